@@ -1,0 +1,55 @@
+# The two commands: `make experiments` (the main job) and `make test`.
+# Everything else is here for development: bench, fuzz, lint.
+
+GO          ?= go
+BIN         := bin/harness
+EXPERIMENTS := $(wildcard experiments/*.yaml)
+OUT         ?= runs
+WORKERS     ?= 0
+TOOLS       := $(CURDIR)/.tools
+STATICCHECK := $(TOOLS)/bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME    ?= 5s
+
+.PHONY: all build experiments test lint gotest interop bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./harness
+
+# The main job: every experiment file in experiments/ into $(OUT)/<name>/.
+experiments: build
+	$(BIN) run -out $(OUT) $(if $(filter-out 0,$(WORKERS)),-workers $(WORKERS)) $(EXPERIMENTS)
+
+# The tests: formatting, vet, staticcheck, the race-enabled Go tests, and
+# reading a generated dataset with DuckDB from outside Go.
+test: lint gotest interop
+
+lint: $(STATICCHECK)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+gotest:
+	$(GO) test -race ./...
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+interop: build
+	./scripts/interop.sh
+
+# Benchmarks: generate + engineer + write flows, parsing, and the rest.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Every fuzz target, a few seconds each.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./experiments
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadDataset$$' -fuzztime $(FUZZTIME) ./datasets
+
+clean:
+	rm -rf bin $(OUT)

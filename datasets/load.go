@@ -1,0 +1,366 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// File formats accepted by Load.
+const (
+	FormatCSV     = "csv"
+	FormatParquet = "parquet"
+)
+
+// ParseError is a problem at a position in an input file.
+type ParseError struct {
+	File   string // name given by the caller
+	Line   int    // 1-based line
+	Column int    // 1-based byte column; 0 when the whole line is meant
+	Field  string // column name, when the problem is in one column
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	fmt.Fprintf(&b, ":%d", e.Line)
+	if e.Column > 0 {
+		fmt.Fprintf(&b, ":%d", e.Column)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		fmt.Fprintf(&b, "column %q: ", e.Field)
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ErrMissingValue is wrapped by a ParseError for an empty field.
+var ErrMissingValue = errors.New("missing value")
+
+// InferFormat returns the format named by path's extension (.csv, .parquet
+// or .pq, optionally followed by .gz), or "" when the extension names none.
+func InferFormat(path string) string {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".gz" {
+		ext = strings.ToLower(filepath.Ext(strings.TrimSuffix(path, filepath.Ext(path))))
+	}
+	switch ext {
+	case ".csv":
+		return FormatCSV
+	case ".parquet", ".pq":
+		return FormatParquet
+	}
+	return ""
+}
+
+// Load reads flows in the harness's schema from the file at path. format is
+// FormatCSV, FormatParquet, or "" to infer it from the file name. Gzip input
+// is recognised by its magic bytes and decompressed transparently.
+//
+// The 14 flow columns and the labels is_anomaly and anomaly_type are
+// required. The engineered columns, flow_id and split may be present (as in
+// a dataset.parquet the harness wrote, or the notebook's CSV export) and are
+// ignored: features are recomputed and the split redrawn from the
+// experiment. Any other column is an error.
+func Load(path, format string) (*Flows, error) {
+	if format == "" {
+		format = InferFormat(path)
+		if format == "" {
+			return nil, fmt.Errorf("%s: cannot tell the format from the file name; declare format: csv or parquet", path)
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		raw, err = io.ReadAll(zr)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+		}
+	}
+	var f *Flows
+	switch format {
+	case FormatCSV:
+		f, err = ReadCSV(bytes.NewReader(raw), path)
+	case FormatParquet:
+		f, err = readFlowsParquet(bytes.NewReader(raw), int64(len(raw)), path)
+	default:
+		return nil, fmt.Errorf("%s: unknown format %q (want csv or parquet)", path, format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f.Len() == 0 {
+		return nil, fmt.Errorf("%s: no flows", path)
+	}
+	return f, nil
+}
+
+// ignoredColumns may appear in an input file and are not read.
+var ignoredColumns = append([]string{ColFlowID, ColSplit}, EngineeredColumns...)
+
+func knownColumn(name string) bool {
+	return slices.Contains(FlowColumns, name) || slices.Contains(ignoredColumns, name)
+}
+
+// ReadCSV reads flows in the harness's schema from CSV with a header row
+// (pandas' to_csv layout: True/False for booleans). name is used in errors,
+// which are *ParseError values carrying line and column. A UTF-8 byte-order
+// mark and CRLF line endings are accepted.
+func ReadCSV(r io.Reader, name string) (*Flows, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	wrap := func(err error) error {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return &ParseError{File: name, Line: pe.Line, Column: pe.Column, Err: pe.Err}
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: name, Line: 1, Err: errors.New("empty file: want a header row")}
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	index := map[string]int{}
+	var unknown []string
+	for i, h := range header {
+		if _, dup := index[h]; dup {
+			line, col := cr.FieldPos(i)
+			return nil, &ParseError{File: name, Line: line, Column: col, Err: fmt.Errorf("column %q appears twice", h)}
+		}
+		index[h] = i
+		if !knownColumn(h) {
+			unknown = append(unknown, strconv.Quote(h))
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, &ParseError{File: name, Line: 1, Err: fmt.Errorf("unknown columns %s (the harness's schema has %s)",
+			strings.Join(unknown, ", "), strings.Join(FlowColumns, ", "))}
+	}
+	var missing []string
+	cols := make([]int, len(FlowColumns))
+	for j, c := range FlowColumns {
+		i, ok := index[c]
+		if !ok {
+			missing = append(missing, c)
+		}
+		cols[j] = i
+	}
+	if len(missing) > 0 {
+		return nil, &ParseError{File: name, Line: 1, Err: fmt.Errorf("missing columns %s", strings.Join(missing, ", "))}
+	}
+
+	b := newBuilder(0)
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, wrap(err)
+		}
+		p := rowParser{row: row, cols: cols}
+		rec := flowRecord{
+			SrcDeviceType:   p.str(0),
+			SrcDepartment:   p.str(1),
+			DstDeviceType:   p.str(2),
+			DstDepartment:   p.str(3),
+			Protocol:        p.str(4),
+			BytesSent:       p.float(5),
+			PacketsSent:     p.int(6),
+			Duration:        p.float(7),
+			Hour:            p.int(8),
+			IsBusinessHours: p.bool(9),
+			CPUUsage:        p.float(10),
+			PortsContacted:  p.int(11),
+			SameDept:        p.bool(12),
+			CrossDept:       p.bool(13),
+			IsAnomaly:       p.bool(14),
+			AnomalyType:     p.str(15),
+		}
+		if p.err != nil {
+			line, col := cr.FieldPos(cols[p.errAt])
+			return nil, &ParseError{File: name, Line: line, Column: col, Field: FlowColumns[p.errAt], Err: p.err}
+		}
+		if colName, err := b.add(rec); err != nil {
+			line, col := cr.FieldPos(index[colName])
+			return nil, &ParseError{File: name, Line: line, Column: col, Field: colName, Err: err}
+		}
+	}
+	return b.f, nil
+}
+
+// rowParser converts the fields of one CSV row, keeping the first error.
+type rowParser struct {
+	row   []string
+	cols  []int // FlowColumns index -> field index
+	err   error
+	errAt int // FlowColumns index of err
+}
+
+func (p *rowParser) field(j int) (string, bool) {
+	if p.err != nil {
+		return "", false
+	}
+	s := p.row[p.cols[j]]
+	if s == "" {
+		p.err, p.errAt = ErrMissingValue, j
+		return "", false
+	}
+	return s, true
+}
+
+func (p *rowParser) fail(j int, err error) { p.err, p.errAt = err, j }
+
+func (p *rowParser) str(j int) string {
+	s, _ := p.field(j)
+	return s
+}
+
+func (p *rowParser) float(j int) float64 {
+	s, ok := p.field(j)
+	if !ok {
+		return 0
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		p.fail(j, fmt.Errorf("%q is not a number", s))
+	}
+	return v
+}
+
+func (p *rowParser) int(j int) int64 {
+	s, ok := p.field(j)
+	if !ok {
+		return 0
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return v
+	}
+	// pandas writes an integer column holding NaN as floats ("12.0").
+	if v, err := strconv.ParseFloat(s, 64); err == nil && v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+		return int64(v)
+	}
+	p.fail(j, fmt.Errorf("%q is not an integer", s))
+	return 0
+}
+
+func (p *rowParser) bool(j int) bool {
+	s, ok := p.field(j)
+	if !ok {
+		return false
+	}
+	switch s {
+	case "True", "true", "TRUE", "1":
+		return true
+	case "False", "false", "FALSE", "0":
+		return false
+	}
+	p.fail(j, fmt.Errorf("%q is not a boolean (want True or False)", s))
+	return false
+}
+
+// builder appends flows row by row, encoding categories as it goes.
+type builder struct {
+	f     *Flows
+	codes [6]map[string]uint16
+}
+
+func newBuilder(capacity int) *builder {
+	b := &builder{f: makeFlows(0, capacity)}
+	for k, c := range b.categoricals() {
+		b.codes[k] = make(map[string]uint16, len(c.Levels))
+		for i, l := range c.Levels {
+			b.codes[k][l] = uint16(i)
+		}
+	}
+	return b
+}
+
+func (b *builder) categoricals() [6]*Categorical {
+	f := b.f
+	return [6]*Categorical{&f.SrcDeviceType, &f.SrcDepartment, &f.DstDeviceType, &f.DstDepartment, &f.Protocol, &f.AnomalyType}
+}
+
+var categoricalColumns = [6]string{ColSrcDeviceType, ColSrcDepartment, ColDstDeviceType, ColDstDepartment, ColProtocol, ColAnomalyType}
+
+// add appends rec. On error it returns the offending column's name, and the
+// table is left unchanged.
+func (b *builder) add(rec flowRecord) (string, error) {
+	values := [6]string{rec.SrcDeviceType, rec.SrcDepartment, rec.DstDeviceType, rec.DstDepartment, rec.Protocol, rec.AnomalyType}
+	var codes [6]uint16
+	cats := b.categoricals()
+	for k, v := range values {
+		code, ok := b.codes[k][v]
+		if !ok {
+			if v == "" {
+				return categoricalColumns[k], ErrMissingValue
+			}
+			if len(cats[k].Levels) == maxLevels {
+				return categoricalColumns[k], fmt.Errorf("more than %d distinct values", maxLevels)
+			}
+			code = uint16(len(cats[k].Levels))
+			cats[k].Levels = append(cats[k].Levels, v)
+			b.codes[k][v] = code
+		}
+		codes[k] = code
+	}
+	f := b.f
+	for k, c := range cats {
+		c.Codes = append(c.Codes, codes[k])
+	}
+	f.BytesSent = append(f.BytesSent, rec.BytesSent)
+	f.PacketsSent = append(f.PacketsSent, rec.PacketsSent)
+	f.Duration = append(f.Duration, rec.Duration)
+	f.Hour = append(f.Hour, rec.Hour)
+	f.IsBusinessHours = append(f.IsBusinessHours, rec.IsBusinessHours)
+	f.CPUUsage = append(f.CPUUsage, rec.CPUUsage)
+	f.PortsContacted = append(f.PortsContacted, rec.PortsContacted)
+	f.SameDept = append(f.SameDept, rec.SameDept)
+	f.CrossDept = append(f.CrossDept, rec.CrossDept)
+	f.IsAnomaly = append(f.IsAnomaly, rec.IsAnomaly)
+	if col, err := f.checkRow(f.Len() - 1); err != nil {
+		b.truncate(f.Len() - 1)
+		return col, err
+	}
+	return "", nil
+}
+
+// truncate shortens every column to n rows.
+func (b *builder) truncate(n int) {
+	f := b.f
+	for _, c := range b.categoricals() {
+		c.Codes = c.Codes[:n]
+	}
+	f.BytesSent, f.PacketsSent, f.Duration, f.Hour = f.BytesSent[:n], f.PacketsSent[:n], f.Duration[:n], f.Hour[:n]
+	f.IsBusinessHours, f.CPUUsage, f.PortsContacted = f.IsBusinessHours[:n], f.CPUUsage[:n], f.PortsContacted[:n]
+	f.SameDept, f.CrossDept, f.IsAnomaly = f.SameDept[:n], f.CrossDept[:n], f.IsAnomaly[:n]
+}
+
+func joinProblems(p []string) string { return strings.Join(p, "; ") }

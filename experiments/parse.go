@@ -1,0 +1,1136 @@
+package experiments
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/features"
+)
+
+// Experiment is a parsed, validated experiment file and the trials its
+// sweep expands to.
+type Experiment struct {
+	File   string // path as given to ParseFile or Parse
+	SHA256 string // hex SHA-256 of the file's bytes
+	// Spec holds every default; a swept key holds its first value and Seeds
+	// holds every seed.
+	Spec   Spec
+	Axes   []Axis
+	Trials []Trial
+}
+
+// Dir returns the directory that relative paths in the file are relative to.
+func (e *Experiment) Dir() string { return filepath.Dir(e.File) }
+
+// MaxTrials bounds the number of trials one file may expand to.
+const MaxTrials = 100000
+
+// ParseFile reads and parses the experiment file at path.
+func ParseFile(path string) (*Experiment, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, ErrorList{{File: path, Msg: errors.Unwrap(err).Error()}}
+	}
+	return Parse(src, path)
+}
+
+// Parse parses an experiment file's contents. file names it in errors and
+// anchors relative data paths. The error, when not nil, is an ErrorList
+// holding every problem found, each with its line, column and key path.
+func Parse(src []byte, file string) (*Experiment, error) {
+	sum := sha256.Sum256(src)
+	p := &parser{
+		file: file,
+		dir:  filepath.Dir(file),
+		spec: defaultSpec(),
+		pos:  map[string]*yaml.Node{},
+		bad:  map[string]bool{},
+	}
+	root, err := p.document(src)
+	if err != nil {
+		return nil, err
+	}
+	p.top(root)
+	exp := &Experiment{File: file, SHA256: hex.EncodeToString(sum[:])}
+	p.expand(exp)
+	if len(p.errs) > 0 {
+		return nil, p.errs.sorted()
+	}
+	return exp, nil
+}
+
+// document decodes the YAML text into its root node.
+func (p *parser) document(src []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return nil, ErrorList{{File: p.file, Msg: "empty file: want a mapping with name, seeds, data, models"}}
+		}
+		return nil, ErrorList{p.syntaxError(err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		line := 0
+		if err == nil {
+			line = extra.Line
+		}
+		return nil, ErrorList{{File: p.file, Line: line, Column: 1, Msg: "more than one YAML document; an experiment file holds one"}}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			return nil, ErrorList{{File: p.file, Msg: "empty file: want a mapping with name, seeds, data, models"}}
+		}
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, ErrorList{{File: p.file, Line: root.Line, Column: root.Column, Msg: "want a mapping with name, seeds, data, models at the top level, got " + describe(root)}}
+	}
+	return root, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns the YAML library's message into a positioned Error.
+func (p *parser) syntaxError(err error) *Error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: p.file, Line: line, Column: 1, Msg: "YAML syntax: " + m[2]}
+	}
+	return &Error{File: p.file, Msg: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// parser decodes the node tree into a template spec, recording every error
+// and every sweep axis on the way.
+type parser struct {
+	file string
+	dir  string
+	errs ErrorList
+	spec Spec // the template: defaults, then the file's values
+
+	axes []*axis
+	zip  int // the zip group being decoded, 0 outside zip blocks
+	nzip int
+
+	pos map[string]*yaml.Node // key path -> node holding its current value
+	bad map[string]bool       // key paths whose value failed to decode
+
+	// modelParam maps a model's error path prefix (models[0]) to its
+	// parameter path prefix (models.name).
+	modelParam map[string]string
+
+	targetNodes []*targetNode
+}
+
+func (p *parser) errorf(n *yaml.Node, path, format string, args ...any) {
+	e := &Error{File: p.file, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	p.errs = append(p.errs, e)
+}
+
+// describe names a node's kind and value for messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.ShortTag() {
+	case "!!str":
+		return strconv.Quote(n.Value)
+	case "!!null":
+		return "nothing (null)"
+	case "!!bool":
+		return n.Value + " (a boolean)"
+	}
+	return n.Value
+}
+
+// field is one key of a mapping and its decoder.
+type field struct {
+	key string
+	dec func(n *yaml.Node, path string)
+}
+
+// mapping decodes a mapping node key by key. It reports duplicate and
+// unknown keys (suggesting the closest known one) and missing required
+// keys, and handles zip blocks. It returns the key nodes present.
+func (p *parser) mapping(n *yaml.Node, path string, fields []field, required ...string) map[string]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, path, "want a mapping, got %s", describe(n))
+		p.bad[path] = true
+		return nil
+	}
+	// First pass: the keys present, so that a zip block can tell which of
+	// its keys are also set outside it.
+	present := map[string]*yaml.Node{}
+	dup := map[*yaml.Node]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, path, "keys must be plain names, got %s", describe(k))
+			dup[k] = true
+			continue
+		}
+		if first, ok := present[k.Value]; ok {
+			p.errorf(k, join(path, k.Value), "key appears twice (first at %s)", at(first))
+			dup[k] = true
+			continue
+		}
+		present[k.Value] = k
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if dup[k] {
+			continue
+		}
+		kp := join(path, k.Value)
+		if k.Value == "zip" && findField(fields, "zip") == nil {
+			p.zipBlock(k, v, path, fields, present)
+			continue
+		}
+		f := findField(fields, k.Value)
+		if f == nil {
+			p.unknownKey(k, kp, fields)
+			p.bad[kp] = true
+			continue
+		}
+		if v.Kind == yaml.AliasNode || v.Anchor != "" {
+			p.errorf(v, kp, "anchors and aliases are not supported")
+			p.bad[kp] = true
+			continue
+		}
+		f.dec(v, kp)
+	}
+	for _, r := range required {
+		if present[r] == nil {
+			p.errorf(n, path, "missing key %q", r)
+			p.bad[join(path, r)] = true
+		}
+	}
+	return present
+}
+
+// at formats a node's position for "first at" messages.
+func at(n *yaml.Node) string { return fmt.Sprintf("%d:%d", n.Line, n.Column) }
+
+// zipBlock decodes `zip:` inside a mapping: its keys are keys of the
+// mapping, every leaf a list, and all its lists move together as one axis.
+func (p *parser) zipBlock(k, v *yaml.Node, path string, fields []field, present map[string]*yaml.Node) {
+	zp := join(path, "zip")
+	if p.zip != 0 {
+		p.errorf(k, zp, "zip blocks cannot be nested")
+		return
+	}
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, zp, "want a mapping of keys to lists of equal length, got %s", describe(v))
+		return
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		zk := v.Content[i]
+		if zk.Kind == yaml.ScalarNode && present[zk.Value] != nil {
+			p.errorf(zk, join(path, zk.Value), "key set both in zip and outside it (at %s)", at(present[zk.Value]))
+			v = withoutKey(v, zk.Value)
+			i -= 2
+		}
+	}
+	p.nzip++
+	p.zip = p.nzip
+	first := len(p.axes)
+	for key, kn := range p.mapping(v, path, fields) {
+		present[key] = kn
+	}
+	p.zip = 0
+	group := p.axes[first:]
+	for _, a := range group {
+		if len(a.Values) != len(group[0].Values) {
+			var lens []string
+			for _, b := range group {
+				lens = append(lens, fmt.Sprintf("%s has %d", b.Path, len(b.Values)))
+			}
+			p.errorf(k, zp, "lists differ in length: %s", strings.Join(lens, ", "))
+			break
+		}
+	}
+}
+
+func findField(fields []field, key string) *field {
+	for i := range fields {
+		if fields[i].key == key {
+			return &fields[i]
+		}
+	}
+	return nil
+}
+
+func (p *parser) unknownKey(k *yaml.Node, path string, fields []field) {
+	var known []string
+	for _, f := range fields {
+		known = append(known, f.key)
+	}
+	msg := fmt.Sprintf("unknown key %q", k.Value)
+	if s := closest(k.Value, known); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	p.errorf(k, path, "%s; known keys: %s", msg, strings.Join(known, ", "))
+}
+
+// closest returns the candidate within edit distance 2 of s, if one is.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// conv converts a scalar node to a value, reporting problems itself.
+type conv[T any] func(p *parser, n *yaml.Node, path string) (T, bool)
+
+// value decodes a key that cannot be swept.
+func value[T any](p *parser, n *yaml.Node, path string, c conv[T], set func(T)) {
+	if p.zip != 0 {
+		p.errorf(n, path, "cannot be swept, so it cannot appear in a zip block")
+		p.bad[path] = true
+		return
+	}
+	if n.Kind == yaml.SequenceNode {
+		p.errorf(n, path, "cannot be swept: want a single value, got a list")
+		p.bad[path] = true
+		return
+	}
+	if v, ok := c(p, n, path); ok {
+		set(v)
+		p.pos[path] = n
+	} else {
+		p.bad[path] = true
+	}
+}
+
+// sweepable decodes a key whose value may be a list: a sweep axis. param is
+// the axis's parameter path (it differs from path inside models).
+func sweepable[T any](p *parser, n *yaml.Node, path string, c conv[T], format func(T) string, set func(T)) {
+	if n.Kind != yaml.SequenceNode {
+		if p.zip != 0 {
+			p.errorf(n, path, "inside zip every value must be a list, got %s", describe(n))
+			p.bad[path] = true
+			return
+		}
+		value(p, n, path, c, set)
+		return
+	}
+	if len(n.Content) == 0 {
+		p.errorf(n, path, "empty list: a sweep axis needs at least one value")
+		p.bad[path] = true
+		return
+	}
+	vals := make([]T, 0, len(n.Content))
+	nodes := make([]*yaml.Node, 0, len(n.Content))
+	texts := make([]string, 0, len(n.Content))
+	ok := true
+	for _, item := range n.Content {
+		if item.Kind == yaml.SequenceNode {
+			p.errorf(item, path, "want a value, got a list (a sweep axis is one list of values)")
+			ok = false
+			continue
+		}
+		v, good := c(p, item, path)
+		if !good {
+			ok = false
+			continue
+		}
+		text := format(v)
+		if i := slices.Index(texts, text); i >= 0 {
+			p.errorf(item, path, "value %s listed twice in the sweep (first at %s)", text, at(nodes[i]))
+			ok = false
+			continue
+		}
+		vals, nodes, texts = append(vals, v), append(nodes, item), append(texts, text)
+	}
+	if !ok {
+		p.bad[path] = true
+		return
+	}
+	p.addAxis(path, texts, nodes, func(i int) { set(vals[i]) })
+}
+
+// addAxis registers a sweep axis and sets the template to its first value.
+func (p *parser) addAxis(path string, texts []string, nodes []*yaml.Node, set func(int)) {
+	a := &axis{
+		Axis:  Axis{Path: p.paramPath(path), Values: texts, Group: p.zip},
+		path:  path,
+		nodes: nodes,
+	}
+	a.apply = func(i int) {
+		set(i)
+		p.pos[path] = nodes[i]
+	}
+	a.apply(0)
+	p.axes = append(p.axes, a)
+}
+
+// paramPath turns an error path (models[0].trees) into a parameter path
+// (models.rf.trees).
+func (p *parser) paramPath(path string) string {
+	for prefix, param := range p.modelParam {
+		if rest, ok := strings.CutPrefix(path, prefix+"."); ok {
+			return param + "." + rest
+		}
+	}
+	return path
+}
+
+// Scalar converters.
+
+func scalarOK(p *parser, n *yaml.Node, path, want string) bool {
+	switch {
+	case n.Kind == yaml.AliasNode || n.Anchor != "":
+		p.errorf(n, path, "anchors and aliases are not supported")
+	case n.Kind != yaml.ScalarNode:
+		p.errorf(n, path, "want %s, got %s", want, describe(n))
+	case n.ShortTag() == "!!null":
+		p.errorf(n, path, "missing value: want %s", want)
+	default:
+		return true
+	}
+	return false
+}
+
+// integer accepts YAML integers, and floats with an integral value (1e6),
+// within [lo, hi].
+func integer(lo, hi int64) conv[int] {
+	want := "an integer"
+	return func(p *parser, n *yaml.Node, path string) (int, bool) {
+		if !scalarOK(p, n, path, want) {
+			return 0, false
+		}
+		var v int64
+		switch n.ShortTag() {
+		case "!!int":
+			if err := n.Decode(&v); err != nil {
+				p.errorf(n, path, "integer %s out of range", n.Value)
+				return 0, false
+			}
+		case "!!float":
+			var f float64
+			if err := n.Decode(&f); err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+				p.errorf(n, path, "want %s, got %s", want, n.Value)
+				return 0, false
+			}
+			v = int64(f)
+		default:
+			p.errorf(n, path, "want %s, got %s", want, describe(n))
+			return 0, false
+		}
+		if v < lo || v > hi {
+			p.errorf(n, path, "%d is outside %s", v, interval(float64(lo), float64(hi), true, true))
+			return 0, false
+		}
+		return int(v), true
+	}
+}
+
+// number accepts a finite YAML number within the interval.
+func number(lo, hi float64, loIn, hiIn bool) conv[float64] {
+	return func(p *parser, n *yaml.Node, path string) (float64, bool) {
+		if !scalarOK(p, n, path, "a number") {
+			return 0, false
+		}
+		var f float64
+		if t := n.ShortTag(); t != "!!int" && t != "!!float" {
+			p.errorf(n, path, "want a number, got %s", describe(n))
+			return 0, false
+		}
+		if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			p.errorf(n, path, "want a finite number, got %s", n.Value)
+			return 0, false
+		}
+		if (loIn && f < lo) || (!loIn && f <= lo) || (hiIn && f > hi) || (!hiIn && f >= hi) {
+			p.errorf(n, path, "%s is outside %s", formatFloat(f), interval(lo, hi, loIn, hiIn))
+			return 0, false
+		}
+		return f, true
+	}
+}
+
+func interval(lo, hi float64, loIn, hiIn bool) string {
+	l, r := "(", ")"
+	if loIn {
+		l = "["
+	}
+	if hiIn {
+		r = "]"
+	}
+	return l + formatFloat(lo) + ", " + formatFloat(hi) + r
+}
+
+func boolean(p *parser, n *yaml.Node, path string) (bool, bool) {
+	if !scalarOK(p, n, path, "true or false") {
+		return false, false
+	}
+	var b bool
+	if n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+		p.errorf(n, path, "want true or false, got %s", describe(n))
+		return false, false
+	}
+	return b, true
+}
+
+func text(p *parser, n *yaml.Node, path string) (string, bool) {
+	if !scalarOK(p, n, path, "a string") {
+		return "", false
+	}
+	if n.ShortTag() != "!!str" {
+		p.errorf(n, path, "want a string, got %s", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// oneOf accepts one of the given strings.
+func oneOf(values ...string) conv[string] {
+	return func(p *parser, n *yaml.Node, path string) (string, bool) {
+		s, ok := text(p, n, path)
+		if !ok {
+			return "", false
+		}
+		if !slices.Contains(values, s) {
+			msg := fmt.Sprintf("%q is not one of %s", s, strings.Join(values, ", "))
+			if c := closest(s, values); c != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", c)
+			}
+			p.errorf(n, path, "%s", msg)
+			return "", false
+		}
+		return s, true
+	}
+}
+
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+
+// identifier accepts a name usable in paths and metric tables.
+func identifier(p *parser, n *yaml.Node, path string) (string, bool) {
+	s, ok := text(p, n, path)
+	if !ok {
+		return "", false
+	}
+	if !namePattern.MatchString(s) || strings.Contains(s, "..") {
+		p.errorf(n, path, "%q is not a valid name: use lower-case letters, digits, _, - and ., at most 64, starting with a letter or digit", s)
+		return "", false
+	}
+	return s, true
+}
+
+// autoOr accepts the word auto (or all), giving zero, or a value of c.
+func autoOr[T any](word string, c conv[T]) conv[T] {
+	return func(p *parser, n *yaml.Node, path string) (T, bool) {
+		var zero T
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
+			if n.Value == word {
+				return zero, true
+			}
+			p.errorf(n, path, "want %s or a number, got %s", word, describe(n))
+			return zero, false
+		}
+		return c(p, n, path)
+	}
+}
+
+func formatInt(v int) string       { return strconv.Itoa(v) }
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+func formatString(s string) string { return s }
+func formatBool(b bool) string     { return strconv.FormatBool(b) }
+
+// The sections.
+
+func (p *parser) top(root *yaml.Node) {
+	s := &p.spec
+	p.mapping(root, "", []field{
+		{"name", func(n *yaml.Node, path string) { value(p, n, path, identifier, func(v string) { s.Name = v }) }},
+		{"description", func(n *yaml.Node, path string) { value(p, n, path, text, func(v string) { s.Description = v }) }},
+		{"seeds", p.seeds},
+		{"data", p.data},
+		{"features", p.features},
+		{"split", p.split},
+		{"models", p.models},
+		{"targets", p.targets},
+	}, "name", "seeds")
+}
+
+func (p *parser) seeds(n *yaml.Node, path string) {
+	if p.zip != 0 {
+		p.errorf(n, path, "seeds cannot appear in a zip block: every trial runs once per seed")
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, path, "want a list of integer seeds, like [1, 2, 3], got %s", describe(n))
+		p.bad[path] = true
+		return
+	}
+	if len(n.Content) == 0 {
+		p.errorf(n, path, "empty: want at least one seed")
+		p.bad[path] = true
+		return
+	}
+	seen := map[int]*yaml.Node{}
+	for _, item := range n.Content {
+		v, ok := integer(math.MinInt64, math.MaxInt64)(p, item, path)
+		if !ok {
+			p.bad[path] = true
+			continue
+		}
+		if first := seen[v]; first != nil {
+			p.errorf(item, path, "seed %d listed twice (first at %s)", v, at(first))
+			p.bad[path] = true
+			continue
+		}
+		seen[v] = item
+		p.spec.Seeds = append(p.spec.Seeds, int64(v))
+	}
+	p.pos[path] = n
+}
+
+func (p *parser) data(n *yaml.Node, path string) {
+	d := &p.spec.Data
+	present := p.mapping(n, path, []field{
+		{"source", func(n *yaml.Node, path string) {
+			value(p, n, path, oneOf(SourceGenerate, SourceFile), func(v string) { d.Source = v })
+		}},
+		{"generator", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, oneOf(datasets.Generators...), formatString, func(v string) { d.Generator = v })
+		}},
+		{"flows", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, integer(10, 100_000_000), formatInt, func(v int) { d.Flows = v })
+		}},
+		{"anomaly_rate", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, false, false), formatFloat, func(v float64) { d.AnomalyRate = v })
+		}},
+		{"anomaly_mix", p.anomalyMix},
+		{"difficulty", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, true, true), formatFloat, func(v float64) { d.Difficulty = v })
+		}},
+		{"path", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, p.dataPath, formatString, func(v string) { d.Path = v })
+		}},
+		{"format", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, oneOf(datasets.FormatCSV, datasets.FormatParquet), formatString, func(v string) { d.Format = v })
+		}},
+	})
+	if present == nil {
+		return
+	}
+	generatedOnly := []string{"generator", "flows", "anomaly_rate", "anomaly_mix", "difficulty"}
+	fileOnly := []string{"path", "format"}
+	switch d.Source {
+	case SourceFile:
+		for _, k := range generatedOnly {
+			if kn := present[k]; kn != nil {
+				p.errorf(kn, join(path, k), "not allowed with source: file (the file gives the flows and their labels)")
+			}
+		}
+		if present["path"] == nil {
+			p.errorf(n, path, "missing key \"path\" (source: file reads flows from it)")
+		}
+	case SourceGenerate:
+		for _, k := range fileOnly {
+			if kn := present[k]; kn != nil {
+				p.errorf(kn, join(path, k), "only allowed with source: file")
+			}
+		}
+	}
+}
+
+// dataPath accepts a path to an existing file, relative to the experiment
+// file's directory.
+func (p *parser) dataPath(_ *parser, n *yaml.Node, path string) (string, bool) {
+	s, ok := text(p, n, path)
+	if !ok {
+		return "", false
+	}
+	full := s
+	if !filepath.IsAbs(s) {
+		full = filepath.Join(p.dir, s)
+	}
+	st, err := os.Stat(full)
+	switch {
+	case err != nil:
+		p.errorf(n, path, "cannot read %s (relative paths start at the experiment file's directory): %v", s, errors.Unwrap(err))
+		return "", false
+	case st.IsDir():
+		p.errorf(n, path, "%s is a directory, want a file", s)
+		return "", false
+	}
+	return s, true
+}
+
+func (p *parser) anomalyMix(n *yaml.Node, path string) {
+	p.spec.Data.AnomalyMix = map[string]float64{}
+	mix := p.spec.Data.AnomalyMix
+	var fields []field
+	for _, t := range datasets.InjectableTypes {
+		fields = append(fields, field{t, func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, true, true), formatFloat, func(v float64) { mix[t] = v })
+		}})
+	}
+	p.mapping(n, path, fields)
+	p.pos[path] = n
+}
+
+func (p *parser) features(n *yaml.Node, path string) {
+	set := func(v []string) { p.spec.Features = v }
+	resolve := func(item *yaml.Node, list []string) bool {
+		if _, err := features.Resolve(list); err != nil {
+			p.errorf(item, path, "%s", strings.TrimPrefix(err.Error(), "features: "))
+			return false
+		}
+		return true
+	}
+	// one decodes a single feature set: a set name or a list of columns.
+	one := func(item *yaml.Node) ([]string, bool) {
+		switch item.Kind {
+		case yaml.ScalarNode:
+			s, ok := text(p, item, path)
+			return []string{s}, ok && resolve(item, []string{s})
+		case yaml.SequenceNode:
+			var cols []string
+			for _, c := range item.Content {
+				s, ok := text(p, c, path)
+				if !ok {
+					return nil, false
+				}
+				cols = append(cols, s)
+			}
+			return cols, resolve(item, cols)
+		}
+		p.errorf(item, path, "want a feature set name or a list of columns, got %s", describe(item))
+		return nil, false
+	}
+	axisForm := p.zip != 0 && n.Kind == yaml.SequenceNode
+	if n.Kind == yaml.SequenceNode {
+		for _, item := range n.Content {
+			if item.Kind == yaml.SequenceNode {
+				axisForm = true
+			}
+		}
+	}
+	if !axisForm {
+		if p.zip != 0 {
+			p.errorf(n, path, "inside zip every value must be a list, got %s", describe(n))
+			p.bad[path] = true
+			return
+		}
+		if v, ok := one(n); ok {
+			set(v)
+			p.pos[path] = n
+		} else {
+			p.bad[path] = true
+		}
+		return
+	}
+	// A list holding lists is an axis: each entry a set name or a column list.
+	var vals [][]string
+	var texts []string
+	var nodes []*yaml.Node
+	ok := true
+	for _, item := range n.Content {
+		v, good := one(item)
+		if !good {
+			ok = false
+			continue
+		}
+		t := strings.Join(v, "+")
+		if slices.Contains(texts, t) {
+			p.errorf(item, path, "feature set %s listed twice in the sweep", t)
+			ok = false
+			continue
+		}
+		vals, texts, nodes = append(vals, v), append(texts, t), append(nodes, item)
+	}
+	if len(n.Content) == 0 {
+		p.errorf(n, path, "empty list: want a set name or columns")
+		ok = false
+	}
+	if !ok {
+		p.bad[path] = true
+		return
+	}
+	p.addAxis(path, texts, nodes, func(i int) { set(vals[i]) })
+}
+
+func (p *parser) split(n *yaml.Node, path string) {
+	s := &p.spec.Split
+	p.mapping(n, path, []field{
+		{"test_fraction", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, false, false), formatFloat, func(v float64) { s.TestFraction = v })
+		}},
+		{"stratify", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, oneOf(StratifyAnomalyType, StratifyIsAnomaly, StratifyNone), formatString, func(v string) { s.Stratify = v })
+		}},
+		{"scale_on", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, oneOf(ScaleOnTrain, ScaleOnAll), formatString, func(v string) { s.ScaleOn = v })
+		}},
+	})
+}
+
+// modelKey is a key of a model mapping: the kinds it applies to and its
+// decoder.
+type modelKey struct {
+	key   string
+	kinds []string
+	dec   func(p *parser, n *yaml.Node, path string, m *Model)
+}
+
+var (
+	forests    = []string{KindRandomForest, KindIsolationForest}
+	rf         = []string{KindRandomForest}
+	clustering = []string{KindKMeans, KindDBSCAN}
+)
+
+func sweepInt(lo, hi int64, set func(*Model, int)) func(*parser, *yaml.Node, string, *Model) {
+	return func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, integer(lo, hi), formatInt, func(v int) { set(m, v) })
+	}
+}
+
+func sweepFloat(c conv[float64], set func(*Model, float64)) func(*parser, *yaml.Node, string, *Model) {
+	return func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, c, formatFloat, func(v float64) { set(m, v) })
+	}
+}
+
+func sweepEnum(values []string, set func(*Model, string)) func(*parser, *yaml.Node, string, *Model) {
+	return func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, oneOf(values...), formatString, func(v string) { set(m, v) })
+	}
+}
+
+// modelKeys lists every model key after name and kind. Its order is the
+// order of keys in spec.resolved.yaml.
+var modelKeys = []modelKey{
+	{"target", rf, func(p *parser, n *yaml.Node, path string, m *Model) {
+		value(p, n, path, oneOf(TargetIsAnomaly, TargetAnomalyType), func(v string) { m.Target = v })
+	}},
+	{"trees", forests, sweepInt(1, 100000, func(m *Model, v int) { m.Trees = v })},
+	{"max_features", rf, func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, maxFeatures, formatString, func(v string) { m.MaxFeatures = v })
+	}},
+	{"max_depth", rf, sweepInt(0, 1000, func(m *Model, v int) { m.MaxDepth = v })},
+	{"min_samples_split", rf, sweepInt(2, math.MaxInt32, func(m *Model, v int) { m.MinSamplesSplit = v })},
+	{"min_samples_leaf", rf, sweepInt(1, math.MaxInt32, func(m *Model, v int) { m.MinSamplesLeaf = v })},
+	{"class_weight", rf, sweepEnum([]string{"none", "balanced"}, func(m *Model, v string) { m.ClassWeight = v })},
+	{"bootstrap", rf, func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, boolean, formatBool, func(v bool) { m.Bootstrap = v })
+	}},
+	{"max_samples", []string{KindIsolationForest}, func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, autoOr("auto", integer(2, math.MaxInt32)), autoText("auto"), func(v int) { m.MaxSamples = v })
+	}},
+	{"contamination", []string{KindIsolationForest}, func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, autoOr("auto", number(0, 0.5, false, true)), autoFloatText("auto"), func(v float64) { m.Contamination = v })
+	}},
+	{"k", []string{KindKMeans}, sweepInt(2, 10000, func(m *Model, v int) { m.K = v })},
+	{"n_init", []string{KindKMeans}, sweepInt(1, 1000, func(m *Model, v int) { m.NInit = v })},
+	{"max_iter", []string{KindKMeans}, sweepInt(1, 1000000, func(m *Model, v int) { m.MaxIter = v })},
+	{"tol", []string{KindKMeans}, sweepFloat(number(0, math.MaxFloat64, true, true), func(m *Model, v float64) { m.Tol = v })},
+	{"eps", []string{KindDBSCAN}, sweepFloat(number(0, math.MaxFloat64, false, true), func(m *Model, v float64) { m.Eps = v })},
+	{"min_samples", []string{KindDBSCAN}, sweepInt(1, math.MaxInt32, func(m *Model, v int) { m.MinSamples = v })},
+	{"silhouette_sample", clustering, func(p *parser, n *yaml.Node, path string, m *Model) {
+		sweepable(p, n, path, autoOr("all", integer(2, math.MaxInt32)), autoText("all"), func(v int) { m.SilhouetteSample = v })
+	}},
+}
+
+func autoText(word string) func(int) string {
+	return func(v int) string {
+		if v == 0 {
+			return word
+		}
+		return formatInt(v)
+	}
+}
+
+func autoFloatText(word string) func(float64) string {
+	return func(v float64) string {
+		if v == 0 {
+			return word
+		}
+		return formatFloat(v)
+	}
+}
+
+// maxFeatures accepts sqrt, log2, all, a count >= 1, or a fraction in (0, 1).
+func maxFeatures(p *parser, n *yaml.Node, path string) (string, bool) {
+	if !scalarOK(p, n, path, "sqrt, log2, all, a count or a fraction") {
+		return "", false
+	}
+	switch n.ShortTag() {
+	case "!!str":
+		return oneOf("sqrt", "log2", "all")(p, n, path)
+	case "!!int":
+		v, ok := integer(1, 100000)(p, n, path)
+		return formatInt(v), ok
+	case "!!float":
+		v, ok := number(0, 1, false, false)(p, n, path)
+		return formatFloat(v), ok
+	}
+	p.errorf(n, path, "want sqrt, log2, all, a count or a fraction, got %s", describe(n))
+	return "", false
+}
+
+func (p *parser) models(n *yaml.Node, path string) {
+	if p.zip != 0 {
+		p.errorf(n, path, "models cannot appear in a zip block; put zip inside a model to sweep its keys together")
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, path, "want a list of models, got %s", describe(n))
+		return
+	}
+	p.modelParam = map[string]string{}
+	p.spec.Models = make([]Model, len(n.Content))
+	names := map[string]*yaml.Node{}
+	for i, mn := range n.Content {
+		mp := fmt.Sprintf("%s[%d]", path, i)
+		m := &p.spec.Models[i]
+		if mn.Kind != yaml.MappingNode {
+			p.errorf(mn, mp, "want a mapping with kind and its parameters, got %s", describe(mn))
+			continue
+		}
+		// kind decides which keys are allowed; name decides parameter paths.
+		kind, kindNode := "", lookup(mn, "kind")
+		if kindNode == nil {
+			p.errorf(mn, mp, "missing key \"kind\" (one of %s)", strings.Join(Kinds, ", "))
+		} else {
+			value(p, kindNode, mp+".kind", oneOf(Kinds...), func(v string) { kind = v })
+		}
+		*m = defaultModel(kind)
+		m.Name = kind
+		if nameNode := lookup(mn, "name"); nameNode != nil {
+			value(p, nameNode, mp+".name", identifier, func(v string) { m.Name = v })
+		}
+		if m.Name != "" {
+			nn := lookup(mn, "name")
+			defaulted := nn == nil
+			if defaulted {
+				nn = mn
+			}
+			if first := names[m.Name]; first != nil {
+				msg := fmt.Sprintf("model name %q used twice (first at %s)", m.Name, at(first))
+				if defaulted {
+					msg = fmt.Sprintf("model name %q (defaulted from its kind) used twice (first at %s)", m.Name, at(first))
+				}
+				p.errorf(nn, mp+".name", "%s; give each model a distinct name", msg)
+			} else {
+				names[m.Name] = nn
+			}
+			p.modelParam[mp] = "models." + m.Name
+		}
+		fields := []field{{"name", func(*yaml.Node, string) {}}, {"kind", func(*yaml.Node, string) {}}}
+		for _, k := range modelKeys {
+			if kind == "" || slices.Contains(k.kinds, kind) {
+				fields = append(fields, field{k.key, func(n *yaml.Node, path string) { k.dec(p, n, path, m) }})
+			}
+		}
+		if kind == "" {
+			continue // keys cannot be checked without a kind
+		}
+		p.mappingForKind(mn, mp, fields, kind)
+	}
+}
+
+// mappingForKind is mapping, with unknown keys that belong to another kind
+// explained as such.
+func (p *parser) mappingForKind(n *yaml.Node, path string, fields []field, kind string) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || findField(fields, k.Value) != nil || k.Value == "zip" {
+			continue
+		}
+		for _, mk := range modelKeys {
+			if mk.key == k.Value {
+				p.errorf(k, join(path, k.Value), "not a parameter of kind %s (it applies to %s)", kind, strings.Join(mk.kinds, ", "))
+				n = withoutKey(n, k.Value)
+				break
+			}
+		}
+	}
+	p.mapping(n, path, fields)
+}
+
+// withoutKey returns a copy of mapping n without key.
+func withoutKey(n *yaml.Node, key string) *yaml.Node {
+	c := *n
+	c.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != key {
+			c.Content = append(c.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	return &c
+}
+
+// lookup returns the value of key in mapping n, or nil.
+func lookup(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Kind == yaml.ScalarNode && n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// targetNode remembers where a target was declared, for checks that need
+// every model and axis.
+type targetNode struct {
+	node, model, metric, anomalyType *yaml.Node
+	where                            map[string][]*yaml.Node
+	whereKeys                        map[string]*yaml.Node
+	path                             string
+}
+
+func (p *parser) targets(n *yaml.Node, path string) {
+	if p.zip != 0 {
+		p.errorf(n, path, "targets cannot appear in a zip block")
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, path, "want a list of targets, got %s", describe(n))
+		return
+	}
+	for i, tn := range n.Content {
+		tp := fmt.Sprintf("%s[%d]", path, i)
+		var t Target
+		rec := &targetNode{node: tn, path: tp}
+		var opNodes []*yaml.Node
+		fields := []field{
+			{"model", func(n *yaml.Node, path string) {
+				value(p, n, path, text, func(v string) { t.Model = v; rec.model = n })
+			}},
+			{"metric", func(n *yaml.Node, path string) {
+				value(p, n, path, text, func(v string) { t.Metric = v; rec.metric = n })
+			}},
+			{"anomaly_type", func(n *yaml.Node, path string) {
+				value(p, n, path, oneOf(datasets.InjectableTypes...), func(v string) { t.AnomalyType = v; rec.anomalyType = n })
+			}},
+			{"where", func(n *yaml.Node, path string) { t.Where = p.where(n, path, rec) }},
+		}
+		for _, op := range Ops {
+			fields = append(fields, field{op, func(n *yaml.Node, path string) {
+				opNodes = append(opNodes, n)
+				value(p, n, path, number(-math.MaxFloat64, math.MaxFloat64, true, true), func(v float64) { t.Op, t.Value = op, v })
+			}})
+		}
+		if tn.Kind != yaml.MappingNode {
+			p.errorf(tn, tp, "want a mapping like {model: random_forest, metric: detection_rate, \">=\": 0.95}, got %s", describe(tn))
+			continue
+		}
+		p.mapping(tn, tp, fields, "model", "metric")
+		switch {
+		case len(opNodes) == 0:
+			p.errorf(tn, tp, "missing comparison: give exactly one of %s with the threshold", strings.Join(quoteAll(Ops), ", "))
+		case len(opNodes) > 1:
+			p.errorf(opNodes[1], tp, "more than one comparison: give exactly one of %s", strings.Join(quoteAll(Ops), ", "))
+		}
+		p.spec.Targets = append(p.spec.Targets, t)
+		p.targetNodes = append(p.targetNodes, rec)
+	}
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = strconv.Quote(v)
+	}
+	return out
+}
+
+// where decodes a target's sweep restriction: parameter -> value or list.
+func (p *parser) where(n *yaml.Node, path string, rec *targetNode) map[string][]string {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, path, "want a mapping of sweep parameters to values, got %s", describe(n))
+		return nil
+	}
+	out := map[string][]string{}
+	rec.where = map[string][]*yaml.Node{}
+	rec.whereKeys = map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, path, "keys must be parameter names, got %s", describe(k))
+			continue
+		}
+		items := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+		for _, item := range items {
+			if !scalarOK(p, item, join(path, k.Value), "a parameter value") {
+				continue
+			}
+			out[k.Value] = append(out[k.Value], canonicalScalar(item))
+			rec.where[k.Value] = append(rec.where[k.Value], item)
+		}
+		rec.whereKeys[k.Value] = k
+	}
+	return out
+}
+
+// canonicalScalar formats a scalar node as sweep values are formatted.
+func canonicalScalar(n *yaml.Node) string {
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		var f float64
+		if n.Decode(&f) == nil {
+			return formatFloat(f)
+		}
+	}
+	return n.Value
+}

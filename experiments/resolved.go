@@ -1,0 +1,227 @@
+package experiments
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/features"
+)
+
+// Resolved returns the text of spec.resolved.yaml: the experiment with every
+// default filled in (swept keys at their first value), the axes, and each
+// trial's ID, seeds and parameter values. A trial's spec is `spec` with the
+// trial's params applied; `spec` is itself a valid experiment file.
+func (e *Experiment) Resolved() ([]byte, error) {
+	doc := mapping(
+		"file", str(e.File),
+		"sha256", str(e.SHA256),
+		"spec", SpecNode(&e.Spec),
+	)
+	if len(e.Axes) > 0 {
+		axes := seq(false)
+		for _, a := range e.Axes {
+			an := mapping("name", str(a.Name), "path", str(a.Path), "values", strs(a.Values))
+			if a.Group != 0 {
+				an.Content = append(an.Content, str("zip_group"), integerNode(int64(a.Group)))
+			}
+			an.Style = yaml.FlowStyle
+			axes.Content = append(axes.Content, an)
+		}
+		doc.Content = append(doc.Content, str("axes"), axes)
+	}
+	trials := seq(false)
+	for _, t := range e.Trials {
+		tn := mapping("id", str(t.ID), "seed", integerNode(t.Seed),
+			"derived_seed", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatUint(t.DerivedSeed, 10)})
+		if len(t.Params) > 0 {
+			params := mapping()
+			for _, p := range t.Params {
+				params.Content = append(params.Content, str(p.Path), scalarText(p.Value))
+			}
+			tn.Content = append(tn.Content, str("params"), params)
+		}
+		tn.Style = yaml.FlowStyle
+		trials.Content = append(trials.Content, tn)
+	}
+	doc.Content = append(doc.Content, str("trials"), trials)
+	doc.HeadComment = "Written by harness: the experiment with every default filled in.\n" +
+		"A trial's spec is `spec` with the trial's params applied."
+
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("experiments: encoding resolved spec: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// SpecNode renders a spec as an experiment file's YAML node.
+func SpecNode(s *Spec) *yaml.Node {
+	seeds := seq(true)
+	for _, v := range s.Seeds {
+		seeds.Content = append(seeds.Content, integerNode(v))
+	}
+	doc := mapping("name", str(s.Name))
+	if s.Description != "" {
+		doc.Content = append(doc.Content, str("description"), str(s.Description))
+	}
+	doc.Content = append(doc.Content,
+		str("seeds"), seeds,
+		str("data"), dataNode(&s.Data),
+		str("features"), featuresNode(s.Features),
+		str("split"), flow(mapping(
+			"test_fraction", floatNode(s.Split.TestFraction),
+			"stratify", str(s.Split.Stratify),
+			"scale_on", str(s.Split.ScaleOn))),
+	)
+	models := seq(false)
+	for i := range s.Models {
+		models.Content = append(models.Content, modelNode(&s.Models[i]))
+	}
+	doc.Content = append(doc.Content, str("models"), models)
+	targets := seq(false)
+	for _, t := range s.Targets {
+		tn := mapping("model", str(t.Model), "metric", str(t.Metric), t.Op, floatNode(t.Value))
+		if t.AnomalyType != "" {
+			tn.Content = append(tn.Content, str("anomaly_type"), str(t.AnomalyType))
+		}
+		if len(t.Where) > 0 {
+			where := mapping()
+			keys := make([]string, 0, len(t.Where))
+			for k := range t.Where {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				where.Content = append(where.Content, str(k), strs(t.Where[k]))
+			}
+			tn.Content = append(tn.Content, str("where"), where)
+		}
+		targets.Content = append(targets.Content, flow(tn))
+	}
+	doc.Content = append(doc.Content, str("targets"), targets)
+	return doc
+}
+
+func dataNode(d *Data) *yaml.Node {
+	if d.Source == SourceFile {
+		n := mapping("source", str(d.Source), "path", str(d.Path))
+		if d.Format != "" {
+			n.Content = append(n.Content, str("format"), str(d.Format))
+		}
+		return n
+	}
+	mix := mapping()
+	for _, t := range datasets.InjectableTypes {
+		if v, ok := d.AnomalyMix[t]; ok {
+			mix.Content = append(mix.Content, str(t), floatNode(v))
+		}
+	}
+	return mapping(
+		"source", str(d.Source),
+		"generator", str(d.Generator),
+		"flows", integerNode(int64(d.Flows)),
+		"anomaly_rate", floatNode(d.AnomalyRate),
+		"anomaly_mix", flow(mix),
+		"difficulty", floatNode(d.Difficulty),
+	)
+}
+
+func featuresNode(f []string) *yaml.Node {
+	if len(f) == 1 {
+		if _, ok := features.Sets[f[0]]; ok {
+			return str(f[0])
+		}
+	}
+	return strs(f)
+}
+
+// modelGetters renders each key of modelKeys.
+var modelGetters = map[string]func(m *Model) *yaml.Node{
+	"target":            func(m *Model) *yaml.Node { return str(m.Target) },
+	"trees":             func(m *Model) *yaml.Node { return integerNode(int64(m.Trees)) },
+	"max_features":      func(m *Model) *yaml.Node { return scalarText(m.MaxFeatures) },
+	"max_depth":         func(m *Model) *yaml.Node { return integerNode(int64(m.MaxDepth)) },
+	"min_samples_split": func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamplesSplit)) },
+	"min_samples_leaf":  func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamplesLeaf)) },
+	"class_weight":      func(m *Model) *yaml.Node { return str(m.ClassWeight) },
+	"bootstrap":         func(m *Model) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: formatBool(m.Bootstrap)} },
+	"max_samples":       func(m *Model) *yaml.Node { return scalarText(autoText("auto")(m.MaxSamples)) },
+	"contamination":     func(m *Model) *yaml.Node { return scalarText(autoFloatText("auto")(m.Contamination)) },
+	"k":                 func(m *Model) *yaml.Node { return integerNode(int64(m.K)) },
+	"n_init":            func(m *Model) *yaml.Node { return integerNode(int64(m.NInit)) },
+	"max_iter":          func(m *Model) *yaml.Node { return integerNode(int64(m.MaxIter)) },
+	"tol":               func(m *Model) *yaml.Node { return floatNode(m.Tol) },
+	"eps":               func(m *Model) *yaml.Node { return floatNode(m.Eps) },
+	"min_samples":       func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamples)) },
+	"silhouette_sample": func(m *Model) *yaml.Node { return scalarText(autoText("all")(m.SilhouetteSample)) },
+}
+
+func modelNode(m *Model) *yaml.Node {
+	n := mapping("name", str(m.Name), "kind", str(m.Kind))
+	for _, k := range modelKeys {
+		if slices.Contains(k.kinds, m.Kind) {
+			n.Content = append(n.Content, str(k.key), modelGetters[k.key](m))
+		}
+	}
+	return flow(n)
+}
+
+// Node constructors.
+
+func mapping(pairs ...any) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		n.Content = append(n.Content, str(pairs[i].(string)), pairs[i+1].(*yaml.Node))
+	}
+	return n
+}
+
+func seq(flowStyle bool) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	if flowStyle {
+		n.Style = yaml.FlowStyle
+	}
+	return n
+}
+
+func flow(n *yaml.Node) *yaml.Node { n.Style = yaml.FlowStyle; return n }
+
+func str(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+func strs(values []string) *yaml.Node {
+	n := seq(true)
+	for _, v := range values {
+		n.Content = append(n.Content, scalarText(v))
+	}
+	return n
+}
+
+// scalarText renders text that may be a number (a canonical sweep value)
+// with the tag YAML would resolve it to, so numbers stay numbers.
+func scalarText(v string) *yaml.Node {
+	var probe yaml.Node
+	if err := yaml.Unmarshal([]byte(v), &probe); err == nil && len(probe.Content) == 1 {
+		if c := probe.Content[0]; c.Kind == yaml.ScalarNode && c.Value == v && (c.ShortTag() == "!!int" || c.ShortTag() == "!!float") {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: c.ShortTag(), Value: v}
+		}
+	}
+	return str(v)
+}
+
+func integerNode(v int64) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(v, 10)}
+}
+
+func floatNode(v float64) *yaml.Node { return scalarText(formatFloat(v)) }

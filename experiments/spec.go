@@ -1,0 +1,233 @@
+package experiments
+
+import (
+	"maps"
+	"slices"
+)
+
+// Spec is one experiment, or one trial of it, with every default filled in.
+// doc.go describes every key, its default and its unit.
+type Spec struct {
+	Name        string
+	Description string
+	Seeds       []int64 // replicate seeds; a trial's Spec holds its own one
+	Data        Data
+	Features    []string // a set name (one entry) or explicit columns
+	Split       Split
+	Models      []Model
+	Targets     []Target
+}
+
+// Data sources.
+const (
+	SourceGenerate = "generate"
+	SourceFile     = "file"
+)
+
+// Data declares where the flows come from.
+type Data struct {
+	Source string // SourceGenerate or SourceFile
+
+	// Generated data.
+	Generator   string
+	Flows       int
+	AnomalyRate float64
+	AnomalyMix  map[string]float64
+	Difficulty  float64
+
+	// A file in the harness's schema. Path is as written in the experiment
+	// file: relative paths are relative to the file's directory.
+	Path   string
+	Format string // csv, parquet, or "" to infer it from the extension
+}
+
+// Stratification choices.
+const (
+	StratifyAnomalyType = "anomaly_type"
+	StratifyIsAnomaly   = "is_anomaly"
+	StratifyNone        = "none"
+)
+
+// Scaler fitting choices.
+const (
+	ScaleOnTrain = "train"
+	ScaleOnAll   = "all"
+)
+
+// Split declares the train/test split.
+type Split struct {
+	TestFraction float64 // fraction of flows in the test set
+	Stratify     string  // StratifyAnomalyType, StratifyIsAnomaly or StratifyNone
+	ScaleOn      string  // rows the scaler is fitted on: ScaleOnTrain or ScaleOnAll
+}
+
+// Model kinds.
+const (
+	KindRandomForest    = "random_forest"
+	KindIsolationForest = "isolation_forest"
+	KindKMeans          = "kmeans"
+	KindDBSCAN          = "dbscan"
+)
+
+// Kinds lists the model kinds.
+var Kinds = []string{KindRandomForest, KindIsolationForest, KindKMeans, KindDBSCAN}
+
+// Model targets.
+const (
+	TargetIsAnomaly   = "is_anomaly"
+	TargetAnomalyType = "anomaly_type"
+)
+
+// Model declares one model. Which fields apply depends on Kind (see doc.go);
+// the others keep their zero value.
+type Model struct {
+	Name string
+	Kind string
+
+	// Target is the label a supervised model learns (random_forest):
+	// TargetIsAnomaly (a detector) or TargetAnomalyType (attack typing).
+	// Isolation forests detect is_anomaly; clustering has no target.
+	Target string
+
+	// Forests.
+	Trees int
+
+	// Random forest.
+	MaxFeatures     string // "sqrt", "log2", "all", an integer count or a fraction in (0, 1]
+	MaxDepth        int    // 0: unlimited
+	MinSamplesSplit int
+	MinSamplesLeaf  int
+	ClassWeight     string // "none" or "balanced"
+	Bootstrap       bool
+
+	// Isolation forest.
+	MaxSamples    int     // 0: "auto", min(256, training rows)
+	Contamination float64 // 0: "auto" (offset -0.5)
+
+	// K-means.
+	K       int
+	NInit   int
+	MaxIter int
+	Tol     float64
+
+	// DBSCAN.
+	Eps        float64
+	MinSamples int
+
+	// Clustering: rows sampled for the silhouette; 0: all rows.
+	SilhouetteSample int
+}
+
+// Target is a success criterion on a metric of a model, for the gate.
+type Target struct {
+	Model       string
+	Metric      string
+	Op          string // ">=", ">", "<=" or "<"
+	Value       float64
+	AnomalyType string              // optional: the metric restricted to one anomaly type
+	Where       map[string][]string // optional: sweep parameter -> values the target applies at
+}
+
+// Comparison operators of targets.
+var Ops = []string{">=", ">", "<=", "<"}
+
+// Metric names a target may use, by the kind of model that produces them.
+var (
+	DetectorMetrics = []string{
+		"detection_rate", "false_positive_rate", "precision", "recall", "f1", "accuracy",
+		"roc_auc", "pr_auc", "response_time_minutes", "mttd_minutes", "health_score",
+	}
+	ClassifierMetrics = []string{"accuracy", "macro_f1", "weighted_f1"}
+	ClusterMetrics    = []string{"silhouette", "n_clusters", "noise_fraction"}
+)
+
+// metricsFor returns the metrics a model produces.
+func metricsFor(m *Model) []string {
+	switch {
+	case m.Kind == KindKMeans || m.Kind == KindDBSCAN:
+		return ClusterMetrics
+	case m.Kind == KindRandomForest && m.Target == TargetAnomalyType:
+		return ClassifierMetrics
+	}
+	return DetectorMetrics
+}
+
+// IsDetector reports whether the model scores flows as anomalous or not.
+func (m *Model) IsDetector() bool {
+	return m.Kind == KindIsolationForest || (m.Kind == KindRandomForest && m.Target == TargetIsAnomaly)
+}
+
+// defaultSpec returns a spec holding every default.
+func defaultSpec() Spec {
+	return Spec{
+		Data: Data{
+			Source:      SourceGenerate,
+			Generator:   "notebook",
+			Flows:       10000,
+			AnomalyRate: 0.05,
+			AnomalyMix:  map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
+		},
+		Features: []string{"notebook"},
+		Split:    Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},
+	}
+}
+
+// defaultModel returns the defaults of a kind: scikit-learn's, except
+// n_init 10 (the notebook ran scikit-learn 1.2, whose default it was) and the
+// silhouette sample.
+func defaultModel(kind string) Model {
+	m := Model{Kind: kind}
+	switch kind {
+	case KindRandomForest:
+		m.Target = TargetIsAnomaly
+		m.Trees = 100
+		m.MaxFeatures = "sqrt"
+		m.MinSamplesSplit = 2
+		m.MinSamplesLeaf = 1
+		m.ClassWeight = "none"
+		m.Bootstrap = true
+	case KindIsolationForest:
+		m.Target = TargetIsAnomaly
+		m.Trees = 100
+	case KindKMeans:
+		m.K = 8
+		m.NInit = 10
+		m.MaxIter = 300
+		m.Tol = 1e-4
+		m.SilhouetteSample = 10000
+	case KindDBSCAN:
+		m.Eps = 0.5
+		m.MinSamples = 5
+		m.SilhouetteSample = 10000
+	}
+	return m
+}
+
+// clone returns a deep copy.
+func (s *Spec) clone() Spec {
+	c := *s
+	c.Seeds = slices.Clone(s.Seeds)
+	c.Data.AnomalyMix = maps.Clone(s.Data.AnomalyMix)
+	c.Features = slices.Clone(s.Features)
+	c.Models = slices.Clone(s.Models)
+	c.Targets = slices.Clone(s.Targets)
+	for i := range c.Targets {
+		if w := s.Targets[i].Where; w != nil {
+			c.Targets[i].Where = make(map[string][]string, len(w))
+			for k, v := range w {
+				c.Targets[i].Where[k] = slices.Clone(v)
+			}
+		}
+	}
+	return c
+}
+
+// Model returns the model named name, or nil.
+func (s *Spec) Model(name string) *Model {
+	for i := range s.Models {
+		if s.Models[i].Name == name {
+			return &s.Models[i]
+		}
+	}
+	return nil
+}

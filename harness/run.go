@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/runner"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a run failed
+	exitUsage   = 2 // bad command line or invalid experiment file
+)
+
+// exitError carries an exit code. A nil err means the problem was already
+// reported on stderr.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return exitFailure
+}
+
+const usage = `Usage:
+  harness run      [-out DIR] [-workers N] FILE.yaml...   run experiments into DIR/<name>/
+  harness validate FILE.yaml...                           check experiment files, report every error
+
+Exit status: 0 success, 1 a run failed, 2 usage error or invalid experiment file.
+`
+
+// run is the command without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		io.WriteString(stderr, usage)
+		return &exitError{code: exitUsage}
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		return runCmd(ctx, rest, stdout, stderr)
+	case "validate":
+		return validateCmd(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		io.WriteString(stdout, usage)
+		return nil
+	default:
+		io.WriteString(stderr, usage)
+		return usageErrorf("unknown command %q", cmd)
+	}
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("harness "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args, mapping flag errors to usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &exitError{code: exitUsage}
+		}
+		return &exitError{code: exitUsage} // flag has printed the problem
+	}
+	return nil
+}
+
+// parseAll parses every file, printing every error of every file. It
+// returns the experiments when all are valid.
+func parseAll(files []string, stderr io.Writer) ([]*experiments.Experiment, bool) {
+	var exps []*experiments.Experiment
+	ok := true
+	for _, f := range files {
+		exp, err := experiments.ParseFile(f)
+		if err != nil {
+			ok = false
+			fmt.Fprintln(stderr, err)
+			var list experiments.ErrorList
+			if errors.As(err, &list) {
+				fmt.Fprintf(stderr, "%s: %d error%s\n", f, len(list), plural(len(list)))
+			}
+			continue
+		}
+		exps = append(exps, exp)
+	}
+	return exps, ok
+}
+
+func validateCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, "Usage: harness validate FILE.yaml...\n") }
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usageErrorf("validate: no experiment files given")
+	}
+	exps, ok := parseAll(fs.Args(), stderr)
+	for _, e := range exps {
+		fmt.Fprintf(stdout, "%s: ok: %s, %d trial%s\n", e.File, e.Spec.Name, len(e.Trials), plural(len(e.Trials)))
+	}
+	if !ok {
+		return &exitError{code: exitUsage}
+	}
+	return nil
+}
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", stderr)
+	out := fs.String("out", "runs", "output `directory`; each experiment writes to DIR/<name>/")
+	workers := fs.Int("workers", runtime.NumCPU(), "trials run at once (results do not depend on it)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: harness run [-out DIR] [-workers N] FILE.yaml...\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usageErrorf("run: no experiment files given")
+	}
+	if *workers < 1 {
+		return usageErrorf("run: -workers %d: want at least 1", *workers)
+	}
+	exps, ok := parseAll(fs.Args(), stderr)
+	if !ok {
+		return &exitError{code: exitUsage}
+	}
+	names := map[string]string{}
+	for _, e := range exps {
+		if other, dup := names[e.Spec.Name]; dup {
+			return usageErrorf("run: %s and %s both name experiment %q; each writes to %s/%s, so names must differ",
+				other, e.File, e.Spec.Name, *out, e.Spec.Name)
+		}
+		names[e.Spec.Name] = e.File
+	}
+	for _, e := range exps {
+		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr})
+		if err != nil {
+			return &exitError{code: exitFailure, err: err}
+		}
+		fmt.Fprintf(stdout, "%s: %d trial%s -> %s\n", e.Spec.Name, len(e.Trials), plural(len(e.Trials)), res.Dir)
+	}
+	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,360 @@
+// Package runner runs experiments: each trial end to end (data, features,
+// split, artifacts), trials in parallel, and the run-level artifacts
+// (spec.resolved.yaml, manifest.json, summary.md).
+//
+// Results do not depend on the number of workers: every random stream is
+// derived from the trial's seed, and run-level files list trials in the
+// experiment's order, not in order of completion.
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/reports"
+)
+
+// Options configures a run.
+type Options struct {
+	// Out is the output root; an experiment writes to Out/<name>.
+	Out string
+	// Workers is the number of trials run at once; below 1 means
+	// runtime.NumCPU(). Artifacts do not depend on it.
+	Workers int
+	// Log receives one line per finished trial. Nil discards them.
+	Log io.Writer
+	// Code identifies the code that ran, for the manifest. Zero means
+	// CodeFromBuild().
+	Code Code
+}
+
+// Code identifies the harness build that produced a run.
+type Code struct {
+	Module      string `json:"module"`
+	Version     string `json:"version"`
+	VCSRevision string `json:"vcs_revision,omitempty"`
+	VCSModified bool   `json:"vcs_modified,omitempty"`
+	GoVersion   string `json:"go_version"`
+}
+
+// CodeFromBuild reads the code version from the binary's build information.
+func CodeFromBuild() Code {
+	c := Code{GoVersion: runtime.Version(), Version: "unknown"}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		c.Module, c.Version = bi.Main.Path, bi.Main.Version
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				c.VCSRevision = s.Value
+			case "vcs.modified":
+				c.VCSModified = s.Value == "true"
+			}
+		}
+	}
+	return c
+}
+
+// Manifest describes a run: what ran, with which seeds, and what it wrote.
+// It holds no timestamps or host details, so that the same file and code
+// give the same manifest.
+type Manifest struct {
+	Format     string        `json:"format"`
+	Experiment string        `json:"experiment"`
+	File       string        `json:"file"`
+	FileSHA256 string        `json:"file_sha256"`
+	Code       Code          `json:"code"`
+	Axes       []Axis        `json:"axes,omitempty"`
+	Trials     []TrialRecord `json:"trials"`
+	Artifacts  Artifacts     `json:"artifacts"`
+}
+
+// ManifestFormat names the manifest's layout.
+const ManifestFormat = "segharness-run/1"
+
+// Axis is a sweep axis as the manifest records it.
+type Axis struct {
+	Name   string   `json:"name"`
+	Path   string   `json:"path"`
+	Values []string `json:"values"`
+	Group  int      `json:"zip_group,omitempty"`
+}
+
+// TrialRecord is one trial in the manifest.
+type TrialRecord struct {
+	ID          string            `json:"id"`
+	Seed        int64             `json:"seed"`
+	DerivedSeed string            `json:"derived_seed"` // decimal uint64, as a string for JSON readers without 64-bit integers
+	Params      map[string]string `json:"params,omitempty"`
+	Data        DataRecord        `json:"data"`
+	Artifacts   Artifacts         `json:"artifacts"`
+}
+
+// DataRecord summarises a trial's dataset.
+type DataRecord struct {
+	Source      string          `json:"source"`
+	Input       *Input          `json:"input,omitempty"`
+	Flows       int             `json:"flows"`
+	Anomalies   int             `json:"anomalies"`
+	ByType      map[string]int  `json:"by_type"`
+	Train       int             `json:"train"`
+	Test        int             `json:"test"`
+	typesInRank []reports.TypeCount
+}
+
+// Input identifies a data file a trial read.
+type Input struct {
+	Path string `json:"path"`
+	artifact.Digest
+}
+
+// Artifacts maps a file name (relative to the directory that holds the
+// manifest or trial) to its digest.
+type Artifacts map[string]artifact.Digest
+
+// Result is what Run returns.
+type Result struct {
+	Dir      string
+	Manifest Manifest
+}
+
+// Run runs every trial of exp and writes the run's artifacts under
+// opts.Out/<experiment name>. On cancellation it stops starting trials and
+// returns ctx's error; files already written are complete.
+func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Result, error) {
+	workers := opts.Workers
+	if workers < 1 {
+		workers = runtime.NumCPU()
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	code := opts.Code
+	if code == (Code{}) {
+		code = CodeFromBuild()
+	}
+	dir := filepath.Join(opts.Out, exp.Spec.Name)
+	trials := exp.Trials
+	// Workers left over when there are fewer trials than workers go to
+	// generating each trial's flows in parallel.
+	genWorkers := max(1, workers/max(1, min(workers, len(trials))))
+
+	records := make([]TrialRecord, len(trials))
+	errs := make([]error, len(trials))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	next := make(chan int)
+	for range min(workers, len(trials)) {
+		wg.Go(func() {
+			for i := range next {
+				start := time.Now()
+				rec, err := runTrial(exp, &trials[i], dir, genWorkers)
+				records[i], errs[i] = rec, err
+				mu.Lock()
+				done++
+				if err == nil {
+					fmt.Fprintf(log, "%s: trial %d/%d %s: %d flows, %d anomalies (%.2fs)\n",
+						exp.Spec.Name, done, len(trials), trials[i].ID, rec.Data.Flows, rec.Data.Anomalies, time.Since(start).Seconds())
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for i := range trials {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: interrupted after %d of %d trials: %w", exp.Spec.Name, done, len(trials), err)
+	}
+
+	m := Manifest{
+		Format:     ManifestFormat,
+		Experiment: exp.Spec.Name,
+		File:       filepath.ToSlash(exp.File),
+		FileSHA256: exp.SHA256,
+		Code:       code,
+		Trials:     records,
+		Artifacts:  Artifacts{},
+	}
+	for _, a := range exp.Axes {
+		m.Axes = append(m.Axes, Axis{Name: a.Name, Path: a.Path, Values: a.Values, Group: a.Group})
+	}
+	resolved, err := exp.Resolved()
+	if err != nil {
+		return nil, err
+	}
+	if m.Artifacts["spec.resolved.yaml"], err = artifact.WriteBytes(filepath.Join(dir, "spec.resolved.yaml"), resolved); err != nil {
+		return nil, err
+	}
+	summary := &reports.Run{Experiment: exp.Spec.Name, Description: exp.Spec.Description, File: m.File}
+	for _, r := range records {
+		summary.Trials = append(summary.Trials, reports.Trial{
+			ID: r.ID, Flows: r.Data.Flows, Anomalies: r.Data.Anomalies, ByType: r.Data.typesInRank,
+			Train: r.Data.Train, Test: r.Data.Test,
+		})
+	}
+	if m.Artifacts["summary.md"], err = artifact.WriteFile(filepath.Join(dir, "summary.md"), func(w io.Writer) error {
+		return reports.WriteSummary(w, summary)
+	}); err != nil {
+		return nil, err
+	}
+	// The manifest comes last: its presence says the run completed.
+	body, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := artifact.WriteBytes(filepath.Join(dir, "manifest.json"), append(body, '\n')); err != nil {
+		return nil, err
+	}
+	return &Result{Dir: dir, Manifest: m}, nil
+}
+
+// TrialDir returns the directory of a trial's artifacts.
+func TrialDir(runDir, trialID string) string {
+	return filepath.Join(runDir, "trials", filepath.FromSlash(trialID))
+}
+
+// runTrial builds one trial's dataset and writes it.
+func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int) (TrialRecord, error) {
+	fail := func(err error) (TrialRecord, error) {
+		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+	}
+	rec := TrialRecord{
+		ID:          t.ID,
+		Seed:        t.Seed,
+		DerivedSeed: strconv.FormatUint(t.DerivedSeed, 10),
+		Artifacts:   Artifacts{},
+	}
+	if len(t.Params) > 0 {
+		rec.Params = map[string]string{}
+		for _, p := range t.Params {
+			rec.Params[p.Path] = p.Value
+		}
+	}
+	flows, input, err := loadFlows(exp, t, genWorkers)
+	if err != nil {
+		return fail(err)
+	}
+	engineered := features.Engineer(flows)
+	split, err := features.TrainTestSplit(flows.Len(), stratifyLabels(flows, t.Spec.Split.Stratify),
+		t.Spec.Split.TestFraction, seed.New(seed.Derive(t.DerivedSeed, "split")))
+	if err != nil {
+		return fail(fmt.Errorf("split: %w", err))
+	}
+	ds := &datasets.Dataset{Flows: flows, Engineered: engineered, Split: split}
+	rec.Data = describe(t.Spec.Data.Source, input, ds)
+
+	tdir := TrialDir(dir, t.ID)
+	if rec.Artifacts["dataset.parquet"], err = artifact.WriteFile(filepath.Join(tdir, "dataset.parquet"), func(w io.Writer) error {
+		return datasets.WriteDataset(w, ds)
+	}); err != nil {
+		return fail(err)
+	}
+	return rec, nil
+}
+
+// loadFlows generates or reads the trial's flows.
+func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int) (*datasets.Flows, *Input, error) {
+	d := t.Spec.Data
+	switch d.Source {
+	case experiments.SourceGenerate:
+		f, err := datasets.Generate(datasets.Config{
+			Generator:   d.Generator,
+			Flows:       d.Flows,
+			AnomalyRate: d.AnomalyRate,
+			AnomalyMix:  d.AnomalyMix,
+			Difficulty:  d.Difficulty,
+			Workers:     genWorkers,
+		}, seed.Derive(t.DerivedSeed, "data"))
+		return f, nil, err
+	case experiments.SourceFile:
+		path := d.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(exp.Dir(), path)
+		}
+		digest, err := artifact.HashFile(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := datasets.Load(path, d.Format)
+		return f, &Input{Path: filepath.ToSlash(d.Path), Digest: digest}, err
+	}
+	return nil, nil, fmt.Errorf("unknown data source %q", d.Source)
+}
+
+// stratifyLabels returns the class of each flow for a stratified split, or
+// nil for none.
+func stratifyLabels(f *datasets.Flows, by string) []int {
+	switch by {
+	case experiments.StratifyAnomalyType:
+		labels := make([]int, f.Len())
+		for i, c := range f.AnomalyType.Codes {
+			labels[i] = int(c)
+		}
+		return labels
+	case experiments.StratifyIsAnomaly:
+		labels := make([]int, f.Len())
+		for i, a := range f.IsAnomaly {
+			if a {
+				labels[i] = 1
+			}
+		}
+		return labels
+	}
+	return nil
+}
+
+// describe counts a dataset's flows, anomalies by type and split sides.
+func describe(source string, input *Input, ds *datasets.Dataset) DataRecord {
+	f := ds.Flows
+	r := DataRecord{Source: source, Input: input, Flows: f.Len(), ByType: map[string]int{}}
+	counts := make([]int, len(f.AnomalyType.Levels))
+	for _, c := range f.AnomalyType.Codes {
+		counts[c]++
+	}
+	for code, n := range counts {
+		level := f.AnomalyType.Levels[code]
+		if level == datasets.Normal || (n == 0 && !slices.Contains(datasets.InjectableTypes, level)) {
+			continue
+		}
+		r.ByType[level] = n
+		r.Anomalies += n
+		r.typesInRank = append(r.typesInRank, reports.TypeCount{Type: level, Count: n})
+	}
+	for _, s := range ds.Split {
+		if s == datasets.Train {
+			r.Train++
+		} else {
+			r.Test++
+		}
+	}
+	return r
+}
