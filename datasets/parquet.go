@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -160,73 +161,91 @@ func (ds *Dataset) check() error {
 	return nil
 }
 
-// ReadDataset reads a file written by WriteDataset. name is used in errors.
-func ReadDataset(r io.ReaderAt, size int64, name string) (*Dataset, error) {
+// openFile opens a Parquet file after checking its framing: the magic
+// bytes at both ends, and a footer no longer than the file. (parquet-go
+// allocates the footer's declared length before comparing it with the file
+// size, so a 12-byte file could make it allocate 4 GiB.)
+func openFile(r io.ReaderAt, size int64, name string) (*parquet.File, error) {
+	var head, tail [8]byte
+	if size < 12 {
+		return nil, fmt.Errorf("%s: not a Parquet file: %d bytes", name, size)
+	}
+	if _, err := r.ReadAt(head[:4], 0); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if string(head[:4]) != "PAR1" || string(tail[4:]) != "PAR1" {
+		return nil, fmt.Errorf("%s: not a Parquet file: no PAR1 magic bytes at both ends", name)
+	}
+	if footer := int64(binary.LittleEndian.Uint32(tail[:4])); footer > size-12 {
+		return nil, fmt.Errorf("%s: not a Parquet file: footer of %d bytes in a file of %d", name, footer, size)
+	}
 	file, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a Parquet file: %w", name, err)
 	}
+	return file, nil
+}
+
+// ReadDataset reads a file written by WriteDataset. name is used in errors.
+func ReadDataset(r io.ReaderAt, size int64, name string) (ds *Dataset, err error) {
+	defer containPanic(name, &err)
+	file, err := openFile(r, size, name)
+	if err != nil {
+		return nil, err
+	}
 	if err := requireColumns(file.Schema(), parquet.SchemaOf(record{}), name); err != nil {
 		return nil, err
 	}
-	n := int(file.NumRows())
-	b := newBuilder(n)
-	e := &Engineered{
-		BytesPerSecond: make([]float64, n), PacketsPerSecond: make([]float64, n),
-		HighCPU: make([]int64, n), LongDuration: make([]int64, n), ManyPorts: make([]int64, n),
-		OffHours: make([]int64, n), RiskScore: make([]float64, n), LogBytes: make([]float64, n),
-		LogDuration: make([]float64, n),
-	}
-	split := make([]Split, n)
-	pr := parquet.NewGenericReader[record](file)
-	defer pr.Close()
-	rows := make([]record, batchRows)
-	i := 0
-	for i < n {
-		k, err := pr.Read(rows)
-		for _, rec := range rows[:k] {
-			if rec.FlowID != int64(i) {
-				return nil, fmt.Errorf("%s: row %d: flow_id %d, want %d", name, i, rec.FlowID, i)
-			}
-			if col, err := b.add(flowRecord{
-				rec.SrcDeviceType, rec.SrcDepartment, rec.DstDeviceType, rec.DstDepartment, rec.Protocol,
-				rec.BytesSent, rec.PacketsSent, rec.Duration, rec.Hour, rec.IsBusinessHours, rec.CPUUsage,
-				rec.PortsContacted, rec.SameDept, rec.CrossDept, rec.IsAnomaly, rec.AnomalyType,
-			}); err != nil {
-				return nil, fmt.Errorf("%s: row %d: %s: %w", name, i, col, err)
-			}
-			e.BytesPerSecond[i], e.PacketsPerSecond[i] = rec.BytesPerSecond, rec.PacketsPerSecond
-			e.HighCPU[i], e.LongDuration[i], e.ManyPorts[i], e.OffHours[i] = rec.HighCPU, rec.LongDuration, rec.ManyPorts, rec.OffHours
-			e.RiskScore[i], e.LogBytes[i], e.LogDuration[i] = rec.RiskScore, rec.LogBytes, rec.LogDuration
-			switch rec.Split {
-			case "train":
-				split[i] = Train
-			case "test":
-				split[i] = Test
-			default:
-				return nil, fmt.Errorf("%s: row %d: split %q, want train or test", name, i, rec.Split)
-			}
-			i++
+	n := file.NumRows()
+	b := newBuilder(preallocRows(n, size))
+	e := &Engineered{}
+	var split []Split
+	err = readRows(file, n, name, func(i int, rec *record) error {
+		if rec.FlowID != int64(i) {
+			return fmt.Errorf("flow_id %d, want %d", rec.FlowID, i)
 		}
-		if err == io.EOF {
-			break
+		if col, err := b.add(flowRecord{
+			rec.SrcDeviceType, rec.SrcDepartment, rec.DstDeviceType, rec.DstDepartment, rec.Protocol,
+			rec.BytesSent, rec.PacketsSent, rec.Duration, rec.Hour, rec.IsBusinessHours, rec.CPUUsage,
+			rec.PortsContacted, rec.SameDept, rec.CrossDept, rec.IsAnomaly, rec.AnomalyType,
+		}); err != nil {
+			return fmt.Errorf("%s: %w", col, err)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		e.BytesPerSecond = append(e.BytesPerSecond, rec.BytesPerSecond)
+		e.PacketsPerSecond = append(e.PacketsPerSecond, rec.PacketsPerSecond)
+		e.HighCPU = append(e.HighCPU, rec.HighCPU)
+		e.LongDuration = append(e.LongDuration, rec.LongDuration)
+		e.ManyPorts = append(e.ManyPorts, rec.ManyPorts)
+		e.OffHours = append(e.OffHours, rec.OffHours)
+		e.RiskScore = append(e.RiskScore, rec.RiskScore)
+		e.LogBytes = append(e.LogBytes, rec.LogBytes)
+		e.LogDuration = append(e.LogDuration, rec.LogDuration)
+		switch rec.Split {
+		case "train":
+			split = append(split, Train)
+		case "test":
+			split = append(split, Test)
+		default:
+			return fmt.Errorf("split %q, want train or test", rec.Split)
 		}
-	}
-	if i != n {
-		return nil, fmt.Errorf("%s: read %d rows of %d", name, i, n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &Dataset{Flows: b.f, Engineered: e, Split: split}, nil
 }
 
 // readFlowsParquet reads the flow columns of a Parquet file in the harness's
-// schema; other columns are ignored.
-func readFlowsParquet(r io.ReaderAt, size int64, name string) (*Flows, error) {
-	file, err := parquet.OpenFile(r, size)
+// schema; the engineered columns, flow_id and split are ignored.
+func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *Flows, err error) {
+	defer containPanic(name, &err)
+	file, err := openFile(r, size, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a Parquet file: %w", name, err)
+		return nil, err
 	}
 	var unknown []string
 	for _, field := range file.Schema().Fields() {
@@ -241,31 +260,60 @@ func readFlowsParquet(r io.ReaderAt, size int64, name string) (*Flows, error) {
 	if err := requireColumns(file.Schema(), parquet.SchemaOf(flowRecord{}), name); err != nil {
 		return nil, err
 	}
-	n := int(file.NumRows())
-	b := newBuilder(n)
-	pr := parquet.NewGenericReader[flowRecord](file)
+	n := file.NumRows()
+	b := newBuilder(preallocRows(n, size))
+	err = readRows(file, n, name, func(_ int, rec *flowRecord) error {
+		if col, err := b.add(*rec); err != nil {
+			return fmt.Errorf("%s: %w", col, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.f, nil
+}
+
+// readRows reads the n rows of file in batches, calling fn for each with
+// its index. An error from fn is reported with the row's index.
+func readRows[T any](file *parquet.File, n int64, name string, fn func(i int, rec *T) error) error {
+	pr := parquet.NewGenericReader[T](file)
 	defer pr.Close()
-	rows := make([]flowRecord, batchRows)
+	rows := make([]T, batchRows)
 	i := 0
-	for i < n {
+	for int64(i) < n {
 		k, err := pr.Read(rows)
-		for _, rec := range rows[:k] {
-			if col, err := b.add(rec); err != nil {
-				return nil, fmt.Errorf("%s: row %d: %s: %w", name, i, col, err)
+		for j := range rows[:k] {
+			if err := fn(i, &rows[j]); err != nil {
+				return fmt.Errorf("%s: row %d: %w", name, i, err)
 			}
 			i++
 		}
-		if err == io.EOF {
+		if err == io.EOF || k == 0 {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	if i != n {
-		return nil, fmt.Errorf("%s: read %d rows of %d", name, i, n)
+	if int64(i) != n {
+		return fmt.Errorf("%s: read %d rows, the footer says %d", name, i, n)
 	}
-	return b.f, nil
+	return nil
+}
+
+// preallocRows bounds the rows allocated up front: a file's footer may claim
+// more rows than its bytes could hold, so at most one row per byte.
+func preallocRows(claimed, size int64) int {
+	return int(max(0, min(claimed, size, 1<<26)))
+}
+
+// containPanic turns a panic inside the Parquet library (seen on corrupt
+// files) into an error naming the file.
+func containPanic(name string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s: corrupt Parquet file: %v", name, r)
+	}
 }
 
 // requireColumns checks that every column of want is a required (non-null)

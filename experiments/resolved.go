@@ -154,7 +154,9 @@ var modelGetters = map[string]func(m *Model) *yaml.Node{
 	"min_samples_split": func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamplesSplit)) },
 	"min_samples_leaf":  func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamplesLeaf)) },
 	"class_weight":      func(m *Model) *yaml.Node { return str(m.ClassWeight) },
-	"bootstrap":         func(m *Model) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: formatBool(m.Bootstrap)} },
+	"bootstrap": func(m *Model) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: formatBool(m.Bootstrap)}
+	},
 	"max_samples":       func(m *Model) *yaml.Node { return scalarText(autoText("auto")(m.MaxSamples)) },
 	"contamination":     func(m *Model) *yaml.Node { return scalarText(autoFloatText("auto")(m.Contamination)) },
 	"k":                 func(m *Model) *yaml.Node { return integerNode(int64(m.K)) },

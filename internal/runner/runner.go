@@ -106,13 +106,13 @@ type TrialRecord struct {
 
 // DataRecord summarises a trial's dataset.
 type DataRecord struct {
-	Source      string          `json:"source"`
-	Input       *Input          `json:"input,omitempty"`
-	Flows       int             `json:"flows"`
-	Anomalies   int             `json:"anomalies"`
-	ByType      map[string]int  `json:"by_type"`
-	Train       int             `json:"train"`
-	Test        int             `json:"test"`
+	Source      string         `json:"source"`
+	Input       *Input         `json:"input,omitempty"`
+	Flows       int            `json:"flows"`
+	Anomalies   int            `json:"anomalies"`
+	ByType      map[string]int `json:"by_type"`
+	Train       int            `json:"train"`
+	Test        int            `json:"test"`
 	typesInRank []reports.TypeCount
 }
 
