@@ -20,7 +20,7 @@ build:
 
 # The main job: every experiment file in experiments/ into $(OUT)/<name>/.
 experiments: build
-	$(BIN) run -out $(OUT) $(if $(filter-out 0,$(WORKERS)),-workers $(WORKERS)) $(EXPERIMENTS)
+	$(BIN) run -out $(OUT) -workers $(WORKERS) $(EXPERIMENTS)
 
 # The tests: formatting, vet, staticcheck, the race-enabled Go tests, and
 # reading a generated dataset with DuckDB from outside Go.

@@ -138,7 +138,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stderr)
 	out := fs.String("out", "runs", "output `directory`; each experiment writes to DIR/<name>/")
-	workers := fs.Int("workers", runtime.NumCPU(), "trials run at once (results do not depend on it)")
+	workers := fs.Int("workers", 0, "trials run at once; 0 means one per CPU (results do not depend on it)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: harness run [-out DIR] [-workers N] FILE.yaml...\n")
 		fs.PrintDefaults()
@@ -150,8 +150,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return usageErrorf("run: no experiment files given")
 	}
-	if *workers < 1 {
-		return usageErrorf("run: -workers %d: want at least 1", *workers)
+	if *workers < 0 {
+		return usageErrorf("run: -workers %d: want 0 (one per CPU) or more", *workers)
+	}
+	if *workers == 0 {
+		*workers = runtime.NumCPU()
 	}
 	exps, ok := parseAll(fs.Args(), stderr)
 	if !ok {

@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -150,6 +152,12 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 	}
 	dir := filepath.Join(opts.Out, exp.Spec.Name)
 	trials := exp.Trials
+	// A manifest says the run in dir completed. Remove the previous one
+	// first, so that a run that fails or is killed part way does not leave
+	// an old manifest vouching for a mix of old and new files.
+	if err := os.Remove(filepath.Join(dir, "manifest.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: clearing the previous run: %w", exp.Spec.Name, err)
+	}
 	// Workers left over when there are fewer trials than workers go to
 	// generating each trial's flows in parallel.
 	genWorkers := max(1, workers/max(1, min(workers, len(trials))))
@@ -226,6 +234,9 @@ feed:
 	}); err != nil {
 		return nil, err
 	}
+	if err := prune(dir, trials); err != nil {
+		return nil, fmt.Errorf("%s: removing files of earlier runs: %w", exp.Spec.Name, err)
+	}
 	// The manifest comes last: its presence says the run completed.
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -235,6 +246,67 @@ feed:
 		return nil, err
 	}
 	return &Result{Dir: dir, Manifest: m}, nil
+}
+
+// prune removes what earlier runs left in dir that this run did not
+// write: the directories of trials no longer in the sweep, and temporary
+// files of killed writers. Only the trials/ tree and temporary files are
+// touched; other files in dir are left alone.
+func prune(dir string, trials []experiments.Trial) error {
+	keep := map[string]bool{}
+	for _, t := range trials {
+		keep[TrialDir(dir, t.ID)] = true
+	}
+	root := filepath.Join(dir, "trials")
+	var stale []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && path == root:
+			return fs.SkipDir
+		case err != nil:
+			return err
+		case d.IsDir():
+			return nil
+		case artifact.IsTemporary(path) || !keep[filepath.Dir(path)]:
+			stale = append(stale, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, path := range stale {
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+	}
+	// Remove directories left empty, deepest first.
+	var dirs []string
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path != root {
+			dirs = append(dirs, path)
+		}
+		return nil
+	})
+	for _, d := range slices.Backward(dirs) {
+		if entries, err := os.ReadDir(d); err == nil && len(entries) == 0 {
+			if err := os.Remove(d); err != nil {
+				return err
+			}
+		}
+	}
+	top, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range top {
+		if !e.IsDir() && artifact.IsTemporary(e.Name()) {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // TrialDir returns the directory of a trial's artifacts.
