@@ -25,19 +25,16 @@ func benchmarkGenerate(b *testing.B, workers int) {
 	if workers == 1 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	}
-	var f *Flows
 	for b.Loop() {
-		var err error
-		if f, err = Generate(cfg, 42); err != nil {
+		if _, err := Generate(cfg, 42); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
 	var before, after runtime.MemStats
-	f = nil
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	f, _ = Generate(cfg, 42)
+	f, _ := Generate(cfg, 42)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "live-bytes/flow")

@@ -94,7 +94,7 @@ func Load(path, format string) (*Flows, error) {
 		}
 		raw, err = io.ReadAll(zr)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+			return nil, fmt.Errorf("%s: decompressing: %w", path, err)
 		}
 	}
 	var f *Flows
@@ -136,7 +136,12 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 	wrap := func(err error) error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return &ParseError{File: name, Line: pe.Line, Column: pe.Column, Err: pe.Err}
+			perr := pe.Err
+			if pe.StartLine != pe.Line {
+				// A quoted field ran on past its line: say where its record began.
+				perr = fmt.Errorf("%w (in the record that starts on line %d)", pe.Err, pe.StartLine)
+			}
+			return &ParseError{File: name, Line: pe.Line, Column: pe.Column, Err: perr}
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -147,6 +152,8 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
+	// The header is on line 1 unless blank lines precede it.
+	headerLine, _ := cr.FieldPos(0)
 	index := map[string]int{}
 	var unknown []string
 	for i, h := range header {
@@ -160,8 +167,12 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, &ParseError{File: name, Line: 1, Err: fmt.Errorf("unknown columns %s (the harness's schema has %s)",
-			strings.Join(unknown, ", "), strings.Join(FlowColumns, ", "))}
+		hint := ""
+		if slices.Contains(unknown, `""`) {
+			hint = `; a column without a name is usually the index pandas writes unless to_csv(..., index=False)`
+		}
+		return nil, &ParseError{File: name, Line: headerLine, Err: fmt.Errorf("unknown columns %s (the harness's schema has %s; %s, %s and the engineered columns are accepted and ignored)%s",
+			strings.Join(unknown, ", "), strings.Join(FlowColumns, ", "), ColFlowID, ColSplit, hint)}
 	}
 	var missing []string
 	cols := make([]int, len(FlowColumns))
@@ -173,7 +184,7 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 		cols[j] = i
 	}
 	if len(missing) > 0 {
-		return nil, &ParseError{File: name, Line: 1, Err: fmt.Errorf("missing columns %s", strings.Join(missing, ", "))}
+		return nil, &ParseError{File: name, Line: headerLine, Err: fmt.Errorf("missing columns %s", strings.Join(missing, ", "))}
 	}
 
 	b := newBuilder(0)
@@ -181,6 +192,11 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 		row, err := cr.Read()
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, csv.ErrFieldCount) {
+			// Read returns the record with this error: say what is wrong.
+			line, _ := cr.FieldPos(0)
+			return nil, &ParseError{File: name, Line: line, Column: 1, Err: fmt.Errorf("%w: the row has %d fields, the header %d", csv.ErrFieldCount, len(row), len(header))}
 		}
 		if err != nil {
 			return nil, wrap(err)
@@ -249,7 +265,10 @@ func (p *rowParser) float(j int) float64 {
 		return 0
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		p.fail(j, fmt.Errorf("%q is out of the range of a 64-bit float", s))
+	case err != nil:
 		p.fail(j, fmt.Errorf("%q is not a number", s))
 	}
 	return v

@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,7 +48,7 @@ func WriteFile(path string, write func(w io.Writer) error) (Digest, error) {
 	counter := &countWriter{w: io.MultiWriter(tmp, h)}
 	bw := bufio.NewWriterSize(counter, 1<<20)
 	if err := write(bw); err != nil {
-		return Digest{}, err
+		return Digest{}, fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := bw.Flush(); err != nil {
 		return Digest{}, fmt.Errorf("writing %s: %w", path, err)
@@ -62,7 +63,11 @@ func WriteFile(path string, write func(w io.Writer) error) (Digest, error) {
 		return Digest{}, fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return Digest{}, err
+		var le *os.LinkError
+		if errors.As(err, &le) {
+			err = le.Err // it names the temporary file, which is gone
+		}
+		return Digest{}, fmt.Errorf("writing %s: replacing the file: %w", path, err)
 	}
 	ok = true
 	syncDir(dir)
