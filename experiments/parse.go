@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -81,15 +82,17 @@ func (p *parser) document(src []byte) (*yaml.Node, error) {
 		if err == io.EOF {
 			return nil, ErrorList{{File: p.file, Msg: "empty file: want a mapping with name, seeds, data, models"}}
 		}
-		return nil, ErrorList{p.syntaxError(err)}
+		return nil, ErrorList{p.syntaxError(src, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {
-		line := 0
-		if err == nil {
-			line = extra.Line
+		line, col := extra.Line, 1
+		if err != nil {
+			// The second document does not even parse: point at its error.
+			e := p.syntaxError(src, err)
+			line, col = e.Line, e.Column
 		}
-		return nil, ErrorList{{File: p.file, Line: line, Column: 1, Msg: "more than one YAML document; an experiment file holds one"}}
+		return nil, ErrorList{{File: p.file, Line: line, Column: col, Msg: "more than one YAML document; an experiment file holds one"}}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -98,22 +101,127 @@ func (p *parser) document(src []byte) (*yaml.Node, error) {
 		}
 		root = root.Content[0]
 	}
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Value == "" {
+		// A document marker and nothing else ("---").
+		return nil, ErrorList{{File: p.file, Msg: "empty file: want a mapping with name, seeds, data, models"}}
+	}
 	if root.Kind != yaml.MappingNode {
 		return nil, ErrorList{{File: p.file, Line: root.Line, Column: root.Column, Msg: "want a mapping with name, seeds, data, models at the top level, got " + describe(root)}}
 	}
 	return root, nil
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLine   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	yamlAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
+
+// parserProblems are the messages of the YAML library's parser, as opposed
+// to its scanner. For these the library prints the 0-based line of the
+// construct being parsed (the scanner's lines it corrects to 1-based), and
+// for either it prints no line when that 0-based line is 0.
+var parserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+	"found undefined tag handle",
+}
+
+// readerProblems are the messages of the YAML library's reader, which
+// knows the offset of the bad character but does not print it.
+var readerProblems = []string{
+	"control characters are not allowed",
+	"invalid leading UTF-8 octet",
+	"invalid trailing UTF-8 octet",
+	"incomplete UTF-8 octet sequence",
+	"invalid length of a UTF-8 sequence",
+	"invalid Unicode character",
+	"incomplete UTF-16 character",
+	"incomplete UTF-16 surrogate pair",
+	"expected low surrogate area",
+	"unexpected low surrogate area",
+}
 
 // syntaxError turns the YAML library's message into a positioned Error.
-func (p *parser) syntaxError(err error) *Error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: p.file, Line: line, Column: 1, Msg: "YAML syntax: " + m[2]}
+// The library gives a line but no column, so the column is 1, except for
+// characters the reader rejects, which are found in src.
+func (p *parser) syntaxError(src []byte, err error) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	e := &Error{File: p.file, Msg: "YAML syntax: " + msg}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Column = 1
+		e.Msg = "YAML syntax: " + m[2]
+		if slices.Contains(parserProblems, m[2]) {
+			e.Line++
+		}
+		// At the end of the file the library counts a line break the file
+		// may not end with.
+		if last, _ := position(src, len(src)); e.Line > last {
+			e.Line = last
+		}
+		return e
 	}
-	return &Error{File: p.file, Msg: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")}
+	switch a := yamlAnchor.FindStringSubmatch(err.Error()); {
+	case slices.Contains(readerProblems, msg):
+		e.Line, e.Column = badCharacter(src)
+	case a != nil:
+		// Anchors are rejected anyway; point at the first use of the name.
+		e.Msg = "anchors and aliases are not supported (alias *" + a[1] + " names no anchor)"
+		if i := bytes.Index(src, []byte("*"+a[1])); i >= 0 {
+			e.Line, e.Column = position(src, i)
+		}
+	default:
+		e.Line, e.Column = 1, 1 // the library omits its 0-based line 0
+	}
+	return e
+}
+
+// badCharacter returns the position of the first byte of src that is not
+// valid UTF-8 or is a character YAML forbids, or 0, 0 if there is none
+// (the file is UTF-16, say).
+func badCharacter(src []byte) (line, col int) {
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		allowed := r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0x7e) || r == 0x85 ||
+			(r >= 0xa0 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd) || (r >= 0x10000 && r <= 0x10ffff)
+		if (r == utf8.RuneError && size == 1) || !allowed {
+			return position(src, i)
+		}
+		i += size
+	}
+	return 0, 0
+}
+
+// position returns the 1-based line and column (in characters) of byte
+// offset off of src, counting line breaks as YAML does: LF, CR, CRLF, NEL,
+// LS and PS.
+func position(src []byte, off int) (line, col int) {
+	line, col = 1, 1
+	i := 0
+	if bytes.HasPrefix(src, []byte("\uFEFF")) {
+		i = 3 // a byte order mark takes no column
+	}
+	for i < off {
+		r, size := utf8.DecodeRune(src[i:])
+		switch {
+		case r == '\r' && i+1 < len(src) && src[i+1] == '\n':
+			// CRLF: one break, counted at the LF.
+		case r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029:
+			line, col = line+1, 1
+		default:
+			col++
+		}
+		i += size
+	}
+	return line, col
 }
 
 // parser decodes the node tree into a template spec, recording every error
@@ -241,10 +349,12 @@ func (p *parser) zipBlock(k, v *yaml.Node, path string, fields []field, present 
 	zp := join(path, "zip")
 	if p.zip != 0 {
 		p.errorf(k, zp, "zip blocks cannot be nested")
+		p.bad[zp] = true
 		return
 	}
 	if v.Kind != yaml.MappingNode {
 		p.errorf(v, zp, "want a mapping of keys to lists of equal length, got %s", describe(v))
+		p.bad[zp] = true
 		return
 	}
 	for i := 0; i+1 < len(v.Content); i += 2 {
@@ -473,7 +583,7 @@ func integer(lo, hi int64) conv[int] {
 			return 0, false
 		}
 		if v < lo || v > hi {
-			p.errorf(n, path, "%d is outside %s", v, interval(float64(lo), float64(hi), true, true))
+			p.errorf(n, path, "%d is outside [%d, %d]", v, lo, hi)
 			return 0, false
 		}
 		return int(v), true
@@ -918,6 +1028,11 @@ func maxFeatures(p *parser, n *yaml.Node, path string) (string, bool) {
 		v, ok := integer(1, 100000)(p, n, path)
 		return formatInt(v), ok
 	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && f == 1 {
+			// scikit-learn's max_features=1.0; "1" would read as one feature.
+			p.errorf(n, path, "%s as a fraction is every feature: write all", n.Value)
+			return "", false
+		}
 		v, ok := number(0, 1, false, false)(p, n, path)
 		return formatFloat(v), ok
 	}
@@ -940,6 +1055,10 @@ func (p *parser) models(n *yaml.Node, path string) {
 	for i, mn := range n.Content {
 		mp := fmt.Sprintf("%s[%d]", path, i)
 		m := &p.spec.Models[i]
+		if mn.Kind == yaml.AliasNode || mn.Anchor != "" {
+			p.errorf(mn, mp, "anchors and aliases are not supported")
+			continue
+		}
 		if mn.Kind != yaml.MappingNode {
 			p.errorf(mn, mp, "want a mapping with kind and its parameters, got %s", describe(mn))
 			continue
@@ -956,7 +1075,7 @@ func (p *parser) models(n *yaml.Node, path string) {
 		if nameNode := lookup(mn, "name"); nameNode != nil {
 			value(p, nameNode, mp+".name", identifier, func(v string) { m.Name = v })
 		}
-		if m.Name != "" {
+		if m.Name != "" && !p.bad[mp+".name"] {
 			nn := lookup(mn, "name")
 			defaulted := nn == nil
 			if defaulted {
@@ -973,7 +1092,14 @@ func (p *parser) models(n *yaml.Node, path string) {
 			}
 			p.modelParam[mp] = "models." + m.Name
 		}
-		fields := []field{{"name", func(*yaml.Node, string) {}}, {"kind", func(*yaml.Node, string) {}}}
+		// name and kind were decoded above; here they need only be kept out
+		// of zip blocks, where lookup does not see them.
+		decoded := func(n *yaml.Node, path string) {
+			if p.zip != 0 {
+				p.errorf(n, path, "cannot be swept, so it cannot appear in a zip block")
+			}
+		}
+		fields := []field{{"name", decoded}, {"kind", decoded}}
 		for _, k := range modelKeys {
 			if kind == "" || slices.Contains(k.kinds, kind) {
 				fields = append(fields, field{k.key, func(n *yaml.Node, path string) { k.dec(p, n, path, m) }})
@@ -989,6 +1115,7 @@ func (p *parser) models(n *yaml.Node, path string) {
 // mappingForKind is mapping, with unknown keys that belong to another kind
 // explained as such.
 func (p *parser) mappingForKind(n *yaml.Node, path string, fields []field, kind string) {
+	var foreign []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if k.Kind != yaml.ScalarNode || findField(fields, k.Value) != nil || k.Value == "zip" {
@@ -997,10 +1124,14 @@ func (p *parser) mappingForKind(n *yaml.Node, path string, fields []field, kind 
 		for _, mk := range modelKeys {
 			if mk.key == k.Value {
 				p.errorf(k, join(path, k.Value), "not a parameter of kind %s (it applies to %s)", kind, strings.Join(mk.kinds, ", "))
-				n = withoutKey(n, k.Value)
+				foreign = append(foreign, k.Value)
 				break
 			}
 		}
+	}
+	// Remove them after the loop: removing during it would skip the next key.
+	for _, key := range foreign {
+		n = withoutKey(n, key)
 	}
 	p.mapping(n, path, fields)
 }
@@ -1068,13 +1199,19 @@ func (p *parser) targets(n *yaml.Node, path string) {
 				value(p, n, path, number(-math.MaxFloat64, math.MaxFloat64, true, true), func(v float64) { t.Op, t.Value = op, v })
 			}})
 		}
+		if tn.Kind == yaml.AliasNode || tn.Anchor != "" {
+			p.errorf(tn, tp, "anchors and aliases are not supported")
+			continue
+		}
 		if tn.Kind != yaml.MappingNode {
 			p.errorf(tn, tp, "want a mapping like {model: random_forest, metric: detection_rate, \">=\": 0.95}, got %s", describe(tn))
 			continue
 		}
 		p.mapping(tn, tp, fields, "model", "metric")
 		switch {
-		case len(opNodes) == 0:
+		case len(opNodes) == 0 && !hasKey(tn, Ops):
+			// (A comparison whose value was rejected unread, an alias say,
+			// has its own error.)
 			p.errorf(tn, tp, "missing comparison: give exactly one of %s with the threshold", strings.Join(quoteAll(Ops), ", "))
 		case len(opNodes) > 1:
 			p.errorf(opNodes[1], tp, "more than one comparison: give exactly one of %s", strings.Join(quoteAll(Ops), ", "))
@@ -1082,6 +1219,16 @@ func (p *parser) targets(n *yaml.Node, path string) {
 		p.spec.Targets = append(p.spec.Targets, t)
 		p.targetNodes = append(p.targetNodes, rec)
 	}
+}
+
+// hasKey reports whether mapping n has one of keys at its top level.
+func hasKey(n *yaml.Node, keys []string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && slices.Contains(keys, k.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 func quoteAll(s []string) []string {
@@ -1094,6 +1241,10 @@ func quoteAll(s []string) []string {
 
 // where decodes a target's sweep restriction: parameter -> value or list.
 func (p *parser) where(n *yaml.Node, path string, rec *targetNode) map[string][]string {
+	if p.zip != 0 {
+		p.errorf(n, path, "cannot be swept, so it cannot appear in a zip block")
+		return nil
+	}
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, path, "want a mapping of sweep parameters to values, got %s", describe(n))
 		return nil
@@ -1105,6 +1256,10 @@ func (p *parser) where(n *yaml.Node, path string, rec *targetNode) map[string][]
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			p.errorf(k, path, "keys must be parameter names, got %s", describe(k))
+			continue
+		}
+		if first := rec.whereKeys[k.Value]; first != nil {
+			p.errorf(k, join(path, k.Value), "key appears twice (first at %s)", at(first))
 			continue
 		}
 		items := []*yaml.Node{v}

@@ -15,7 +15,8 @@ import (
 // Resolved returns the text of spec.resolved.yaml: the experiment with every
 // default filled in (swept keys at their first value), the axes, and each
 // trial's ID, seeds and parameter values. A trial's spec is `spec` with the
-// trial's params applied; `spec` is itself a valid experiment file.
+// trial's params applied. `spec` is itself a valid experiment file, except
+// that a target's where names axes that `spec` alone no longer sweeps.
 func (e *Experiment) Resolved() ([]byte, error) {
 	doc := mapping(
 		"file", str(e.File),

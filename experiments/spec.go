@@ -93,7 +93,7 @@ type Model struct {
 	Trees int
 
 	// Random forest.
-	MaxFeatures     string // "sqrt", "log2", "all", an integer count or a fraction in (0, 1]
+	MaxFeatures     string // "sqrt", "log2", "all", an integer count or a fraction in (0, 1)
 	MaxDepth        int    // 0: unlimited
 	MinSamplesSplit int
 	MinSamplesLeaf  int

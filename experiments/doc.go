@@ -1,0 +1,303 @@
+// Package experiments reads experiment files: declarative YAML that names
+// the data, features, split, models and success targets of an experiment,
+// and may sweep any of its numeric or categorical settings. [ParseFile] and
+// [Parse] check a file strictly, fill in every default, and expand its sweep
+// into trials ([Trial]), each with a stable ID and its own derived seed. This
+// comment is the reference for every key.
+//
+// # An example
+//
+//	# Detection against anomaly rate, three seeds per rate.
+//	name: anomaly-rate-sweep
+//	seeds: [1, 2, 3]
+//	data:
+//	  flows: 10000
+//	  anomaly_rate: [0.01, 0.05, 0.1]   # a list: a sweep axis
+//	features: notebook
+//	split: {test_fraction: 0.3, stratify: is_anomaly}
+//	models:
+//	  - {name: rf, kind: random_forest, trees: 100}
+//	  - {name: iso, kind: isolation_forest, contamination: 0.05}
+//	targets:
+//	  - {model: rf, metric: detection_rate, ">=": 0.95, where: {anomaly_rate: [0.05, 0.1]}}
+//	  - {model: rf, metric: false_positive_rate, "<": 0.05}
+//
+// expands to 9 trials, anomaly_rate=0.01/seed=1 to anomaly_rate=0.1/seed=3.
+// Every other key keeps its default: the notebook generator, no difficulty,
+// the 60/40 anomaly mix, scaling fitted on the training rows.
+//
+// # Strictness and errors
+//
+// Every problem in a file is reported, not just the first: an unknown key
+// (with the closest known one, "did you mean"), a key given twice, a value
+// of the wrong type or outside its range, a missing required key, a key of
+// another kind of model, a target naming a model or metric that does not
+// exist, a combination of values that cannot run. Each [Error] names the
+// file, line, column and key path (data.anomaly_rate, models[1].trees,
+// targets[0].where.difficulty), and [ErrorList] holds them sorted by
+// position:
+//
+//	experiments/x.yaml:12:17: data.anomaly_rate: 2 is outside (0, 1)
+//
+// Only problems of the file as a whole (empty, or a sweep of more than
+// [MaxTrials] trials) have no line.
+//
+// YAML is read as written, without conversions: a quoted "0.05" is a
+// string, not a number; yes and no are strings, not booleans. Integer keys
+// take any integral number (1e6 is 1000000). An empty value (key: or
+// key: null) is an error, not a default: leave the key out instead. Anchors
+// (&name) and aliases (*name) are rejected, as is more than one YAML
+// document.
+//
+// Each entry below gives, in parentheses: for model keys the kinds it
+// applies to; the type; the default, or "required"; the valid range, ends
+// included with [ ] and excluded with ( ); and "sweepable" when the key
+// takes a list of values (see Sweeps). Numbers are plain numbers: rates
+// and fractions are fractions of 1, not percentages.
+//
+// # Top level
+//
+//   - `name` (string; required): the experiment's name, which names its run
+//     directory (runs/<name>/). Lower-case letters, digits, _, - and .,
+//     at most 64, starting with a letter or digit, without "..".
+//   - `description` (string; default none): free text, for reports.
+//   - `seeds` (list of integers; required; each in [-2^63, 2^63-1]; at least
+//     one, no repeats): the replicate seeds. Every point of the sweep runs
+//     once per seed; each trial's own seed is derived from its replicate
+//     seed and its ID (see Seeds).
+//   - `data` (mapping): where the flows come from; below.
+//   - `features` (a set name or a list of columns; default notebook;
+//     sweepable): the model inputs. A set is `notebook` (the notebook's 20
+//     columns: 15 numeric and engineered, 5 label-encoded categoricals),
+//     `notebook_numeric` (its 15 numeric ones) or `raw` (the generated
+//     columns without engineering). A list names columns of
+//     features.Columns, each once. To sweep, give a list whose entries
+//     include a list: [notebook, [cpu_usage, risk_score]] is two axis
+//     values, while [notebook, raw] is one list of two (unknown) columns;
+//     inside a zip block a plain list of names is an axis.
+//   - `split` (mapping): the train/test split; below.
+//   - `models` (list of mappings; default none): the models to fit; below.
+//   - `targets` (list of mappings; default none): success criteria, checked
+//     by the gate; below.
+//
+// # data
+//
+// With `data.source` generate (the default) the flows are drawn by a
+// generator and anomalies injected; with file they are read from a file in
+// the harness's flow schema, which gives its own labels. Keys of the other
+// source are errors.
+//
+//   - `data.source` (string; default generate; generate or file): where the
+//     flows come from.
+//   - `data.generator` (string; default notebook; notebook or consistent;
+//     sweepable): notebook is a faithful port of the notebook's
+//     generate_network_flows and inject_anomalies, quirks included;
+//     consistent draws the same flows but keeps the columns coherent after
+//     injection (datasets.GeneratorConsistent).
+//   - `data.flows` (integer; default 10000; in [10, 100000000]; sweepable):
+//     the number of flows (rows).
+//   - `data.anomaly_rate` (number; default 0.05; in (0, 1); sweepable): the
+//     fraction of flows made anomalous. As in the notebook, int(flows ×
+//     anomaly_rate) flows are injected, truncated; it must be at least 1.
+//   - `data.anomaly_mix` (mapping of anomaly type to share; default
+//     {crypto_mining: 0.6, lateral_movement: 0.4}): the probability of
+//     each injected type, drawn independently per anomalous flow. The
+//     shares must sum to 1 (within 1e-9) at every point of the sweep. A
+//     mix given in the file replaces the default whole: a type left out has
+//     share 0.
+//   - `data.anomaly_mix.crypto_mining` (number; default 0.6; in [0, 1];
+//     sweepable): the share of crypto-mining anomalies.
+//   - `data.anomaly_mix.lateral_movement` (number; default 0.4; in [0, 1];
+//     sweepable): the share of lateral-movement anomalies.
+//   - `data.difficulty` (number; default 0; in [0, 1]; sweepable): moves
+//     every injected value toward the flow's own normal value: 0 is the
+//     notebook's anomalies, 1 leaves anomalies indistinguishable from normal
+//     traffic (datasets.Config.Difficulty).
+//   - `data.path` (string; required with source file; sweepable): the file
+//     to read. A relative path starts at the experiment file's directory;
+//     the file must exist when the experiment is parsed.
+//   - `data.format` (string; default inferred from the path's extension;
+//     csv or parquet; sweepable): the file's format.
+//
+// # split
+//
+//   - `split.test_fraction` (number; default 0.3; in (0, 1); sweepable): the
+//     fraction of flows in the test set, ceil(test_fraction × flows); at
+//     least one flow must remain for training.
+//   - `split.stratify` (string; default anomaly_type; anomaly_type,
+//     is_anomaly or none; sweepable): the label whose proportions both sides
+//     keep. The notebook stratifies on is_anomaly.
+//   - `split.scale_on` (string; default train; train or all; sweepable): the
+//     rows the standard scaler is fitted on. all is the notebook's choice
+//     (it scales before splitting, leaking the test rows' statistics).
+//
+// # models
+//
+// Each model is a mapping with a kind and that kind's parameters; a key of
+// another kind is an error. Defaults are scikit-learn's, except n_init
+// (scikit-learn 1.2's, the notebook's version) and silhouette_sample.
+//
+//   - `models[].name` (string; default the kind; same rules as name): names
+//     the model in targets, metrics and parameter paths. Names must differ,
+//     so two models of one kind need names.
+//   - `models[].kind` (string; required; random_forest, isolation_forest,
+//     kmeans or dbscan): `random_forest` is a supervised classifier,
+//     `isolation_forest` an unsupervised detector, `kmeans` and `dbscan`
+//     cluster flows.
+//   - `models[].target` (random_forest; string; default is_anomaly;
+//     is_anomaly or anomaly_type): the label learnt: is_anomaly makes a
+//     detector, anomaly_type an attack-type classifier.
+//   - `models[].trees` (random_forest, isolation_forest; integer; default
+//     100; in [1, 100000]; sweepable): the number of trees (n_estimators).
+//   - `models[].max_features` (random_forest; sqrt, log2, all, an integer
+//     in [1, 100000] or a number in (0, 1); default sqrt; sweepable): the
+//     features tried at each split: the square root or log2 of their
+//     number, all of them, that many, or that fraction of them.
+//   - `models[].max_depth` (random_forest; integer; default 0; in [0, 1000];
+//     sweepable): the deepest a tree grows; 0 is unlimited.
+//   - `models[].min_samples_split` (random_forest; integer; default 2; in
+//     [2, 2147483647]; sweepable): the fewest rows a node needs to be split.
+//   - `models[].min_samples_leaf` (random_forest; integer; default 1; in
+//     [1, 2147483647]; sweepable): the fewest rows in a leaf.
+//   - `models[].class_weight` (random_forest; string; default none; none or
+//     balanced; sweepable): balanced weighs classes inversely to their
+//     frequency.
+//   - `models[].bootstrap` (random_forest; boolean; default true;
+//     sweepable): whether each tree draws its rows with replacement.
+//   - `models[].max_samples` (isolation_forest; auto or integer; default
+//     auto; in [2, 2147483647]; sweepable): the rows drawn for each tree;
+//     auto is min(256, training rows).
+//   - `models[].contamination` (isolation_forest; auto or number; default
+//     auto; in (0, 0.5]; sweepable): the expected fraction of anomalies,
+//     which sets the score threshold; auto uses scikit-learn's fixed offset
+//     of -0.5.
+//   - `models[].k` (kmeans; integer; default 8; in [2, 10000]; sweepable):
+//     the number of clusters.
+//   - `models[].n_init` (kmeans; integer; default 10; in [1, 1000];
+//     sweepable): k-means++ restarts; the best inertia wins.
+//   - `models[].max_iter` (kmeans; integer; default 300; in [1, 1000000];
+//     sweepable): iterations per restart.
+//   - `models[].tol` (kmeans; number; default 0.0001; in [0, max float64];
+//     sweepable): the convergence tolerance (scikit-learn's tol).
+//   - `models[].eps` (dbscan; number; default 0.5; in (0, max float64];
+//     sweepable): the neighbourhood radius, in the units of the scaled
+//     features.
+//   - `models[].min_samples` (dbscan; integer; default 5; in
+//     [1, 2147483647]; sweepable): the neighbours, the point included, that
+//     make a core point.
+//   - `models[].silhouette_sample` (kmeans, dbscan; all or integer; default
+//     10000; in [2, 2147483647]; sweepable): the rows sampled to compute
+//     the silhouette; all uses every row.
+//
+// # targets
+//
+// A target is a threshold on one metric of one model, for the gate:
+//
+//	targets:
+//	  - {model: rf, metric: detection_rate, ">=": 0.95}
+//
+// Its keys:
+//
+//   - `targets[].model` (string; required): a model's name.
+//   - `targets[].metric` (string; required): a metric the model produces.
+//     Detectors (isolation_forest, and random_forest with target
+//     is_anomaly) produce `detection_rate` (the recall of the anomaly
+//     class), `false_positive_rate`, `precision`, `recall`, `f1`,
+//     `accuracy`, `roc_auc`, `pr_auc` (all fractions in [0, 1]),
+//     `response_time_minutes`, `mttd_minutes` (minutes) and `health_score`.
+//     Attack-type classifiers (random_forest with target anomaly_type)
+//     produce `accuracy`, `macro_f1` and `weighted_f1`. Clusterings produce
+//     `silhouette` (in [-1, 1]), `n_clusters` and `noise_fraction`.
+//   - `targets[].>=`, `targets[].>`, `targets[].<=` or `targets[].<`
+//     (number; required, exactly one): the comparison and its threshold, in
+//     the metric's unit. Quote the key in YAML: ">=": 0.95.
+//   - `targets[].anomaly_type` (string; default none; crypto_mining or
+//     lateral_movement): restricts detection_rate, the only metric it
+//     applies to, to the flows of one anomaly type.
+//   - `targets[].where` (mapping; default none): the points of the sweep
+//     the target applies to: each key is a swept parameter, by axis name
+//     or parameter path, and its value one swept value or a list of them.
+//     Numbers match by value (1e4 matches 10000). Without where, a target
+//     applies to every trial.
+//
+// # Sweeps
+//
+// A list where a single value is expected makes the key a sweep axis: the
+// experiment runs at each of its values. Keys marked sweepable above take
+// one; others (name, description, data.source, a model's name, kind and
+// target, everything in targets) reject a list. An axis needs at least one
+// value, each once (by value: 1000 and 1e3 are one value), and a list of
+// lists is not an axis except for features.
+//
+// Axes combine as a grid: every combination of their values, ordered as
+// the keys appear in the file with the last axis varying fastest, and
+// within each combination one trial per seed, in the order of seeds. So
+// data: {flows: [1000, 2000], difficulty: [0, 1]} with seeds [1, 2] runs
+// flows=1000/difficulty=0 for seeds 1 and 2, then flows=1000/difficulty=1,
+// then the two points of flows=2000: 8 trials.
+//
+// A `zip` block inside any mapping that has sweepable keys (the top level,
+// data, data.anomaly_mix, split, a model) holds keys of that mapping whose
+// lists move together instead of combining: their lists must have equal
+// lengths, and they are one dimension of the grid, placed where the zip key
+// is. Every value in a zip block is a list, a key may not also appear
+// outside it, and zip blocks do not nest; seeds, models, targets, and keys
+// that are not sweepable cannot appear in one:
+//
+//	data:
+//	  anomaly_rate: [0.05, 0.1]         # 2 values
+//	  zip:                              # x 2 pairs
+//	    generator: [notebook, consistent]
+//	    difficulty: [0, 0.5]
+//	seeds: [1, 2]                       # x 2 seeds = 8 trials
+//
+// Rules that tie keys together (the mix's sum, at least one anomaly, at
+// least one training flow) hold at every point of the sweep. A file may
+// expand to at most [MaxTrials] trials, seeds included.
+//
+// Each axis has a parameter path: the key path, with a model's index
+// replaced by its name (data.anomaly_rate, split.stratify, features,
+// data.anomaly_mix.crypto_mining, models.rf.trees); and a name: the
+// shortest suffix of the path, by dot-separated segments, that no other
+// axis shares and that is not "seed" (anomaly_rate; rf.trees and iso.trees
+// when two models sweep trees). Targets' where and trial IDs use names.
+//
+// # Trial IDs
+//
+// A trial's ID lists its axes' name=value pairs in axis order, then its
+// seed, joined by slashes: anomaly_rate=0.05/generator=notebook/seed=3, or
+// just seed=42 without a sweep. Values are written canonically: integers in
+// decimal, other numbers in their shortest form (0.05, 1e-05), words as
+// written (auto, all, notebook), a column list joined with +
+// (cpu_usage+risk_score). Every byte outside A-Z, a-z, 0-9 and . _ + - is
+// percent-encoded (week 1.csv is week%201.csv, a/b is a%2Fb), and a value
+// of . or .. becomes %2E or %2E%2E, so that an ID is a safe relative
+// directory path.
+//
+// IDs are kept short: a name=value segment longer than 64 bytes becomes its
+// first 54 bytes, ~ and the first 8 hex digits of the SHA-256 of the whole
+// segment; if the ID is still longer than 160 bytes, it becomes params~,
+// the first 16 hex digits of the SHA-256 of all the name=value segments
+// joined by slashes, and the seed segment: params~1a2b3c4d5e6f7a8b/seed=1.
+// An ID depends only on the trial's parameters and seed, so it is stable
+// across runs, machines and file edits that do not change them.
+//
+// # Seeds
+//
+// A trial's seed ([Trial.DerivedSeed]) is derived from its replicate seed
+// and its full, unshortened ID, never from the order trials run in:
+//
+//	seed.Trial(root, id) = first 8 bytes, big-endian, of
+//	    SHA-256("segharness/seed/v1" || 0x00 || uint64(root) big-endian || 0x00 || "trial/" + id)
+//
+// (internal/seed). Every random stream of the trial (data generation, the
+// split, the models) is derived from it in turn with seed.Derive and a
+// label, so a trial can be rerun alone, in any order, on any number of
+// workers, with the same result.
+//
+// # The resolved spec
+//
+// [Experiment.Resolved] renders the experiment with every default filled
+// in, its axes, and each trial's ID, seeds and parameter values: the
+// runner writes it as spec.resolved.yaml beside the results.
+package experiments

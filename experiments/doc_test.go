@@ -1,0 +1,360 @@
+package experiments
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/segharness/harness/internal/features"
+)
+
+// The package comment in doc.go is the reference for every key. These
+// tests hold it to the parser: every key the parser accepts has an entry,
+// and each entry's facts in parentheses (the kinds, the default, the
+// allowed values and ranges, sweepable or not) are what the parser does.
+//
+// An entry is a list item of the form
+//
+//	- `PATH` (FACT; FACT; ...): description
+//
+// where PATH is the key path (name, data.flows, models[].trees,
+// targets[].metric), and the facts end at the first "):".
+
+// docText returns the package comment of doc.go with the comment markers
+// removed and all white space collapsed to single spaces.
+func docText(t *testing.T) string {
+	t.Helper()
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text []string
+	for line := range strings.SplitSeq(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "//"); ok {
+			text = append(text, rest)
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join(text, "\n")), " ")
+}
+
+// docEntry returns the facts of the entry for path, or false.
+func docEntry(doc, path string) ([]string, bool) {
+	head := "- `" + path + "` ("
+	i := strings.Index(doc, head)
+	if i < 0 {
+		return nil, false
+	}
+	rest := doc[i+len(head):]
+	end := strings.Index(rest, "):")
+	if end < 0 {
+		return nil, false
+	}
+	return strings.Split(rest[:end], "; "), true
+}
+
+// key is one key the parser accepts, where it sits, and how to put a
+// value there.
+type key struct {
+	path string              // doc path: data.flows, models[].trees
+	file func(string) string // an experiment file with the key set to a YAML value
+	kind string              // for model keys, a kind it applies to
+}
+
+// knownKeys returns the keys the parser lists for a mapping, read from its
+// "unknown key" error, so that the test follows the parser's own tables.
+func knownKeys(t *testing.T, src string) []string {
+	t.Helper()
+	_, err := Parse([]byte(src), "keys.yaml")
+	if err == nil {
+		t.Fatalf("no error for an unknown key in:\n%s", src)
+	}
+	m := regexp.MustCompile(`unknown key "zz_unknown"[^;]*; known keys: (.*)`).FindStringSubmatch(err.Error())
+	if m == nil {
+		t.Fatalf("no list of known keys in:\n%v", err)
+	}
+	return strings.Split(strings.SplitN(m[1], "\n", 2)[0], ", ")
+}
+
+// allKeys lists every key of the experiment file, with files that set it.
+func allKeys(t *testing.T) []key {
+	const head = "name: t\nseeds: [1]\n"
+	var keys []key
+	add := func(prefix string, names []string, file func(k, v string) string) {
+		for _, k := range names {
+			keys = append(keys, key{path: prefix + k, file: func(v string) string { return file(k, v) }})
+		}
+	}
+	add("", knownKeys(t, head+"zz_unknown: 1\n"), func(k, v string) string {
+		if k == "name" || k == "seeds" {
+			return strings.Replace(head, k+": ", k+": "+v+" #", 1)
+		}
+		return head + k + ": " + v + "\n"
+	})
+	add("data.", knownKeys(t, head+"data: {zz_unknown: 1}\n"), func(k, v string) string {
+		return head + "data: {" + k + ": " + v + "}\n"
+	})
+	add("data.anomaly_mix.", knownKeys(t, head+"data: {anomaly_mix: {zz_unknown: 1}}\n"), func(k, v string) string {
+		return head + "data: {anomaly_mix: {" + k + ": " + v + "}}\n"
+	})
+	add("split.", knownKeys(t, head+"split: {zz_unknown: 1}\n"), func(k, v string) string {
+		return head + "split: {" + k + ": " + v + "}\n"
+	})
+	const model = "models: [{name: m, kind: random_forest}]\n"
+	add("targets[].", knownKeys(t, head+model+"targets: [{zz_unknown: 1}]\n"), func(k, v string) string {
+		target := map[string]string{"model": "m", "metric": "f1", ">=": "0.5"}
+		target[k] = v
+		var pairs []string
+		for _, tk := range []string{"model", "metric", k} {
+			if _, done := target[tk]; done {
+				pairs = append(pairs, fmt.Sprintf("%q: %s", tk, target[tk]))
+				delete(target, tk)
+			}
+		}
+		return head + model + "targets: [{" + strings.Join(pairs, ", ") + "}]\n"
+	})
+	for _, kind := range Kinds {
+		names := knownKeys(t, head+"models: [{kind: "+kind+", zz_unknown: 1}]\n")
+		for _, k := range names {
+			keys = append(keys, key{path: "models[]." + k, kind: kind, file: func(v string) string {
+				if k == "kind" {
+					return head + "models: [{kind: " + v + "}]\n"
+				}
+				return head + "models: [{kind: " + kind + ", " + k + ": " + v + "}]\n"
+			}})
+		}
+	}
+	return keys
+}
+
+// TestDocEveryKey: every key the parser accepts has an entry in doc.go,
+// and so does zip.
+func TestDocEveryKey(t *testing.T) {
+	doc := docText(t)
+	keys := allKeys(t)
+	if len(keys) < 40 {
+		t.Fatalf("found only %d keys; the key discovery is broken", len(keys))
+	}
+	for _, k := range keys {
+		if slices.Contains(Ops, strings.TrimPrefix(k.path, "targets[].")) {
+			// The four comparisons share one entry.
+			if !strings.Contains(doc, "`"+k.path+"`") {
+				t.Errorf("doc.go does not mention `%s`", k.path)
+			}
+			continue
+		}
+		if _, ok := docEntry(doc, k.path); !ok {
+			t.Errorf("doc.go has no entry \"- `%s` (...): ...\"", k.path)
+		}
+	}
+	if !strings.Contains(doc, "A `zip` block") {
+		t.Error("doc.go does not document zip blocks")
+	}
+}
+
+// TestDocModelKinds: each model key's entry lists exactly the kinds the
+// parser accepts it for.
+func TestDocModelKinds(t *testing.T) {
+	doc := docText(t)
+	for _, mk := range modelKeys {
+		facts, ok := docEntry(doc, "models[]."+mk.key)
+		if !ok {
+			t.Errorf("no entry for models[].%s", mk.key)
+			continue
+		}
+		if want := strings.Join(mk.kinds, ", "); facts[0] != want {
+			t.Errorf("models[].%s applies to %q in doc.go, to %q in the parser", mk.key, facts[0], want)
+		}
+	}
+}
+
+// TestDocFacts checks each entry's facts against the parser:
+//   - "default X": a file without the key resolves (SpecNode) to X;
+//   - "required": a file without the key is an error saying so;
+//   - "sweepable": a list value is not rejected as "cannot be swept";
+//   - every value of a closed set, and every range the parser enforces,
+//     appears among the facts.
+func TestDocFacts(t *testing.T) {
+	doc := docText(t)
+	// Keys whose value is a mapping or a list by nature: sweeping does not
+	// apply to them.
+	containers := []string{"seeds", "data", "split", "models", "targets", "data.anomaly_mix", "targets[].where"}
+	for _, k := range allKeys(t) {
+		facts, ok := docEntry(doc, k.path)
+		if !ok {
+			continue // TestDocEveryKey reports it
+		}
+		name := k.path
+		if k.kind != "" {
+			name += "/" + k.kind
+		}
+		t.Run(name, func(t *testing.T) {
+			factText := strings.Join(facts, "; ")
+			// The words of the facts other than the default, where the
+			// values of a closed set are listed.
+			var words []string
+			for _, f := range facts {
+				if !strings.HasPrefix(f, "default ") {
+					words = append(words, regexp.MustCompile(`[a-z0-9_]+`).FindAllString(f, -1)...)
+				}
+			}
+
+			// Required, or a default.
+			without, required := requiredKeys[k.path]
+			if slices.Contains(facts, "required") != required {
+				t.Errorf("doc.go says required %v, the test's table %v", !required, required)
+			}
+			if required {
+				last := k.path[strings.LastIndex(k.path, ".")+1:]
+				if _, err := Parse([]byte(without), "k.yaml"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("missing key %q", last)) {
+					t.Errorf("documented as required, but a file without it gives %v", err)
+				}
+			} else if def, ok := defaultText(t, k); ok {
+				if !slices.Contains(facts, "default "+def) {
+					t.Errorf("the parser's default is %s; doc.go says (%s)", def, factText)
+				}
+			}
+
+			// Sweepable.
+			if !slices.Contains(containers, k.path) {
+				_, err := Parse([]byte(k.file("[zz1, zz2]")), "k.yaml")
+				swept := err == nil || !strings.Contains(err.Error(), "cannot be swept")
+				if doc := slices.Contains(facts, "sweepable"); doc != swept {
+					t.Errorf("doc.go says sweepable %v, the parser %v (%v)", doc, swept, err)
+				}
+			}
+
+			// Closed sets and ranges, from the parser's own messages.
+			for _, v := range []string{"zz_bad", "-1e15", "-999999999999999"} {
+				_, err := Parse([]byte(k.file(v)), "k.yaml")
+				if err == nil {
+					continue
+				}
+				for _, m := range regexp.MustCompile(`is not one of ([^(\n]*)`).FindAllStringSubmatch(err.Error(), -1) {
+					for _, value := range strings.Split(strings.TrimSpace(m[1]), ", ") {
+						if !slices.Contains(words, value) {
+							t.Errorf("the parser accepts %s; doc.go's (%s) does not list it", value, factText)
+						}
+					}
+				}
+				for _, m := range regexp.MustCompile(`is outside ([\[(][^\]\n]*[\])])`).FindAllStringSubmatch(err.Error(), -1) {
+					interval := readableInterval(m[1])
+					if !strings.Contains(factText, interval) {
+						t.Errorf("the parser's range is %s; doc.go says (%s)", interval, factText)
+					}
+				}
+			}
+		})
+	}
+}
+
+// requiredKeys holds, for each required key, a file that leaves it out and
+// is otherwise valid.
+var requiredKeys = map[string]string{
+	"name":             "seeds: [1]\n",
+	"seeds":            "name: t\n",
+	"models[].kind":    "name: t\nseeds: [1]\nmodels: [{name: m}]\n",
+	"targets[].model":  "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{metric: silhouette, \">\": 0}]\n",
+	"targets[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{model: m, \">\": 0}]\n",
+}
+
+// readableInterval rewrites an interval of the parser's messages, whose
+// ends are printed as floats (1e+06), as doc.go writes it: integral ends
+// as integers (1000000) and the largest float64 as "max float64".
+func readableInterval(s string) string {
+	return regexp.MustCompile(`[-+0-9.e]+`).ReplaceAllStringFunc(s, func(num string) string {
+		f, err := strconv.ParseFloat(num, 64)
+		switch {
+		case err != nil:
+			return num
+		case f == math.MaxFloat64:
+			return "max float64"
+		case f == math.Trunc(f) && math.Abs(f) < 1<<53:
+			return strconv.FormatInt(int64(f), 10)
+		}
+		return num
+	})
+}
+
+// defaultText returns the text a key resolves to when the file leaves it
+// out, if it is a scalar that SpecNode writes.
+func defaultText(t *testing.T, k key) (string, bool) {
+	t.Helper()
+	src := "name: t\nseeds: [1]\n"
+	segs := strings.Split(k.path, ".")
+	if k.kind != "" {
+		if k.path == "models[].name" || k.path == "models[].kind" {
+			return "", false
+		}
+		src += "models: [{kind: " + k.kind + "}]\n"
+	}
+	exp, err := Parse([]byte(src), "default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := SpecNode(&exp.Spec)
+	if k.kind != "" {
+		n, segs = modelNode(&exp.Spec.Models[0]), segs[1:]
+	}
+	for _, seg := range segs {
+		if n = lookup(n, seg); n == nil {
+			return "", false
+		}
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", false
+	}
+	return n.Value, true
+}
+
+// TestDocValues: the metric names, kinds and feature sets appear in the
+// doc as `name`.
+func TestDocValues(t *testing.T) {
+	doc := docText(t)
+	var names []string
+	names = append(names, Kinds...)
+	names = append(names, DetectorMetrics...)
+	names = append(names, ClassifierMetrics...)
+	names = append(names, ClusterMetrics...)
+	names = append(names, features.SetNames()...)
+	for _, n := range names {
+		if !strings.Contains(doc, "`"+n+"`") {
+			t.Errorf("doc.go does not mention `%s`", n)
+		}
+	}
+}
+
+// TestDocExample parses the example at the top of doc.go and checks the
+// trials it says the example expands to.
+func TestDocExample(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first code block: lines "//\t...".
+	var lines []string
+	for line := range strings.SplitSeq(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "//\t"); ok {
+			lines = append(lines, rest)
+		} else if len(lines) > 0 {
+			break
+		}
+	}
+	exp, err := Parse([]byte(strings.Join(lines, "\n")), "example.yaml")
+	if err != nil {
+		var list ErrorList
+		errors.As(err, &list)
+		t.Fatalf("doc.go's example does not parse:\n%v", err)
+	}
+	ids := trialIDs(exp)
+	if len(ids) != 9 || ids[0] != "anomaly_rate=0.01/seed=1" || ids[8] != "anomaly_rate=0.1/seed=3" {
+		t.Errorf("example trials %v; doc.go says 9, anomaly_rate=0.01/seed=1 to anomaly_rate=0.1/seed=3", ids)
+	}
+}
