@@ -143,6 +143,11 @@ func TestRunSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "run/sweep.resolved.golden", string(resolved))
+	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "run/sweep.summary.golden", string(summary))
 
 	// Every artifact the manifest lists exists with the recorded digest,
 	// and every trial's dataset agrees with the manifest's counts.

@@ -6,6 +6,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -46,7 +47,7 @@ func WriteSummary(w io.Writer, r *Run) error {
 	var types []string
 	for _, t := range r.Trials {
 		for _, tc := range t.ByType {
-			if !contains(types, tc.Type) {
+			if !slices.Contains(types, tc.Type) {
 				types = append(types, tc.Type)
 			}
 		}
@@ -84,15 +85,6 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // thousands formats n with comma separators: 10000 -> 10,000.
