@@ -173,6 +173,9 @@ func TestReadDatasetErrors(t *testing.T) {
 		{"truncated", good[:len(good)/2], "not a Parquet file"},
 		// A footer length of 2 GiB in a 12-byte file (found by FuzzReadDataset).
 		{"footer longer than file", []byte("PAR1\x00\x00\x00\x7aPAR1"), "footer of 2046820352 bytes in a file of 12"},
+		// A footer whose schema list claims 500,000,000 elements: parquet-go
+		// allocates them before reading one (found by FuzzReadDataset).
+		{"footer list bomb", []byte("PAR1\x29\xfc\x80\xca\xb5\xee\x01\x00\x08\x00\x00\x00PAR1"), "list of 500000000 elements"},
 		{"other schema", wrong.Bytes(), `column "bytes_sent" has type STRING, want DOUBLE`},
 		{"missing columns", wrong.Bytes(), `missing column "src_device_type"`},
 	} {
