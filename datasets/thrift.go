@@ -78,14 +78,23 @@ func (w *thriftWalker) count(n uint64, what string) error {
 	return nil
 }
 
+// elementType is the type of a list, set or map element as it is encoded:
+// booleans there take a byte each, not a field header's type code.
+func elementType(t byte) byte {
+	if t == tTrue || t == tFalse {
+		return tByte
+	}
+	return t
+}
+
 func (w *thriftWalker) value(t byte, depth int) error {
 	if depth > maxThriftDepth {
 		return errors.New("nested too deeply")
 	}
 	switch t {
 	case tTrue, tFalse:
-		// In a struct the value is in the field header; in a list, a byte.
-		// Callers in lists pass tByte instead.
+		// In a struct the value is in the field header; elements of lists
+		// and maps arrive as tByte (elementType).
 		return nil
 	case tByte:
 		_, err := w.byte()
@@ -123,9 +132,7 @@ func (w *thriftWalker) value(t byte, depth int) error {
 		if err := w.count(n, "list"); err != nil {
 			return err
 		}
-		if elem == tTrue || elem == tFalse {
-			elem = tByte // list booleans take a byte each
-		}
+		elem = elementType(elem)
 		for range n {
 			if err := w.value(elem, depth+1); err != nil {
 				return err
@@ -144,12 +151,7 @@ func (w *thriftWalker) value(t byte, depth int) error {
 		if err != nil {
 			return err
 		}
-		k, v := kv>>4, kv&0x0f
-		for _, t := range []*byte{&k, &v} {
-			if *t == tTrue || *t == tFalse {
-				*t = tByte
-			}
-		}
+		k, v := elementType(kv>>4), elementType(kv&0x0f)
 		for range n {
 			if err := w.value(k, depth+1); err != nil {
 				return err

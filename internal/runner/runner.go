@@ -258,7 +258,7 @@ func prune(dir string, trials []experiments.Trial) error {
 		keep[TrialDir(dir, t.ID)] = true
 	}
 	root := filepath.Join(dir, "trials")
-	var stale []string
+	var stale, dirs []string // dirs: parents before children
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && path == root:
@@ -266,7 +266,9 @@ func prune(dir string, trials []experiments.Trial) error {
 		case err != nil:
 			return err
 		case d.IsDir():
-			return nil
+			if path != root {
+				dirs = append(dirs, path)
+			}
 		case artifact.IsTemporary(path) || !keep[filepath.Dir(path)]:
 			stale = append(stale, path)
 		}
@@ -281,13 +283,6 @@ func prune(dir string, trials []experiments.Trial) error {
 		}
 	}
 	// Remove directories left empty, deepest first.
-	var dirs []string
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() && path != root {
-			dirs = append(dirs, path)
-		}
-		return nil
-	})
 	for _, d := range slices.Backward(dirs) {
 		if entries, err := os.ReadDir(d); err == nil && len(entries) == 0 {
 			if err := os.Remove(d); err != nil {
