@@ -1,0 +1,118 @@
+// Package mltest builds the data the model packages are tested and
+// benchmarked on: the notebook's 20 scaled features, from the notebook
+// generator or from the case study's own 10,000 flows (../shared/parity).
+// It is imported by tests only; the models themselves import nothing of the
+// project.
+package mltest
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/features"
+)
+
+// Data is a scaled feature matrix with its labels and a stratified split.
+type Data struct {
+	X     []float64 // row-major, N rows of D columns (StandardScaler on all rows, as the notebook)
+	N, D  int
+	Names []string // column names, the notebook's 20 features in its order
+
+	IsAnomaly   []int    // 1 for an anomaly, else 0
+	AnomalyType []int    // index into TypeNames (sorted, as LabelEncoder: crypto_mining, lateral_movement, normal)
+	TypeNames   []string // classes of AnomalyType
+
+	Train, Test []int // stratified on IsAnomaly, 70/30
+}
+
+// Rows returns the rows of X listed in idx, row-major, and the matching labels.
+func (d *Data) Rows(idx []int, labels []int) (x []float64, y []int) {
+	x = make([]float64, 0, len(idx)*d.D)
+	y = make([]int, 0, len(idx))
+	for _, i := range idx {
+		x = append(x, d.X[i*d.D:(i+1)*d.D]...)
+		if labels != nil {
+			y = append(y, labels[i])
+		}
+	}
+	return x, y
+}
+
+// Notebook generates n flows with the notebook generator (5% anomalies,
+// 60/40 crypto mining/lateral movement) from seed and prepares them.
+func Notebook(tb testing.TB, n int, seed uint64) *Data {
+	tb.Helper()
+	f, err := datasets.Generate(datasets.Config{
+		Generator:   datasets.GeneratorNotebook,
+		Flows:       n,
+		AnomalyRate: 0.05,
+		AnomalyMix:  map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+		Workers:     1,
+	}, seed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return prepare(tb, f, seed)
+}
+
+// ParityPath is the case study's own 10,000 flows, relative to this package.
+func ParityPath() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "shared", "parity", "notebook-flows-10k.csv.gz")
+}
+
+// Parity loads the case study's own flows (see ../shared/parity/README.md)
+// and prepares them, splitting with splitSeed.
+func Parity(tb testing.TB, splitSeed uint64) *Data {
+	tb.Helper()
+	f, err := datasets.Load(ParityPath(), "csv")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return prepare(tb, f, splitSeed)
+}
+
+func prepare(tb testing.TB, f *datasets.Flows, seed uint64) *Data {
+	tb.Helper()
+	e := features.Engineer(f)
+	p, err := features.Fit(f, e, []string{"notebook"}, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := p.Transform(f, e)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := &Data{X: m.Data, N: m.N, D: m.D, Names: m.Names}
+	d.IsAnomaly = make([]int, m.N)
+	for i, a := range f.IsAnomaly {
+		if a {
+			d.IsAnomaly[i] = 1
+		}
+	}
+	enc := features.FitLabelEncoder(&f.AnomalyType, nil)
+	d.TypeNames = enc.Classes
+	d.AnomalyType = make([]int, m.N)
+	for i := range d.AnomalyType {
+		c, err := enc.Encode(f.AnomalyType.Value(i))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		d.AnomalyType[i] = c
+	}
+	split, err := features.TrainTestSplit(m.N, d.IsAnomaly, 0.3, rand.New(rand.NewPCG(seed, 0x5eed)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i, s := range split {
+		if s == datasets.Train {
+			d.Train = append(d.Train, i)
+		} else {
+			d.Test = append(d.Test, i)
+		}
+	}
+	return d
+}
