@@ -1,0 +1,312 @@
+package datasets
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// TablesVersion identifies the layout of the result tables (predictions,
+// metrics, importances). It is stored in each file's key-value metadata
+// under "segharness.table".
+const TablesVersion = "1"
+
+// Prediction is one model's output for one flow: a row of
+// predictions.parquet. Detectors and the attack-type model predict the test
+// flows; clustering labels every flow.
+type Prediction struct {
+	Model  string `parquet:"model,dict"`
+	FlowID int64  `parquet:"flow_id"` // row index in dataset.parquet
+	Split  string `parquet:"split,dict"`
+	// Score is the model's score for its positive decision: the probability
+	// of an anomaly (random forest detector), the anomaly score 2^(-E/c) in
+	// (0, 1] (isolation forest; equal to -score_samples), the probability of
+	// the predicted class (attack typing). Null for clustering.
+	Score *float64 `parquet:"score,optional"`
+	// Predicted is the label the model gives: anomaly or normal (detectors),
+	// an anomaly type (attack typing), a cluster number or -1 for noise
+	// (clustering).
+	Predicted string `parquet:"predicted,dict"`
+	// Actual is the true label in the same vocabulary; null for clustering.
+	Actual      *string `parquet:"actual,optional,dict"`
+	AnomalyType string  `parquet:"anomaly_type,dict"`
+}
+
+// Labels of detector predictions.
+const (
+	LabelAnomaly = "anomaly"
+	LabelNormal  = "normal"
+)
+
+// Importance is a feature's importance to a model: a row of
+// importances.parquet.
+type Importance struct {
+	Model      string  `parquet:"model,dict"`
+	Feature    string  `parquet:"feature,dict"`
+	Importance float64 `parquet:"importance"`
+	Rank       int64   `parquet:"rank"` // 1 for the most important; ties keep column order
+}
+
+// WritePredictions writes rows as predictions.parquet.
+func WritePredictions(w io.Writer, rows []Prediction) error {
+	return writeTable(w, "predictions", rows)
+}
+
+// WriteImportances writes rows as importances.parquet.
+func WriteImportances(w io.Writer, rows []Importance) error {
+	return writeTable(w, "importances", rows)
+}
+
+// writeTable writes rows of a struct type in batches.
+func writeTable[T any](w io.Writer, table string, rows []T) error {
+	pw := parquet.NewGenericWriter[T](w, tableOptions(table)...)
+	for start := 0; start < len(rows); start += batchRows {
+		if _, err := pw.Write(rows[start:min(len(rows), start+batchRows)]); err != nil {
+			return fmt.Errorf("datasets: writing %s: %w", table, err)
+		}
+	}
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("datasets: writing %s: %w", table, err)
+	}
+	return nil
+}
+
+func tableOptions(table string) []parquet.WriterOption {
+	return []parquet.WriterOption{
+		parquet.Compression(&parquet.Zstd),
+		parquet.MaxRowsPerRowGroup(rowGroupRows),
+		parquet.CreatedBy("segharness", TablesVersion+" ", table),
+		parquet.KeyValueMetadata("segharness.table", table+"/"+TablesVersion),
+	}
+}
+
+// ParamKind is the column type of a swept parameter in the metrics table.
+type ParamKind int
+
+// Parameter column types.
+const (
+	ParamString ParamKind = iota
+	ParamInt              // INT64
+	ParamFloat            // DOUBLE
+)
+
+// ParamColumn is one swept parameter's column in the metrics table.
+type ParamColumn struct {
+	Name string
+	Kind ParamKind
+}
+
+// InferParamKind returns the narrowest kind that holds every value: INT64
+// when all parse as integers, DOUBLE when all parse as numbers, else string.
+func InferParamKind(values []string) ParamKind {
+	kind := ParamInt
+	for _, v := range values {
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			continue
+		}
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			kind = ParamFloat
+			continue
+		}
+		return ParamString
+	}
+	return kind
+}
+
+// Metric is one measured figure of one model in one trial: a row of the
+// tidy metrics table.
+type Metric struct {
+	Experiment string
+	Trial      string
+	Seed       int64
+	Params     []string // one value per parameter column, canonical text
+	Model      string
+	Metric     string
+	Value      float64
+}
+
+// metricsFixed are the metrics table's own columns; a parameter column may
+// not take one of these names.
+var metricsFixed = []string{"experiment", "trial", "seed", "model", "metric", "value"}
+
+// MetricsColumns returns the metrics table's column names for params:
+// experiment, trial, seed, one column per parameter, model, metric, value.
+// A parameter whose name is taken by a fixed column is prefixed "param_".
+func MetricsColumns(params []ParamColumn) []string {
+	cols := []string{"experiment", "trial", "seed"}
+	for _, p := range params {
+		name := p.Name
+		if slices.Contains(metricsFixed, name) {
+			name = "param_" + name
+		}
+		cols = append(cols, name)
+	}
+	return append(cols, "model", "metric", "value")
+}
+
+// WriteMetrics writes rows as the tidy metrics table: one row per (trial,
+// model, metric), with a column per swept parameter typed by its kind. A
+// parameter value that does not parse as its column's kind is an error.
+func WriteMetrics(w io.Writer, params []ParamColumn, rows []Metric) error {
+	names := MetricsColumns(params)
+	fields := make([]reflect.StructField, len(names))
+	for i, name := range names {
+		var t reflect.Type
+		switch {
+		case name == "seed":
+			t = reflect.TypeFor[int64]()
+		case name == "value":
+			t = reflect.TypeFor[float64]()
+		case i >= 3 && i < 3+len(params):
+			switch params[i-3].Kind {
+			case ParamInt:
+				t = reflect.TypeFor[int64]()
+			case ParamFloat:
+				t = reflect.TypeFor[float64]()
+			default:
+				t = reflect.TypeFor[string]()
+			}
+		default:
+			t = reflect.TypeFor[string]()
+		}
+		tag := name
+		if t.Kind() == reflect.String {
+			tag += ",dict"
+		}
+		fields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
+	}
+	rowType := reflect.StructOf(fields)
+	schema := parquet.SchemaOf(reflect.New(rowType).Interface())
+	pw := parquet.NewWriter(w, append(tableOptions("metrics"), schema)...)
+	row := reflect.New(rowType).Elem()
+	for r, m := range rows {
+		if len(m.Params) != len(params) {
+			return fmt.Errorf("datasets: metrics row %d has %d parameter values, the table %d columns", r, len(m.Params), len(params))
+		}
+		row.Field(0).SetString(m.Experiment)
+		row.Field(1).SetString(m.Trial)
+		row.Field(2).SetInt(m.Seed)
+		for j, p := range params {
+			v := m.Params[j]
+			f := row.Field(3 + j)
+			switch p.Kind {
+			case ParamInt:
+				x, err := strconv.ParseInt(v, 10, 64)
+				if err != nil {
+					return fmt.Errorf("datasets: metrics row %d: parameter %s: %w", r, p.Name, err)
+				}
+				f.SetInt(x)
+			case ParamFloat:
+				x, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					return fmt.Errorf("datasets: metrics row %d: parameter %s: %w", r, p.Name, err)
+				}
+				f.SetFloat(x)
+			default:
+				f.SetString(v)
+			}
+		}
+		k := 3 + len(params)
+		row.Field(k).SetString(m.Model)
+		row.Field(k + 1).SetString(m.Metric)
+		row.Field(k + 2).SetFloat(m.Value)
+		if err := pw.Write(row.Addr().Interface()); err != nil {
+			return fmt.Errorf("datasets: writing metrics: %w", err)
+		}
+	}
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("datasets: writing metrics: %w", err)
+	}
+	return nil
+}
+
+// ReadMetrics reads a metrics table written by WriteMetrics. name is used in
+// error messages.
+func ReadMetrics(r io.ReaderAt, size int64, name string) (params []ParamColumn, rows []Metric, err error) {
+	defer containPanic(name, &err)
+	file, err := openFile(r, size, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fields := file.Schema().Fields()
+	if len(fields) < len(metricsFixed) {
+		return nil, nil, fmt.Errorf("%s: not a metrics table: %d columns", name, len(fields))
+	}
+	np := len(fields) - len(metricsFixed)
+	want := func(i int, col string, kind parquet.Kind) error {
+		f := fields[i]
+		if f.Name() != col || f.Type().Kind() != kind || !f.Leaf() {
+			return fmt.Errorf("%s: not a metrics table: column %d is %s %v, want %s %v", name, i, f.Name(), f.Type().Kind(), col, kind)
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		at   int
+		name string
+		kind parquet.Kind
+	}{
+		{0, "experiment", parquet.ByteArray}, {1, "trial", parquet.ByteArray}, {2, "seed", parquet.Int64},
+		{3 + np, "model", parquet.ByteArray}, {4 + np, "metric", parquet.ByteArray}, {5 + np, "value", parquet.Double},
+	} {
+		if err := want(c.at, c.name, c.kind); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, f := range fields[3 : 3+np] {
+		p := ParamColumn{Name: f.Name()}
+		switch f.Type().Kind() {
+		case parquet.Int64:
+			p.Kind = ParamInt
+		case parquet.Double:
+			p.Kind = ParamFloat
+		case parquet.ByteArray:
+			p.Kind = ParamString
+		default:
+			return nil, nil, fmt.Errorf("%s: parameter column %s has type %v", name, f.Name(), f.Type().Kind())
+		}
+		params = append(params, p)
+	}
+	n := file.NumRows()
+	rows = make([]Metric, 0, preallocRows(n, size))
+	reader := parquet.NewReader(file)
+	defer reader.Close()
+	buf := make([]parquet.Row, 256)
+	for {
+		k, err := reader.ReadRows(buf)
+		for _, row := range buf[:k] {
+			if len(row) != len(fields) {
+				return nil, nil, fmt.Errorf("%s: row of %d values, want %d", name, len(row), len(fields))
+			}
+			m := Metric{
+				Experiment: row[0].String(), Trial: row[1].String(), Seed: row[2].Int64(),
+				Model: row[3+np].String(), Metric: row[4+np].String(), Value: row[5+np].Double(),
+			}
+			for j, p := range params {
+				v := row[3+j]
+				switch p.Kind {
+				case ParamInt:
+					m.Params = append(m.Params, strconv.FormatInt(v.Int64(), 10))
+				case ParamFloat:
+					m.Params = append(m.Params, strconv.FormatFloat(v.Double(), 'g', -1, 64))
+				default:
+					m.Params = append(m.Params, v.String())
+				}
+			}
+			rows = append(rows, m)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if int64(len(rows)) != n {
+		return nil, nil, fmt.Errorf("%s: read %d rows, the footer says %d", name, len(rows), n)
+	}
+	return params, rows, nil
+}

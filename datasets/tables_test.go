@@ -1,0 +1,111 @@
+package datasets
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/parquet-go/parquet-go"
+)
+
+func TestInferParamKind(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		values []string
+		want   ParamKind
+	}{
+		{"integers", []string{"10000", "100000"}, ParamInt},
+		{"rates", []string{"0.01", "0.05", "1"}, ParamFloat},
+		{"names", []string{"notebook", "consistent"}, ParamString},
+		{"mixed", []string{"1", "sqrt"}, ParamString},
+		{"booleans are text", []string{"true", "false"}, ParamString},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := InferParamKind(tc.values); got != tc.want {
+				t.Errorf("InferParamKind(%q) = %v, want %v", tc.values, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMetricsRoundTrip(t *testing.T) {
+	params := []ParamColumn{{"anomaly_rate", ParamFloat}, {"flows", ParamInt}, {"generator", ParamString}, {"model", ParamString}}
+	rows := []Metric{
+		{"sweep", "a/seed=1", 1, []string{"0.05", "10000", "notebook", "x"}, "rf", "detection_rate", 0.97},
+		{"sweep", "a/seed=1", 1, []string{"0.05", "10000", "notebook", "x"}, "rf", "roc_auc", 1},
+		{"sweep", "b/seed=2", 2, []string{"0.2", "100000", "consistent", "y"}, "iso", "false_positive_rate", 0.0046},
+	}
+	var buf bytes.Buffer
+	if err := WriteMetrics(&buf, params, rows); err != nil {
+		t.Fatal(err)
+	}
+	gotParams, got, err := ReadMetrics(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "metrics.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A parameter named like a fixed column is renamed, not dropped.
+	params[3].Name = "param_model"
+	if diff := cmp.Diff(params, gotParams); diff != "" {
+		t.Errorf("parameter columns mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(rows, got); diff != "" {
+		t.Errorf("rows mismatch (-want +got):\n%s", diff)
+	}
+	var again bytes.Buffer
+	if err := WriteMetrics(&again, params, rows); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+		t.Error("WriteMetrics is not deterministic")
+	}
+}
+
+func TestWriteMetricsErrors(t *testing.T) {
+	params := []ParamColumn{{"flows", ParamInt}}
+	for _, tc := range []struct {
+		name string
+		rows []Metric
+		want string
+	}{
+		{"value not an integer", []Metric{{Params: []string{"1e4x"}}}, "metrics row 0: parameter flows"},
+		{"missing parameter", []Metric{{}}, "has 0 parameter values, the table 1 columns"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := WriteMetrics(&bytes.Buffer{}, params, tc.rows)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("WriteMetrics: %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadMetricsRejectsOtherTables(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteImportances(&buf, []Importance{{"rf", "cpu_usage", 0.5, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadMetrics(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "importances.parquet")
+	if err == nil || !strings.Contains(err.Error(), "importances.parquet: not a metrics table") {
+		t.Errorf("ReadMetrics(importances) = %v, want a not-a-metrics-table error", err)
+	}
+}
+
+func TestPredictionsRoundTrip(t *testing.T) {
+	score, actual := 0.93, LabelAnomaly
+	rows := []Prediction{
+		{Model: "rf", FlowID: 7, Split: "test", Score: &score, Predicted: LabelAnomaly, Actual: &actual, AnomalyType: CryptoMining},
+		{Model: "kmeans", FlowID: 0, Split: "train", Predicted: "3", AnomalyType: Normal},
+	}
+	var buf bytes.Buffer
+	if err := WritePredictions(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := parquet.Read[Prediction](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rows, got); diff != "" {
+		t.Errorf("predictions mismatch (-want +got):\n%s", diff)
+	}
+}
