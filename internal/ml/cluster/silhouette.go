@@ -1,0 +1,263 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// ErrLabelCount is returned (wrapped) by [Silhouette] and
+// [SilhouetteSample] when the number of distinct labels is not in
+// [2, n-1], where the silhouette is undefined.
+var ErrLabelCount = errors.New("cluster: silhouette needs 2 to n-1 distinct labels")
+
+// silBlock is the number of rows per tile side of the pairwise distances.
+const silBlock = 128
+
+// Silhouette returns the mean silhouette coefficient of the n rows of x
+// (row-major, d columns) under labels, as scikit-learn 1.2.1's
+// silhouette_score(x, labels, metric="euclidean"):
+//
+//	a(i) = mean distance from i to the other rows of its cluster
+//	b(i) = min over other clusters of the mean distance from i to their rows
+//	s(i) = (b(i) - a(i)) / max(a(i), b(i)), 0 for a singleton cluster
+//
+// Every distinct label is a cluster ([Noise] included). It returns an error
+// wrapping [ErrLabelCount] unless 2 <= distinct labels <= n-1, and panics if
+// d < 1, len(x) is not a multiple of d, or len(labels) != n. The cost is
+// n^2/2 distances; see [SilhouetteSample] for large n.
+func Silhouette(x []float64, d int, labels []int, workers int) (float64, error) {
+	n := checkMatrix(x, d)
+	if len(labels) != n {
+		panic("cluster: len(labels) != number of rows")
+	}
+	return silhouette(x, n, d, labels, numWorkers(workers), silTileEntries)
+}
+
+// SilhouetteSample returns the silhouette of sampleSize rows drawn without
+// replacement with r, as silhouette_score(..., sample_size=sampleSize)
+// (scikit-learn takes random_state.permutation(n)[:sample_size]; here a
+// partial Fisher-Yates shuffle driven by r), and the number of rows used.
+// When sampleSize >= n all rows are used and r is not consulted. The label
+// count is checked on the sample. It panics as [Silhouette] does, and if
+// sampleSize < 1 or r is nil.
+func SilhouetteSample(x []float64, d int, labels []int, sampleSize int, r *rand.Rand, workers int) (float64, int, error) {
+	n := checkMatrix(x, d)
+	if len(labels) != n {
+		panic("cluster: len(labels) != number of rows")
+	}
+	if sampleSize < 1 {
+		panic("cluster: sample size must be positive")
+	}
+	if sampleSize >= n {
+		s, err := silhouette(x, n, d, labels, numWorkers(workers), silTileEntries)
+		return s, n, err
+	}
+	if r == nil {
+		panic("cluster: nil *rand.Rand")
+	}
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	for i := 0; i < sampleSize; i++ {
+		j := i + r.IntN(n-i)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+	sub := make([]float64, sampleSize*d)
+	subLabels := make([]int, sampleSize)
+	for t, i := range perm[:sampleSize] {
+		copy(sub[t*d:t*d+d], x[i*d:i*d+d])
+		subLabels[t] = labels[i]
+	}
+	s, err := silhouette(sub, sampleSize, d, subLabels, numWorkers(workers), silTileEntries)
+	return s, sampleSize, err
+}
+
+// silTileEntries bounds the per-goroutine tables (n*k sums each) of the
+// pairwise tiles; beyond it rows are scored one at a time.
+const silTileEntries = 1 << 23
+
+// silhouette computes the score; rows are first sorted by label so that
+// every cluster is a contiguous range. Both ways of summing give the same
+// bits, so tileEntries (and workers) only change the speed.
+func silhouette(x []float64, n, d int, labels []int, workers int, tileEntries int64) (float64, error) {
+	classes := slices.Clone(labels)
+	slices.Sort(classes)
+	classes = slices.Compact(classes)
+	k := len(classes)
+	if k < 2 || k > n-1 {
+		return 0, fmt.Errorf("%w: %d labels for %d rows", ErrLabelCount, k, n)
+	}
+
+	// Rows in label order (stable), cluster c at [start[c], start[c+1]).
+	id := make([]int32, n)
+	start := make([]int, k+1)
+	for i, l := range labels {
+		c, _ := slices.BinarySearch(classes, l)
+		id[i] = int32(c)
+		start[c+1]++
+	}
+	for c := 0; c < k; c++ {
+		start[c+1] += start[c]
+	}
+	order := make([]int, n)
+	fill := slices.Clone(start[:k])
+	for i, c := range id {
+		order[fill[c]] = i
+		fill[c]++
+	}
+	xs := make([]float64, n*d)
+	lab := make([]int32, n)
+	for s, i := range order {
+		copy(xs[s*d:s*d+d], x[i*d:i*d+d])
+		lab[s] = id[i]
+	}
+
+	// Distances enter the per-cluster sums in fixed point: q = round(dist *
+	// scale), with scale such that a row's total stays below 2^62. Integer
+	// sums are exact in any order, which lets each pair be computed once
+	// and the tiles be shared among goroutines.
+	mean := columnMeans(xs, n, d)
+	maxDist := 2 * radius(xs, n, d, mean) * (1 + 1e-9)
+	scale := 1.0
+	if maxDist > 0 {
+		scale = math.Ldexp(1, 62) / (maxDist * float64(n))
+	}
+
+	size := make([]float64, k)
+	for c := range size {
+		size[c] = float64(start[c+1] - start[c])
+	}
+	scores := make([]float64, n) // by sorted position
+	if int64(n)*int64(k)*int64(workers) <= tileEntries {
+		sums := silhouetteTiles(xs, n, d, k, lab, scale, workers)
+		for s := range scores {
+			scores[s] = rowScore(sums[s*k:s*k+k], lab[s], size, scale)
+		}
+	} else {
+		silhouetteRows(xs, n, d, k, lab, start, size, scale, workers, scores)
+	}
+	pos := make([]int, n)
+	for s, i := range order {
+		pos[i] = s
+	}
+	var total float64 // in row order, as numpy's mean over silhouette_samples
+	for _, s := range pos {
+		total += scores[s]
+	}
+	return total / float64(n), nil
+}
+
+// rowScore is s(i) from row i's fixed-point distance sums to every cluster.
+func rowScore(sums []int64, own int32, size []float64, scale float64) float64 {
+	if size[own] == 1 {
+		return 0 // singleton
+	}
+	a := float64(sums[own]) / scale / (size[own] - 1)
+	b := math.Inf(1)
+	for c, v := range sums {
+		if int32(c) != own {
+			b = min(b, float64(v)/scale/size[c])
+		}
+	}
+	m := max(a, b)
+	if m == 0 {
+		return 0 // scikit-learn's nan_to_num of 0/0
+	}
+	return (b - a) / m
+}
+
+// quantize converts a squared distance to its fixed-point distance.
+func quantize(d2, scale float64) int64 {
+	return int64(math.Sqrt(d2)*scale + 0.5)
+}
+
+// silhouetteTiles visits each pair once, by square tiles of the upper
+// triangle; every goroutine adds into its own n*k table, summed at the end.
+func silhouetteTiles(xs []float64, n, d, k int, lab []int32, scale float64, workers int) []int64 {
+	nb := blocks(n, silBlock)
+	type tile struct{ bi, bj int }
+	tiles := make([]tile, 0, nb*(nb+1)/2)
+	for bi := 0; bi < nb; bi++ {
+		for bj := bi; bj < nb; bj++ {
+			tiles = append(tiles, tile{bi, bj})
+		}
+	}
+	workers = min(workers, len(tiles))
+	tables := make([][]int64, workers)
+	parallel(workers, len(tiles), func(w, t int) {
+		if tables[w] == nil {
+			tables[w] = make([]int64, n*k)
+		}
+		sums := tables[w]
+		loI, hiI := tiles[t].bi*silBlock, min((tiles[t].bi+1)*silBlock, n)
+		loJ, hiJ := tiles[t].bj*silBlock, min((tiles[t].bj+1)*silBlock, n)
+		for i := loI; i < hiI; i++ {
+			xi := xs[i*d : i*d+d]
+			li := int(lab[i])
+			from := loJ
+			if loJ == loI {
+				from = i + 1
+			}
+			// Rows are sorted by label, so row i's sum runs over few labels.
+			run, runLabel := int64(0), -1
+			for j := from; j < hiJ; j++ {
+				q := quantize(sqDist(xi, xs[j*d:j*d+d]), scale)
+				lj := int(lab[j])
+				if lj != runLabel {
+					if runLabel >= 0 {
+						sums[i*k+runLabel] += run
+					}
+					run, runLabel = 0, lj
+				}
+				run += q
+				sums[j*k+li] += q
+			}
+			if runLabel >= 0 {
+				sums[i*k+runLabel] += run
+			}
+		}
+	})
+	// A goroutine may have had no tile; integer sums need no fixed order.
+	var total []int64
+	for _, t := range tables {
+		switch {
+		case t == nil:
+		case total == nil:
+			total = t
+		default:
+			for i, v := range t {
+				total[i] += v
+			}
+		}
+	}
+	return total
+}
+
+// silhouetteRows scores each row on its own, computing every pair twice
+// but needing only k sums per goroutine: for many clusters.
+func silhouetteRows(xs []float64, n, d, k int, lab []int32, start []int, size []float64, scale float64, workers int, scores []float64) {
+	rows := make([][]int64, workers)
+	parallel(workers, blocks(n, silBlock), func(w, b int) {
+		if rows[w] == nil {
+			rows[w] = make([]int64, k)
+		}
+		row := rows[w]
+		for i := b * silBlock; i < min((b+1)*silBlock, n); i++ {
+			xi := xs[i*d : i*d+d]
+			for c := 0; c < k; c++ {
+				var total int64
+				for j := start[c]; j < start[c+1]; j++ {
+					if j != i {
+						total += quantize(sqDist(xi, xs[j*d:j*d+d]), scale)
+					}
+				}
+				row[c] = total
+			}
+			scores[i] = rowScore(row, lab[i], size, scale)
+		}
+	})
+}
