@@ -22,8 +22,10 @@ build:
 experiments: build
 	$(BIN) run -out $(OUT) -workers $(WORKERS) $(EXPERIMENTS)
 
-# The tests: formatting, vet, staticcheck, the race-enabled Go tests, and
-# reading a generated dataset with DuckDB from outside Go.
+# The tests: formatting, vet, staticcheck, the Go tests (race-enabled with
+# -short, then all of them, parity runs included, without the race
+# detector's 10x slowdown), and reading a run's files with DuckDB from
+# outside Go.
 test: lint gotest interop
 
 lint: $(STATICCHECK)
@@ -33,7 +35,9 @@ lint: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
 gotest:
-	$(GO) test -race ./...
+	$(GO) test -race -short ./...
+	$(GO) test ./...
+	$(GO) test -short -tags noasm ./internal/ml/cluster   # the pure-Go fallback of the AVX kernel
 
 $(STATICCHECK):
 	GOBIN=$(TOOLS)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

@@ -6,7 +6,9 @@ package reports
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -16,6 +18,13 @@ type Run struct {
 	Description string
 	File        string // the experiment file
 	Trials      []Trial
+	Metrics     []Metric // in the order models and metrics were first measured
+}
+
+// Metric is one figure of one model over the trials that measured it.
+type Metric struct {
+	Model, Metric string
+	Values        []float64 // one per trial that measured it, in trial order
 }
 
 // Trial describes one trial's dataset.
@@ -76,8 +85,32 @@ func WriteSummary(w io.Writer, r *Run) error {
 		}
 		fmt.Fprintf(&b, " %s | %s |\n", thousands(t.Train), thousands(t.Test))
 	}
+	if len(r.Metrics) > 0 {
+		b.WriteString("\n## Models\n\nOver the trials that measured each figure (the full tables are in metrics.parquet).\n\n")
+		b.WriteString("| model | metric | mean | min | max | trials |\n|---|---|---:|---:|---:|---:|\n")
+		for _, m := range r.Metrics {
+			lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
+			for _, v := range m.Values {
+				lo, hi, sum = min(lo, v), max(hi, v), sum+v
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d |\n", m.Model, m.Metric,
+				figure(sum/float64(len(m.Values))), figure(lo), figure(hi), len(m.Values))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// figure formats a measured value: whole numbers in full, others with
+// four significant digits; NaN (a rate without a denominator) as "n/a".
+func figure(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "n/a"
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return thousands(int(v)) // counts, and rates of exactly 0 or 1
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
 func plural(n int) string {

@@ -18,6 +18,12 @@ data:
   generator: [notebook, consistent]
   flows: 5000
   difficulty: 0.5
+models:
+  - {name: rf, kind: random_forest, trees: 10}
+  - {name: iso, kind: isolation_forest, contamination: 0.05}
+  - {name: types, kind: random_forest, target: anomaly_type, trees: 10}
+  - {name: km, kind: kmeans, k: 4, n_init: 2}
+  - {name: db, kind: dbscan, eps: 1.5, min_samples: 5}
 YAML
 bin/harness run -out "$tmp/runs" experiments/baseline.yaml "$tmp/interop.yaml" >/dev/null 2>&1
 for run in "$tmp"/runs/*/; do

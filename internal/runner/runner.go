@@ -103,7 +103,12 @@ type TrialRecord struct {
 	DerivedSeed string            `json:"derived_seed"` // decimal uint64, as a string for JSON readers without 64-bit integers
 	Params      map[string]string `json:"params,omitempty"`
 	Data        DataRecord        `json:"data"`
-	Artifacts   Artifacts         `json:"artifacts"`
+	// Notes are caveats of the model stage, such as a metric left
+	// unmeasured because it is undefined on this trial's data.
+	Notes     []string  `json:"notes,omitempty"`
+	Artifacts Artifacts `json:"artifacts"`
+
+	metrics []datasets.Metric // the trial's rows of the tidy metrics table
 }
 
 // DataRecord summarises a trial's dataset.
@@ -162,6 +167,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 	// generating each trial's flows in parallel.
 	genWorkers := max(1, workers/max(1, min(workers, len(trials))))
 
+	params := paramColumns(exp)
 	records := make([]TrialRecord, len(trials))
 	errs := make([]error, len(trials))
 	var (
@@ -174,7 +180,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 		wg.Go(func() {
 			for i := range next {
 				start := time.Now()
-				rec, err := runTrial(exp, &trials[i], dir, genWorkers)
+				rec, err := runTrial(exp, &trials[i], dir, genWorkers, params)
 				records[i], errs[i] = rec, err
 				mu.Lock()
 				done++
@@ -222,7 +228,16 @@ feed:
 	if m.Artifacts["spec.resolved.yaml"], err = artifact.WriteBytes(filepath.Join(dir, "spec.resolved.yaml"), resolved); err != nil {
 		return nil, err
 	}
-	summary := &reports.Run{Experiment: exp.Spec.Name, Description: exp.Spec.Description, File: m.File}
+	var all []datasets.Metric
+	for _, r := range records {
+		all = append(all, r.metrics...)
+	}
+	if m.Artifacts["metrics.parquet"], err = artifact.WriteFile(filepath.Join(dir, "metrics.parquet"), func(w io.Writer) error {
+		return datasets.WriteMetrics(w, params, all)
+	}); err != nil {
+		return nil, err
+	}
+	summary := &reports.Run{Experiment: exp.Spec.Name, Description: exp.Spec.Description, File: m.File, Metrics: summarise(all)}
 	for _, r := range records {
 		summary.Trials = append(summary.Trials, reports.Trial{
 			ID: r.ID, Flows: r.Data.Flows, Anomalies: r.Data.Anomalies, ByType: r.Data.typesInRank,
@@ -310,7 +325,7 @@ func TrialDir(runDir, trialID string) string {
 }
 
 // runTrial builds one trial's dataset and writes it.
-func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int) (TrialRecord, error) {
+func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []datasets.ParamColumn) (TrialRecord, error) {
 	fail := func(err error) (TrialRecord, error) {
 		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
@@ -345,7 +360,86 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 	}); err != nil {
 		return fail(err)
 	}
+
+	td, err := prepare(t, ds)
+	if err != nil {
+		return fail(fmt.Errorf("features: %w", err))
+	}
+	out, err := runModels(t, td, genWorkers)
+	if err != nil {
+		return fail(err)
+	}
+	rec.Notes = out.notes
+	values := paramValues(t, params)
+	for _, m := range out.metrics {
+		rec.metrics = append(rec.metrics, datasets.Metric{
+			Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: values,
+			Model: m.Model, Metric: m.Metric, Value: m.Value,
+		})
+	}
+	write := func(name string, fn func(io.Writer) error) error {
+		var err error
+		rec.Artifacts[name], err = artifact.WriteFile(filepath.Join(tdir, name), fn)
+		return err
+	}
+	if err := write("predictions.parquet", func(w io.Writer) error {
+		return datasets.WritePredictions(w, out.predictions)
+	}); err != nil {
+		return fail(err)
+	}
+	if len(out.importances) > 0 {
+		if err := write("importances.parquet", func(w io.Writer) error {
+			return datasets.WriteImportances(w, out.importances)
+		}); err != nil {
+			return fail(err)
+		}
+	}
+	if err := write("metrics.parquet", func(w io.Writer) error {
+		return datasets.WriteMetrics(w, params, rec.metrics)
+	}); err != nil {
+		return fail(err)
+	}
 	return rec, nil
+}
+
+// summarise groups metric rows by (model, metric) in order of first
+// appearance, for the summary.
+func summarise(rows []datasets.Metric) []reports.Metric {
+	var out []reports.Metric
+	at := map[[2]string]int{}
+	for _, r := range rows {
+		k := [2]string{r.Model, r.Metric}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, reports.Metric{Model: r.Model, Metric: r.Metric})
+		}
+		out[i].Values = append(out[i].Values, r.Value)
+	}
+	return out
+}
+
+// paramColumns types one metrics-table column per sweep axis.
+func paramColumns(exp *experiments.Experiment) []datasets.ParamColumn {
+	cols := make([]datasets.ParamColumn, len(exp.Axes))
+	for i, a := range exp.Axes {
+		cols[i] = datasets.ParamColumn{Name: a.Name, Kind: datasets.InferParamKind(a.Values)}
+	}
+	return cols
+}
+
+// paramValues lists a trial's parameter values in the order of the axes.
+func paramValues(t *experiments.Trial, params []datasets.ParamColumn) []string {
+	byName := make(map[string]string, len(t.Params))
+	for _, p := range t.Params {
+		byName[p.Name] = p.Value
+	}
+	values := make([]string, len(params))
+	for i, p := range params {
+		values[i] = byName[p.Name]
+	}
+	return values
 }
 
 // loadFlows generates or reads the trial's flows.

@@ -54,5 +54,46 @@ for (const trial of manifest.trials) {
     FROM ${src}`);
   for (const [k, v] of Object.entries(bad)) check(v === 0, `${trial.id}: ${v} rows where ${k} disagrees with its formula`);
   console.log(`${trial.id}: ${counts.n} rows, ${got.length} columns, counts and engineered features agree`);
+
+  // The model stage: every figure of metrics.parquet that predictions.parquet
+  // determines, recomputed by DuckDB from the per-flow predictions.
+  if (!trial.artifacts['predictions.parquet']) continue;
+  const dir = join(runDir, 'trials', trial.id).replaceAll("'", "''");
+  const preds = `read_parquet('${dir}/predictions.parquet', hive_partitioning = false)`;
+  const metrics = `read_parquet('${dir}/metrics.parquet', hive_partitioning = false)`;
+  const recomputed = await rows(`
+    SELECT model, 'detection_rate' metric, avg((predicted = 'anomaly')::DOUBLE) FILTER (actual = 'anomaly') v
+      FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
+    UNION ALL SELECT model, 'false_positive_rate', avg((predicted = 'anomaly')::DOUBLE) FILTER (actual = 'normal')
+      FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
+    UNION ALL SELECT model, 'accuracy', avg((predicted = actual)::DOUBLE) FROM ${preds} WHERE actual IS NOT NULL GROUP BY model
+    UNION ALL SELECT model, 'noise_fraction', avg((predicted = '-1')::DOUBLE) FROM ${preds} WHERE actual IS NULL GROUP BY model
+    UNION ALL SELECT model, 'n_clusters', count(DISTINCT predicted) FILTER (predicted != '-1') FROM ${preds} WHERE actual IS NULL GROUP BY model`);
+  const stored = new Map((await rows(`SELECT model, metric, value FROM ${metrics}`)).map(r => [r.model + '/' + r.metric, r.value]));
+  let compared = 0;
+  for (const r of recomputed) {
+    const v = stored.get(r.model + '/' + r.metric);
+    if (v === undefined || r.v === null) continue;
+    compared++;
+    check(Math.abs(Number(r.v) - v) <= 1e-12, `${trial.id}: ${r.model} ${r.metric} is ${v} in metrics.parquet, ${r.v} from predictions.parquet`);
+  }
+  const [sizes] = await rows(`SELECT count(*) FILTER (split = 'test' AND actual IS NOT NULL)::INT scored,
+      count(DISTINCT model) FILTER (actual IS NOT NULL)::INT supervised FROM ${preds}`);
+  check(sizes.scored === sizes.supervised * d.test, `${trial.id}: ${sizes.scored} test predictions for ${sizes.supervised} models and ${d.test} test flows`);
+  const [{ n: predictions }] = await rows(`SELECT count(*)::INT n FROM ${preds}`);
+  check(compared > 0 || predictions === 0, `${trial.id}: no metric could be recomputed from predictions.parquet`);
+  console.log(`${trial.id}: ${compared} metrics recomputed from predictions.parquet agree`);
+}
+// The run's metrics.parquet is the trials' rows, in trial order.
+if (manifest.artifacts['metrics.parquet']) {
+  const all = join(runDir, 'metrics.parquet').replaceAll("'", "''");
+  const [{ n }] = await rows(`SELECT count(*)::INT n FROM read_parquet('${all}', hive_partitioning = false)`);
+  let sum = 0;
+  for (const trial of manifest.trials) {
+    if (!trial.artifacts['metrics.parquet']) continue;
+    const f = join(runDir, 'trials', trial.id, 'metrics.parquet').replaceAll("'", "''");
+    sum += (await rows(`SELECT count(*)::INT n FROM read_parquet('${f}', hive_partitioning = false)`))[0].n;
+  }
+  check(n === sum, `metrics.parquet has ${n} rows, the trials ${sum}`);
 }
 if (failures > 0) { console.error(`${failures} failures`); process.exit(1); }

@@ -1,0 +1,305 @@
+package runner
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/eval"
+	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/ml/cluster"
+	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/ml/iforest"
+	"github.com/segharness/harness/internal/seed"
+)
+
+// measured is one figure of one model.
+type measured struct {
+	Model, Metric string
+	Value         float64
+}
+
+// modelOutput is what the model stage of a trial produces.
+type modelOutput struct {
+	predictions []datasets.Prediction
+	metrics     []measured
+	importances []datasets.Importance
+	notes       []string // caveats for the log, e.g. a silhouette left undefined
+}
+
+// trialData is a trial's prepared data: the scaled matrix of every flow and
+// the rows of each side of the split.
+type trialData struct {
+	ds          *datasets.Dataset
+	x           *features.Matrix
+	train, test []int
+	isAnomaly   []bool
+	typeCodes   []int    // anomaly_type as LabelEncoder codes
+	typeNames   []string // the encoder's classes, sorted
+}
+
+// prepare fits the feature pipeline (scaler on the rows spec asks for) and
+// builds the matrix the models see.
+func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
+	td := &trialData{ds: ds, isAnomaly: ds.Flows.IsAnomaly}
+	for i, s := range ds.Split {
+		if s == datasets.Train {
+			td.train = append(td.train, i)
+		} else {
+			td.test = append(td.test, i)
+		}
+	}
+	var scaleRows []int
+	if t.Spec.Split.ScaleOn == experiments.ScaleOnTrain {
+		scaleRows = td.train
+	}
+	p, err := features.Fit(ds.Flows, ds.Engineered, t.Spec.Features, scaleRows)
+	if err != nil {
+		return nil, err
+	}
+	if td.x, err = p.Transform(ds.Flows, ds.Engineered); err != nil {
+		return nil, err
+	}
+	enc := features.FitLabelEncoder(&ds.Flows.AnomalyType, nil)
+	td.typeNames = enc.Classes
+	codes := make([]int, len(ds.Flows.AnomalyType.Levels))
+	for l, level := range ds.Flows.AnomalyType.Levels {
+		codes[l], _ = enc.Encode(level) // a level absent from every flow is never looked up
+	}
+	td.typeCodes = make([]int, ds.Flows.Len())
+	for i, l := range ds.Flows.AnomalyType.Codes {
+		td.typeCodes[i] = codes[l]
+	}
+	return td, nil
+}
+
+// rows gathers the listed rows of the matrix, row-major.
+func (td *trialData) rows(idx []int) []float64 {
+	d := td.x.D
+	out := make([]float64, 0, len(idx)*d)
+	for _, i := range idx {
+		out = append(out, td.x.Row(i)...)
+	}
+	return out
+}
+
+// runModels fits and scores every model of the trial in the order of the
+// experiment file. Each model's randomness comes from its own stream,
+// derived from the trial's seed and the model's name, so adding a model
+// does not change the others' results.
+func runModels(t *experiments.Trial, td *trialData, workers int) (*modelOutput, error) {
+	out := &modelOutput{}
+	var xTrain, xTest []float64 // gathered once, shared by the supervised models
+	for _, m := range t.Spec.Models {
+		r := seed.New(seed.Derive(t.DerivedSeed, "model/"+m.Name))
+		var err error
+		switch m.Kind {
+		case experiments.KindRandomForest, experiments.KindIsolationForest:
+			if xTrain == nil {
+				xTrain, xTest = td.rows(td.train), td.rows(td.test)
+			}
+			if m.Kind == experiments.KindIsolationForest {
+				err = out.isolationForest(m, td, xTrain, xTest, workers, r)
+			} else {
+				err = out.randomForest(m, td, xTrain, xTest, workers, r)
+			}
+		case experiments.KindKMeans, experiments.KindDBSCAN:
+			err = out.clustering(m, td, workers, r, seed.New(seed.Derive(t.DerivedSeed, "silhouette/"+m.Name)))
+		default:
+			err = fmt.Errorf("unknown model kind %q", m.Kind)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", m.Name, err)
+		}
+	}
+	return out, nil
+}
+
+func (o *modelOutput) add(model, metric string, v float64) {
+	o.metrics = append(o.metrics, measured{model, metric, v})
+}
+
+// detector records a detector's predictions and its detection metrics.
+// scores are higher for more anomalous flows; flagged is its decision.
+func (o *modelOutput) detector(name string, td *trialData, scores []float64, flagged []bool) error {
+	actual := make([]bool, len(td.test))
+	for k, i := range td.test {
+		actual[k] = td.isAnomaly[i]
+		o.predictions = append(o.predictions, datasets.Prediction{
+			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
+			Score: &scores[k], Predicted: detectorLabel(flagged[k]), Actual: labelPtr(detectorLabel(actual[k])),
+			AnomalyType: td.ds.Flows.AnomalyType.Value(i),
+		})
+	}
+	c := eval.Confusion(actual, flagged)
+	o.add(name, "detection_rate", c.DetectionRate())
+	o.add(name, "false_positive_rate", c.FalsePositiveRate())
+	o.add(name, "precision", c.Precision())
+	o.add(name, "f1", c.F1())
+	o.add(name, "accuracy", c.Accuracy())
+	auc, err := eval.ROCAUC(scores, actual)
+	if err != nil {
+		o.notes = append(o.notes, fmt.Sprintf("%s: roc_auc not measured: the test split holds one class", name))
+		return nil
+	}
+	o.add(name, "roc_auc", auc)
+	return nil
+}
+
+var detectorLabels = [2]string{datasets.LabelNormal, datasets.LabelAnomaly}
+
+func detectorLabel(anomaly bool) string {
+	if anomaly {
+		return detectorLabels[1]
+	}
+	return detectorLabels[0]
+}
+
+// labelPtr returns a pointer to a copy of s (Prediction.Actual is nullable).
+func labelPtr(s string) *string { return &s }
+
+func forestConfig(m experiments.Model, d, workers int) (forest.Config, error) {
+	k, err := forest.MaxFeaturesFor(m.MaxFeatures, d)
+	if err != nil {
+		return forest.Config{}, err
+	}
+	return forest.Config{
+		Trees:           m.Trees,
+		MaxFeatures:     k,
+		MaxDepth:        m.MaxDepth,
+		MinSamplesSplit: m.MinSamplesSplit,
+		MinSamplesLeaf:  m.MinSamplesLeaf,
+		ClassWeight:     m.ClassWeight,
+		Bootstrap:       m.Bootstrap,
+		Workers:         workers,
+	}, nil
+}
+
+// randomForest fits a forest on the training rows: a detector on
+// is_anomaly, or an attack-type classifier on anomaly_type.
+func (o *modelOutput) randomForest(m experiments.Model, td *trialData, xTrain, xTest []float64, workers int, r *rand.Rand) error {
+	cfg, err := forestConfig(m, td.x.D, workers)
+	if err != nil {
+		return err
+	}
+	typing := m.Target == experiments.TargetAnomalyType
+	classes := 2
+	label := func(i int) int {
+		if td.isAnomaly[i] {
+			return 1
+		}
+		return 0
+	}
+	if typing {
+		classes = len(td.typeNames)
+		label = func(i int) int { return td.typeCodes[i] }
+	}
+	y := make([]int, len(td.train))
+	for k, i := range td.train {
+		y[k] = label(i)
+	}
+	f := forest.Fit(xTrain, td.x.D, y, classes, cfg, r)
+	proba := f.PredictProbaAll(xTest, workers)
+	importances := f.Importances()
+	for rank, j := range eval.TopK(importances, td.x.D) {
+		o.importances = append(o.importances, datasets.Importance{
+			Model: m.Name, Feature: td.x.Names[j], Importance: importances[j], Rank: int64(rank + 1),
+		})
+	}
+	if !typing {
+		scores := make([]float64, len(td.test))
+		flagged := make([]bool, len(td.test))
+		for k := range scores {
+			scores[k] = proba[2*k+1]
+			flagged[k] = argmax(proba[2*k:2*k+2]) == 1
+		}
+		return o.detector(m.Name, td, scores, flagged)
+	}
+	actual := make([]int, len(td.test))
+	predicted := make([]int, len(td.test))
+	for k, i := range td.test {
+		p := proba[classes*k : classes*(k+1)]
+		predicted[k], actual[k] = argmax(p), td.typeCodes[i]
+		o.predictions = append(o.predictions, datasets.Prediction{
+			Model: m.Name, FlowID: int64(i), Split: datasets.Test.String(),
+			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: labelPtr(td.typeNames[actual[k]]),
+			AnomalyType: td.ds.Flows.AnomalyType.Value(i),
+		})
+	}
+	o.add(m.Name, "accuracy", eval.Accuracy(actual, predicted))
+	return nil
+}
+
+// argmax returns the index of the largest value, the first on ties (as
+// numpy's argmax, which scikit-learn's predict uses).
+func argmax(p []float64) int {
+	best := 0
+	for j, v := range p {
+		if v > p[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+// isolationForest fits on the training rows without labels, as the
+// notebook does, and flags test flows where the decision function is
+// negative.
+func (o *modelOutput) isolationForest(m experiments.Model, td *trialData, xTrain, xTest []float64, workers int, r *rand.Rand) error {
+	f := iforest.Fit(xTrain, td.x.D, iforest.Config{
+		Trees: m.Trees, MaxSamples: m.MaxSamples, Contamination: m.Contamination, Workers: workers,
+	}, r)
+	samples := f.ScoreSamples(xTest, workers)
+	scores := make([]float64, len(samples))
+	flagged := make([]bool, len(samples))
+	for k, s := range samples {
+		scores[k] = -s // the anomaly score 2^(-E/c): higher is more anomalous
+		flagged[k] = s-f.Offset() < 0
+	}
+	return o.detector(m.Name, td, scores, flagged)
+}
+
+// clustering groups every flow (the notebook clusters the whole scaled
+// matrix) and measures the grouping.
+func (o *modelOutput) clustering(m experiments.Model, td *trialData, workers int, r, sampling *rand.Rand) error {
+	x, d := td.x.Data, td.x.D
+	var labels []int
+	switch m.Kind {
+	case experiments.KindKMeans:
+		if m.K > td.x.N {
+			return fmt.Errorf("k = %d clusters for %d flows", m.K, td.x.N)
+		}
+		res := cluster.KMeans(x, d, cluster.KMeansConfig{
+			K: m.K, NInit: m.NInit, MaxIter: m.MaxIter, Tol: m.Tol, Workers: workers,
+		}, r)
+		labels = res.Labels
+		o.add(m.Name, "inertia", res.Inertia)
+	case experiments.KindDBSCAN:
+		labels = cluster.DBSCAN(x, d, cluster.DBSCANConfig{Eps: m.Eps, MinSamples: m.MinSamples, Workers: workers})
+	}
+	clusters, noise := cluster.Count(labels)
+	o.add(m.Name, "n_clusters", float64(clusters))
+	o.add(m.Name, "noise_fraction", float64(noise)/float64(len(labels)))
+	sample := m.SilhouetteSample
+	if sample == 0 {
+		sample = len(labels)
+	}
+	score, used, err := cluster.SilhouetteSample(x, d, labels, sample, sampling, workers)
+	if err != nil {
+		// Undefined (one label, or every point its own): not measured
+		// rather than faked (the notebook printed -1).
+		o.notes = append(o.notes, fmt.Sprintf("%s: silhouette not measured: %v", m.Name, err))
+	} else {
+		o.add(m.Name, "silhouette", score)
+		o.add(m.Name, "silhouette_sample_size", float64(used))
+	}
+	for i, l := range labels {
+		o.predictions = append(o.predictions, datasets.Prediction{
+			Model: m.Name, FlowID: int64(i), Split: td.ds.Split[i].String(),
+			Predicted: strconv.Itoa(l), AnomalyType: td.ds.Flows.AnomalyType.Value(i),
+		})
+	}
+	return nil
+}
