@@ -125,9 +125,13 @@ func TestRunSweep(t *testing.T) {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
 	golden(t, "run/sweep.stdout.golden", stdout)
-	// Progress: one line per trial, in completion order.
-	if n := strings.Count(stderr, "sweep: trial "); n != 8 {
-		t.Errorf("%d progress lines, want 8:\n%s", n, stderr)
+	// Progress: one line per trial, in completion order; then each
+	// trial's notes (DBSCAN finds only noise here, so no silhouette).
+	if n := regexp.MustCompile(`(?m)^sweep: trial \d/8 `).FindAllStringIndex(stderr, -1); len(n) != 8 {
+		t.Errorf("%d progress lines, want 8:\n%s", len(n), stderr)
+	}
+	if n := strings.Count(stderr, ": note: dbscan: silhouette not measured: every flow is noise"); n != 8 {
+		t.Errorf("%d notes on DBSCAN's silhouette, want 8:\n%s", n, stderr)
 	}
 
 	dir := filepath.Join(out, "sweep")
@@ -197,6 +201,24 @@ func TestRunDeterministic(t *testing.T) {
 		if diff := cmp.Diff(trees[0], trees[i+1]); diff != "" {
 			t.Errorf("%s differs from the first run (-first +other):\n%s", name, diff)
 		}
+	}
+}
+
+// TestRunDeterministicWithinTrial: a single trial gets every worker for its
+// models (trees, row blocks, k-means runs, DBSCAN's index), and its
+// artifacts must not depend on how many.
+func TestRunDeterministicWithinTrial(t *testing.T) {
+	var trees []map[string]string
+	for _, workers := range []string{"1", "3"} {
+		out := t.TempDir()
+		code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "-workers", workers, "testdata/parity.yaml")
+		if code != exitOK {
+			t.Fatalf("-workers %s: exit %d; stderr:\n%s", workers, code, stderr)
+		}
+		trees = append(trees, readTree(t, out))
+	}
+	if diff := cmp.Diff(trees[0], trees[1]); diff != "" {
+		t.Errorf("-workers 3 differs from -workers 1 (-1 +3):\n%s", diff)
 	}
 }
 

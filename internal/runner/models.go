@@ -251,6 +251,9 @@ func (o *modelOutput) isolationForest(m experiments.Model, td *trialData, xTrain
 	f := iforest.Fit(xTrain, td.x.D, iforest.Config{
 		Trees: m.Trees, MaxSamples: m.MaxSamples, Contamination: m.Contamination, Workers: workers,
 	}, r)
+	for _, w := range f.Warnings() {
+		o.notes = append(o.notes, fmt.Sprintf("%s: %v", m.Name, w))
+	}
 	samples := f.ScoreSamples(xTest, workers)
 	scores := make([]float64, len(samples))
 	flagged := make([]bool, len(samples))
@@ -287,11 +290,14 @@ func (o *modelOutput) clustering(m experiments.Model, td *trialData, workers int
 		sample = len(labels)
 	}
 	score, used, err := cluster.SilhouetteSample(x, d, labels, sample, sampling, workers)
-	if err != nil {
-		// Undefined (one label, or every point its own): not measured
-		// rather than faked (the notebook printed -1).
+	switch {
+	case err != nil && clusters == 0:
+		// Undefined with one label: not measured rather than faked (the
+		// notebook printed -1).
+		o.notes = append(o.notes, fmt.Sprintf("%s: silhouette not measured: every flow is noise", m.Name))
+	case err != nil:
 		o.notes = append(o.notes, fmt.Sprintf("%s: silhouette not measured: %v", m.Name, err))
-	} else {
+	default:
 		o.add(m.Name, "silhouette", score)
 		o.add(m.Name, "silhouette_sample_size", float64(used))
 	}

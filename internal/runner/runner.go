@@ -187,6 +187,9 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 				if err == nil {
 					fmt.Fprintf(log, "%s: trial %d/%d %s: %d flows, %d anomalies (%.2fs)\n",
 						exp.Spec.Name, done, len(trials), trials[i].ID, rec.Data.Flows, rec.Data.Anomalies, time.Since(start).Seconds())
+					for _, note := range rec.Notes {
+						fmt.Fprintf(log, "%s: trial %s: note: %s\n", exp.Spec.Name, trials[i].ID, note)
+					}
 				}
 				mu.Unlock()
 			}
