@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
@@ -26,7 +27,8 @@ type modelOutput struct {
 	predictions []datasets.Prediction
 	metrics     []measured
 	importances []datasets.Importance
-	notes       []string // caveats for the log, e.g. a silhouette left undefined
+	rules       strings.Builder // rules.txt: each forest's first tree, as the notebook's explain_decision_process
+	notes       []string        // caveats for the log, e.g. a silhouette left undefined
 }
 
 // trialData is a trial's prepared data: the scaled matrix of every flow and
@@ -148,6 +150,10 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 	return nil
 }
 
+// rulesDepth is the depth of the exported rules: explain_decision_process
+// prints export_text(estimators_[0], max_depth=3).
+const rulesDepth = 3
+
 var detectorLabels = [2]string{datasets.LabelNormal, datasets.LabelAnomaly}
 
 func detectorLabel(anomaly bool) string {
@@ -195,6 +201,9 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, xTrain, x
 	if typing {
 		classes = len(td.typeNames)
 		label = func(i int) int { return td.typeCodes[i] }
+		if classes < 2 {
+			return fmt.Errorf("typing attacks needs at least two anomaly types in the data, found %s", strings.Join(td.typeNames, ", "))
+		}
 	}
 	y := make([]int, len(td.train))
 	for k, i := range td.train {
@@ -202,6 +211,12 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, xTrain, x
 	}
 	f := forest.Fit(xTrain, td.x.D, y, classes, cfg, r)
 	proba := f.PredictProbaAll(xTest, workers)
+	classNames := detectorLabels[:]
+	if typing {
+		classNames = td.typeNames
+	}
+	fmt.Fprintf(&o.rules, "# %s: tree 1 of %d, to depth %d (scikit-learn's export_text); thresholds are on standardised features\n%s\n",
+		m.Name, cfg.Trees, rulesDepth, forest.ExportText(f.Trees()[0], td.x.Names, classNames, rulesDepth))
 	importances := f.Importances()
 	for rank, j := range eval.TopK(importances, td.x.D) {
 		o.importances = append(o.importances, datasets.Importance{

@@ -397,6 +397,14 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 			return fail(err)
 		}
 	}
+	if out.rules.Len() > 0 {
+		if err := write("rules.txt", func(w io.Writer) error {
+			_, err := io.WriteString(w, out.rules.String())
+			return err
+		}); err != nil {
+			return fail(err)
+		}
+	}
 	if err := write("metrics.parquet", func(w io.Writer) error {
 		return datasets.WriteMetrics(w, params, rec.metrics)
 	}); err != nil {
