@@ -54,6 +54,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./experiments
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) ./datasets
 	$(GO) test -run '^$$' -fuzz '^FuzzReadDataset$$' -fuzztime $(FUZZTIME) ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMetrics$$' -fuzztime $(FUZZTIME) ./datasets
 
 clean:
 	rm -rf bin $(OUT)

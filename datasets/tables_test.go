@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -107,5 +108,41 @@ func TestPredictionsRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(rows, got); diff != "" {
 		t.Errorf("predictions mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzReadMetrics: any bytes give rows or an error, never a panic or an
+// unbounded allocation (the reader shares openFile's guards).
+func FuzzReadMetrics(f *testing.F) {
+	var buf bytes.Buffer
+	if err := WriteMetrics(&buf, []ParamColumn{{"anomaly_rate", ParamFloat}, {"generator", ParamString}},
+		[]Metric{{"e", "t/seed=1", 1, []string{"0.05", "notebook"}, "rf", "roc_auc", 0.99}}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("PAR1PAR1"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		params, rows, err := ReadMetrics(bytes.NewReader(b), int64(len(b)), "fuzz.parquet")
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			if len(r.Params) != len(params) {
+				t.Fatalf("row with %d parameters, table has %d", len(r.Params), len(params))
+			}
+		}
+	})
+}
+
+func BenchmarkWriteMetrics10k(b *testing.B) {
+	params := []ParamColumn{{"anomaly_rate", ParamFloat}, {"flows", ParamInt}}
+	rows := make([]Metric, 10_000)
+	for i := range rows {
+		rows[i] = Metric{"e", "t", int64(i), []string{"0.05", "10000"}, "rf", "roc_auc", float64(i)}
+	}
+	for b.Loop() {
+		if err := WriteMetrics(io.Discard, params, rows); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -5,11 +5,11 @@
 package eval
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 )
 
 // Binary counts a detector's decisions against the truth; the positive
@@ -98,26 +98,31 @@ func ROC(scores []float64, actual []bool) (Curve, error) {
 	if len(scores) != len(actual) {
 		panic(fmt.Sprintf("eval: %d scores, %d labels", len(scores), len(actual)))
 	}
-	order := make([]int, len(scores))
-	for i := range order {
-		if math.IsNaN(scores[i]) {
+	type point struct {
+		score   float64
+		anomaly bool
+	}
+	points := make([]point, len(scores))
+	for i, v := range scores {
+		if math.IsNaN(v) {
 			panic(fmt.Sprintf("eval: score %d is NaN", i))
 		}
-		order[i] = i
+		points[i] = point{v, actual[i]}
 	}
-	// Stable, so equal scores keep index order (irrelevant to the curve,
-	// which groups them, but it keeps the work deterministic).
-	sort.SliceStable(order, func(a, b int) bool { return scores[order[a]] > scores[order[b]] })
+	// Descending by score. The order among equal scores does not matter:
+	// the curve only takes the counts at the end of each group of equal
+	// scores.
+	slices.SortFunc(points, func(a, b point) int { return cmp.Compare(b.score, a.score) })
 	var tps, fps, thr []float64
 	var tp, fp float64
-	for k, i := range order {
-		if actual[i] {
+	for k, p := range points {
+		if p.anomaly {
 			tp++
 		} else {
 			fp++
 		}
-		if k+1 == len(order) || scores[order[k+1]] != scores[i] {
-			tps, fps, thr = append(tps, tp), append(fps, fp), append(thr, scores[i])
+		if k+1 == len(points) || points[k+1].score != p.score {
+			tps, fps, thr = append(tps, tp), append(fps, fp), append(thr, p.score)
 		}
 	}
 	if tp == 0 || fp == 0 {

@@ -3,6 +3,7 @@ package eval
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -107,5 +108,24 @@ func TestTopK(t *testing.T) {
 	got := TopK([]float64{0.1, 0.5, 0.2, 0.5, 0.0}, 3)
 	if diff := cmp.Diff([]int{1, 3, 2}, got); diff != "" {
 		t.Errorf("TopK mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// BenchmarkROCAUC300k is the AUC of a 1,000,000-flow trial's test split.
+func BenchmarkROCAUC300k(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	scores := make([]float64, 300_000)
+	actual := make([]bool, len(scores))
+	for i := range scores {
+		actual[i] = r.Float64() < 0.05
+		scores[i] = r.Float64()
+		if actual[i] {
+			scores[i] += 0.5
+		}
+	}
+	for b.Loop() {
+		if _, err := ROCAUC(scores, actual); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
