@@ -139,6 +139,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 	o.add(name, "detection_rate", c.DetectionRate())
 	o.add(name, "false_positive_rate", c.FalsePositiveRate())
 	o.add(name, "precision", c.Precision())
+	o.add(name, "recall", c.DetectionRate()) // the same figure under scikit-learn's name
 	o.add(name, "f1", c.F1())
 	o.add(name, "accuracy", c.Accuracy())
 	auc, err := eval.ROCAUC(scores, actual)

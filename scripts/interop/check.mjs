@@ -64,6 +64,10 @@ for (const trial of manifest.trials) {
   const recomputed = await rows(`
     SELECT model, 'detection_rate' metric, avg((predicted = 'anomaly')::DOUBLE) FILTER (actual = 'anomaly') v
       FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
+    UNION ALL SELECT model, 'recall', avg((predicted = 'anomaly')::DOUBLE) FILTER (actual = 'anomaly')
+      FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
+    UNION ALL SELECT model, 'precision', avg((actual = 'anomaly')::DOUBLE) FILTER (predicted = 'anomaly')
+      FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
     UNION ALL SELECT model, 'false_positive_rate', avg((predicted = 'anomaly')::DOUBLE) FILTER (actual = 'normal')
       FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
     UNION ALL SELECT model, 'accuracy', avg((predicted = actual)::DOUBLE) FROM ${preds} WHERE actual IS NOT NULL GROUP BY model
