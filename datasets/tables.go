@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"reflect"
@@ -117,6 +118,15 @@ func InferParamKind(values []string) ParamKind {
 	return kind
 }
 
+// Key identifies the trial a row of a keyed table (metrics, curves)
+// belongs to.
+type Key struct {
+	Experiment string
+	Trial      string
+	Seed       int64
+	Params     []string // one value per parameter column, canonical text
+}
+
 // Metric is one measured figure of one model in one trial: a row of the
 // tidy metrics table.
 type Metric struct {
@@ -129,99 +139,217 @@ type Metric struct {
 	Value      float64
 }
 
+// Key returns the row's trial key.
+func (m *Metric) Key() Key { return Key{m.Experiment, m.Trial, m.Seed, m.Params} }
+
+// CurvePoint is one point of a model's curve in one trial: a row of
+// curves.parquet. For curve "roc", X is the false-positive rate and Y the
+// true-positive rate; for "pr", X is recall and Y precision. Threshold is
+// the score at or above which flows are flagged (+Inf for the ROC curve's
+// first point).
+type CurvePoint struct {
+	Key
+	Model     string
+	Curve     string
+	Threshold float64
+	X, Y      float64
+}
+
+// keyFixed are the key columns before the parameters.
+var keyFixed = []string{"experiment", "trial", "seed"}
+
 // metricsFixed are the metrics table's own columns; a parameter column may
 // not take one of these names.
 var metricsFixed = []string{"experiment", "trial", "seed", "model", "metric", "value"}
+
+// curvesFixed are the curves table's own columns.
+var curvesFixed = []string{"experiment", "trial", "seed", "model", "curve", "threshold", "x", "y"}
+
+// paramNames returns the parameter columns' names: a parameter named like a
+// fixed column of the table is prefixed "param_".
+func paramNames(params []ParamColumn, fixed []string) []string {
+	names := make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.Name
+		if slices.Contains(fixed, p.Name) {
+			names[i] = "param_" + p.Name
+		}
+	}
+	return names
+}
 
 // MetricsColumns returns the metrics table's column names for params:
 // experiment, trial, seed, one column per parameter, model, metric, value.
 // A parameter whose name is taken by a fixed column is prefixed "param_".
 func MetricsColumns(params []ParamColumn) []string {
-	cols := []string{"experiment", "trial", "seed"}
-	for _, p := range params {
-		name := p.Name
-		if slices.Contains(metricsFixed, name) {
-			name = "param_" + name
-		}
-		cols = append(cols, name)
+	return slices.Concat(keyFixed, paramNames(params, metricsFixed), metricsFixed[3:])
+}
+
+// keyedTable writes rows that start with a trial key and a column per swept
+// parameter: the schema is only known at run time, so the row type is built
+// with reflection.
+type keyedTable struct {
+	table  string
+	params []ParamColumn
+	pw     interface {
+		Write(row any) error
+		Close() error
 	}
-	return append(cols, "model", "metric", "value")
+	row reflect.Value
+}
+
+// newKeyedTable starts a table whose columns are the key, the parameters
+// (named with fixed's rule), then the given trailing columns (names and Go
+// types: string, int64 or float64).
+func newKeyedTable(w io.Writer, table string, params []ParamColumn, fixed []string, tail []string, tailTypes []reflect.Type) *keyedTable {
+	var fields []reflect.StructField
+	add := func(name string, t reflect.Type) {
+		tag := name
+		if t.Kind() == reflect.String {
+			tag += ",dict"
+		}
+		fields = append(fields, reflect.StructField{Name: "F" + strconv.Itoa(len(fields)), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)})
+	}
+	str, i64, f64 := reflect.TypeFor[string](), reflect.TypeFor[int64](), reflect.TypeFor[float64]()
+	add("experiment", str)
+	add("trial", str)
+	add("seed", i64)
+	for i, name := range paramNames(params, fixed) {
+		switch params[i].Kind {
+		case ParamInt:
+			add(name, i64)
+		case ParamFloat:
+			add(name, f64)
+		default:
+			add(name, str)
+		}
+	}
+	for i, name := range tail {
+		add(name, tailTypes[i])
+	}
+	rowType := reflect.StructOf(fields)
+	schema := parquet.SchemaOf(reflect.New(rowType).Interface())
+	return &keyedTable{
+		table:  table,
+		params: params,
+		pw:     parquet.NewWriter(w, append(tableOptions(table), schema)...),
+		row:    reflect.New(rowType).Elem(),
+	}
+}
+
+// setKey fills the key and parameter columns of the current row; r is the
+// row's index, for messages.
+func (t *keyedTable) setKey(r int, k Key) error {
+	if len(k.Params) != len(t.params) {
+		return fmt.Errorf("datasets: %s row %d has %d parameter values, the table %d columns", t.table, r, len(k.Params), len(t.params))
+	}
+	t.row.Field(0).SetString(k.Experiment)
+	t.row.Field(1).SetString(k.Trial)
+	t.row.Field(2).SetInt(k.Seed)
+	for j, p := range t.params {
+		v := k.Params[j]
+		f := t.row.Field(3 + j)
+		switch p.Kind {
+		case ParamInt:
+			x, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("datasets: %s row %d: parameter %s: %w", t.table, r, p.Name, err)
+			}
+			f.SetInt(x)
+		case ParamFloat:
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return fmt.Errorf("datasets: %s row %d: parameter %s: %w", t.table, r, p.Name, err)
+			}
+			f.SetFloat(x)
+		default:
+			f.SetString(v)
+		}
+	}
+	return nil
+}
+
+// tail returns the i-th column after the parameters.
+func (t *keyedTable) tail(i int) reflect.Value { return t.row.Field(3 + len(t.params) + i) }
+
+func (t *keyedTable) write() error {
+	if err := t.pw.Write(t.row.Addr().Interface()); err != nil {
+		return fmt.Errorf("datasets: writing %s: %w", t.table, err)
+	}
+	return nil
+}
+
+func (t *keyedTable) close() error {
+	if err := t.pw.Close(); err != nil {
+		return fmt.Errorf("datasets: writing %s: %w", t.table, err)
+	}
+	return nil
 }
 
 // WriteMetrics writes rows as the tidy metrics table: one row per (trial,
 // model, metric), with a column per swept parameter typed by its kind. A
 // parameter value that does not parse as its column's kind is an error.
 func WriteMetrics(w io.Writer, params []ParamColumn, rows []Metric) error {
-	names := MetricsColumns(params)
-	fields := make([]reflect.StructField, len(names))
-	for i, name := range names {
-		var t reflect.Type
-		switch {
-		case name == "seed":
-			t = reflect.TypeFor[int64]()
-		case name == "value":
-			t = reflect.TypeFor[float64]()
-		case i >= 3 && i < 3+len(params):
-			switch params[i-3].Kind {
-			case ParamInt:
-				t = reflect.TypeFor[int64]()
-			case ParamFloat:
-				t = reflect.TypeFor[float64]()
-			default:
-				t = reflect.TypeFor[string]()
-			}
-		default:
-			t = reflect.TypeFor[string]()
+	str, f64 := reflect.TypeFor[string](), reflect.TypeFor[float64]()
+	t := newKeyedTable(w, "metrics", params, metricsFixed, metricsFixed[3:], []reflect.Type{str, str, f64})
+	for r := range rows {
+		m := &rows[r]
+		if err := t.setKey(r, m.Key()); err != nil {
+			return err
 		}
-		tag := name
-		if t.Kind() == reflect.String {
-			tag += ",dict"
+		t.tail(0).SetString(m.Model)
+		t.tail(1).SetString(m.Metric)
+		t.tail(2).SetFloat(m.Value)
+		if err := t.write(); err != nil {
+			return err
 		}
-		fields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
 	}
-	rowType := reflect.StructOf(fields)
-	schema := parquet.SchemaOf(reflect.New(rowType).Interface())
-	pw := parquet.NewWriter(w, append(tableOptions("metrics"), schema)...)
-	row := reflect.New(rowType).Elem()
+	return t.close()
+}
+
+// WriteCurves writes points as curves.parquet: experiment, trial, seed, a
+// column per swept parameter, model, curve, threshold, x, y.
+func WriteCurves(w io.Writer, params []ParamColumn, points []CurvePoint) error {
+	str, f64 := reflect.TypeFor[string](), reflect.TypeFor[float64]()
+	t := newKeyedTable(w, "curves", params, curvesFixed, curvesFixed[3:], []reflect.Type{str, str, f64, f64, f64})
+	for r := range points {
+		p := &points[r]
+		if err := t.setKey(r, p.Key); err != nil {
+			return err
+		}
+		t.tail(0).SetString(p.Model)
+		t.tail(1).SetString(p.Curve)
+		t.tail(2).SetFloat(p.Threshold)
+		t.tail(3).SetFloat(p.X)
+		t.tail(4).SetFloat(p.Y)
+		if err := t.write(); err != nil {
+			return err
+		}
+	}
+	return t.close()
+}
+
+// WriteMetricsCSV writes the same rows and columns as WriteMetrics as CSV
+// with a header: numbers in Go's shortest round-trip form, NaN as "NaN".
+func WriteMetricsCSV(w io.Writer, params []ParamColumn, rows []Metric) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(MetricsColumns(params)); err != nil {
+		return err
+	}
+	record := make([]string, 0, 6+len(params))
 	for r, m := range rows {
 		if len(m.Params) != len(params) {
 			return fmt.Errorf("datasets: metrics row %d has %d parameter values, the table %d columns", r, len(m.Params), len(params))
 		}
-		row.Field(0).SetString(m.Experiment)
-		row.Field(1).SetString(m.Trial)
-		row.Field(2).SetInt(m.Seed)
-		for j, p := range params {
-			v := m.Params[j]
-			f := row.Field(3 + j)
-			switch p.Kind {
-			case ParamInt:
-				x, err := strconv.ParseInt(v, 10, 64)
-				if err != nil {
-					return fmt.Errorf("datasets: metrics row %d: parameter %s: %w", r, p.Name, err)
-				}
-				f.SetInt(x)
-			case ParamFloat:
-				x, err := strconv.ParseFloat(v, 64)
-				if err != nil {
-					return fmt.Errorf("datasets: metrics row %d: parameter %s: %w", r, p.Name, err)
-				}
-				f.SetFloat(x)
-			default:
-				f.SetString(v)
-			}
-		}
-		k := 3 + len(params)
-		row.Field(k).SetString(m.Model)
-		row.Field(k + 1).SetString(m.Metric)
-		row.Field(k + 2).SetFloat(m.Value)
-		if err := pw.Write(row.Addr().Interface()); err != nil {
-			return fmt.Errorf("datasets: writing metrics: %w", err)
+		record = append(record[:0], m.Experiment, m.Trial, strconv.FormatInt(m.Seed, 10))
+		record = append(record, m.Params...)
+		record = append(record, m.Model, m.Metric, strconv.FormatFloat(m.Value, 'g', -1, 64))
+		if err := cw.Write(record); err != nil {
+			return err
 		}
 	}
-	if err := pw.Close(); err != nil {
-		return fmt.Errorf("datasets: writing metrics: %w", err)
-	}
-	return nil
+	cw.Flush()
+	return cw.Error()
 }
 
 // ReadMetrics reads a metrics table written by WriteMetrics. name is used in

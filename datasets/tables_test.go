@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -144,5 +145,62 @@ func BenchmarkWriteMetrics10k(b *testing.B) {
 		if err := WriteMetrics(io.Discard, params, rows); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestWriteCurves(t *testing.T) {
+	params := []ParamColumn{{"anomaly_rate", ParamFloat}}
+	key := Key{"sweep", "anomaly_rate=0.05/seed=1", 1, []string{"0.05"}}
+	points := []CurvePoint{
+		{key, "rf", "roc", math.Inf(1), 0, 0},
+		{key, "rf", "roc", 0.9, 0.01, 0.97},
+		{key, "rf", "pr", 0.9, 0.97, 0.99},
+	}
+	var buf bytes.Buffer
+	if err := WriteCurves(&buf, params, points); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Experiment  string  `parquet:"experiment"`
+		Trial       string  `parquet:"trial"`
+		Seed        int64   `parquet:"seed"`
+		AnomalyRate float64 `parquet:"anomaly_rate"`
+		Model       string  `parquet:"model"`
+		Curve       string  `parquet:"curve"`
+		Threshold   float64 `parquet:"threshold"`
+		X           float64 `parquet:"x"`
+		Y           float64 `parquet:"y"`
+	}
+	got, err := parquet.Read[row](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []row
+	for _, p := range points {
+		want = append(want, row{p.Experiment, p.Trial, p.Seed, 0.05, p.Model, p.Curve, p.Threshold, p.X, p.Y})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("curves mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestWriteMetricsCSV(t *testing.T) {
+	params := []ParamColumn{{"flows", ParamInt}, {"seed", ParamString}}
+	tenth := 0.1
+	rows := []Metric{
+		{"e", "flows=10/seed=1", 1, []string{"10", "x"}, "rf", "roc_auc", tenth + 0.2}, // not a constant: 0.30000000000000004
+		{"e", "flows=10/seed=1", 1, []string{"10", "x"}, "db", "silhouette", math.NaN()},
+	}
+	var buf bytes.Buffer
+	if err := WriteMetricsCSV(&buf, params, rows); err != nil {
+		t.Fatal(err)
+	}
+	// The same columns as metrics.parquet (the clashing parameter renamed),
+	// floats that round-trip exactly.
+	want := "experiment,trial,seed,flows,param_seed,model,metric,value\n" +
+		"e,flows=10/seed=1,1,10,x,rf,roc_auc,0.30000000000000004\n" +
+		"e,flows=10/seed=1,1,10,x,db,silhouette,NaN\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("metrics.csv mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -27,8 +27,9 @@ type modelOutput struct {
 	predictions []datasets.Prediction
 	metrics     []measured
 	importances []datasets.Importance
-	rules       strings.Builder // rules.txt: each forest's first tree, as the notebook's explain_decision_process
-	notes       []string        // caveats for the log, e.g. a silhouette left undefined
+	curves      []datasets.CurvePoint // without the trial key, which the runner fills
+	rules       strings.Builder       // rules.txt: each forest's first tree, as the notebook's explain_decision_process
+	notes       []string              // caveats for the log, e.g. a silhouette left undefined
 }
 
 // trialData is a trial's prepared data: the scaled matrix of every flow and
@@ -142,18 +143,47 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 	o.add(name, "recall", c.DetectionRate()) // the same figure under scikit-learn's name
 	o.add(name, "f1", c.F1())
 	o.add(name, "accuracy", c.Accuracy())
-	auc, err := eval.ROCAUC(scores, actual)
+	o.detectionByType(name, td, flagged)
+	roc, err := eval.ROC(scores, actual)
 	if err != nil {
 		o.notes = append(o.notes, fmt.Sprintf("%s: roc_auc not measured: the test split holds one class", name))
 		return nil
 	}
-	o.add(name, "roc_auc", auc)
+	o.add(name, "roc_auc", roc.AUC())
+	for i := range roc.FPR {
+		o.curves = append(o.curves, datasets.CurvePoint{
+			Model: name, Curve: "roc", Threshold: roc.Thresholds[i], X: roc.FPR[i], Y: roc.TPR[i],
+		})
+	}
 	return nil
 }
 
 // rulesDepth is the depth of the exported rules: explain_decision_process
 // prints export_text(estimators_[0], max_depth=3).
 const rulesDepth = 3
+
+// detectionByType records detection_rate_<type>: the share of the test
+// split's flows of each anomaly type that the detector flagged, for every
+// type present in the test split (types in the encoder's sorted order).
+func (o *modelOutput) detectionByType(name string, td *trialData, flagged []bool) {
+	detected := make([]int, len(td.typeNames))
+	total := make([]int, len(td.typeNames))
+	for k, i := range td.test {
+		if !td.isAnomaly[i] {
+			continue
+		}
+		c := td.typeCodes[i]
+		total[c]++
+		if flagged[k] {
+			detected[c]++
+		}
+	}
+	for c, typ := range td.typeNames {
+		if total[c] > 0 {
+			o.add(name, "detection_rate_"+typ, float64(detected[c])/float64(total[c]))
+		}
+	}
+}
 
 var detectorLabels = [2]string{datasets.LabelNormal, datasets.LabelAnomaly}
 

@@ -108,7 +108,8 @@ type TrialRecord struct {
 	Notes     []string  `json:"notes,omitempty"`
 	Artifacts Artifacts `json:"artifacts"`
 
-	metrics []datasets.Metric // the trial's rows of the tidy metrics table
+	metrics []datasets.Metric     // the trial's rows of the tidy metrics table
+	curves  []datasets.CurvePoint // the trial's rows of curves.parquet
 }
 
 // DataRecord summarises a trial's dataset.
@@ -237,6 +238,20 @@ feed:
 	}
 	if m.Artifacts["metrics.parquet"], err = artifact.WriteFile(filepath.Join(dir, "metrics.parquet"), func(w io.Writer) error {
 		return datasets.WriteMetrics(w, params, all)
+	}); err != nil {
+		return nil, err
+	}
+	if m.Artifacts["metrics.csv"], err = artifact.WriteFile(filepath.Join(dir, "metrics.csv"), func(w io.Writer) error {
+		return datasets.WriteMetricsCSV(w, params, all)
+	}); err != nil {
+		return nil, err
+	}
+	var curves []datasets.CurvePoint
+	for _, r := range records {
+		curves = append(curves, r.curves...)
+	}
+	if m.Artifacts["curves.parquet"], err = artifact.WriteFile(filepath.Join(dir, "curves.parquet"), func(w io.Writer) error {
+		return datasets.WriteCurves(w, params, curves)
 	}); err != nil {
 		return nil, err
 	}
@@ -373,12 +388,16 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 		return fail(err)
 	}
 	rec.Notes = out.notes
-	values := paramValues(t, params)
+	key := datasets.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
 	for _, m := range out.metrics {
 		rec.metrics = append(rec.metrics, datasets.Metric{
-			Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: values,
+			Experiment: key.Experiment, Trial: key.Trial, Seed: key.Seed, Params: key.Params,
 			Model: m.Model, Metric: m.Metric, Value: m.Value,
 		})
+	}
+	rec.curves = out.curves
+	for i := range rec.curves {
+		rec.curves[i].Key = key
 	}
 	write := func(name string, fn func(io.Writer) error) error {
 		var err error
@@ -407,6 +426,11 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 	}
 	if err := write("metrics.parquet", func(w io.Writer) error {
 		return datasets.WriteMetrics(w, params, rec.metrics)
+	}); err != nil {
+		return fail(err)
+	}
+	if err := write("curves.parquet", func(w io.Writer) error {
+		return datasets.WriteCurves(w, params, rec.curves)
 	}); err != nil {
 		return fail(err)
 	}

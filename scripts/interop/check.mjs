@@ -70,6 +70,8 @@ for (const trial of manifest.trials) {
       FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
     UNION ALL SELECT model, 'false_positive_rate', avg((predicted = 'anomaly')::DOUBLE) FILTER (actual = 'normal')
       FROM ${preds} WHERE actual IN ('anomaly', 'normal') GROUP BY model
+    UNION ALL SELECT model, 'detection_rate_' || anomaly_type, avg((predicted = 'anomaly')::DOUBLE)
+      FROM ${preds} WHERE actual = 'anomaly' GROUP BY model, anomaly_type
     UNION ALL SELECT model, 'accuracy', avg((predicted = actual)::DOUBLE) FROM ${preds} WHERE actual IS NOT NULL GROUP BY model
     UNION ALL SELECT model, 'noise_fraction', avg((predicted = '-1')::DOUBLE) FROM ${preds} WHERE actual IS NULL GROUP BY model
     UNION ALL SELECT model, 'n_clusters', count(DISTINCT predicted) FILTER (predicted != '-1') FROM ${preds} WHERE actual IS NULL GROUP BY model`);
@@ -81,12 +83,21 @@ for (const trial of manifest.trials) {
     compared++;
     check(Math.abs(Number(r.v) - v) <= 1e-12, `${trial.id}: ${r.model} ${r.metric} is ${v} in metrics.parquet, ${r.v} from predictions.parquet`);
   }
+  // roc_auc: the trapezoidal area under the trial's ROC points.
+  const curves = `read_parquet('${dir}/curves.parquet', hive_partitioning = false)`;
+  for (const r of await rows(`SELECT model, sum((x - px) * (y + py) / 2) auc FROM (
+      SELECT model, x, y, lag(x) OVER w px, lag(y) OVER w py FROM ${curves} WHERE curve = 'roc'
+      WINDOW w AS (PARTITION BY model ORDER BY x, y)) WHERE px IS NOT NULL GROUP BY model`)) {
+    const v = stored.get(r.model + '/roc_auc');
+    compared++;
+    check(v !== undefined && Math.abs(Number(r.auc) - v) <= 1e-12, `${trial.id}: ${r.model} roc_auc is ${v} in metrics.parquet, ${r.auc} from curves.parquet`);
+  }
   const [sizes] = await rows(`SELECT count(*) FILTER (split = 'test' AND actual IS NOT NULL)::INT scored,
       count(DISTINCT model) FILTER (actual IS NOT NULL)::INT supervised FROM ${preds}`);
   check(sizes.scored === sizes.supervised * d.test, `${trial.id}: ${sizes.scored} test predictions for ${sizes.supervised} models and ${d.test} test flows`);
   const [{ n: predictions }] = await rows(`SELECT count(*)::INT n FROM ${preds}`);
   check(compared > 0 || predictions === 0, `${trial.id}: no metric could be recomputed from predictions.parquet`);
-  console.log(`${trial.id}: ${compared} metrics recomputed from predictions.parquet agree`);
+  console.log(`${trial.id}: ${compared} metrics recomputed from predictions.parquet and curves.parquet agree`);
 }
 // The run's metrics.parquet is the trials' rows, in trial order.
 if (manifest.artifacts['metrics.parquet']) {
