@@ -8,6 +8,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -81,12 +82,24 @@ type Manifest struct {
 	FileSHA256 string        `json:"file_sha256"`
 	Code       Code          `json:"code"`
 	Axes       []Axis        `json:"axes,omitempty"`
+	Targets    []Target      `json:"targets,omitempty"`
 	Trials     []TrialRecord `json:"trials"`
 	Artifacts  Artifacts     `json:"artifacts"`
 }
 
 // ManifestFormat names the manifest's layout.
 const ManifestFormat = "segharness-run/1"
+
+// Target is a success criterion of the experiment file, as the manifest
+// records it so that the gate needs only the run directory.
+type Target struct {
+	Model       string              `json:"model"`
+	Metric      string              `json:"metric"`
+	Op          string              `json:"op"`
+	Value       float64             `json:"value"`
+	AnomalyType string              `json:"anomaly_type,omitempty"`
+	Where       map[string][]string `json:"where,omitempty"`
+}
 
 // Axis is a sweep axis as the manifest records it.
 type Axis struct {
@@ -225,6 +238,11 @@ feed:
 	for _, a := range exp.Axes {
 		m.Axes = append(m.Axes, Axis{Name: a.Name, Path: a.Path, Values: a.Values, Group: a.Group})
 	}
+	for _, t := range exp.Spec.Targets {
+		m.Targets = append(m.Targets, Target{
+			Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where,
+		})
+	}
 	resolved, err := exp.Resolved()
 	if err != nil {
 		return nil, err
@@ -271,11 +289,15 @@ feed:
 		return nil, fmt.Errorf("%s: removing files of earlier runs: %w", exp.Spec.Name, err)
 	}
 	// The manifest comes last: its presence says the run completed.
-	body, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	// Without HTML escaping, so that targets read ">=" rather than "\u003e=".
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
 		return nil, err
 	}
-	if _, err := artifact.WriteBytes(filepath.Join(dir, "manifest.json"), append(body, '\n')); err != nil {
+	if _, err := artifact.WriteBytes(filepath.Join(dir, "manifest.json"), body.Bytes()); err != nil {
 		return nil, err
 	}
 	return &Result{Dir: dir, Manifest: m}, nil
