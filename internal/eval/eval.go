@@ -1,7 +1,11 @@
 // Package eval measures models: confusion counts, the rates derived from
 // them, and the ROC curve and its area with scikit-learn's semantics
 // (sklearn/metrics/_ranking.py: roc_curve with drop_intermediate, auc by
-// trapezoids).
+// trapezoids); the multi-class confusion matrix and classification report
+// (sklearn/metrics/_classification.py, zero_division 0); the
+// precision-recall curve and average precision of scikit-learn 1.2.1;
+// detection rates per anomaly type; and operating points chosen for a
+// false-positive budget.
 package eval
 
 import (
