@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -153,6 +154,26 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 	for i := range roc.FPR {
 		o.curves = append(o.curves, datasets.CurvePoint{
 			Model: name, Curve: "roc", Threshold: roc.Thresholds[i], X: roc.FPR[i], Y: roc.TPR[i],
+		})
+	}
+	// ROC needs both classes, so the PR curve and AP are defined here.
+	pr, err := eval.PR(scores, actual)
+	if err != nil {
+		return err
+	}
+	ap, err := eval.AveragePrecision(scores, actual)
+	if err != nil {
+		return err
+	}
+	o.add(name, "pr_auc", ap)
+	for i := range pr.Precision {
+		// scikit-learn's last point (precision 1, recall 0) has no threshold.
+		t := math.Inf(1)
+		if i < len(pr.Thresholds) {
+			t = pr.Thresholds[i]
+		}
+		o.curves = append(o.curves, datasets.CurvePoint{
+			Model: name, Curve: "pr", Threshold: t, X: pr.Recall[i], Y: pr.Precision[i],
 		})
 	}
 	return nil

@@ -92,6 +92,15 @@ for (const trial of manifest.trials) {
     compared++;
     check(v !== undefined && Math.abs(Number(r.auc) - v) <= 1e-12, `${trial.id}: ${r.model} roc_auc is ${v} in metrics.parquet, ${r.auc} from curves.parquet`);
   }
+  // pr_auc: average precision, -sum((R[i+1] - R[i]) * P[i]) in scikit-learn's
+  // order (thresholds ascending, the threshold-less point last).
+  for (const r of await rows(`SELECT model, -sum((nx - x) * y) ap FROM (
+      SELECT model, x, y, lead(x) OVER w nx FROM ${curves} WHERE curve = 'pr'
+      WINDOW w AS (PARTITION BY model ORDER BY threshold)) WHERE nx IS NOT NULL GROUP BY model`)) {
+    const v = stored.get(r.model + '/pr_auc');
+    compared++;
+    check(v !== undefined && Math.abs(Number(r.ap) - v) <= 1e-12, `${trial.id}: ${r.model} pr_auc is ${v} in metrics.parquet, ${r.ap} from curves.parquet`);
+  }
   const [sizes] = await rows(`SELECT count(*) FILTER (split = 'test' AND actual IS NOT NULL)::INT scored,
       count(DISTINCT model) FILTER (actual IS NOT NULL)::INT supervised FROM ${preds}`);
   check(sizes.scored === sizes.supervised * d.test, `${trial.id}: ${sizes.scored} test predictions for ${sizes.supervised} models and ${d.test} test flows`);
