@@ -53,8 +53,10 @@ func exitCode(err error) int {
 const usage = `Usage:
   harness run      [-out DIR] [-workers N] FILE.yaml...   run experiments into DIR/<name>/
   harness validate FILE.yaml...                           check experiment files, report every error
+  harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
 
-Exit status: 0 success, 1 a run failed, 2 usage error or invalid experiment file.
+Exit status: 0 success (check: every target passes), 1 a run failed (check: a
+target failed or is inconclusive), 2 usage error or invalid experiment file.
 `
 
 // run is the command without the process: tests call it directly.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCmd(ctx, rest, stdout, stderr)
 	case "validate":
 		return validateCmd(rest, stdout, stderr)
+	case "check":
+		return checkCmd(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		io.WriteString(stdout, usage)
 		return nil

@@ -174,8 +174,11 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 	// A manifest says the run in dir completed. Remove the previous one
 	// first, so that a run that fails or is killed part way does not leave
 	// an old manifest vouching for a mix of old and new files.
-	if err := os.Remove(filepath.Join(dir, "manifest.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: clearing the previous run: %w", exp.Spec.Name, err)
+	// The gate's outputs judged the previous run's metrics; they go too.
+	for _, name := range []string{"manifest.json", "verdict.json", "junit.xml"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: clearing the previous run: %w", exp.Spec.Name, err)
+		}
 	}
 	// Workers left over when there are fewer trials than workers go to
 	// generating each trial's flows in parallel.
@@ -289,18 +292,44 @@ feed:
 		return nil, fmt.Errorf("%s: removing files of earlier runs: %w", exp.Spec.Name, err)
 	}
 	// The manifest comes last: its presence says the run completed.
-	// Without HTML escaping, so that targets read ">=" rather than "\u003e=".
+	if err := WriteManifest(dir, &m); err != nil {
+		return nil, err
+	}
+	return &Result{Dir: dir, Manifest: m}, nil
+}
+
+// WriteManifest writes m as dir/manifest.json, atomically. JSON without
+// HTML escaping, so that targets read ">=" rather than "\u003e=".
+func WriteManifest(dir string, m *Manifest) error {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(m); err != nil {
+		return err
+	}
+	_, err := artifact.WriteBytes(filepath.Join(dir, "manifest.json"), body.Bytes())
+	return err
+}
+
+// ReadManifest reads dir/manifest.json: an error when the directory holds
+// no completed run or a manifest of another format.
+func ReadManifest(dir string) (*Manifest, error) {
+	body, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no manifest.json: not a completed run (a run writes its manifest last)", dir)
+	}
+	if err != nil {
 		return nil, err
 	}
-	if _, err := artifact.WriteBytes(filepath.Join(dir, "manifest.json"), body.Bytes()); err != nil {
-		return nil, err
+	var m Manifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
 	}
-	return &Result{Dir: dir, Manifest: m}, nil
+	if m.Format != ManifestFormat {
+		return nil, fmt.Errorf("%s: manifest format %q, this harness reads %q", filepath.Join(dir, "manifest.json"), m.Format, ManifestFormat)
+	}
+	return &m, nil
 }
 
 // prune removes what earlier runs left in dir that this run did not

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/reports"
+)
+
+// checkCmd is the gate: it judges a run's metrics against the targets its
+// manifest records, writes verdict.json, junit.xml and the verdict section
+// of summary.md, and exits 0 when every target passes, 1 when one fails or
+// is inconclusive (unless -allow-inconclusive).
+func checkCmd(args []string, stdout, stderr io.Writer) error {
+	flags := newFlags("check", stderr)
+	allow := flags.Bool("allow-inconclusive", false, "exit 0 when no target fails, even if some are inconclusive")
+	confidence := flags.Float64("confidence", 0.95, "confidence level of the intervals, in (0, 1)")
+	flags.Usage = func() {
+		fmt.Fprint(stderr, "Usage: harness check [-allow-inconclusive] [-confidence C] RUNDIR\n")
+		flags.PrintDefaults()
+	}
+	if err := parseFlags(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() != 1 {
+		flags.Usage()
+		return usageErrorf("check: want one run directory, got %d arguments", flags.NArg())
+	}
+	if !(*confidence > 0 && *confidence < 1) {
+		return usageErrorf("check: -confidence %g: want a level in (0, 1), such as 0.95", *confidence)
+	}
+	dir := flags.Arg(0)
+	m, err := runner.ReadManifest(dir)
+	if err != nil {
+		return usageErrorf("check: %w", err)
+	}
+	rows, err := readMetrics(filepath.Join(dir, "metrics.parquet"))
+	if err != nil {
+		return usageErrorf("check: %w", err)
+	}
+	axes := make([]string, len(m.Axes))
+	for i, a := range m.Axes {
+		axes[i] = a.Name
+	}
+	targets := make([]gate.Target, len(m.Targets))
+	for i, t := range m.Targets {
+		targets[i] = gate.Target{Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where}
+	}
+	results := gate.Evaluate(targets, axes, rows, gate.Options{Confidence: *confidence})
+	v := reports.NewVerdict(m.Experiment, *confidence, results)
+
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if m.Artifacts["verdict.json"], err = artifact.WriteBytes(filepath.Join(dir, "verdict.json"), body.Bytes()); err != nil {
+		return err
+	}
+	if m.Artifacts["junit.xml"], err = artifact.WriteFile(filepath.Join(dir, "junit.xml"), func(w io.Writer) error {
+		return reports.WriteJUnit(w, v, *allow)
+	}); err != nil {
+		return err
+	}
+	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if m.Artifacts["summary.md"], err = artifact.WriteBytes(filepath.Join(dir, "summary.md"), withVerdict(summary, reports.VerdictMarkdown(v))); err != nil {
+		return err
+	}
+	// The manifest lists every artifact with its digest, the gate's too.
+	if err := runner.WriteManifest(dir, m); err != nil {
+		return err
+	}
+
+	for _, r := range v.Results {
+		point := ""
+		if len(r.Point) > 0 {
+			point = " @ " + reports.PointText(r.Point)
+		}
+		fmt.Fprintf(stdout, "%-12s %s%s: %s\n", strings.ToUpper(r.Verdict), r.Target, point, r.Message)
+	}
+	fmt.Fprintf(stdout, "%s: %s (%d pass, %d fail, %d inconclusive) -> %s\n", m.Experiment, strings.ToUpper(v.Verdict),
+		v.Counts["pass"], v.Counts["fail"], v.Counts["inconclusive"], filepath.Join(dir, "verdict.json"))
+	switch {
+	case v.Counts["fail"] > 0:
+		return &exitError{code: exitFailure}
+	case v.Counts["inconclusive"] > 0 && !*allow:
+		return &exitError{code: exitFailure, err: errors.New("check: inconclusive targets fail the gate; run more seeds, or pass -allow-inconclusive")}
+	}
+	return nil
+}
+
+func readMetrics(path string) ([]datasets.Metric, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	_, rows, err := datasets.ReadMetrics(f, st.Size(), path)
+	return rows, err
+}
+
+// verdictHeading starts the verdict section, always the last of summary.md.
+const verdictHeading = "\n## Verdict"
+
+// withVerdict replaces summary's verdict section (or appends one).
+func withVerdict(summary []byte, section string) []byte {
+	if i := bytes.Index(summary, []byte(verdictHeading)); i >= 0 {
+		summary = summary[:i]
+	}
+	out := bytes.TrimRight(summary, "\n")
+	if len(out) > 0 {
+		out = append(out, "\n\n"...)
+	}
+	return append(out, section...)
+}

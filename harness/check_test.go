@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/segharness/harness/internal/artifact"
+)
+
+// TestCheck runs small gated experiments and judges them: each verdict,
+// each exit code, and the gate's files against golden copies.
+func TestCheck(t *testing.T) {
+	out := t.TempDir()
+	for _, f := range []string{"pass", "fail", "inconclusive"} {
+		if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/gate/"+f+".yaml"); code != exitOK {
+			t.Fatalf("run %s: exit %d:\n%s", f, code, stderr)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"pass", []string{"gate-pass"}, exitOK},
+		{"fail", []string{"gate-fail"}, exitFailure},
+		{"inconclusive", []string{"gate-inconclusive"}, exitFailure},
+		{"inconclusive-allowed", []string{"-allow-inconclusive", "gate-inconclusive"}, exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"check"}, tc.args...)
+			dir := filepath.Join(out, args[len(args)-1])
+			args[len(args)-1] = dir
+			code, stdout, stderr := runCommand(t, t.Context(), out, args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+			golden(t, "check/"+tc.name+".stdout.golden", stdout+"-- stderr --\n"+stderr)
+			for _, f := range []string{"junit.xml", "summary.md"} {
+				b, err := os.ReadFile(filepath.Join(dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden(t, "check/"+tc.name+"."+f+".golden", string(b))
+			}
+			m := readManifest(t, dir)
+			for _, f := range []string{"verdict.json", "junit.xml", "summary.md"} {
+				d, err := artifact.HashFile(filepath.Join(dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.Artifacts[f] != d {
+					t.Errorf("manifest's digest of %s is %+v, the file's %+v", f, m.Artifacts[f], d)
+				}
+			}
+		})
+	}
+	// A second check replaces the verdict section rather than adding one.
+	dir := filepath.Join(out, "gate-pass")
+	runCommand(t, t.Context(), out, "check", dir)
+	b, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "## Verdict"); n != 1 {
+		t.Errorf("summary.md has %d verdict sections after two checks, want 1", n)
+	}
+}
+
+func TestCheckUsage(t *testing.T) {
+	out := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no run directory", []string{"check"}, "want one run directory"},
+		{"two run directories", []string{"check", "a", "b"}, "want one run directory"},
+		{"not a run", []string{"check", out}, "no manifest.json: not a completed run"},
+		{"bad confidence", []string{"check", "-confidence", "95", out}, "-confidence 95: want a level in (0, 1)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCommand(t, t.Context(), out, tc.args...)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, exitUsage, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,207 @@
+package reports
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/segharness/harness/internal/eval/stats"
+	"github.com/segharness/harness/internal/gate"
+)
+
+// Verdict is the gate's outcome on a run, as verdict.json holds it.
+type Verdict struct {
+	Experiment string         `json:"experiment"`
+	Confidence float64        `json:"confidence"`
+	Interval   string         `json:"interval"` // how the intervals are computed
+	Verdict    string         `json:"verdict"`  // pass, fail or inconclusive: the worst of the results
+	Counts     map[string]int `json:"counts"`   // results per verdict
+	Results    []TargetResult `json:"results"`
+}
+
+// TargetResult is one target at one sweep point.
+type TargetResult struct {
+	Target      string            `json:"target"` // "random_forest detection_rate >= 0.95"
+	Model       string            `json:"model"`
+	Metric      string            `json:"metric"`
+	Op          string            `json:"op"`
+	Value       float64           `json:"value"`
+	Point       map[string]string `json:"point,omitempty"`
+	Verdict     string            `json:"verdict"`
+	N           int               `json:"n"`
+	Mean        *float64          `json:"mean,omitempty"`
+	SD          *float64          `json:"sd,omitempty"`
+	Lo          *float64          `json:"lo,omitempty"` // interval bounds; absent when undefined
+	Hi          *float64          `json:"hi,omitempty"`
+	SeedsNeeded int               `json:"seeds_needed,omitempty"`
+	Message     string            `json:"message"`
+}
+
+// NewVerdict collects the gate's results: the overall verdict is fail if
+// any result fails, else inconclusive if any is, else pass (and pass with no
+// target at all).
+func NewVerdict(experiment string, confidence float64, results []gate.Result) Verdict {
+	v := Verdict{
+		Experiment: experiment, Confidence: confidence,
+		Interval: "two-sided Student t interval of the mean over seeds",
+		Verdict:  stats.Pass.String(), Counts: map[string]int{},
+	}
+	worst := stats.Pass
+	for _, r := range results {
+		t := r.Target
+		tr := TargetResult{
+			Target: t.String(), Model: t.Model, Metric: t.MetricName(), Op: t.Op, Value: t.Value,
+			Verdict: r.Verdict.String(), N: r.Summary.N, SeedsNeeded: r.SeedsNeeded, Message: r.Message,
+		}
+		if len(r.Point) > 0 {
+			tr.Point = map[string]string{}
+			for _, p := range r.Point {
+				tr.Point[p.Name] = p.Value
+			}
+		}
+		if r.Summary.N > 0 {
+			tr.Mean, tr.SD, tr.Lo, tr.Hi = finite(r.Summary.Mean), finite(r.Summary.SD), finite(r.Summary.Lo), finite(r.Summary.Hi)
+		}
+		v.Counts[tr.Verdict]++
+		v.Results = append(v.Results, tr)
+		if severity(r.Verdict) > severity(worst) {
+			worst = r.Verdict
+		}
+	}
+	v.Verdict = worst.String()
+	return v
+}
+
+func severity(v stats.Verdict) int {
+	switch v {
+	case stats.Fail:
+		return 2
+	case stats.Inconclusive:
+		return 1
+	}
+	return 0
+}
+
+// finite returns a pointer to v, or nil for NaN and infinities (JSON has no
+// such numbers).
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// VerdictMarkdown is the verdict section of summary.md.
+func VerdictMarkdown(v Verdict) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Verdict: %s\n\n", strings.ToUpper(v.Verdict))
+	if len(v.Results) == 0 {
+		b.WriteString("The experiment declares no target.\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%d pass, %d fail, %d inconclusive; %g%% %s.\n\n",
+		v.Counts["pass"], v.Counts["fail"], v.Counts["inconclusive"], 100*v.Confidence, v.Interval)
+	b.WriteString("| verdict | target | sweep point | seeds | mean | interval | note |\n|---|---|---|---:|---:|---|---|\n")
+	for _, r := range v.Results {
+		point := "all trials"
+		if len(r.Point) > 0 {
+			point = PointText(r.Point)
+		}
+		mean, interval := "", ""
+		if r.Mean != nil {
+			mean = figure(*r.Mean)
+		}
+		if r.Lo != nil && r.Hi != nil {
+			interval = "[" + figure(*r.Lo) + ", " + figure(*r.Hi) + "]"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %d | %s | %s | %s |\n", mark(r.Verdict), r.Target, point, r.N, mean, interval, r.Message)
+	}
+	return b.String()
+}
+
+func mark(verdict string) string {
+	switch verdict {
+	case "pass":
+		return "✅ pass"
+	case "fail":
+		return "❌ fail"
+	}
+	return "❔ inconclusive"
+}
+
+// PointText renders a sweep point's parameters sorted by name:
+// "anomaly_rate=0.05, difficulty=0".
+func PointText(p map[string]string) string {
+	names := make([]string, 0, len(p))
+	for k := range p {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = k + "=" + p[k]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// WriteJUnit writes the verdict as JUnit XML: one test suite, one test case
+// per target and sweep point; a failed target is a <failure>, an
+// inconclusive one a <failure type="inconclusive"> unless allowInconclusive,
+// then <skipped>.
+func WriteJUnit(w io.Writer, v Verdict, allowInconclusive bool) error {
+	type failure struct {
+		Type    string `xml:"type,attr"`
+		Message string `xml:"message,attr"`
+	}
+	type skipped struct {
+		Message string `xml:"message,attr"`
+	}
+	type testcase struct {
+		Name      string   `xml:"name,attr"`
+		Classname string   `xml:"classname,attr"`
+		Failure   *failure `xml:"failure,omitempty"`
+		Skipped   *skipped `xml:"skipped,omitempty"`
+		Output    string   `xml:"system-out,omitempty"`
+	}
+	type suite struct {
+		XMLName  xml.Name   `xml:"testsuite"`
+		Name     string     `xml:"name,attr"`
+		Tests    int        `xml:"tests,attr"`
+		Failures int        `xml:"failures,attr"`
+		Skipped  int        `xml:"skipped,attr"`
+		Cases    []testcase `xml:"testcase"`
+	}
+	s := suite{Name: v.Experiment, Tests: len(v.Results)}
+	for _, r := range v.Results {
+		name := r.Target
+		if len(r.Point) > 0 {
+			name += " @ " + PointText(r.Point)
+		}
+		c := testcase{Name: name, Classname: v.Experiment + "." + r.Model, Output: r.Message}
+		switch {
+		case r.Verdict == "fail":
+			c.Failure = &failure{Type: "fail", Message: r.Message}
+			s.Failures++
+		case r.Verdict == "inconclusive" && allowInconclusive:
+			c.Skipped = &skipped{Message: r.Message}
+			s.Skipped++
+		case r.Verdict == "inconclusive":
+			c.Failure = &failure{Type: "inconclusive", Message: r.Message}
+			s.Failures++
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
