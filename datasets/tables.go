@@ -190,6 +190,7 @@ func MetricsColumns(params []ParamColumn) []string {
 // with reflection.
 type keyedTable struct {
 	table  string
+	lead   int // key columns before the parameters: 3 (experiment, trial, seed) or 1 (experiment)
 	params []ParamColumn
 	pw     interface {
 		Write(row any) error
@@ -198,10 +199,11 @@ type keyedTable struct {
 	row reflect.Value
 }
 
-// newKeyedTable starts a table whose columns are the key, the parameters
-// (named with fixed's rule), then the given trailing columns (names and Go
-// types: string, int64 or float64).
-func newKeyedTable(w io.Writer, table string, params []ParamColumn, fixed []string, tail []string, tailTypes []reflect.Type) *keyedTable {
+// newKeyedTable starts a table whose columns are the key (experiment, and
+// trial and seed when perTrial), the parameters (named with fixed's rule),
+// then the given trailing columns (names and Go types: string, int64 or
+// float64).
+func newKeyedTable(w io.Writer, table string, perTrial bool, params []ParamColumn, fixed []string, tail []string, tailTypes []reflect.Type) *keyedTable {
 	var fields []reflect.StructField
 	add := func(name string, t reflect.Type) {
 		tag := name
@@ -212,8 +214,11 @@ func newKeyedTable(w io.Writer, table string, params []ParamColumn, fixed []stri
 	}
 	str, i64, f64 := reflect.TypeFor[string](), reflect.TypeFor[int64](), reflect.TypeFor[float64]()
 	add("experiment", str)
-	add("trial", str)
-	add("seed", i64)
+	if perTrial {
+		add("trial", str)
+		add("seed", i64)
+	}
+	lead := len(fields)
 	for i, name := range paramNames(params, fixed) {
 		switch params[i].Kind {
 		case ParamInt:
@@ -231,6 +236,7 @@ func newKeyedTable(w io.Writer, table string, params []ParamColumn, fixed []stri
 	schema := parquet.SchemaOf(reflect.New(rowType).Interface())
 	return &keyedTable{
 		table:  table,
+		lead:   lead,
 		params: params,
 		pw:     parquet.NewWriter(w, append(tableOptions(table), schema)...),
 		row:    reflect.New(rowType).Elem(),
@@ -244,11 +250,13 @@ func (t *keyedTable) setKey(r int, k Key) error {
 		return fmt.Errorf("datasets: %s row %d has %d parameter values, the table %d columns", t.table, r, len(k.Params), len(t.params))
 	}
 	t.row.Field(0).SetString(k.Experiment)
-	t.row.Field(1).SetString(k.Trial)
-	t.row.Field(2).SetInt(k.Seed)
+	if t.lead == 3 {
+		t.row.Field(1).SetString(k.Trial)
+		t.row.Field(2).SetInt(k.Seed)
+	}
 	for j, p := range t.params {
 		v := k.Params[j]
-		f := t.row.Field(3 + j)
+		f := t.row.Field(t.lead + j)
 		switch p.Kind {
 		case ParamInt:
 			x, err := strconv.ParseInt(v, 10, 64)
@@ -270,7 +278,7 @@ func (t *keyedTable) setKey(r int, k Key) error {
 }
 
 // tail returns the i-th column after the parameters.
-func (t *keyedTable) tail(i int) reflect.Value { return t.row.Field(3 + len(t.params) + i) }
+func (t *keyedTable) tail(i int) reflect.Value { return t.row.Field(t.lead + len(t.params) + i) }
 
 func (t *keyedTable) write() error {
 	if err := t.pw.Write(t.row.Addr().Interface()); err != nil {
@@ -291,7 +299,7 @@ func (t *keyedTable) close() error {
 // parameter value that does not parse as its column's kind is an error.
 func WriteMetrics(w io.Writer, params []ParamColumn, rows []Metric) error {
 	str, f64 := reflect.TypeFor[string](), reflect.TypeFor[float64]()
-	t := newKeyedTable(w, "metrics", params, metricsFixed, metricsFixed[3:], []reflect.Type{str, str, f64})
+	t := newKeyedTable(w, "metrics", true, params, metricsFixed, metricsFixed[3:], []reflect.Type{str, str, f64})
 	for r := range rows {
 		m := &rows[r]
 		if err := t.setKey(r, m.Key()); err != nil {
@@ -311,7 +319,7 @@ func WriteMetrics(w io.Writer, params []ParamColumn, rows []Metric) error {
 // column per swept parameter, model, curve, threshold, x, y.
 func WriteCurves(w io.Writer, params []ParamColumn, points []CurvePoint) error {
 	str, f64 := reflect.TypeFor[string](), reflect.TypeFor[float64]()
-	t := newKeyedTable(w, "curves", params, curvesFixed, curvesFixed[3:], []reflect.Type{str, str, f64, f64, f64})
+	t := newKeyedTable(w, "curves", true, params, curvesFixed, curvesFixed[3:], []reflect.Type{str, str, f64, f64, f64})
 	for r := range points {
 		p := &points[r]
 		if err := t.setKey(r, p.Key); err != nil {
@@ -327,6 +335,76 @@ func WriteCurves(w io.Writer, params []ParamColumn, points []CurvePoint) error {
 		}
 	}
 	return t.close()
+}
+
+// Aggregate summarises one metric of one model at one sweep point over the
+// point's seeds: a row of aggregate.parquet. Lo and Hi bound a two-sided
+// confidence interval of the mean (Student t with N-1 degrees of freedom;
+// NaN with one seed).
+type Aggregate struct {
+	Experiment string
+	Params     []string
+	Model      string
+	Metric     string
+	N          int64
+	Mean, SD   float64
+	Min, Max   float64
+	Lo, Hi     float64
+}
+
+// aggregateFixed are the aggregate table's own columns.
+var aggregateFixed = []string{"experiment", "model", "metric", "n", "mean", "sd", "min", "max", "ci_low", "ci_high"}
+
+// AggregateColumns returns the aggregate table's column names.
+func AggregateColumns(params []ParamColumn) []string {
+	return slices.Concat(aggregateFixed[:1], paramNames(params, aggregateFixed), aggregateFixed[1:])
+}
+
+// WriteAggregates writes rows as aggregate.parquet: experiment, a column
+// per swept parameter, model, metric, n, mean, sd, min, max, ci_low,
+// ci_high.
+func WriteAggregates(w io.Writer, params []ParamColumn, rows []Aggregate) error {
+	str, i64, f64 := reflect.TypeFor[string](), reflect.TypeFor[int64](), reflect.TypeFor[float64]()
+	t := newKeyedTable(w, "aggregate", false, params, aggregateFixed, aggregateFixed[1:],
+		[]reflect.Type{str, str, i64, f64, f64, f64, f64, f64, f64})
+	for r := range rows {
+		a := &rows[r]
+		if err := t.setKey(r, Key{Experiment: a.Experiment, Params: a.Params}); err != nil {
+			return err
+		}
+		t.tail(0).SetString(a.Model)
+		t.tail(1).SetString(a.Metric)
+		t.tail(2).SetInt(a.N)
+		for i, v := range []float64{a.Mean, a.SD, a.Min, a.Max, a.Lo, a.Hi} {
+			t.tail(3 + i).SetFloat(v)
+		}
+		if err := t.write(); err != nil {
+			return err
+		}
+	}
+	return t.close()
+}
+
+// WriteAggregatesCSV writes the same rows and columns as WriteAggregates
+// as CSV with a header (NaN as "NaN").
+func WriteAggregatesCSV(w io.Writer, params []ParamColumn, rows []Aggregate) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(AggregateColumns(params)); err != nil {
+		return err
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for r, a := range rows {
+		if len(a.Params) != len(params) {
+			return fmt.Errorf("datasets: aggregate row %d has %d parameter values, the table %d columns", r, len(a.Params), len(params))
+		}
+		record := slices.Concat([]string{a.Experiment}, a.Params, []string{a.Model, a.Metric, strconv.FormatInt(a.N, 10),
+			num(a.Mean), num(a.SD), num(a.Min), num(a.Max), num(a.Lo), num(a.Hi)})
+		if err := cw.Write(record); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // WriteMetricsCSV writes the same rows and columns as WriteMetrics as CSV

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -202,5 +203,52 @@ func TestWriteMetricsCSV(t *testing.T) {
 		"e,flows=10/seed=1,1,10,x,db,silhouette,NaN\n"
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("metrics.csv mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestWriteAggregates(t *testing.T) {
+	params := []ParamColumn{{"difficulty", ParamFloat}, {"n", ParamString}}
+	rows := []Aggregate{
+		{"e", []string{"0.5", "x"}, "rf", "detection_rate", 3, 0.97, 0.01, 0.96, 0.98, 0.945, 0.995},
+		{"e", []string{"1", "y"}, "rf", "detection_rate", 1, 0.5, math.NaN(), 0.5, 0.5, math.NaN(), math.NaN()},
+	}
+	var buf bytes.Buffer
+	if err := WriteAggregates(&buf, params, rows); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Experiment string  `parquet:"experiment"`
+		Difficulty float64 `parquet:"difficulty"`
+		N          string  `parquet:"param_n"` // renamed: n is a fixed column
+		Model      string  `parquet:"model"`
+		Metric     string  `parquet:"metric"`
+		Count      int64   `parquet:"n"`
+		Mean       float64 `parquet:"mean"`
+		SD         float64 `parquet:"sd"`
+		Min        float64 `parquet:"min"`
+		Max        float64 `parquet:"max"`
+		Lo         float64 `parquet:"ci_low"`
+		Hi         float64 `parquet:"ci_high"`
+	}
+	got, err := parquet.Read[row](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []row{
+		{"e", 0.5, "x", "rf", "detection_rate", 3, 0.97, 0.01, 0.96, 0.98, 0.945, 0.995},
+		{"e", 1, "y", "rf", "detection_rate", 1, 0.5, math.NaN(), 0.5, 0.5, math.NaN(), math.NaN()},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateNaNs()); diff != "" {
+		t.Errorf("aggregate mismatch (-want +got):\n%s", diff)
+	}
+	var csvBuf bytes.Buffer
+	if err := WriteAggregatesCSV(&csvBuf, params, rows); err != nil {
+		t.Fatal(err)
+	}
+	wantCSV := "experiment,difficulty,param_n,model,metric,n,mean,sd,min,max,ci_low,ci_high\n" +
+		"e,0.5,x,rf,detection_rate,3,0.97,0.01,0.96,0.98,0.945,0.995\n" +
+		"e,1,y,rf,detection_rate,1,0.5,NaN,0.5,0.5,NaN,NaN\n"
+	if diff := cmp.Diff(wantCSV, csvBuf.String()); diff != "" {
+		t.Errorf("aggregate.csv mismatch (-want +got):\n%s", diff)
 	}
 }

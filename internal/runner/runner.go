@@ -21,12 +21,14 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/seed"
 	"github.com/segharness/harness/reports"
@@ -267,6 +269,17 @@ feed:
 	}); err != nil {
 		return nil, err
 	}
+	aggregates := aggregate(all)
+	if m.Artifacts["aggregate.parquet"], err = artifact.WriteFile(filepath.Join(dir, "aggregate.parquet"), func(w io.Writer) error {
+		return datasets.WriteAggregates(w, params, aggregates)
+	}); err != nil {
+		return nil, err
+	}
+	if m.Artifacts["aggregate.csv"], err = artifact.WriteFile(filepath.Join(dir, "aggregate.csv"), func(w io.Writer) error {
+		return datasets.WriteAggregatesCSV(w, params, aggregates)
+	}); err != nil {
+		return nil, err
+	}
 	var curves []datasets.CurvePoint
 	for _, r := range records {
 		curves = append(curves, r.curves...)
@@ -486,6 +499,37 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 		return fail(err)
 	}
 	return rec, nil
+}
+
+// aggregate summarises each (sweep point, model, metric) over its seeds,
+// in order of first appearance: mean, sample standard deviation, range and
+// a 95% Student t interval of the mean (internal/eval/stats).
+func aggregate(rows []datasets.Metric) []datasets.Aggregate {
+	type group struct {
+		first  datasets.Metric
+		values []float64
+	}
+	var groups []*group
+	at := map[string]*group{}
+	for _, r := range rows {
+		k := strings.Join(r.Params, "\x00") + "\x00" + r.Model + "\x00" + r.Metric
+		g, ok := at[k]
+		if !ok {
+			g = &group{first: r}
+			at[k] = g
+			groups = append(groups, g)
+		}
+		g.values = append(g.values, r.Value)
+	}
+	out := make([]datasets.Aggregate, len(groups))
+	for i, g := range groups {
+		s := stats.Summarize(g.values, 0.95)
+		out[i] = datasets.Aggregate{
+			Experiment: g.first.Experiment, Params: g.first.Params, Model: g.first.Model, Metric: g.first.Metric,
+			N: int64(s.N), Mean: s.Mean, SD: s.SD, Min: s.Min, Max: s.Max, Lo: s.Lo, Hi: s.Hi,
+		}
+	}
+	return out
 }
 
 // summarise groups metric rows by (model, metric) in order of first
