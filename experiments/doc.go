@@ -76,6 +76,8 @@
 //     values, while [notebook, raw] is one list of two (unknown) columns;
 //     inside a zip block a plain list of names is an axis.
 //   - `split` (mapping): the train/test split; below.
+//   - `operating_point` (mapping; default none): a second decision
+//     threshold for detectors, chosen for a false-positive budget; below.
 //   - `models` (list of mappings; default none): the models to fit; below.
 //   - `targets` (list of mappings; default none): success criteria, checked
 //     by the gate; below.
@@ -130,6 +132,25 @@
 //   - `split.scale_on` (string; default train; train or all; sweepable): the
 //     rows the standard scaler is fitted on. all is the notebook's choice
 //     (it scales before splitting, leaking the test rows' statistics).
+//
+// # operating_point
+//
+// Besides each detector's own decision (probability above 0.5; the
+// isolation forest's contamination offset), an operating point chosen for
+// a false-positive budget: a detector is fitted on the training rows
+// minus a validation slice (stratified on is_anomaly), the threshold is the
+// lowest score whose false-positive rate on that slice is within the
+// budget, and detection and false-positive rate at that threshold are
+// measured on the test set (budget_detection_rate,
+// budget_false_positive_rate, budget_threshold). Without the block no
+// slice is held out.
+//
+//   - `operating_point.fpr_budget` (number; no default; in (0, 1);
+//     sweepable): the false-positive rate the threshold may reach on the
+//     validation slice.
+//   - `operating_point.validation_fraction` (number; default 0.25; in
+//     (0, 1); sweepable): the fraction of the training rows held out to
+//     choose the threshold.
 //
 // # models
 //
@@ -204,6 +225,8 @@
 //     is_anomaly) produce `detection_rate` (the recall of the anomaly
 //     class), `false_positive_rate`, `precision`, `recall`, `f1`,
 //     `accuracy`, `roc_auc`, `pr_auc` (all fractions in [0, 1]),
+//     with an operating_point `budget_detection_rate`,
+//     `budget_false_positive_rate` and `budget_threshold`,
 //     `response_time_minutes`, `mttd_minutes` (minutes) and `health_score`.
 //     Attack-type classifiers (random_forest with target anomaly_type)
 //     produce `accuracy`, `macro_f1` and `weighted_f1`. Clusterings produce

@@ -712,6 +712,7 @@ func (p *parser) top(root *yaml.Node) {
 		{"data", p.data},
 		{"features", p.features},
 		{"split", p.split},
+		{"operating_point", p.operatingPoint},
 		{"models", p.models},
 		{"targets", p.targets},
 	}, "name", "seeds")
@@ -928,6 +929,18 @@ func (p *parser) split(n *yaml.Node, path string) {
 		}},
 		{"scale_on", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, oneOf(ScaleOnTrain, ScaleOnAll), formatString, func(v string) { s.ScaleOn = v })
+		}},
+	})
+}
+
+func (p *parser) operatingPoint(n *yaml.Node, path string) {
+	o := &p.spec.Operating
+	p.mapping(n, path, []field{
+		{"fpr_budget", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, false, false), formatFloat, func(v float64) { o.FPRBudget = v })
+		}},
+		{"validation_fraction", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, false, false), formatFloat, func(v float64) { o.ValidationFraction = v })
 		}},
 	})
 }

@@ -205,8 +205,9 @@ targets:
 			AnomalyMix:  map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
 			Difficulty:  0,
 		},
-		Features: []string{"notebook"},
-		Split:    Split{TestFraction: 0.3, Stratify: "anomaly_type", ScaleOn: "train"},
+		Features:  []string{"notebook"},
+		Split:     Split{TestFraction: 0.3, Stratify: "anomaly_type", ScaleOn: "train"},
+		Operating: OperatingPoint{ValidationFraction: 0.25},
 		Models: []Model{
 			// sklearn RandomForestClassifier: n_estimators=100,
 			// max_features="sqrt", max_depth=None, min_samples_split=2,

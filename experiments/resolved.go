@@ -84,6 +84,11 @@ func SpecNode(s *Spec) *yaml.Node {
 			"stratify", str(s.Split.Stratify),
 			"scale_on", str(s.Split.ScaleOn))),
 	)
+	if s.Operating.FPRBudget > 0 {
+		doc.Content = append(doc.Content, str("operating_point"), flow(mapping(
+			"fpr_budget", floatNode(s.Operating.FPRBudget),
+			"validation_fraction", floatNode(s.Operating.ValidationFraction))))
+	}
 	models := seq(false)
 	for i := range s.Models {
 		models.Content = append(models.Content, modelNode(&s.Models[i]))

@@ -14,6 +14,7 @@ type Spec struct {
 	Data        Data
 	Features    []string // a set name (one entry) or explicit columns
 	Split       Split
+	Operating   OperatingPoint
 	Models      []Model
 	Targets     []Target
 }
@@ -59,6 +60,14 @@ type Split struct {
 	TestFraction float64 // fraction of flows in the test set
 	Stratify     string  // StratifyAnomalyType, StratifyIsAnomaly or StratifyNone
 	ScaleOn      string  // rows the scaler is fitted on: ScaleOnTrain or ScaleOnAll
+}
+
+// OperatingPoint asks for a second decision threshold for every detector,
+// chosen on a validation slice of the training rows to meet a
+// false-positive-rate budget, besides the model's own decision.
+type OperatingPoint struct {
+	FPRBudget          float64 // 0: none
+	ValidationFraction float64 // of the training rows, held out from fitting to choose the threshold
 }
 
 // Model kinds.
@@ -136,6 +145,7 @@ var (
 	DetectorMetrics = []string{
 		"detection_rate", "false_positive_rate", "precision", "recall", "f1", "accuracy",
 		"roc_auc", "pr_auc", "response_time_minutes", "mttd_minutes", "health_score",
+		"budget_detection_rate", "budget_false_positive_rate", "budget_threshold",
 	}
 	ClassifierMetrics = []string{"accuracy", "macro_f1", "weighted_f1"}
 	ClusterMetrics    = []string{"silhouette", "n_clusters", "noise_fraction"}
@@ -167,8 +177,9 @@ func defaultSpec() Spec {
 			AnomalyRate: 0.05,
 			AnomalyMix:  map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
 		},
-		Features: []string{"notebook"},
-		Split:    Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},
+		Features:  []string{"notebook"},
+		Split:     Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},
+		Operating: OperatingPoint{ValidationFraction: 0.25},
 	}
 }
 

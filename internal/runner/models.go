@@ -79,6 +79,46 @@ func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
 	return td, nil
 }
 
+// part is a set of rows and their features, row-major.
+type part struct {
+	rows []int
+	x    []float64
+}
+
+func (td *trialData) part(rows []int) *part { return &part{rows, td.rows(rows)} }
+
+// actual returns whether each row of p is an anomaly.
+func (td *trialData) actual(p *part) []bool {
+	a := make([]bool, len(p.rows))
+	for k, i := range p.rows {
+		a[k] = td.isAnomaly[i]
+	}
+	return a
+}
+
+// validationSplit holds out fraction of the training rows, stratified on
+// is_anomaly as the test split is (scikit-learn's algorithm).
+func (td *trialData) validationSplit(fraction float64, r *rand.Rand) (fitRows, valRows []int, err error) {
+	labels := make([]int, len(td.train))
+	for k, i := range td.train {
+		if td.isAnomaly[i] {
+			labels[k] = 1
+		}
+	}
+	sides, err := features.TrainTestSplit(len(td.train), labels, fraction, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, side := range sides {
+		if side == datasets.Test {
+			valRows = append(valRows, td.train[k])
+		} else {
+			fitRows = append(fitRows, td.train[k])
+		}
+	}
+	return fitRows, valRows, nil
+}
+
 // rows gathers the listed rows of the matrix, row-major.
 func (td *trialData) rows(idx []int) []float64 {
 	d := td.x.D
@@ -95,19 +135,34 @@ func (td *trialData) rows(idx []int) []float64 {
 // does not change the others' results.
 func runModels(t *experiments.Trial, td *trialData, workers int) (*modelOutput, error) {
 	out := &modelOutput{}
-	var xTrain, xTest []float64 // gathered once, shared by the supervised models
+	// Row sets, gathered once and shared by the supervised models. With an
+	// operating point, detectors fit on the training rows minus a
+	// validation slice, which chooses their budget threshold.
+	var train, fit, val, test *part
+	op := t.Spec.Operating
 	for _, m := range t.Spec.Models {
 		r := seed.New(seed.Derive(t.DerivedSeed, "model/"+m.Name))
 		var err error
 		switch m.Kind {
 		case experiments.KindRandomForest, experiments.KindIsolationForest:
-			if xTrain == nil {
-				xTrain, xTest = td.rows(td.train), td.rows(td.test)
+			if train == nil {
+				train, test = td.part(td.train), td.part(td.test)
+				fit = train
+				if op.FPRBudget > 0 {
+					fitRows, valRows, err := td.validationSplit(op.ValidationFraction, seed.New(seed.Derive(t.DerivedSeed, "validation")))
+					if err != nil {
+						return nil, fmt.Errorf("operating point: %w", err)
+					}
+					fit, val = td.part(fitRows), td.part(valRows)
+				}
 			}
-			if m.Kind == experiments.KindIsolationForest {
-				err = out.isolationForest(m, td, xTrain, xTest, workers, r)
-			} else {
-				err = out.randomForest(m, td, xTrain, xTest, workers, r)
+			switch {
+			case m.Kind == experiments.KindIsolationForest:
+				err = out.isolationForest(m, td, fit, val, test, op.FPRBudget, workers, r)
+			case m.Target == experiments.TargetAnomalyType:
+				err = out.randomForest(m, td, train, nil, test, 0, workers, r)
+			default:
+				err = out.randomForest(m, td, fit, val, test, op.FPRBudget, workers, r)
 			}
 		case experiments.KindKMeans, experiments.KindDBSCAN:
 			err = out.clustering(m, td, workers, r, seed.New(seed.Derive(t.DerivedSeed, "silhouette/"+m.Name)))
@@ -127,7 +182,10 @@ func (o *modelOutput) add(model, metric string, v float64) {
 
 // detector records a detector's predictions and its detection metrics.
 // scores are higher for more anomalous flows; flagged is its decision.
-func (o *modelOutput) detector(name string, td *trialData, scores []float64, flagged []bool) error {
+// With validation scores and a budget, it also measures the operating
+// point: the threshold chosen on the validation rows, applied to the test
+// rows.
+func (o *modelOutput) detector(name string, td *trialData, scores []float64, flagged []bool, val *part, valScores []float64, budget float64) error {
 	actual := make([]bool, len(td.test))
 	for k, i := range td.test {
 		actual[k] = td.isAnomaly[i]
@@ -145,6 +203,17 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 	o.add(name, "f1", c.F1())
 	o.add(name, "accuracy", c.Accuracy())
 	o.detectionByType(name, td, flagged)
+	if val != nil {
+		threshold, err := eval.ThresholdForFPR(valScores, td.actual(val), budget)
+		if err != nil {
+			o.notes = append(o.notes, fmt.Sprintf("%s: operating point not measured: %v", name, err))
+		} else {
+			c := eval.AtThreshold(scores, actual, threshold)
+			o.add(name, "budget_detection_rate", c.DetectionRate())
+			o.add(name, "budget_false_positive_rate", c.FalsePositiveRate())
+			o.add(name, "budget_threshold", threshold)
+		}
+	}
 	roc, err := eval.ROC(scores, actual)
 	if err != nil {
 		o.notes = append(o.notes, fmt.Sprintf("%s: roc_auc not measured: the test split holds one class", name))
@@ -237,7 +306,7 @@ func forestConfig(m experiments.Model, d, workers int) (forest.Config, error) {
 
 // randomForest fits a forest on the training rows: a detector on
 // is_anomaly, or an attack-type classifier on anomaly_type.
-func (o *modelOutput) randomForest(m experiments.Model, td *trialData, xTrain, xTest []float64, workers int, r *rand.Rand) error {
+func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val, test *part, budget float64, workers int, r *rand.Rand) error {
 	cfg, err := forestConfig(m, td.x.D, workers)
 	if err != nil {
 		return err
@@ -257,12 +326,12 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, xTrain, x
 			return fmt.Errorf("typing attacks needs at least two anomaly types in the data, found %s", strings.Join(td.typeNames, ", "))
 		}
 	}
-	y := make([]int, len(td.train))
-	for k, i := range td.train {
+	y := make([]int, len(fit.rows))
+	for k, i := range fit.rows {
 		y[k] = label(i)
 	}
-	f := forest.Fit(xTrain, td.x.D, y, classes, cfg, r)
-	proba := f.PredictProbaAll(xTest, workers)
+	f := forest.Fit(fit.x, td.x.D, y, classes, cfg, r)
+	proba := f.PredictProbaAll(test.x, workers)
 	classNames := detectorLabels[:]
 	if typing {
 		classNames = td.typeNames
@@ -282,7 +351,15 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, xTrain, x
 			scores[k] = proba[2*k+1]
 			flagged[k] = argmax(proba[2*k:2*k+2]) == 1
 		}
-		return o.detector(m.Name, td, scores, flagged)
+		var valScores []float64
+		if val != nil {
+			p := f.PredictProbaAll(val.x, workers)
+			valScores = make([]float64, len(val.rows))
+			for k := range valScores {
+				valScores[k] = p[2*k+1]
+			}
+		}
+		return o.detector(m.Name, td, scores, flagged, val, valScores, budget)
 	}
 	actual := make([]int, len(td.test))
 	predicted := make([]int, len(td.test))
@@ -296,6 +373,9 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, xTrain, x
 		})
 	}
 	o.add(m.Name, "accuracy", eval.Accuracy(actual, predicted))
+	cm := eval.ConfusionMatrix(actual, predicted, td.typeNames)
+	o.add(m.Name, "macro_f1", cm.MacroF1())
+	o.add(m.Name, "weighted_f1", cm.WeightedF1())
 	return nil
 }
 
@@ -314,21 +394,28 @@ func argmax(p []float64) int {
 // isolationForest fits on the training rows without labels, as the
 // notebook does, and flags test flows where the decision function is
 // negative.
-func (o *modelOutput) isolationForest(m experiments.Model, td *trialData, xTrain, xTest []float64, workers int, r *rand.Rand) error {
-	f := iforest.Fit(xTrain, td.x.D, iforest.Config{
+func (o *modelOutput) isolationForest(m experiments.Model, td *trialData, fit, val, test *part, budget float64, workers int, r *rand.Rand) error {
+	f := iforest.Fit(fit.x, td.x.D, iforest.Config{
 		Trees: m.Trees, MaxSamples: m.MaxSamples, Contamination: m.Contamination, Workers: workers,
 	}, r)
 	for _, w := range f.Warnings() {
 		o.notes = append(o.notes, fmt.Sprintf("%s: %v", m.Name, w))
 	}
-	samples := f.ScoreSamples(xTest, workers)
+	samples := f.ScoreSamples(test.x, workers)
 	scores := make([]float64, len(samples))
 	flagged := make([]bool, len(samples))
 	for k, s := range samples {
 		scores[k] = -s // the anomaly score 2^(-E/c): higher is more anomalous
 		flagged[k] = s-f.Offset() < 0
 	}
-	return o.detector(m.Name, td, scores, flagged)
+	var valScores []float64
+	if val != nil {
+		valScores = f.ScoreSamples(val.x, workers)
+		for k, v := range valScores {
+			valScores[k] = -v
+		}
+	}
+	return o.detector(m.Name, td, scores, flagged, val, valScores, budget)
 }
 
 // clustering groups every flow (the notebook clusters the whole scaled
