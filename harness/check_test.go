@@ -88,3 +88,38 @@ func TestCheckUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestDiff compares a run with one of a much weaker forest: benchstat's
+// table, "~" where Mann-Whitney finds no significant change.
+func TestDiff(t *testing.T) {
+	out := t.TempDir()
+	for _, f := range []string{"pass", "changed", "fail"} {
+		if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/gate/"+f+".yaml"); code != exitOK {
+			t.Fatalf("run %s: exit %d:\n%s", f, code, stderr)
+		}
+	}
+	code, stdout, stderr := runCommand(t, t.Context(), out, "diff", filepath.Join(out, "gate-pass"), filepath.Join(out, "gate-pass-changed"))
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	golden(t, "check/diff.stdout.golden", stdout)
+	if !strings.Contains(stdout, "~") || !strings.Contains(stdout, "%  ") {
+		t.Errorf("want both unchanged (~) and significant changes:\n%s", stdout)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"one run", []string{"diff", filepath.Join(out, "gate-pass")}, "want two run directories"},
+		{"different axes", []string{"diff", filepath.Join(out, "gate-pass"), filepath.Join(out, "gate-fail")}, "the runs sweep different axes"},
+		{"bad alpha", []string{"diff", "-alpha", "5", "a", "b"}, "-alpha 5: want a level in (0, 1)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCommand(t, t.Context(), out, tc.args...)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, exitUsage, tc.want)
+			}
+		})
+	}
+}

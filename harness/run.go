@@ -54,6 +54,7 @@ const usage = `Usage:
   harness run      [-out DIR] [-workers N] FILE.yaml...   run experiments into DIR/<name>/
   harness validate FILE.yaml...                           check experiment files, report every error
   harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
+  harness diff     [-alpha A] OLD_RUNDIR NEW_RUNDIR       compare two runs' metrics across seeds
 
 Exit status: 0 success (check: every target passes), 1 a run failed (check: a
 target failed or is inconclusive), 2 usage error or invalid experiment file.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return validateCmd(rest, stdout, stderr)
 	case "check":
 		return checkCmd(rest, stdout, stderr)
+	case "diff":
+		return diffCmd(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		io.WriteString(stdout, usage)
 		return nil
