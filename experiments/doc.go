@@ -81,6 +81,8 @@
 //   - `models` (list of mappings; default none): the models to fit; below.
 //   - `targets` (list of mappings; default none): success criteria, checked
 //     by the gate; below.
+//   - `regressions` (list of mappings; default none): how metrics may move
+//     against a baseline run; below.
 //
 // # data
 //
@@ -242,6 +244,28 @@
 //     or parameter path, and its value one swept value or a list of them.
 //     Numbers match by value (1e4 matches 10000). Without where, a target
 //     applies to every trial.
+//
+// # regressions
+//
+// How each metric may move against a baseline run before
+// `harness check -baseline` calls it a regression:
+//
+//	regressions:
+//	  - {model: rf, metric: detection_rate, better: higher, tolerance: 0.01}
+//
+// A regression is a change in the worse direction larger than the
+// tolerance that a two-sided Mann-Whitney U test over the seeds finds
+// significant (check's -alpha, 0.05 by default); it fails the gate.
+// Its keys:
+//
+//   - `regressions[].model` (string; required): a model's name.
+//   - `regressions[].metric` (string; required): a metric the model
+//     produces, as for targets.
+//   - `regressions[].better` (string; required; higher or lower): the
+//     direction of improvement.
+//   - `regressions[].tolerance` (number; default 0; in [0, max float64]):
+//     the largest change of the mean in the worse direction that is not a
+//     regression, in the metric's unit.
 //
 // # Sweeps
 //

@@ -185,7 +185,7 @@ func TestDocFacts(t *testing.T) {
 	doc := docText(t)
 	// Keys whose value is a mapping or a list by nature: sweeping does not
 	// apply to them.
-	containers := []string{"seeds", "data", "split", "operating_point", "models", "targets", "data.anomaly_mix", "targets[].where"}
+	containers := []string{"seeds", "data", "split", "operating_point", "models", "targets", "regressions", "data.anomaly_mix", "targets[].where"}
 	for _, k := range allKeys(t) {
 		facts, ok := docEntry(doc, k.path)
 		if !ok {

@@ -243,7 +243,8 @@ type parser struct {
 	// parameter path prefix (models.name).
 	modelParam map[string]string
 
-	targetNodes []*targetNode
+	targetNodes     []*targetNode
+	regressionNodes []*targetNode
 }
 
 func (p *parser) errorf(n *yaml.Node, path, format string, args ...any) {
@@ -715,6 +716,7 @@ func (p *parser) top(root *yaml.Node) {
 		{"operating_point", p.operatingPoint},
 		{"models", p.models},
 		{"targets", p.targets},
+		{"regressions", p.regressions},
 	}, "name", "seeds")
 }
 
@@ -1231,6 +1233,46 @@ func (p *parser) targets(n *yaml.Node, path string) {
 		}
 		p.spec.Targets = append(p.spec.Targets, t)
 		p.targetNodes = append(p.targetNodes, rec)
+	}
+}
+
+func (p *parser) regressions(n *yaml.Node, path string) {
+	if p.zip != 0 {
+		p.errorf(n, path, "regressions cannot appear in a zip block")
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, path, "want a list of regression rules, got %s", describe(n))
+		return
+	}
+	for i, rn := range n.Content {
+		rp := fmt.Sprintf("%s[%d]", path, i)
+		var r Regression
+		rec := &targetNode{node: rn, path: rp}
+		if rn.Kind == yaml.AliasNode || rn.Anchor != "" {
+			p.errorf(rn, rp, "anchors and aliases are not supported")
+			continue
+		}
+		if rn.Kind != yaml.MappingNode {
+			p.errorf(rn, rp, "want a mapping like {model: random_forest, metric: detection_rate, better: higher, tolerance: 0.01}, got %s", describe(rn))
+			continue
+		}
+		p.mapping(rn, rp, []field{
+			{"model", func(n *yaml.Node, path string) {
+				value(p, n, path, text, func(v string) { r.Model = v; rec.model = n })
+			}},
+			{"metric", func(n *yaml.Node, path string) {
+				value(p, n, path, text, func(v string) { r.Metric = v; rec.metric = n })
+			}},
+			{"better", func(n *yaml.Node, path string) {
+				value(p, n, path, oneOf("higher", "lower"), func(v string) { r.Better = v })
+			}},
+			{"tolerance", func(n *yaml.Node, path string) {
+				value(p, n, path, number(0, math.MaxFloat64, true, true), func(v float64) { r.Tolerance = v })
+			}},
+		}, "model", "metric", "better")
+		p.spec.Regressions = append(p.spec.Regressions, r)
+		p.regressionNodes = append(p.regressionNodes, rec)
 	}
 }
 

@@ -115,6 +115,14 @@ func SpecNode(s *Spec) *yaml.Node {
 		targets.Content = append(targets.Content, flow(tn))
 	}
 	doc.Content = append(doc.Content, str("targets"), targets)
+	if len(s.Regressions) > 0 {
+		rules := seq(false)
+		for _, r := range s.Regressions {
+			rules.Content = append(rules.Content, flow(mapping("model", str(r.Model), "metric", str(r.Metric),
+				"better", str(r.Better), "tolerance", floatNode(r.Tolerance))))
+		}
+		doc.Content = append(doc.Content, str("regressions"), rules)
+	}
 	return doc
 }
 

@@ -17,6 +17,16 @@ type Spec struct {
 	Operating   OperatingPoint
 	Models      []Model
 	Targets     []Target
+	Regressions []Regression
+}
+
+// Regression declares how a metric may move against a baseline run before
+// the gate calls it a regression: its better direction and a tolerance.
+type Regression struct {
+	Model     string
+	Metric    string
+	Better    string  // "higher" or "lower"
+	Tolerance float64 // the largest change in the worse direction that is not a regression, in the metric's unit
 }
 
 // Data sources.

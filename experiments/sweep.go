@@ -59,6 +59,7 @@ type Trial struct {
 func (p *parser) expand(exp *Experiment) {
 	p.nameAxes()
 	p.checkTargets()
+	p.checkRegressions()
 	for _, a := range p.axes {
 		exp.Axes = append(exp.Axes, a.Axis)
 	}
@@ -269,6 +270,27 @@ func (p *parser) checkTargets() {
 			}
 		}
 		t.Where = where
+	}
+}
+
+// checkRegressions checks each regression rule's model and metric.
+func (p *parser) checkRegressions() {
+	for i, rec := range p.regressionNodes {
+		r := &p.spec.Regressions[i]
+		if r.Model == "" {
+			continue
+		}
+		m := p.spec.Model(r.Model)
+		if m == nil {
+			var names []string
+			for _, m := range p.spec.Models {
+				names = append(names, m.Name)
+			}
+			p.errorf(rec.model, rec.path+".model", "no model named %q (models: %s)", r.Model, strings.Join(names, ", "))
+		} else if m.Kind != "" && r.Metric != "" && !slices.Contains(metricsFor(m), r.Metric) {
+			p.errorf(rec.metric, rec.path+".metric", "model %s (%s) does not produce metric %q; it produces %s",
+				m.Name, describeModel(m), r.Metric, strings.Join(metricsFor(m), ", "))
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/segharness/harness/datasets"
@@ -26,8 +27,10 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("check", stderr)
 	allow := flags.Bool("allow-inconclusive", false, "exit 0 when no target fails, even if some are inconclusive")
 	confidence := flags.Float64("confidence", 0.95, "confidence level of the intervals, in (0, 1)")
+	baseline := flags.String("baseline", "", "a run `directory` of the same experiment to gate regressions against (the rules in regressions:)")
+	alpha := flags.Float64("alpha", 0.05, "significance level of the baseline comparison's Mann-Whitney U test")
 	flags.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness check [-allow-inconclusive] [-confidence C] RUNDIR\n")
+		fmt.Fprint(stderr, "Usage: harness check [-allow-inconclusive] [-confidence C] [-baseline RUNDIR [-alpha A]] RUNDIR\n")
 		flags.PrintDefaults()
 	}
 	if err := parseFlags(flags, args); err != nil {
@@ -39,6 +42,9 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if !(*confidence > 0 && *confidence < 1) {
 		return usageErrorf("check: -confidence %g: want a level in (0, 1), such as 0.95", *confidence)
+	}
+	if !(*alpha > 0 && *alpha < 1) {
+		return usageErrorf("check: -alpha %g: want a level in (0, 1), such as 0.05", *alpha)
 	}
 	dir := flags.Arg(0)
 	m, err := runner.ReadManifest(dir)
@@ -59,6 +65,31 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	results := gate.Evaluate(targets, axes, rows, gate.Options{Confidence: *confidence})
 	v := reports.NewVerdict(m.Experiment, *confidence, results)
+	if *baseline != "" {
+		base, err := runner.ReadManifest(*baseline)
+		if err != nil {
+			return usageErrorf("check: -baseline: %w", err)
+		}
+		var baseAxes []string
+		for _, a := range base.Axes {
+			baseAxes = append(baseAxes, a.Name)
+		}
+		if !slices.Equal(baseAxes, axes) {
+			return usageErrorf("check: -baseline %s sweeps %v, the run %v; compare runs of the same experiment", *baseline, baseAxes, axes)
+		}
+		if len(m.Regressions) == 0 {
+			return usageErrorf("check: -baseline given, but the experiment declares no regressions: rules to judge by")
+		}
+		baseRows, err := readMetrics(filepath.Join(*baseline, "metrics.parquet"))
+		if err != nil {
+			return usageErrorf("check: -baseline: %w", err)
+		}
+		rules := make([]gate.Rule, len(m.Regressions))
+		for i, r := range m.Regressions {
+			rules[i] = gate.Rule{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance}
+		}
+		v.AddRegressions(filepath.ToSlash(*baseline), gate.Regressions(rules, baseRows, rows, axes, *alpha))
+	}
 
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)

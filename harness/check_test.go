@@ -123,3 +123,36 @@ func TestDiff(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckBaseline gates a run against a baseline: the same run passes,
+// the run on much harder data fails with a regression of detection at
+// every sweep point, and false positives, unchanged, pass.
+func TestCheckBaseline(t *testing.T) {
+	out := t.TempDir()
+	for _, f := range []string{"pass", "changed", "fail"} {
+		if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/gate/"+f+".yaml"); code != exitOK {
+			t.Fatalf("run %s: exit %d:\n%s", f, code, stderr)
+		}
+	}
+	base := filepath.Join(out, "gate-pass")
+	for _, tc := range []struct {
+		name string
+		run  string
+		code int
+	}{
+		{"baseline-same", "gate-pass", exitOK},
+		{"baseline-regressed", "gate-pass-changed", exitFailure},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCommand(t, t.Context(), out, "check", "-allow-inconclusive", "-baseline", base, filepath.Join(out, tc.run))
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+			golden(t, "check/"+tc.name+".stdout.golden", stdout+"-- stderr --\n"+stderr)
+		})
+	}
+	code, _, stderr := runCommand(t, t.Context(), out, "check", "-baseline", base, filepath.Join(out, "gate-fail"))
+	if code != exitUsage || !strings.Contains(stderr, "sweeps [anomaly_rate], the run []") {
+		t.Errorf("baseline of another sweep: exit %d, stderr:\n%s", code, stderr)
+	}
+}

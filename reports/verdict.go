@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"slices"
 	"strings"
 
@@ -16,9 +17,10 @@ import (
 type Verdict struct {
 	Experiment string         `json:"experiment"`
 	Confidence float64        `json:"confidence"`
-	Interval   string         `json:"interval"` // how the intervals are computed
-	Verdict    string         `json:"verdict"`  // pass, fail or inconclusive: the worst of the results
-	Counts     map[string]int `json:"counts"`   // results per verdict
+	Interval   string         `json:"interval"`           // how the intervals are computed
+	Baseline   string         `json:"baseline,omitempty"` // the run compared against, with check -baseline
+	Verdict    string         `json:"verdict"`            // pass, fail or inconclusive: the worst of the results
+	Counts     map[string]int `json:"counts"`             // results per verdict
 	Results    []TargetResult `json:"results"`
 }
 
@@ -49,37 +51,63 @@ func NewVerdict(experiment string, confidence float64, results []gate.Result) Ve
 		Interval: "two-sided Student t interval of the mean over seeds",
 		Verdict:  stats.Pass.String(), Counts: map[string]int{},
 	}
-	worst := stats.Pass
 	for _, r := range results {
 		t := r.Target
 		tr := TargetResult{
 			Target: t.String(), Model: t.Model, Metric: t.MetricName(), Op: t.Op, Value: t.Value,
-			Verdict: r.Verdict.String(), N: r.Summary.N, SeedsNeeded: r.SeedsNeeded, Message: r.Message,
-		}
-		if len(r.Point) > 0 {
-			tr.Point = map[string]string{}
-			for _, p := range r.Point {
-				tr.Point[p.Name] = p.Value
-			}
+			N: r.Summary.N, SeedsNeeded: r.SeedsNeeded, Message: r.Message, Point: pointMap(r.Point),
 		}
 		if r.Summary.N > 0 {
 			tr.Mean, tr.SD, tr.Lo, tr.Hi = finite(r.Summary.Mean), finite(r.Summary.SD), finite(r.Summary.Lo), finite(r.Summary.Hi)
 		}
-		v.Counts[tr.Verdict]++
-		v.Results = append(v.Results, tr)
-		if severity(r.Verdict) > severity(worst) {
-			worst = r.Verdict
-		}
+		v.add(tr, r.Verdict)
 	}
-	v.Verdict = worst.String()
 	return v
 }
 
-func severity(v stats.Verdict) int {
-	switch v {
-	case stats.Fail:
+// AddRegressions adds the verdicts of the baseline comparison: a rule at a
+// sweep point fails on a significant regression beyond its tolerance.
+// Mean and interval are the current run's.
+func (v *Verdict) AddRegressions(baseline string, results []gate.RegressionResult) {
+	v.Baseline = baseline
+	for _, r := range results {
+		tr := TargetResult{
+			Target: "no regression: " + r.Rule.String(), Model: r.Rule.Model, Metric: r.Rule.Metric,
+			Op: "regression", Value: r.Rule.Tolerance, Point: pointMap(r.Change.Point), Message: r.Message,
+		}
+		if s := r.Change.New; s.N > 0 {
+			tr.N = s.N
+			tr.Mean, tr.SD, tr.Lo, tr.Hi = finite(s.Mean), finite(s.SD), finite(s.Lo), finite(s.Hi)
+		}
+		v.add(tr, r.Verdict)
+	}
+}
+
+func (v *Verdict) add(tr TargetResult, verdict stats.Verdict) {
+	tr.Verdict = verdict.String()
+	v.Counts[tr.Verdict]++
+	v.Results = append(v.Results, tr)
+	if severity(verdict.String()) > severity(v.Verdict) {
+		v.Verdict = verdict.String()
+	}
+}
+
+func pointMap(point []gate.Param) map[string]string {
+	if len(point) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, p := range point {
+		m[p.Name] = p.Value
+	}
+	return m
+}
+
+func severity(verdict string) int {
+	switch verdict {
+	case stats.Fail.String():
 		return 2
-	case stats.Inconclusive:
+	case stats.Inconclusive.String():
 		return 1
 	}
 	return 0
@@ -102,8 +130,12 @@ func VerdictMarkdown(v Verdict) string {
 		b.WriteString("The experiment declares no target.\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%d pass, %d fail, %d inconclusive; %g%% %s.\n\n",
+	fmt.Fprintf(&b, "%d pass, %d fail, %d inconclusive; %g%% %s.",
 		v.Counts["pass"], v.Counts["fail"], v.Counts["inconclusive"], 100*v.Confidence, v.Interval)
+	if v.Baseline != "" {
+		fmt.Fprintf(&b, " Regressions against the baseline run `%s` by a two-sided Mann-Whitney U test over the seeds.", path.Base(v.Baseline))
+	}
+	b.WriteString("\n\n")
 	b.WriteString("| verdict | target | sweep point | seeds | mean | interval | note |\n|---|---|---|---:|---:|---|---|\n")
 	for _, r := range v.Results {
 		point := "all trials"

@@ -1,7 +1,9 @@
 package gate
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/segharness/harness/datasets"
@@ -85,3 +87,69 @@ func Compare(old, new []datasets.Metric, axes []string, alpha float64) []Change 
 
 // PointName renders the change's sweep point like Result.PointName.
 func (c Change) PointName() string { return Result{Point: c.Point}.PointName() }
+
+// Rule says how a metric may move against a baseline: Better is "higher"
+// or "lower"; a change of the mean in the worse direction larger than
+// Tolerance that Mann-Whitney finds significant is a regression.
+type Rule struct {
+	Model, Metric string
+	Better        string
+	Tolerance     float64
+}
+
+// String reads "rf detection_rate (higher is better, tolerance 0.01)".
+func (r Rule) String() string {
+	return fmt.Sprintf("%s %s (%s is better, tolerance %s)", r.Model, r.Metric, r.Better, strconv.FormatFloat(r.Tolerance, 'g', -1, 64))
+}
+
+// Regressions judges each rule at every sweep point against the baseline:
+// fail for a regression, pass otherwise. A rule whose metric either run
+// lacks fails, saying which.
+func Regressions(rules []Rule, base, current []datasets.Metric, axes []string, alpha float64) []RegressionResult {
+	changes := Compare(base, current, axes, alpha)
+	var out []RegressionResult
+	for _, rule := range rules {
+		found := false
+		for _, c := range changes {
+			if c.Model != rule.Model || c.Metric != rule.Metric {
+				continue
+			}
+			found = true
+			r := RegressionResult{Rule: rule, Change: c, Verdict: stats.Pass}
+			worse := c.Delta
+			if rule.Better == "higher" {
+				worse = -c.Delta
+			}
+			switch {
+			case c.OnlyIn != "":
+				r.Verdict = stats.Fail
+				r.Message = fmt.Sprintf("measured in the %s run only", c.OnlyIn)
+			case c.Significant && worse > rule.Tolerance:
+				r.Verdict = stats.Fail
+				r.Message = fmt.Sprintf("regression: %s → %s (%+.4g), p=%.3f with n=%d+%d, beyond the tolerance %g",
+					figure(c.Old.Mean), figure(c.New.Mean), c.Delta, c.Test.P, c.Test.N1, c.Test.N2, rule.Tolerance)
+			case c.Significant && worse > 0:
+				r.Message = fmt.Sprintf("worse but within the tolerance: %s → %s (%+.4g), p=%.3f",
+					figure(c.Old.Mean), figure(c.New.Mean), c.Delta, c.Test.P)
+			case c.Significant:
+				r.Message = fmt.Sprintf("improved: %s → %s (%+.4g), p=%.3f", figure(c.Old.Mean), figure(c.New.Mean), c.Delta, c.Test.P)
+			default:
+				r.Message = fmt.Sprintf("no significant change: %s → %s, p=%.3f with n=%d+%d", figure(c.Old.Mean), figure(c.New.Mean), c.Test.P, c.Test.N1, c.Test.N2)
+			}
+			out = append(out, r)
+		}
+		if !found {
+			out = append(out, RegressionResult{Rule: rule, Verdict: stats.Fail,
+				Message: fmt.Sprintf("%s of model %s is in neither run", rule.Metric, rule.Model)})
+		}
+	}
+	return out
+}
+
+// RegressionResult is a rule's verdict at one sweep point.
+type RegressionResult struct {
+	Rule    Rule
+	Change  Change
+	Verdict stats.Verdict
+	Message string
+}

@@ -78,15 +78,16 @@ func CodeFromBuild() Code {
 // It holds no timestamps or host details, so that the same file and code
 // give the same manifest.
 type Manifest struct {
-	Format     string        `json:"format"`
-	Experiment string        `json:"experiment"`
-	File       string        `json:"file"`
-	FileSHA256 string        `json:"file_sha256"`
-	Code       Code          `json:"code"`
-	Axes       []Axis        `json:"axes,omitempty"`
-	Targets    []Target      `json:"targets,omitempty"`
-	Trials     []TrialRecord `json:"trials"`
-	Artifacts  Artifacts     `json:"artifacts"`
+	Format      string        `json:"format"`
+	Experiment  string        `json:"experiment"`
+	File        string        `json:"file"`
+	FileSHA256  string        `json:"file_sha256"`
+	Code        Code          `json:"code"`
+	Axes        []Axis        `json:"axes,omitempty"`
+	Targets     []Target      `json:"targets,omitempty"`
+	Regressions []Regression  `json:"regressions,omitempty"`
+	Trials      []TrialRecord `json:"trials"`
+	Artifacts   Artifacts     `json:"artifacts"`
 }
 
 // ManifestFormat names the manifest's layout.
@@ -101,6 +102,15 @@ type Target struct {
 	Value       float64             `json:"value"`
 	AnomalyType string              `json:"anomaly_type,omitempty"`
 	Where       map[string][]string `json:"where,omitempty"`
+}
+
+// Regression is a regression rule of the experiment file, for
+// harness check -baseline.
+type Regression struct {
+	Model     string  `json:"model"`
+	Metric    string  `json:"metric"`
+	Better    string  `json:"better"`
+	Tolerance float64 `json:"tolerance"`
 }
 
 // Axis is a sweep axis as the manifest records it.
@@ -242,6 +252,9 @@ feed:
 	}
 	for _, a := range exp.Axes {
 		m.Axes = append(m.Axes, Axis{Name: a.Name, Path: a.Path, Values: a.Values, Group: a.Group})
+	}
+	for _, r := range exp.Spec.Regressions {
+		m.Regressions = append(m.Regressions, Regression{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance})
 	}
 	for _, t := range exp.Spec.Targets {
 		m.Targets = append(m.Targets, Target{
