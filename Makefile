@@ -11,7 +11,7 @@ STATICCHECK := $(TOOLS)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 5s
 
-.PHONY: all build experiments test lint gotest interop bench fuzz clean
+.PHONY: all build experiments test lint gotest interop check baseline bench fuzz clean
 
 all: build
 
@@ -26,7 +26,7 @@ experiments: build
 # -short, then all of them, parity runs included, without the race
 # detector's 10x slowdown), and reading a run's files with DuckDB from
 # outside Go.
-test: lint gotest interop
+test: lint gotest interop check
 
 lint: $(STATICCHECK)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -45,6 +45,21 @@ $(STATICCHECK):
 interop: build
 	./scripts/interop.sh
 
+# The gate as CI runs it: experiments/smoke.yaml judged against its
+# targets and, for regressions, against the committed baseline run.
+CHECK_OUT := $(CURDIR)/.check
+check: build
+	rm -rf $(CHECK_OUT)
+	$(BIN) run -out $(CHECK_OUT) experiments/smoke.yaml
+	$(BIN) check -baseline reports/baselines/smoke $(CHECK_OUT)/smoke
+
+# Refresh the committed baseline (review the change like code).
+baseline: build
+	rm -rf $(CHECK_OUT)
+	$(BIN) run -out $(CHECK_OUT) experiments/smoke.yaml
+	mkdir -p reports/baselines/smoke
+	cp $(CHECK_OUT)/smoke/manifest.json $(CHECK_OUT)/smoke/metrics.parquet reports/baselines/smoke/
+
 # Benchmarks: generate + engineer + write flows, parsing, and the rest.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -57,4 +72,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadMetrics$$' -fuzztime $(FUZZTIME) ./datasets
 
 clean:
-	rm -rf bin $(OUT)
+	rm -rf bin $(OUT) $(CHECK_OUT)
