@@ -156,3 +156,37 @@ func TestCheckBaseline(t *testing.T) {
 		t.Errorf("baseline of another sweep: exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// TestCheckBaselineExperiment: the checked-in baseline passes the gate; the
+// same file with an impossible target fails it.
+func TestCheckBaselineExperiment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("five trials of the notebook's five models")
+	}
+	src, err := os.ReadFile("../experiments/baseline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	impossible := filepath.Join(out, "impossible.yaml")
+	body := strings.Replace(string(src), "name: baseline", "name: baseline-impossible", 1) +
+		"  - {model: random_forest, metric: detection_rate, \">=\": 1.01}\n"
+	if err := os.WriteFile(impossible, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file, name string
+		code       int
+	}{
+		{"../experiments/baseline.yaml", "baseline", exitOK},
+		{impossible, "baseline-impossible", exitFailure},
+	} {
+		if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, tc.file); code != exitOK {
+			t.Fatalf("run %s: exit %d:\n%s", tc.file, code, stderr)
+		}
+		code, stdout, stderr := runCommand(t, t.Context(), out, "check", filepath.Join(out, tc.name))
+		if code != tc.code {
+			t.Errorf("check %s: exit %d, want %d:\n%s%s", tc.name, code, tc.code, stdout, stderr)
+		}
+	}
+}
