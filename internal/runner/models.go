@@ -30,6 +30,7 @@ type modelOutput struct {
 	importances []datasets.Importance
 	curves      []datasets.CurvePoint // without the trial key, which the runner fills
 	rules       strings.Builder       // rules.txt: each forest's first tree, as the notebook's explain_decision_process
+	reports     strings.Builder       // classification_report.txt: each supervised model's, as the notebook prints them
 	notes       []string              // caveats for the log, e.g. a silhouette left undefined
 }
 
@@ -196,6 +197,8 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		})
 	}
 	c := eval.Confusion(actual, flagged)
+	o.report(name, "normal (0) / anomaly (1) on the test split, at the model's own decision",
+		eval.Matrix{Classes: []string{"0", "1"}, Counts: [][]int{{c.TN, c.FP}, {c.FN, c.TP}}})
 	o.add(name, "detection_rate", c.DetectionRate())
 	o.add(name, "false_positive_rate", c.FalsePositiveRate())
 	o.add(name, "precision", c.Precision())
@@ -246,6 +249,23 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		})
 	}
 	return nil
+}
+
+// report adds a model's confusion matrix and classification report (the
+// notebook prints both) to classification_report.txt.
+func (o *modelOutput) report(model, what string, cm eval.Matrix) {
+	fmt.Fprintf(&o.reports, "# %s: %s\n\nconfusion matrix (rows true, columns predicted; %s):\n",
+		model, what, strings.Join(cm.Classes, ", "))
+	for _, row := range cm.Counts {
+		for j, n := range row {
+			if j > 0 {
+				o.reports.WriteByte(' ')
+			}
+			fmt.Fprintf(&o.reports, "%6d", n)
+		}
+		o.reports.WriteByte('\n')
+	}
+	fmt.Fprintf(&o.reports, "\n%s\n", cm.ClassificationReport())
 }
 
 // rulesDepth is the depth of the exported rules: explain_decision_process
@@ -374,6 +394,7 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val,
 	}
 	o.add(m.Name, "accuracy", eval.Accuracy(actual, predicted))
 	cm := eval.ConfusionMatrix(actual, predicted, td.typeNames)
+	o.report(m.Name, "attack type on the test split", cm)
 	o.add(m.Name, "macro_f1", cm.MacroF1())
 	o.add(m.Name, "weighted_f1", cm.WeightedF1())
 	return nil

@@ -493,6 +493,14 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 			return fail(err)
 		}
 	}
+	if out.reports.Len() > 0 {
+		if err := write("classification_report.txt", func(w io.Writer) error {
+			_, err := io.WriteString(w, out.reports.String())
+			return err
+		}); err != nil {
+			return fail(err)
+		}
+	}
 	if out.rules.Len() > 0 {
 		if err := write("rules.txt", func(w io.Writer) error {
 			_, err := io.WriteString(w, out.rules.String())
