@@ -146,21 +146,30 @@ func runModels(t *experiments.Trial, td *trialData, workers int) (*modelOutput, 
 		var err error
 		switch m.Kind {
 		case experiments.KindRandomForest, experiments.KindIsolationForest:
-			if train == nil {
-				train, test = td.part(td.train), td.part(td.test)
-				fit = train
+			if test == nil {
+				test = td.part(td.test)
 				if op.FPRBudget > 0 {
 					fitRows, valRows, err := td.validationSplit(op.ValidationFraction, seed.New(seed.Derive(t.DerivedSeed, "validation")))
 					if err != nil {
 						return nil, fmt.Errorf("operating point: %w", err)
 					}
 					fit, val = td.part(fitRows), td.part(valRows)
+				} else {
+					fit = td.part(td.train)
 				}
 			}
 			switch {
 			case m.Kind == experiments.KindIsolationForest:
 				err = out.isolationForest(m, td, fit, val, test, op.FPRBudget, workers, r)
 			case m.Target == experiments.TargetAnomalyType:
+				// Attack typing has no operating point: it trains on every
+				// training row.
+				if train == nil {
+					train = fit
+					if val != nil {
+						train = td.part(td.train)
+					}
+				}
 				err = out.randomForest(m, td, train, nil, test, 0, workers, r)
 			default:
 				err = out.randomForest(m, td, fit, val, test, op.FPRBudget, workers, r)
