@@ -1,0 +1,212 @@
+// Package charts draws the figures of the HTML report: ROC curves, ROC
+// curves across seeds, a metric against a parameter, confusion matrices and
+// bar charts of feature importances.
+//
+// Constructors take plain Go data and return a *Chart, which is written as
+// SVG or PNG at a fixed size (Width × Height, PNG at DPI dots per inch) so
+// that figures line up in the report. Output is deterministic: the same data
+// give the same bytes. Legends are drawn below the plotting area, never over
+// the data.
+//
+// This is the only package of the harness that imports gonum.org/v1/plot;
+// its types stay out of the exported API.
+package charts
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Size of every figure: 6.4 × 4.2 inches, 640 × 420 pixels in PNG.
+const (
+	Width  = 6.4 * vg.Inch
+	Height = 4.2 * vg.Inch
+	DPI    = 100
+)
+
+// Font sizes, chosen to be readable at 640 × 420 px.
+const (
+	titleSize  = 13
+	labelSize  = 11
+	tickSize   = 10
+	legendSize = 10
+	cellSize   = 10
+)
+
+// A Chart is a figure ready to be written.
+type Chart struct {
+	plot   *plot.Plot
+	grid   *plotter.Grid
+	legend plot.Legend // drawn below the plot; empty for charts without one
+	// legendEntries counts legend entries, as plot.Legend does not expose them.
+	legendEntries int
+}
+
+// Write writes the chart to w in format "svg" or "png". It panics on any
+// other format.
+func (c *Chart) Write(w io.Writer, format string) error {
+	var canvas vg.CanvasWriterTo
+	switch format {
+	case "svg":
+		canvas = vgsvg.New(Width, Height)
+	case "png":
+		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))}
+	default:
+		panic(fmt.Sprintf("charts: unknown format %q (want svg or png)", format))
+	}
+	c.draw(draw.New(canvas))
+	_, err := canvas.WriteTo(w)
+	return err
+}
+
+// draw lays out the plot above its legend.
+func (c *Chart) draw(dc draw.Canvas) {
+	if c.legendEntries == 0 {
+		c.plot.Draw(dc)
+		return
+	}
+	const gap = vg.Length(6)
+	legendHeight := c.legend.Rectangle(dc).Size().Y
+	plotArea := draw.Crop(dc, 0, 0, legendHeight+2*gap, 0)
+	c.plot.Draw(plotArea)
+
+	// Align the legend with the left edge of the data area.
+	data := c.plot.DataCanvas(plotArea)
+	legendArea := dc
+	legendArea.Min.X = data.Min.X
+	legendArea.Max.Y = dc.Min.Y + legendHeight + gap
+	legendArea.Min.Y = dc.Min.Y + gap
+	c.legend.Draw(legendArea)
+}
+
+func (c *Chart) addLegend(name string, thumbs ...plot.Thumbnailer) {
+	c.legend.Add(name, thumbs...)
+	c.legendEntries++
+}
+
+// newChart returns a chart with the house fonts, a light grid and an empty
+// legend placed at the top left of its own area.
+func newChart(title, xLabel, yLabel string) *Chart {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = sans(titleSize)
+	p.Title.Padding = 6
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sans(labelSize)
+		a.Tick.Label.Font = sans(tickSize)
+	}
+	grid := plotter.NewGrid()
+	for _, l := range []*draw.LineStyle{&grid.Vertical, &grid.Horizontal} {
+		l.Color, l.Width, l.Dashes = gridColor, vg.Points(0.75), nil
+	}
+	p.Add(grid)
+
+	legend := plot.NewLegend()
+	legend.TextStyle.Font = sans(legendSize)
+	legend.Top, legend.Left = true, true
+	legend.Padding = 2
+	return &Chart{plot: p, grid: grid, legend: legend}
+}
+
+var gridColor = color.Gray{Y: 228}
+
+// sans returns Liberation Sans (metrically compatible with Arial, and
+// embedded in gonum/plot) at size points.
+func sans(size vg.Length) font.Font {
+	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
+}
+
+// palette is Okabe and Ito's colour-blind-safe palette, without its yellow
+// (too pale on white) and black (kept for reference lines).
+var palette = []color.Color{
+	rgb(0x0072B2), // blue
+	rgb(0xD55E00), // vermillion
+	rgb(0x009E73), // bluish green
+	rgb(0xCC79A7), // reddish purple
+	rgb(0xE69F00), // orange
+	rgb(0x56B4E9), // sky blue
+}
+
+// seriesColor returns the colour of the i'th series, cycling the palette.
+func seriesColor(i int) color.Color { return palette[i%len(palette)] }
+
+// seriesDashes distinguishes series beyond the palette's length.
+func seriesDashes(i int) []vg.Length {
+	if (i/len(palette))%2 == 1 {
+		return []vg.Length{vg.Points(6), vg.Points(3)}
+	}
+	return nil
+}
+
+func rgb(hex uint32) color.NRGBA {
+	return color.NRGBA{R: uint8(hex >> 16), G: uint8(hex >> 8), B: uint8(hex), A: 255}
+}
+
+// translucent returns c with alpha a (0..255), for interval bands.
+func translucent(c color.Color, a uint8) color.NRGBA {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	n.A = a
+	return n
+}
+
+var dashed = []vg.Length{vg.Points(5), vg.Points(4)}
+
+// xys pairs x and y, which must have equal lengths.
+func xys(x, y []float64) plotter.XYs {
+	pts := make(plotter.XYs, len(x))
+	for i := range x {
+		pts[i] = plotter.XY{X: x[i], Y: y[i]}
+	}
+	return pts
+}
+
+// band returns a filled polygon between lo and hi over x, without an
+// outline.
+func band(x, lo, hi []float64, fill color.Color) *plotter.Polygon {
+	ring := make(plotter.XYs, 0, 2*len(x))
+	for i := range x {
+		ring = append(ring, plotter.XY{X: x[i], Y: hi[i]})
+	}
+	for i := len(x) - 1; i >= 0; i-- {
+		ring = append(ring, plotter.XY{X: x[i], Y: lo[i]})
+	}
+	poly, err := plotter.NewPolygon(ring)
+	if err != nil {
+		panic("charts: " + err.Error()) // callers have checked for NaN and Inf
+	}
+	poly.Color = fill
+	poly.LineStyle.Width = 0
+	return poly
+}
+
+// line returns a solid line through pts in the i'th series style.
+func line(pts plotter.XYs, i int) *plotter.Line {
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		panic("charts: " + err.Error())
+	}
+	l.Color = seriesColor(i)
+	l.Width = vg.Points(1.75)
+	l.Dashes = seriesDashes(i)
+	return l
+}
+
+// hline returns a dashed horizontal line at y across the x range.
+func hline(y float64) *plotter.Function {
+	f := plotter.NewFunction(func(float64) float64 { return y })
+	f.Color = color.Gray{Y: 60}
+	f.Width = vg.Points(1)
+	f.Dashes = dashed
+	return f
+}

@@ -1,0 +1,77 @@
+package charts
+
+import (
+	"fmt"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// A Series is a metric measured at several values of a parameter: at X[i]
+// its mean is Mean[i] and its interval (for instance min to max over seeds,
+// or a confidence interval) runs from Lo[i] to Hi[i]. Lo and Hi may both be
+// nil for a series without an interval.
+type Series struct {
+	Label           string
+	X, Mean, Lo, Hi []float64
+}
+
+// A Target is a level the metric should reach, such as a detection rate of
+// 0.95.
+type Target struct {
+	Value float64
+	Label string // "target 0.95"
+}
+
+// MetricVsParam draws each series as a line through points over a shaded
+// interval band, and target, if not nil, as a dashed horizontal line named
+// in the legend. With logX the x axis is logarithmic, and every X must be
+// positive. It panics if a series' slices differ in length.
+func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target, logX bool) *Chart {
+	c := newChart(title, xLabel, yLabel)
+	if logX {
+		c.plot.X.Scale = plot.LogScale{}
+		c.plot.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	for i, s := range series {
+		n := len(s.X)
+		if len(s.Mean) != n || (s.Lo != nil || s.Hi != nil) && (len(s.Lo) != n || len(s.Hi) != n) {
+			panic(fmt.Sprintf("charts: series %q has %d X, %d Mean, %d Lo and %d Hi values",
+				s.Label, n, len(s.Mean), len(s.Lo), len(s.Hi)))
+		}
+		thumbs := []plot.Thumbnailer{}
+		if s.Lo != nil {
+			shade := band(s.X, s.Lo, s.Hi, translucent(seriesColor(i), 55))
+			c.plot.Add(shade)
+			thumbs = append(thumbs, shade)
+		}
+		pts := xys(s.X, s.Mean)
+		l := line(pts, i)
+		dots, err := plotter.NewScatter(pts)
+		if err != nil {
+			panic("charts: " + err.Error())
+		}
+		dots.Color = seriesColor(i)
+		dots.Shape = glyphs[i%len(glyphs)]
+		dots.Radius = vg.Points(3)
+		c.plot.Add(l, dots)
+		c.addLegend(s.Label, append(thumbs, l, dots)...)
+	}
+	if target != nil {
+		t := hline(target.Value)
+		c.plot.Add(t)
+		c.addLegend(target.Label, t)
+		// Keep the target in view even when every series is far from it.
+		c.plot.Y.Min = min(c.plot.Y.Min, target.Value)
+		c.plot.Y.Max = max(c.plot.Y.Max, target.Value)
+	}
+	return c
+}
+
+// glyphs tell series apart where colours cannot (print, colour blindness).
+var glyphs = []draw.GlyphDrawer{
+	draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{},
+	draw.PyramidGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{},
+}
