@@ -1182,17 +1182,34 @@ type targetNode struct {
 	path                             string
 }
 
-func (p *parser) targets(n *yaml.Node, path string) {
+// mappingList walks a top-level list of mappings (targets, regressions):
+// it refuses a zip block, a non-list, aliases and items that are not
+// mappings, and calls each with every mapping item and its path.
+func (p *parser) mappingList(n *yaml.Node, path, items, example string, each func(item *yaml.Node, itemPath string)) {
 	if p.zip != 0 {
-		p.errorf(n, path, "targets cannot appear in a zip block")
+		p.errorf(n, path, "%s cannot appear in a zip block", path)
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, path, "want a list of targets, got %s", describe(n))
+		p.errorf(n, path, "want a list of %s, got %s", items, describe(n))
 		return
 	}
-	for i, tn := range n.Content {
-		tp := fmt.Sprintf("%s[%d]", path, i)
+	for i, item := range n.Content {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		if item.Kind == yaml.AliasNode || item.Anchor != "" {
+			p.errorf(item, ip, "anchors and aliases are not supported")
+			continue
+		}
+		if item.Kind != yaml.MappingNode {
+			p.errorf(item, ip, "want a mapping like %s, got %s", example, describe(item))
+			continue
+		}
+		each(item, ip)
+	}
+}
+
+func (p *parser) targets(n *yaml.Node, path string) {
+	p.mappingList(n, path, "targets", `{model: random_forest, metric: detection_rate, ">=": 0.95}`, func(tn *yaml.Node, tp string) {
 		var t Target
 		rec := &targetNode{node: tn, path: tp}
 		var opNodes []*yaml.Node
@@ -1214,14 +1231,6 @@ func (p *parser) targets(n *yaml.Node, path string) {
 				value(p, n, path, number(-math.MaxFloat64, math.MaxFloat64, true, true), func(v float64) { t.Op, t.Value = op, v })
 			}})
 		}
-		if tn.Kind == yaml.AliasNode || tn.Anchor != "" {
-			p.errorf(tn, tp, "anchors and aliases are not supported")
-			continue
-		}
-		if tn.Kind != yaml.MappingNode {
-			p.errorf(tn, tp, "want a mapping like {model: random_forest, metric: detection_rate, \">=\": 0.95}, got %s", describe(tn))
-			continue
-		}
 		p.mapping(tn, tp, fields, "model", "metric")
 		switch {
 		case len(opNodes) == 0 && !hasKey(tn, Ops):
@@ -1233,30 +1242,14 @@ func (p *parser) targets(n *yaml.Node, path string) {
 		}
 		p.spec.Targets = append(p.spec.Targets, t)
 		p.targetNodes = append(p.targetNodes, rec)
-	}
+	})
 }
 
 func (p *parser) regressions(n *yaml.Node, path string) {
-	if p.zip != 0 {
-		p.errorf(n, path, "regressions cannot appear in a zip block")
-		return
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, path, "want a list of regression rules, got %s", describe(n))
-		return
-	}
-	for i, rn := range n.Content {
-		rp := fmt.Sprintf("%s[%d]", path, i)
+	example := "{model: random_forest, metric: detection_rate, better: higher, tolerance: 0.01}"
+	p.mappingList(n, path, "regression rules", example, func(rn *yaml.Node, rp string) {
 		var r Regression
 		rec := &targetNode{node: rn, path: rp}
-		if rn.Kind == yaml.AliasNode || rn.Anchor != "" {
-			p.errorf(rn, rp, "anchors and aliases are not supported")
-			continue
-		}
-		if rn.Kind != yaml.MappingNode {
-			p.errorf(rn, rp, "want a mapping like {model: random_forest, metric: detection_rate, better: higher, tolerance: 0.01}, got %s", describe(rn))
-			continue
-		}
 		p.mapping(rn, rp, []field{
 			{"model", func(n *yaml.Node, path string) {
 				value(p, n, path, text, func(v string) { r.Model = v; rec.model = n })
@@ -1273,7 +1266,7 @@ func (p *parser) regressions(n *yaml.Node, path string) {
 		}, "model", "metric", "better")
 		p.spec.Regressions = append(p.spec.Regressions, r)
 		p.regressionNodes = append(p.regressionNodes, rec)
-	}
+	})
 }
 
 // hasKey reports whether mapping n has one of keys at its top level.

@@ -223,19 +223,7 @@ func (p *parser) posOf(paths ...string) *yaml.Node {
 func (p *parser) checkTargets() {
 	for i, rec := range p.targetNodes {
 		t := &p.spec.Targets[i]
-		if t.Model != "" {
-			m := p.spec.Model(t.Model)
-			if m == nil {
-				var names []string
-				for _, m := range p.spec.Models {
-					names = append(names, m.Name)
-				}
-				p.errorf(rec.model, rec.path+".model", "no model named %q (models: %s)", t.Model, strings.Join(names, ", "))
-			} else if m.Kind != "" && t.Metric != "" && !slices.Contains(metricsFor(m), t.Metric) {
-				p.errorf(rec.metric, rec.path+".metric", "model %s (%s) does not produce metric %q; it produces %s",
-					m.Name, describeModel(m), t.Metric, strings.Join(metricsFor(m), ", "))
-			}
-		}
+		p.checkModelMetric(rec, t.Model, t.Metric)
 		if t.AnomalyType != "" && t.Metric != "" && t.Metric != "detection_rate" {
 			p.errorf(rec.anomalyType, rec.path+".anomaly_type", "per anomaly type targets apply to detection_rate only, not %s", t.Metric)
 		}
@@ -277,20 +265,26 @@ func (p *parser) checkTargets() {
 func (p *parser) checkRegressions() {
 	for i, rec := range p.regressionNodes {
 		r := &p.spec.Regressions[i]
-		if r.Model == "" {
-			continue
+		p.checkModelMetric(rec, r.Model, r.Metric)
+	}
+}
+
+// checkModelMetric reports a model name that names no model, and a metric
+// the model does not produce.
+func (p *parser) checkModelMetric(rec *targetNode, model, metric string) {
+	if model == "" {
+		return
+	}
+	m := p.spec.Model(model)
+	if m == nil {
+		var names []string
+		for _, m := range p.spec.Models {
+			names = append(names, m.Name)
 		}
-		m := p.spec.Model(r.Model)
-		if m == nil {
-			var names []string
-			for _, m := range p.spec.Models {
-				names = append(names, m.Name)
-			}
-			p.errorf(rec.model, rec.path+".model", "no model named %q (models: %s)", r.Model, strings.Join(names, ", "))
-		} else if m.Kind != "" && r.Metric != "" && !slices.Contains(metricsFor(m), r.Metric) {
-			p.errorf(rec.metric, rec.path+".metric", "model %s (%s) does not produce metric %q; it produces %s",
-				m.Name, describeModel(m), r.Metric, strings.Join(metricsFor(m), ", "))
-		}
+		p.errorf(rec.model, rec.path+".model", "no model named %q (models: %s)", model, strings.Join(names, ", "))
+	} else if m.Kind != "" && metric != "" && !slices.Contains(metricsFor(m), metric) {
+		p.errorf(rec.metric, rec.path+".metric", "model %s (%s) does not produce metric %q; it produces %s",
+			m.Name, describeModel(m), metric, strings.Join(metricsFor(m), ", "))
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,10 +54,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErrorf("check: %w", err)
 	}
-	axes := make([]string, len(m.Axes))
-	for i, a := range m.Axes {
-		axes[i] = a.Name
-	}
+	axes := m.AxisNames()
 	targets := make([]gate.Target, len(m.Targets))
 	for i, t := range m.Targets {
 		targets[i] = gate.Target{Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where}
@@ -70,12 +66,8 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageErrorf("check: -baseline: %w", err)
 		}
-		var baseAxes []string
-		for _, a := range base.Axes {
-			baseAxes = append(baseAxes, a.Name)
-		}
-		if !slices.Equal(baseAxes, axes) {
-			return usageErrorf("check: -baseline %s sweeps %v, the run %v; compare runs of the same experiment", *baseline, baseAxes, axes)
+		if baseAxes := base.AxisNames(); !slices.Equal(baseAxes, axes) {
+			return usageErrorf("check: -baseline %s sweeps %v, the run %v; compare runs of the same experiment", *baseline, base.AxisNames(), axes)
 		}
 		if len(m.Regressions) == 0 {
 			return usageErrorf("check: -baseline given, but the experiment declares no regressions: rules to judge by")
@@ -91,14 +83,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		v.AddRegressions(filepath.ToSlash(*baseline), gate.Regressions(rules, baseRows, rows, axes, *alpha))
 	}
 
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	if m.Artifacts["verdict.json"], err = artifact.WriteBytes(filepath.Join(dir, "verdict.json"), body.Bytes()); err != nil {
+	if m.Artifacts["verdict.json"], err = artifact.WriteJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
 		return err
 	}
 	if m.Artifacts["junit.xml"], err = artifact.WriteFile(filepath.Join(dir, "junit.xml"), func(w io.Writer) error {

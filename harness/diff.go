@@ -43,9 +43,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageErrorf("diff: %w", err)
 		}
-		for _, a := range m.Axes {
-			axes[i] = append(axes[i], a.Name)
-		}
+		axes[i] = m.AxisNames()
 		if rows[i], err = readMetrics(filepath.Join(dir, "metrics.parquet")); err != nil {
 			return usageErrorf("diff: %w", err)
 		}

@@ -10,8 +10,10 @@ package artifact
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -80,6 +82,19 @@ func WriteBytes(path string, data []byte) (Digest, error) {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// WriteJSON writes v to path atomically as indented JSON (two spaces,
+// a final newline) without HTML escaping, so that ">=" stays ">=".
+func WriteJSON(path string, v any) (Digest, error) {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return Digest{}, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return WriteBytes(path, body.Bytes())
 }
 
 // HashFile returns the digest of the file at path.

@@ -440,3 +440,23 @@ func TestWriteFileKilled(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.json")
+	d, err := WriteJSON(path, map[string]any{"op": ">=", "value": 0.95})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Indented, not HTML-escaped, newline-terminated; the digest is the file's.
+	want := "{\n  \"op\": \">=\",\n  \"value\": 0.95\n}\n"
+	if string(got) != want {
+		t.Errorf("WriteJSON wrote %q, want %q", got, want)
+	}
+	if d != digestOf(got) {
+		t.Errorf("digest %+v, file's %+v", d, digestOf(got))
+	}
+}

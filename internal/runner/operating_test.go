@@ -2,7 +2,6 @@ package runner
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -33,18 +32,8 @@ models:
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(res.Dir, "metrics.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	_, rows, err := datasets.ReadMetrics(f, st.Size(), "metrics.parquet")
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := map[string]float64{}
-	for _, r := range rows {
+	for _, r := range readRunMetrics(t, res.Dir) {
 		got[r.Model+"/"+r.Metric] = r.Value
 	}
 	if _, ok := got["types/budget_threshold"]; ok {

@@ -31,16 +31,7 @@ func TestParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(res.Dir, "metrics.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	_, rows, err := datasets.ReadMetrics(f, st.Size(), "metrics.parquet")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readRunMetrics(t, res.Dir)
 	values := map[string][]float64{}
 	for _, r := range rows {
 		values[r.Model+"/"+r.Metric] = append(values[r.Model+"/"+r.Metric], r.Value)
@@ -127,6 +118,25 @@ func TestParity(t *testing.T) {
 	if exact == 0 {
 		t.Errorf("scikit-learn's top five %v in no trial", sklearnTop5)
 	}
+}
+
+// readRunMetrics reads a run's metrics.parquet.
+func readRunMetrics(t *testing.T, dir string) []datasets.Metric {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows, err := datasets.ReadMetrics(f, st.Size(), "metrics.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 func summary(v []float64, stat string) float64 {

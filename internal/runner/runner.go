@@ -8,7 +8,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -324,18 +323,21 @@ feed:
 	return &Result{Dir: dir, Manifest: m}, nil
 }
 
-// WriteManifest writes m as dir/manifest.json, atomically. JSON without
-// HTML escaping, so that targets read ">=" rather than "\u003e=".
+// WriteManifest writes m as dir/manifest.json, atomically (JSON without
+// HTML escaping, so that targets read ">=").
 func WriteManifest(dir string, m *Manifest) error {
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
-		return err
-	}
-	_, err := artifact.WriteBytes(filepath.Join(dir, "manifest.json"), body.Bytes())
+	_, err := artifact.WriteJSON(filepath.Join(dir, "manifest.json"), m)
 	return err
+}
+
+// AxisNames lists the sweep axes' names, in the order of the metrics
+// table's parameter columns.
+func (m *Manifest) AxisNames() []string {
+	names := make([]string, len(m.Axes))
+	for i, a := range m.Axes {
+		names[i] = a.Name
+	}
+	return names
 }
 
 // ReadManifest reads dir/manifest.json: an error when the directory holds
@@ -494,18 +496,12 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 		}
 	}
 	if out.reports.Len() > 0 {
-		if err := write("classification_report.txt", func(w io.Writer) error {
-			_, err := io.WriteString(w, out.reports.String())
-			return err
-		}); err != nil {
+		if rec.Artifacts["classification_report.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "classification_report.txt"), []byte(out.reports.String())); err != nil {
 			return fail(err)
 		}
 	}
 	if out.rules.Len() > 0 {
-		if err := write("rules.txt", func(w io.Writer) error {
-			_, err := io.WriteString(w, out.rules.String())
-			return err
-		}); err != nil {
+		if rec.Artifacts["rules.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "rules.txt"), []byte(out.rules.String())); err != nil {
 			return fail(err)
 		}
 	}
