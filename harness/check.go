@@ -67,7 +67,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 			return usageErrorf("check: -baseline: %w", err)
 		}
 		if baseAxes := base.AxisNames(); !slices.Equal(baseAxes, axes) {
-			return usageErrorf("check: -baseline %s sweeps %v, the run %v; compare runs of the same experiment", *baseline, base.AxisNames(), axes)
+			return usageErrorf("check: -baseline %s sweeps %v, the run %v; compare runs of the same experiment", *baseline, baseAxes, axes)
 		}
 		if len(m.Regressions) == 0 {
 			return usageErrorf("check: -baseline given, but the experiment declares no regressions: rules to judge by")
