@@ -4,9 +4,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -185,12 +187,54 @@ func MetricsColumns(params []ParamColumn) []string {
 	return slices.Concat(keyFixed, paramNames(params, metricsFixed), metricsFixed[3:])
 }
 
+// keyedLayout is the shape of a keyed table (metrics, curves, aggregate):
+// the key columns, a column per swept parameter, then the table's own
+// trailing columns. The writer and the reader share it.
+type keyedLayout struct {
+	table     string
+	perTrial  bool     // key is experiment, trial, seed; else experiment alone
+	fixed     []string // key then trailing column names; a parameter named like one is prefixed "param_"
+	tailTypes []reflect.Type
+}
+
+var (
+	typeString  = reflect.TypeFor[string]()
+	typeInt64   = reflect.TypeFor[int64]()
+	typeFloat64 = reflect.TypeFor[float64]()
+
+	// keyTypes are the Go types of keyFixed's columns.
+	keyTypes = []reflect.Type{typeString, typeString, typeInt64}
+
+	metricsLayout = keyedLayout{"metrics", true, metricsFixed,
+		[]reflect.Type{typeString, typeString, typeFloat64}}
+	curvesLayout = keyedLayout{"curves", true, curvesFixed,
+		[]reflect.Type{typeString, typeString, typeFloat64, typeFloat64, typeFloat64}}
+	aggregateLayout = keyedLayout{"aggregate", false, aggregateFixed,
+		[]reflect.Type{typeString, typeString, typeInt64, typeFloat64, typeFloat64, typeFloat64, typeFloat64, typeFloat64, typeFloat64}}
+)
+
+// lead returns the number of key columns before the parameters: 3
+// (experiment, trial, seed) or 1 (experiment).
+func (l *keyedLayout) lead() int {
+	if l.perTrial {
+		return 3
+	}
+	return 1
+}
+
+// fixedType returns the Go type of the i-th column of l.fixed.
+func (l *keyedLayout) fixedType(i int) reflect.Type {
+	if i < l.lead() {
+		return keyTypes[i]
+	}
+	return l.tailTypes[i-l.lead()]
+}
+
 // keyedTable writes rows that start with a trial key and a column per swept
 // parameter: the schema is only known at run time, so the row type is built
 // with reflection.
 type keyedTable struct {
-	table  string
-	lead   int // key columns before the parameters: 3 (experiment, trial, seed) or 1 (experiment)
+	*keyedLayout
 	params []ParamColumn
 	pw     interface {
 		Write(row any) error
@@ -199,11 +243,10 @@ type keyedTable struct {
 	row reflect.Value
 }
 
-// newKeyedTable starts a table whose columns are the key (experiment, and
-// trial and seed when perTrial), the parameters (named with fixed's rule),
-// then the given trailing columns (names and Go types: string, int64 or
-// float64).
-func newKeyedTable(w io.Writer, table string, perTrial bool, params []ParamColumn, fixed []string, tail []string, tailTypes []reflect.Type) *keyedTable {
+// newKeyedTable starts a table with l's columns: the key, the parameters
+// (named with l.fixed's rule), then the trailing columns (Go types string,
+// int64 or float64).
+func newKeyedTable(w io.Writer, l *keyedLayout, params []ParamColumn) *keyedTable {
 	var fields []reflect.StructField
 	add := func(name string, t reflect.Type) {
 		tag := name
@@ -212,34 +255,35 @@ func newKeyedTable(w io.Writer, table string, perTrial bool, params []ParamColum
 		}
 		fields = append(fields, reflect.StructField{Name: "F" + strconv.Itoa(len(fields)), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)})
 	}
-	str, i64, f64 := reflect.TypeFor[string](), reflect.TypeFor[int64](), reflect.TypeFor[float64]()
-	add("experiment", str)
-	if perTrial {
-		add("trial", str)
-		add("seed", i64)
+	lead := l.lead()
+	for i := range lead {
+		add(l.fixed[i], keyTypes[i])
 	}
-	lead := len(fields)
-	for i, name := range paramNames(params, fixed) {
-		switch params[i].Kind {
-		case ParamInt:
-			add(name, i64)
-		case ParamFloat:
-			add(name, f64)
-		default:
-			add(name, str)
-		}
+	for i, name := range paramNames(params, l.fixed) {
+		add(name, paramType(params[i].Kind))
 	}
-	for i, name := range tail {
-		add(name, tailTypes[i])
+	for i, t := range l.tailTypes {
+		add(l.fixed[lead+i], t)
 	}
 	rowType := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(rowType).Interface())
 	return &keyedTable{
-		table:  table,
-		lead:   lead,
-		params: params,
-		pw:     parquet.NewWriter(w, append(tableOptions(table), schema)...),
-		row:    reflect.New(rowType).Elem(),
+		keyedLayout: l,
+		params:      params,
+		pw:          parquet.NewWriter(w, append(tableOptions(l.table), schema)...),
+		row:         reflect.New(rowType).Elem(),
+	}
+}
+
+// paramType returns the Go type of a parameter column of kind k.
+func paramType(k ParamKind) reflect.Type {
+	switch k {
+	case ParamInt:
+		return typeInt64
+	case ParamFloat:
+		return typeFloat64
+	default:
+		return typeString
 	}
 }
 
@@ -250,13 +294,13 @@ func (t *keyedTable) setKey(r int, k Key) error {
 		return fmt.Errorf("datasets: %s row %d has %d parameter values, the table %d columns", t.table, r, len(k.Params), len(t.params))
 	}
 	t.row.Field(0).SetString(k.Experiment)
-	if t.lead == 3 {
+	if t.perTrial {
 		t.row.Field(1).SetString(k.Trial)
 		t.row.Field(2).SetInt(k.Seed)
 	}
 	for j, p := range t.params {
 		v := k.Params[j]
-		f := t.row.Field(t.lead + j)
+		f := t.row.Field(t.lead() + j)
 		switch p.Kind {
 		case ParamInt:
 			x, err := strconv.ParseInt(v, 10, 64)
@@ -278,7 +322,7 @@ func (t *keyedTable) setKey(r int, k Key) error {
 }
 
 // tail returns the i-th column after the parameters.
-func (t *keyedTable) tail(i int) reflect.Value { return t.row.Field(t.lead + len(t.params) + i) }
+func (t *keyedTable) tail(i int) reflect.Value { return t.row.Field(t.lead() + len(t.params) + i) }
 
 func (t *keyedTable) write() error {
 	if err := t.pw.Write(t.row.Addr().Interface()); err != nil {
@@ -298,8 +342,7 @@ func (t *keyedTable) close() error {
 // model, metric), with a column per swept parameter typed by its kind. A
 // parameter value that does not parse as its column's kind is an error.
 func WriteMetrics(w io.Writer, params []ParamColumn, rows []Metric) error {
-	str, f64 := reflect.TypeFor[string](), reflect.TypeFor[float64]()
-	t := newKeyedTable(w, "metrics", true, params, metricsFixed, metricsFixed[3:], []reflect.Type{str, str, f64})
+	t := newKeyedTable(w, &metricsLayout, params)
 	for r := range rows {
 		m := &rows[r]
 		if err := t.setKey(r, m.Key()); err != nil {
@@ -318,8 +361,7 @@ func WriteMetrics(w io.Writer, params []ParamColumn, rows []Metric) error {
 // WriteCurves writes points as curves.parquet: experiment, trial, seed, a
 // column per swept parameter, model, curve, threshold, x, y.
 func WriteCurves(w io.Writer, params []ParamColumn, points []CurvePoint) error {
-	str, f64 := reflect.TypeFor[string](), reflect.TypeFor[float64]()
-	t := newKeyedTable(w, "curves", true, params, curvesFixed, curvesFixed[3:], []reflect.Type{str, str, f64, f64, f64})
+	t := newKeyedTable(w, &curvesLayout, params)
 	for r := range points {
 		p := &points[r]
 		if err := t.setKey(r, p.Key); err != nil {
@@ -364,9 +406,7 @@ func AggregateColumns(params []ParamColumn) []string {
 // per swept parameter, model, metric, n, mean, sd, min, max, ci_low,
 // ci_high.
 func WriteAggregates(w io.Writer, params []ParamColumn, rows []Aggregate) error {
-	str, i64, f64 := reflect.TypeFor[string](), reflect.TypeFor[int64](), reflect.TypeFor[float64]()
-	t := newKeyedTable(w, "aggregate", false, params, aggregateFixed, aggregateFixed[1:],
-		[]reflect.Type{str, str, i64, f64, f64, f64, f64, f64, f64})
+	t := newKeyedTable(w, &aggregateLayout, params)
 	for r := range rows {
 		a := &rows[r]
 		if err := t.setKey(r, Key{Experiment: a.Experiment, Params: a.Params}); err != nil {
@@ -431,80 +471,98 @@ func WriteMetricsCSV(w io.Writer, params []ParamColumn, rows []Metric) error {
 }
 
 // ReadMetrics reads a metrics table written by WriteMetrics. name is used in
-// error messages.
+// error messages. A parameter column renamed "param_X" because X is a
+// column of the table reads back as parameter X, so params writes the same
+// columns again.
 func ReadMetrics(r io.ReaderAt, size int64, name string) (params []ParamColumn, rows []Metric, err error) {
+	return readKeyed(r, size, name, &metricsLayout, func(k Key, v []parquet.Value) Metric {
+		return Metric{k.Experiment, k.Trial, k.Seed, k.Params, v[0].String(), v[1].String(), v[2].Double()}
+	})
+}
+
+// ReadCurves reads curves.parquet as written by WriteCurves. name is used in
+// error messages; parameters read back as in ReadMetrics.
+func ReadCurves(r io.ReaderAt, size int64, name string) (params []ParamColumn, points []CurvePoint, err error) {
+	return readKeyed(r, size, name, &curvesLayout, func(k Key, v []parquet.Value) CurvePoint {
+		return CurvePoint{k, v[0].String(), v[1].String(), v[2].Double(), v[3].Double(), v[4].Double()}
+	})
+}
+
+// ReadAggregates reads aggregate.parquet as written by WriteAggregates.
+// name is used in error messages; parameters read back as in ReadMetrics.
+func ReadAggregates(r io.ReaderAt, size int64, name string) (params []ParamColumn, rows []Aggregate, err error) {
+	return readKeyed(r, size, name, &aggregateLayout, func(k Key, v []parquet.Value) Aggregate {
+		return Aggregate{k.Experiment, k.Params, v[0].String(), v[1].String(), v[2].Int64(),
+			v[3].Double(), v[4].Double(), v[5].Double(), v[6].Double(), v[7].Double(), v[8].Double()}
+	})
+}
+
+// readKeyed reads a table of layout l: it checks the key and trailing
+// columns by name and type, takes the columns between them as the
+// parameters, and calls row for each row with its key (parameter values as
+// canonical text) and its trailing values.
+func readKeyed[T any](r io.ReaderAt, size int64, name string, l *keyedLayout, row func(k Key, tail []parquet.Value) T) (params []ParamColumn, rows []T, err error) {
 	defer containPanic(name, &err)
 	file, err := openFile(r, size, name)
 	if err != nil {
 		return nil, nil, err
 	}
 	fields := file.Schema().Fields()
-	if len(fields) < len(metricsFixed) {
-		return nil, nil, fmt.Errorf("%s: not a metrics table: %d columns", name, len(fields))
-	}
-	np := len(fields) - len(metricsFixed)
-	want := func(i int, col string, kind parquet.Kind) error {
-		f := fields[i]
-		if f.Name() != col || f.Type().Kind() != kind || !f.Leaf() {
-			return fmt.Errorf("%s: not a metrics table: column %d is %s %v, want %s %v", name, i, f.Name(), f.Type().Kind(), col, kind)
-		}
-		return nil
-	}
-	for _, c := range []struct {
-		at   int
-		name string
-		kind parquet.Kind
-	}{
-		{0, "experiment", parquet.ByteArray}, {1, "trial", parquet.ByteArray}, {2, "seed", parquet.Int64},
-		{3 + np, "model", parquet.ByteArray}, {4 + np, "metric", parquet.ByteArray}, {5 + np, "value", parquet.Double},
-	} {
-		if err := want(c.at, c.name, c.kind); err != nil {
+	lead := l.lead()
+	for i := range min(lead, len(fields)) {
+		if err := checkColumn(name, l.table, i, fields[i], l.fixed[i], kindOf(l.fixedType(i)), false); err != nil {
 			return nil, nil, err
 		}
 	}
-	for _, f := range fields[3 : 3+np] {
-		p := ParamColumn{Name: f.Name()}
-		switch f.Type().Kind() {
-		case parquet.Int64:
-			p.Kind = ParamInt
-		case parquet.Double:
-			p.Kind = ParamFloat
-		case parquet.ByteArray:
-			p.Kind = ParamString
-		default:
-			return nil, nil, fmt.Errorf("%s: parameter column %s has type %v", name, f.Name(), f.Type().Kind())
+	if len(fields) < len(l.fixed) {
+		return nil, nil, fmt.Errorf("%s: not %s table: %d columns, want at least %d (%s)",
+			name, tableArticle(l.table), len(fields), len(l.fixed), strings.Join(l.fixed, ", "))
+	}
+	np := len(fields) - len(l.fixed)
+	for i := lead; i < len(l.fixed); i++ {
+		if err := checkColumn(name, l.table, np+i, fields[np+i], l.fixed[i], kindOf(l.fixedType(i)), false); err != nil {
+			return nil, nil, err
+		}
+	}
+	params = make([]ParamColumn, 0, np)
+	for j, f := range fields[lead : lead+np] {
+		p, err := paramColumn(f, l.fixed)
+		if err == nil && slices.ContainsFunc(params, func(q ParamColumn) bool { return q.Name == p.Name }) {
+			err = fmt.Errorf("parameter %s appears twice", p.Name)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: not %s table: column %d: %w", name, tableArticle(l.table), lead+j, err)
 		}
 		params = append(params, p)
 	}
+
 	n := file.NumRows()
-	rows = make([]Metric, 0, preallocRows(n, size))
+	rows = make([]T, 0, preallocRows(n, size))
 	reader := parquet.NewReader(file)
 	defer reader.Close()
 	buf := make([]parquet.Row, 256)
 	for {
 		k, err := reader.ReadRows(buf)
-		for _, row := range buf[:k] {
-			if len(row) != len(fields) {
-				return nil, nil, fmt.Errorf("%s: row of %d values, want %d", name, len(row), len(fields))
+		for _, values := range buf[:k] {
+			if len(values) != len(fields) {
+				return nil, nil, fmt.Errorf("%s: row %d has %d values, want %d", name, len(rows), len(values), len(fields))
 			}
-			m := Metric{
-				Experiment: row[0].String(), Trial: row[1].String(), Seed: row[2].Int64(),
-				Model: row[3+np].String(), Metric: row[4+np].String(), Value: row[5+np].Double(),
+			key := Key{Experiment: values[0].String()}
+			if l.perTrial {
+				key.Trial, key.Seed = values[1].String(), values[2].Int64()
 			}
-			for j, p := range params {
-				v := row[3+j]
-				switch p.Kind {
-				case ParamInt:
-					m.Params = append(m.Params, strconv.FormatInt(v.Int64(), 10))
-				case ParamFloat:
-					m.Params = append(m.Params, strconv.FormatFloat(v.Double(), 'g', -1, 64))
-				default:
-					m.Params = append(m.Params, v.String())
+			if np > 0 {
+				key.Params = make([]string, np)
+				for j, p := range params {
+					key.Params[j] = paramText(p.Kind, values[lead+j])
 				}
 			}
-			rows = append(rows, m)
+			rows = append(rows, row(key, values[lead+np:]))
 		}
-		if err == io.EOF {
+		if int64(len(rows)) > n {
+			return nil, nil, fmt.Errorf("%s: more rows than the footer's %d", name, n)
+		}
+		if err == io.EOF || (err == nil && k == 0) {
 			break
 		}
 		if err != nil {
@@ -515,4 +573,158 @@ func ReadMetrics(r io.ReaderAt, size int64, name string) (params []ParamColumn, 
 		return nil, nil, fmt.Errorf("%s: read %d rows, the footer says %d", name, len(rows), n)
 	}
 	return params, rows, nil
+}
+
+// paramColumn returns the parameter of column f of a keyed table with the
+// given fixed columns, undoing paramNames's "param_" prefix.
+func paramColumn(f parquet.Field, fixed []string) (ParamColumn, error) {
+	if !f.Leaf() || f.Optional() || f.Repeated() {
+		return ParamColumn{}, fmt.Errorf("parameter column %s is %s, want a required string, INT64 or DOUBLE column", f.Name(), describeColumn(f))
+	}
+	p := ParamColumn{Name: f.Name()}
+	if x, ok := strings.CutPrefix(p.Name, "param_"); ok && slices.Contains(fixed, x) {
+		p.Name = x
+	} else if slices.Contains(fixed, p.Name) {
+		return ParamColumn{}, fmt.Errorf("parameter column %s is named like a column of the table (it would be written param_%s)", p.Name, p.Name)
+	}
+	switch f.Type().Kind() {
+	case parquet.Int64:
+		p.Kind = ParamInt
+	case parquet.Double:
+		p.Kind = ParamFloat
+	case parquet.ByteArray:
+		p.Kind = ParamString
+	default:
+		return ParamColumn{}, fmt.Errorf("parameter column %s has type %v, want a string, INT64 or DOUBLE", f.Name(), f.Type().Kind())
+	}
+	return p, nil
+}
+
+// paramText returns a parameter value as canonical text: integers in
+// decimal, floats in Go's shortest round-trip form.
+func paramText(k ParamKind, v parquet.Value) string {
+	switch k {
+	case ParamInt:
+		return strconv.FormatInt(v.Int64(), 10)
+	case ParamFloat:
+		return strconv.FormatFloat(v.Double(), 'g', -1, 64)
+	default:
+		return v.String()
+	}
+}
+
+// kindOf returns the physical type of a column of Go type t (string, int64
+// or float64).
+func kindOf(t reflect.Type) parquet.Kind {
+	switch t.Kind() {
+	case reflect.Int64:
+		return parquet.Int64
+	case reflect.Float64:
+		return parquet.Double
+	default:
+		return parquet.ByteArray
+	}
+}
+
+// checkColumn reports a column f, the i-th of file name, that is not a leaf
+// named col of the given type, optional or required as asked.
+func checkColumn(name, table string, i int, f parquet.Field, col string, kind parquet.Kind, optional bool) error {
+	if f.Name() == col && f.Leaf() && f.Type().Kind() == kind && f.Optional() == optional && !f.Repeated() {
+		return nil
+	}
+	want := col + " " + kind.String()
+	if optional {
+		want = "optional " + want
+	}
+	return fmt.Errorf("%s: not %s table: column %d is %s, want %s", name, tableArticle(table), i, describeColumn(f), want)
+}
+
+// describeColumn returns a column's name and type for messages, e.g.
+// "score DOUBLE" or "optional score DOUBLE".
+func describeColumn(f parquet.Field) string {
+	switch {
+	case !f.Leaf():
+		return f.Name() + " (a group)"
+	case f.Repeated():
+		return "repeated " + f.Name() + " " + f.Type().Kind().String()
+	case f.Optional():
+		return "optional " + f.Name() + " " + f.Type().Kind().String()
+	}
+	return f.Name() + " " + f.Type().Kind().String()
+}
+
+// tableArticle returns the table's name with its article, "a metrics" or
+// "an aggregate", for "not a metrics table".
+func tableArticle(table string) string {
+	if strings.ContainsRune("aeiou", rune(table[0])) {
+		return "an " + table
+	}
+	return "a " + table
+}
+
+// ReadPredictions reads predictions.parquet as written by WritePredictions.
+// name is used in error messages. A file whose columns are not those of
+// Prediction (names, types, and which may be null) is an error naming the
+// first column that differs.
+func ReadPredictions(r io.ReaderAt, size int64, name string) ([]Prediction, error) {
+	return readFixed[Prediction](r, size, name, "predictions")
+}
+
+// ReadImportances reads importances.parquet as written by
+// WriteImportances. name is used in error messages; the columns are checked
+// as in ReadPredictions.
+func ReadImportances(r io.ReaderAt, size int64, name string) ([]Importance, error) {
+	return readFixed[Importance](r, size, name, "importances")
+}
+
+// readFixed reads a table whose rows are T, after checking that the file's
+// columns are T's, in order.
+func readFixed[T any](r io.ReaderAt, size int64, name, table string) (rows []T, err error) {
+	defer containPanic(name, &err)
+	file, err := openFile(r, size, name)
+	if err != nil {
+		return nil, err
+	}
+	got, want := file.Schema().Fields(), parquet.SchemaOf(new(T)).Fields()
+	for i := range min(len(got), len(want)) {
+		w := want[i]
+		if err := checkColumn(name, table, i, got[i], w.Name(), w.Type().Kind(), w.Optional()); err != nil {
+			return nil, err
+		}
+	}
+	if len(got) > len(want) {
+		return nil, fmt.Errorf("%s: not %s table: unexpected column %d, %s", name, tableArticle(table), len(want), describeColumn(got[len(want)]))
+	}
+	if len(got) < len(want) {
+		return nil, fmt.Errorf("%s: not %s table: missing column %d, %s", name, tableArticle(table), len(got), want[len(got)].Name())
+	}
+	n := file.NumRows()
+	rows = make([]T, 0, preallocRows(n, size))
+	err = readRows(file, n, name, func(_ int, rec *T) error {
+		rows = append(rows, *rec)
+		var zero T
+		*rec = zero // the next batch must not write through this row's pointers
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// ReadTableFile opens path and calls read with the file, its size and path
+// as name; a convenience for callers, e.g. ReadTableFile(path,
+// ReadPredictions).
+func ReadTableFile[T any](path string, read func(io.ReaderAt, int64, string) (T, error)) (T, error) {
+	var zero T
+	f, err := os.Open(path)
+	if err != nil {
+		return zero, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return zero, err
+	}
+	return read(f, st.Size(), path)
 }
