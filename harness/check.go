@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,11 +14,12 @@ import (
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports"
+	"github.com/segharness/harness/reports/report"
 )
 
 // checkCmd is the gate: it judges a run's metrics against the targets its
-// manifest records, writes verdict.json, junit.xml and the verdict section
-// of summary.md, and exits 0 when every target passes, 1 when one fails or
+// manifest records, writes verdict.json and junit.xml, regenerates the
+// report (summary.md and report.html show the verdict), and exits 0 when every target passes, 1 when one fails or
 // is inconclusive (unless -allow-inconclusive).
 func checkCmd(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("check", stderr)
@@ -55,11 +54,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("check: %w", err)
 	}
 	axes := m.AxisNames()
-	targets := make([]gate.Target, len(m.Targets))
-	for i, t := range m.Targets {
-		targets[i] = gate.Target{Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where}
-	}
-	results := gate.Evaluate(targets, axes, rows, gate.Options{Confidence: *confidence})
+	results := gate.Evaluate(report.GateTargets(m), axes, rows, gate.Options{Confidence: *confidence})
 	v := reports.NewVerdict(m.Experiment, *confidence, results)
 	if *baseline != "" {
 		base, err := runner.ReadManifest(*baseline)
@@ -91,16 +86,16 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	}); err != nil {
 		return err
 	}
-	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if m.Artifacts["summary.md"], err = artifact.WriteBytes(filepath.Join(dir, "summary.md"), withVerdict(summary, reports.VerdictMarkdown(v))); err != nil {
-		return err
-	}
 	// The manifest lists every artifact with its digest, the gate's too.
 	if err := runner.WriteManifest(dir, m); err != nil {
 		return err
+	}
+	// The report shows the verdict: regenerate it, and the runs' index.
+	if _, err := report.Generate(dir, report.Options{}); err != nil {
+		return fmt.Errorf("check: report: %w", err)
+	}
+	if err := report.WriteIndex(filepath.Dir(filepath.Clean(dir))); err != nil {
+		return fmt.Errorf("check: index: %w", err)
 	}
 
 	for _, r := range v.Results {
@@ -133,19 +128,4 @@ func readMetrics(path string) ([]datasets.Metric, error) {
 	}
 	_, rows, err := datasets.ReadMetrics(f, st.Size(), path)
 	return rows, err
-}
-
-// verdictHeading starts the verdict section, always the last of summary.md.
-const verdictHeading = "\n## Verdict"
-
-// withVerdict replaces summary's verdict section (or appends one).
-func withVerdict(summary []byte, section string) []byte {
-	if i := bytes.Index(summary, []byte(verdictHeading)); i >= 0 {
-		summary = summary[:i]
-	}
-	out := bytes.TrimRight(summary, "\n")
-	if len(out) > 0 {
-		out = append(out, "\n\n"...)
-	}
-	return append(out, section...)
 }

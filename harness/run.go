@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
+	"slices"
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/reports/report"
 )
 
 // Exit codes.
@@ -54,6 +57,7 @@ const usage = `Usage:
   harness run      [-out DIR] [-workers N] FILE.yaml...   run experiments into DIR/<name>/
   harness validate FILE.yaml...                           check experiment files, report every error
   harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
+  harness report   [-workers N] RUNDIR...                  regenerate figures, report.html, summary.md
   harness diff     [-alpha A] OLD_RUNDIR NEW_RUNDIR       compare two runs' metrics across seeds
 
 Exit status: 0 success (check: every target passes), 1 a run failed (check: a
@@ -73,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return validateCmd(rest, stdout, stderr)
 	case "check":
 		return checkCmd(rest, stdout, stderr)
+	case "report":
+		return reportCmd(rest, stdout, stderr)
 	case "diff":
 		return diffCmd(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -180,7 +186,53 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return &exitError{code: exitFailure, err: err}
 		}
+		if _, err := report.Generate(res.Dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
+			return &exitError{code: exitFailure, err: fmt.Errorf("%s: report: %w", e.Spec.Name, err)}
+		}
 		fmt.Fprintf(stdout, "%s: %d trial%s -> %s\n", e.Spec.Name, len(e.Trials), plural(len(e.Trials)), res.Dir)
+	}
+	if err := report.WriteIndex(*out); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("run: index of %s: %w", *out, err)}
+	}
+	return nil
+}
+
+// reportCmd regenerates the reports of completed runs from their files,
+// and the index of the directory that holds each.
+func reportCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", stderr)
+	workers := fs.Int("workers", 0, "figures drawn at once; 0 means one per CPU (the files do not depend on it)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: harness report [-workers N] RUNDIR...\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usageErrorf("report: no run directories given")
+	}
+	if *workers < 0 {
+		return usageErrorf("report: -workers %d: want 0 (one per CPU) or more", *workers)
+	}
+	roots := []string{}
+	for _, dir := range fs.Args() {
+		if _, err := runner.ReadManifest(dir); err != nil {
+			return usageErrorf("report: %w", err)
+		}
+		if _, err := report.Generate(dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
+			return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
+		}
+		fmt.Fprintf(stdout, "%s\n", filepath.Join(dir, "report.html"))
+		if root := filepath.Dir(filepath.Clean(dir)); !slices.Contains(roots, root) {
+			roots = append(roots, root)
+		}
+	}
+	for _, root := range roots {
+		if err := report.WriteIndex(root); err != nil {
+			return &exitError{code: exitFailure, err: fmt.Errorf("report: index of %s: %w", root, err)}
+		}
 	}
 	return nil
 }

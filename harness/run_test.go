@@ -92,6 +92,9 @@ func TestCommandLine(t *testing.T) {
 		{"run-negative-workers", []string{"run", "-workers", "-1", "testdata/sweep.yaml"}, exitUsage},
 		{"run-invalid-file", []string{"run", "-out", "OUT", "testdata/bad.yaml"}, exitUsage},
 		{"run-duplicate-names", []string{"run", "-out", "OUT", "testdata/sweep.yaml", "testdata/sweep-copy.yaml"}, exitUsage},
+		{"report-no-dirs", []string{"report"}, exitUsage},
+		{"report-not-a-run", []string{"report", "OUT"}, exitUsage},
+		{"report-negative-workers", []string{"report", "-workers", "-2", "OUT"}, exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,6 +181,51 @@ func TestRunSweep(t *testing.T) {
 		if anomalies != want || tr.Data.Anomalies != want {
 			t.Errorf("%s: %d anomalies in the file, %d in the manifest, want %d", tr.ID, anomalies, tr.Data.Anomalies, want)
 		}
+	}
+}
+
+// TestReportCommand regenerates a run's report from its files: the same
+// bytes as the run wrote, files deleted since restored, and the index.
+func TestReportCommand(t *testing.T) {
+	out := t.TempDir()
+	if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/sweep.yaml"); code != exitOK {
+		t.Fatalf("run: exit %d; stderr:\n%s", code, stderr)
+	}
+	dir := filepath.Join(out, "sweep")
+	read := func(name string) string {
+		t.Helper()
+		body, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(body)
+	}
+	before := map[string]string{}
+	for _, name := range []string{"report.html", "summary.md", "manifest.json", "figures/detection-roc.svg"} {
+		before[name] = read(name)
+	}
+	for _, name := range []string{"report.html", "summary.md", "figures", "../index.html"} {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := runCommand(t, t.Context(), out, "report", "-workers", "1", dir)
+	if code != exitOK {
+		t.Fatalf("report: exit %d; stderr:\n%s", code, stderr)
+	}
+	if stdout != "OUT/sweep/report.html\n" {
+		t.Errorf("stdout %q", stdout)
+	}
+	if !regexp.MustCompile(`^sweep: report with \d+ figures -> OUT/sweep/report.html \(TIME\)\n$`).MatchString(stderr) {
+		t.Errorf("stderr %q", stderr)
+	}
+	for name, body := range before {
+		if read(name) != body {
+			t.Errorf("%s differs from the one harness run wrote", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "index.html")); err != nil {
+		t.Errorf("no index of the runs: %v", err)
 	}
 }
 

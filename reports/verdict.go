@@ -144,10 +144,10 @@ func VerdictMarkdown(v Verdict) string {
 		}
 		mean, interval := "", ""
 		if r.Mean != nil {
-			mean = figure(*r.Mean)
+			mean = FormatValue(*r.Mean)
 		}
 		if r.Lo != nil && r.Hi != nil {
-			interval = "[" + figure(*r.Lo) + ", " + figure(*r.Hi) + "]"
+			interval = "[" + FormatValue(*r.Lo) + ", " + FormatValue(*r.Hi) + "]"
 		}
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %d | %s | %s | %s |\n", mark(r.Verdict), r.Target, point, r.N, mean, interval, r.Message)
 	}

@@ -1,6 +1,6 @@
 // Package runner runs experiments: each trial end to end (data, features,
 // split, artifacts), trials in parallel, and the run-level artifacts
-// (spec.resolved.yaml, manifest.json, summary.md).
+// (spec.resolved.yaml, manifest.json).
 //
 // Results do not depend on the number of workers: every random stream is
 // derived from the trial's seed, and run-level files list trials in the
@@ -30,7 +30,6 @@ import (
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/seed"
-	"github.com/segharness/harness/reports"
 )
 
 // Options configures a run.
@@ -138,14 +137,13 @@ type TrialRecord struct {
 
 // DataRecord summarises a trial's dataset.
 type DataRecord struct {
-	Source      string         `json:"source"`
-	Input       *Input         `json:"input,omitempty"`
-	Flows       int            `json:"flows"`
-	Anomalies   int            `json:"anomalies"`
-	ByType      map[string]int `json:"by_type"`
-	Train       int            `json:"train"`
-	Test        int            `json:"test"`
-	typesInRank []reports.TypeCount
+	Source    string         `json:"source"`
+	Input     *Input         `json:"input,omitempty"`
+	Flows     int            `json:"flows"`
+	Anomalies int            `json:"anomalies"`
+	ByType    map[string]int `json:"by_type"`
+	Train     int            `json:"train"`
+	Test      int            `json:"test"`
 }
 
 // Input identifies a data file a trial read.
@@ -298,18 +296,6 @@ feed:
 	}
 	if m.Artifacts["curves.parquet"], err = artifact.WriteFile(filepath.Join(dir, "curves.parquet"), func(w io.Writer) error {
 		return datasets.WriteCurves(w, params, curves)
-	}); err != nil {
-		return nil, err
-	}
-	summary := &reports.Run{Experiment: exp.Spec.Name, Description: exp.Spec.Description, File: m.File, Metrics: summarise(all)}
-	for _, r := range records {
-		summary.Trials = append(summary.Trials, reports.Trial{
-			ID: r.ID, Flows: r.Data.Flows, Anomalies: r.Data.Anomalies, ByType: r.Data.typesInRank,
-			Train: r.Data.Train, Test: r.Data.Test,
-		})
-	}
-	if m.Artifacts["summary.md"], err = artifact.WriteFile(filepath.Join(dir, "summary.md"), func(w io.Writer) error {
-		return reports.WriteSummary(w, summary)
 	}); err != nil {
 		return nil, err
 	}
@@ -549,24 +535,6 @@ func aggregate(rows []datasets.Metric) []datasets.Aggregate {
 	return out
 }
 
-// summarise groups metric rows by (model, metric) in order of first
-// appearance, for the summary.
-func summarise(rows []datasets.Metric) []reports.Metric {
-	var out []reports.Metric
-	at := map[[2]string]int{}
-	for _, r := range rows {
-		k := [2]string{r.Model, r.Metric}
-		i, ok := at[k]
-		if !ok {
-			i = len(out)
-			at[k] = i
-			out = append(out, reports.Metric{Model: r.Model, Metric: r.Metric})
-		}
-		out[i].Values = append(out[i].Values, r.Value)
-	}
-	return out
-}
-
 // paramColumns types one metrics-table column per sweep axis.
 func paramColumns(exp *experiments.Experiment) []datasets.ParamColumn {
 	cols := make([]datasets.ParamColumn, len(exp.Axes))
@@ -655,7 +623,6 @@ func describe(source string, input *Input, ds *datasets.Dataset) DataRecord {
 		}
 		r.ByType[level] = n
 		r.Anomalies += n
-		r.typesInRank = append(r.typesInRank, reports.TypeCount{Type: level, Count: n})
 	}
 	for _, s := range ds.Split {
 		if s == datasets.Train {

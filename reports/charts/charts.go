@@ -1,6 +1,8 @@
-// Package charts draws the figures of the HTML report: ROC curves, ROC
-// curves across seeds, a metric against a parameter, confusion matrices and
-// bar charts of feature importances.
+// Package charts draws the figures of the HTML report: ROC and
+// precision-recall curves, ROC curves across seeds, a metric against a
+// parameter, annotated heatmaps (confusion and correlation matrices,
+// cross-tabulations), horizontal and vertical bar charts, overlaid
+// histograms and scatter plots of flows and of their clusters.
 //
 // Constructors take plain Go data and return a *Chart, which is written as
 // SVG or PNG at a fixed size (Width × Height, PNG at DPI dots per inch) so
@@ -13,9 +15,12 @@
 package charts
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -49,6 +54,9 @@ type Chart struct {
 	legend plot.Legend // drawn below the plot; empty for charts without one
 	// legendEntries counts legend entries, as plot.Legend does not expose them.
 	legendEntries int
+	// rightMargin keeps data that reach the end of the x axis (bars,
+	// dots) off the figure's right edge.
+	rightMargin vg.Length
 }
 
 // Write writes the chart to w in format "svg" or "png". It panics on any
@@ -68,15 +76,29 @@ func (c *Chart) Write(w io.Writer, format string) error {
 	return err
 }
 
+// SVG returns the chart as SVG.
+func (c *Chart) SVG() []byte { return c.bytes("svg") }
+
+// PNG returns the chart as a 640 × 420 pixel PNG.
+func (c *Chart) PNG() []byte { return c.bytes("png") }
+
+func (c *Chart) bytes(format string) []byte {
+	var buf bytes.Buffer
+	if err := c.Write(&buf, format); err != nil {
+		panic("charts: writing to memory: " + err.Error()) // bytes.Buffer does not fail
+	}
+	return buf.Bytes()
+}
+
 // draw lays out the plot above its legend.
 func (c *Chart) draw(dc draw.Canvas) {
 	if c.legendEntries == 0 {
-		c.plot.Draw(dc)
+		c.plot.Draw(draw.Crop(dc, 0, -c.rightMargin, 0, 0))
 		return
 	}
 	const gap = vg.Length(6)
 	legendHeight := c.legend.Rectangle(dc).Size().Y
-	plotArea := draw.Crop(dc, 0, 0, legendHeight+2*gap, 0)
+	plotArea := draw.Crop(dc, 0, -c.rightMargin, legendHeight+2*gap, 0)
 	c.plot.Draw(plotArea)
 
 	// Align the legend with the left edge of the data area.
@@ -120,6 +142,10 @@ func newChart(title, xLabel, yLabel string) *Chart {
 }
 
 var gridColor = color.Gray{Y: 228}
+
+// figureMargin is the right margin of charts whose data reach the end of
+// the x axis.
+const figureMargin = vg.Length(10)
 
 // sans returns Liberation Sans (metrically compatible with Arial, and
 // embedded in gonum/plot) at size points.
@@ -209,4 +235,37 @@ func hline(y float64) *plotter.Function {
 	f.Width = vg.Points(1)
 	f.Dashes = dashed
 	return f
+}
+
+// withN returns label followed by a count: "normal (n=9,500)".
+func withN(label string, n int) string {
+	return fmt.Sprintf("%s (n=%s)", label, thousands(n))
+}
+
+// thousands formats n with commas between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
+}
+
+// checkFinite panics unless v is finite, naming what it is in the message:
+// the constructors draw data that callers have filtered.
+func checkFinite(v float64, format string, args ...any) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		panic(fmt.Sprintf("charts: %s is %v; filter NaN and Inf values before plotting", fmt.Sprintf(format, args...), v))
+	}
 }

@@ -48,7 +48,7 @@ var (
 
 // charts are the figures checked against testdata/NAME.svg.
 func charts() map[string]*Chart {
-	return map[string]*Chart{
+	m := map[string]*Chart{
 		"roc":              ROC([]Curve{forest, logistic, isolation}, "ROC on the test split (trial t1)"),
 		"roc_across_seeds": ROCAcrossSeeds("random_forest", seeds),
 		"metric_vs_param": MetricVsParam("Detection rate against forest size", "Trees (count)",
@@ -62,6 +62,10 @@ func charts() map[string]*Chart {
 				"bytes_in", "src_port_entropy", "flows_per_src", "mean_iat_ms", "ttl_mean"},
 			[]float64{0.18, 0.21, 0.09, 0.07, 0.15, 0.05, 0.04, 0.11, 0.03, 0.02}),
 	}
+	for name, c := range exploratoryCharts() {
+		m[name] = c
+	}
+	return m
 }
 
 func TestGolden(t *testing.T) {

@@ -1,0 +1,269 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/reports"
+)
+
+// Options tune Generate.
+type Options struct {
+	Workers int       // goroutines drawing figures; all CPUs when < 1
+	Log     io.Writer // progress; nil for none
+}
+
+// writers is the number of goroutines writing figure files.
+const writers = 16
+
+// FiguresDir is the directory of a run that holds its figures.
+const FiguresDir = "figures"
+
+// isReportArtifact says whether the manifest entry name is written by the
+// report (and so is replaced, not carried over, when the report is
+// regenerated).
+func isReportArtifact(name string) bool {
+	return name == "report.html" || name == "summary.md" || strings.HasPrefix(name, FiguresDir+"/")
+}
+
+// Generate writes the report of the run in dir: figures/ (each figure as
+// SVG and PNG, figures of earlier reports removed), report.html and
+// summary.md, and records their digests in the manifest. It returns the
+// run as read.
+func Generate(dir string, opts Options) (*Run, error) {
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	start := time.Now()
+	r, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	// The manifest the report shows is the run's, without the report's own
+	// files, so that regenerating a report gives the same bytes.
+	for name := range r.Manifest.Artifacts {
+		if isReportArtifact(name) {
+			delete(r.Manifest.Artifacts, name)
+		}
+	}
+	// Drawing is CPU-bound, writing waits on the disk (each file is
+	// synced): draw on the CPUs, then write on more goroutines, so that
+	// concurrent syncs share the file system's journal commits.
+	figs := r.Figures()
+	Render(figs, opts.Workers)
+	figDir := filepath.Join(dir, FiguresDir)
+	digests := make(map[*Figure][2]artifact.Digest, len(figs))
+	var mu sync.Mutex
+	if err := forEach(figs, writers, func(f *Figure) error {
+		var d [2]artifact.Digest
+		var err error
+		if d[0], err = artifact.WriteBytes(filepath.Join(figDir, f.Name+".svg"), f.SVG); err != nil {
+			return err
+		}
+		if d[1], err = artifact.WriteBytes(filepath.Join(figDir, f.Name+".png"), f.PNG); err != nil {
+			return err
+		}
+		mu.Lock()
+		digests[f] = d
+		mu.Unlock()
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	written := map[string]artifact.Digest{}
+	for f, d := range digests {
+		written[FiguresDir+"/"+f.Name+".svg"], written[FiguresDir+"/"+f.Name+".png"] = d[0], d[1]
+	}
+	if err := pruneFigures(figDir, written); err != nil {
+		return nil, err
+	}
+	if written["report.html"], err = artifact.WriteFile(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+		return r.WriteHTML(w, figs)
+	}); err != nil {
+		return nil, err
+	}
+	if written["summary.md"], err = artifact.WriteBytes(filepath.Join(dir, "summary.md"), []byte(r.Summary(figs))); err != nil {
+		return nil, err
+	}
+	m := *r.Manifest
+	m.Artifacts = maps.Clone(r.Manifest.Artifacts)
+	maps.Copy(m.Artifacts, written)
+	if err := runner.WriteManifest(dir, &m); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "%s: report with %d figures -> %s (%.2fs)\n", r.Manifest.Experiment, len(figs),
+		filepath.Join(dir, "report.html"), time.Since(start).Seconds())
+	return r, nil
+}
+
+// pruneFigures removes files of figDir that this report did not write.
+func pruneFigures(figDir string, written map[string]artifact.Digest) error {
+	entries, err := os.ReadDir(figDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, ok := written[FiguresDir+"/"+e.Name()]; ok || e.IsDir() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(figDir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyFigures are the figures summary.md links to: names equal to a key or
+// starting with key + "-", at most limit of each, in this order.
+var keyFigures = []struct {
+	key   string
+	limit int
+}{
+	{"detection-roc", 1}, {"sweep", 3}, {"detection-pr", 1}, {"detection-roc_seeds", 2},
+	{"interpretation-importance", 1}, {"typing-confusion", 1},
+}
+
+// Summary is summary.md: the verdict, the headline table and links to
+// the key figures, compact enough for $GITHUB_STEP_SUMMARY or a
+// pull-request comment.
+func (r *Run) Summary(figs []*Figure) string {
+	var b strings.Builder
+	m := r.Manifest
+	fmt.Fprintf(&b, "# %s\n\n", m.Experiment)
+	if d := r.description(); d != "" {
+		fmt.Fprintf(&b, "%s\n\n", d)
+	}
+	flows := 0
+	for _, t := range m.Trials {
+		flows += t.Data.Flows
+	}
+	fmt.Fprintf(&b, "Experiment file: `%s` · %d trial%s · %s flows in all · full report: [report.html](report.html)\n\n",
+		m.File, len(m.Trials), plural(len(m.Trials)), thousands(flows))
+
+	b.WriteString(reports.VerdictMarkdown(r.Verdict))
+	if !r.Gated && len(r.Verdict.Results) > 0 {
+		b.WriteString("\nJudged by the report from the targets; `harness check` is the gate (and compares against a baseline).\n")
+	}
+
+	if detectors := r.ModelsOf(Detector); len(detectors) > 0 {
+		b.WriteString("\n## Detectors\n\nMean over seeds [95% confidence interval of the mean] on the test split.\n\n")
+		b.WriteString(r.AggregateTable(detectors, []string{"detection_rate", "false_positive_rate", "precision", "f1", "roc_auc"}).Markdown())
+	}
+	// Runs without a detector get the table of their other models.
+	others := slices.Concat(r.ModelsOf(Typing), r.ModelsOf(Clustering))
+	if len(others) > 0 && len(r.ModelsOf(Detector)) == 0 {
+		metrics := r.MetricsOf(others, func(m string) bool {
+			return slices.Contains([]string{"accuracy", "macro_f1", "n_clusters", "noise_fraction", "silhouette"}, m)
+		})
+		b.WriteString("\n## Models\n\nMean over seeds [95% confidence interval of the mean].\n\n")
+		b.WriteString(r.AggregateTable(others, metrics).Markdown())
+	}
+
+	var links []string
+	for _, k := range keyFigures {
+		n := 0
+		for _, f := range figs {
+			if n < k.limit && (f.Name == k.key || strings.HasPrefix(f.Name, k.key+"-")) {
+				links = append(links, fmt.Sprintf("- [%s](%s/%s.png)", f.Title, FiguresDir, f.Name))
+				n++
+			}
+		}
+	}
+	if len(links) > 0 {
+		fmt.Fprintf(&b, "\n## Key figures\n\n%s\n\nAll %d figures are in report.html and %s/.\n", strings.Join(links, "\n"), len(figs), FiguresDir)
+	}
+	if notes := r.Notes(); len(notes) > 0 {
+		fmt.Fprintf(&b, "\n%d trial note%s (metrics left unmeasured, and why) are in report.html and manifest.json.\n", len(notes), plural(len(notes)))
+	}
+	return b.String()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// IndexEntry is one run of the index.
+type IndexEntry struct {
+	Dir, Experiment, Verdict string
+	Gated                    bool
+	Trials                   int
+	Counts                   map[string]int
+	HasReport                bool
+	Problem                  string // why the run could not be read
+}
+
+// WriteIndex writes root/index.html: every completed run under root (a
+// directory with a manifest.json) with its verdict and a link to its
+// report.
+func WriteIndex(root string) error {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return err
+	}
+	var runs []IndexEntry
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+			continue
+		}
+		r, err := loadSummary(dir)
+		if err != nil {
+			// One unreadable run does not hide the others.
+			runs = append(runs, IndexEntry{Dir: e.Name(), Experiment: e.Name(), Problem: err.Error()})
+			continue
+		}
+		_, statErr := os.Stat(filepath.Join(dir, "report.html"))
+		runs = append(runs, IndexEntry{
+			Dir: e.Name(), Experiment: r.Manifest.Experiment, Verdict: r.Verdict.Verdict, Gated: r.Gated,
+			Trials: len(r.Manifest.Trials), Counts: allCounts(r.Verdict.Counts), HasReport: statErr == nil,
+		})
+	}
+	var buf bytes.Buffer
+	if err := index.Execute(&buf, runs); err != nil {
+		return err
+	}
+	_, err = artifact.WriteBytes(filepath.Join(root, "index.html"), buf.Bytes())
+	return err
+}
+
+// loadSummary reads what the index shows of a run: its manifest, its
+// metrics and its verdict, without the per-trial files.
+func loadSummary(dir string) (*Run, error) {
+	m, err := runner.ReadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Dir: dir, Manifest: m}
+	if err := readTable(dir, "metrics.parquet", func(p []datasets.ParamColumn, rows []datasets.Metric) {
+		r.Params, r.Metrics = p, rows
+	}, datasets.ReadMetrics); err != nil {
+		return nil, err
+	}
+	if err := r.loadVerdict(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}

@@ -1,0 +1,268 @@
+// Package report regenerates a run's human-readable artifacts from the
+// files the run wrote (manifest.json, the Parquet tables, each trial's
+// dataset, predictions and importances): the figures in figures/ (SVG and
+// PNG), the self-contained report.html, the compact summary.md, and the
+// index.html of the directory that holds the runs.
+//
+// Nothing here refits a model or reruns a trial: a report says what the
+// files say. `harness run` calls Generate at its end, `harness check` after
+// it writes the verdict, and `harness report RUNDIR` on demand.
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/reports"
+)
+
+// Kind is what a model does, as the metrics it has measured tell.
+type Kind int
+
+// Model kinds.
+const (
+	Other      Kind = iota
+	Detector        // normal against anomaly: detection_rate, roc_auc, ...
+	Typing          // attack type: accuracy, macro_f1, ...
+	Clustering      // behavioural grouping: n_clusters, silhouette, ...
+)
+
+// A Model is one entry of the experiment's models: list.
+type Model struct {
+	Name string
+	Kind Kind
+}
+
+// Run is what a run directory holds, read back.
+type Run struct {
+	Dir        string
+	Manifest   *runner.Manifest
+	Spec       string // spec.resolved.yaml
+	Params     []datasets.ParamColumn
+	Metrics    []datasets.Metric
+	Aggregates []datasets.Aggregate
+	Curves     []datasets.CurvePoint
+	Models     []Model    // in the order the metrics table first names them
+	Points     [][]string // the sweep points (parameter values), in trial order
+	// Verdict is harness check's, from verdict.json, when Gated; otherwise
+	// the targets judged as check would judge them without a baseline.
+	Verdict reports.Verdict
+	Gated   bool
+	// Showcase is the trial whose dataset, predictions and importances the
+	// per-trial figures show: the run's first.
+	Showcase *Trial
+}
+
+// Trial is one trial's files.
+type Trial struct {
+	Record               runner.TrialRecord
+	Dataset              *datasets.Dataset
+	Predictions          []datasets.Prediction
+	Importances          []datasets.Importance
+	Rules                string // rules.txt
+	ClassificationReport string // classification_report.txt
+}
+
+// Confidence is the level of the intervals the report draws and of the
+// targets it judges when the run has not been through harness check.
+const Confidence = 0.95
+
+// Load reads the run in dir. The run must be complete (have its
+// manifest); files a run writes only for some experiments (verdict.json,
+// rules.txt, ...) may be absent.
+func Load(dir string) (*Run, error) {
+	r, err := loadSummary(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := r.Manifest
+	spec, err := os.ReadFile(filepath.Join(dir, "spec.resolved.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	r.Spec = string(spec)
+
+	var aggregateParams, curveParams []datasets.ParamColumn
+	if err := readTable(dir, "aggregate.parquet", func(p []datasets.ParamColumn, rows []datasets.Aggregate) {
+		aggregateParams, r.Aggregates = p, rows
+	}, datasets.ReadAggregates); err != nil {
+		return nil, err
+	}
+	if err := readTable(dir, "curves.parquet", func(p []datasets.ParamColumn, rows []datasets.CurvePoint) {
+		curveParams, r.Curves = p, rows
+	}, datasets.ReadCurves); err != nil {
+		return nil, err
+	}
+	axes := m.AxisNames()
+	for name, p := range map[string][]datasets.ParamColumn{
+		"metrics.parquet": r.Params, "aggregate.parquet": aggregateParams, "curves.parquet": curveParams,
+	} {
+		if got := paramNames(p); !slices.Equal(got, axes) {
+			return nil, fmt.Errorf("%s: parameter columns %v, the manifest's sweep axes %v", filepath.Join(dir, name), got, axes)
+		}
+	}
+	r.Models = models(r.Metrics)
+	for _, t := range m.Trials {
+		p := trialPoint(t, m)
+		if !slices.ContainsFunc(r.Points, func(q []string) bool { return slices.Equal(p, q) }) {
+			r.Points = append(r.Points, p)
+		}
+	}
+
+	if len(m.Trials) > 0 {
+		if r.Showcase, err = loadTrial(dir, m.Trials[0]); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// readTable reads dir/name with read and hands the result to set.
+func readTable[T any](dir, name string, set func([]datasets.ParamColumn, []T), read func(f io.ReaderAt, size int64, name string) ([]datasets.ParamColumn, []T, error)) error {
+	type table struct {
+		params []datasets.ParamColumn
+		rows   []T
+	}
+	t, err := datasets.ReadTableFile(filepath.Join(dir, name), func(f io.ReaderAt, size int64, name string) (table, error) {
+		p, rows, err := read(f, size, name)
+		return table{p, rows}, err
+	})
+	if err != nil {
+		return err
+	}
+	set(t.params, t.rows)
+	return nil
+}
+
+func paramNames(p []datasets.ParamColumn) []string {
+	names := make([]string, len(p))
+	for i, c := range p {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// trialPoint returns the trial's sweep point: its value on each axis, in
+// the manifest's axis order.
+func trialPoint(t runner.TrialRecord, m *runner.Manifest) []string {
+	p := make([]string, len(m.Axes))
+	for i, a := range m.Axes {
+		p[i] = t.Params[a.Path]
+	}
+	return p
+}
+
+// models lists the models of the metrics table with the kind their
+// metrics reveal.
+func models(rows []datasets.Metric) []Model {
+	var out []Model
+	index := map[string]int{}
+	for _, row := range rows {
+		i, ok := index[row.Model]
+		if !ok {
+			i = len(out)
+			index[row.Model] = i
+			out = append(out, Model{Name: row.Model})
+		}
+		switch row.Metric {
+		case "detection_rate":
+			out[i].Kind = Detector
+		case "macro_f1":
+			out[i].Kind = Typing
+		case "n_clusters":
+			out[i].Kind = Clustering
+		}
+	}
+	return out
+}
+
+// ModelsOf returns the names of the run's models of kind k.
+func (r *Run) ModelsOf(k Kind) []string {
+	var names []string
+	for _, m := range r.Models {
+		if m.Kind == k {
+			names = append(names, m.Name)
+		}
+	}
+	return names
+}
+
+// GateTargets returns the manifest's targets as the gate takes them.
+func GateTargets(m *runner.Manifest) []gate.Target {
+	targets := make([]gate.Target, len(m.Targets))
+	for i, t := range m.Targets {
+		targets[i] = gate.Target{Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where}
+	}
+	return targets
+}
+
+// loadVerdict reads verdict.json, or judges the targets itself.
+func (r *Run) loadVerdict() error {
+	path := filepath.Join(r.Dir, "verdict.json")
+	body, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(body, &r.Verdict); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		r.Gated = true
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	results := gate.Evaluate(GateTargets(r.Manifest), r.Manifest.AxisNames(), r.Metrics, gate.Options{Confidence: Confidence})
+	r.Verdict = reports.NewVerdict(r.Manifest.Experiment, Confidence, results)
+	return nil
+}
+
+// loadTrial reads a trial's files; the text files are optional.
+func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
+	tdir := runner.TrialDir(dir, rec.ID)
+	t := &Trial{Record: rec}
+	var err error
+	if t.Dataset, err = datasets.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset); err != nil {
+		return nil, err
+	}
+	if t.Predictions, err = datasets.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), datasets.ReadPredictions); err != nil {
+		return nil, err
+	}
+	n := int64(t.Dataset.Flows.Len())
+	for _, p := range t.Predictions {
+		if p.FlowID < 0 || p.FlowID >= n {
+			return nil, fmt.Errorf("%s: %s predicts flow_id %d, but the trial's dataset has %d flows",
+				filepath.Join(tdir, "predictions.parquet"), p.Model, p.FlowID, n)
+		}
+	}
+	if t.Importances, err = datasets.ReadTableFile(filepath.Join(tdir, "importances.parquet"), datasets.ReadImportances); err != nil {
+		return nil, err
+	}
+	for name, text := range map[string]*string{"rules.txt": &t.Rules, "classification_report.txt": &t.ClassificationReport} {
+		body, err := os.ReadFile(filepath.Join(tdir, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		*text = strings.TrimRight(string(body), "\n")
+	}
+	return t, nil
+}
+
+// PredictionsOf returns the trial's predictions of model.
+func (t *Trial) PredictionsOf(model string) []datasets.Prediction {
+	var out []datasets.Prediction
+	for _, p := range t.Predictions {
+		if p.Model == model {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,255 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/reports"
+)
+
+// A Table is a table of the report, rendered as HTML and as Markdown.
+type Table struct {
+	Header []string
+	Rows   [][]string
+	// Numeric marks the columns to right-align.
+	Numeric []bool
+}
+
+// Markdown renders t as a GitHub-flavoured Markdown table.
+func (t Table) Markdown() string {
+	var b strings.Builder
+	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	b.WriteString("|")
+	for _, h := range t.Header {
+		b.WriteString(" " + cell(h) + " |")
+	}
+	b.WriteString("\n|")
+	for i := range t.Header {
+		if i < len(t.Numeric) && t.Numeric[i] {
+			b.WriteString("---:|")
+		} else {
+			b.WriteString("---|")
+		}
+	}
+	b.WriteString("\n")
+	for _, row := range t.Rows {
+		b.WriteString("|")
+		for _, c := range row {
+			b.WriteString(" " + cell(c) + " |")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func fmtValue(v float64) string { return reports.FormatValue(v) }
+
+func thousands(n int) string { return reports.Thousands(n) }
+
+// aggregateKey finds an aggregate row.
+type aggregateKey struct{ point, model, metric string }
+
+func (r *Run) aggregateIndex() map[aggregateKey]*datasets.Aggregate {
+	index := make(map[aggregateKey]*datasets.Aggregate, len(r.Aggregates))
+	for i := range r.Aggregates {
+		a := &r.Aggregates[i]
+		index[aggregateKey{pointKey(a.Params), a.Model, a.Metric}] = a
+	}
+	return index
+}
+
+// meanCell renders an aggregate: "0.975 [0.960, 0.990]", the mean alone
+// with one seed, "" when absent.
+func meanCell(a *datasets.Aggregate) string {
+	if a == nil {
+		return ""
+	}
+	if a.N < 2 || math.IsNaN(a.Lo) || math.IsNaN(a.Hi) {
+		return fmtValue(a.Mean)
+	}
+	return fmt.Sprintf("%s [%s, %s]", fmtValue(a.Mean), fmtValue(a.Lo), fmtValue(a.Hi))
+}
+
+// AggregateTable is one row per sweep point and model of models, one
+// column per metric: the mean over seeds with its confidence interval.
+// Rows whose every metric is absent are left out.
+func (r *Run) AggregateTable(models, metrics []string) Table {
+	index := r.aggregateIndex()
+	t := Table{}
+	swept := len(r.Manifest.Axes) > 0
+	if swept {
+		t.Header = append(t.Header, "sweep point")
+		t.Numeric = append(t.Numeric, false)
+	}
+	t.Header = append(t.Header, "model")
+	t.Numeric = append(t.Numeric, false)
+	for _, m := range metrics {
+		t.Header = append(t.Header, m)
+		t.Numeric = append(t.Numeric, true)
+	}
+	for _, p := range r.Points {
+		for _, model := range models {
+			var row []string
+			if swept {
+				row = append(row, r.PointText(p))
+			}
+			row = append(row, model)
+			any := false
+			for _, metric := range metrics {
+				a := index[aggregateKey{pointKey(p), model, metric}]
+				any = any || a != nil
+				row = append(row, meanCell(a))
+			}
+			if any {
+				t.Rows = append(t.Rows, row)
+			}
+		}
+	}
+	return t
+}
+
+// MetricsOf lists the metrics the models measured, in first-seen order,
+// keeping those keep accepts.
+func (r *Run) MetricsOf(models []string, keep func(string) bool) []string {
+	var out []string
+	for _, m := range r.Metrics {
+		if slices.Contains(models, m.Model) && keep(m.Metric) && !slices.Contains(out, m.Metric) {
+			out = append(out, m.Metric)
+		}
+	}
+	return out
+}
+
+// ComparisonMetrics are the columns of the notebook's model comparison
+// table, with the false positive rate and the areas under the curves.
+var ComparisonMetrics = []string{"accuracy", "precision", "recall", "f1", "false_positive_rate", "roc_auc", "pr_auc"}
+
+// DatasetTable is the notebook's dataset summary panel for every trial.
+func (r *Run) DatasetTable() Table {
+	var types []string
+	for _, t := range r.Manifest.Trials {
+		for typ := range t.Data.ByType {
+			if !slices.Contains(types, typ) {
+				types = append(types, typ)
+			}
+		}
+	}
+	slices.Sort(types)
+	t := Table{Header: []string{"trial", "source", "flows", "normal"}}
+	t.Header = append(t.Header, types...)
+	t.Header = append(t.Header, "anomaly rate", "train", "test")
+	t.Numeric = make([]bool, len(t.Header))
+	for i := 2; i < len(t.Header); i++ {
+		t.Numeric[i] = true
+	}
+	for _, tr := range r.Manifest.Trials {
+		d := tr.Data
+		row := []string{tr.ID, d.Source, thousands(d.Flows), thousands(d.Flows - d.Anomalies)}
+		for _, typ := range types {
+			row = append(row, thousands(d.ByType[typ]))
+		}
+		rate := 0.0
+		if d.Flows > 0 {
+			rate = float64(d.Anomalies) / float64(d.Flows)
+		}
+		row = append(row, fmt.Sprintf("%.2f%%", 100*rate), thousands(d.Train), thousands(d.Test))
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// FeatureTable compares the showcase trial's engineered features between
+// normal and anomalous flows: the mean of each.
+func (r *Run) FeatureTable() Table {
+	t := Table{Header: []string{"feature", "mean, normal flows", "mean, anomalous flows"}, Numeric: []bool{false, true, true}}
+	if r.Showcase == nil {
+		return t
+	}
+	ds := r.Showcase.Dataset
+	e := ds.Engineered
+	cols := []struct {
+		name  string
+		value func(i int) float64
+	}{
+		{"bytes_per_second", func(i int) float64 { return e.BytesPerSecond[i] }},
+		{"packets_per_second", func(i int) float64 { return e.PacketsPerSecond[i] }},
+		{"high_cpu", func(i int) float64 { return float64(e.HighCPU[i]) }},
+		{"long_duration", func(i int) float64 { return float64(e.LongDuration[i]) }},
+		{"many_ports", func(i int) float64 { return float64(e.ManyPorts[i]) }},
+		{"off_hours", func(i int) float64 { return float64(e.OffHours[i]) }},
+		{"risk_score", func(i int) float64 { return e.RiskScore[i] }},
+		{"log_bytes", func(i int) float64 { return e.LogBytes[i] }},
+		{"log_duration", func(i int) float64 { return e.LogDuration[i] }},
+	}
+	for _, c := range cols {
+		var sum [2]float64
+		var n [2]int
+		for i := range ds.Flows.Len() {
+			k := b2i(ds.Flows.IsAnomaly[i])
+			sum[k] += c.value(i)
+			n[k]++
+		}
+		row := []string{c.name}
+		for k := range 2 {
+			if n[k] == 0 {
+				row = append(row, "")
+			} else {
+				row = append(row, fmtValue(sum[k]/float64(n[k])))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// VerdictTable lists the verdict's results.
+func (r *Run) VerdictTable() Table {
+	t := Table{Header: []string{"verdict", "target", "sweep point", "seeds", "mean", "interval", "note"},
+		Numeric: []bool{false, false, false, true, true, false, false}}
+	for _, res := range r.Verdict.Results {
+		point := "all trials"
+		if len(res.Point) > 0 {
+			point = reports.PointText(res.Point)
+		}
+		mean, interval := "", ""
+		if res.Mean != nil {
+			mean = fmtValue(*res.Mean)
+		}
+		if res.Lo != nil && res.Hi != nil {
+			interval = "[" + fmtValue(*res.Lo) + ", " + fmtValue(*res.Hi) + "]"
+		}
+		t.Rows = append(t.Rows, []string{res.Verdict, res.Target, point, fmt.Sprint(res.N), mean, interval, res.Message})
+	}
+	return t
+}
+
+// FullAggregateTable is aggregate.parquet as a table.
+func (r *Run) FullAggregateTable() Table {
+	t := Table{Header: append(r.Manifest.AxisNames(), "model", "metric", "n", "mean", "sd", "min", "max", "ci_low", "ci_high")}
+	t.Numeric = make([]bool, len(t.Header))
+	for i := len(r.Manifest.Axes) + 2; i < len(t.Header); i++ {
+		t.Numeric[i] = true
+	}
+	for _, a := range r.Aggregates {
+		row := slices.Concat(a.Params, []string{a.Model, a.Metric, fmt.Sprint(a.N)})
+		for _, v := range []float64{a.Mean, a.SD, a.Min, a.Max, a.Lo, a.Hi} {
+			row = append(row, fmtValue(v))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// Notes lists each trial's notes (metrics left unmeasured, and why).
+func (r *Run) Notes() []string {
+	var out []string
+	for _, t := range r.Manifest.Trials {
+		for _, n := range t.Notes {
+			out = append(out, t.ID+": "+n)
+		}
+	}
+	return out
+}
