@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -117,15 +116,8 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 func readMetrics(path string) ([]datasets.Metric, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	_, rows, err := datasets.ReadMetrics(f, st.Size(), path)
-	return rows, err
+	return datasets.ReadTableFile(path, func(r io.ReaderAt, size int64, name string) ([]datasets.Metric, error) {
+		_, rows, err := datasets.ReadMetrics(r, size, name)
+		return rows, err
+	})
 }

@@ -12,6 +12,7 @@ import (
 // TestCheck runs small gated experiments and judges them: each verdict,
 // each exit code, and the gate's files against golden copies.
 func TestCheck(t *testing.T) {
+	skipRaceShort(t)
 	out := t.TempDir()
 	for _, f := range []string{"pass", "fail", "inconclusive"} {
 		if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/gate/"+f+".yaml"); code != exitOK {
@@ -92,6 +93,7 @@ func TestCheckUsage(t *testing.T) {
 // TestDiff compares a run with one of a much weaker forest: benchstat's
 // table, "~" where Mann-Whitney finds no significant change.
 func TestDiff(t *testing.T) {
+	skipRaceShort(t)
 	out := t.TempDir()
 	for _, f := range []string{"pass", "changed", "fail"} {
 		if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/gate/"+f+".yaml"); code != exitOK {
@@ -128,6 +130,7 @@ func TestDiff(t *testing.T) {
 // the run on much harder data fails with a regression of detection at
 // every sweep point, and false positives, unchanged, pass.
 func TestCheckBaseline(t *testing.T) {
+	skipRaceShort(t)
 	out := t.TempDir()
 	for _, f := range []string{"pass", "changed", "fail"} {
 		if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/gate/"+f+".yaml"); code != exitOK {

@@ -50,6 +50,18 @@ func runCommand(t *testing.T, ctx context.Context, out string, args ...string) (
 	return exitCode(err), clean(o.String()), clean(e.String())
 }
 
+// skipRaceShort skips a test that runs whole experiments only to check
+// the command's files and messages when the race detector is on in -short
+// mode: make test runs it again without -race, and the concurrency it
+// drives is raced by TestRunDeterministic and the runner's and report's
+// own tests.
+func skipRaceShort(t *testing.T) {
+	t.Helper()
+	if raceEnabled && testing.Short() {
+		t.Skip("runs experiments 10x slower under -race; make test runs it without -race")
+	}
+}
+
 // golden compares got with testdata/<name>, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
@@ -187,6 +199,7 @@ func TestRunSweep(t *testing.T) {
 // TestReportCommand regenerates a run's report from its files: the same
 // bytes as the run wrote, files deleted since restored, and the index.
 func TestReportCommand(t *testing.T) {
+	skipRaceShort(t)
 	out := t.TempDir()
 	if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/sweep.yaml"); code != exitOK {
 		t.Fatalf("run: exit %d; stderr:\n%s", code, stderr)
@@ -256,6 +269,7 @@ func TestRunDeterministic(t *testing.T) {
 // models (trees, row blocks, k-means runs, DBSCAN's index), and its
 // artifacts must not depend on how many.
 func TestRunDeterministicWithinTrial(t *testing.T) {
+	skipRaceShort(t)
 	var trees []map[string]string
 	for _, workers := range []string{"1", "3"} {
 		out := t.TempDir()
@@ -273,6 +287,7 @@ func TestRunDeterministicWithinTrial(t *testing.T) {
 // TestRunImportsParityFlows runs the notebook's own 10,000 flows (from
 // ../shared/parity) through the pipeline: counts from parity/README.md.
 func TestRunImportsParityFlows(t *testing.T) {
+	skipRaceShort(t)
 	out := t.TempDir()
 	code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/parity.yaml")
 	if code != exitOK {
@@ -310,6 +325,7 @@ func TestRunImportsParityFlows(t *testing.T) {
 // trials no longer in the sweep and stray temporary files disappear, and
 // a run that fails leaves no manifest vouching for the directory.
 func TestRunReplacesEarlierRun(t *testing.T) {
+	skipRaceShort(t)
 	out := t.TempDir()
 	if code, _, stderr := runCommand(t, t.Context(), out, "run", "-out", out, "testdata/sweep.yaml"); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"image/png"
 	"io"
 	"math"
 	"strconv"
@@ -62,18 +63,23 @@ type Chart struct {
 // Write writes the chart to w in format "svg" or "png". It panics on any
 // other format.
 func (c *Chart) Write(w io.Writer, format string) error {
-	var canvas vg.CanvasWriterTo
 	switch format {
 	case "svg":
-		canvas = vgsvg.New(Width, Height)
+		canvas := vgsvg.New(Width, Height)
+		c.draw(draw.New(canvas))
+		_, err := canvas.WriteTo(w)
+		return err
 	case "png":
-		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))}
+		// Encoded here rather than by vgimg.PngCanvas, at png.BestSpeed:
+		// the default compression takes half the time of a report for
+		// files about a fifth smaller.
+		canvas := vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))
+		c.draw(draw.New(canvas))
+		enc := png.Encoder{CompressionLevel: png.BestSpeed}
+		return enc.Encode(w, canvas.Image())
 	default:
 		panic(fmt.Sprintf("charts: unknown format %q (want svg or png)", format))
 	}
-	c.draw(draw.New(canvas))
-	_, err := canvas.WriteTo(w)
-	return err
 }
 
 // SVG returns the chart as SVG.

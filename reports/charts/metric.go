@@ -31,6 +31,12 @@ type Target struct {
 // positive. It panics if a series' slices differ in length.
 func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target, logX bool) *Chart {
 	c := newChart(title, xLabel, yLabel)
+	c.plot.Y.Tick.Marker = niceTicks{}
+	// Room for the markers at the ends of the x range.
+	c.plot.X.Padding = vg.Points(8)
+	if !logX {
+		c.plot.X.Tick.Marker = niceTicks{}
+	}
 	if logX {
 		c.plot.X.Scale = plot.LogScale{}
 		c.plot.X.Tick.Marker = plot.LogTicks{Prec: -1}

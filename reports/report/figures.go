@@ -28,9 +28,12 @@ type Figure struct {
 	// Raster says the report inlines the PNG rather than the SVG: for
 	// scatter plots, whose SVG holds one element per point.
 	Raster bool
-	draw   func() *charts.Chart
-	SVG    []byte
-	PNG    []byte
+	// Group, when set, gathers figures of a section under one collapsed
+	// heading, such as every trial's ROC curves.
+	Group string
+	draw  func() *charts.Chart
+	SVG   []byte
+	PNG   []byte
 }
 
 // Report sections, in the order of the notebook's lifecycle.
@@ -60,6 +63,7 @@ func (r *Run) Figures() []*Figure {
 		figs = append(figs, r.typingFigures(t)...)
 		figs = append(figs, r.interpretationFigures(t)...)
 	}
+	figs = append(figs, r.trialROCFigures()...)
 	figs = append(figs, r.acrossSeedsFigures()...)
 	figs = append(figs, r.sweepFigures()...)
 	return figs
@@ -670,6 +674,36 @@ func (r *Run) PointText(p []string) string {
 	return strings.Join(parts, ", ")
 }
 
+// trialROCFigures draw the detectors' ROC curves of every trial but the
+// showcase (whose curves head the detection section), gathered in one
+// collapsed group.
+func (r *Run) trialROCFigures() []*Figure {
+	var figs []*Figure
+	for i, t := range r.Manifest.Trials {
+		if i == 0 {
+			continue
+		}
+		var rocs []charts.Curve
+		for _, model := range r.ModelsOf(Detector) {
+			if x, y := r.curve(t.ID, model, "roc"); len(x) > 0 {
+				auc, _ := r.trialMetric(t.ID, model, "roc_auc")
+				rocs = append(rocs, charts.Curve{Label: model, FPR: x, TPR: y, AUC: auc})
+			}
+		}
+		if len(rocs) == 0 {
+			continue
+		}
+		label := "trial " + t.ID
+		figs = append(figs, &Figure{
+			Name: fileName("detection", "roc", t.ID), Section: SectionDetection, Title: "ROC curves, " + label,
+			Group:   fmt.Sprintf("ROC curves of the other %d trials", len(r.Manifest.Trials)-1),
+			Caption: "ROC curve of each detector on the test split of " + label + ", AUC in the legend.",
+			draw:    func() *charts.Chart { return charts.ROC(rocs, "ROC curves ("+label+")") },
+		})
+	}
+	return figs
+}
+
 // acrossSeedsFigures draw each detector's ROC curve over the seeds of each
 // sweep point that has more than one.
 func (r *Run) acrossSeedsFigures() []*Figure {
@@ -747,8 +781,8 @@ func (r *Run) sweepFigures() []*Figure {
 			title := metric + " against " + axis.Name
 			figs = append(figs, &Figure{
 				Name: fileName("sweep", metric, axis.Name), Section: SectionTargets, Title: title,
-				Caption: fmt.Sprintf("Mean over seeds of %s at each %s, per model%s, with the %g%% confidence interval of the mean shaded (Student t; none with one seed).%s",
-					metric, axis.Name, r.otherAxes(ai), 100*Confidence, targetText),
+				Caption: fmt.Sprintf("Mean over seeds of %s at each %s, per model%s, with the %g%% confidence interval of the mean shaded (Student t; none with one seed%s).%s",
+					metric, axis.Name, r.otherAxes(ai), 100*Confidence, clipped(metric), targetText),
 				draw: func() *charts.Chart {
 					return charts.MetricVsParam(title, axis.Name, metricLabel(metric), series, target, logX)
 				},
@@ -780,6 +814,30 @@ func (r *Run) targetLine(metric string) (*charts.Target, string) {
 	who := strings.Join(models, ", ")
 	return &charts.Target{Value: first.Value, Label: fmt.Sprintf("target: %s %s %g", who, first.Op, first.Value)},
 		fmt.Sprintf(" The dashed line is the target %s %s %g of %s.", metric, first.Op, first.Value, who)
+}
+
+// metricRange returns the range of values a metric can take, when known:
+// [0, 1] for rates, shares and areas under curves, [-1, 1] for the
+// silhouette.
+func metricRange(metric string) (lo, hi float64, ok bool) {
+	name := strings.TrimPrefix(metric, "budget_")
+	switch {
+	case name == "silhouette":
+		return -1, 1, true
+	case strings.HasPrefix(name, "detection_rate"), strings.HasPrefix(name, "false_positive_rate"),
+		slices.Contains([]string{"precision", "recall", "f1", "accuracy", "roc_auc", "pr_auc", "macro_f1", "weighted_f1", "noise_fraction"}, name):
+		return 0, 1, true
+	}
+	return 0, 0, false
+}
+
+// clipped says, for a caption, that bands stop at the metric's range.
+func clipped(metric string) string {
+	lo, hi, ok := metricRange(metric)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("; bands cut at the metric's range [%g, %g]", lo, hi)
 }
 
 // metricLabel is the axis label of a metric.
@@ -894,6 +952,11 @@ func (r *Run) series(ai int, xs []float64, metric string) []charts.Series {
 				continue
 			}
 			s.X, s.Mean = append(s.X, x), append(s.Mean, mean)
+			if bottom, top, ok := metricRange(metric); ok {
+				// A t interval over few seeds can reach past the metric's
+				// range; the band stops at its ends.
+				lo, hi = max(lo, bottom), min(hi, top)
+			}
 			s.Lo, s.Hi = append(s.Lo, lo), append(s.Hi, hi)
 			withBand = withBand && !math.IsNaN(lo) && !math.IsNaN(hi)
 		}

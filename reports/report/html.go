@@ -42,7 +42,14 @@ type section struct {
 	Intro     []string
 	Tables    []htmlTable
 	Figures   []htmlFigure
+	Groups    []figureGroup // collapsed, after Figures
 	Texts     []text
+}
+
+// figureGroup is a collapsed set of figures.
+type figureGroup struct {
+	Title   string
+	Figures []htmlFigure
 }
 
 type pageData struct {
@@ -96,12 +103,23 @@ func (r *Run) WriteHTML(w io.Writer, figs []*Figure) error {
 		d.Axes = strings.Join(parts, " × ")
 	}
 	bySection := map[string][]htmlFigure{}
+	groups := map[string][]figureGroup{}
 	for _, f := range figs {
-		bySection[f.Section] = append(bySection[f.Section], htmlFigure{Name: f.Name, Title: f.Title, Caption: f.Caption, Src: dataURL(f)})
+		h := htmlFigure{Name: f.Name, Title: f.Title, Caption: f.Caption, Src: dataURL(f)}
+		if f.Group == "" {
+			bySection[f.Section] = append(bySection[f.Section], h)
+			continue
+		}
+		g := groups[f.Section]
+		if len(g) == 0 || g[len(g)-1].Title != f.Group {
+			g = append(g, figureGroup{Title: f.Group})
+		}
+		g[len(g)-1].Figures = append(g[len(g)-1].Figures, h)
+		groups[f.Section] = g
 	}
 	for _, s := range r.sections() {
-		s.Figures = bySection[s.ID]
-		if len(s.Figures)+len(s.Tables)+len(s.Texts)+len(s.Intro) == 0 {
+		s.Figures, s.Groups = bySection[s.ID], groups[s.ID]
+		if len(s.Figures)+len(s.Groups)+len(s.Tables)+len(s.Texts)+len(s.Intro) == 0 {
 			continue
 		}
 		d.Sections = append(d.Sections, s)

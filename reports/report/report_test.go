@@ -91,6 +91,33 @@ func generated(t *testing.T) (string, *Run) {
 	return dir, r
 }
 
+// reported is the fixture run with its report generated once per test
+// binary, for tests that only read it.
+var reported struct {
+	sync.Mutex
+	dir string
+	run *Run
+}
+
+func generatedShared(t *testing.T) (string, *Run) {
+	t.Helper()
+	reported.Lock()
+	defer reported.Unlock()
+	if reported.run == nil {
+		src := ranExperiment(t, "fixture")
+		dir := filepath.Join(runs.root, "shared-report")
+		if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Generate(dir, Options{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reported.dir, reported.run = dir, r
+	}
+	return reported.dir, reported.run
+}
+
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -144,7 +171,7 @@ func elements(doc *html.Node, tag string) []*html.Node {
 }
 
 func TestReportHTML(t *testing.T) {
-	dir, r := generated(t)
+	dir, r := generatedShared(t)
 	doc := parseHTML(t, filepath.Join(dir, "report.html"))
 
 	var sections []string
@@ -361,7 +388,7 @@ func TestGeneratePrunesStaleFigures(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
-	dir, _ := generated(t)
+	dir, _ := generatedShared(t)
 	body, err := os.ReadFile(filepath.Join(dir, "summary.md"))
 	if err != nil {
 		t.Fatal(err)
