@@ -2,6 +2,8 @@ package charts
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -34,12 +36,15 @@ func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target
 	c.plot.Y.Tick.Marker = niceTicks{}
 	// Room for the markers at the ends of the x range.
 	c.plot.X.Padding = vg.Points(8)
-	if !logX {
-		c.plot.X.Tick.Marker = niceTicks{}
-	}
 	if logX {
 		c.plot.X.Scale = plot.LogScale{}
 		c.plot.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	} else {
+		c.plot.X.Tick.Marker = niceTicks{}
+	}
+	// A sweep has few parameter values: mark each of them.
+	if ticks, ok := valueTicks(series); ok {
+		c.plot.X.Tick.Marker = ticks
 	}
 	for i, s := range series {
 		n := len(s.X)
@@ -74,6 +79,32 @@ func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target
 		c.plot.Y.Max = max(c.plot.Y.Max, target.Value)
 	}
 	return c
+}
+
+// maxValueTicks is the most parameter values MetricVsParam labels one by
+// one; with more, the axis gets round ticks.
+const maxValueTicks = 10
+
+// valueTicks marks every distinct X of the series, labelled in Go's
+// shortest form ("0.05", "100"), when there are at most maxValueTicks.
+func valueTicks(series []Series) (plot.ConstantTicks, bool) {
+	var xs []float64
+	for _, s := range series {
+		for _, x := range s.X {
+			if !slices.Contains(xs, x) {
+				xs = append(xs, x)
+			}
+		}
+	}
+	if len(xs) == 0 || len(xs) > maxValueTicks {
+		return nil, false
+	}
+	slices.Sort(xs)
+	ticks := make(plot.ConstantTicks, len(xs))
+	for i, x := range xs {
+		ticks[i] = plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)}
+	}
+	return ticks, true
 }
 
 // glyphs tell series apart where colours cannot (print, colour blindness).
