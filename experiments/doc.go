@@ -83,6 +83,11 @@
 //     by the gate; below.
 //   - `regressions` (list of mappings; default none): how metrics may move
 //     against a baseline run; below.
+//   - `export_model` (boolean; default false): each trial saves its fitted
+//     scoring pipeline into trials/<id>/model/: the label encoders and
+//     scaler, the first random_forest detector (target is_anomaly) and the
+//     first random_forest with target anomaly_type, which the experiment
+//     must have. harness score and harness serve load it.
 //
 // # data
 //

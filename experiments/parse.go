@@ -717,6 +717,10 @@ func (p *parser) top(root *yaml.Node) {
 		{"models", p.models},
 		{"targets", p.targets},
 		{"regressions", p.regressions},
+		{"export_model", func(n *yaml.Node, path string) {
+			value(p, n, path, boolean, func(v bool) { s.ExportModel = v })
+			p.pos[path] = n
+		}},
 	}, "name", "seeds")
 }
 

@@ -123,6 +123,9 @@ func SpecNode(s *Spec) *yaml.Node {
 		}
 		doc.Content = append(doc.Content, str("regressions"), rules)
 	}
+	if s.ExportModel {
+		doc.Content = append(doc.Content, str("export_model"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	}
 	return doc
 }
 

@@ -18,6 +18,30 @@ type Spec struct {
 	Models      []Model
 	Targets     []Target
 	Regressions []Regression
+	// ExportModel asks each trial to save its fitted scoring pipeline
+	// (encoders, scaler, the first random-forest detector and the first
+	// attack-type forest) into trials/<id>/model/, for harness score and
+	// harness serve.
+	ExportModel bool
+}
+
+// ExportedModels returns the models an exported scoring pipeline holds:
+// the first random-forest detector and the first random forest typing
+// attacks (nil when absent).
+func (s *Spec) ExportedModels() (detector, typing *Model) {
+	for i := range s.Models {
+		m := &s.Models[i]
+		if m.Kind != KindRandomForest {
+			continue
+		}
+		switch {
+		case m.Target == TargetAnomalyType && typing == nil:
+			typing = m
+		case m.Target != TargetAnomalyType && detector == nil:
+			detector = m
+		}
+	}
+	return detector, typing
 }
 
 // Regression declares how a metric may move against a baseline run before

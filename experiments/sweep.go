@@ -60,6 +60,7 @@ func (p *parser) expand(exp *Experiment) {
 	p.nameAxes()
 	p.checkTargets()
 	p.checkRegressions()
+	p.checkExport()
 	for _, a := range p.axes {
 		exp.Axes = append(exp.Axes, a.Axis)
 	}
@@ -266,6 +267,29 @@ func (p *parser) checkRegressions() {
 	for i, rec := range p.regressionNodes {
 		r := &p.spec.Regressions[i]
 		p.checkModelMetric(rec, r.Model, r.Metric)
+	}
+}
+
+// checkExport checks that an experiment exporting its scoring pipeline has
+// the two models the pipeline holds.
+func (p *parser) checkExport() {
+	n := p.pos["export_model"]
+	if !p.spec.ExportModel || n == nil {
+		return
+	}
+	detector, typing := p.spec.ExportedModels()
+	if detector != nil && detector.Target != TargetIsAnomaly {
+		detector = nil
+	}
+	var missing []string
+	if detector == nil {
+		missing = append(missing, "a random_forest detector (target: is_anomaly)")
+	}
+	if typing == nil {
+		missing = append(missing, "a random_forest with target: anomaly_type")
+	}
+	if len(missing) > 0 {
+		p.errorf(n, "export_model", "the scoring pipeline needs %s in models:", strings.Join(missing, " and "))
 	}
 }
 
