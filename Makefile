@@ -73,6 +73,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCurves$$' -fuzztime $(FUZZTIME) ./datasets
 	$(GO) test -run '^$$' -fuzz '^FuzzReadAggregates$$' -fuzztime $(FUZZTIME) ./datasets
 	$(GO) test -run '^$$' -fuzz '^FuzzReadPredictions$$' -fuzztime $(FUZZTIME) ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/forest
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFlow$$' -fuzztime $(FUZZTIME) ./internal/scoring
 
 clean:
 	rm -rf bin $(OUT) $(CHECK_OUT)

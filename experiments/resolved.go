@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -183,6 +184,18 @@ var modelGetters = map[string]func(m *Model) *yaml.Node{
 	"eps":               func(m *Model) *yaml.Node { return floatNode(m.Eps) },
 	"min_samples":       func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamples)) },
 	"silhouette_sample": func(m *Model) *yaml.Node { return scalarText(autoText("all")(m.SilhouetteSample)) },
+}
+
+// String renders m as one line of an experiment file, every key filled
+// in: "{name: rf, kind: random_forest, target: is_anomaly, trees: 100, ...}".
+func (m *Model) String() string {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	if err := enc.Encode(flow(modelNode(m))); err != nil {
+		return fmt.Sprintf("{name: %s, kind: %s}", m.Name, m.Kind) // a mapping of scalars always encodes
+	}
+	enc.Close()
+	return strings.TrimSpace(b.String())
 }
 
 func modelNode(m *Model) *yaml.Node {

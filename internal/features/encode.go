@@ -1,10 +1,12 @@
 package features
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/segharness/harness/datasets"
 )
@@ -117,10 +119,25 @@ func (s *Scaler) Transform(m *Matrix) {
 		panic(fmt.Sprintf("features: scaler fitted on %d columns, matrix has %d", len(s.Mean), m.D))
 	}
 	for i := range m.N {
-		row := m.Row(i)
-		for j := range row {
-			row[j] = (row[j] - s.Mean[j]) / s.Scale[j]
-		}
+		s.scale(m.Row(i))
+	}
+}
+
+// TransformRow standardises one row in place with the operations Transform
+// applies to every row of a matrix. It panics unless len(row) ==
+// len(s.Mean).
+func (s *Scaler) TransformRow(row []float64) {
+	if len(row) != len(s.Mean) {
+		panic(fmt.Sprintf("features: scaler fitted on %d columns, row has %d", len(s.Mean), len(row)))
+	}
+	s.scale(row)
+}
+
+// scale standardises one row; len(row) == len(s.Mean).
+func (s *Scaler) scale(row []float64) {
+	mean, scale := s.Mean[:len(row)], s.Scale[:len(row)]
+	for j := range row {
+		row[j] = (row[j] - mean[j]) / scale[j]
 	}
 }
 
@@ -146,10 +163,67 @@ func (m *Matrix) Column(j int) []float64 {
 // Pipeline is the fitted preprocessing of preprocess_for_ml: the feature
 // columns, the label encoders of the categorical columns they use, and the
 // scaler. It turns flows into the scaled matrix the models see.
+//
+// A Pipeline must not be modified once it has transformed a row:
+// TransformRow caches how each column is read.
 type Pipeline struct {
 	Columns  []string
 	Encoders map[string]*LabelEncoder // by encoded column name
 	Scaler   *Scaler
+
+	plan atomic.Pointer[rowPlan] // TransformRow's, built on first use
+}
+
+// NewPipeline assembles a fitted pipeline from its parts, as read back from
+// a file, and checks that they fit together: the columns resolve (see
+// Resolve), every encoded column has an encoder whose classes are sorted,
+// distinct and not empty, no other column has one, and the scaler has a
+// finite mean and a finite positive scale for every column. The parts are
+// kept, not copied.
+func NewPipeline(columns []string, encoders map[string]*LabelEncoder, scaler *Scaler) (*Pipeline, error) {
+	cols, err := Resolve(columns)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cols {
+		if _, ok := encodedSource[c]; !ok {
+			continue
+		}
+		enc := encoders[c]
+		switch {
+		case enc == nil:
+			return nil, fmt.Errorf("features: no label encoder for column %s", c)
+		case len(enc.Classes) == 0:
+			return nil, fmt.Errorf("features: label encoder of %s has no classes", c)
+		}
+		for k := 1; k < len(enc.Classes); k++ {
+			if enc.Classes[k-1] >= enc.Classes[k] {
+				return nil, fmt.Errorf("features: label encoder of %s: classes %q and %q are not sorted and distinct",
+					c, enc.Classes[k-1], enc.Classes[k])
+			}
+		}
+	}
+	for c := range encoders {
+		if _, ok := encodedSource[c]; !ok || !slices.Contains(cols, c) {
+			return nil, fmt.Errorf("features: label encoder for %q, which is not an encoded column of the pipeline", c)
+		}
+	}
+	switch {
+	case scaler == nil:
+		return nil, errors.New("features: no scaler")
+	case len(scaler.Mean) != len(cols) || len(scaler.Scale) != len(cols):
+		return nil, fmt.Errorf("features: scaler has %d means and %d scales for %d columns", len(scaler.Mean), len(scaler.Scale), len(cols))
+	}
+	for j, c := range cols {
+		if m, s := scaler.Mean[j], scaler.Scale[j]; math.IsNaN(m) || math.IsInf(m, 0) || !(s > 0) || math.IsInf(s, 1) {
+			return nil, fmt.Errorf("features: scaler of %s: mean %v, scale %v (want finite, scale > 0)", c, m, s)
+		}
+	}
+	p := &Pipeline{Columns: columns, Encoders: encoders, Scaler: scaler}
+	if _, err := p.rowPlan(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Fit resolves columns (see Resolve), fits the label encoders on every flow
@@ -182,6 +256,214 @@ func (p *Pipeline) Transform(f *datasets.Flows, e *datasets.Engineered) (*Matrix
 	}
 	p.Scaler.Transform(m)
 	return m, nil
+}
+
+// TransformRow writes the scaled features of one flow into out, which must
+// hold len(p.Columns) values: the same values, bit for bit, as the flow's
+// row of Transform, because it runs the same code (EngineerRow is
+// Engineer's per-row step, Scaler.TransformRow is Transform's). A category
+// the encoders were not fitted on is an *UnknownCategoryError naming its
+// column and the fitted classes. It does not allocate, except for an
+// error.
+//
+// It panics if len(out) != len(p.Columns).
+func (p *Pipeline) TransformRow(r *Row, out []float64) error {
+	plan, err := p.rowPlan()
+	if err != nil {
+		return err
+	}
+	if len(out) != len(plan.columns) {
+		panic(fmt.Sprintf("features: row of %d values for %d columns", len(out), len(plan.columns)))
+	}
+	var e EngineeredRow
+	if plan.engineered {
+		e = EngineerRow(r)
+	}
+	for j, c := range plan.columns {
+		if c.encoder == nil {
+			out[j] = c.source.value(r, &e)
+			continue
+		}
+		s := c.source.category(r)
+		code, err := c.encoder.Encode(s)
+		if err != nil {
+			return &UnknownCategoryError{Column: encodedSource[p.Columns[j]], Value: s, Classes: c.encoder.Classes}
+		}
+		out[j] = float64(code)
+	}
+	p.Scaler.TransformRow(out)
+	return nil
+}
+
+// UnknownCategoryError is TransformRow's error for a category that the
+// column's label encoder was not fitted on.
+type UnknownCategoryError struct {
+	Column  string   // the categorical column, such as "protocol"
+	Value   string   // the category
+	Classes []string // the encoder's fitted classes
+}
+
+func (e *UnknownCategoryError) Error() string {
+	return fmt.Sprintf("features: %s: unknown category %q (fitted classes: %s)", e.Column, e.Value, strings.Join(e.Classes, ", "))
+}
+
+// rowPlan is how TransformRow reads each column from a Row.
+type rowPlan struct {
+	columns    []planColumn
+	engineered bool // some column is an engineered feature
+}
+
+type planColumn struct {
+	source  rowSource
+	encoder *LabelEncoder // nil for a numeric column
+}
+
+// rowPlan returns the pipeline's plan, building it on first use.
+func (p *Pipeline) rowPlan() (*rowPlan, error) {
+	if plan := p.plan.Load(); plan != nil {
+		return plan, nil
+	}
+	plan := &rowPlan{columns: make([]planColumn, len(p.Columns))}
+	for j, c := range p.Columns {
+		src, ok := rowSources[c]
+		enc, encoded := p.Encoders[c]
+		switch {
+		case encoded && enc != nil:
+			src, ok = rowSources[encodedSource[c]], encodedSource[c] != ""
+			plan.columns[j] = planColumn{source: src, encoder: enc}
+		case ok && src < fromSrcDeviceType:
+			plan.columns[j] = planColumn{source: src}
+			plan.engineered = plan.engineered || src >= fromBytesPerSecond
+		default:
+			ok = false
+		}
+		if !ok {
+			return nil, fmt.Errorf("features: column %q is not a feature", c)
+		}
+	}
+	if p.Scaler == nil || len(p.Scaler.Mean) != len(p.Columns) || len(p.Scaler.Scale) != len(p.Columns) {
+		return nil, fmt.Errorf("features: the scaler does not match the %d columns", len(p.Columns))
+	}
+	p.plan.Store(plan)
+	return plan, nil
+}
+
+// rowSource is where a column's value comes from in a Row: a numeric or
+// boolean flow column, an engineered feature, or (from fromSrcDeviceType
+// on) a categorical column.
+type rowSource uint8
+
+const (
+	fromBytesSent rowSource = iota
+	fromPacketsSent
+	fromDuration
+	fromHour
+	fromIsBusinessHours
+	fromCPUUsage
+	fromPortsContacted
+	fromSameDept
+	fromCrossDept
+	fromBytesPerSecond
+	fromPacketsPerSecond
+	fromHighCPU
+	fromLongDuration
+	fromManyPorts
+	fromOffHours
+	fromRiskScore
+	fromLogBytes
+	fromLogDuration
+	fromSrcDeviceType
+	fromDstDeviceType
+	fromProtocol
+	fromSrcDepartment
+	fromDstDepartment
+)
+
+var rowSources = map[string]rowSource{
+	datasets.ColBytesSent:        fromBytesSent,
+	datasets.ColPacketsSent:      fromPacketsSent,
+	datasets.ColDuration:         fromDuration,
+	datasets.ColHour:             fromHour,
+	datasets.ColIsBusinessHours:  fromIsBusinessHours,
+	datasets.ColCPUUsage:         fromCPUUsage,
+	datasets.ColPortsContacted:   fromPortsContacted,
+	datasets.ColSameDept:         fromSameDept,
+	datasets.ColCrossDept:        fromCrossDept,
+	datasets.ColBytesPerSecond:   fromBytesPerSecond,
+	datasets.ColPacketsPerSecond: fromPacketsPerSecond,
+	datasets.ColHighCPU:          fromHighCPU,
+	datasets.ColLongDuration:     fromLongDuration,
+	datasets.ColManyPorts:        fromManyPorts,
+	datasets.ColOffHours:         fromOffHours,
+	datasets.ColRiskScore:        fromRiskScore,
+	datasets.ColLogBytes:         fromLogBytes,
+	datasets.ColLogDuration:      fromLogDuration,
+	datasets.ColSrcDeviceType:    fromSrcDeviceType,
+	datasets.ColDstDeviceType:    fromDstDeviceType,
+	datasets.ColProtocol:         fromProtocol,
+	datasets.ColSrcDepartment:    fromSrcDepartment,
+	datasets.ColDstDepartment:    fromDstDepartment,
+}
+
+// value returns a numeric source's value as numeric's accessors convert it
+// for the matrix.
+func (s rowSource) value(r *Row, e *EngineeredRow) float64 {
+	switch s {
+	case fromBytesSent:
+		return r.BytesSent
+	case fromPacketsSent:
+		return float64(r.PacketsSent)
+	case fromDuration:
+		return r.Duration
+	case fromHour:
+		return float64(r.Hour)
+	case fromIsBusinessHours:
+		return float64(b2i(r.IsBusinessHours))
+	case fromCPUUsage:
+		return r.CPUUsage
+	case fromPortsContacted:
+		return float64(r.PortsContacted)
+	case fromSameDept:
+		return float64(b2i(r.SameDept))
+	case fromCrossDept:
+		return float64(b2i(r.CrossDept))
+	case fromBytesPerSecond:
+		return e.BytesPerSecond
+	case fromPacketsPerSecond:
+		return e.PacketsPerSecond
+	case fromHighCPU:
+		return float64(e.HighCPU)
+	case fromLongDuration:
+		return float64(e.LongDuration)
+	case fromManyPorts:
+		return float64(e.ManyPorts)
+	case fromOffHours:
+		return float64(e.OffHours)
+	case fromRiskScore:
+		return e.RiskScore
+	case fromLogBytes:
+		return e.LogBytes
+	case fromLogDuration:
+		return e.LogDuration
+	}
+	panic("features: not a numeric source")
+}
+
+// category returns a categorical source's string.
+func (s rowSource) category(r *Row) string {
+	switch s {
+	case fromSrcDeviceType:
+		return r.SrcDeviceType
+	case fromDstDeviceType:
+		return r.DstDeviceType
+	case fromProtocol:
+		return r.Protocol
+	case fromSrcDepartment:
+		return r.SrcDepartment
+	case fromDstDepartment:
+		return r.DstDepartment
+	}
+	panic("features: not a categorical source")
 }
 
 // raw builds the unscaled matrix.

@@ -28,16 +28,18 @@ type modelOutput struct {
 	predictions []datasets.Prediction
 	metrics     []measured
 	importances []datasets.Importance
-	curves      []datasets.CurvePoint // without the trial key, which the runner fills
-	rules       strings.Builder       // rules.txt: each forest's first tree, as the notebook's explain_decision_process
-	reports     strings.Builder       // classification_report.txt: each supervised model's, as the notebook prints them
-	notes       []string              // caveats for the log, e.g. a silhouette left undefined
+	curves      []datasets.CurvePoint     // without the trial key, which the runner fills
+	rules       strings.Builder           // rules.txt: each forest's first tree, as the notebook's explain_decision_process
+	reports     strings.Builder           // classification_report.txt: each supervised model's, as the notebook prints them
+	notes       []string                  // caveats for the log, e.g. a silhouette left undefined
+	forests     map[string]*forest.Forest // the fitted random forests by model name, for export
 }
 
 // trialData is a trial's prepared data: the scaled matrix of every flow and
 // the rows of each side of the split.
 type trialData struct {
 	ds          *datasets.Dataset
+	pipeline    *features.Pipeline // fitted encoders and scaler, for the exported scoring pipeline
 	x           *features.Matrix
 	train, test []int
 	isAnomaly   []bool
@@ -64,6 +66,7 @@ func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
 	if err != nil {
 		return nil, err
 	}
+	td.pipeline = p
 	if td.x, err = p.Transform(ds.Flows, ds.Engineered); err != nil {
 		return nil, err
 	}
@@ -360,6 +363,10 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val,
 		y[k] = label(i)
 	}
 	f := forest.Fit(fit.x, td.x.D, y, classes, cfg, r)
+	if o.forests == nil {
+		o.forests = map[string]*forest.Forest{}
+	}
+	o.forests[m.Name] = f
 	proba := f.PredictProbaAll(test.x, workers)
 	classNames := detectorLabels[:]
 	if typing {

@@ -29,6 +29,7 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -351,6 +352,15 @@ func ReadManifest(dir string) (*Manifest, error) {
 // files of killed writers. Only the trials/ tree and temporary files are
 // touched; other files in dir are left alone.
 func prune(dir string, trials []experiments.Trial) error {
+	// trialOf is the trial directory a file belongs to: its own directory,
+	// or its parent for the files of an exported model.
+	trialOf := func(path string) string {
+		parent := filepath.Dir(path)
+		if filepath.Base(parent) == modelDir {
+			return filepath.Dir(parent)
+		}
+		return parent
+	}
 	keep := map[string]bool{}
 	for _, t := range trials {
 		keep[TrialDir(dir, t.ID)] = true
@@ -367,7 +377,7 @@ func prune(dir string, trials []experiments.Trial) error {
 			if path != root {
 				dirs = append(dirs, path)
 			}
-		case artifact.IsTemporary(path) || !keep[filepath.Dir(path)]:
+		case artifact.IsTemporary(path) || !keep[trialOf(path)]:
 			stale = append(stale, path)
 		}
 		return nil
@@ -453,6 +463,9 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 		return fail(err)
 	}
 	rec.Notes = out.notes
+	if err := exportModel(t, td, out, tdir, rec.Artifacts); err != nil {
+		return fail(fmt.Errorf("export_model: %w", err))
+	}
 	key := datasets.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
 	for _, m := range out.metrics {
 		rec.metrics = append(rec.metrics, datasets.Metric{
@@ -632,4 +645,50 @@ func describe(source string, input *Input, ds *datasets.Dataset) DataRecord {
 		}
 	}
 	return r
+}
+
+// modelDir is the directory of a trial that holds its exported scoring
+// pipeline.
+const modelDir = "model"
+
+// exportModel saves the trial's scoring pipeline into tdir/model when the
+// experiment asks for it, recording each file's digest in artifacts, and
+// removes a pipeline an earlier run left when it does not.
+func exportModel(t *experiments.Trial, td *trialData, out *modelOutput, tdir string, artifacts Artifacts) error {
+	dir := filepath.Join(tdir, modelDir)
+	if !t.Spec.ExportModel {
+		return os.RemoveAll(dir)
+	}
+	detector, typing := t.Spec.ExportedModels()
+	if detector == nil || typing == nil {
+		return errors.New("the experiment has no random-forest detector or no attack-type forest") // the parser checks
+	}
+	m := &scoring.Model{
+		Pipeline:      td.pipeline,
+		Detector:      out.forests[detector.Name],
+		AttackType:    out.forests[typing.Name],
+		AttackClasses: td.typeNames,
+		Risk:          scoring.DefaultRisk,
+		Decision:      scoring.Decision{Rule: scoring.DecideArgmax},
+		Provenance: scoring.Provenance{
+			Experiment: t.Spec.Name, Trial: t.ID, Seed: t.Seed, DerivedSeed: t.DerivedSeed,
+			DetectorSpec: detector.String(), AttackTypeSpec: typing.String(),
+		},
+	}
+	if err := scoring.Save(dir, m); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() || artifact.IsTemporary(e.Name()) {
+			continue
+		}
+		if artifacts[modelDir+"/"+e.Name()], err = artifact.HashFile(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }

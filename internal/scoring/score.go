@@ -1,0 +1,173 @@
+package scoring
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/segharness/harness/internal/features"
+)
+
+// Risk levels and the actions the notebook recommends for them.
+const (
+	RiskHigh   = "HIGH"
+	RiskMedium = "MEDIUM"
+	RiskLow    = "LOW"
+
+	ActionIsolate  = "IMMEDIATE_ISOLATION"
+	ActionEnhanced = "ENHANCED_MONITORING"
+	ActionContinue = "CONTINUE_MONITORING"
+)
+
+// Result is the score of one flow, score_network_flow's dictionary.
+type Result struct {
+	// AnomalyProbability is the detector's probability of the anomaly
+	// class: the runner's score for the flow, bit for bit.
+	AnomalyProbability float64 `json:"anomaly_probability"`
+	// IsAnomaly is the detector's decision under the model's Decision.
+	IsAnomaly bool `json:"is_anomaly"`
+	// RiskLevel is RiskHigh, RiskMedium or RiskLow by the model's
+	// RiskThresholds, and RecommendedAction its action.
+	RiskLevel         string `json:"risk_level"`
+	RecommendedAction string `json:"recommended_action"`
+	// MostLikelyAttackType is the attack-type classifier's most probable
+	// class ("normal" among them), the first on a tie as numpy's argmax,
+	// and AttackConfidence its probability.
+	MostLikelyAttackType string  `json:"most_likely_attack_type"`
+	AttackConfidence     float64 `json:"attack_confidence"`
+}
+
+// Scratch sizes that Score keeps on the stack; larger models use pooled
+// buffers.
+const (
+	stackFeatures = 64
+	stackClasses  = 16
+)
+
+// scratch is a pooled buffer for models too large for Score's stack.
+type scratch struct{ x, p []float64 }
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// Score scores one flow as the batch pipeline scores a row of its test
+// split: the flow goes through the model's fitted pipeline (its label
+// encoders and scaler; same_dept and cross_dept derived from the
+// departments), and both forests see the same scaled vector, so the
+// anomaly probability and the attack type are the runner's for the same
+// values bit for bit.
+//
+// It returns a *FieldError for a flow outside the schema (Validate) or a
+// category the model's encoders were not fitted on, and leaves out
+// unchanged. m must be a model that Check accepts. Score does not
+// allocate, except for an error, and is safe for concurrent use.
+func (m *Model) Score(f *Flow, out *Result) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	d, k := len(m.Pipeline.Columns), m.AttackType.Classes()
+	var xs [stackFeatures]float64
+	var ps [stackClasses]float64
+	var x, p []float64
+	if d <= len(xs) && k <= len(ps) {
+		x, p = xs[:d], ps[:k]
+	} else {
+		s := scratchPool.Get().(*scratch)
+		defer scratchPool.Put(s)
+		if cap(s.x) < d {
+			s.x = make([]float64, d)
+		}
+		if cap(s.p) < k {
+			s.p = make([]float64, k)
+		}
+		x, p = s.x[:d], s.p[:k]
+	}
+	r := f.row()
+	if err := m.Pipeline.TransformRow(&r, x); err != nil {
+		var uc *features.UnknownCategoryError
+		if errors.As(err, &uc) {
+			return &FieldError{Field: uc.Column, Problem: fmt.Sprintf("unknown category %q (fitted classes: %s)", uc.Value, strings.Join(uc.Classes, ", "))}
+		}
+		return fmt.Errorf("scoring: %w", err)
+	}
+	var dp [2]float64
+	m.Detector.PredictProba(x, dp[:])
+	prob := dp[1]
+	var anomaly bool
+	if m.Decision.Rule == DecideThreshold {
+		anomaly = prob >= m.Decision.Threshold
+	} else {
+		anomaly = dp[1] > dp[0] // argmax, ties to normal
+	}
+	res := Result{AnomalyProbability: prob, IsAnomaly: anomaly}
+	switch {
+	case prob > m.Risk.High:
+		res.RiskLevel, res.RecommendedAction = RiskHigh, ActionIsolate
+	case prob > m.Risk.Medium:
+		res.RiskLevel, res.RecommendedAction = RiskMedium, ActionEnhanced
+	default:
+		res.RiskLevel, res.RecommendedAction = RiskLow, ActionContinue
+	}
+	m.AttackType.PredictProba(x, p)
+	best := argmax(p)
+	res.MostLikelyAttackType, res.AttackConfidence = m.AttackClasses[best], p[best]
+	*out = res
+	return nil
+}
+
+// argmax returns the index of the largest value, the first on ties (as
+// numpy's argmax).
+func argmax(p []float64) int {
+	best := 0
+	for j, v := range p {
+		if v > p[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+// batchChunk is the number of flows a ScoreBatch worker takes at a time.
+const batchChunk = 64
+
+// ScoreBatch scores flows[i] into out[i] with workers goroutines (<= 0
+// means 1). Every result is Score's for that flow alone, whatever the
+// number of workers. It returns nil when every flow scored, and otherwise
+// one error per flow, nil for those that scored; a flow that failed gets
+// a zero Result. It panics if len(out) != len(flows).
+func (m *Model) ScoreBatch(flows []Flow, out []Result, workers int) []error {
+	if len(out) != len(flows) {
+		panic(fmt.Sprintf("scoring: %d results for %d flows", len(out), len(flows)))
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	n := len(flows)
+	for range max(1, min(workers, (n+batchChunk-1)/batchChunk)) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(batchChunk)) - batchChunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+batchChunk, n); i++ {
+					if err := m.Score(&flows[i], &out[i]); err != nil {
+						out[i] = Result{}
+						mu.Lock()
+						if errs == nil {
+							errs = make([]error, n)
+						}
+						errs[i] = err
+						mu.Unlock()
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errs
+}
