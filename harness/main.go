@@ -5,6 +5,12 @@
 //
 //	harness run      [-out DIR] [-workers N] FILE.yaml...
 //	harness validate FILE.yaml...
+//	harness check    [-baseline RUNDIR] RUNDIR
+//	harness report   RUNDIR...
+//	harness diff     OLD_RUNDIR NEW_RUNDIR
+//	harness score    -model DIR < flows.jsonl > scores.jsonl
+//	harness serve    -model DIR [-addr 127.0.0.1:8080]
+//	harness loadtest -addr HOST:PORT [-rate 5000] [-duration 30s]
 //
 // Exit codes: 0 success; 1 a run failed; 2 usage error or invalid
 // experiment file (every problem is reported with file:line:column and key).

@@ -59,6 +59,9 @@ const usage = `Usage:
   harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
   harness report   [-workers N] RUNDIR...                  regenerate figures, report.html, summary.md
   harness diff     [-alpha A] OLD_RUNDIR NEW_RUNDIR       compare two runs' metrics across seeds
+  harness score    -model DIR < FLOWS.jsonl               score JSON Lines flows, one result per line
+  harness serve    -model DIR [-addr HOST:PORT]           serve POST /v1/score, GET /healthz, GET /metrics
+  harness loadtest -addr HOST:PORT [-rate R] [-duration D] load-test a running harness serve
 
 Exit status: 0 success (check: every target passes), 1 a run failed (check: a
 target failed or is inconclusive), 2 usage error or invalid experiment file.
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return reportCmd(rest, stdout, stderr)
 	case "diff":
 		return diffCmd(rest, stdout, stderr)
+	case "score", "serve", "loadtest":
+		return serviceCmd(ctx, cmd, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		io.WriteString(stdout, usage)
 		return nil

@@ -1,0 +1,344 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/segharness/harness/internal/scoring"
+	"github.com/segharness/harness/internal/serve"
+	"github.com/segharness/harness/internal/serve/servetest"
+)
+
+// withStdin runs f with harness score reading in.
+func withStdin(t *testing.T, in io.Reader, f func()) {
+	t.Helper()
+	old := stdin
+	stdin = in
+	defer func() { stdin = old }()
+	f()
+}
+
+// TestServiceCommandLine checks the usage errors of score, serve and
+// loadtest against golden output.
+func TestServiceCommandLine(t *testing.T) {
+	model := servetest.ModelDir(t)
+	corrupt := t.TempDir()
+	if err := os.CopyFS(corrupt, os.DirFS(model)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(corrupt, scoring.DetectorFile), []byte("not a forest"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"score-no-model", []string{"score"}, exitUsage},
+		{"score-missing-model", []string{"score", "-model", "testdata/score/no-such-model"}, exitUsage},
+		{"score-corrupt-model", []string{"score", "-model", "CORRUPT"}, exitUsage},
+		{"score-arguments", []string{"score", "-model", "MODEL", "flows.jsonl"}, exitUsage},
+		{"score-bad-flag", []string{"score", "-modle", "MODEL"}, exitUsage},
+		{"score-negative-workers", []string{"score", "-model", "MODEL", "-workers", "-1"}, exitUsage},
+		{"serve-no-model", []string{"serve"}, exitUsage},
+		{"serve-missing-model", []string{"serve", "-model", "testdata/score/no-such-model"}, exitUsage},
+		{"serve-remote-addr", []string{"serve", "-model", "MODEL", "-addr", "0.0.0.0:8080"}, exitUsage},
+		{"serve-every-interface", []string{"serve", "-model", "MODEL", "-addr", ":8080"}, exitUsage},
+		{"serve-bad-addr", []string{"serve", "-model", "MODEL", "-addr", "8080"}, exitUsage},
+		{"serve-bad-max-batch", []string{"serve", "-model", "MODEL", "-max-batch", "0"}, exitUsage},
+		{"serve-arguments", []string{"serve", "-model", "MODEL", "extra"}, exitUsage},
+		{"loadtest-no-addr", []string{"loadtest"}, exitUsage},
+		{"loadtest-bad-rate", []string{"loadtest", "-addr", "127.0.0.1:1", "-rate", "0"}, exitUsage},
+		{"loadtest-bad-duration", []string{"loadtest", "-addr", "127.0.0.1:1", "-duration", "-1s"}, exitUsage},
+		{"loadtest-bad-workers", []string{"loadtest", "-addr", "127.0.0.1:1", "-workers", "0"}, exitUsage},
+		{"loadtest-arguments", []string{"loadtest", "-addr", "127.0.0.1:1", "now"}, exitUsage},
+		{"loadtest-unreachable", []string{"loadtest", "-addr", "127.0.0.1:1", "-duration", "1s"}, exitFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := make([]string, len(tt.args))
+			for i, a := range tt.args {
+				args[i] = strings.NewReplacer("MODEL", model, "CORRUPT", corrupt).Replace(a)
+			}
+			var code int
+			var stdout, stderr string
+			withStdin(t, strings.NewReader(""), func() {
+				code, stdout, stderr = runCommand(t, t.Context(), "", args...)
+			})
+			stderr = strings.NewReplacer(model, "MODEL", corrupt, "CORRUPT").Replace(stderr)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			golden(t, "score/"+tt.name+".golden", "exit "+strconv.Itoa(code)+"\n-- stdout --\n"+stdout+"-- stderr --\n"+stderr)
+		})
+	}
+}
+
+// mixedInput is a JSON Lines stream of good and bad lines: every kind of
+// error, blank lines, CRLF endings, a line of exactly the 1 MiB limit and
+// one a byte over it, and a last line without a newline.
+func mixedInput(t *testing.T) string {
+	t.Helper()
+	flows, err := serve.SampleFlows(4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := func(f scoring.Flow, edit func(map[string]any)) string {
+		b, err := json.Marshal(&f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit == nil {
+			return string(b)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		b, _ = json.Marshal(m)
+		return string(b)
+	}
+	// pad fills a flow out to n bytes with spaces before its closing brace.
+	pad := func(s string, n int) string { return s[:len(s)-1] + strings.Repeat(" ", n-len(s)) + "}" }
+	lines := []string{
+		enc(flows[0], nil),
+		"",
+		enc(flows[1], nil) + "\r",
+		`{"src_device_type": "workstation", `,
+		enc(flows[2], func(m map[string]any) { m["colour"] = "red" }),
+		enc(flows[2], func(m map[string]any) { delete(m, "hour") }),
+		enc(flows[2], func(m map[string]any) { m["bytes_sent"] = -5 }),
+		enc(flows[2], func(m map[string]any) { m["protocol"] = "QUIC" }),
+		enc(flows[2], func(m map[string]any) { m["packets_sent"] = "12" }),
+		enc(flows[2], func(m map[string]any) { m["cpu_usage"] = 120 }),
+		pad(enc(flows[2], nil), 1<<20+1),
+		" \t ",
+		pad(enc(flows[2], nil), 1<<20) + "\r",
+		"null",
+		"[1, 2]",
+		// Crypto mining and lateral movement, as the generator injects them.
+		enc(flows[0], func(m map[string]any) {
+			m["cpu_usage"], m["bytes_sent"], m["duration"], m["ports_contacted"], m["is_business_hours"] = 93.5, 250000.0, 14000.0, 11, false
+		}),
+		enc(flows[1], func(m map[string]any) {
+			m["src_department"], m["dst_department"], m["ports_contacted"], m["packets_sent"], m["duration"] = "engineering", "accounting", 18, 3500, 12.5
+			m["same_dept"], m["cross_dept"] = false, true
+		}),
+		enc(flows[3], nil),
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestScoreStream scores a mixed stream: one output line per non-blank
+// input line, in order, a result or an error; exit 1 with a summary.
+func TestScoreStream(t *testing.T) {
+	model := servetest.ModelDir(t)
+	in := mixedInput(t)
+	for _, workers := range []string{"1", "3"} {
+		var code int
+		var stdout, stderr string
+		withStdin(t, strings.NewReader(in), func() {
+			code, stdout, stderr = runCommand(t, t.Context(), "", "score", "-model", model, "-workers", workers)
+		})
+		if code != exitFailure {
+			t.Errorf("-workers %s: exit %d, want 1", workers, code)
+		}
+		golden(t, "score/mixed.golden", "exit "+strconv.Itoa(code)+"\n-- stdout --\n"+stdout+"-- stderr --\n"+stderr)
+	}
+
+	// A stream of good lines only: exit 0.
+	flows, err := serve.SampleFlows(3, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var good strings.Builder
+	for _, f := range flows {
+		b, _ := json.Marshal(&f)
+		good.Write(append(b, '\n'))
+	}
+	var code int
+	var stdout, stderr string
+	withStdin(t, strings.NewReader(good.String()), func() {
+		code, stdout, stderr = runCommand(t, t.Context(), "", "score", "-model", model)
+	})
+	if code != exitOK || stderr != "scored 3 flows, 0 errors\n" || strings.Count(stdout, "\n") != 3 {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+	// No input at all: nothing to do, exit 0.
+	withStdin(t, strings.NewReader(""), func() {
+		code, stdout, stderr = runCommand(t, t.Context(), "", "score", "-model", model)
+	})
+	if code != exitOK || stdout != "" || stderr != "scored 0 flows, 0 errors\n" {
+		t.Errorf("empty input: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestScoreStreamOrder scores many flows across batches and workers: every
+// line's result is Score's for that line, in input order.
+func TestScoreStreamOrder(t *testing.T) {
+	n := 5000
+	if testing.Short() {
+		n = 2500
+	}
+	flows, err := serve.SampleFlows(n, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := servetest.Model(t)
+	var in bytes.Buffer
+	want := make([]string, 0, n)
+	for i, f := range flows {
+		b, _ := json.Marshal(&f)
+		in.Write(append(b, '\n'))
+		var r scoring.Result
+		if err := m.Score(&f, &r); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := json.Marshal(lineResult{Line: i + 1, Result: r})
+		want = append(want, string(out))
+	}
+	var out bytes.Buffer
+	scored, failed, err := scoreLines(t.Context(), m, &in, &out, 4)
+	if err != nil || scored != n || failed != 0 {
+		t.Fatalf("scored %d, failed %d, error %v", scored, failed, err)
+	}
+	if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func TestScoreStreamErrors(t *testing.T) {
+	m := servetest.Model(t)
+	flows, _ := serve.SampleFlows(1, 1)
+	line, _ := json.Marshal(&flows[0])
+	// A closed output ends the command with an error.
+	_, _, err := scoreLines(t.Context(), m, bytes.NewReader(append(line, '\n')), failingWriter{}, 2)
+	if err == nil || !strings.Contains(err.Error(), "writing results: io: read/write on closed pipe") {
+		t.Errorf("closed output: %v", err)
+	}
+	// A failing input: the lines before it are scored, then the error.
+	in := io.MultiReader(bytes.NewReader(append(line, '\n')), iotestErrReader{})
+	var out bytes.Buffer
+	scored, _, err := scoreLines(t.Context(), m, in, &out, 2)
+	if scored != 1 || err == nil || err.Error() != "reading line 2: boom" {
+		t.Errorf("failing input: scored %d, error %v", scored, err)
+	}
+	// A cancelled context.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, _, err := scoreLines(ctx, m, bytes.NewReader(line), &out, 2); err == nil || err.Error() != "interrupted" {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+type iotestErrReader struct{}
+
+func (iotestErrReader) Read([]byte) (int, error) { return 0, fmt.Errorf("boom") }
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in
+// different goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeAndLoadtest runs harness serve on a free loopback port, scores
+// a flow over HTTP, runs a short harness loadtest against it, and stops
+// the server as SIGINT would: exit 0 after a graceful shutdown.
+func TestServeAndLoadtest(t *testing.T) {
+	model := servetest.ModelDir(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-model", model, "-addr", "127.0.0.1:0"}, io.Discard, &stderr)
+	}()
+	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)\n`)
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); base == ""; {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned %v; stderr:\n%s", err, stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not listen within 30s; stderr:\n%s", stderr.String())
+		}
+	}
+	if want := "serve: model " + model + " (experiment servetest, trial flows=2000); listening on " + base + "\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+
+	flows, _ := serve.SampleFlows(1, 2)
+	body, _ := json.Marshal(&flows[0])
+	resp, err := http.Post(base+"/v1/score", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got scoring.Result
+	err = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	var want scoring.Result
+	if err := servetest.Model(t).Score(&flows[0], &want); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil || resp.StatusCode != 200 || got != want {
+		t.Errorf("POST /v1/score: status %d, %+v (%v), want %+v", resp.StatusCode, got, err, want)
+	}
+
+	code, stdout, lstderr := runCommand(t, t.Context(), "", "loadtest", "-addr", strings.TrimPrefix(base, "http://"),
+		"-rate", "500", "-duration", "1s", "-n", "100", "-workers", "4")
+	if code != exitOK || lstderr != "" || !strings.Contains(stdout, "requests: 100 sent, 0 errors, 0 unsent\n") {
+		t.Errorf("loadtest: exit %d, stderr %q, stdout:\n%s", code, lstderr, stdout)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop 30s after its context was cancelled")
+	}
+	if !strings.HasSuffix(stderr.String(), "serve: shut down\n") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+}

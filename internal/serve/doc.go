@@ -1,0 +1,54 @@
+// Package serve scores network flows over HTTP with a scoring.Model, and
+// load-tests such a server.
+//
+// # Endpoints
+//
+//	POST /v1/score  a flow object (scoring.Flow's 12 fields) -> 200 and the
+//	                result (scoring.Result); or {"flows": [flow, ...]} ->
+//	                200 and {"results": [result, ...]} in the flows' order
+//	GET  /healthz   200 {"status": "ok", "model": the model's provenance}
+//	GET  /metrics   Prometheus text format, from a registry of the
+//	                handler's own
+//
+// A body is a batch when it is a JSON object whose first key is "flows";
+// any other body is decoded as one flow, strictly (scoring.DecodeFlow).
+//
+// # Errors
+//
+// Every error response is JSON, {"error": "..."}:
+//
+//	400  the body is empty, not JSON, not a flow (an unknown, missing or
+//	     repeated field, a value of the wrong type, a value out of range),
+//	     a flow with a category the model was not fitted on, or a batch
+//	     of another shape or with no flow. A batch with invalid flows is
+//	     refused whole, none scored: {"error": "K of N flows are
+//	     invalid; none was scored", "errors": [{"index": i, "error":
+//	     "..."}, ...]} lists every invalid flow by its index, in order.
+//	404  an unknown path
+//	405  a method the endpoint does not take (the Allow header says which)
+//	413  a body over Options.MaxBodyBytes (default 1 MiB), or a batch of
+//	     more than Options.MaxBatch flows (default 10,000)
+//	415  a Content-Type that is set and not JSON (application/json or
+//	     application/*+json, any parameters)
+//	500  a panic in the handler, recovered (its stack goes to
+//	     Options.Log); a panic after the response began aborts the
+//	     connection instead
+//
+// # Metrics
+//
+//	harness_serve_requests_total{endpoint, code}        answered requests
+//	harness_serve_request_duration_seconds{endpoint}    their latency
+//	harness_serve_flows_scored_total{risk_level}        flows scored
+//	harness_serve_invalid_flows_total                   flows refused
+//	harness_serve_errors_total{reason}                  error responses
+//
+// and the Go runtime's and the process's standard metrics. The endpoint
+// label of every unknown path is "other".
+//
+// # Server and load test
+//
+// Server runs a handler until its context is cancelled and then shuts
+// down gracefully: requests in flight finish, for up to ShutdownTimeout.
+// LoadTest sends single-flow requests at a fixed open-loop rate and
+// reports exact latency percentiles from every request's sample.
+package serve

@@ -1,0 +1,669 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/segharness/harness/internal/scoring"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxBodyBytes = 1 << 20 // 1 MiB
+	DefaultMaxBatch     = 10000
+)
+
+// Options configure a Handler. Zero values mean the defaults.
+type Options struct {
+	// MaxBodyBytes limits a request body; a larger one is refused with
+	// 413. Default DefaultMaxBodyBytes. A flow takes about 300 bytes of
+	// JSON, so the default admits batches of about 3,500 flows: raise it
+	// for batches up to MaxBatch.
+	MaxBodyBytes int64
+	// MaxBatch limits the flows of one batch request; a larger batch is
+	// refused with 413. Default DefaultMaxBatch.
+	MaxBatch int
+	// Workers is the number of goroutines that decode and score one batch
+	// request. Default runtime.GOMAXPROCS(0).
+	Workers int
+	// Log receives the stack of every panic the handler recovers from.
+	// Nil discards them.
+	Log io.Writer
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = DefaultMaxBatch
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return o
+}
+
+// Handler answers the scoring API (see the package documentation). It is
+// safe for concurrent use.
+type Handler struct {
+	model   *scoring.Model
+	opts    Options
+	metrics *metrics
+	prom    http.Handler
+	health  []byte // the body of GET /healthz, which does not change
+
+	logMu sync.Mutex
+}
+
+// New returns the handler of the scoring API for m, which must not be
+// modified while the handler is in use.
+func New(m *scoring.Model, opts Options) *Handler {
+	h := &Handler{model: m, opts: opts.withDefaults(), metrics: newMetrics()}
+	h.prom = promhttp.HandlerFor(h.metrics.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	health, err := json.Marshal(struct {
+		Status string             `json:"status"`
+		Model  scoring.Provenance `json:"model"`
+	}{"ok", m.Provenance})
+	if err != nil {
+		panic(fmt.Sprintf("serve: encoding the model's provenance: %v", err)) // plain strings and numbers: not reached
+	}
+	h.health = append(health, '\n')
+	return h
+}
+
+// ServeHTTP routes a request to its endpoint, records its metrics, and
+// turns a panic into a 500 response.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ep := endpointOf(r.URL.Path)
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if p := recover(); p != nil {
+			h.recovered(sw, r, ep, start, p)
+			return
+		}
+		h.metrics.request(ep, sw.code(), time.Since(start))
+	}()
+	switch ep {
+	case endpointScore:
+		h.score(sw, r)
+	case endpointHealthz:
+		if h.allowGet(sw, r) {
+			writeBody(sw, http.StatusOK, h.health)
+		}
+	case endpointMetrics:
+		if h.allowGet(sw, r) {
+			h.prom.ServeHTTP(sw, r)
+		}
+	default:
+		h.fail(sw, http.StatusNotFound, reasonNotFound,
+			fmt.Sprintf("no endpoint %s (the endpoints are POST %s, GET %s and GET %s)",
+				truncate(r.URL.Path, 200), endpointScore, endpointHealthz, endpointMetrics))
+	}
+}
+
+func endpointOf(path string) string {
+	switch path {
+	case endpointScore, endpointHealthz, endpointMetrics:
+		return path
+	}
+	return endpointOther
+}
+
+// recovered answers 500 after a panic, unless the response had begun, in
+// which case it aborts the connection so the client does not take a
+// truncated response for a whole one.
+func (h *Handler) recovered(w *statusWriter, r *http.Request, ep string, start time.Time, p any) {
+	if p == http.ErrAbortHandler { // a sentinel panic value, compared as net/http does
+		h.metrics.request(ep, w.code(), time.Since(start))
+		panic(p)
+	}
+	h.metrics.error(reasonInternal)
+	h.logMu.Lock()
+	fmt.Fprintf(h.opts.Log, "serve: panic answering %s %s: %v\n%s", r.Method, truncate(r.URL.Path, 200), p, debug.Stack())
+	h.logMu.Unlock()
+	if w.status != 0 {
+		h.metrics.request(ep, w.status, time.Since(start))
+		panic(http.ErrAbortHandler)
+	}
+	writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error"})
+	h.metrics.request(ep, w.code(), time.Since(start))
+}
+
+// allowGet answers 405 unless r is a GET or HEAD.
+func (h *Handler) allowGet(w *statusWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	h.fail(w, http.StatusMethodNotAllowed, reasonMethod, "method "+r.Method+" not allowed on "+r.URL.Path+": use GET")
+	return false
+}
+
+// errorBody is every error response: the problem, and for a batch one
+// entry per invalid flow.
+type errorBody struct {
+	Error  string      `json:"error"`
+	Errors []flowError `json:"errors,omitempty"`
+}
+
+// flowError is the problem with one flow of a batch, by its index.
+type flowError struct {
+	Index int    `json:"index"`
+	Error string `json:"error"`
+}
+
+// fail answers an error.
+func (h *Handler) fail(w *statusWriter, code int, reason, msg string) {
+	h.metrics.error(reason)
+	if !writeJSON(w, code, errorBody{Error: msg}) {
+		h.metrics.error(reasonResponseTruncate)
+	}
+}
+
+// score answers POST /v1/score.
+func (h *Handler) score(w *statusWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.fail(w, http.StatusMethodNotAllowed, reasonMethod,
+			"method "+r.Method+` not allowed on `+endpointScore+`: POST a flow or {"flows": [...]}`)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		h.fail(w, http.StatusUnsupportedMediaType, reasonMediaType,
+			"Content-Type "+strconv.Quote(truncate(ct, 100))+" is not JSON: send application/json")
+		return
+	}
+	limit := h.opts.MaxBodyBytes
+	if r.ContentLength > limit {
+		h.tooLarge(w)
+		return
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	// The unwrapped writer, so that the server learns of an oversized body
+	// and closes the connection rather than draining it.
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w.ResponseWriter, r.Body, limit)); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			h.tooLarge(w)
+			return
+		}
+		h.fail(w, http.StatusBadRequest, reasonBadRequest, "reading the request body: "+err.Error())
+		return
+	}
+	body := buf.Bytes()
+	if len(bytes.TrimSpace(body)) == 0 {
+		h.fail(w, http.StatusBadRequest, reasonBadRequest, `empty body: want a flow object or {"flows": [...]}`)
+		return
+	}
+	if isBatch(body) {
+		h.scoreBatch(w, body)
+		return
+	}
+	var res scoring.Result
+	f, err := scoring.DecodeFlow(body)
+	if err == nil {
+		err = h.model.Score(&f, &res)
+	}
+	if err != nil {
+		h.metrics.invalid.Inc()
+		reason := reasonBadRequest
+		if _, ok := errors.AsType[*scoring.FieldError](err); ok {
+			reason = reasonInvalidFlow
+		}
+		h.fail(w, http.StatusBadRequest, reason, err.Error())
+		return
+	}
+	h.metrics.scored(res.RiskLevel, 1)
+	if !writeJSON(w, http.StatusOK, &res) {
+		h.metrics.error(reasonResponseTruncate)
+	}
+}
+
+func (h *Handler) tooLarge(w *statusWriter) {
+	h.fail(w, http.StatusRequestEntityTooLarge, reasonTooLarge,
+		fmt.Sprintf("request body larger than the limit of %d bytes", h.opts.MaxBodyBytes))
+}
+
+// batchResponse is a scored batch.
+type batchResponse struct {
+	Results []scoring.Result `json:"results"`
+}
+
+// chunk is the number of flows of a batch a worker takes at a time.
+const chunk = 64
+
+// scoreBatch answers a batch: 200 and every flow's result in order when
+// every flow scores, otherwise 400 listing every invalid flow.
+func (h *Handler) scoreBatch(w *statusWriter, body []byte) {
+	raws, code, err := splitBatch(body, h.opts.MaxBatch)
+	if err != nil {
+		reason := reasonBadRequest
+		if code == http.StatusRequestEntityTooLarge {
+			reason = reasonTooLarge
+		}
+		h.fail(w, code, reason, err.Error())
+		return
+	}
+	n := len(raws)
+	results := make([]scoring.Result, n)
+	errs := make([]error, n)
+	var failed atomic.Int64
+	var next atomic.Int64
+	work := func() {
+		for {
+			lo := int(next.Add(chunk)) - chunk
+			if lo >= n {
+				return
+			}
+			for i := lo; i < min(lo+chunk, n); i++ {
+				f, err := scoring.DecodeFlow(raws[i])
+				if err == nil {
+					err = h.model.Score(&f, &results[i])
+				}
+				if err != nil {
+					errs[i] = err
+					failed.Add(1)
+				}
+			}
+		}
+	}
+	workers := min(h.opts.Workers, (n+chunk-1)/chunk)
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+
+	if k := int(failed.Load()); k > 0 {
+		h.metrics.invalid.Add(float64(k))
+		h.metrics.error(reasonInvalidFlow)
+		eb := errorBody{
+			Error:  fmt.Sprintf("%d of %d flows are invalid; none was scored", k, n),
+			Errors: make([]flowError, 0, k),
+		}
+		for i, err := range errs {
+			if err != nil {
+				eb.Errors = append(eb.Errors, flowError{Index: i, Error: err.Error()})
+			}
+		}
+		if !writeJSON(w, http.StatusBadRequest, eb) {
+			h.metrics.error(reasonResponseTruncate)
+		}
+		return
+	}
+	h.metrics.scoredResults(results)
+	if !writeJSON(w, http.StatusOK, batchResponse{results}) {
+		h.metrics.error(reasonResponseTruncate)
+	}
+}
+
+// splitBatch checks that body is {"flows": [v, ...]} with at most max
+// values and returns each value's bytes, slices of body. It checks the
+// batch's structure only: each value's own syntax is for
+// scoring.DecodeFlow to judge, so that an invalid flow is reported by its
+// index. A batch of another shape or that is not JSON is a 400, too many
+// flows a 413.
+//
+// It scans by hand rather than with encoding/json's Decoder, which takes
+// a third of a batch's time to find where the flows begin and end.
+func splitBatch(body []byte, max int) (raws [][]byte, code int, err error) {
+	p := batchScanner{b: body}
+	defer func() {
+		if err != nil && code == 0 {
+			code = http.StatusBadRequest
+		}
+	}()
+	if err := p.expect('{'); err != nil {
+		return nil, 0, err
+	}
+	if key, err := p.key(); err != nil {
+		return nil, 0, err
+	} else if key != "flows" { // isBatch has checked it
+		return nil, 0, fmt.Errorf(`unknown field %q: a batch is {"flows": [...]}`, truncate(key, 100))
+	}
+	p.space()
+	if c := p.peek(); c != '[' {
+		if c < 0 {
+			return nil, 0, p.syntax("an array of flow objects")
+		}
+		return nil, 0, fmt.Errorf("flows: want an array of flow objects, got %s", describeValue(byte(c)))
+	}
+	p.i++
+	p.space()
+	if p.peek() == ']' {
+		p.i++
+	} else {
+		for {
+			if len(raws) == max {
+				return nil, http.StatusRequestEntityTooLarge,
+					fmt.Errorf("batch of more than %d flows: send at most %d per request", max, max)
+			}
+			start := p.i
+			if err := p.skipValue(); err != nil {
+				return nil, 0, err
+			}
+			raws = append(raws, body[start:p.i])
+			p.space()
+			if p.peek() == ',' {
+				p.i++
+				p.space()
+				continue
+			}
+			if err := p.expect(']'); err != nil {
+				return nil, 0, err
+			}
+			break
+		}
+	}
+	p.space()
+	if p.peek() == ',' {
+		p.i++
+		key, err := p.key()
+		switch {
+		case err != nil:
+			return nil, 0, err
+		case key == "flows":
+			return nil, 0, errors.New("flows: given twice")
+		}
+		return nil, 0, fmt.Errorf(`unknown field %q: a batch is {"flows": [...]}`, truncate(key, 100))
+	}
+	if err := p.expect('}'); err != nil {
+		return nil, 0, err
+	}
+	p.space()
+	if p.i < len(body) {
+		return nil, 0, errors.New("invalid JSON: data after the batch object")
+	}
+	if len(raws) == 0 {
+		return nil, 0, errors.New("flows: empty batch")
+	}
+	return raws, http.StatusOK, nil
+}
+
+// batchScanner reads the structure of a batch.
+type batchScanner struct {
+	b []byte
+	i int
+}
+
+// peek returns the next byte, or -1 at the end.
+func (p *batchScanner) peek() int {
+	if p.i < len(p.b) {
+		return int(p.b[p.i])
+	}
+	return -1
+}
+
+func (p *batchScanner) space() { p.i = skipSpace(p.b, p.i) }
+
+// syntax describes the byte at the scanner's position, where want was
+// expected.
+func (p *batchScanner) syntax(want string) error {
+	if p.i >= len(p.b) {
+		return errors.New("invalid JSON: unexpected end of input")
+	}
+	return fmt.Errorf("invalid JSON: invalid character %s at byte %d, want %s", quoteByte(p.b[p.i]), p.i, want)
+}
+
+func quoteByte(c byte) string {
+	if c < 0x20 || c >= 0x7f {
+		return fmt.Sprintf("0x%02x", c)
+	}
+	return strconv.QuoteRune(rune(c))
+}
+
+// expect skips spaces and the byte c.
+func (p *batchScanner) expect(c byte) error {
+	p.space()
+	if p.peek() != int(c) {
+		return p.syntax(strconv.QuoteRune(rune(c)))
+	}
+	p.i++
+	return nil
+}
+
+// key reads an object key and its colon.
+func (p *batchScanner) key() (string, error) {
+	p.space()
+	if p.peek() != '"' {
+		return "", p.syntax("a string (an object key)")
+	}
+	start := p.i
+	if err := p.skipString(); err != nil {
+		return "", err
+	}
+	raw := p.b[start:p.i]
+	key := string(raw[1 : len(raw)-1])
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		if err := json.Unmarshal(raw, &key); err != nil {
+			return "", fmt.Errorf("invalid JSON: object key at byte %d: %s", start, strings.TrimPrefix(err.Error(), "json: "))
+		}
+	}
+	return key, p.expect(':')
+}
+
+// skipString skips the string that starts at the scanner's position.
+func (p *batchScanner) skipString() error {
+	for j := p.i + 1; j < len(p.b); j++ {
+		switch p.b[j] {
+		case '\\':
+			j++
+		case '"':
+			p.i = j + 1
+			return nil
+		}
+	}
+	p.i = len(p.b)
+	return errors.New("invalid JSON: unexpected end of input")
+}
+
+// skipValue skips the value that starts at the scanner's position: a
+// string, an object or array up to its matching close, or a scalar up to
+// the next delimiter. The value's own syntax is not checked.
+func (p *batchScanner) skipValue() error {
+	switch p.peek() {
+	case -1:
+		return p.syntax("a flow object")
+	case '"':
+		return p.skipString()
+	case '{', '[':
+		depth := 0
+		for p.i < len(p.b) {
+			switch p.b[p.i] {
+			case '"':
+				if err := p.skipString(); err != nil {
+					return err
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					p.i++
+					return nil
+				}
+			}
+			p.i++
+		}
+		return errors.New("invalid JSON: unexpected end of input")
+	case ',', ']', '}', ':':
+		return p.syntax("a flow object")
+	}
+	start := p.i
+	for p.i < len(p.b) && !isDelimiter(p.b[p.i]) {
+		p.i++
+	}
+	if p.i == start {
+		return p.syntax("a flow object")
+	}
+	return nil
+}
+
+func isDelimiter(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', ',', ']', '}', ':', '{', '[', '"':
+		return true
+	}
+	return false
+}
+
+// describeValue names the JSON type of a value by its first byte.
+func describeValue(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return "a number"
+	}
+	return "invalid JSON " + quoteByte(c)
+}
+
+// isBatch reports whether body is a JSON object whose first key is
+// "flows": a batch. Anything else is taken for a single flow, which
+// scoring.DecodeFlow checks.
+func isBatch(body []byte) bool {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return false
+	}
+	i = skipSpace(body, i+1)
+	if i >= len(body) || body[i] != '"' {
+		return false
+	}
+	escaped := false
+	j := i + 1
+	for ; j < len(body) && body[j] != '"'; j++ {
+		if body[j] == '\\' {
+			escaped = true
+			j++
+		}
+	}
+	if j >= len(body) {
+		return false
+	}
+	if !escaped {
+		return string(body[i+1:j]) == "flows"
+	}
+	var key string
+	return json.Unmarshal(body[i:j+1], &key) == nil && key == "flows"
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// isJSON reports whether a Content-Type names JSON: application/json or
+// a +json type, with any parameters.
+func isJSON(ct string) bool {
+	if ct == "application/json" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// statusWriter remembers the status code of the response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Buffers for request bodies and responses. One that grew past
+// maxPooledBuffer (a large batch) is left to the garbage collector.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 4 << 20
+
+func getBuffer() *bytes.Buffer { return bufferPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	bufferPool.Put(b)
+}
+
+// writeJSON writes v as the response and reports whether the client took
+// all of it.
+func writeJSON(w http.ResponseWriter, code int, v any) bool {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("serve: encoding a response: %v", err)) // results hold finite numbers and strings: not reached
+	}
+	return writeBody(w, code, buf.Bytes())
+}
+
+func writeBody(w http.ResponseWriter, code int, body []byte) bool {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	_, err := w.Write(body)
+	return err == nil
+}

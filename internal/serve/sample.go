@@ -1,0 +1,27 @@
+package serve
+
+import (
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/scoring"
+)
+
+// SampleFlows draws n flows with the notebook's generator (5% anomalies,
+// crypto mining and lateral movement 60:40) from seed s: realistic
+// requests for a load test or a benchmark. Each has every field,
+// same_dept and cross_dept included (scoring.FlowOf).
+func SampleFlows(n int, s uint64) ([]scoring.Flow, error) {
+	t, err := datasets.Generate(datasets.Config{
+		Generator:   datasets.GeneratorNotebook,
+		Flows:       n,
+		AnomalyRate: 0.05,
+		AnomalyMix:  map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+	}, s)
+	if err != nil {
+		return nil, err
+	}
+	flows := make([]scoring.Flow, n)
+	for i := range flows {
+		flows[i] = scoring.FlowOf(t, i)
+	}
+	return flows, nil
+}

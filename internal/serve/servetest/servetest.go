@@ -1,0 +1,138 @@
+// Package servetest fits scoring models for the tests and benchmarks of
+// the scoring server and commands: the notebook's recipe (notebook flows,
+// its 20 features, a stratified 70/30 split, a detector forest and a
+// class-balanced attack-type forest), at a size of the caller's choice.
+package servetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/scoring"
+	"github.com/segharness/harness/internal/seed"
+)
+
+// Config sizes a model.
+type Config struct {
+	Flows         int    // notebook flows generated; 70% train the forests
+	DetectorTrees int    // trees of the is_anomaly forest
+	AttackTrees   int    // trees of the anomaly_type forest
+	Seed          uint64 // of the flows, the split and the forests
+	Workers       int    // goroutines fitting; the model does not depend on it
+}
+
+// Small is quick to fit, for tests.
+var Small = Config{Flows: 2000, DetectorTrees: 10, AttackTrees: 10, Seed: 42, Workers: 4}
+
+// Notebook is the notebook's size: 10,000 flows, 100 detector trees and
+// 150 attack-type trees.
+var Notebook = Config{Flows: 10000, DetectorTrees: 100, AttackTrees: 150, Seed: 42, Workers: 4}
+
+// Fit fits a model as Config describes.
+func Fit(cfg Config) (*scoring.Model, error) {
+	flows, err := datasets.Generate(datasets.Config{
+		Generator:   datasets.GeneratorNotebook,
+		Flows:       cfg.Flows,
+		AnomalyRate: 0.05,
+		AnomalyMix:  map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+		Workers:     cfg.Workers,
+	}, seed.Derive(cfg.Seed, "data"))
+	if err != nil {
+		return nil, err
+	}
+	eng := features.Engineer(flows)
+	labels := make([]int, flows.Len())
+	for i, a := range flows.IsAnomaly {
+		if a {
+			labels[i] = 1
+		}
+	}
+	split, err := features.TrainTestSplit(flows.Len(), labels, 0.3, seed.New(seed.Derive(cfg.Seed, "split")))
+	if err != nil {
+		return nil, err
+	}
+	var train []int
+	for i, s := range split {
+		if s == datasets.Train {
+			train = append(train, i)
+		}
+	}
+	p, err := features.Fit(flows, eng, []string{"notebook"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	x, err := p.Transform(flows, eng)
+	if err != nil {
+		return nil, err
+	}
+	typeEnc := features.FitLabelEncoder(&flows.AnomalyType, nil)
+	trainX := make([]float64, 0, len(train)*x.D)
+	isAnomaly := make([]int, len(train))
+	attackType := make([]int, len(train))
+	for j, i := range train {
+		trainX = append(trainX, x.Row(i)...)
+		if flows.IsAnomaly[i] {
+			isAnomaly[j] = 1
+		}
+		if attackType[j], err = typeEnc.Encode(flows.AnomalyType.Value(i)); err != nil {
+			return nil, err
+		}
+	}
+	fit := func(trees int, y []int, classes int, classWeight, name string) *forest.Forest {
+		cfgF := forest.DefaultConfig(x.D)
+		cfgF.Trees, cfgF.ClassWeight, cfgF.Workers = trees, classWeight, cfg.Workers
+		return forest.Fit(trainX, x.D, y, classes, cfgF, seed.New(seed.Derive(cfg.Seed, "model/"+name)))
+	}
+	m := &scoring.Model{
+		Pipeline:      p,
+		Detector:      fit(cfg.DetectorTrees, isAnomaly, 2, "", "random_forest"),
+		AttackType:    fit(cfg.AttackTrees, attackType, len(typeEnc.Classes), "balanced", "attack_type"),
+		AttackClasses: typeEnc.Classes,
+		Risk:          scoring.DefaultRisk,
+		Decision:      scoring.Decision{Rule: scoring.DecideArgmax},
+		Provenance: scoring.Provenance{
+			Experiment:     "servetest",
+			Trial:          fmt.Sprintf("flows=%d", cfg.Flows),
+			Seed:           int64(cfg.Seed),
+			DerivedSeed:    cfg.Seed,
+			DetectorSpec:   fmt.Sprintf("{name: random_forest, kind: random_forest, trees: %d}", cfg.DetectorTrees),
+			AttackTypeSpec: fmt.Sprintf("{name: attack_type, kind: random_forest, target: anomaly_type, trees: %d, class_weight: balanced}", cfg.AttackTrees),
+		},
+	}
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+var (
+	smallOnce  sync.Once
+	smallModel *scoring.Model
+	smallErr   error
+)
+
+// Model returns the Small model, fitted once per test binary. It must not
+// be modified.
+func Model(t testing.TB) *scoring.Model {
+	t.Helper()
+	smallOnce.Do(func() { smallModel, smallErr = Fit(Small) })
+	if smallErr != nil {
+		t.Fatal(smallErr)
+	}
+	return smallModel
+}
+
+// ModelDir saves the Small model to a new temporary directory of t's and
+// returns the directory.
+func ModelDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := scoring.Save(dir, Model(t)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
