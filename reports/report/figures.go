@@ -463,24 +463,44 @@ func (r *Run) groupingFigures(t *Trial) []*Figure {
 	return figs
 }
 
+// trialKey finds a trial's metric or curve of a model.
+type trialKey struct{ trial, model, name string }
+
+// points are a curve's x and y values, in curves.parquet's order.
+type points struct{ x, y []float64 }
+
+// index builds the lookups of the per-trial figures, once: each trial's
+// metrics and curves by model, so that drawing a figure does not scan the
+// tables.
+func (r *Run) index() {
+	r.trialMetrics = make(map[trialKey]float64, len(r.Metrics))
+	for _, m := range r.Metrics {
+		r.trialMetrics[trialKey{m.Trial, m.Model, m.Metric}] = m.Value
+	}
+	r.curves = map[trialKey]*points{}
+	for _, p := range r.Curves {
+		k := trialKey{p.Trial, p.Model, p.Curve}
+		c := r.curves[k]
+		if c == nil {
+			c = &points{}
+			r.curves[k] = c
+		}
+		c.x, c.y = append(c.x, p.X), append(c.y, p.Y)
+	}
+}
+
 // trialMetric returns a metric of a model in a trial.
 func (r *Run) trialMetric(trial, model, metric string) (float64, bool) {
-	for _, m := range r.Metrics {
-		if m.Trial == trial && m.Model == model && m.Metric == metric {
-			return m.Value, true
-		}
-	}
-	return 0, false
+	v, ok := r.trialMetrics[trialKey{trial, model, metric}]
+	return v, ok
 }
 
 // curve returns the points of one curve of one model in one trial.
 func (r *Run) curve(trial, model, kind string) (x, y []float64) {
-	for _, p := range r.Curves {
-		if p.Trial == trial && p.Model == model && p.Curve == kind {
-			x, y = append(x, p.X), append(y, p.Y)
-		}
+	if c := r.curves[trialKey{trial, model, kind}]; c != nil {
+		return c.x, c.y
 	}
-	return x, y
+	return nil, nil
 }
 
 // detectionFigures: ROC and PR curves of the showcase trial, each

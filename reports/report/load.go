@@ -61,6 +61,9 @@ type Run struct {
 	// Showcase is the trial whose dataset, predictions and importances the
 	// per-trial figures show: the run's first.
 	Showcase *Trial
+
+	trialMetrics map[trialKey]float64 // Metrics by trial, model and metric
+	curves       map[trialKey]*points // Curves by trial, model and curve
 }
 
 // Trial is one trial's files.
@@ -112,6 +115,7 @@ func Load(dir string) (*Run, error) {
 		}
 	}
 	r.Models = models(r.Metrics)
+	r.index()
 	for _, t := range m.Trials {
 		p := trialPoint(t, m)
 		if !slices.ContainsFunc(r.Points, func(q []string) bool { return slices.Equal(p, q) }) {
