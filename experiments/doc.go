@@ -88,6 +88,12 @@
 //     scaler, the first random_forest detector (target is_anomaly) and the
 //     first random_forest with target anomaly_type, which the experiment
 //     must have. harness score and harness serve load it.
+//   - `incident` (mapping; default none): flows scored through each
+//     trial's exported pipeline, as the notebook's incident simulation;
+//     below.
+//   - `policy` (mapping; default none): a segmentation policy recommended
+//     from each trial's training flows and evaluated on its test flows;
+//     below.
 //
 // # data
 //
@@ -271,6 +277,106 @@
 //   - `regressions[].tolerance` (number; default 0; in [0, max float64]):
 //     the largest change of the mean in the worse direction that is not a
 //     regression, in the metric's unit.
+//
+// # incident
+//
+// The notebook's simulate_crypto_mining_incident, measured: each trial
+// scores every flow of incident.flows through the scoring pipeline it
+// exported (so `export_model: true` is required), loaded back from
+// trials/<id>/model/ as harness score loads it, and writes
+// trials/<id>/incident.json: each flow with its anomaly probability,
+// is_anomaly, risk level and action, most likely attack type and its
+// confidence, the attack-type classifier's probability of every class,
+// and the segmentation actions of its risk level (for HIGH the notebook's
+// five: isolate the source device, block its outbound connections, monitor
+// its segment, alert the security team, preserve logs and flows).
+//
+// Each flow's figures are also rows of the metrics table, with the flow's
+// name in the model column, so targets can name a flow like a model:
+// `anomaly_probability`, `is_anomaly` (1 or 0), `risk_level` (2 for HIGH,
+// 1 for MEDIUM, 0 for LOW), `attack_confidence` and
+// `attack_probability_<class>` for each class of the attack-type
+// classifier (attack_probability_crypto_mining); with compare, the first
+// flow also has `probability_ratio` and `probability_difference`.
+//
+//   - `incident.flows` (list of mappings; required): the flows, in the
+//     schema harness score reads. Categories must be ones the exported
+//     encoders were fitted on; the run fails naming the flow otherwise.
+//   - `incident.flows[].name` (string; required): the flow's name, a name
+//     as `name` takes, distinct from the other flows, from the models'
+//     names and from policy.
+//   - `incident.flows[].src_device_type` (string; required): the source's
+//     device type (workstation, server, database, web_server, mobile, iot
+//     in generated data).
+//   - `incident.flows[].src_department` (string; required): the source's
+//     department (accounting, hr, engineering, sales, it, executive).
+//   - `incident.flows[].dst_device_type` (string; required): the
+//     destination's device type.
+//   - `incident.flows[].dst_department` (string; required): the
+//     destination's department.
+//   - `incident.flows[].protocol` (string; required): TCP, UDP or ICMP in
+//     generated data.
+//   - `incident.flows[].bytes_sent` (number; required; not negative): bytes.
+//   - `incident.flows[].packets_sent` (integer; required; not negative):
+//     packets.
+//   - `incident.flows[].duration` (number; required; not negative): seconds.
+//   - `incident.flows[].hour` (integer; required; in [0, 23]): hour of day.
+//   - `incident.flows[].is_business_hours` (boolean; required): whether the
+//     flow is in business hours.
+//   - `incident.flows[].cpu_usage` (number; required; in [0, 100]): percent.
+//   - `incident.flows[].ports_contacted` (integer; required; not negative):
+//     ports.
+//   - `incident.flows[].same_dept` (boolean; default derived from the
+//     departments): given, used as given.
+//   - `incident.flows[].cross_dept` (boolean; default derived from the
+//     departments): given, used as given.
+//   - `incident.compare` (list of two flow names; default none): the first
+//     flow's anomaly probability divided by the second's (the notebook's
+//     "detection improvement") and their difference. When the second
+//     scores 0 the ratio is undefined: it is left out of the metrics, and
+//     incident.json and the trial's notes say why (the notebook printed
+//     "inf x").
+//
+// # policy
+//
+// A segmentation policy learned from the normal flows of each trial's
+// training split (internal/policy), written to trials/<id>/policy.json,
+// and evaluated on the test split: a test flow is blocked when no allow
+// rule covers its source and destination segments, protocol and port
+// count, when its behaviour falls outside every behavioural cluster of
+// normal traffic, or when the experiment's first random_forest detector
+// (required) scores it above isolate_above, which isolates its source.
+// Its rows in the metrics table have model `policy`:
+// `policy_block_rate` (share of anomalous test flows blocked),
+// `policy_false_block_rate` (share of normal test flows blocked),
+// `policy_block_rate_<type>` per anomaly type, the same two rates for each
+// rule family alone (`policy_allowlist_block_rate`,
+// `policy_allowlist_false_block_rate`, `policy_behaviour_block_rate`,
+// `policy_behaviour_false_block_rate`, `policy_isolation_block_rate`,
+// `policy_isolation_false_block_rate`), `policy_rules` (allow rules) and
+// `policy_segments`. No model may be named policy.
+//
+//   - `policy.segments` (string; default department_device;
+//     department_device, department or device_type; sweepable): what a
+//     segment is: a department's devices of one type, a department, or a
+//     device type.
+//   - `policy.min_flows` (integer; default 1; in [1, 2147483647];
+//     sweepable): the normal training flows a segment pair needs on a
+//     protocol before the protocol is allowed between them.
+//   - `policy.port_margin` (integer; default 0; in [0, 2147483647];
+//     sweepable): added to the most ports a pair's normal flows contacted
+//     to give the rule's port bound.
+//   - `policy.clusters` (integer; default 6; in [0, 1000]; sweepable):
+//     behavioural clusters of normal traffic (k-means on log bytes, log
+//     duration, CPU and log ports, standardised); 0 turns the behavioural
+//     rule off.
+//   - `policy.cluster_quantile` (number; default 0.99; in (0, 1];
+//     sweepable): a cluster's radius is this quantile of its members'
+//     distances to its centre; a flow farther than the radius from its
+//     nearest centre is blocked.
+//   - `policy.isolate_above` (number; default 0.8; in [0, 1]; sweepable):
+//     the detector probability above which a flow's source is isolated
+//     (the notebook's HIGH risk).
 //
 // # Sweeps
 //

@@ -120,6 +120,19 @@ func allKeys(t *testing.T) []key {
 		}
 		return head + model + "targets: [{" + strings.Join(pairs, ", ") + "}]\n"
 	})
+	const rf = "models: [{name: rf, kind: random_forest}, {name: typ, kind: random_forest, target: anomaly_type}]\n"
+	add("policy.", knownKeys(t, head+rf+"policy: {zz_unknown: 1}\n"), func(k, v string) string {
+		return head + rf + "policy: {" + k + ": " + v + "}\n"
+	})
+	add("incident.", knownKeys(t, head+rf+"export_model: true\nincident: {zz_unknown: 1}\n"), func(k, v string) string {
+		if k == "flows" {
+			return head + rf + "export_model: true\nincident: {flows: " + v + "}\n"
+		}
+		return head + rf + "export_model: true\nincident: {flows: [" + incidentFlowText("") + "], " + k + ": " + v + "}\n"
+	})
+	add("incident.flows[].", knownKeys(t, head+rf+"export_model: true\nincident: {flows: [{zz_unknown: 1}]}\n"), func(k, v string) string {
+		return head + rf + "export_model: true\nincident: {flows: [" + incidentFlowText(k, v) + "]}\n"
+	})
 	for _, kind := range Kinds {
 		names := knownKeys(t, head+"models: [{kind: "+kind+", zz_unknown: 1}]\n")
 		for _, k := range names {
@@ -185,7 +198,8 @@ func TestDocFacts(t *testing.T) {
 	doc := docText(t)
 	// Keys whose value is a mapping or a list by nature: sweeping does not
 	// apply to them.
-	containers := []string{"seeds", "data", "split", "operating_point", "models", "targets", "regressions", "data.anomaly_mix", "targets[].where"}
+	containers := []string{"seeds", "data", "split", "operating_point", "models", "targets", "regressions", "data.anomaly_mix", "targets[].where",
+		"incident", "incident.flows", "incident.compare", "policy"}
 	for _, k := range allKeys(t) {
 		facts, ok := docEntry(doc, k.path)
 		if !ok {
@@ -265,6 +279,43 @@ var requiredKeys = map[string]string{
 	"targets[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{model: m, \">\": 0}]\n",
 }
 
+// incidentFields are a valid incident flow's keys and values.
+var incidentFields = [][2]string{
+	{"name", "a"}, {"src_device_type", "workstation"}, {"src_department", "hr"}, {"dst_device_type", "server"},
+	{"dst_department", "it"}, {"protocol", "TCP"}, {"bytes_sent", "1000"}, {"packets_sent", "3"}, {"duration", "30"},
+	{"hour", "9"}, {"is_business_hours", "true"}, {"cpu_usage", "20"}, {"ports_contacted", "2"},
+}
+
+// incidentFlowText writes a valid incident flow as a YAML flow mapping,
+// with key set to value ("" leaves key out), or key left out when value is
+// not given.
+func incidentFlowText(key string, value ...string) string {
+	var pairs []string
+	set := false
+	for _, f := range incidentFields {
+		if f[0] == key {
+			set = true
+			if len(value) == 0 {
+				continue
+			}
+			f[1] = value[0]
+		}
+		pairs = append(pairs, f[0]+": "+f[1])
+	}
+	if !set && key != "" && len(value) > 0 {
+		pairs = append(pairs, key+": "+value[0])
+	}
+	return "{" + strings.Join(pairs, ", ") + "}"
+}
+
+func init() {
+	const head = "name: t\nseeds: [1]\nmodels: [{name: rf, kind: random_forest}, {name: typ, kind: random_forest, target: anomaly_type}]\nexport_model: true\n"
+	requiredKeys["incident.flows"] = head + "incident: {compare: [a, b]}\n"
+	for _, f := range incidentFields {
+		requiredKeys["incident.flows[]."+f[0]] = head + "incident: {flows: [" + incidentFlowText(f[0]) + "]}\n"
+	}
+}
+
 // readableInterval rewrites an interval of the parser's messages, whose
 // ends are printed as floats (1e+06), as doc.go writes it: integral ends
 // as integers (1000000) and the largest float64 as "max float64".
@@ -324,6 +375,13 @@ func TestDocValues(t *testing.T) {
 	names = append(names, ClassifierMetrics...)
 	names = append(names, ClusterMetrics...)
 	names = append(names, features.SetNames()...)
+	for _, m := range append(slices.Clone(IncidentMetrics), PolicyMetrics...) {
+		if !strings.HasSuffix(m, "_") {
+			names = append(names, m)
+		} else if !strings.Contains(doc, "`"+m+"<") {
+			t.Errorf("doc.go does not mention `%s<...>`", m)
+		}
+	}
 	for _, n := range names {
 		if !strings.Contains(doc, "`"+n+"`") {
 			t.Errorf("doc.go does not mention `%s`", n)

@@ -243,6 +243,8 @@ type parser struct {
 	// parameter path prefix (models.name).
 	modelParam map[string]string
 
+	incidentNames   []*yaml.Node // the name node of each incident flow kept
+	incidentPaths   []string     // and its key path
 	targetNodes     []*targetNode
 	regressionNodes []*targetNode
 }
@@ -721,6 +723,8 @@ func (p *parser) top(root *yaml.Node) {
 			value(p, n, path, boolean, func(v bool) { s.ExportModel = v })
 			p.pos[path] = n
 		}},
+		{"incident", p.incident},
+		{"policy", p.policy},
 	}, "name", "seeds")
 }
 

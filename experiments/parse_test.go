@@ -223,6 +223,9 @@ targets:
 			{Name: "dbscan", Kind: "dbscan", Eps: 0.5, MinSamples: 5, SilhouetteSample: 10000},
 		},
 		Targets: []Target{{Model: "random_forest", Metric: "detection_rate", Op: ">=", Value: 0.9}},
+		// No policy is asked for; these are the defaults a policy: key
+		// starts from (doc.go).
+		Policy: Policy{Segments: "department_device", MinFlows: 1, Clusters: 6, ClusterQuantile: 0.99, IsolateAbove: 0.8},
 	}
 	if diff := cmp.Diff(want, exp.Spec, approx); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)

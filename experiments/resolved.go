@@ -127,6 +127,12 @@ func SpecNode(s *Spec) *yaml.Node {
 	if s.ExportModel {
 		doc.Content = append(doc.Content, str("export_model"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	}
+	if len(s.Incident.Flows) > 0 {
+		doc.Content = append(doc.Content, str("incident"), incidentNode(&s.Incident))
+	}
+	if s.Policy.Enabled {
+		doc.Content = append(doc.Content, str("policy"), policyNode(&s.Policy))
+	}
 	return doc
 }
 

@@ -23,6 +23,11 @@ type Spec struct {
 	// attack-type forest) into trials/<id>/model/, for harness score and
 	// harness serve.
 	ExportModel bool
+	// Incident is the incident simulation, scored through the exported
+	// pipeline; no flows: none.
+	Incident Incident
+	// Policy asks for a segmentation policy per trial; Enabled false: none.
+	Policy Policy
 }
 
 // ExportedModels returns the models an exported scoring pipeline holds:
@@ -214,6 +219,7 @@ func defaultSpec() Spec {
 		Features:  []string{"notebook"},
 		Split:     Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},
 		Operating: OperatingPoint{ValidationFraction: 0.25},
+		Policy:    defaultPolicy(),
 	}
 }
 
@@ -256,6 +262,7 @@ func (s *Spec) clone() Spec {
 	c.Features = slices.Clone(s.Features)
 	c.Models = slices.Clone(s.Models)
 	c.Targets = slices.Clone(s.Targets)
+	c.Incident = cloneIncident(s.Incident)
 	for i := range c.Targets {
 		if w := s.Targets[i].Where; w != nil {
 			c.Targets[i].Where = make(map[string][]string, len(w))

@@ -61,6 +61,7 @@ func (p *parser) expand(exp *Experiment) {
 	p.checkTargets()
 	p.checkRegressions()
 	p.checkExport()
+	p.checkIncidentPolicy()
 	for _, a := range p.axes {
 		exp.Axes = append(exp.Axes, a.Axis)
 	}
@@ -296,7 +297,7 @@ func (p *parser) checkExport() {
 // checkModelMetric reports a model name that names no model, and a metric
 // the model does not produce.
 func (p *parser) checkModelMetric(rec *targetNode, model, metric string) {
-	if model == "" {
+	if model == "" || p.checkSpecialMetric(rec, model, metric) {
 		return
 	}
 	m := p.spec.Model(model)

@@ -466,6 +466,18 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 	if err := exportModel(t, td, out, tdir, rec.Artifacts); err != nil {
 		return fail(fmt.Errorf("export_model: %w", err))
 	}
+	incident, notes, err := runIncident(t, tdir, rec.Artifacts)
+	if err != nil {
+		return fail(fmt.Errorf("incident: %w", err))
+	}
+	out.metrics = append(out.metrics, incident...)
+	rec.Notes = append(rec.Notes, notes...)
+	pol, notes, err := runPolicy(t, td, out, tdir, rec.Artifacts, genWorkers)
+	if err != nil {
+		return fail(fmt.Errorf("policy: %w", err))
+	}
+	out.metrics = append(out.metrics, pol...)
+	rec.Notes = append(rec.Notes, notes...)
 	key := datasets.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
 	for _, m := range out.metrics {
 		rec.metrics = append(rec.metrics, datasets.Metric{

@@ -171,3 +171,21 @@ func (m *Model) ScoreBatch(flows []Flow, out []Result, workers int) []error {
 	wg.Wait()
 	return errs
 }
+
+// AttackProbabilities returns the attack-type classifier's probability of
+// each of m.AttackClasses for the flow, the vector whose argmax Score
+// reports, with the same errors as Score. Unlike Score it allocates.
+func (m *Model) AttackProbabilities(f *Flow) ([]float64, error) {
+	var res Result
+	if err := m.Score(f, &res); err != nil {
+		return nil, err
+	}
+	x := make([]float64, len(m.Pipeline.Columns))
+	r := f.row()
+	if err := m.Pipeline.TransformRow(&r, x); err != nil {
+		return nil, fmt.Errorf("scoring: %w", err)
+	}
+	p := make([]float64, m.AttackType.Classes())
+	m.AttackType.PredictProba(x, p)
+	return p, nil
+}

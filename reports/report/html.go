@@ -245,7 +245,9 @@ func (r *Run) sections() []section {
 	manifest, _ := json.MarshalIndent(r.Manifest, "", "  ") // a value read from JSON marshals again
 	provenance.Texts = append(provenance.Texts, text{Title: "manifest.json", Body: string(manifest)})
 
-	return []section{data, features, grouping, detection, typingSection, interpretation, targets, aggregates, provenance}
+	out := []section{data, features, grouping, detection, typingSection, interpretation}
+	out = append(out, r.deploymentSections()...)
+	return append(out, targets, aggregates, provenance)
 }
 
 var index = template.Must(template.New("index").Funcs(template.FuncMap{"upper": strings.ToUpper}).Parse(`<!DOCTYPE html>

@@ -22,6 +22,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports"
 )
@@ -72,8 +73,10 @@ type Trial struct {
 	Dataset              *datasets.Dataset
 	Predictions          []datasets.Prediction
 	Importances          []datasets.Importance
-	Rules                string // rules.txt
-	ClassificationReport string // classification_report.txt
+	Rules                string           // rules.txt
+	ClassificationReport string           // classification_report.txt
+	Incident             *runner.Incident // incident.json, when the experiment has an incident
+	Policy               *policy.Policy   // policy.json, when the experiment asks for a policy
 }
 
 // Confidence is the level of the intervals the report draws and of the
@@ -256,6 +259,9 @@ func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 			return nil, err
 		}
 		*text = strings.TrimRight(string(body), "\n")
+	}
+	if err := t.loadDeployment(tdir); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

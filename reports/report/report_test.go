@@ -180,7 +180,7 @@ func TestReportHTML(t *testing.T) {
 		sections = append(sections, id)
 	}
 	want := []string{SectionData, SectionFeatures, SectionGrouping, SectionDetection, SectionTyping,
-		SectionInterpret, SectionTargets, SectionAggregates, SectionProvenance}
+		SectionInterpret, SectionIncident, SectionPolicy, SectionTargets, SectionAggregates, SectionProvenance}
 	if diff := cmp.Diff(want, sections); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
@@ -260,7 +260,8 @@ func TestReportHTML(t *testing.T) {
 		t.Errorf("report.html has %d tables, want the dataset, feature, grouping, comparison, budget, by-type, typing, verdict and aggregate tables", got)
 	}
 	page := textOf(doc)
-	for _, s := range []string{"|--- ", "confusion matrix (rows true", "spec.resolved.yaml", "manifest.json", "silhouette not measured"} {
+	for _, s := range []string{"|--- ", "confusion matrix (rows true", "spec.resolved.yaml", "manifest.json", "silhouette not measured",
+		"Isolate source device (accounting workstation)", "IMMEDIATE_ISOLATION", "allow-list (segments, protocol, ports)", "Behavioural clusters of"} {
 		if !strings.Contains(page, s) {
 			t.Errorf("report.html does not contain %q", s)
 		}

@@ -1,0 +1,397 @@
+package experiments
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/segharness/harness/datasets"
+)
+
+// Incident is the notebook's incident simulation: named raw flows scored
+// through each trial's exported scoring pipeline, and optionally two of
+// them compared.
+type Incident struct {
+	Flows []IncidentFlow
+	// Compare names two flows: the first's anomaly probability is divided
+	// by, and has subtracted, the second's. Empty: no comparison.
+	Compare []string
+}
+
+// IncidentFlow is one flow of the incident simulation, in the schema
+// harness score reads (internal/scoring.Flow).
+type IncidentFlow struct {
+	Name            string
+	SrcDeviceType   string
+	SrcDepartment   string
+	DstDeviceType   string
+	DstDepartment   string
+	Protocol        string
+	BytesSent       float64
+	PacketsSent     int64
+	Duration        float64
+	Hour            int64
+	IsBusinessHours bool
+	CPUUsage        float64
+	PortsContacted  int64
+	SameDept        *bool // optional: derived from the departments when nil
+	CrossDept       *bool
+}
+
+// Segment granularities of a segmentation policy.
+const (
+	SegmentsDepartmentDevice = "department_device"
+	SegmentsDepartment       = "department"
+	SegmentsDeviceType       = "device_type"
+)
+
+// Policy asks each trial to recommend a segmentation policy from its
+// training flows and evaluate it on its test flows (internal/policy).
+type Policy struct {
+	Enabled         bool
+	Segments        string  // SegmentsDepartmentDevice, SegmentsDepartment or SegmentsDeviceType
+	MinFlows        int     // normal training flows a segment pair and protocol needs to be allowed
+	PortMargin      int     // added to the most ports seen on an allowed pair
+	Clusters        int     // behavioural clusters; 0: none
+	ClusterQuantile float64 // quantile of members' distances that bounds a cluster
+	IsolateAbove    float64 // detector probability above which a source is isolated
+}
+
+// PolicyModel is the model name of a policy's rows in the metrics table,
+// which targets name.
+const PolicyModel = "policy"
+
+// Metrics of incident flows and of the policy, for targets. A name ending
+// in "_" is a prefix: the rest is an attack class or anomaly type.
+var (
+	IncidentMetrics = []string{
+		"anomaly_probability", "is_anomaly", "risk_level", "attack_confidence", "attack_probability_",
+		"probability_ratio", "probability_difference",
+	}
+	PolicyMetrics = []string{
+		"policy_block_rate", "policy_false_block_rate", "policy_block_rate_",
+		"policy_allowlist_block_rate", "policy_allowlist_false_block_rate",
+		"policy_behaviour_block_rate", "policy_behaviour_false_block_rate",
+		"policy_isolation_block_rate", "policy_isolation_false_block_rate",
+		"policy_rules", "policy_segments",
+	}
+)
+
+// metricIn reports whether metric is one of names, a name ending in "_"
+// matching any metric it prefixes.
+func metricIn(metric string, names []string) bool {
+	for _, n := range names {
+		if metric == n || (strings.HasSuffix(n, "_") && strings.HasPrefix(metric, n) && len(metric) > len(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// describeMetrics lists names for messages, prefixes as prefix<...>.
+func describeMetrics(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		if strings.HasSuffix(n, "_") {
+			n += "<class>"
+		}
+		out[i] = n
+	}
+	return strings.Join(out, ", ")
+}
+
+// IncidentFlow returns the incident flow named name, or nil.
+func (s *Spec) IncidentFlow(name string) *IncidentFlow {
+	for i := range s.Incident.Flows {
+		if s.Incident.Flows[i].Name == name {
+			return &s.Incident.Flows[i]
+		}
+	}
+	return nil
+}
+
+func defaultPolicy() Policy {
+	return Policy{
+		Segments:        SegmentsDepartmentDevice,
+		MinFlows:        1,
+		Clusters:        6,
+		ClusterQuantile: 0.99,
+		IsolateAbove:    0.8,
+	}
+}
+
+// incident decodes the incident: key.
+func (p *parser) incident(n *yaml.Node, path string) {
+	if p.zip != 0 {
+		p.errorf(n, path, "cannot be swept, so it cannot appear in a zip block")
+		return
+	}
+	inc := &p.spec.Incident
+	p.pos[path] = n
+	p.mapping(n, path, []field{
+		{"flows", func(n *yaml.Node, path string) {
+			names := map[string]*yaml.Node{}
+			p.mappingList(n, path, "flows", "{name: crypto_mining, src_device_type: workstation, ...}", func(fn *yaml.Node, fp string) {
+				f := p.incidentFlow(fn, fp)
+				if f.Name == "" {
+					return
+				}
+				nn := lookup(fn, "name")
+				if first := names[f.Name]; first != nil {
+					p.errorf(nn, fp+".name", "flow name %q used twice (first at %s)", f.Name, at(first))
+					return
+				}
+				names[f.Name] = nn
+				inc.Flows = append(inc.Flows, f)
+				p.incidentNames = append(p.incidentNames, nn)
+				p.incidentPaths = append(p.incidentPaths, fp+".name")
+			})
+			if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+				p.errorf(n, path, "empty: want at least one flow")
+			}
+		}},
+		{"compare", func(n *yaml.Node, path string) {
+			switch {
+			case n.Kind != yaml.SequenceNode:
+				p.errorf(n, path, "want a list of two flow names, like [crypto_mining, normal], got %s", describe(n))
+				return
+			case len(n.Content) != 2:
+				p.errorf(n, path, "want a list of two flow names, like [crypto_mining, normal], got %d", len(n.Content))
+				return
+			}
+			for _, item := range n.Content {
+				if v, ok := text(p, item, path); ok {
+					inc.Compare = append(inc.Compare, v)
+				}
+			}
+			p.pos[path] = n
+		}},
+	}, "flows")
+}
+
+// incidentFlow decodes one flow of incident.flows.
+func (p *parser) incidentFlow(n *yaml.Node, path string) IncidentFlow {
+	var f IncidentFlow
+	textField := func(set *string) func(n *yaml.Node, path string) {
+		return func(n *yaml.Node, path string) { value(p, n, path, text, func(v string) { *set = v }) }
+	}
+	num := func(hi float64, set *float64) func(n *yaml.Node, path string) {
+		c := number(0, hi, true, true)
+		if hi == math.MaxFloat64 {
+			c = nonNegative
+		}
+		return func(n *yaml.Node, path string) { value(p, n, path, c, func(v float64) { *set = v }) }
+	}
+	integ := func(hi int64, set *int64) func(n *yaml.Node, path string) {
+		return func(n *yaml.Node, path string) {
+			c := integer(0, hi)
+			if hi == math.MaxInt64 {
+				c = nonNegativeInteger
+			}
+			value(p, n, path, c, func(v int) { *set = int64(v) })
+		}
+	}
+	optBool := func(set **bool) func(n *yaml.Node, path string) {
+		return func(n *yaml.Node, path string) {
+			value(p, n, path, boolean, func(v bool) { *set = &v })
+		}
+	}
+	required := []string{"name",
+		datasets.ColSrcDeviceType, datasets.ColSrcDepartment, datasets.ColDstDeviceType, datasets.ColDstDepartment,
+		datasets.ColProtocol, datasets.ColBytesSent, datasets.ColPacketsSent, datasets.ColDuration, datasets.ColHour,
+		datasets.ColIsBusinessHours, datasets.ColCPUUsage, datasets.ColPortsContacted}
+	p.mapping(n, path, []field{
+		{"name", func(n *yaml.Node, path string) { value(p, n, path, identifier, func(v string) { f.Name = v }) }},
+		{datasets.ColSrcDeviceType, textField(&f.SrcDeviceType)},
+		{datasets.ColSrcDepartment, textField(&f.SrcDepartment)},
+		{datasets.ColDstDeviceType, textField(&f.DstDeviceType)},
+		{datasets.ColDstDepartment, textField(&f.DstDepartment)},
+		{datasets.ColProtocol, textField(&f.Protocol)},
+		{datasets.ColBytesSent, num(math.MaxFloat64, &f.BytesSent)},
+		{datasets.ColPacketsSent, integ(math.MaxInt64, &f.PacketsSent)},
+		{datasets.ColDuration, num(math.MaxFloat64, &f.Duration)},
+		{datasets.ColHour, integ(23, &f.Hour)},
+		{datasets.ColIsBusinessHours, func(n *yaml.Node, path string) {
+			value(p, n, path, boolean, func(v bool) { f.IsBusinessHours = v })
+		}},
+		{datasets.ColCPUUsage, num(100, &f.CPUUsage)},
+		{datasets.ColPortsContacted, integ(math.MaxInt64, &f.PortsContacted)},
+		{datasets.ColSameDept, optBool(&f.SameDept)},
+		{datasets.ColCrossDept, optBool(&f.CrossDept)},
+	}, required...)
+	return f
+}
+
+// nonNegative accepts a finite number >= 0.
+func nonNegative(p *parser, n *yaml.Node, path string) (float64, bool) {
+	v, ok := number(-math.MaxFloat64, math.MaxFloat64, true, true)(p, n, path)
+	if ok && v < 0 {
+		p.errorf(n, path, "%s is negative", formatFloat(v))
+		return 0, false
+	}
+	return v, ok
+}
+
+// nonNegativeInteger accepts an integer >= 0.
+func nonNegativeInteger(p *parser, n *yaml.Node, path string) (int, bool) {
+	v, ok := integer(math.MinInt64, math.MaxInt64)(p, n, path)
+	if ok && v < 0 {
+		p.errorf(n, path, "%d is negative", v)
+		return 0, false
+	}
+	return v, ok
+}
+
+// policy decodes the policy: key.
+func (p *parser) policy(n *yaml.Node, path string) {
+	pol := &p.spec.Policy
+	pol.Enabled = true
+	p.pos[path] = n
+	p.mapping(n, path, []field{
+		{"segments", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, oneOf(SegmentsDepartmentDevice, SegmentsDepartment, SegmentsDeviceType), formatString, func(v string) { pol.Segments = v })
+		}},
+		{"min_flows", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, integer(1, math.MaxInt32), formatInt, func(v int) { pol.MinFlows = v })
+		}},
+		{"port_margin", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, integer(0, math.MaxInt32), formatInt, func(v int) { pol.PortMargin = v })
+		}},
+		{"clusters", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, integer(0, 1000), formatInt, func(v int) { pol.Clusters = v })
+		}},
+		{"cluster_quantile", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, false, true), formatFloat, func(v float64) { pol.ClusterQuantile = v })
+		}},
+		{"isolate_above", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, number(0, 1, true, true), formatFloat, func(v float64) { pol.IsolateAbove = v })
+		}},
+	})
+}
+
+// checkIncidentPolicy checks what the incident and the policy need of the
+// rest of the file: the exported pipeline, the flows compared, a
+// random-forest detector, and names that do not collide with models.
+func (p *parser) checkIncidentPolicy() {
+	if n := p.pos["incident"]; n != nil {
+		if !p.spec.ExportModel && !p.bad["export_model"] {
+			p.errorf(n, "incident", "the incident is scored through the exported pipeline: add export_model: true")
+		}
+		for i, f := range p.spec.Incident.Flows {
+			nn, np := p.incidentNames[i], p.incidentPaths[i]
+			switch {
+			case p.spec.Model(f.Name) != nil:
+				p.errorf(nn, np, "%q is also a model's name: name incident flows apart from models", f.Name)
+			case f.Name == PolicyModel:
+				p.errorf(nn, np, "%q names the policy's rows in the metrics table: choose another name", f.Name)
+			}
+		}
+		if c := p.spec.Incident.Compare; len(c) == 2 {
+			cn := p.pos["incident.compare"]
+			for _, name := range c {
+				if p.spec.IncidentFlow(name) == nil && !p.bad["incident.flows"] {
+					p.errorf(cn, "incident.compare", "no incident flow named %q (flows: %s)", name, strings.Join(p.spec.incidentFlowNames(), ", "))
+				}
+			}
+			if c[0] == c[1] {
+				p.errorf(cn, "incident.compare", "compares %q with itself: name two different flows", c[0])
+			}
+		}
+	}
+	if n := p.pos["policy"]; n != nil && p.spec.Policy.Enabled {
+		detector, _ := p.spec.ExportedModels()
+		if detector == nil {
+			p.errorf(n, "policy", "the policy's isolation rule needs a random_forest detector (target: is_anomaly) in models:")
+		}
+		if p.spec.Model(PolicyModel) != nil {
+			p.errorf(n, "policy", "a model is named %q, the name of the policy's rows in the metrics table: rename the model", PolicyModel)
+		}
+	}
+}
+
+func (s *Spec) incidentFlowNames() []string {
+	var names []string
+	for _, f := range s.Incident.Flows {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// checkSpecialMetric checks a target or regression rule naming an
+// incident flow or the policy rather than a model. It reports whether the
+// name was one of those.
+func (p *parser) checkSpecialMetric(rec *targetNode, model, metric string) bool {
+	var names []string
+	var what string
+	switch {
+	case model == PolicyModel && p.spec.Policy.Enabled:
+		names, what = PolicyMetrics, "the policy"
+	case p.spec.IncidentFlow(model) != nil:
+		names, what = IncidentMetrics, "incident flow "+model
+	default:
+		return false
+	}
+	if metric != "" && !metricIn(metric, names) {
+		p.errorf(rec.metric, rec.path+".metric", "%s does not produce metric %q; it produces %s", what, metric, describeMetrics(names))
+	}
+	return true
+}
+
+// incidentNode renders the incident for spec.resolved.yaml.
+func incidentNode(inc *Incident) *yaml.Node {
+	flows := seq(false)
+	for _, f := range inc.Flows {
+		fn := mapping(
+			"name", str(f.Name),
+			datasets.ColSrcDeviceType, str(f.SrcDeviceType),
+			datasets.ColSrcDepartment, str(f.SrcDepartment),
+			datasets.ColDstDeviceType, str(f.DstDeviceType),
+			datasets.ColDstDepartment, str(f.DstDepartment),
+			datasets.ColProtocol, str(f.Protocol),
+			datasets.ColBytesSent, floatNode(f.BytesSent),
+			datasets.ColPacketsSent, integerNode(f.PacketsSent),
+			datasets.ColDuration, floatNode(f.Duration),
+			datasets.ColHour, integerNode(f.Hour),
+			datasets.ColIsBusinessHours, boolNode(f.IsBusinessHours),
+			datasets.ColCPUUsage, floatNode(f.CPUUsage),
+			datasets.ColPortsContacted, integerNode(f.PortsContacted),
+		)
+		if f.SameDept != nil {
+			fn.Content = append(fn.Content, str(datasets.ColSameDept), boolNode(*f.SameDept))
+		}
+		if f.CrossDept != nil {
+			fn.Content = append(fn.Content, str(datasets.ColCrossDept), boolNode(*f.CrossDept))
+		}
+		flows.Content = append(flows.Content, flow(fn))
+	}
+	n := mapping("flows", flows)
+	if len(inc.Compare) == 2 {
+		n.Content = append(n.Content, str("compare"), strs(inc.Compare))
+	}
+	return n
+}
+
+// policyNode renders the policy for spec.resolved.yaml.
+func policyNode(pol *Policy) *yaml.Node {
+	return flow(mapping(
+		"segments", str(pol.Segments),
+		"min_flows", integerNode(int64(pol.MinFlows)),
+		"port_margin", integerNode(int64(pol.PortMargin)),
+		"clusters", integerNode(int64(pol.Clusters)),
+		"cluster_quantile", floatNode(pol.ClusterQuantile),
+		"isolate_above", floatNode(pol.IsolateAbove),
+	))
+}
+
+func boolNode(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: formatBool(b)}
+}
+
+// cloneIncident deep-copies the parts of an incident a trial may not share.
+func cloneIncident(inc Incident) Incident {
+	inc.Flows = slices.Clone(inc.Flows)
+	inc.Compare = slices.Clone(inc.Compare)
+	return inc
+}

@@ -1,0 +1,171 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/policy"
+	"github.com/segharness/harness/internal/scoring"
+)
+
+// IncidentFile is the name of a trial's incident simulation results.
+const IncidentFile = "incident.json"
+
+// Incident is incident.json: the incident flows of the experiment as the
+// trial's exported scoring pipeline scores them.
+type Incident struct {
+	// Model is the directory of the pipeline that scored the flows,
+	// relative to the trial's directory.
+	Model string                 `json:"model"`
+	Risk  scoring.RiskThresholds `json:"risk"`
+	Flows []IncidentFlow         `json:"flows"`
+	// Comparison divides and subtracts two flows' anomaly probabilities,
+	// when the experiment names two.
+	Comparison *Comparison `json:"comparison,omitempty"`
+}
+
+// IncidentFlow is one scored incident flow: the flow, its score (as
+// harness score writes it), the attack-type classifier's probability of
+// every class, and the segmentation actions its risk level calls for.
+type IncidentFlow struct {
+	Name string       `json:"name"`
+	Flow scoring.Flow `json:"flow"`
+	scoring.Result
+	AttackProbabilities []ClassProbability `json:"attack_probabilities"`
+	Actions             []policy.Action    `json:"actions"`
+}
+
+// ClassProbability is one class's probability.
+type ClassProbability struct {
+	Class       string  `json:"class"`
+	Probability float64 `json:"probability"`
+}
+
+// Comparison is the notebook's "detection improvement": how much likelier
+// the detector finds one flow anomalous than another.
+type Comparison struct {
+	Flow                string  `json:"flow"`
+	Baseline            string  `json:"baseline"`
+	FlowProbability     float64 `json:"flow_probability"`
+	BaselineProbability float64 `json:"baseline_probability"`
+	// Ratio is FlowProbability / BaselineProbability, null when the
+	// baseline's probability is 0 (the notebook printed "inf x").
+	Ratio      *float64 `json:"probability_ratio"`
+	Difference float64  `json:"probability_difference"`
+	Note       string   `json:"note,omitempty"`
+}
+
+// Risk level codes of the risk_level metric.
+var riskCodes = map[string]float64{scoring.RiskLow: 0, scoring.RiskMedium: 1, scoring.RiskHigh: 2}
+
+// runIncident scores the experiment's incident flows through the pipeline
+// exported into tdir/model (loaded back from disk, as harness score loads
+// it), writes incident.json and returns its metric rows and notes. It
+// removes an incident.json an earlier run left when the experiment has no
+// incident.
+func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]measured, []string, error) {
+	path := filepath.Join(tdir, IncidentFile)
+	inc := &t.Spec.Incident
+	if len(inc.Flows) == 0 {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return nil, nil, err
+		}
+		return nil, nil, nil
+	}
+	m, err := scoring.Load(filepath.Join(tdir, modelDir))
+	if err != nil {
+		return nil, nil, err
+	}
+	out := &Incident{Model: modelDir, Risk: m.Risk}
+	var rows []measured
+	var notes []string
+	prob := map[string]float64{}
+	for _, spec := range inc.Flows {
+		f := scoringFlow(&spec)
+		var res scoring.Result
+		if err := m.Score(&f, &res); err != nil {
+			return nil, nil, fmt.Errorf("incident flow %s: %w", spec.Name, err)
+		}
+		p, err := m.AttackProbabilities(&f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("incident flow %s: %w", spec.Name, err)
+		}
+		r := IncidentFlow{Name: spec.Name, Flow: f, Result: res,
+			Actions: policy.Actions(res.RiskLevel, f.SrcDepartment, f.SrcDeviceType)}
+		isAnomaly := 0.0
+		if res.IsAnomaly {
+			isAnomaly = 1
+		}
+		rows = append(rows,
+			measured{spec.Name, "anomaly_probability", res.AnomalyProbability},
+			measured{spec.Name, "is_anomaly", isAnomaly},
+			measured{spec.Name, "risk_level", riskCodes[res.RiskLevel]},
+			measured{spec.Name, "attack_confidence", res.AttackConfidence},
+		)
+		for j, class := range m.AttackClasses {
+			r.AttackProbabilities = append(r.AttackProbabilities, ClassProbability{class, p[j]})
+			rows = append(rows, measured{spec.Name, "attack_probability_" + class, p[j]})
+		}
+		prob[spec.Name] = res.AnomalyProbability
+		out.Flows = append(out.Flows, r)
+	}
+	if len(inc.Compare) == 2 {
+		a, b := inc.Compare[0], inc.Compare[1]
+		c := &Comparison{Flow: a, Baseline: b, FlowProbability: prob[a], BaselineProbability: prob[b],
+			Difference: prob[a] - prob[b]}
+		if prob[b] > 0 {
+			ratio := prob[a] / prob[b]
+			c.Ratio = &ratio
+			rows = append(rows, measured{a, "probability_ratio", ratio})
+		} else {
+			c.Note = fmt.Sprintf("the ratio is undefined: %s's anomaly probability is 0 (the notebook printed inf x); the difference is %s",
+				b, formatProbability(c.Difference))
+			notes = append(notes, fmt.Sprintf("incident: %s probability_ratio not measured: %s's anomaly probability is 0", a, b))
+		}
+		rows = append(rows, measured{a, "probability_difference", c.Difference})
+		out.Comparison = c
+	}
+	if artifacts[IncidentFile], err = artifact.WriteJSON(path, out); err != nil {
+		return nil, nil, err
+	}
+	return rows, notes, nil
+}
+
+func formatProbability(v float64) string { return fmt.Sprintf("%.3f", v) }
+
+// scoringFlow converts an experiment's incident flow to the scorer's.
+func scoringFlow(f *experiments.IncidentFlow) scoring.Flow {
+	return scoring.Flow{
+		SrcDeviceType:   f.SrcDeviceType,
+		SrcDepartment:   f.SrcDepartment,
+		DstDeviceType:   f.DstDeviceType,
+		DstDepartment:   f.DstDepartment,
+		Protocol:        f.Protocol,
+		BytesSent:       f.BytesSent,
+		PacketsSent:     f.PacketsSent,
+		Duration:        f.Duration,
+		Hour:            f.Hour,
+		IsBusinessHours: f.IsBusinessHours,
+		CPUUsage:        f.CPUUsage,
+		PortsContacted:  f.PortsContacted,
+		SameDept:        f.SameDept,
+		CrossDept:       f.CrossDept,
+	}
+}
+
+// ReadIncident reads a trial's incident.json.
+func ReadIncident(path string) (*Incident, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var inc Incident
+	if err := json.Unmarshal(data, &inc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &inc, nil
+}
