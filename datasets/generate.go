@@ -173,6 +173,13 @@ func generateFlow(f *Flows, bytesPerPacket []float64, i int, r *rand.Rand) {
 	dstDevice := r.IntN(len(DeviceTypes))
 	dstDept := r.IntN(len(Departments))
 	hour := r.IntN(24)
+	fillFlow(f, bytesPerPacket, i, r, srcDevice, srcDept, dstDevice, dstDept, hour)
+}
+
+// fillFlow draws the rest of flow i, whose endpoints and hour are drawn,
+// as generate_network_flows does: the protocol, then the volumes of the
+// flow's regime and its CPU usage.
+func fillFlow(f *Flows, bytesPerPacket []float64, i int, r *rand.Rand, srcDevice, srcDept, dstDevice, dstDept, hour int) {
 	businessHours := 8 <= hour && hour <= 17
 	protocol := drawIndex([]float64{0.7, 0.95, 1}, r.Float64())
 
