@@ -385,7 +385,7 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val,
 		flagged := make([]bool, len(td.test))
 		for k := range scores {
 			scores[k] = proba[2*k+1]
-			flagged[k] = argmax(proba[2*k:2*k+2]) == 1
+			flagged[k] = forest.Argmax(proba[2*k:2*k+2]) == 1
 		}
 		var valScores []float64
 		if val != nil {
@@ -401,7 +401,7 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val,
 	predicted := make([]int, len(td.test))
 	for k, i := range td.test {
 		p := proba[classes*k : classes*(k+1)]
-		predicted[k], actual[k] = argmax(p), td.typeCodes[i]
+		predicted[k], actual[k] = forest.Argmax(p), td.typeCodes[i]
 		o.predictions = append(o.predictions, datasets.Prediction{
 			Model: m.Name, FlowID: int64(i), Split: datasets.Test.String(),
 			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: labelPtr(td.typeNames[actual[k]]),
@@ -414,18 +414,6 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val,
 	o.add(m.Name, "macro_f1", cm.MacroF1())
 	o.add(m.Name, "weighted_f1", cm.WeightedF1())
 	return nil
-}
-
-// argmax returns the index of the largest value, the first on ties (as
-// numpy's argmax, which scikit-learn's predict uses).
-func argmax(p []float64) int {
-	best := 0
-	for j, v := range p {
-		if v > p[best] {
-			best = j
-		}
-	}
-	return best
 }
 
 // isolationForest fits on the training rows without labels, as the

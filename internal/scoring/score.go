@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/ml/forest"
 )
 
 // Risk levels and the actions the notebook recommends for them.
@@ -83,13 +84,8 @@ func (m *Model) Score(f *Flow, out *Result) error {
 		}
 		x, p = s.x[:d], s.p[:k]
 	}
-	r := f.row()
-	if err := m.Pipeline.TransformRow(&r, x); err != nil {
-		var uc *features.UnknownCategoryError
-		if errors.As(err, &uc) {
-			return &FieldError{Field: uc.Column, Problem: fmt.Sprintf("unknown category %q (fitted classes: %s)", uc.Value, strings.Join(uc.Classes, ", "))}
-		}
-		return fmt.Errorf("scoring: %w", err)
+	if err := m.vector(f, x); err != nil {
+		return err
 	}
 	var dp [2]float64
 	m.Detector.PredictProba(x, dp[:])
@@ -110,22 +106,10 @@ func (m *Model) Score(f *Flow, out *Result) error {
 		res.RiskLevel, res.RecommendedAction = RiskLow, ActionContinue
 	}
 	m.AttackType.PredictProba(x, p)
-	best := argmax(p)
+	best := forest.Argmax(p)
 	res.MostLikelyAttackType, res.AttackConfidence = m.AttackClasses[best], p[best]
 	*out = res
 	return nil
-}
-
-// argmax returns the index of the largest value, the first on ties (as
-// numpy's argmax).
-func argmax(p []float64) int {
-	best := 0
-	for j, v := range p {
-		if v > p[best] {
-			best = j
-		}
-	}
-	return best
 }
 
 // batchChunk is the number of flows a ScoreBatch worker takes at a time.
@@ -176,16 +160,28 @@ func (m *Model) ScoreBatch(flows []Flow, out []Result, workers int) []error {
 // each of m.AttackClasses for the flow, the vector whose argmax Score
 // reports, with the same errors as Score. Unlike Score it allocates.
 func (m *Model) AttackProbabilities(f *Flow) ([]float64, error) {
-	var res Result
-	if err := m.Score(f, &res); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	x := make([]float64, len(m.Pipeline.Columns))
-	r := f.row()
-	if err := m.Pipeline.TransformRow(&r, x); err != nil {
-		return nil, fmt.Errorf("scoring: %w", err)
+	if err := m.vector(f, x); err != nil {
+		return nil, err
 	}
 	p := make([]float64, m.AttackType.Classes())
 	m.AttackType.PredictProba(x, p)
 	return p, nil
+}
+
+// vector writes the flow's scaled feature vector into x through the
+// model's pipeline, an unknown category reported as a *FieldError.
+func (m *Model) vector(f *Flow, x []float64) error {
+	r := f.row()
+	if err := m.Pipeline.TransformRow(&r, x); err != nil {
+		var uc *features.UnknownCategoryError
+		if errors.As(err, &uc) {
+			return &FieldError{Field: uc.Column, Problem: fmt.Sprintf("unknown category %q (fitted classes: %s)", uc.Value, strings.Join(uc.Classes, ", "))}
+		}
+		return fmt.Errorf("scoring: %w", err)
+	}
+	return nil
 }

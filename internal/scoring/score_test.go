@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/ml/forest"
 )
 
 // Every test flow, scored one at a time by a saved and reloaded model,
@@ -65,11 +66,11 @@ func TestScoreMatchesBatch(t *testing.T) {
 				}
 				p := detector[2*j : 2*j+2]
 				a := attack[k*j : k*(j+1)]
-				best := argmax(a)
+				best := forest.Argmax(a)
 				switch {
 				case math.Float64bits(got.AnomalyProbability) != math.Float64bits(p[1]):
 					t.Fatalf("flow %d: anomaly probability %v, batch %v", i, got.AnomalyProbability, p[1])
-				case got.IsAnomaly != (argmax(p) == 1):
+				case got.IsAnomaly != (forest.Argmax(p) == 1):
 					t.Fatalf("flow %d: is_anomaly %v, batch probabilities %v", i, got.IsAnomaly, p)
 				case got.MostLikelyAttackType != tr.model.AttackClasses[best]:
 					t.Fatalf("flow %d: attack type %s, batch %s (%v)", i, got.MostLikelyAttackType, tr.model.AttackClasses[best], a)

@@ -79,7 +79,7 @@ func (e *exporter) node(i, depth int) {
 
 func (e *exporter) leaf(i int, indent string) {
 	k := e.t.classes
-	c := argmax(e.t.Value[i*k : (i+1)*k])
+	c := Argmax(e.t.Value[i*k : (i+1)*k])
 	name := strconv.Itoa(c)
 	if e.classNames != nil && k != 1 {
 		name = e.classNames[c]

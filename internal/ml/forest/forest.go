@@ -381,7 +381,7 @@ func (f *Forest) Predict(row []float64) int {
 		out = make([]float64, f.classes)
 	}
 	f.predictRow(row, out)
-	return argmax(out)
+	return Argmax(out)
 }
 
 // Importances returns the Gini importances as scikit-learn's
@@ -417,7 +417,9 @@ func (f *Forest) Importances() []float64 {
 	return sum
 }
 
-func argmax(v []float64) int {
+// Argmax returns the index of the largest value, the first on ties (as
+// numpy's argmax, which RandomForestClassifier.predict uses).
+func Argmax(v []float64) int {
 	best := 0
 	for i, x := range v {
 		if x > v[best] {
