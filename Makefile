@@ -67,12 +67,15 @@ bench:
 # Every fuzz target, a few seconds each.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./experiments
-	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadDataset$$' -fuzztime $(FUZZTIME) ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadMetrics$$' -fuzztime $(FUZZTIME) ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadCurves$$' -fuzztime $(FUZZTIME) ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadAggregates$$' -fuzztime $(FUZZTIME) ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadPredictions$$' -fuzztime $(FUZZTIME) ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadDataset$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMetrics$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCurves$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadAggregates$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadPredictions$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorWindows$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorIncidents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorEvents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/forest
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFlow$$' -fuzztime $(FUZZTIME) ./internal/scoring
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitBatch$$' -fuzztime $(FUZZTIME) ./internal/serve

@@ -94,6 +94,10 @@
 //   - `policy` (mapping; default none): a segmentation policy recommended
 //     from each trial's training flows and evaluated on its test flows;
 //     below.
+//   - `monitoring` (mapping; default none): a simulated period of
+//     operation of each trial's random-forest detector: daily traffic,
+//     attack campaigns, drift, response times, label feedback and
+//     retraining; below.
 //
 // # data
 //
@@ -239,8 +243,9 @@
 //     class), `false_positive_rate`, `precision`, `recall`, `f1`,
 //     `accuracy`, `roc_auc`, `pr_auc` (all fractions in [0, 1]),
 //     with an operating_point `budget_detection_rate`,
-//     `budget_false_positive_rate` and `budget_threshold`,
-//     `response_time_minutes`, `mttd_minutes` (minutes) and `health_score`.
+//     `budget_false_positive_rate` and `budget_threshold`. Response time,
+//     time to detect and the health score are the monitoring simulation's:
+//     model `monitoring` (# monitoring).
 //     Attack-type classifiers (random_forest with target anomaly_type)
 //     produce `accuracy`, `macro_f1` and `weighted_f1`. Clusterings produce
 //     `silhouette` (in [-1, 1]), `n_clusters` and `noise_fraction`.
@@ -304,7 +309,7 @@
 //     encoders were fitted on; the run fails naming the flow otherwise.
 //   - `incident.flows[].name` (string; required): the flow's name, a name
 //     as `name` takes, distinct from the other flows, from the models'
-//     names and from policy.
+//     names, from policy and from monitoring.
 //   - `incident.flows[].src_device_type` (string; required): the source's
 //     device type (workstation, server, database, web_server, mobile, iot
 //     in generated data).
@@ -378,6 +383,251 @@
 //     the detector probability above which a flow's source is isolated
 //     (the notebook's HIGH risk).
 //
+// # monitoring
+//
+// A simulated period of operation (a week by default) of each trial's
+// random-forest detector, after the notebook's monitoring dashboard and
+// continuous-learning strategy (internal/monitor): the trial's generator
+// draws normal traffic window by window, denser in business hours and
+// changed by the declared drifts; attack campaigns add anomalous flows;
+// the deployed model scores every flow; and alerts, the time to detect
+// and to contain each campaign, label feedback and the drift of the
+// traffic from the training flows (PSI and KS per feature) are measured
+// per window. With retraining, the continuous-learning policy retrains a
+// candidate on the labelled feedback, A/B tests it on a holdout, rolls it
+// out in stages, and promotes or rolls it back. Each trial writes
+// trials/<id>/monitoring.parquet (one row per window), drift.parquet,
+// incidents.parquet (one row per occurrence of a campaign),
+// events.parquet and, with store_scores, monitoring_flows.parquet.
+//
+// The simulation needs generated data (data.source generate) and a
+// random_forest detector (target is_anomaly). Its figures are rows of the
+// metrics table with model `monitoring`, so targets and regression rules
+// name it like a model (and no model may be named monitoring):
+// `mttd_minutes` (mean time to detect a campaign),
+// `mean_time_to_contain_minutes`, `response_time_minutes` (detect plus
+// contain), `campaigns`, `campaigns_detected`, `campaigns_missed`,
+// `detection_rate`, `last_day_detection_rate` (over the last 24 hours:
+// where retraining left the detector), `false_positive_rate`,
+// `alerts_per_hour`,
+// `health_score` (the notebook's model health score), `max_psi` and
+// `max_ks` (the largest drift statistics), `retrains`, `promotions`,
+// `rejections`, `rollbacks` (with retraining), and a straight line fitted
+// to the per-window detection rate of the model deployed last against
+// time in days: `detection_trend_slope_per_day`, `detection_trend_r2` and
+// `detection_forecast_days` (how many days after the period's end the line
+// falls below retraining.min_detection; absent when it does not within a
+// year, or already has). A figure that is undefined (no campaign detected)
+// is left out with a note in the manifest. Its metrics are not split by
+// anomaly type. Each trial also writes monitoring.json: the headline
+// figures, the trend line and its forecast in words.
+//
+// Durations are written as Go writes them, with a d unit (24h) besides:
+// 7d, 1d12h, 90m, 1h30m, 30s; or 0 where 0 is allowed. A duration is a
+// whole number of seconds, not negative, and at most 3650d; the resolved
+// spec writes it in days, hours, minutes and seconds (1d12h, not 36h).
+// The response's delays are distributions in minutes, each a mapping with
+// exactly one key: {fixed: A}, {uniform: [A, B]}, {exponential: A} (mean
+// A) or {lognormal: [A, B]} (median A, sigma B of the natural log).
+//
+//	monitoring:
+//	  period: 7d
+//	  flows_per_day: 100000
+//	  campaigns:
+//	    - {name: mining, type: crypto_mining, start: 1d6h, duration: 3h, every: 1d, rate: 120}
+//	    - {name: stealthy, type: crypto_mining, variant: throttled_mining, start: 4d, duration: 6h, rate: 60, cpu_shift: -40}
+//	  drifts:
+//	    - {start: 3d, ramp: 1d, bytes_log_shift: 0.7}
+//	  retraining: {enabled: [true, false]}
+//
+// Its keys:
+//
+//   - `monitoring.model` (string; default the first random_forest
+//     detector): the deployed model, a random_forest with target
+//     is_anomaly. The resolved spec names it.
+//   - `monitoring.period` (duration; default 7d; in [1m, 3650d]): the
+//     simulated span, a whole number of windows.
+//   - `monitoring.window` (duration; default 1h; in [1m, 1d]): the length
+//     of a monitoring window, the unit of the per-window tables. It must
+//     divide a day evenly, so that windows align with days.
+//   - `monitoring.flows_per_day` (integer; default 100000; in
+//     [1, 1000000000]; sweepable): normal flows a day, spread over the
+//     hours by business_hours_factor.
+//   - `monitoring.business_hours_factor` (number; default 3; in (0, 1000];
+//     sweepable): how many times denser normal traffic is in business
+//     hours (8 to 17) than in the other hours; 1 is flat.
+//   - `monitoring.campaigns` (list of mappings; default none): the attack
+//     campaigns; without any the simulation measures false positives and
+//     drift alone.
+//   - `monitoring.campaigns[].name` (string; required): the campaign's
+//     name, a name as `name` takes, distinct from the other campaigns. An
+//     occurrence is named name#occurrence (mining#0).
+//   - `monitoring.campaigns[].type` (string; required; crypto_mining or
+//     lateral_movement): the attack injected into the campaign's flows.
+//   - `monitoring.campaigns[].variant` (string; default the type): names
+//     the attack's variant, a name as `name` takes. Flows of a variant the
+//     deployed model was not trained on (any but the type) are new
+//     patterns to the retraining policy.
+//   - `monitoring.campaigns[].start` (duration; default 0; in [0, 3650d]):
+//     when the campaign first starts, from the start of the period; before
+//     the period's end.
+//   - `monitoring.campaigns[].duration` (duration; default 1h; in
+//     [1s, 3650d]): how long each occurrence lasts.
+//   - `monitoring.campaigns[].every` (duration; default 0; in [0, 3650d]):
+//     the campaign repeats this often while it starts within the period;
+//     0 runs it once. At least the duration, so that occurrences do not
+//     overlap.
+//   - `monitoring.campaigns[].rate` (number; default 100; in
+//     (0, 1000000000]): anomalous flows an hour while the campaign runs.
+//   - `monitoring.campaigns[].src_department` (string; default drawn as
+//     for normal traffic; accounting, hr, engineering, sales, it or
+//     executive): the source department of every flow.
+//   - `monitoring.campaigns[].src_device_type` (string; default drawn as
+//     for normal traffic; workstation, server, database, web_server,
+//     mobile or iot): the source device type of every flow.
+//   - `monitoring.campaigns[].difficulty` (number; default 0; in [0, 1]):
+//     moves the injected values toward the flow's own, as data.difficulty.
+//   - `monitoring.campaigns[].cpu_shift` (number; default 0; in
+//     [-100, 100]): percentage points added to cpu_usage after injection
+//     (clipped to [0, 100]); -40 is mining throttled to stay under the
+//     radar.
+//   - `monitoring.drifts` (list of mappings; default none): changes of the
+//     normal traffic; drifts add up. Each must change something: a
+//     non-zero bytes_log_shift or cpu_shift, or device_weights.
+//   - `monitoring.drifts[].start` (duration; default 0; in [0, 3650d]):
+//     when the drift begins, before the period's end.
+//   - `monitoring.drifts[].ramp` (duration; default 0; in [0, 3650d]): the
+//     drift reaches its full size linearly over this span from start; 0
+//     at once.
+//   - `monitoring.drifts[].bytes_log_shift` (number; default 0; in
+//     [-10, 10]): added to the natural log of bytes_sent (0.7 about
+//     doubles it); packets_sent follows.
+//   - `monitoring.drifts[].cpu_shift` (number; default 0; in [-100, 100]):
+//     percentage points added to cpu_usage (clipped to [0, 100]).
+//   - `monitoring.drifts[].device_weights` (mapping of device type to
+//     weight; default none): the relative weights of the source device
+//     types; a type left out weighs 0, and not every weight may be 0.
+//     Without it the notebook's uniform mix stays.
+//   - `monitoring.drifts[].device_weights.workstation` (number; default 0;
+//     in [0, 1000000000]): the weight of workstations.
+//   - `monitoring.drifts[].device_weights.server` (number; default 0; in
+//     [0, 1000000000]): the weight of servers.
+//   - `monitoring.drifts[].device_weights.database` (number; default 0; in
+//     [0, 1000000000]): the weight of databases.
+//   - `monitoring.drifts[].device_weights.web_server` (number; default 0;
+//     in [0, 1000000000]): the weight of web servers.
+//   - `monitoring.drifts[].device_weights.mobile` (number; default 0; in
+//     [0, 1000000000]): the weight of mobile devices.
+//   - `monitoring.drifts[].device_weights.iot` (number; default 0; in
+//     [0, 1000000000]): the weight of IoT devices.
+//   - `monitoring.timing` (mapping): the detection pipeline's cadence and
+//     the response's delays.
+//   - `monitoring.timing.export_interval` (duration; default 1m; in
+//     [0, 3650d]): the flow exporter emits a flow at the next multiple of
+//     it at or after the flow; 0 at once.
+//   - `monitoring.timing.scoring_interval` (duration; default 30s; in
+//     [0, 3650d]): exported flows are scored, and alerts raised, at
+//     multiples of it; 0 at once.
+//   - `monitoring.timing.triage` (delay; default {lognormal: [3, 0.5]}):
+//     minutes from a campaign's first alert until an analyst confirms it.
+//   - `monitoring.timing.triage.fixed` (number; no default; in
+//     [0, max float64]): a fixed delay of A minutes.
+//   - `monitoring.timing.triage.uniform` (list of two numbers [A, B]; no
+//     default; 0 <= A <= B): a delay uniform between A and B minutes.
+//   - `monitoring.timing.triage.exponential` (number; no default; in
+//     (0, max float64]): an exponential delay of mean A minutes.
+//   - `monitoring.timing.triage.lognormal` (list of two numbers [A, B]; no
+//     default; A > 0, B >= 0): a lognormal delay, A·exp(B·Z) minutes with
+//     Z standard normal: median A, sigma B.
+//   - `monitoring.timing.containment` (delay; default {lognormal: [6,
+//     0.5]}): minutes from confirmation until the campaign is contained.
+//     Its keys are triage's:
+//   - `monitoring.timing.containment.fixed` (number; no default; in
+//     [0, max float64]): as triage.fixed.
+//   - `monitoring.timing.containment.uniform` (list of two numbers [A, B];
+//     no default; 0 <= A <= B): as triage.uniform.
+//   - `monitoring.timing.containment.exponential` (number; no default; in
+//     (0, max float64]): as triage.exponential.
+//   - `monitoring.timing.containment.lognormal` (list of two numbers
+//     [A, B]; no default; A > 0, B >= 0): as triage.lognormal.
+//   - `monitoring.feedback` (mapping): how labels of scored flows come
+//     back, to the retraining policy and the per-window label counts.
+//   - `monitoring.feedback.delay` (duration; default 4h; in [0, 3650d]): a
+//     label arrives this long after its flow.
+//   - `monitoring.feedback.normal_fraction` (number; default 0.01; in
+//     [0, 1]; sweepable): the share of normal flows that get a label,
+//     drawn at random.
+//   - `monitoring.feedback.anomaly_fraction` (number; default 0.5; in
+//     [0, 1]; sweepable): the share of anomalous flows that get a label.
+//   - `monitoring.retraining` (mapping; default none): the notebook's
+//     continuous-learning strategy (internal/monitor/retrain). The block
+//     turns retraining on, each key at its default unless given; without
+//     it the first model serves the whole period. A trigger (detection
+//     below min_detection, drift above drift_threshold, new_patterns
+//     anomalies of unknown variants, or the schedule) waits for
+//     min_samples labelled samples; then a candidate is trained on the
+//     labelled feedback and A/B tested against the deployed model on the
+//     holdout; accepted when better by more than min_improvement, it is
+//     rolled out by stages and promoted, or rolled back.
+//   - `monitoring.retraining.enabled` (boolean; default true; sweepable):
+//     false keeps the block but retrains nothing, so [true, false]
+//     compares a run with and without retraining.
+//   - `monitoring.retraining.min_detection` (number; default 0.9; in
+//     [0, 1]; sweepable): the detection trigger fires when the deployed
+//     model's detection rate over the feedback window is below it.
+//   - `monitoring.retraining.feedback_window` (duration; default 1d; in
+//     [1s, 3650d]): the span of labelled feedback the detection and
+//     new-pattern triggers look at.
+//   - `monitoring.retraining.min_anomalies` (integer; default 50; in
+//     [1, 2147483647]): labelled anomalies within the feedback window that
+//     the detection trigger needs before it may fire.
+//   - `monitoring.retraining.drift_threshold` (number; default 0.25; in
+//     [0, max float64]; sweepable): the drift trigger fires when a
+//     window's largest PSI over the drift features is above it; 0 turns
+//     the trigger off.
+//   - `monitoring.retraining.new_patterns` (integer; default 50; in
+//     [0, 2147483647]): the new-pattern trigger fires when this many
+//     labelled anomalies of variants the deployed model was not trained on
+//     arrived within the feedback window; 0 turns it off.
+//   - `monitoring.retraining.schedule` (duration; default 30d; in
+//     [0, 3650d]): the schedule trigger fires this long after the last
+//     retrain (or the start); 0 turns it off.
+//   - `monitoring.retraining.min_samples` (integer; default 1000; in
+//     [0, 2147483647]): labelled samples gathered since the last retrain
+//     that a retrain needs.
+//   - `monitoring.retraining.min_improvement` (number; default 0.02; in
+//     [0, 1]; sweepable): how much higher than the deployed model's the
+//     candidate's metric on the holdout must be for it to be accepted.
+//   - `monitoring.retraining.rollout` (list of numbers; default
+//     [0.1, 0.5, 1]; each in (0, 1], increasing, the last 1): the
+//     candidate's share of the traffic at each rollout stage.
+//   - `monitoring.retraining.stage_duration` (duration; default 12h; in
+//     [1s, 3650d]): the time spent at each rollout stage.
+//   - `monitoring.retraining.rollback_tolerance` (number; default 0.05; in
+//     [0, 1]): at the end of a stage the candidate is rolled back when the
+//     deployed model's detection rate exceeds its own by more than this.
+//   - `monitoring.retraining.cooldown` (duration; default 1d; in
+//     [0, 3650d]): after a retraining cycle ends (reject, rollback or
+//     promote) no trigger fires for this long.
+//   - `monitoring.retraining.holdout` (duration; default 1d; in
+//     [1s, 3650d]): the labelled feedback that arrived within this span
+//     before a retrain is the A/B test's holdout and is not trained on.
+//   - `monitoring.retraining.max_samples` (integer; default 50000; in
+//     [1, 2147483647]; at least min_samples): the most labelled samples a
+//     candidate is trained on, the most recent first.
+//   - `monitoring.drift_features` (list of columns; default [bytes_sent,
+//     packets_sent, duration, cpu_usage, ports_contacted]; each one of
+//     bytes_sent, packets_sent, duration, cpu_usage or ports_contacted,
+//     once): the raw columns whose distribution in each window is compared
+//     with the normal training flows' of the same kind of hour (business
+//     or off hours, whose traffic differs). hour is not offered: it is
+//     constant within a window.
+//   - `monitoring.drift_bins` (integer; default 10; in [2, 1000]): the
+//     equal-frequency bins of the PSI.
+//   - `monitoring.store_scores` (boolean; default false): also write
+//     trials/<id>/monitoring_flows.parquet, every simulated flow's score
+//     and decision (one row per flow: large).
+//
 // # Sweeps
 //
 // A list where a single value is expected makes the key a sweep axis: the
@@ -395,7 +645,8 @@
 // then the two points of flows=2000: 8 trials.
 //
 // A `zip` block inside any mapping that has sweepable keys (the top level,
-// data, data.anomaly_mix, split, a model) holds keys of that mapping whose
+// data, data.anomaly_mix, split, a model, policy, monitoring,
+// monitoring.feedback, monitoring.retraining) holds keys of that mapping whose
 // lists move together instead of combining: their lists must have equal
 // lengths, and they are one dimension of the grid, placed where the zip key
 // is. Every value in a zip block is a list, a key may not also appear

@@ -133,6 +133,30 @@ func allKeys(t *testing.T) []key {
 	add("incident.flows[].", knownKeys(t, head+rf+"export_model: true\nincident: {flows: [{zz_unknown: 1}]}\n"), func(k, v string) string {
 		return head + rf + "export_model: true\nincident: {flows: [" + incidentFlowText(k, v) + "]}\n"
 	})
+	// monitoring and its mappings, with the detector it needs.
+	mon := func(block string) string { return head + rf + "monitoring: " + block + "\n" }
+	add("monitoring.", knownKeys(t, mon("{zz_unknown: 1}")), func(k, v string) string {
+		return mon("{" + k + ": " + v + "}")
+	})
+	for _, sub := range []string{"timing", "feedback", "retraining"} {
+		add("monitoring."+sub+".", knownKeys(t, mon("{"+sub+": {zz_unknown: 1}}")), func(k, v string) string {
+			return mon("{" + sub + ": {" + k + ": " + v + "}}")
+		})
+	}
+	for _, delay := range []string{"triage", "containment"} {
+		add("monitoring.timing."+delay+".", knownKeys(t, mon("{timing: {"+delay+": {zz_unknown: 1}}}")), func(k, v string) string {
+			return mon("{timing: {" + delay + ": {" + k + ": " + v + "}}}")
+		})
+	}
+	add("monitoring.campaigns[].", knownKeys(t, mon("{campaigns: [{zz_unknown: 1}]}")), func(k, v string) string {
+		return mon("{campaigns: [" + itemText([][2]string{{"name", "c"}, {"type", "crypto_mining"}}, k, v) + "]}")
+	})
+	add("monitoring.drifts[].", knownKeys(t, mon("{drifts: [{zz_unknown: 1}]}")), func(k, v string) string {
+		return mon("{drifts: [" + itemText([][2]string{{"cpu_shift", "5"}}, k, v) + "]}")
+	})
+	add("monitoring.drifts[].device_weights.", knownKeys(t, mon("{drifts: [{device_weights: {zz_unknown: 1}}]}")), func(k, v string) string {
+		return mon("{drifts: [{device_weights: {" + k + ": " + v + "}}]}")
+	})
 	for _, kind := range Kinds {
 		names := knownKeys(t, head+"models: [{kind: "+kind+", zz_unknown: 1}]\n")
 		for _, k := range names {
@@ -199,7 +223,12 @@ func TestDocFacts(t *testing.T) {
 	// Keys whose value is a mapping or a list by nature: sweeping does not
 	// apply to them.
 	containers := []string{"seeds", "data", "split", "operating_point", "models", "targets", "regressions", "data.anomaly_mix", "targets[].where",
-		"incident", "incident.flows", "incident.compare", "policy"}
+		"incident", "incident.flows", "incident.compare", "policy",
+		"monitoring", "monitoring.campaigns", "monitoring.drifts", "monitoring.drifts[].device_weights",
+		"monitoring.timing", "monitoring.timing.triage", "monitoring.timing.containment",
+		"monitoring.timing.triage.uniform", "monitoring.timing.triage.lognormal",
+		"monitoring.timing.containment.uniform", "monitoring.timing.containment.lognormal",
+		"monitoring.feedback", "monitoring.retraining", "monitoring.retraining.rollout", "monitoring.drift_features"}
 	for _, k := range allKeys(t) {
 		facts, ok := docEntry(doc, k.path)
 		if !ok {
@@ -279,6 +308,23 @@ var requiredKeys = map[string]string{
 	"targets[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{model: m, \">\": 0}]\n",
 }
 
+// itemText writes a flow mapping of fields with key set to value, added
+// last when fields do not have it.
+func itemText(fields [][2]string, key, value string) string {
+	var pairs []string
+	set := false
+	for _, f := range fields {
+		if f[0] == key {
+			f[1], set = value, true
+		}
+		pairs = append(pairs, f[0]+": "+f[1])
+	}
+	if !set {
+		pairs = append(pairs, key+": "+value)
+	}
+	return "{" + strings.Join(pairs, ", ") + "}"
+}
+
 // incidentFields are a valid incident flow's keys and values.
 var incidentFields = [][2]string{
 	{"name", "a"}, {"src_device_type", "workstation"}, {"src_department", "hr"}, {"dst_device_type", "server"},
@@ -314,6 +360,9 @@ func init() {
 	for _, f := range incidentFields {
 		requiredKeys["incident.flows[]."+f[0]] = head + "incident: {flows: [" + incidentFlowText(f[0]) + "]}\n"
 	}
+	const mon = "name: t\nseeds: [1]\nmodels: [{name: rf, kind: random_forest}]\nmonitoring: "
+	requiredKeys["monitoring.campaigns[].name"] = mon + "{campaigns: [{type: crypto_mining}]}\n"
+	requiredKeys["monitoring.campaigns[].type"] = mon + "{campaigns: [{name: c}]}\n"
 }
 
 // readableInterval rewrites an interval of the parser's messages, whose
@@ -340,6 +389,13 @@ func defaultText(t *testing.T, k key) (string, bool) {
 	t.Helper()
 	src := "name: t\nseeds: [1]\n"
 	segs := strings.Split(k.path, ".")
+	if segs[0] == "monitoring" {
+		if k.path == "monitoring.model" {
+			return "", false // the first detector's name, whatever it is
+		}
+		// The block present, and retraining's: their keys' defaults.
+		src += "models: [{name: rf, kind: random_forest}]\nmonitoring: {retraining: {}}\n"
+	}
 	if k.kind != "" {
 		if k.path == "models[].name" || k.path == "models[].kind" {
 			return "", false
@@ -375,6 +431,7 @@ func TestDocValues(t *testing.T) {
 	names = append(names, ClassifierMetrics...)
 	names = append(names, ClusterMetrics...)
 	names = append(names, features.SetNames()...)
+	names = append(names, MonitoringMetrics...)
 	for _, m := range append(slices.Clone(IncidentMetrics), PolicyMetrics...) {
 		if !strings.HasSuffix(m, "_") {
 			names = append(names, m)

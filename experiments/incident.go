@@ -286,6 +286,8 @@ func (p *parser) checkIncidentPolicy() {
 				p.errorf(nn, np, "%q is also a model's name: name incident flows apart from models", f.Name)
 			case f.Name == PolicyModel:
 				p.errorf(nn, np, "%q names the policy's rows in the metrics table: choose another name", f.Name)
+			case f.Name == MonitoringModel:
+				p.errorf(nn, np, "%q names the monitoring simulation's rows in the metrics table: choose another name", f.Name)
 			}
 		}
 		if c := p.spec.Incident.Compare; len(c) == 2 {
@@ -320,7 +322,8 @@ func (s *Spec) incidentFlowNames() []string {
 }
 
 // checkSpecialMetric checks a target or regression rule naming an
-// incident flow or the policy rather than a model. It reports whether the
+// incident flow, the policy or the monitoring simulation rather than a
+// model. It reports whether the
 // name was one of those.
 func (p *parser) checkSpecialMetric(rec *targetNode, model, metric string) bool {
 	var names []string
@@ -328,6 +331,8 @@ func (p *parser) checkSpecialMetric(rec *targetNode, model, metric string) bool 
 	switch {
 	case model == PolicyModel && p.spec.Policy.Enabled:
 		names, what = PolicyMetrics, "the policy"
+	case model == MonitoringModel && p.spec.Monitoring.Enabled:
+		names, what = MonitoringMetrics, "the monitoring simulation"
 	case p.spec.IncidentFlow(model) != nil:
 		names, what = IncidentMetrics, "incident flow "+model
 	default:

@@ -245,6 +245,8 @@ type parser struct {
 
 	incidentNames   []*yaml.Node // the name node of each incident flow kept
 	incidentPaths   []string     // and its key path
+	campaignPaths   []string     // the key path of each monitoring campaign kept
+	driftPaths      []string     // and of each drift
 	targetNodes     []*targetNode
 	regressionNodes []*targetNode
 }
@@ -725,6 +727,7 @@ func (p *parser) top(root *yaml.Node) {
 		}},
 		{"incident", p.incident},
 		{"policy", p.policy},
+		{"monitoring", p.monitoring},
 	}, "name", "seeds")
 }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -226,6 +227,19 @@ targets:
 		// No policy is asked for; these are the defaults a policy: key
 		// starts from (doc.go).
 		Policy: Policy{Segments: "department_device", MinFlows: 1, Clusters: 6, ClusterQuantile: 0.99, IsolateAbove: 0.8},
+		// Nor a monitoring simulation; these are the defaults a
+		// monitoring: key starts from (doc.go).
+		Monitoring: Monitoring{
+			Period: 7 * 24 * time.Hour, Window: time.Hour, FlowsPerDay: 100000, BusinessHoursFactor: 3,
+			Timing: Timing{ExportInterval: time.Minute, ScoringInterval: 30 * time.Second,
+				Triage: Delay{Kind: "lognormal", A: 3, B: 0.5}, Containment: Delay{Kind: "lognormal", A: 6, B: 0.5}},
+			Feedback: Feedback{Delay: 4 * time.Hour, NormalFraction: 0.01, AnomalyFraction: 0.5},
+			Retraining: Retraining{MinDetection: 0.9, FeedbackWindow: 24 * time.Hour, MinAnomalies: 50, DriftThreshold: 0.25,
+				NewPatterns: 50, Schedule: 30 * 24 * time.Hour, MinSamples: 1000, MinImprovement: 0.02, Rollout: []float64{0.1, 0.5, 1},
+				StageDuration: 12 * time.Hour, RollbackTolerance: 0.05, Cooldown: 24 * time.Hour, Holdout: 24 * time.Hour, MaxSamples: 50000},
+			DriftFeatures: []string{"bytes_sent", "packets_sent", "duration", "cpu_usage", "ports_contacted"},
+			DriftBins:     10,
+		},
 	}
 	if diff := cmp.Diff(want, exp.Spec, approx); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
@@ -719,6 +733,39 @@ targets:
   - {model: "true", metric: n_clusters, "<=": -1e300}
   - {model: "1", metric: detection_rate, anomaly_type: crypto_mining, ">": 0.5}
 `
+	// The monitoring block: durations in every form, each kind of delay,
+	// campaign names that look like other types, sweeps.
+	srcs["monitoring.yaml"] = `
+name: monitoring
+seeds: [1, 2]
+models:
+  - {name: "1", kind: random_forest, trees: 10}
+  - {name: typ, kind: random_forest, target: anomaly_type}
+monitoring:
+  period: 36h
+  window: 90m
+  flows_per_day: [1000, 2000]
+  business_hours_factor: 1e-3
+  campaigns:
+    - {name: "true", type: crypto_mining, start: 0.5d, duration: 5400s, every: 1d, rate: 1e-9, src_device_type: iot}
+    - {name: "1e3", type: lateral_movement, variant: "null", start: 1h1m1s, src_department: hr, cpu_shift: -100}
+  drifts:
+    - {start: 0, ramp: 0s, cpu_shift: 1e-300}
+    - {start: 1d, ramp: 2h, bytes_log_shift: -10, device_weights: {mobile: 1e9, iot: 1e-9}}
+  timing:
+    export_interval: 2000ms
+    scoring_interval: 0
+    triage: {exponential: 1e-300}
+    containment: {uniform: [0, 0]}
+  feedback: {delay: 1.5h, normal_fraction: [0, 1], anomaly_fraction: 0.3}
+  retraining: {enabled: [false, true], schedule: 0, rollout: [0.25, 1], max_samples: 1000}
+  drift_features: [ports_contacted]
+  store_scores: true
+targets:
+  - {model: monitoring, metric: health_score, ">": 0.5}
+regressions:
+  - {model: monitoring, metric: max_psi, better: lower, tolerance: 0.1}
+`
 	for name, src := range srcs {
 		t.Run(name, func(t *testing.T) {
 			exp := parseString(t, name, src)
@@ -898,6 +945,14 @@ func FuzzParse(f *testing.F) {
 		"models: [{name: rf, kind: random_forest, zip: {trees: [10, 20], max_depth: [0, 3]}}]\n" +
 		"targets: [{model: rf, metric: f1, \">=\": 0.5, where: {difficulty: 0.5, rf.trees: [10]}}]\n"))
 	f.Add([]byte("name: f\nseeds: [-1]\nfeatures: [notebook, [cpu_usage, hour]]\nsplit: {zip: {test_fraction: [0.2, 0.3], stratify: [none, is_anomaly]}}\n"))
+	// The monitoring block, durations, delays and its sweeps.
+	f.Add([]byte("name: m\nseeds: [1]\nmodels: [{name: rf, kind: random_forest}]\nmonitoring:\n  period: 1d12h\n  window: 30m\n" +
+		"  flows_per_day: [1000, 2000]\n  campaigns: [{name: a, type: crypto_mining, start: 1h, duration: 90m, every: 1d, rate: 50}]\n" +
+		"  drifts: [{start: 6h, ramp: 1h, bytes_log_shift: 0.5, device_weights: {server: 2, iot: 1}}]\n" +
+		"  timing: {export_interval: 0, triage: {uniform: [1, 2]}, containment: {exponential: 3}}\n" +
+		"  feedback: {delay: 2h, zip: {normal_fraction: [0, 0.1], anomaly_fraction: [1, 0.5]}}\n" +
+		"  retraining: {enabled: [true, false], rollout: [0.5, 1], max_samples: 2000}\n" +
+		"targets: [{model: monitoring, metric: mttd_minutes, \"<\": 30, where: {enabled: true}}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		exp, err := Parse(src, "fuzz.yaml")
 		if (exp == nil) == (err == nil) {

@@ -133,6 +133,9 @@ func SpecNode(s *Spec) *yaml.Node {
 	if s.Policy.Enabled {
 		doc.Content = append(doc.Content, str("policy"), policyNode(&s.Policy))
 	}
+	if s.Monitoring.Enabled {
+		doc.Content = append(doc.Content, str("monitoring"), monitoringNode(&s.Monitoring))
+	}
 	return doc
 }
 

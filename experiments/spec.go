@@ -28,6 +28,9 @@ type Spec struct {
 	Incident Incident
 	// Policy asks for a segmentation policy per trial; Enabled false: none.
 	Policy Policy
+	// Monitoring asks for a monitoring simulation per trial; Enabled false:
+	// none.
+	Monitoring Monitoring
 }
 
 // ExportedModels returns the models an exported scoring pipeline holds:
@@ -183,7 +186,7 @@ var Ops = []string{">=", ">", "<=", "<"}
 var (
 	DetectorMetrics = []string{
 		"detection_rate", "false_positive_rate", "precision", "recall", "f1", "accuracy",
-		"roc_auc", "pr_auc", "response_time_minutes", "mttd_minutes", "health_score",
+		"roc_auc", "pr_auc",
 		"budget_detection_rate", "budget_false_positive_rate", "budget_threshold",
 	}
 	ClassifierMetrics = []string{"accuracy", "macro_f1", "weighted_f1"}
@@ -216,10 +219,11 @@ func defaultSpec() Spec {
 			AnomalyRate: 0.05,
 			AnomalyMix:  map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
 		},
-		Features:  []string{"notebook"},
-		Split:     Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},
-		Operating: OperatingPoint{ValidationFraction: 0.25},
-		Policy:    defaultPolicy(),
+		Features:   []string{"notebook"},
+		Split:      Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},
+		Operating:  OperatingPoint{ValidationFraction: 0.25},
+		Policy:     defaultPolicy(),
+		Monitoring: defaultMonitoring(),
 	}
 }
 
@@ -263,6 +267,7 @@ func (s *Spec) clone() Spec {
 	c.Models = slices.Clone(s.Models)
 	c.Targets = slices.Clone(s.Targets)
 	c.Incident = cloneIncident(s.Incident)
+	c.Monitoring = cloneMonitoring(s.Monitoring)
 	for i := range c.Targets {
 		if w := s.Targets[i].Where; w != nil {
 			c.Targets[i].Where = make(map[string][]string, len(w))

@@ -62,6 +62,7 @@ func (p *parser) expand(exp *Experiment) {
 	p.checkRegressions()
 	p.checkExport()
 	p.checkIncidentPolicy()
+	p.checkMonitoring()
 	for _, a := range p.axes {
 		exp.Axes = append(exp.Axes, a.Axis)
 	}
@@ -226,7 +227,10 @@ func (p *parser) checkTargets() {
 	for i, rec := range p.targetNodes {
 		t := &p.spec.Targets[i]
 		p.checkModelMetric(rec, t.Model, t.Metric)
-		if t.AnomalyType != "" && t.Metric != "" && t.Metric != "detection_rate" {
+		switch {
+		case t.AnomalyType != "" && t.Model == MonitoringModel && p.spec.Monitoring.Enabled:
+			p.errorf(rec.anomalyType, rec.path+".anomaly_type", "the monitoring simulation's metrics are not split by anomaly type")
+		case t.AnomalyType != "" && t.Metric != "" && t.Metric != "detection_rate":
 			p.errorf(rec.anomalyType, rec.path+".anomaly_type", "per anomaly type targets apply to detection_rate only, not %s", t.Metric)
 		}
 		if t.Where == nil {
@@ -308,8 +312,12 @@ func (p *parser) checkModelMetric(rec *targetNode, model, metric string) {
 		}
 		p.errorf(rec.model, rec.path+".model", "no model named %q (models: %s)", model, strings.Join(names, ", "))
 	} else if m.Kind != "" && metric != "" && !slices.Contains(metricsFor(m), metric) {
-		p.errorf(rec.metric, rec.path+".metric", "model %s (%s) does not produce metric %q; it produces %s",
-			m.Name, describeModel(m), metric, strings.Join(metricsFor(m), ", "))
+		hint := ""
+		if m.IsDetector() && metricIn(metric, MonitoringMetrics) {
+			hint = fmt.Sprintf(" (%s is measured by the monitoring simulation: name model %s and add a monitoring: block)", metric, MonitoringModel)
+		}
+		p.errorf(rec.metric, rec.path+".metric", "model %s (%s) does not produce metric %q; it produces %s%s",
+			m.Name, describeModel(m), metric, strings.Join(metricsFor(m), ", "), hint)
 	}
 }
 

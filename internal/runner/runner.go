@@ -207,7 +207,12 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 		wg.Go(func() {
 			for i := range next {
 				start := time.Now()
-				rec, err := runTrial(exp, &trials[i], dir, genWorkers, params)
+				logf := func(format string, args ...any) {
+					mu.Lock()
+					defer mu.Unlock()
+					fmt.Fprintf(log, "%s: trial %s: %s\n", exp.Spec.Name, trials[i].ID, fmt.Sprintf(format, args...))
+				}
+				rec, err := runTrial(ctx, exp, &trials[i], dir, genWorkers, params, logf)
 				records[i], errs[i] = rec, err
 				mu.Lock()
 				done++
@@ -418,7 +423,7 @@ func TrialDir(runDir, trialID string) string {
 }
 
 // runTrial builds one trial's dataset and writes it.
-func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []datasets.ParamColumn) (TrialRecord, error) {
+func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []datasets.ParamColumn, logf func(string, ...any)) (TrialRecord, error) {
 	fail := func(err error) (TrialRecord, error) {
 		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
@@ -477,6 +482,12 @@ func runTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, gen
 		return fail(fmt.Errorf("policy: %w", err))
 	}
 	out.metrics = append(out.metrics, pol...)
+	rec.Notes = append(rec.Notes, notes...)
+	mon, notes, err := runMonitoring(ctx, t, td, out, tdir, rec.Artifacts, genWorkers, logf)
+	if err != nil {
+		return fail(fmt.Errorf("monitoring: %w", err))
+	}
+	out.metrics = append(out.metrics, mon...)
 	rec.Notes = append(rec.Notes, notes...)
 	key := datasets.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
 	for _, m := range out.metrics {

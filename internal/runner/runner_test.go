@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,7 +50,7 @@ func BenchmarkTrialData1M(b *testing.B) {
 	var rec TrialRecord
 	for b.Loop() {
 		var err error
-		if rec, err = runTrial(exp, &exp.Trials[0], dir, 1, nil); err != nil {
+		if rec, err = runTrial(context.Background(), exp, &exp.Trials[0], dir, 1, nil, func(string, ...any) {}); err != nil {
 			b.Fatal(err)
 		}
 	}
