@@ -618,9 +618,11 @@
 //   - `monitoring.drift_features` (list of columns; default [bytes_sent,
 //     packets_sent, duration, cpu_usage, ports_contacted]; each one of
 //     bytes_sent, packets_sent, duration, cpu_usage or ports_contacted,
-//     once): the raw columns whose distribution in each window is compared
-//     with the normal training flows' of the same kind of hour (business
-//     or off hours, whose traffic differs). hour is not offered: it is
+//     once): the raw columns whose distribution over each window's flows
+//     the detector passed as normal is compared with the normal training
+//     flows' of the same kind of hour (business or off hours, whose traffic
+//     differs). Flagged flows are alerts already and left out; attacks the
+//     detector missed stay in, which is how an unknown variant shows. hour is not offered: it is
 //     constant within a window.
 //   - `monitoring.drift_bins` (integer; default 10; in [2, 1000]): the
 //     equal-frequency bins of the PSI.

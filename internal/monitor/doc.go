@@ -21,8 +21,10 @@
 //     rollout's share, and the routed model's decision is the live one.
 //  4. Measures the window: flows, anomalies, alerts, detection rate,
 //     false-positive rate, alerts per hour, and per drift feature the
-//     population stability index and Kolmogorov–Smirnov statistic against
-//     the training flows (internal/monitor/drift).
+//     population stability index and Kolmogorov–Smirnov statistic of the
+//     flows the live decisions passed as normal against the normal
+//     training flows of the same kind of hour, business or off
+//     (internal/monitor/drift).
 //  5. Draws which flows get a label (a share of the normal and of the
 //     anomalous flows, as an analyst's audit would) and queues the labels to
 //     arrive Feedback.Delay after their flows.

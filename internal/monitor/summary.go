@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/segharness/harness/internal/monitor/retrain"
@@ -47,6 +48,10 @@ type Summary struct {
 	// Threshold is the detection rate the forecast is for: the retraining
 	// policy's MinDetection.
 	Threshold float64
+	// DriftThreshold is the largest PSI above which a window counts as
+	// drifted (a drift event): retraining's DriftThreshold when it sets
+	// one, else 0.25.
+	DriftThreshold float64
 }
 
 // ForecastHorizon bounds the forecast: a crossing further ahead than this
@@ -54,7 +59,7 @@ type Summary struct {
 const ForecastHorizon = 365
 
 func (m *sim) summarise(incidents []timing.Incident) Summary {
-	s := Summary{MaxPSI: math.NaN(), MaxKS: math.NaN(), Threshold: m.Spec.Retraining.MinDetection}
+	s := Summary{MaxPSI: math.NaN(), MaxKS: math.NaN(), Threshold: m.Spec.Retraining.MinDetection, DriftThreshold: m.driftThresh}
 	s.MTTDMinutes, s.ResponseMinutes, s.Detected, s.Missed = timing.Summary(incidents)
 	s.Campaigns = len(incidents)
 	s.ContainMinutes = math.NaN()
@@ -121,7 +126,7 @@ func (m *sim) fitTrend(s *Summary) {
 	}
 	s.Trend, s.TrendErr = trend.Linear(x, y)
 	if s.TrendErr != nil {
-		s.ForecastNote = fmt.Sprintf("no trend: %v", s.TrendErr)
+		s.ForecastNote = "no trend: " + strings.TrimPrefix(s.TrendErr.Error(), "trend: ")
 		return
 	}
 	end := m.Spec.Period.Hours() / 24

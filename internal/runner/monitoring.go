@@ -107,9 +107,12 @@ type MonitoringSummary struct {
 	TrendPoints      int      `json:"trend_points"`
 	TrendFromDays    float64  `json:"trend_from_days"`
 	Threshold        float64  `json:"threshold"`
-	ForecastDays     *float64 `json:"forecast_days,omitempty"`
-	ForecastNote     string   `json:"forecast_note"`
-	Retraining       bool     `json:"retraining"`
+	// DriftThreshold is the largest PSI above which a window counts as
+	// drifted (a drift event).
+	DriftThreshold float64  `json:"drift_threshold"`
+	ForecastDays   *float64 `json:"forecast_days,omitempty"`
+	ForecastNote   string   `json:"forecast_note"`
+	Retraining     bool     `json:"retraining"`
 }
 
 // ReadMonitoringSummary reads a trial's monitoring.json.
@@ -200,7 +203,7 @@ func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out
 	sum := MonitoringSummary{
 		Campaigns: s.Campaigns, Detected: s.Detected, Missed: s.Missed,
 		MTTDMinutes: finiteOrNil(s.MTTDMinutes), ContainMinutes: finiteOrNil(s.ContainMinutes),
-		ResponseMinutes: finiteOrNil(s.ResponseMinutes), HealthScore: finiteOrNil(s.HealthScore), TrendFromDays: s.TrendFrom, Threshold: s.Threshold,
+		ResponseMinutes: finiteOrNil(s.ResponseMinutes), HealthScore: finiteOrNil(s.HealthScore), TrendFromDays: s.TrendFrom, Threshold: s.Threshold, DriftThreshold: s.DriftThreshold,
 		ForecastNote: s.ForecastNote, Retraining: spec.Retraining.Enabled,
 	}
 	if s.TrendErr == nil {

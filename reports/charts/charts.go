@@ -2,11 +2,13 @@
 // precision-recall curves, ROC curves across seeds, a metric against a
 // parameter, annotated heatmaps (confusion and correlation matrices,
 // cross-tabulations), horizontal and vertical bar charts, overlaid
-// histograms and scatter plots of flows and of their clusters.
+// histograms, scatter plots of flows and of their clusters, and the
+// monitoring simulation's dashboard and drift over time.
 //
 // Constructors take plain Go data and return a *Chart, which is written as
 // SVG or PNG at a fixed size (Width × Height, PNG at DPI dots per inch) so
-// that figures line up in the report. Output is deterministic: the same data
+// that figures line up in the report; the monitoring dashboard, four panels
+// stacked, is as wide and DashboardHeight tall (Pixels tells). Output is deterministic: the same data
 // give the same bytes. Legends are drawn below the plotting area, never over
 // the data.
 //
@@ -26,6 +28,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -58,14 +61,34 @@ type Chart struct {
 	// rightMargin keeps data that reach the end of the x axis (bars,
 	// dots) off the figure's right edge.
 	rightMargin vg.Length
+
+	// width and height, when set, replace the house size Width × Height
+	// (the monitoring dashboard is taller).
+	width, height vg.Length
+	// legendColumns, when above 1, lays the legend out in that many
+	// columns, filled top to bottom; entries holds them for it.
+	legendColumns int
+	entries       []legendEntry
+	// panels, when set, replace plot: plots stacked in one column under
+	// title, their data areas aligned, over the shared legend.
+	panels    []*plot.Plot
+	title     text.Style
+	titleText string
+}
+
+// legendEntry is one entry of a chart's legend.
+type legendEntry struct {
+	name   string
+	thumbs []plot.Thumbnailer
 }
 
 // Write writes the chart to w in format "svg" or "png". It panics on any
 // other format.
 func (c *Chart) Write(w io.Writer, format string) error {
+	width, height := c.size()
 	switch format {
 	case "svg":
-		canvas := vgsvg.New(Width, Height)
+		canvas := vgsvg.New(width, height)
 		c.draw(draw.New(canvas))
 		_, err := canvas.WriteTo(w)
 		return err
@@ -73,7 +96,7 @@ func (c *Chart) Write(w io.Writer, format string) error {
 		// Encoded here rather than by vgimg.PngCanvas, at png.BestSpeed:
 		// the default compression takes half the time of a report for
 		// files about a fifth smaller.
-		canvas := vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))
+		canvas := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(DPI))
 		c.draw(draw.New(canvas))
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
 		return enc.Encode(w, canvas.Image())
@@ -82,10 +105,25 @@ func (c *Chart) Write(w io.Writer, format string) error {
 	}
 }
 
+// size is the chart's size: Width × Height unless it has its own.
+func (c *Chart) size() (width, height vg.Length) {
+	if c.width > 0 && c.height > 0 {
+		return c.width, c.height
+	}
+	return Width, Height
+}
+
+// Pixels returns the size of the chart's PNG in pixels: 640 × 420 but for
+// charts of their own size, such as the monitoring dashboard.
+func (c *Chart) Pixels() (width, height int) {
+	w, h := c.size()
+	return int(math.Round(w.Dots(DPI))), int(math.Round(h.Dots(DPI)))
+}
+
 // SVG returns the chart as SVG.
 func (c *Chart) SVG() []byte { return c.bytes("svg") }
 
-// PNG returns the chart as a 640 × 420 pixel PNG.
+// PNG returns the chart as a PNG of Pixels() pixels, 640 × 420 for most.
 func (c *Chart) PNG() []byte { return c.bytes("png") }
 
 func (c *Chart) bytes(format string) []byte {
@@ -96,28 +134,90 @@ func (c *Chart) bytes(format string) []byte {
 	return buf.Bytes()
 }
 
-// draw lays out the plot above its legend.
+// draw lays out the plot (or the panels) above its legend.
 func (c *Chart) draw(dc draw.Canvas) {
 	if c.legendEntries == 0 {
-		c.plot.Draw(draw.Crop(dc, 0, -c.rightMargin, 0, 0))
+		c.drawPlot(draw.Crop(dc, 0, -c.rightMargin, 0, 0))
 		return
 	}
 	const gap = vg.Length(6)
-	legendHeight := c.legend.Rectangle(dc).Size().Y
+	columns := c.legendColumnsOf(dc.Max.X-dc.Min.X-c.rightMargin-legendIndent, 3*gap)
+	var legendHeight vg.Length
+	for _, l := range columns {
+		legendHeight = max(legendHeight, l.Rectangle(dc).Size().Y)
+	}
 	plotArea := draw.Crop(dc, 0, -c.rightMargin, legendHeight+2*gap, 0)
-	c.plot.Draw(plotArea)
 
 	// Align the legend with the left edge of the data area.
-	data := c.plot.DataCanvas(plotArea)
+	data := c.drawPlot(plotArea)
 	legendArea := dc
 	legendArea.Min.X = data.Min.X
 	legendArea.Max.Y = dc.Min.Y + legendHeight + gap
 	legendArea.Min.Y = dc.Min.Y + gap
-	c.legend.Draw(legendArea)
+	for _, l := range columns {
+		l.Draw(legendArea)
+		legendArea.Min.X += l.Rectangle(dc).Size().X + 3*gap
+	}
+}
+
+// drawPlot draws the plot, or the panels, in area and returns the data
+// area (the bottom panel's).
+func (c *Chart) drawPlot(area draw.Canvas) draw.Canvas {
+	if c.panels == nil {
+		c.plot.Draw(area)
+		return c.plot.DataCanvas(area)
+	}
+	if c.titleText != "" {
+		descent := c.title.FontExtents().Descent
+		area.FillText(c.title, vg.Point{X: area.Center().X, Y: area.Max.Y + descent}, c.titleText)
+		area.Max.Y -= c.title.Rectangle(c.titleText).Size().Y + 8
+	}
+	rows := make([][]*plot.Plot, len(c.panels))
+	for i, p := range c.panels {
+		rows[i] = []*plot.Plot{p}
+	}
+	tiles := plot.Align(rows, draw.Tiles{Rows: len(c.panels), Cols: 1, PadY: 10}, area)
+	for i, p := range c.panels {
+		p.Draw(tiles[i][0])
+	}
+	last := len(c.panels) - 1
+	return c.panels[last].DataCanvas(tiles[last][0])
+}
+
+// legendIndent bounds the room the y axis takes left of the data area,
+// where the legend starts, for fitting legend columns.
+const legendIndent = vg.Length(60)
+
+// legendColumnsOf returns the legend split into columns: as many as
+// legendColumns asks for and fit in width with gap between them.
+func (c *Chart) legendColumnsOf(width, gap vg.Length) []*plot.Legend {
+	if c.legendColumns <= 1 {
+		return []*plot.Legend{&c.legend}
+	}
+	var out []*plot.Legend
+	for cols := c.legendColumns; cols >= 1; cols-- {
+		rows := (len(c.entries) + cols - 1) / cols
+		out = out[:0]
+		total := -gap
+		for start := 0; start < len(c.entries); start += rows {
+			l := plot.NewLegend()
+			l.TextStyle, l.Top, l.Left, l.Padding = c.legend.TextStyle, c.legend.Top, c.legend.Left, c.legend.Padding
+			for _, e := range c.entries[start:min(start+rows, len(c.entries))] {
+				l.Add(e.name, e.thumbs...)
+			}
+			out = append(out, &l)
+			total += l.Rectangle(draw.Canvas{}).Size().X + gap
+		}
+		if total <= width {
+			break
+		}
+	}
+	return out
 }
 
 func (c *Chart) addLegend(name string, thumbs ...plot.Thumbnailer) {
 	c.legend.Add(name, thumbs...)
+	c.entries = append(c.entries, legendEntry{name, thumbs})
 	c.legendEntries++
 }
 

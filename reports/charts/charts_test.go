@@ -65,6 +65,9 @@ func charts() map[string]*Chart {
 	for name, c := range exploratoryCharts() {
 		m[name] = c
 	}
+	for name, c := range monitoringCharts() {
+		m[name] = c
+	}
 	return m
 }
 
@@ -176,7 +179,8 @@ func TestMisusePanics(t *testing.T) {
 }
 
 // TestWriteDeterministic writes each chart twice in each format from fresh
-// constructors, and checks the PNG is 640 × 420 pixels.
+// constructors, and checks the PNG is 640 × 420 pixels (the dashboard
+// 640 × 880), as Pixels says.
 func TestWriteDeterministic(t *testing.T) {
 	first, second := charts(), charts()
 	for name := range first {
@@ -196,8 +200,12 @@ func TestWriteDeterministic(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s.png: %v", name, err)
 				}
-				if cfg.Width != 640 || cfg.Height != 420 {
-					t.Errorf("%s.png is %d × %d px, want 640 × 420", name, cfg.Width, cfg.Height)
+				wantW, wantH := 640, 420
+				if name == "monitoring_dashboard" {
+					wantH = 880
+				}
+				if w, h := first[name].Pixels(); cfg.Width != wantW || cfg.Height != wantH || w != wantW || h != wantH {
+					t.Errorf("%s.png is %d × %d px, Pixels says %d × %d, want %d × %d", name, cfg.Width, cfg.Height, w, h, wantW, wantH)
 				}
 			}
 		}

@@ -117,8 +117,8 @@ func incidentFlowNames(inc *runner.Incident) []string {
 	return names
 }
 
-// deploymentSections lays out the incident simulation and the policy,
-// each when the showcase trial has it.
+// deploymentSections lays out the incident simulation, the policy and the
+// monitoring simulation, each when the showcase trial has it.
 func (r *Run) deploymentSections() []section {
 	t := r.Showcase
 	if t == nil {
@@ -147,6 +147,9 @@ func (r *Run) deploymentSections() []section {
 	}
 	if t.Policy != nil {
 		out = append(out, r.policySection(t, on))
+	}
+	if len(r.Monitored) > 0 {
+		out = append(out, r.monitoringSection())
 	}
 	return out
 }

@@ -34,6 +34,9 @@ type Figure struct {
 	draw  func() *charts.Chart
 	SVG   []byte
 	PNG   []byte
+	// Width and Height are the size of the PNG in pixels, set by Render:
+	// 640 × 420 for most figures.
+	Width, Height int
 }
 
 // Report sections, in the order of the notebook's lifecycle.
@@ -63,6 +66,7 @@ func (r *Run) Figures() []*Figure {
 		figs = append(figs, r.typingFigures(t)...)
 		figs = append(figs, r.interpretationFigures(t)...)
 	}
+	figs = append(figs, r.monitoringFigures()...)
 	figs = append(figs, r.trialROCFigures()...)
 	figs = append(figs, r.acrossSeedsFigures()...)
 	figs = append(figs, r.sweepFigures()...)
@@ -75,6 +79,7 @@ func Render(figs []*Figure, workers int) {
 	_ = forEach(figs, workers, func(f *Figure) error {
 		c := f.draw()
 		f.SVG, f.PNG = c.SVG(), c.PNG()
+		f.Width, f.Height = c.Pixels()
 		return nil
 	})
 }

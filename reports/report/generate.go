@@ -137,7 +137,7 @@ var keyFigures = []struct {
 	limit int
 }{
 	{"detection-roc", 1}, {"sweep", 3}, {"detection-pr", 1}, {"detection-roc_seeds", 2},
-	{"interpretation-importance", 1}, {"typing-confusion", 1},
+	{"interpretation-importance", 1}, {"typing-confusion", 1}, {"monitoring-dashboard", 2},
 }
 
 // Summary is summary.md: the verdict, the headline table and links to
@@ -174,6 +174,11 @@ func (r *Run) Summary(figs []*Figure) string {
 		})
 		b.WriteString("\n## Models\n\nMean over seeds [95% confidence interval of the mean].\n\n")
 		b.WriteString(r.AggregateTable(others, metrics).Markdown())
+	}
+
+	if len(r.Monitored) > 0 {
+		b.WriteString("\n## Monitoring\n\nThe simulated operation of the first trial of each sweep point (monitoring.json and the monitoring rows of the metrics table).\n\n")
+		b.WriteString(r.MonitoringHeadline().Markdown())
 	}
 
 	var links []string

@@ -29,6 +29,7 @@ type htmlTable struct {
 type htmlFigure struct {
 	Name, Title, Caption string
 	Src                  template.URL // a data: URL
+	Width, Height        int          // the figure's size in pixels
 }
 
 // text is a preformatted block in a <details> element.
@@ -43,6 +44,7 @@ type section struct {
 	Tables    []htmlTable
 	Figures   []htmlFigure
 	Groups    []figureGroup // collapsed, after Figures
+	Later     []htmlTable   // tables after the figures
 	Texts     []text
 }
 
@@ -105,7 +107,7 @@ func (r *Run) WriteHTML(w io.Writer, figs []*Figure) error {
 	bySection := map[string][]htmlFigure{}
 	groups := map[string][]figureGroup{}
 	for _, f := range figs {
-		h := htmlFigure{Name: f.Name, Title: f.Title, Caption: f.Caption, Src: dataURL(f)}
+		h := htmlFigure{Name: f.Name, Title: f.Title, Caption: f.Caption, Src: dataURL(f), Width: f.Width, Height: f.Height}
 		if f.Group == "" {
 			bySection[f.Section] = append(bySection[f.Section], h)
 			continue
@@ -119,7 +121,7 @@ func (r *Run) WriteHTML(w io.Writer, figs []*Figure) error {
 	}
 	for _, s := range r.sections() {
 		s.Figures, s.Groups = bySection[s.ID], groups[s.ID]
-		if len(s.Figures)+len(s.Groups)+len(s.Tables)+len(s.Texts)+len(s.Intro) == 0 {
+		if len(s.Figures)+len(s.Groups)+len(s.Tables)+len(s.Later)+len(s.Texts)+len(s.Intro) == 0 {
 			continue
 		}
 		d.Sections = append(d.Sections, s)

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/runner"
@@ -36,6 +37,7 @@ const (
 	Detector        // normal against anomaly: detection_rate, roc_auc, ...
 	Typing          // attack type: accuracy, macro_f1, ...
 	Clustering      // behavioural grouping: n_clusters, silhouette, ...
+	Monitor         // the monitoring simulation's rows (experiments.MonitoringModel)
 )
 
 // A Model is one entry of the experiment's models: list.
@@ -62,6 +64,9 @@ type Run struct {
 	// Showcase is the trial whose dataset, predictions and importances the
 	// per-trial figures show: the run's first.
 	Showcase *Trial
+	// Monitored is the monitoring simulation of the first trial of each
+	// sweep point, the showcase's first, when the run has one.
+	Monitored []MonitoredTrial
 
 	trialMetrics map[trialKey]float64 // Metrics by trial, model and metric
 	curves       map[trialKey]*points // Curves by trial, model and curve
@@ -77,6 +82,7 @@ type Trial struct {
 	ClassificationReport string           // classification_report.txt
 	Incident             *runner.Incident // incident.json, when the experiment has an incident
 	Policy               *policy.Policy   // policy.json, when the experiment asks for a policy
+	Monitoring           *Monitoring      // monitoring.parquet and the rest, when the experiment has a monitoring block
 }
 
 // Confidence is the level of the intervals the report draws and of the
@@ -131,6 +137,9 @@ func Load(dir string) (*Run, error) {
 			return nil, err
 		}
 	}
+	if err := r.loadMonitored(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -180,6 +189,11 @@ func models(rows []datasets.Metric) []Model {
 			i = len(out)
 			index[row.Model] = i
 			out = append(out, Model{Name: row.Model})
+		}
+		if row.Model == experiments.MonitoringModel {
+			// Not a model, though it measures a detection rate.
+			out[i].Kind = Monitor
+			continue
 		}
 		switch row.Metric {
 		case "detection_rate":
@@ -261,6 +275,9 @@ func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 		*text = strings.TrimRight(string(body), "\n")
 	}
 	if err := t.loadDeployment(tdir); err != nil {
+		return nil, err
+	}
+	if t.Monitoring, err = loadMonitoring(tdir); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"flag"
+	"fmt"
 	"image/png"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +25,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/reports/charts"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -180,7 +184,7 @@ func TestReportHTML(t *testing.T) {
 		sections = append(sections, id)
 	}
 	want := []string{SectionData, SectionFeatures, SectionGrouping, SectionDetection, SectionTyping,
-		SectionInterpret, SectionIncident, SectionPolicy, SectionTargets, SectionAggregates, SectionProvenance}
+		SectionInterpret, SectionIncident, SectionPolicy, SectionMonitoring, SectionTargets, SectionAggregates, SectionProvenance}
 	if diff := cmp.Diff(want, sections); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
@@ -206,7 +210,9 @@ func TestReportHTML(t *testing.T) {
 			continue
 		}
 		src, _ := attr(imgs[0], "src")
-		checkDataImage(t, name, src)
+		width, _ := attr(imgs[0], "width")
+		height, _ := attr(imgs[0], "height")
+		checkDataImage(t, name, src, width, height)
 		if alt, _ := attr(imgs[0], "alt"); alt == "" {
 			t.Errorf("figure %s: image without alt text", name)
 		}
@@ -261,16 +267,18 @@ func TestReportHTML(t *testing.T) {
 	}
 	page := textOf(doc)
 	for _, s := range []string{"|--- ", "confusion matrix (rows true", "spec.resolved.yaml", "manifest.json", "silhouette not measured",
-		"Isolate source device (accounting workstation)", "IMMEDIATE_ISOLATION", "allow-list (segments, protocol, ports)", "Behavioural clusters of"} {
+		"Isolate source device (accounting workstation)", "IMMEDIATE_ISOLATION", "allow-list (segments, protocol, ports)", "Behavioural clusters of",
+		"Monitoring in operation", "mean time to detect (MTTD)", "health score (band)", "never detected", "Events of trial", "promote"} {
 		if !strings.Contains(page, s) {
 			t.Errorf("report.html does not contain %q", s)
 		}
 	}
 }
 
-// checkDataImage checks that src is an inlined SVG or PNG of the house
-// figure size.
-func checkDataImage(t *testing.T, name, src string) {
+// checkDataImage checks that src is an inlined SVG or PNG of the size its
+// <img> says: the house figure size, 640 × 420, but for the monitoring
+// dashboard, 640 × 880.
+func checkDataImage(t *testing.T, name, src, width, height string) {
 	t.Helper()
 	kind, data, ok := strings.Cut(strings.TrimPrefix(src, "data:"), ";base64,")
 	if !ok {
@@ -285,17 +293,27 @@ func checkDataImage(t *testing.T, name, src string) {
 	switch kind {
 	case "image/png":
 		cfg, err := png.DecodeConfig(bytes.NewReader(body))
-		if err != nil || cfg.Width != 640 || cfg.Height != 420 {
-			t.Errorf("figure %s: PNG %dx%d (%v), want 640x420", name, cfg.Width, cfg.Height, err)
+		if err != nil || fmt.Sprint(cfg.Width) != width || fmt.Sprint(cfg.Height) != height {
+			t.Errorf("figure %s: PNG %dx%d (%v), want %sx%s", name, cfg.Width, cfg.Height, err, width, height)
 		}
 	case "image/svg+xml":
 		if !bytes.Contains(body, []byte("<svg")) || !bytes.Contains(body, []byte("</svg>")) {
 			t.Errorf("figure %s: not an SVG document", name)
 		}
+		// vgsvg sizes the document in points, at 72 to the inch.
+		w, _ := strconv.Atoi(width)
+		h, _ := strconv.Atoi(height)
+		size := fmt.Sprintf(`<svg width="%spt" height="%spt"`, fmtPt(float64(w)*72/charts.DPI), fmtPt(float64(h)*72/charts.DPI))
+		if !bytes.Contains(body, []byte(size)) {
+			t.Errorf("figure %s: SVG is not %sx%s px (want %s)", name, width, height, size)
+		}
 	default:
 		t.Errorf("figure %s: media type %q", name, kind)
 	}
 }
+
+// fmtPt writes a length in points as vgsvg does.
+func fmtPt(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 func textOf(n *html.Node) string {
 	var b strings.Builder
@@ -538,6 +556,34 @@ func TestLoadErrors(t *testing.T) {
 			})
 			return err
 		}, "flow_id 1099511627776"},
+		{"monitoring events not Parquet", func(dir string) error {
+			m, err := runner.ReadManifest(dir)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), runner.MonitoringEvents), []byte("broken"), 0o644)
+		}, runner.MonitoringEvents},
+		{"monitoring summary broken", func(dir string) error {
+			m, err := runner.ReadManifest(dir)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), runner.MonitoringSummaryFile), []byte("{"), 0o644)
+		}, runner.MonitoringSummaryFile},
+		{"another point's drift missing", func(dir string) error {
+			m, err := runner.ReadManifest(dir)
+			if err != nil {
+				return err
+			}
+			// The first trial of the second sweep point: its dashboard is
+			// drawn too.
+			for _, tr := range m.Trials {
+				if !slices.Equal(trialPoint(tr, m), trialPoint(m.Trials[0], m)) {
+					return os.Remove(filepath.Join(runner.TrialDir(dir, tr.ID), runner.MonitoringDriftFile))
+				}
+			}
+			return errors.New("the fixture sweeps nothing")
+		}, runner.MonitoringDriftFile},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyRun(t, src)
