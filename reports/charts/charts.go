@@ -221,13 +221,13 @@ func (c *Chart) addLegend(name string, thumbs ...plot.Thumbnailer) {
 	c.legendEntries++
 }
 
-// newChart returns a chart with the house fonts, a light grid and an empty
-// legend placed at the top left of its own area.
-func newChart(title, xLabel, yLabel string) *Chart {
+// housePlot returns a plot with the house fonts, its title at size
+// titleFont with padding, and a light grid.
+func housePlot(title, xLabel, yLabel string, titleFont, padding vg.Length) (*plot.Plot, *plotter.Grid) {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = sans(titleSize)
-	p.Title.Padding = 6
+	p.Title.TextStyle.Font = sans(titleFont)
+	p.Title.Padding = padding
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -239,6 +239,13 @@ func newChart(title, xLabel, yLabel string) *Chart {
 		l.Color, l.Width, l.Dashes = gridColor, vg.Points(0.75), nil
 	}
 	p.Add(grid)
+	return p, grid
+}
+
+// newChart returns a chart with the house fonts, a light grid and an empty
+// legend placed at the top left of its own area.
+func newChart(title, xLabel, yLabel string) *Chart {
+	p, grid := housePlot(title, xLabel, yLabel, titleSize, 6)
 
 	legend := plot.NewLegend()
 	legend.TextStyle.Font = sans(legendSize)

@@ -332,20 +332,7 @@ func timeRange(windows []MonitorWindow) (from, to float64) {
 // panel returns one panel of the dashboard: the house fonts at a smaller
 // title, the time axis from from to to.
 func panel(title, yLabel string, from, to float64) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font = sans(labelSize)
-	p.Title.Padding = 4
-	p.Y.Label.Text = yLabel
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = sans(labelSize)
-		a.Tick.Label.Font = sans(tickSize)
-	}
-	grid := plotter.NewGrid()
-	for _, l := range []*draw.LineStyle{&grid.Vertical, &grid.Horizontal} {
-		l.Color, l.Width, l.Dashes = gridColor, vg.Points(0.75), nil
-	}
-	p.Add(grid)
+	p, _ := housePlot(title, "", yLabel, labelSize, 4)
 	p.X.Min, p.X.Max = from, to
 	p.X.Tick.Marker = dayTicks{}
 	p.Y.Tick.Marker = niceTicks{}
