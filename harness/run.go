@@ -54,7 +54,8 @@ func exitCode(err error) int {
 }
 
 const usage = `Usage:
-  harness run      [-out DIR] [-workers N] FILE.yaml...   run experiments into DIR/<name>/
+  harness run      [-out DIR] [-workers N] [-force] FILE.yaml...
+                                                          run experiments into DIR/<name>/ (resumes)
   harness validate FILE.yaml...                           check experiment files, report every error
   harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
   harness report   [-workers N] RUNDIR...                  regenerate figures, report.html, summary.md
@@ -157,8 +158,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("run", stderr)
 	out := fs.String("out", "runs", "output `directory`; each experiment writes to DIR/<name>/")
 	workers := fs.Int("workers", 0, "trials run at once; 0 means one per CPU (results do not depend on it)")
+	force := fs.Bool("force", false, "run every trial again, even those whose complete files from the same build, spec and seed are on disk")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness run [-out DIR] [-workers N] FILE.yaml...\n")
+		fmt.Fprint(stderr, "Usage: harness run [-out DIR] [-workers N] [-force] FILE.yaml...\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -187,7 +189,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		names[e.Spec.Name] = e.File
 	}
 	for _, e := range exps {
-		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr})
+		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force})
 		if err != nil {
 			return &exitError{code: exitFailure, err: err}
 		}

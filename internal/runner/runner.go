@@ -45,6 +45,10 @@ type Options struct {
 	// Code identifies the code that ran, for the manifest. Zero means
 	// CodeFromBuild().
 	Code Code
+	// Force runs every trial, even one whose complete artifacts from the
+	// same build, spec and seed are on disk (by default such a trial is
+	// reused).
+	Force bool
 }
 
 // Code identifies the harness build that produced a run.
@@ -198,9 +202,10 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 	records := make([]TrialRecord, len(trials))
 	errs := make([]error, len(trials))
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		done int
+		wg          sync.WaitGroup
+		mu          sync.Mutex
+		done        int
+		reusedCount int
 	)
 	next := make(chan int)
 	for range min(workers, len(trials)) {
@@ -212,11 +217,15 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 					defer mu.Unlock()
 					fmt.Fprintf(log, "%s: trial %s: %s\n", exp.Spec.Name, trials[i].ID, fmt.Sprintf(format, args...))
 				}
-				rec, err := runTrial(ctx, exp, &trials[i], dir, genWorkers, params, logf)
+				rec, reused, err := runOrReuse(ctx, exp, &trials[i], dir, genWorkers, params, opts.Force, logf)
 				records[i], errs[i] = rec, err
 				mu.Lock()
 				done++
-				if err == nil {
+				switch {
+				case err == nil && reused:
+					reusedCount++
+					fmt.Fprintf(log, "%s: trial %d/%d %s: up to date, reused\n", exp.Spec.Name, done, len(trials), trials[i].ID)
+				case err == nil:
 					fmt.Fprintf(log, "%s: trial %d/%d %s: %d flows, %d anomalies (%.2fs)\n",
 						exp.Spec.Name, done, len(trials), trials[i].ID, rec.Data.Flows, rec.Data.Anomalies, time.Since(start).Seconds())
 					for _, note := range rec.Notes {
@@ -237,11 +246,15 @@ feed:
 	}
 	close(next)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: interrupted after %d of %d trials (their files are complete and kept; run the same command again to resume without redoing them): %w",
+			exp.Spec.Name, done, len(trials), err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s: interrupted after %d of %d trials: %w", exp.Spec.Name, done, len(trials), err)
+	if reusedCount > 0 {
+		fmt.Fprintf(log, "%s: %d of %d trials up to date on disk, reused (-force runs them again)\n", exp.Spec.Name, reusedCount, len(trials))
 	}
 
 	m := Manifest{
@@ -538,6 +551,32 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 		return fail(err)
 	}
 	return rec, nil
+}
+
+// runOrReuse reuses trial t's artifacts when a completed run of the same
+// key is on disk and force is off, and otherwise runs it and stamps it
+// complete. reused says which.
+func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []datasets.ParamColumn, force bool, logf func(string, ...any)) (rec TrialRecord, reused bool, err error) {
+	tdir := TrialDir(dir, t.ID)
+	key, err := trialKey(exp, t, params)
+	if err != nil {
+		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+	}
+	if !force {
+		if rec, ok := cachedTrial(tdir, key); ok {
+			return rec, true, nil
+		}
+	}
+	if err := unstampTrial(tdir); err != nil {
+		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+	}
+	if rec, err = runTrial(ctx, exp, t, dir, genWorkers, params, logf); err != nil {
+		return TrialRecord{}, false, err
+	}
+	if err := stampTrial(tdir, key, rec); err != nil {
+		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+	}
+	return rec, false, nil
 }
 
 // aggregate summarises each (sweep point, model, metric) over its seeds,

@@ -1,0 +1,157 @@
+package runner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/artifact"
+)
+
+// TrialFile is the file a trial writes last, in its directory: its key and
+// record. Its presence, with every artifact it lists intact, says the trial
+// completed; a later run with the same key reuses the trial instead of
+// running it again.
+const TrialFile = "trial.json"
+
+// TrialFormat names trial.json's layout.
+const TrialFormat = "segharness-trial/1"
+
+// trialStamp is trial.json.
+type trialStamp struct {
+	Format string      `json:"format"`
+	Key    string      `json:"key"`
+	Record TrialRecord `json:"record"`
+}
+
+// keyInput is what a trial's key is the SHA-256 of (as JSON): everything
+// its artifacts depend on.
+type keyInput struct {
+	Format      string                 `json:"format"`
+	Build       string                 `json:"build"` // the harness binary's SHA-256
+	Experiment  string                 `json:"experiment"`
+	Trial       string                 `json:"trial"`
+	Seed        int64                  `json:"seed"`
+	DerivedSeed uint64                 `json:"derived_seed"`
+	Spec        experiments.Spec       `json:"spec"`
+	Params      []datasets.ParamColumn `json:"params"`
+	Input       *artifact.Digest       `json:"input,omitempty"` // the data file, for source: file
+}
+
+var (
+	buildOnce sync.Once
+	buildID   string
+	buildErr  error
+)
+
+// build returns the SHA-256 of the running executable: any change of the
+// code changes it, so a trial is never reused across code versions (a
+// version string would not see uncommitted edits).
+func build() (string, error) {
+	buildOnce.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		d, err := artifact.HashFile(exe)
+		buildID, buildErr = d.SHA256, err
+	})
+	return buildID, buildErr
+}
+
+// trialKey returns the key of trial t: the SHA-256 of the build, the
+// trial's identity and resolved spec, the metrics table's parameter
+// columns (their types shape the trial's tables) and, for a data file, its
+// digest.
+func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datasets.ParamColumn) (string, error) {
+	b, err := build()
+	if err != nil {
+		return "", fmt.Errorf("identifying the harness build: %w", err)
+	}
+	in := keyInput{
+		Format: TrialFormat, Build: b, Experiment: exp.Spec.Name, Trial: t.ID,
+		Seed: t.Seed, DerivedSeed: t.DerivedSeed, Spec: t.Spec, Params: params,
+	}
+	if t.Spec.Data.Source == experiments.SourceFile {
+		path := t.Spec.Data.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(exp.Dir(), path)
+		}
+		d, err := artifact.HashFile(path)
+		if err != nil {
+			return "", err
+		}
+		in.Input = &d
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// cachedTrial returns the record of a completed trial in tdir whose key is
+// key, with its metric rows and curves read back from its tables, and true;
+// or false when there is none, its key differs, or any artifact it lists is
+// missing or changed. A damaged trial.json counts as none: the trial runs
+// again and replaces it.
+func cachedTrial(tdir, key string) (TrialRecord, bool) {
+	body, err := os.ReadFile(filepath.Join(tdir, TrialFile))
+	if err != nil {
+		return TrialRecord{}, false
+	}
+	var s trialStamp
+	if json.Unmarshal(body, &s) != nil || s.Format != TrialFormat || s.Key != key {
+		return TrialRecord{}, false
+	}
+	rec := s.Record
+	for name, want := range rec.Artifacts {
+		got, err := artifact.HashFile(filepath.Join(tdir, filepath.FromSlash(name)))
+		if err != nil || got != want {
+			return TrialRecord{}, false
+		}
+	}
+	metrics, err := datasets.ReadTableFile(filepath.Join(tdir, "metrics.parquet"), func(r io.ReaderAt, size int64, name string) ([]datasets.Metric, error) {
+		_, rows, err := datasets.ReadMetrics(r, size, name)
+		return rows, err
+	})
+	if err != nil {
+		return TrialRecord{}, false
+	}
+	curves, err := datasets.ReadTableFile(filepath.Join(tdir, "curves.parquet"), func(r io.ReaderAt, size int64, name string) ([]datasets.CurvePoint, error) {
+		_, points, err := datasets.ReadCurves(r, size, name)
+		return points, err
+	})
+	if err != nil {
+		return TrialRecord{}, false
+	}
+	rec.metrics, rec.curves = metrics, curves
+	return rec, true
+}
+
+// stampTrial writes tdir/trial.json, last of the trial's files.
+func stampTrial(tdir, key string, rec TrialRecord) error {
+	_, err := artifact.WriteJSON(filepath.Join(tdir, TrialFile), trialStamp{Format: TrialFormat, Key: key, Record: rec})
+	return err
+}
+
+// unstampTrial removes tdir/trial.json before the trial runs, so that a
+// run killed part way leaves no stamp vouching for a mix of old and new
+// files.
+func unstampTrial(tdir string) error {
+	if err := os.Remove(filepath.Join(tdir, TrialFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
