@@ -27,6 +27,7 @@ import (
 type Experiment struct {
 	File   string // path as given to ParseFile or Parse
 	SHA256 string // hex SHA-256 of the file's bytes
+	Source []byte // the file's bytes
 	// Spec holds every default; a swept key holds its first value and Seeds
 	// holds every seed.
 	Spec   Spec
@@ -66,7 +67,7 @@ func Parse(src []byte, file string) (*Experiment, error) {
 		return nil, err
 	}
 	p.top(root)
-	exp := &Experiment{File: file, SHA256: hex.EncodeToString(sum[:])}
+	exp := &Experiment{File: file, SHA256: hex.EncodeToString(sum[:]), Source: bytes.Clone(src)}
 	p.expand(exp)
 	if len(p.errs) > 0 {
 		return nil, p.errs.sorted()

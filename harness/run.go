@@ -54,8 +54,9 @@ func exitCode(err error) int {
 }
 
 const usage = `Usage:
-  harness run      [-out DIR] [-workers N] [-force] FILE.yaml...
+  harness run      [-out DIR] [-workers N] [-force] [-shard I/N] FILE.yaml...
                                                           run experiments into DIR/<name>/ (resumes)
+  harness merge    [-out DIR] [-workers N] SHARDDIR...    join the shards of a run -shard into DIR/<name>/
   harness validate FILE.yaml...                           check experiment files, report every error
   harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
   harness report   [-workers N] RUNDIR...                  regenerate figures, report.html, summary.md
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return checkCmd(rest, stdout, stderr)
 	case "report":
 		return reportCmd(rest, stdout, stderr)
+	case "merge":
+		return mergeCmd(rest, stdout, stderr)
 	case "diff":
 		return diffCmd(rest, stdout, stderr)
 	case "score", "serve", "loadtest":
@@ -159,8 +162,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "runs", "output `directory`; each experiment writes to DIR/<name>/")
 	workers := fs.Int("workers", 0, "trials run at once; 0 means one per CPU (results do not depend on it)")
 	force := fs.Bool("force", false, "run every trial again, even those whose complete files from the same build, spec and seed are on disk")
+	shardFlag := fs.String("shard", "", "run only shard `I/N` of the trials (trial k when k mod N = I); join the shards with harness merge")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness run [-out DIR] [-workers N] [-force] FILE.yaml...\n")
+		fmt.Fprint(stderr, "Usage: harness run [-out DIR] [-workers N] [-force] [-shard I/N] FILE.yaml...\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -176,6 +180,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *workers == 0 {
 		*workers = runtime.NumCPU()
 	}
+	var shard runner.Shard
+	if *shardFlag != "" {
+		var err error
+		if shard, err = runner.ParseShard(*shardFlag); err != nil {
+			return usageErrorf("run: -shard: %v", err)
+		}
+	}
 	exps, ok := parseAll(fs.Args(), stderr)
 	if !ok {
 		return &exitError{code: exitUsage}
@@ -189,14 +200,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		names[e.Spec.Name] = e.File
 	}
 	for _, e := range exps {
-		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force})
+		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force, Shard: shard})
 		if err != nil {
 			return &exitError{code: exitFailure, err: err}
+		}
+		if shard.Count > 0 {
+			fmt.Fprintf(stdout, "%s: shard %s -> %s (join the %d shards with harness merge)\n", e.Spec.Name, shard, res.Dir, shard.Count)
+			continue
 		}
 		if _, err := report.Generate(res.Dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
 			return &exitError{code: exitFailure, err: fmt.Errorf("%s: report: %w", e.Spec.Name, err)}
 		}
 		fmt.Fprintf(stdout, "%s: %d trial%s -> %s\n", e.Spec.Name, len(e.Trials), plural(len(e.Trials)), res.Dir)
+	}
+	if shard.Count > 0 {
+		return nil
 	}
 	if err := report.WriteIndex(*out); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("run: index of %s: %w", *out, err)}
@@ -249,4 +267,39 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+func mergeCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("merge", stderr)
+	out := fs.String("out", "runs", "output `directory`; the merged run is DIR/<name>/")
+	workers := fs.Int("workers", 0, "figures drawn at once; 0 means one per CPU (the files do not depend on it)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: harness merge [-out DIR] [-workers N] SHARDDIR...\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usageErrorf("merge: no shard directories given")
+	}
+	if *workers < 0 {
+		return usageErrorf("merge: -workers %d: want 0 (one per CPU) or more", *workers)
+	}
+	if *workers == 0 {
+		*workers = runtime.NumCPU()
+	}
+	res, err := runner.Merge(fs.Args(), runner.MergeOptions{Out: *out, Log: stderr})
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	if _, err := report.Generate(res.Dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("%s: report: %w", res.Manifest.Experiment, err)}
+	}
+	fmt.Fprintf(stdout, "%s: %d trial%s merged -> %s\n", res.Manifest.Experiment, len(res.Manifest.Trials), plural(len(res.Manifest.Trials)), res.Dir)
+	if err := report.WriteIndex(*out); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("merge: index of %s: %w", *out, err)}
+	}
+	return nil
 }

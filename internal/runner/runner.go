@@ -42,6 +42,10 @@ type Options struct {
 	Workers int
 	// Log receives one line per finished trial. Nil discards them.
 	Log io.Writer
+	// Shard runs a deterministic slice of the trials (Count 0: all of
+	// them) and, instead of the run-level files, records the shard in
+	// shards/<index>-of-<count>.json for Merge.
+	Shard Shard
 	// Code identifies the code that ran, for the manifest. Zero means
 	// CodeFromBuild().
 	Code Code
@@ -185,6 +189,10 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 	}
 	dir := filepath.Join(opts.Out, exp.Spec.Name)
 	trials := exp.Trials
+	if err := opts.Shard.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", exp.Spec.Name, err)
+	}
+	selected := opts.Shard.selectTrials(len(trials))
 	// A manifest says the run in dir completed. Remove the previous one
 	// first, so that a run that fails or is killed part way does not leave
 	// an old manifest vouching for a mix of old and new files.
@@ -196,7 +204,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 	}
 	// Workers left over when there are fewer trials than workers go to
 	// generating each trial's flows in parallel.
-	genWorkers := max(1, workers/max(1, min(workers, len(trials))))
+	genWorkers := max(1, workers/max(1, min(workers, len(selected))))
 
 	params := paramColumns(exp)
 	records := make([]TrialRecord, len(trials))
@@ -208,7 +216,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 		reusedCount int
 	)
 	next := make(chan int)
-	for range min(workers, len(trials)) {
+	for range min(workers, len(selected)) {
 		wg.Go(func() {
 			for i := range next {
 				start := time.Now()
@@ -224,10 +232,10 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 				switch {
 				case err == nil && reused:
 					reusedCount++
-					fmt.Fprintf(log, "%s: trial %d/%d %s: up to date, reused\n", exp.Spec.Name, done, len(trials), trials[i].ID)
+					fmt.Fprintf(log, "%s: trial %d/%d %s: up to date, reused\n", exp.Spec.Name, done, len(selected), trials[i].ID)
 				case err == nil:
 					fmt.Fprintf(log, "%s: trial %d/%d %s: %d flows, %d anomalies (%.2fs)\n",
-						exp.Spec.Name, done, len(trials), trials[i].ID, rec.Data.Flows, rec.Data.Anomalies, time.Since(start).Seconds())
+						exp.Spec.Name, done, len(selected), trials[i].ID, rec.Data.Flows, rec.Data.Anomalies, time.Since(start).Seconds())
 					for _, note := range rec.Notes {
 						fmt.Fprintf(log, "%s: trial %s: note: %s\n", exp.Spec.Name, trials[i].ID, note)
 					}
@@ -237,7 +245,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 		})
 	}
 feed:
-	for i := range trials {
+	for _, i := range selected {
 		select {
 		case next <- i:
 		case <-ctx.Done():
@@ -248,15 +256,29 @@ feed:
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: interrupted after %d of %d trials (their files are complete and kept; run the same command again to resume without redoing them): %w",
-			exp.Spec.Name, done, len(trials), err)
+			exp.Spec.Name, done, len(selected), err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	if reusedCount > 0 {
-		fmt.Fprintf(log, "%s: %d of %d trials up to date on disk, reused (-force runs them again)\n", exp.Spec.Name, reusedCount, len(trials))
+		fmt.Fprintf(log, "%s: %d of %d trials up to date on disk, reused (-force runs them again)\n", exp.Spec.Name, reusedCount, len(selected))
 	}
+	if opts.Shard.Count > 0 {
+		if err := writeShard(dir, exp, opts.Shard, code, trials, selected); err != nil {
+			return nil, err
+		}
+		return &Result{Dir: dir}, nil
+	}
+	return finish(exp, dir, code, records)
+}
 
+// finish writes a run's run-level files from its trials' records: the
+// resolved spec, the metrics, aggregate and curves tables, and the
+// manifest last; and removes files of trials no longer in the run.
+func finish(exp *experiments.Experiment, dir string, code Code, records []TrialRecord) (*Result, error) {
+	params := paramColumns(exp)
+	trials := exp.Trials
 	m := Manifest{
 		Format:     ManifestFormat,
 		Experiment: exp.Spec.Name,

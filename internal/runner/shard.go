@@ -1,0 +1,286 @@
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/artifact"
+)
+
+// Shard is a slice of a sweep's trials: trial i (in the experiment's trial
+// order) belongs to shard i mod Count. Count 0 is the whole run.
+type Shard struct {
+	Index, Count int
+}
+
+// MaxShards bounds Shard.Count.
+const MaxShards = 100000
+
+// ParseShard parses "I/N" with 0 <= I < N.
+func ParseShard(s string) (Shard, error) {
+	i, n, ok := strings.Cut(s, "/")
+	index, err1 := strconv.Atoi(i)
+	count, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil {
+		return Shard{}, fmt.Errorf("shard %q: want I/N, like 0/4 (shard I of N, counted from 0)", s)
+	}
+	sh := Shard{Index: index, Count: count}
+	return sh, sh.check()
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+func (s Shard) check() error {
+	switch {
+	case s.Count == 0 && s.Index == 0:
+		return nil
+	case s.Count < 1 || s.Count > MaxShards:
+		return fmt.Errorf("shard %d/%d: want 1 to %d shards", s.Index, s.Count, MaxShards)
+	case s.Index < 0 || s.Index >= s.Count:
+		return fmt.Errorf("shard %d/%d: the index counts from 0 to %d", s.Index, s.Count, s.Count-1)
+	}
+	return nil
+}
+
+// selectTrials returns the indices of the shard's trials among n.
+func (s Shard) selectTrials(n int) []int {
+	var out []int
+	for i := range n {
+		if s.Count == 0 || i%s.Count == s.Index {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// ShardFormat names a shard file's layout.
+const ShardFormat = "segharness-shard/1"
+
+// ShardsDir is the directory of a run that holds its shard files.
+const ShardsDir = "shards"
+
+// ShardRecord is shards/<index>-of-<count>.json: what a shard ran and
+// what Merge needs to finish the run: the experiment file as it was read.
+type ShardRecord struct {
+	Format     string   `json:"format"`
+	Experiment string   `json:"experiment"`
+	File       string   `json:"file"`
+	FileSHA256 string   `json:"file_sha256"`
+	Source     string   `json:"source"` // the experiment file's text
+	Code       Code     `json:"code"`
+	Index      int      `json:"index"`
+	Count      int      `json:"count"`
+	Trials     []string `json:"trials"` // the shard's trial IDs, in order
+}
+
+func shardFile(s Shard) string { return fmt.Sprintf("%d-of-%d.json", s.Index, s.Count) }
+
+// writeShard records a finished shard in dir/shards/.
+func writeShard(dir string, exp *experiments.Experiment, s Shard, code Code, trials []experiments.Trial, selected []int) error {
+	rec := ShardRecord{
+		Format: ShardFormat, Experiment: exp.Spec.Name, File: filepath.ToSlash(exp.File), FileSHA256: exp.SHA256,
+		Source: string(exp.Source), Code: code, Index: s.Index, Count: s.Count, Trials: []string{},
+	}
+	for _, i := range selected {
+		rec.Trials = append(rec.Trials, trials[i].ID)
+	}
+	_, err := artifact.WriteJSON(filepath.Join(dir, ShardsDir, shardFile(s)), rec)
+	return err
+}
+
+// MergeOptions configures Merge.
+type MergeOptions struct {
+	// Out is the output root; the merged run is Out/<experiment name>.
+	Out string
+	// Log receives a line per shard. Nil discards them.
+	Log io.Writer
+	// Code identifies the code, for the manifest. Zero means
+	// CodeFromBuild(); it must be the shards' own.
+	Code Code
+}
+
+// Merge joins the shard directories of one sharded run (each a run
+// directory holding shards/*.json and its trials, possibly the same
+// directory for every shard, as on a shared volume) into a finished run in
+// opts.Out/<experiment>: the trials copied in (unless already there), each
+// checked complete and made by this build, and the run-level files
+// written as an unsharded run writes them, byte for byte.
+func Merge(dirs []string, opts MergeOptions) (*Result, error) {
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	code := opts.Code
+	if code == (Code{}) {
+		code = CodeFromBuild()
+	}
+	type found struct {
+		rec ShardRecord
+		dir string
+	}
+	var shards []found
+	seen := map[string]bool{} // shard files already read, when dirs repeat
+	for _, dir := range dirs {
+		paths, err := filepath.Glob(filepath.Join(dir, ShardsDir, "*-of-*.json"))
+		if err != nil {
+			return nil, err
+		}
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("merge: %s: no %s/*.json: not the output of harness run -shard", dir, ShardsDir)
+		}
+		for _, path := range paths {
+			abs, _ := filepath.Abs(path)
+			if seen[abs] {
+				continue
+			}
+			seen[abs] = true
+			body, err := os.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			var rec ShardRecord
+			if err := json.Unmarshal(body, &rec); err != nil {
+				return nil, fmt.Errorf("merge: %s: %w", path, err)
+			}
+			if rec.Format != ShardFormat {
+				return nil, fmt.Errorf("merge: %s: format %q, this harness reads %q", path, rec.Format, ShardFormat)
+			}
+			shards = append(shards, found{rec, dir})
+		}
+	}
+	first := shards[0].rec
+	byIndex := map[int]found{}
+	for _, s := range shards {
+		r := s.rec
+		switch {
+		case r.Experiment != first.Experiment || r.FileSHA256 != first.FileSHA256:
+			return nil, fmt.Errorf("merge: %s holds a shard of %s (file %s), not of %s (file %s)", s.dir, r.Experiment, r.FileSHA256[:12], first.Experiment, first.FileSHA256[:12])
+		case r.Count != first.Count:
+			return nil, fmt.Errorf("merge: %s holds shard %d/%d, the others are of %d", s.dir, r.Index, r.Count, first.Count)
+		case r.Code != code:
+			return nil, fmt.Errorf("merge: shard %d/%d was run by %s %s (%s), this is %s %s (%s): merge with the build that ran the shards",
+				r.Index, r.Count, r.Code.Module, r.Code.Version, r.Code.VCSRevision, code.Module, code.Version, code.VCSRevision)
+		}
+		if other, dup := byIndex[r.Index]; dup && other.dir != s.dir {
+			return nil, fmt.Errorf("merge: shard %d/%d is in both %s and %s", r.Index, r.Count, other.dir, s.dir)
+		}
+		byIndex[r.Index] = s
+	}
+	var missing []string
+	for i := range first.Count {
+		if _, ok := byIndex[i]; !ok {
+			missing = append(missing, strconv.Itoa(i))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("merge: %s: shards %s of %d missing (run harness run -shard I/%d for each)", first.Experiment, strings.Join(missing, ", "), first.Count, first.Count)
+	}
+
+	exp, err := experiments.Parse([]byte(first.Source), first.File)
+	if err != nil {
+		return nil, fmt.Errorf("merge: the experiment recorded in the shards: %w", err)
+	}
+	if exp.SHA256 != first.FileSHA256 {
+		return nil, fmt.Errorf("merge: the experiment text recorded in the shards does not match its digest")
+	}
+	dir := filepath.Join(opts.Out, exp.Spec.Name)
+	for _, name := range []string{"manifest.json", "verdict.json", "junit.xml"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	params := paramColumns(exp)
+	records := make([]TrialRecord, len(exp.Trials))
+	for i := range first.Count {
+		s := byIndex[i]
+		want := Shard{Index: i, Count: first.Count}.selectTrials(len(exp.Trials))
+		if len(want) != len(s.rec.Trials) {
+			return nil, fmt.Errorf("merge: shard %d/%d in %s lists %d trials, the experiment gives it %d", i, first.Count, s.dir, len(s.rec.Trials), len(want))
+		}
+		for k, t := range want {
+			trial := &exp.Trials[t]
+			if s.rec.Trials[k] != trial.ID {
+				return nil, fmt.Errorf("merge: shard %d/%d in %s lists trial %s where the experiment has %s", i, first.Count, s.dir, s.rec.Trials[k], trial.ID)
+			}
+			src, dst := TrialDir(s.dir, trial.ID), TrialDir(dir, trial.ID)
+			if !sameDir(src, dst) {
+				if err := copyTrial(src, dst); err != nil {
+					return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
+				}
+			}
+			key, err := trialKey(exp, trial, params)
+			if err != nil {
+				return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
+			}
+			rec, ok := cachedTrial(dst, key)
+			if !ok {
+				return nil, fmt.Errorf("merge: trial %s (shard %d/%d, %s) is not complete, or was run by another build: rerun that shard", trial.ID, i, first.Count, s.dir)
+			}
+			records[t] = rec
+		}
+		fmt.Fprintf(log, "%s: shard %d/%d: %d trials from %s\n", exp.Spec.Name, i, first.Count, len(want), s.dir)
+	}
+	res, err := finish(exp, dir, code, records)
+	if err != nil {
+		return nil, err
+	}
+	// The merged run is a run like any other: no shard files.
+	if err := os.RemoveAll(filepath.Join(dir, ShardsDir)); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func sameDir(a, b string) bool {
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && x == y
+}
+
+// copyTrial copies a trial directory's files, each atomically, trial.json
+// last so that a copy cut short is never taken for a complete trial.
+func copyTrial(src, dst string) error {
+	var files []string
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || artifact.IsTemporary(path) {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		files = append(files, rel)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(files, func(a, b string) int {
+		switch {
+		case a == TrialFile:
+			return 1
+		case b == TrialFile:
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
+	if err := unstampTrial(dst); err != nil {
+		return err
+	}
+	for _, rel := range files {
+		body, err := os.ReadFile(filepath.Join(src, rel))
+		if err != nil {
+			return err
+		}
+		if _, err := artifact.WriteBytes(filepath.Join(dst, rel), body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
