@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -200,7 +201,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		names[e.Spec.Name] = e.File
 	}
 	for _, e := range exps {
-		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force, Shard: shard})
+		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force, Shard: shard, Terminal: isTerminal(stderr)})
 		if err != nil {
 			return &exitError{code: exitFailure, err: err}
 		}
@@ -302,4 +303,15 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 		return &exitError{code: exitFailure, err: fmt.Errorf("merge: index of %s: %w", *out, err)}
 	}
 	return nil
+}
+
+// isTerminal reports whether w is a terminal, where progress is drawn as a
+// bar redrawn in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

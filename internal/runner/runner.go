@@ -42,6 +42,11 @@ type Options struct {
 	Workers int
 	// Log receives one line per finished trial. Nil discards them.
 	Log io.Writer
+	// Terminal draws progress as a bar redrawn in place (Log is a
+	// terminal); otherwise Log gets one line per trial.
+	Terminal bool
+	// Clock tells the time for the progress report; nil is time.Now.
+	Clock func() time.Time
 	// Shard runs a deterministic slice of the trials (Count 0: all of
 	// them) and, instead of the run-level files, records the shard in
 	// shards/<index>-of-<count>.json for Merge.
@@ -215,32 +220,31 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 		done        int
 		reusedCount int
 	)
+	now := opts.Clock
+	if now == nil {
+		now = time.Now
+	}
+	prog := newProgress(log, opts.Terminal, exp.Spec.Name, len(selected), now)
 	next := make(chan int)
 	for range min(workers, len(selected)) {
 		wg.Go(func() {
 			for i := range next {
-				start := time.Now()
+				start := now()
 				logf := func(format string, args ...any) {
-					mu.Lock()
-					defer mu.Unlock()
-					fmt.Fprintf(log, "%s: trial %s: %s\n", exp.Spec.Name, trials[i].ID, fmt.Sprintf(format, args...))
+					prog.line("%s: trial %s: %s", exp.Spec.Name, trials[i].ID, fmt.Sprintf(format, args...))
 				}
 				rec, reused, err := runOrReuse(ctx, exp, &trials[i], dir, genWorkers, params, opts.Force, logf)
 				records[i], errs[i] = rec, err
+				if err != nil {
+					continue
+				}
 				mu.Lock()
 				done++
-				switch {
-				case err == nil && reused:
+				if reused {
 					reusedCount++
-					fmt.Fprintf(log, "%s: trial %d/%d %s: up to date, reused\n", exp.Spec.Name, done, len(selected), trials[i].ID)
-				case err == nil:
-					fmt.Fprintf(log, "%s: trial %d/%d %s: %d flows, %d anomalies (%.2fs)\n",
-						exp.Spec.Name, done, len(selected), trials[i].ID, rec.Data.Flows, rec.Data.Anomalies, time.Since(start).Seconds())
-					for _, note := range rec.Notes {
-						fmt.Fprintf(log, "%s: trial %s: note: %s\n", exp.Spec.Name, trials[i].ID, note)
-					}
 				}
 				mu.Unlock()
+				prog.trialDone(trials[i].ID, rec, reused, now().Sub(start))
 			}
 		})
 	}
@@ -254,6 +258,7 @@ feed:
 	}
 	close(next)
 	wg.Wait()
+	prog.finish()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: interrupted after %d of %d trials (their files are complete and kept; run the same command again to resume without redoing them): %w",
 			exp.Spec.Name, done, len(selected), err)
