@@ -11,7 +11,7 @@ STATICCHECK := $(TOOLS)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 5s
 
-.PHONY: all build experiments test lint gotest interop check baseline bench fuzz clean
+.PHONY: all build experiments test lint gotest interop check baseline bench bench-scale fuzz clean
 
 all: build
 
@@ -62,7 +62,15 @@ baseline: build
 
 # Benchmarks: generate + engineer + write flows, parsing, and the rest.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip '^BenchmarkScale' -benchmem ./...
+
+# The scale goals: one trial of 1,000,000 flows (time, peak RSS), a sweep of
+# 100 trials of 10,000 flows, and how a trial's time grows with its flows.
+# One process per benchmark, so that each peak RSS is its own.
+bench-scale:
+	$(GO) test -run '^$$' -bench '^BenchmarkScaleTrial1M$$' -benchtime 1x ./internal/runner
+	$(GO) test -run '^$$' -bench '^BenchmarkScaleSweep100$$' -benchtime 1x ./internal/runner
+	$(GO) test -run '^$$' -bench '^BenchmarkScaleGrowth$$' -benchtime 1x -v ./internal/runner
 
 # Every fuzz target, a few seconds each.
 fuzz:

@@ -193,6 +193,7 @@ func MetricsColumns(params []ParamColumn) []string {
 type keyedLayout struct {
 	table     string
 	perTrial  bool     // key is experiment, trial, seed; else experiment alone
+	seedOnly  bool     // key is seed alone: a partition of a hive-style export, whose path holds the rest
 	fixed     []string // key then trailing column names; a parameter named like one is prefixed "param_"
 	tailTypes []reflect.Type
 }
@@ -205,11 +206,15 @@ var (
 	// keyTypes are the Go types of keyFixed's columns.
 	keyTypes = []reflect.Type{typeString, typeString, typeInt64}
 
-	metricsLayout = keyedLayout{"metrics", true, metricsFixed,
+	metricsLayout = keyedLayout{"metrics", true, false, metricsFixed,
 		[]reflect.Type{typeString, typeString, typeFloat64}}
-	curvesLayout = keyedLayout{"curves", true, curvesFixed,
+	// metricsPartitionLayout is the metrics table less experiment and
+	// trial, for a hive-style partition.
+	metricsPartitionLayout = keyedLayout{"metrics", false, true, metricsFixed[2:],
+		[]reflect.Type{typeString, typeString, typeFloat64}}
+	curvesLayout = keyedLayout{"curves", true, false, curvesFixed,
 		[]reflect.Type{typeString, typeString, typeFloat64, typeFloat64, typeFloat64}}
-	aggregateLayout = keyedLayout{"aggregate", false, aggregateFixed,
+	aggregateLayout = keyedLayout{"aggregate", false, false, aggregateFixed,
 		[]reflect.Type{typeString, typeString, typeInt64, typeFloat64, typeFloat64, typeFloat64, typeFloat64, typeFloat64, typeFloat64}}
 )
 
@@ -222,10 +227,18 @@ func (l *keyedLayout) lead() int {
 	return 1
 }
 
+// keyType returns the Go type of the i-th key column.
+func (l *keyedLayout) keyType(i int) reflect.Type {
+	if l.seedOnly {
+		return typeInt64
+	}
+	return keyTypes[i]
+}
+
 // fixedType returns the Go type of the i-th column of l.fixed.
 func (l *keyedLayout) fixedType(i int) reflect.Type {
 	if i < l.lead() {
-		return keyTypes[i]
+		return l.keyType(i)
 	}
 	return l.tailTypes[i-l.lead()]
 }
@@ -257,9 +270,14 @@ func newKeyedTable(w io.Writer, l *keyedLayout, params []ParamColumn) *keyedTabl
 	}
 	lead := l.lead()
 	for i := range lead {
-		add(l.fixed[i], keyTypes[i])
+		add(l.fixed[i], l.keyType(i))
 	}
-	for i, name := range paramNames(params, l.fixed) {
+	reserved := l.fixed
+	if l.seedOnly {
+		// experiment and trial are the partition's path columns.
+		reserved = slices.Concat(keyFixed[:2], l.fixed)
+	}
+	for i, name := range paramNames(params, reserved) {
 		add(name, paramType(params[i].Kind))
 	}
 	for i, t := range l.tailTypes {
@@ -293,7 +311,11 @@ func (t *keyedTable) setKey(r int, k Key) error {
 	if len(k.Params) != len(t.params) {
 		return fmt.Errorf("datasets: %s row %d has %d parameter values, the table %d columns", t.table, r, len(k.Params), len(t.params))
 	}
-	t.row.Field(0).SetString(k.Experiment)
+	if t.seedOnly {
+		t.row.Field(0).SetInt(k.Seed)
+	} else {
+		t.row.Field(0).SetString(k.Experiment)
+	}
 	if t.perTrial {
 		t.row.Field(1).SetString(k.Trial)
 		t.row.Field(2).SetInt(k.Seed)
@@ -338,11 +360,23 @@ func (t *keyedTable) close() error {
 	return nil
 }
 
+// WriteMetricsPartition writes one trial's rows of the metrics table as a
+// partition of a hive-style export (.../experiment=E/trial=T/part.parquet):
+// the metrics table's columns less experiment and trial, which the
+// partition's path gives.
+func WriteMetricsPartition(w io.Writer, params []ParamColumn, rows []Metric) error {
+	return writeMetrics(w, &metricsPartitionLayout, params, rows)
+}
+
 // WriteMetrics writes rows as the tidy metrics table: one row per (trial,
 // model, metric), with a column per swept parameter typed by its kind. A
 // parameter value that does not parse as its column's kind is an error.
 func WriteMetrics(w io.Writer, params []ParamColumn, rows []Metric) error {
-	t := newKeyedTable(w, &metricsLayout, params)
+	return writeMetrics(w, &metricsLayout, params, rows)
+}
+
+func writeMetrics(w io.Writer, l *keyedLayout, params []ParamColumn, rows []Metric) error {
+	t := newKeyedTable(w, l, params)
 	for r := range rows {
 		m := &rows[r]
 		if err := t.setKey(r, m.Key()); err != nil {

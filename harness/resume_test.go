@@ -88,6 +88,30 @@ func TestKilledRunResumes(t *testing.T) {
 	}
 	want := runFiles(t, filepath.Join(clean, "resume"))
 
+	// Ctrl-C: a clean stop, exit status 1, and how to resume.
+	interrupted := filepath.Join(dir, "interrupted")
+	cmd := harnessCmd(t, "run", "-out", interrupted, "-workers", "2", file)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitFailure || !strings.Contains(log.String(), "run the same command again to resume") {
+		t.Errorf("after SIGINT: %v, exit %d, want %d and how to resume:\n%s", err, code, exitFailure, log.String())
+	}
+	if _, err := os.Stat(filepath.Join(interrupted, "resume", "manifest.json")); err == nil {
+		t.Error("an interrupted run left a manifest")
+	}
+	if out, err := harnessCmd(t, "run", "-out", interrupted, "-workers", "2", file).CombinedOutput(); err != nil {
+		t.Fatalf("resuming after SIGINT: %v\n%s", err, out)
+	}
+	sameFiles(t, "resumed after SIGINT", want, runFiles(t, filepath.Join(interrupted, "resume")))
+
 	killed := filepath.Join(dir, "killed")
 	r := rand.New(rand.NewPCG(7, 7)) // fixed: the same kill times on every run of the test
 	kills := 0
@@ -114,7 +138,7 @@ func TestKilledRunResumes(t *testing.T) {
 			<-done
 			kills++
 			t.Logf("attempt %d killed after %v: %d trials reused, %d finished", attempt, delay,
-				strings.Count(log.String(), "reused\n"), strings.Count(log.String(), "anomalies ("))
+				strings.Count(log.String(), "up to date, reused"), strings.Count(log.String(), "anomalies ("))
 		}
 	}
 	// The last run completes whatever is left.

@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/export"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/report"
 )
@@ -58,6 +59,7 @@ const usage = `Usage:
   harness run      [-out DIR] [-workers N] [-force] [-shard I/N] FILE.yaml...
                                                           run experiments into DIR/<name>/ (resumes)
   harness merge    [-out DIR] [-workers N] SHARDDIR...    join the shards of a run -shard into DIR/<name>/
+  harness export   [-out DIR] RUNDIR...                   metrics and predictions as hive partitions in DIR/
   harness validate FILE.yaml...                           check experiment files, report every error
   harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
   harness report   [-workers N] RUNDIR...                  regenerate figures, report.html, summary.md
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return reportCmd(rest, stdout, stderr)
 	case "merge":
 		return mergeCmd(rest, stdout, stderr)
+	case "export":
+		return exportCmd(rest, stdout, stderr)
 	case "diff":
 		return diffCmd(rest, stdout, stderr)
 	case "score", "serve", "loadtest":
@@ -314,4 +318,28 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func exportCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", stderr)
+	out := fs.String("out", "export", "output `directory`: DIR/metrics/experiment=E/trial=T/part.parquet, and predictions likewise")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: harness export [-out DIR] RUNDIR...\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usageErrorf("export: no run directories given")
+	}
+	for _, dir := range fs.Args() {
+		n, err := export.Run(dir, *out)
+		if err != nil {
+			return &exitError{code: exitFailure, err: fmt.Errorf("export: %w", err)}
+		}
+		fmt.Fprintf(stdout, "%s: %d partition files -> %s\n", dir, n, *out)
+	}
+	return nil
 }

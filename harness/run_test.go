@@ -107,6 +107,8 @@ func TestCommandLine(t *testing.T) {
 		{"run-bad-shard", []string{"run", "-out", "OUT", "-shard", "3/3", "testdata/sweep.yaml"}, exitUsage},
 		{"run-shard-syntax", []string{"run", "-out", "OUT", "-shard", "1of3", "testdata/sweep.yaml"}, exitUsage},
 		{"merge-no-dirs", []string{"merge"}, exitUsage},
+		{"export-no-dirs", []string{"export"}, exitUsage},
+		{"export-not-a-run", []string{"export", "-out", "OUT/x", "OUT"}, exitFailure},
 		{"merge-not-shards", []string{"merge", "-out", "OUT", "testdata"}, exitFailure},
 		{"report-no-dirs", []string{"report"}, exitUsage},
 		{"report-not-a-run", []string{"report", "OUT"}, exitUsage},

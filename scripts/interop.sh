@@ -29,6 +29,8 @@ bin/harness run -out "$tmp/runs" experiments/baseline.yaml "$tmp/interop.yaml" >
 for run in "$tmp"/runs/*/; do
   node scripts/interop/check.mjs "$run" datasets/testdata/dataset.schema
 done
+bin/harness export -out "$tmp/export" "$tmp"/runs/*/ >/dev/null
+node scripts/interop/check_export.mjs "$tmp/export" "$tmp"/runs/*/
 
 status=0
 for run in "$tmp"/runs/*/; do
