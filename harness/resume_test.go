@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -46,26 +45,15 @@ models:
   - {name: km, kind: kmeans, k: 4}
 `
 
-// runFiles returns every file of a run directory except the report's and
-// temporary ones, by relative path.
+// runFiles returns every file of a run directory except the report's, by
+// relative path.
 func runFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	files := allFiles(t, dir)
+	for rel := range files {
+		if strings.HasPrefix(rel, "figures/") || rel == "report.html" || rel == "summary.md" {
+			delete(files, rel)
 		}
-		rel, _ := filepath.Rel(dir, path)
-		rel = filepath.ToSlash(rel)
-		if strings.HasPrefix(rel, "figures/") || rel == "report.html" || rel == "summary.md" || strings.HasSuffix(rel, ".tmp") {
-			return nil
-		}
-		body, err := os.ReadFile(path)
-		files[rel] = body
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return files
 }
@@ -149,17 +137,5 @@ func TestKilledRunResumes(t *testing.T) {
 	if kills == 0 {
 		t.Fatal("no attempt was killed: the test proves nothing")
 	}
-	got := runFiles(t, filepath.Join(killed, "resume"))
-	for name, body := range want {
-		if g, ok := got[name]; !ok {
-			t.Errorf("%s missing after resuming", name)
-		} else if !bytes.Equal(g, body) {
-			t.Errorf("%s differs from the uninterrupted run's", name)
-		}
-	}
-	for name := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("%s left over after resuming", name)
-		}
-	}
+	sameFiles(t, "resumed after SIGKILLs", want, runFiles(t, filepath.Join(killed, "resume")))
 }
