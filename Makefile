@@ -84,6 +84,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorWindows$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
 	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorIncidents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
 	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorEvents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets/tabular
+	$(GO) test -run '^$$' -fuzz '^FuzzReadParquet$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/forest
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFlow$$' -fuzztime $(FUZZTIME) ./internal/scoring
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitBatch$$' -fuzztime $(FUZZTIME) ./internal/serve

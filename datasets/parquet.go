@@ -206,6 +206,15 @@ func openFile(r io.ReaderAt, size int64, name string) (*parquet.File, error) {
 	return file, nil
 }
 
+// OpenParquet opens a Parquet file of any schema after the checks every
+// reader of the package makes (see openFile): the magic bytes at both ends,
+// a footer no longer than the file and free of impossible Thrift sizes,
+// and only compression codecs whose decoders bound their memory. name
+// begins its error messages.
+func OpenParquet(r io.ReaderAt, size int64, name string) (*parquet.File, error) {
+	return openFile(r, size, name)
+}
+
 // safeCodecs are the compression codecs openFile accepts. FuzzReadDataset
 // found that parquet-go's LZ4 decoder doubles its buffer forever on a
 // corrupt page; Brotli and LZO are refused with it, as neither is a

@@ -1,0 +1,411 @@
+// Package tabular reads a flow table of any layout through a declared
+// column mapping, a Spec: which files to read (CSV, optionally
+// gzip-compressed, or Parquet), which column is the label, which label
+// values are normal traffic and which attack category every other value
+// belongs to, which columns are numeric or categorical features and which
+// are read but ignored, and what to do with missing values.
+//
+// The reader is strict and says what is wrong. Every problem carries its
+// file, line, byte column and the column's name; Read collects up to
+// MaxErrors problems before it stops and reports them all. Label values the
+// mapping does not declare are listed with their counts and first position.
+// Rows dropped by the missing-value policy are counted by reason in the
+// Report, never dropped silently, and imputed values are reported too.
+//
+// NSLKDD gives the mapping of the NSL-KDD intrusion data.
+//
+// The package only reads; turning a Table into the harness's features and
+// experiments is done elsewhere.
+package tabular
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Spec declares how to read a flow table: its files and the meaning of
+// each column. The zero value is not valid; Check says what is missing.
+type Spec struct {
+	// Files are read in order and their rows concatenated. The format is
+	// told by the extension: .csv or .txt (CSV), either followed by .gz
+	// (gzip-compressed CSV), or .parquet (also .pq).
+	Files []string
+
+	// Header says that the first line of each CSV file names its columns.
+	// Header names are compared after trimming surrounding white space.
+	// Parquet files always name their columns; Header does not apply.
+	Header bool
+
+	// Columns are the column names in file order. Without a header they
+	// are required: they name the CSV fields. With a header they are
+	// optional and, when given, each file's header must equal them.
+	// Parquet files name their columns, so Columns is not used for them.
+	Columns []string
+
+	// Label is the column holding each row's class.
+	Label string
+
+	// Normal are the label values that mean normal traffic.
+	Normal []string
+
+	// Categories maps each attack category to its label values (for
+	// example dos: neptune, smurf, ...). Every label value in the data
+	// must be in Normal or in exactly one category; any other value makes
+	// Read fail, listing each undeclared value with its count and the
+	// position of its first row. The name "normal" is reserved for the
+	// Category of normal rows.
+	Categories map[string][]string
+
+	// Numeric are the numeric feature columns, Categorical the
+	// categorical ones. Ignore are columns present in the files but not
+	// used (NSL-KDD's difficulty, say): they are not parsed at all.
+	//
+	// Every column of every file must be the Label or in exactly one of
+	// Numeric, Categorical and Ignore, so that a column is never skipped
+	// by accident; and every column named here must be in every file.
+	Numeric     []string
+	Categorical []string
+	Ignore      []string
+
+	// Roles names, for some of the notebook's engineered features, the
+	// column that plays each role: role -> column. The roles are those of
+	// KnownRoles; each column must also be listed in Numeric or
+	// Categorical. Optional; the reader only checks and passes it on.
+	Roles map[string]string
+
+	// Missing is the policy for missing values (see MissingTokens):
+	// MissingError (the default when empty), MissingDrop or MissingImpute.
+	Missing string
+
+	// MissingTokens are the field values that mean missing. Nil means
+	// DefaultMissingTokens. Numeric fields are compared after trimming
+	// surrounding spaces and tabs, categorical and label fields as they
+	// are. A Parquet null is always missing.
+	MissingTokens []string
+}
+
+// Missing-value policies.
+const (
+	// MissingError makes every missing value an error at its position.
+	MissingError = "error"
+	// MissingDrop drops each row holding a missing value; the Report
+	// counts the dropped rows by reason ("missing value in <column>", the
+	// first such column of the row in file order).
+	MissingDrop = "drop"
+	// MissingImpute fills a missing numeric value with the median of the
+	// column's present values over all rows read (sorted, the mean of the
+	// two middle values for an even count) and a missing categorical value
+	// with the level MissingLevel; the Report counts both. A missing label
+	// is still an error: labels are never imputed.
+	MissingImpute = "impute"
+)
+
+// MissingLevel is the level that MissingImpute gives a missing categorical
+// value.
+const MissingLevel = "missing"
+
+// DefaultMissingTokens are the field values that mean missing when
+// Spec.MissingTokens is nil.
+var DefaultMissingTokens = []string{"", "?", "NA", "NaN", "null"}
+
+// NormalCategory is the Category of rows whose label is in Spec.Normal.
+const NormalCategory = "normal"
+
+// Roles that Spec.Roles may name: the inputs of the notebook's engineered
+// features.
+const (
+	RoleDuration       = "duration"
+	RoleBytesSent      = "bytes_sent"
+	RolePacketsSent    = "packets_sent"
+	RoleProtocol       = "protocol"
+	RolePortsContacted = "ports_contacted"
+	RoleCPUUsage       = "cpu_usage"
+	RoleHour           = "hour"
+)
+
+// KnownRoles are the roles Spec.Roles accepts, sorted.
+var KnownRoles = []string{
+	RoleBytesSent, RoleCPUUsage, RoleDuration, RoleHour,
+	RolePacketsSent, RolePortsContacted, RoleProtocol,
+}
+
+// File formats, as told by a file's extension.
+const (
+	formatCSV     = "csv"
+	formatParquet = "parquet"
+)
+
+// fileFormat returns the format of path and whether it is gzip-compressed,
+// or "" when the extension names no format this package reads.
+func fileFormat(path string) (format string, gz bool) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".gz" {
+		gz = true
+		ext = strings.ToLower(filepath.Ext(strings.TrimSuffix(path, filepath.Ext(path))))
+	}
+	switch {
+	case ext == ".csv" || ext == ".txt":
+		return formatCSV, gz
+	case (ext == ".parquet" || ext == ".pq") && !gz:
+		return formatParquet, false
+	}
+	return "", gz
+}
+
+// Column kinds: what the mapping makes of a column.
+type kind uint8
+
+const (
+	kindNone kind = iota
+	kindLabel
+	kindNumeric
+	kindCategorical
+	kindIgnore
+)
+
+func (k kind) String() string {
+	switch k {
+	case kindLabel:
+		return "the label"
+	case kindNumeric:
+		return "numeric"
+	case kindCategorical:
+		return "categorical"
+	case kindIgnore:
+		return "ignored"
+	}
+	return "unmapped"
+}
+
+// SpecError lists every problem Check found in a Spec.
+type SpecError struct {
+	Problems []string
+}
+
+func (e *SpecError) Error() string {
+	if len(e.Problems) == 1 {
+		return "tabular: invalid spec: " + e.Problems[0]
+	}
+	return "tabular: invalid spec:\n\t" + strings.Join(e.Problems, "\n\t")
+}
+
+// Check reports every problem of the spec at once, as a *SpecError: no
+// files or a file whose extension names no format; no label or no normal
+// values; a column listed twice or in two roles; without a header, no
+// Columns, or a column in Columns that is not mapped or a mapped one that
+// is not in Columns; a label value declared twice or equal to a missing
+// token; an empty or reserved category; an unknown role, or a role whose
+// column is neither numeric nor categorical; an unknown Missing policy.
+// Read calls Check first.
+func (s *Spec) Check() error {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+
+	if len(s.Files) == 0 {
+		add("no files")
+	}
+	for _, f := range s.Files {
+		if format, gz := fileFormat(f); format == "" {
+			if gz && strings.HasSuffix(strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f))), "parquet") {
+				add("file %q: Parquet files cannot be gzip-compressed (Parquet compresses its pages itself)", f)
+			} else {
+				add("file %q: cannot tell the format from the extension; want .csv, .txt, .csv.gz, .txt.gz or .parquet", f)
+			}
+		}
+	}
+
+	kinds, dup := s.kinds()
+	p = append(p, dup...)
+	if s.Label == "" {
+		add("no label column (set Label)")
+	}
+
+	anyCSV := slices.ContainsFunc(s.Files, func(f string) bool { format, _ := fileFormat(f); return format == formatCSV })
+	if anyCSV && !s.Header && len(s.Columns) == 0 {
+		add("no header and no Columns: set Header when the first line names the columns, or list them in Columns")
+	}
+	if len(s.Columns) > 0 {
+		seen := map[string]bool{}
+		var unmapped []string
+		for i, c := range s.Columns {
+			switch {
+			case c == "":
+				add("Columns[%d] is empty", i)
+			case seen[c]:
+				add("column %q appears twice in Columns", c)
+			case kinds[c] == kindNone:
+				unmapped = append(unmapped, fmt.Sprintf("%q", c))
+			}
+			seen[c] = true
+		}
+		if len(unmapped) > 0 {
+			add("unmapped columns %s: make each the Label or list it in Numeric, Categorical or Ignore", strings.Join(unmapped, ", "))
+		}
+		for _, c := range s.mapped() {
+			if c != "" && !seen[c] {
+				add("column %q is %s but not in Columns%s", c, kinds[c], didYouMean(c, s.Columns))
+			}
+		}
+	}
+
+	tokens := s.missingTokens()
+	owner := map[string]string{}
+	claim := func(v, who string) {
+		if slices.Contains(tokens, v) {
+			add("label value %q (%s) is a missing-value token", v, who)
+			return
+		}
+		if prev, ok := owner[v]; ok {
+			add("label value %q is in both %s and %s", v, prev, who)
+			return
+		}
+		owner[v] = who
+	}
+	if len(s.Normal) == 0 {
+		add("no normal label values (set Normal)")
+	}
+	for _, v := range s.Normal {
+		claim(v, "Normal")
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Categories)) {
+		values := s.Categories[name]
+		switch {
+		case name == "":
+			add("a category with an empty name")
+		case name == NormalCategory:
+			add("category %q is reserved for normal traffic: list its label values in Normal", name)
+		case len(values) == 0:
+			add("category %q has no label values", name)
+		}
+		for _, v := range values {
+			claim(v, "category "+name)
+		}
+	}
+
+	for _, role := range slices.Sorted(maps.Keys(s.Roles)) {
+		col := s.Roles[role]
+		if !slices.Contains(KnownRoles, role) {
+			add("unknown role %q%s; known roles: %s", role, didYouMean(role, KnownRoles), strings.Join(KnownRoles, ", "))
+			continue
+		}
+		if k := kinds[col]; k != kindNumeric && k != kindCategorical {
+			add("role %s: column %q is %s; a role's column must be numeric or categorical", role, col, k)
+		}
+	}
+
+	switch s.Missing {
+	case "", MissingError, MissingDrop, MissingImpute:
+	default:
+		add("Missing %q: want %s, %s or %s", s.Missing, MissingError, MissingDrop, MissingImpute)
+	}
+	if len(p) > 0 {
+		return &SpecError{Problems: p}
+	}
+	return nil
+}
+
+// kinds maps every mapped column to its kind, and describes the columns
+// mapped twice.
+func (s *Spec) kinds() (map[string]kind, []string) {
+	kinds := map[string]kind{}
+	var problems []string
+	assign := func(col string, k kind, list string) {
+		if col == "" {
+			problems = append(problems, fmt.Sprintf("an empty column name in %s", list))
+			return
+		}
+		if prev, ok := kinds[col]; ok {
+			if prev == k {
+				problems = append(problems, fmt.Sprintf("column %q is listed twice in %s", col, list))
+			} else {
+				problems = append(problems, fmt.Sprintf("column %q is both %s and %s: give each column one role", col, prev, k))
+			}
+			return
+		}
+		kinds[col] = k
+	}
+	if s.Label != "" {
+		assign(s.Label, kindLabel, "Label")
+	}
+	for _, c := range s.Numeric {
+		assign(c, kindNumeric, "Numeric")
+	}
+	for _, c := range s.Categorical {
+		assign(c, kindCategorical, "Categorical")
+	}
+	for _, c := range s.Ignore {
+		assign(c, kindIgnore, "Ignore")
+	}
+	return kinds, problems
+}
+
+// mapped returns every column the spec names: the label, then the numeric,
+// categorical and ignored columns, in the spec's order.
+func (s *Spec) mapped() []string {
+	cols := []string{s.Label}
+	cols = append(cols, s.Numeric...)
+	cols = append(cols, s.Categorical...)
+	return append(cols, s.Ignore...)
+}
+
+func (s *Spec) missingTokens() []string {
+	if s.MissingTokens == nil {
+		return DefaultMissingTokens
+	}
+	return s.MissingTokens
+}
+
+func (s *Spec) policy() string {
+	if s.Missing == "" {
+		return MissingError
+	}
+	return s.Missing
+}
+
+// didYouMean returns ` (did you mean "x"?)` for the candidate closest to s
+// (within edit distance 2, or equal but for case and surrounding space),
+// or "".
+func didYouMean(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		d := editDistance(s, c)
+		if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(c)) {
+			d = 0
+		}
+		if d < bestD && c != s {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b in bytes; it
+// gives up (returning a large value) on long strings.
+func editDistance(a, b string) int {
+	if len(a) > 256 || len(b) > 256 {
+		return 1 << 30
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
