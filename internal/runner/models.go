@@ -42,6 +42,7 @@ type trialData struct {
 	pipeline    *features.Pipeline // fitted encoders and scaler, for the exported scoring pipeline
 	x           *features.Matrix
 	train, test []int
+	split       []datasets.Split // every row's side
 	isAnomaly   []bool
 	typeCodes   []int    // anomaly_type as LabelEncoder codes
 	typeNames   []string // the encoder's classes, sorted
@@ -50,7 +51,7 @@ type trialData struct {
 // prepare fits the feature pipeline (scaler on the rows spec asks for) and
 // builds the matrix the models see.
 func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
-	td := &trialData{ds: ds, isAnomaly: ds.Flows.IsAnomaly}
+	td := &trialData{ds: ds, isAnomaly: ds.Flows.IsAnomaly, split: ds.Split}
 	for i, s := range ds.Split {
 		if s == datasets.Train {
 			td.train = append(td.train, i)
@@ -82,6 +83,9 @@ func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
 	}
 	return td, nil
 }
+
+// anomalyType returns row i's anomaly type (normal for normal rows).
+func (td *trialData) anomalyType(i int) string { return td.typeNames[td.typeCodes[i]] }
 
 // part is a set of rows and their features, row-major.
 type part struct {
@@ -205,7 +209,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		o.predictions = append(o.predictions, datasets.Prediction{
 			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
 			Score: &scores[k], Predicted: detectorLabel(flagged[k]), Actual: labelPtr(detectorLabel(actual[k])),
-			AnomalyType: td.ds.Flows.AnomalyType.Value(i),
+			AnomalyType: td.anomalyType(i),
 		})
 	}
 	c := eval.Confusion(actual, flagged)
@@ -405,7 +409,7 @@ func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val,
 		o.predictions = append(o.predictions, datasets.Prediction{
 			Model: m.Name, FlowID: int64(i), Split: datasets.Test.String(),
 			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: labelPtr(td.typeNames[actual[k]]),
-			AnomalyType: td.ds.Flows.AnomalyType.Value(i),
+			AnomalyType: td.anomalyType(i),
 		})
 	}
 	o.add(m.Name, "accuracy", eval.Accuracy(actual, predicted))
@@ -482,8 +486,8 @@ func (o *modelOutput) clustering(m experiments.Model, td *trialData, workers int
 	}
 	for i, l := range labels {
 		o.predictions = append(o.predictions, datasets.Prediction{
-			Model: m.Name, FlowID: int64(i), Split: td.ds.Split[i].String(),
-			Predicted: strconv.Itoa(l), AnomalyType: td.ds.Flows.AnomalyType.Value(i),
+			Model: m.Name, FlowID: int64(i), Split: td.split[i].String(),
+			Predicted: strconv.Itoa(l), AnomalyType: td.anomalyType(i),
 		})
 	}
 	return nil
