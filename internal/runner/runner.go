@@ -176,9 +176,11 @@ type Result struct {
 	Manifest Manifest
 }
 
-// Run runs every trial of exp and writes the run's artifacts under
-// opts.Out/<experiment name>. On cancellation it stops starting trials and
-// returns ctx's error; files already written are complete.
+// Run runs every trial of exp (or of opts.Shard) and writes the run's
+// artifacts under opts.Out/<experiment name>. A trial whose complete files
+// from the same key are on disk is reused unless opts.Force (see
+// TrialFile). On cancellation it stops starting trials and returns ctx's
+// error; files already written are complete, and running again resumes.
 func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Result, error) {
 	workers := opts.Workers
 	if workers < 1 {
