@@ -103,11 +103,12 @@
 //
 // With `data.source` generate (the default) the flows are drawn by a
 // generator and anomalies injected; with file they are read from a file in
-// the harness's flow schema, which gives its own labels. Keys of the other
-// source are errors.
+// the harness's flow schema, which gives its own labels; with table they
+// are read from any flow table through the column mapping of data.table
+// (below). Keys of the other sources are errors.
 //
-//   - `data.source` (string; default generate; generate or file): where the
-//     flows come from.
+//   - `data.source` (string; default generate; generate, file or table):
+//     where the flows come from.
 //   - `data.generator` (string; default notebook; notebook or consistent;
 //     sweepable): notebook is a faithful port of the notebook's
 //     generate_network_flows and inject_anomalies, quirks included;
@@ -137,6 +138,135 @@
 //     the file must exist when the experiment is parsed.
 //   - `data.format` (string; default inferred from the path's extension;
 //     csv or parquet; sweepable): the file's format.
+//   - `data.table` (mapping; required with source table): the files of a
+//     table source and the meaning of their columns; below.
+//
+// # data.table
+//
+// A table source reads real flow data of any layout (datasets/tabular):
+// CSV, optionally gzip-compressed, or Parquet files, and a mapping that
+// says which column is the label, which label values are normal traffic,
+// which attack category every other label value belongs to, and which
+// columns are numeric or categorical features or ignored. The reader is
+// strict: a label value the mapping does not declare, a column it does not
+// map, or a missing value under the error policy fails the trial, naming
+// the file, line and column. A preset names a mapping the harness knows:
+//
+//	data:
+//	  source: table
+//	  table:
+//	    preset: nsl-kdd
+//	    files: [../../shared/datasets/nsl-kdd/KDDTrain+.txt.gz]
+//	    test: [../../shared/datasets/nsl-kdd/KDDTest+.txt.gz]
+//
+// trains on KDDTrain+ and tests on KDDTest+, whose attack types include 17
+// that never occur in training. Without a preset the mapping is declared:
+//
+//	data:
+//	  source: table
+//	  table:
+//	    files: [flows.csv.gz]
+//	    header: true
+//	    label: label
+//	    normal: [benign]
+//	    categories: {dos: [syn_flood, udp_flood], probe: [port_scan]}
+//	    numeric: [duration, src_bytes, dst_port]
+//	    categorical: [protocol]
+//	    ignore: [flow_id]
+//	    roles: {duration: duration, bytes_sent: src_bytes}
+//
+// Every column of every file must be the label or in exactly one of
+// numeric, categorical and ignore; every column named must be in every
+// file. The features are the numeric columns, the categorical ones
+// label-encoded over the levels of every file, and the notebook's
+// engineered features that the roles allow; all are standardised as
+// split.scale_on says. A row's anomaly type is its attack category (normal
+// for normal traffic): random_forest with target anomaly_type learns the
+// categories, and targets' anomaly_type names one. Detectors also produce
+// `detection_rate_<category>` for each category in the test set, and, with
+// separate test files, `detection_rate_seen_attacks` (among test attacks
+// whose label occurs in the training files) and
+// `detection_rate_unseen_attacks` (among those whose label does not).
+//
+// The parts of the harness that need the synthetic flow schema
+// (departments, device types, hours) are refused with a table source:
+// export_model, incident, policy and monitoring; so is features, since
+// the table's columns are the features. With test files, split.test_fraction
+// and split.stratify are refused too: the test files are the test set.
+// Its keys:
+//
+//   - `data.table.preset` (string; default none; nsl-kdd): a known
+//     mapping; the mapping keys (header, columns, label, normal,
+//     categories, numeric, categorical, ignore, roles) are then errors.
+//     nsl-kdd is NSL-KDD's (Tavallaee et al. 2009; tabular.NSLKDD): no
+//     header, 41 features (protocol_type, service and flag categorical),
+//     the label, and the difficulty, ignored; the attack names in the
+//     categories dos, probe, r2l and u2r; roles duration, bytes_sent
+//     (src_bytes) and protocol (protocol_type).
+//   - `data.table.files` (list of paths; required; at least one): the
+//     files read, in order, as the training data, or as all the data when
+//     test is not given (then split by split.test_fraction and
+//     split.stratify). A relative path starts at the experiment file's
+//     directory; each file must exist when the experiment is parsed. The
+//     extension tells the format: .csv or .txt (CSV), either followed by
+//     .gz (gzip-compressed), .parquet or .pq. Each path once.
+//   - `data.table.test` (list of paths; default none; at least one, none
+//     of them in files): separate test files, read as files are; the
+//     whole of them is the test set.
+//   - `data.table.header` (boolean; default false): the first line of
+//     each CSV file names its columns (compared after trimming spaces).
+//     Parquet files always name their columns.
+//   - `data.table.columns` (list of column names; default none; each
+//     once): the columns in file order. Required when CSV files have no
+//     header; with a header, each file's header must equal them. Every
+//     column listed must be mapped, and every mapped column listed.
+//   - `data.table.label` (string; required without a preset): the column
+//     holding each row's label (its class).
+//   - `data.table.normal` (list of label values; required without a
+//     preset; at least one, each once): the label values of normal
+//     traffic.
+//   - `data.table.categories` (mapping of attack category to a list of
+//     label values; required without a preset; at least one category):
+//     each label value that is not normal belongs to exactly one category,
+//     a name as `name` takes, other than normal. A label value in two
+//     categories, in a category and in normal, or equal to a missing-value
+//     token is an error.
+//   - `data.table.numeric` (list of column names; default none; each
+//     once): the numeric feature columns.
+//   - `data.table.categorical` (list of column names; default none; each
+//     once): the categorical feature columns. numeric and categorical
+//     together name at least one column.
+//   - `data.table.ignore` (list of column names; default none; each
+//     once): columns present in the files but not used (not parsed).
+//   - `data.table.roles` (mapping of role to column; default none): the
+//     columns that play the roles of the notebook's raw columns, from
+//     which its engineered features are computed (bytes_per_second from
+//     bytes_sent and duration, log_bytes from bytes_sent, ...). Each
+//     column must be numeric or categorical; an engineered feature whose
+//     roles are not all numeric columns is skipped, and the trial's notes
+//     say so. The roles:
+//   - `data.table.roles.bytes_sent` (string; default none): bytes sent.
+//   - `data.table.roles.cpu_usage` (string; default none): CPU usage in
+//     percent.
+//   - `data.table.roles.duration` (string; default none): duration in
+//     seconds.
+//   - `data.table.roles.hour` (string; default none): hour of day.
+//   - `data.table.roles.packets_sent` (string; default none): packets sent.
+//   - `data.table.roles.ports_contacted` (string; default none): ports
+//     contacted.
+//   - `data.table.roles.protocol` (string; default none): the protocol;
+//     no engineered feature needs it.
+//   - `data.table.missing` (string; default error; error, drop or impute):
+//     what a missing value does: error fails the trial naming the first
+//     ones; drop drops the row; impute replaces a numeric value with the
+//     column's median and a categorical one with the level missing
+//     (labels are never imputed). Drops and imputations are counted in the
+//     trial's notes.
+//   - `data.table.missing_tokens` (list of strings; default ["", "?",
+//     "NA", "NaN", "null"]; each once): the field values that mean
+//     missing; [] means none. Numeric fields are compared after trimming
+//     spaces and tabs. A Parquet null is always missing. Quote null, which
+//     YAML would otherwise read as no value.
 //
 // # split
 //
@@ -245,7 +375,10 @@
 //     with an operating_point `budget_detection_rate`,
 //     `budget_false_positive_rate` and `budget_threshold`. Response time,
 //     time to detect and the health score are the monitoring simulation's:
-//     model `monitoring` (# monitoring).
+//     model `monitoring` (# monitoring). With data.source table and
+//     separate test files, detectors also produce
+//     `detection_rate_seen_attacks` and `detection_rate_unseen_attacks`
+//     (# data.table).
 //     Attack-type classifiers (random_forest with target anomaly_type)
 //     produce `accuracy`, `macro_f1` and `weighted_f1`. Clusterings produce
 //     `silhouette` (in [-1, 1]), `n_clusters` and `noise_fraction`.
@@ -253,8 +386,10 @@
 //     (number; required, exactly one): the comparison and its threshold, in
 //     the metric's unit. Quote the key in YAML: ">=": 0.95.
 //   - `targets[].anomaly_type` (string; default none; crypto_mining or
-//     lateral_movement): restricts detection_rate, the only metric it
-//     applies to, to the flows of one anomaly type.
+//     lateral_movement, or with data.source table one of its attack
+//     categories): restricts detection_rate, the only metric it applies
+//     to, to the flows of one anomaly type (the metric
+//     detection_rate_<type>).
 //   - `targets[].where` (mapping; default none): the points of the sweep
 //     the target applies to: each key is a swept parameter, by axis name
 //     or parameter path, and its value one swept value or a list of them.

@@ -101,6 +101,16 @@ func allKeys(t *testing.T) []key {
 	add("data.", knownKeys(t, head+"data: {zz_unknown: 1}\n"), func(k, v string) string {
 		return head + "data: {" + k + ": " + v + "}\n"
 	})
+	const table = "data: {source: table, table: {files: [testdata/table/train.csv]"
+	add("data.table.", knownKeys(t, head+table+", zz_unknown: 1}}\n"), func(k, v string) string {
+		if k == "files" {
+			return head + "data: {source: table, table: {files: " + v + "}}\n"
+		}
+		return head + table + ", " + k + ": " + v + "}}\n"
+	})
+	add("data.table.roles.", knownKeys(t, head+table+", roles: {zz_unknown: 1}}}\n"), func(k, v string) string {
+		return head + table + ", roles: {" + k + ": " + v + "}}}\n"
+	})
 	add("data.anomaly_mix.", knownKeys(t, head+"data: {anomaly_mix: {zz_unknown: 1}}\n"), func(k, v string) string {
 		return head + "data: {anomaly_mix: {" + k + ": " + v + "}}\n"
 	})
@@ -228,7 +238,9 @@ func TestDocFacts(t *testing.T) {
 		"monitoring.timing", "monitoring.timing.triage", "monitoring.timing.containment",
 		"monitoring.timing.triage.uniform", "monitoring.timing.triage.lognormal",
 		"monitoring.timing.containment.uniform", "monitoring.timing.containment.lognormal",
-		"monitoring.feedback", "monitoring.retraining", "monitoring.retraining.rollout", "monitoring.drift_features"}
+		"monitoring.feedback", "monitoring.retraining", "monitoring.retraining.rollout", "monitoring.drift_features",
+		"data.table", "data.table.files", "data.table.test", "data.table.columns", "data.table.normal", "data.table.categories",
+		"data.table.numeric", "data.table.categorical", "data.table.ignore", "data.table.roles", "data.table.missing_tokens"}
 	for _, k := range allKeys(t) {
 		facts, ok := docEntry(doc, k.path)
 		if !ok {
@@ -246,6 +258,8 @@ func TestDocFacts(t *testing.T) {
 			for _, f := range facts {
 				if !strings.HasPrefix(f, "default ") {
 					words = append(words, regexp.MustCompile(`[a-z0-9_]+`).FindAllString(f, -1)...)
+					// and with hyphens, for values like nsl-kdd.
+					words = append(words, regexp.MustCompile(`[a-z0-9_-]+`).FindAllString(f, -1)...)
 				}
 			}
 
@@ -306,6 +320,7 @@ var requiredKeys = map[string]string{
 	"models[].kind":    "name: t\nseeds: [1]\nmodels: [{name: m}]\n",
 	"targets[].model":  "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{metric: silhouette, \">\": 0}]\n",
 	"targets[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{model: m, \">\": 0}]\n",
+	"data.table.files": "name: t\nseeds: [1]\ndata: {source: table, table: {preset: nsl-kdd}}\n",
 }
 
 // itemText writes a flow mapping of fields with key set to value, added
@@ -432,6 +447,7 @@ func TestDocValues(t *testing.T) {
 	names = append(names, ClusterMetrics...)
 	names = append(names, features.SetNames()...)
 	names = append(names, MonitoringMetrics...)
+	names = append(names, TableDetectorMetrics...)
 	for _, m := range append(slices.Clone(IncidentMetrics), PolicyMetrics...) {
 		if !strings.HasSuffix(m, "_") {
 			names = append(names, m)

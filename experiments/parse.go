@@ -769,7 +769,7 @@ func (p *parser) data(n *yaml.Node, path string) {
 	d := &p.spec.Data
 	present := p.mapping(n, path, []field{
 		{"source", func(n *yaml.Node, path string) {
-			value(p, n, path, oneOf(SourceGenerate, SourceFile), func(v string) { d.Source = v })
+			value(p, n, path, oneOf(SourceGenerate, SourceFile, SourceTable), func(v string) { d.Source = v })
 		}},
 		{"generator", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, oneOf(datasets.Generators...), formatString, func(v string) { d.Generator = v })
@@ -790,13 +790,27 @@ func (p *parser) data(n *yaml.Node, path string) {
 		{"format", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, oneOf(datasets.FormatCSV, datasets.FormatParquet), formatString, func(v string) { d.Format = v })
 		}},
+		{"table", p.table},
 	})
 	if present == nil {
 		return
 	}
 	generatedOnly := []string{"generator", "flows", "anomaly_rate", "anomaly_mix", "difficulty"}
 	fileOnly := []string{"path", "format"}
+	p.pos[path] = n
+	if kn := present["table"]; kn != nil && d.Source != SourceTable {
+		p.errorf(kn, join(path, "table"), "only allowed with source: table")
+	}
 	switch d.Source {
+	case SourceTable:
+		for _, k := range slices.Concat(generatedOnly, fileOnly) {
+			if kn := present[k]; kn != nil {
+				p.errorf(kn, join(path, k), "not allowed with source: table (data.table gives the files and their mapping)")
+			}
+		}
+		if present["table"] == nil {
+			p.errorf(n, path, "missing key \"table\" (source: table reads the files and the column mapping it declares)")
+		}
 	case SourceFile:
 		for _, k := range generatedOnly {
 			if kn := present[k]; kn != nil {
@@ -1233,7 +1247,8 @@ func (p *parser) targets(n *yaml.Node, path string) {
 				value(p, n, path, text, func(v string) { t.Metric = v; rec.metric = n })
 			}},
 			{"anomaly_type", func(n *yaml.Node, path string) {
-				value(p, n, path, oneOf(datasets.InjectableTypes...), func(v string) { t.AnomalyType = v; rec.anomalyType = n })
+				// Checked against the data source's types in checkTargets.
+				value(p, n, path, text, func(v string) { t.AnomalyType = v; rec.anomalyType = n })
 			}},
 			{"where", func(n *yaml.Node, path string) { t.Where = p.where(n, path, rec) }},
 		}

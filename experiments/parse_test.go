@@ -766,6 +766,54 @@ targets:
 regressions:
   - {model: monitoring, metric: max_psi, better: lower, tolerance: 0.1}
 `
+	// Table sources: a declared mapping whose names look like other
+	// types, separate test files; and a random split, swept.
+	srcs["table.yaml"] = `
+name: table
+seeds: [1]
+data:
+  source: table
+  table:
+    files: [testdata/table/train.csv]
+    test: [testdata/table/test.csv]
+    header: true
+    columns: [duration, proto, bytes, port, label]
+    label: label
+    normal: [normal]
+    categories: {dos: [flood, "1e3"], probe: [scan, sweep, "true"]}
+    numeric: [duration, bytes]
+    categorical: [proto]
+    ignore: [port]
+    roles: {duration: duration, bytes_sent: bytes, protocol: proto}
+    missing: impute
+    missing_tokens: []
+split: {scale_on: all}
+models:
+  - {name: rf, kind: random_forest, trees: 10}
+  - {name: typ, kind: random_forest, target: anomaly_type}
+targets:
+  - {model: rf, metric: detection_rate_unseen_attacks, ">=": 0.5}
+  - {model: rf, metric: detection_rate, anomaly_type: probe, ">=": 0.5}
+regressions:
+  - {model: rf, metric: detection_rate_seen_attacks, better: higher}
+`
+	srcs["table-split.yaml"] = `
+name: table-split
+seeds: [1, 2]
+data:
+  source: table
+  table:
+    files: [testdata/table/train.csv, testdata/table/test.csv]
+    header: true
+    label: label
+    normal: [normal]
+    categories: {attack: [flood, scan, sweep]}
+    categorical: ["null", proto]
+    missing_tokens: ["", "-"]
+split: {test_fraction: [0.25, 0.5], stratify: is_anomaly}
+models:
+  - {name: iso, kind: isolation_forest}
+`
 	for name, src := range srcs {
 		t.Run(name, func(t *testing.T) {
 			exp := parseString(t, name, src)

@@ -76,15 +76,19 @@ func SpecNode(s *Spec) *yaml.Node {
 	if s.Description != "" {
 		doc.Content = append(doc.Content, str("description"), str(s.Description))
 	}
-	doc.Content = append(doc.Content,
-		str("seeds"), seeds,
-		str("data"), dataNode(&s.Data),
-		str("features"), featuresNode(s.Features),
-		str("split"), flow(mapping(
-			"test_fraction", floatNode(s.Split.TestFraction),
-			"stratify", str(s.Split.Stratify),
-			"scale_on", str(s.Split.ScaleOn))),
-	)
+	doc.Content = append(doc.Content, str("seeds"), seeds, str("data"), dataNode(&s.Data))
+	// A table source's features are its columns; its test files, when
+	// given, are the test set.
+	table := s.Data.Source == SourceTable
+	if !table {
+		doc.Content = append(doc.Content, str("features"), featuresNode(s.Features))
+	}
+	split := mapping()
+	if !table || len(s.Data.Table.Test) == 0 {
+		split = mapping("test_fraction", floatNode(s.Split.TestFraction), "stratify", str(s.Split.Stratify))
+	}
+	split.Content = append(split.Content, str("scale_on"), str(s.Split.ScaleOn))
+	doc.Content = append(doc.Content, str("split"), flow(split))
 	if s.Operating.FPRBudget > 0 {
 		doc.Content = append(doc.Content, str("operating_point"), flow(mapping(
 			"fpr_budget", floatNode(s.Operating.FPRBudget),
@@ -140,6 +144,9 @@ func SpecNode(s *Spec) *yaml.Node {
 }
 
 func dataNode(d *Data) *yaml.Node {
+	if d.Source == SourceTable {
+		return mapping("source", str(d.Source), "table", tableNode(&d.Table))
+	}
 	if d.Source == SourceFile {
 		n := mapping("source", str(d.Source), "path", str(d.Path))
 		if d.Format != "" {

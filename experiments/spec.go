@@ -69,7 +69,7 @@ const (
 
 // Data declares where the flows come from.
 type Data struct {
-	Source string // SourceGenerate or SourceFile
+	Source string // SourceGenerate, SourceFile or SourceTable
 
 	// Generated data.
 	Generator   string
@@ -82,6 +82,9 @@ type Data struct {
 	// file: relative paths are relative to the file's directory.
 	Path   string
 	Format string // csv, parquet, or "" to infer it from the extension
+
+	// Any flow table through a column mapping (SourceTable).
+	Table Table
 }
 
 // Stratification choices.
@@ -263,6 +266,7 @@ func (s *Spec) clone() Spec {
 	c := *s
 	c.Seeds = slices.Clone(s.Seeds)
 	c.Data.AnomalyMix = maps.Clone(s.Data.AnomalyMix)
+	c.Data.Table = cloneTable(s.Data.Table)
 	c.Features = slices.Clone(s.Features)
 	c.Models = slices.Clone(s.Models)
 	c.Targets = slices.Clone(s.Targets)

@@ -62,6 +62,7 @@ func (p *parser) expand(exp *Experiment) {
 	p.checkRegressions()
 	p.checkExport()
 	p.checkIncidentPolicy()
+	p.checkTable()
 	p.checkMonitoring()
 	for _, a := range p.axes {
 		exp.Axes = append(exp.Axes, a.Axis)
@@ -227,6 +228,9 @@ func (p *parser) checkTargets() {
 	for i, rec := range p.targetNodes {
 		t := &p.spec.Targets[i]
 		p.checkModelMetric(rec, t.Model, t.Metric)
+		if t.AnomalyType != "" && !p.anyBad("data.source", "data.table") {
+			oneOf(p.anomalyTypes()...)(p, rec.anomalyType, rec.path+".anomaly_type")
+		}
 		switch {
 		case t.AnomalyType != "" && t.Model == MonitoringModel && p.spec.Monitoring.Enabled:
 			p.errorf(rec.anomalyType, rec.path+".anomaly_type", "the monitoring simulation's metrics are not split by anomaly type")
@@ -311,14 +315,27 @@ func (p *parser) checkModelMetric(rec *targetNode, model, metric string) {
 			names = append(names, m.Name)
 		}
 		p.errorf(rec.model, rec.path+".model", "no model named %q (models: %s)", model, strings.Join(names, ", "))
-	} else if m.Kind != "" && metric != "" && !slices.Contains(metricsFor(m), metric) {
+	} else if produced := p.metricsFor(m); m.Kind != "" && metric != "" && !slices.Contains(produced, metric) {
 		hint := ""
-		if m.IsDetector() && metricIn(metric, MonitoringMetrics) {
+		switch {
+		case m.IsDetector() && metricIn(metric, MonitoringMetrics):
 			hint = fmt.Sprintf(" (%s is measured by the monitoring simulation: name model %s and add a monitoring: block)", metric, MonitoringModel)
+		case m.IsDetector() && slices.Contains(TableDetectorMetrics, metric):
+			hint = fmt.Sprintf(" (%s needs data.source table with separate test files, data.table.test)", metric)
 		}
 		p.errorf(rec.metric, rec.path+".metric", "model %s (%s) does not produce metric %q; it produces %s%s",
-			m.Name, describeModel(m), metric, strings.Join(metricsFor(m), ", "), hint)
+			m.Name, describeModel(m), metric, strings.Join(produced, ", "), hint)
 	}
+}
+
+// metricsFor returns the metrics a model produces with this data: a
+// detector on a table with separate test files also measures detection
+// among the attacks seen and unseen in training.
+func (p *parser) metricsFor(m *Model) []string {
+	if d := &p.spec.Data; m.IsDetector() && d.Source == SourceTable && len(d.Table.Test) > 0 {
+		return slices.Concat(DetectorMetrics, TableDetectorMetrics)
+	}
+	return metricsFor(m)
 }
 
 // canonicalNumber formats an integral number as an integer axis does.

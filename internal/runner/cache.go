@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/segharness/harness/datasets"
@@ -44,7 +45,8 @@ type keyInput struct {
 	DerivedSeed uint64                 `json:"derived_seed"`
 	Spec        experiments.Spec       `json:"spec"`
 	Params      []datasets.ParamColumn `json:"params"`
-	Input       *artifact.Digest       `json:"input,omitempty"` // the data file, for source: file
+	Input       *artifact.Digest       `json:"input,omitempty"`  // the data file, for source: file
+	Tables      []artifact.Digest      `json:"tables,omitempty"` // the table files, for source: table
 }
 
 var (
@@ -92,6 +94,19 @@ func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datase
 			return "", err
 		}
 		in.Input = &d
+	}
+	if t.Spec.Data.Source == experiments.SourceTable {
+		tb := &t.Spec.Data.Table
+		for _, f := range slices.Concat(tb.Files, tb.Test) {
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(exp.Dir(), f)
+			}
+			d, err := artifact.HashFile(f)
+			if err != nil {
+				return "", err
+			}
+			in.Tables = append(in.Tables, d)
+		}
 	}
 	body, err := json.Marshal(in)
 	if err != nil {

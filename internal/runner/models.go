@@ -46,6 +46,9 @@ type trialData struct {
 	isAnomaly   []bool
 	typeCodes   []int    // anomaly_type as LabelEncoder codes
 	typeNames   []string // the encoder's classes, sorted
+	// unseen marks the test rows whose label never occurs in training
+	// (a table source with separate test files); nil otherwise.
+	unseen []bool
 }
 
 // prepare fits the feature pipeline (scaler on the rows spec asks for) and
@@ -307,6 +310,29 @@ func (o *modelOutput) detectionByType(name string, td *trialData, flagged []bool
 	for c, typ := range td.typeNames {
 		if total[c] > 0 {
 			o.add(name, "detection_rate_"+typ, float64(detected[c])/float64(total[c]))
+		}
+	}
+	if td.unseen == nil {
+		return
+	}
+	// Attacks of labels seen in training against those never seen.
+	var hit, all [2]int
+	for k, i := range td.test {
+		if !td.isAnomaly[i] {
+			continue
+		}
+		g := 0
+		if td.unseen[i] {
+			g = 1
+		}
+		all[g]++
+		if flagged[k] {
+			hit[g]++
+		}
+	}
+	for g, metric := range []string{"detection_rate_seen_attacks", "detection_rate_unseen_attacks"} {
+		if all[g] > 0 {
+			o.add(name, metric, float64(hit[g])/float64(all[g]))
 		}
 	}
 }

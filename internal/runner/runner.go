@@ -153,6 +153,7 @@ type TrialRecord struct {
 type DataRecord struct {
 	Source    string         `json:"source"`
 	Input     *Input         `json:"input,omitempty"`
+	Tables    []Input        `json:"tables,omitempty"` // source: table: every file read, in order (training, then test)
 	Flows     int            `json:"flows"`
 	Anomalies int            `json:"anomalies"`
 	ByType    map[string]int `json:"by_type"`
@@ -481,6 +482,9 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 			rec.Params[p.Path] = p.Value
 		}
 	}
+	if t.Spec.Data.Source == experiments.SourceTable {
+		return runTableTrial(exp, t, dir, genWorkers, params, rec)
+	}
 	flows, input, err := loadFlows(exp, t, genWorkers)
 	if err != nil {
 		return fail(err)
@@ -531,52 +535,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	}
 	out.metrics = append(out.metrics, mon...)
 	rec.Notes = append(rec.Notes, notes...)
-	key := datasets.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
-	for _, m := range out.metrics {
-		rec.metrics = append(rec.metrics, datasets.Metric{
-			Experiment: key.Experiment, Trial: key.Trial, Seed: key.Seed, Params: key.Params,
-			Model: m.Model, Metric: m.Metric, Value: m.Value,
-		})
-	}
-	rec.curves = out.curves
-	for i := range rec.curves {
-		rec.curves[i].Key = key
-	}
-	write := func(name string, fn func(io.Writer) error) error {
-		var err error
-		rec.Artifacts[name], err = artifact.WriteFile(filepath.Join(tdir, name), fn)
-		return err
-	}
-	if err := write("predictions.parquet", func(w io.Writer) error {
-		return datasets.WritePredictions(w, out.predictions)
-	}); err != nil {
-		return fail(err)
-	}
-	if len(out.importances) > 0 {
-		if err := write("importances.parquet", func(w io.Writer) error {
-			return datasets.WriteImportances(w, out.importances)
-		}); err != nil {
-			return fail(err)
-		}
-	}
-	if out.reports.Len() > 0 {
-		if rec.Artifacts["classification_report.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "classification_report.txt"), []byte(out.reports.String())); err != nil {
-			return fail(err)
-		}
-	}
-	if out.rules.Len() > 0 {
-		if rec.Artifacts["rules.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "rules.txt"), []byte(out.rules.String())); err != nil {
-			return fail(err)
-		}
-	}
-	if err := write("metrics.parquet", func(w io.Writer) error {
-		return datasets.WriteMetrics(w, params, rec.metrics)
-	}); err != nil {
-		return fail(err)
-	}
-	if err := write("curves.parquet", func(w io.Writer) error {
-		return datasets.WriteCurves(w, params, rec.curves)
-	}); err != nil {
+	if err := writeOutputs(exp, t, &rec, out, tdir, params); err != nil {
 		return fail(err)
 	}
 	return rec, nil
@@ -606,6 +565,86 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
 	return rec, false, nil
+}
+
+// runTableTrial runs a trial on a table source: its data read through
+// the mapping, the models, and their outputs. The stages that need the
+// synthetic flow schema (dataset.parquet, the exported pipeline, the
+// incident, the policy, monitoring) do not apply; the parser refuses them.
+func runTableTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, workers int, params []datasets.ParamColumn, rec TrialRecord) (TrialRecord, error) {
+	fail := func(err error) (TrialRecord, error) {
+		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+	}
+	td, data, notes, err := tableData(exp, t)
+	if err != nil {
+		return fail(err)
+	}
+	rec.Data = data
+	out, err := runModels(t, td, workers)
+	if err != nil {
+		return fail(err)
+	}
+	rec.Notes = append(notes, out.notes...)
+	if err := writeOutputs(exp, t, &rec, out, TrialDir(dir, t.ID), params); err != nil {
+		return fail(err)
+	}
+	return rec, nil
+}
+
+// writeOutputs writes a trial's model outputs into tdir, recording their
+// digests in rec: predictions, importances, classification reports, rules,
+// and the trial's rows of the metrics and curves tables.
+func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialRecord, out *modelOutput, tdir string, params []datasets.ParamColumn) error {
+	var err error
+	key := datasets.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
+	for _, m := range out.metrics {
+		rec.metrics = append(rec.metrics, datasets.Metric{
+			Experiment: key.Experiment, Trial: key.Trial, Seed: key.Seed, Params: key.Params,
+			Model: m.Model, Metric: m.Metric, Value: m.Value,
+		})
+	}
+	rec.curves = out.curves
+	for i := range rec.curves {
+		rec.curves[i].Key = key
+	}
+	write := func(name string, fn func(io.Writer) error) error {
+		var err error
+		rec.Artifacts[name], err = artifact.WriteFile(filepath.Join(tdir, name), fn)
+		return err
+	}
+	if err := write("predictions.parquet", func(w io.Writer) error {
+		return datasets.WritePredictions(w, out.predictions)
+	}); err != nil {
+		return err
+	}
+	if len(out.importances) > 0 {
+		if err := write("importances.parquet", func(w io.Writer) error {
+			return datasets.WriteImportances(w, out.importances)
+		}); err != nil {
+			return err
+		}
+	}
+	if out.reports.Len() > 0 {
+		if rec.Artifacts["classification_report.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "classification_report.txt"), []byte(out.reports.String())); err != nil {
+			return err
+		}
+	}
+	if out.rules.Len() > 0 {
+		if rec.Artifacts["rules.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "rules.txt"), []byte(out.rules.String())); err != nil {
+			return err
+		}
+	}
+	if err := write("metrics.parquet", func(w io.Writer) error {
+		return datasets.WriteMetrics(w, params, rec.metrics)
+	}); err != nil {
+		return err
+	}
+	if err := write("curves.parquet", func(w io.Writer) error {
+		return datasets.WriteCurves(w, params, rec.curves)
+	}); err != nil {
+		return err
+	}
+	return nil
 }
 
 // aggregate summarises each (sweep point, model, metric) over its seeds,

@@ -59,9 +59,12 @@ const (
 func (r *Run) Figures() []*Figure {
 	var figs []*Figure
 	if t := r.Showcase; t != nil {
-		figs = append(figs, r.dataFigures(t)...)
-		figs = append(figs, r.featureFigures(t)...)
-		figs = append(figs, r.groupingFigures(t)...)
+		if t.Dataset != nil {
+			// The flow dataset's panels; a table source has no such dataset.
+			figs = append(figs, r.dataFigures(t)...)
+			figs = append(figs, r.featureFigures(t)...)
+			figs = append(figs, r.groupingFigures(t)...)
+		}
 		figs = append(figs, r.detectionFigures(t)...)
 		figs = append(figs, r.typingFigures(t)...)
 		figs = append(figs, r.interpretationFigures(t)...)
@@ -145,6 +148,24 @@ func classes(f *datasets.Flows) []string {
 		}
 	}
 	return out
+}
+
+// classes returns the trial's anomaly types in the report's order: those
+// of its dataset, or for a table source (no dataset) normal and then the
+// categories the manifest counts, by name.
+func (t *Trial) classes() []string {
+	if t.Dataset != nil {
+		return classes(t.Dataset.Flows)
+	}
+	out := []string{"normal"}
+	var types []string
+	for typ, n := range t.Record.Data.ByType {
+		if n > 0 && typ != "normal" {
+			types = append(types, typ)
+		}
+	}
+	slices.Sort(types)
+	return append(out, types...)
 }
 
 // groupBy splits value(i) for the rows by their anomaly type, in the
@@ -509,7 +530,8 @@ func (r *Run) curve(trial, model, kind string) (x, y []float64) {
 }
 
 // detectionFigures: ROC and PR curves of the showcase trial, each
-// detector's confusion matrix and CPU against duration by prediction.
+// detector's confusion matrix and, when the trial has a flow dataset, CPU
+// against duration by prediction.
 func (r *Run) detectionFigures(t *Trial) []*Figure {
 	detectors := r.ModelsOf(Detector)
 	if len(detectors) == 0 {
@@ -556,7 +578,9 @@ func (r *Run) detectionFigures(t *Trial) []*Figure {
 				return confusion("Confusion matrix ("+model+")", []string{datasets.LabelNormal, datasets.LabelAnomaly}, preds)
 			},
 		})
-		figs = append(figs, r.cpuDuration(t, model, preds))
+		if t.Dataset != nil {
+			figs = append(figs, r.cpuDuration(t, model, preds))
+		}
 	}
 	return figs
 }
@@ -645,7 +669,7 @@ func (r *Run) typingFigures(t *Trial) []*Figure {
 			Name: fileName("typing", "confusion", model), Section: SectionTyping, Title: "Attack-type confusion matrix of " + model,
 			Caption: "Test flows of " + trialLabel(t) + " by true type (rows) and " + model + "'s prediction (columns).",
 			draw: func() *charts.Chart {
-				return confusion("Attack type confusion matrix ("+model+")", classes(t.Dataset.Flows), preds)
+				return confusion("Attack type confusion matrix ("+model+")", t.classes(), preds)
 			},
 		})
 	}

@@ -7,7 +7,11 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"path"
+	"path/filepath"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 //go:embed report.html.tmpl
@@ -158,6 +162,49 @@ func (r *Run) description() string {
 	return ""
 }
 
+// tableIntro is the data section's sentence for a table source: what it
+// read, naming the files when spec.resolved.yaml lists them.
+func (r *Run) tableIntro() string {
+	var spec struct {
+		Spec struct {
+			Data struct {
+				Table struct {
+					Preset string   `yaml:"preset"`
+					Files  []string `yaml:"files"`
+					Test   []string `yaml:"test"`
+				} `yaml:"table"`
+			} `yaml:"data"`
+		} `yaml:"spec"`
+	}
+	var what []string
+	if yaml.Unmarshal([]byte(r.Spec), &spec) == nil {
+		t := spec.Spec.Data.Table
+		if t.Preset != "" {
+			what = append(what, "the "+t.Preset+" mapping")
+		}
+		if len(t.Files) > 0 {
+			what = append(what, "training data from "+baseNames(t.Files))
+		}
+		if len(t.Test) > 0 {
+			what = append(what, "test data from "+baseNames(t.Test))
+		}
+	}
+	read := "The run reads a table through a column mapping (data.source: table"
+	if len(what) > 0 {
+		read += "; " + strings.Join(what, ", ")
+	}
+	return read + "), not flows of the synthetic schema, so the exploratory panels, engineered features and flow scatter plots are left out; the table is the dataset summary of every trial, from the manifest."
+}
+
+// baseNames lists the files' base names.
+func baseNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = path.Base(filepath.ToSlash(p))
+	}
+	return strings.Join(names, ", ")
+}
+
 // sections lays out the report's text and tables; figures are added by
 // section ID.
 func (r *Run) sections() []section {
@@ -169,22 +216,30 @@ func (r *Run) sections() []section {
 	typing := r.ModelsOf(Typing)
 	clustering := r.ModelsOf(Clustering)
 
+	flows := r.Showcase != nil && r.Showcase.Dataset != nil // the flow dataset's panels are drawn
 	data := section{ID: SectionData, Title: "Data"}
-	if r.Showcase != nil {
+	switch {
+	case r.Showcase != nil && r.Showcase.FromTable():
+		data.Intro = append(data.Intro, r.tableIntro())
+	case r.Showcase != nil:
 		data.Intro = append(data.Intro, "The exploratory panels of the case study, drawn from the dataset of "+on+
 			" (its dataset.parquet). The table is the notebook's dataset summary panel for every trial.")
 	}
 	data.Tables = append(data.Tables, newTable(r.DatasetTable(), "Flows, anomalies by type and split sizes per trial."))
 
 	features := section{ID: SectionFeatures, Title: "Features"}
-	if r.Showcase != nil {
+	if flows {
 		features.Intro = append(features.Intro, "The engineered features of "+on+", by true label.")
 		features.Tables = append(features.Tables, newTable(r.FeatureTable(), ""))
 	}
 
 	grouping := section{ID: SectionGrouping, Title: "Behavioural grouping"}
 	if len(clustering) > 0 {
-		grouping.Intro = append(grouping.Intro, "Clustering of every flow on the scaled features; the figures place each flow at its log bytes and log duration, as the notebook does.")
+		if flows {
+			grouping.Intro = append(grouping.Intro, "Clustering of every flow on the scaled features; the figures place each flow at its log bytes and log duration, as the notebook does.")
+		} else {
+			grouping.Intro = append(grouping.Intro, "Clustering of every flow on the scaled features.")
+		}
 		grouping.Tables = append(grouping.Tables, newTable(r.AggregateTable(clustering,
 			r.MetricsOf(clustering, func(string) bool { return true })), "Mean over seeds with its 95% confidence interval."))
 	}

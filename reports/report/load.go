@@ -75,7 +75,7 @@ type Run struct {
 // Trial is one trial's files.
 type Trial struct {
 	Record               runner.TrialRecord
-	Dataset              *datasets.Dataset
+	Dataset              *datasets.Dataset // nil when FromTable
 	Predictions          []datasets.Prediction
 	Importances          []datasets.Importance
 	Rules                string           // rules.txt
@@ -246,22 +246,34 @@ func (r *Run) loadVerdict() error {
 	return nil
 }
 
-// loadTrial reads a trial's files; the text files are optional.
+// FromTable says whether the trial read a table through a column mapping
+// (data.source: table): it then has no flow dataset (Dataset is nil), and
+// the figures drawn from one are left out.
+func (t *Trial) FromTable() bool { return t.Record.Data.Source == experiments.SourceTable }
+
+// loadTrial reads a trial's files; the text files are optional, and so is
+// dataset.parquet for a table source's trial, which writes none.
 func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 	tdir := runner.TrialDir(dir, rec.ID)
 	t := &Trial{Record: rec}
 	var err error
-	if t.Dataset, err = datasets.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset); err != nil {
-		return nil, err
+	if !t.FromTable() {
+		// A table source's trial writes no dataset.parquet: the flow
+		// schema (departments, devices, hours) does not apply to it.
+		if t.Dataset, err = datasets.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset); err != nil {
+			return nil, err
+		}
 	}
 	if t.Predictions, err = datasets.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), datasets.ReadPredictions); err != nil {
 		return nil, err
 	}
-	n := int64(t.Dataset.Flows.Len())
-	for _, p := range t.Predictions {
-		if p.FlowID < 0 || p.FlowID >= n {
-			return nil, fmt.Errorf("%s: %s predicts flow_id %d, but the trial's dataset has %d flows",
-				filepath.Join(tdir, "predictions.parquet"), p.Model, p.FlowID, n)
+	if t.Dataset != nil {
+		n := int64(t.Dataset.Flows.Len())
+		for _, p := range t.Predictions {
+			if p.FlowID < 0 || p.FlowID >= n {
+				return nil, fmt.Errorf("%s: %s predicts flow_id %d, but the trial's dataset has %d flows",
+					filepath.Join(tdir, "predictions.parquet"), p.Model, p.FlowID, n)
+			}
 		}
 	}
 	if t.Importances, err = datasets.ReadTableFile(filepath.Join(tdir, "importances.parquet"), datasets.ReadImportances); err != nil {

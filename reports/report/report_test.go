@@ -544,6 +544,14 @@ func TestLoadErrors(t *testing.T) {
 			}
 			return os.Remove(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), "predictions.parquet"))
 		}, "predictions.parquet"},
+		{"dataset missing", func(dir string) error {
+			// Optional only for a table source's trial.
+			m, err := runner.ReadManifest(dir)
+			if err != nil {
+				return err
+			}
+			return os.Remove(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), "dataset.parquet"))
+		}, "dataset.parquet"},
 		{"prediction of no flow", func(dir string) error {
 			m, err := runner.ReadManifest(dir)
 			if err != nil {

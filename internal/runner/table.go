@@ -1,0 +1,283 @@
+package runner
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/datasets/tabular"
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/seed"
+)
+
+// tableSpec returns the reader's spec of a table source for files.
+func tableSpec(exp *experiments.Experiment, tb *experiments.Table, files []string) tabular.Spec {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		if filepath.IsAbs(f) {
+			paths[i] = f
+		} else {
+			paths[i] = filepath.Join(exp.Dir(), f)
+		}
+	}
+	var s tabular.Spec
+	if tb.Preset == experiments.PresetNSLKDD {
+		s = tabular.NSLKDD("")
+	} else {
+		s = tabular.Spec{
+			Header: tb.Header, Columns: tb.Columns, Label: tb.Label, Normal: tb.Normal,
+			Categories: tb.Categories, Numeric: tb.Numeric, Categorical: tb.Categorical,
+			Ignore: tb.Ignore, Roles: tb.Roles,
+		}
+	}
+	s.Files = paths
+	if tb.Missing != "" {
+		s.Missing = tb.Missing
+	}
+	if tb.MissingTokens != nil {
+		s.MissingTokens = tb.MissingTokens
+	}
+	return s
+}
+
+// tableData reads a table source into a trial's prepared data: the
+// training files then the test files (or the files split at random), the
+// numeric features and the label-encoded categorical ones standardised,
+// the attack category as the anomaly type. notes say what the reader
+// dropped or imputed, and which label values the test holds that training
+// does not.
+func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, DataRecord, []string, error) {
+	tb := &t.Spec.Data.Table
+	train, trainReport, err := tabular.Read(tableSpec(exp, tb, tb.Files))
+	if err != nil {
+		return nil, DataRecord{}, nil, err
+	}
+	tables := []*tabular.Table{train}
+	reports := []*tabular.Report{trainReport}
+	if len(tb.Test) > 0 {
+		test, testReport, err := tabular.Read(tableSpec(exp, tb, tb.Test))
+		if err != nil {
+			return nil, DataRecord{}, nil, err
+		}
+		tables, reports = append(tables, test), append(reports, testReport)
+	}
+	var notes []string
+	for _, r := range reports {
+		for _, d := range r.Dropped {
+			notes = append(notes, fmt.Sprintf("data: %d rows dropped: %s (first at %s)", d.Rows, d.Reason, d.First))
+		}
+		for _, im := range r.Imputed {
+			notes = append(notes, fmt.Sprintf("data: %d missing values of %s imputed with %s", im.Values, im.Column, im.With))
+		}
+	}
+
+	n := 0
+	for _, tab := range tables {
+		n += tab.Rows
+	}
+	first := tables[0]
+	eng, skipped := engineeredFor(first)
+	if len(skipped) > 0 {
+		notes = append(notes, "features: engineered features skipped, their inputs not mapped: "+strings.Join(skipped, "; "))
+	}
+	var engNames []string
+	for _, e := range eng {
+		engNames = append(engNames, e.name)
+	}
+	names := slices.Concat(first.NumericNames, first.CategoricalNames, engNames)
+	d := len(names)
+	x := &features.Matrix{Names: names, N: n, D: d, Data: make([]float64, n*d)}
+	// Categorical columns: label-encoded over the levels of every file
+	// (scikit-learn's LabelEncoder fitted on all rows, as the notebook does).
+	encoders := make([][]string, len(first.CategoricalNames))
+	for j := range encoders {
+		var levels []string
+		for _, tab := range tables {
+			levels = append(levels, tab.Categorical[j].Levels...)
+		}
+		slices.Sort(levels)
+		encoders[j] = slices.Compact(levels)
+	}
+	td := &trialData{x: x}
+	row := 0
+	labelsSeen := map[string]bool{}
+	for k, tab := range tables {
+		for i := range tab.Rows {
+			out := x.Data[row*d : (row+1)*d]
+			for j, col := range tab.Numeric {
+				out[j] = col[i]
+			}
+			for j := range tab.Categorical {
+				code, _ := slices.BinarySearch(encoders[j], tab.Categorical[j].Value(i))
+				out[len(tab.Numeric)+j] = float64(code)
+			}
+			for j, e := range eng {
+				out[len(tab.Numeric)+len(tab.Categorical)+j] = e.value(tab, i)
+			}
+			td.isAnomaly = append(td.isAnomaly, tab.Anomaly[i])
+			if k == 0 {
+				labelsSeen[tab.Label.Value(i)] = true
+			}
+			row++
+		}
+	}
+	// Anomaly types: the attack categories, normal included.
+	var types []string
+	for _, tab := range tables {
+		types = append(types, tab.Category.Levels...)
+	}
+	slices.Sort(types)
+	td.typeNames = slices.Compact(types)
+	for _, tab := range tables {
+		for i := range tab.Rows {
+			code, _ := slices.BinarySearch(td.typeNames, tab.Category.Value(i))
+			td.typeCodes = append(td.typeCodes, code)
+		}
+	}
+
+	// The split: the test files, or a stratified random split.
+	td.split = make([]datasets.Split, n)
+	if len(tables) == 2 {
+		for i := range n {
+			td.split[i] = datasets.Train
+			if i >= first.Rows {
+				td.split[i] = datasets.Test
+			}
+		}
+	} else {
+		labels := make([]int, n)
+		for i := range labels {
+			switch t.Spec.Split.Stratify {
+			case experiments.StratifyIsAnomaly:
+				if td.isAnomaly[i] {
+					labels[i] = 1
+				}
+			case experiments.StratifyAnomalyType:
+				labels[i] = td.typeCodes[i]
+			}
+		}
+		if t.Spec.Split.Stratify == experiments.StratifyNone {
+			labels = nil
+		}
+		if td.split, err = features.TrainTestSplit(n, labels, t.Spec.Split.TestFraction, seed.New(seed.Derive(t.DerivedSeed, "split"))); err != nil {
+			return nil, DataRecord{}, nil, fmt.Errorf("split: %w", err)
+		}
+	}
+	for i, s := range td.split {
+		if s == datasets.Train {
+			td.train = append(td.train, i)
+		} else {
+			td.test = append(td.test, i)
+		}
+	}
+	var scaleRows []int
+	if t.Spec.Split.ScaleOn == experiments.ScaleOnTrain {
+		scaleRows = td.train
+	}
+	features.FitScaler(x, scaleRows).Transform(x)
+
+	// Label values of the test rows never seen in training (with separate
+	// test files): the unseen attack types.
+	if len(tables) == 2 {
+		var unseen []string
+		test := tables[1]
+		for _, v := range test.Label.Levels {
+			if !labelsSeen[v] {
+				unseen = append(unseen, v)
+			}
+		}
+		td.unseen = make([]bool, n)
+		for i := range test.Rows {
+			td.unseen[first.Rows+i] = !labelsSeen[test.Label.Value(i)]
+		}
+		if len(unseen) > 0 {
+			notes = append(notes, fmt.Sprintf("data: %d label values in the test files never occur in training: %s", len(unseen), strings.Join(unseen, ", ")))
+		}
+	}
+
+	rec := DataRecord{Source: experiments.SourceTable, Flows: n, ByType: map[string]int{}}
+	for i, a := range td.isAnomaly {
+		if a {
+			rec.Anomalies++
+			rec.ByType[td.typeNames[td.typeCodes[i]]]++
+		}
+	}
+	rec.Train, rec.Test = len(td.train), len(td.test)
+	for _, f := range slices.Concat(tb.Files, tb.Test) {
+		path := f
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(exp.Dir(), path)
+		}
+		d, err := artifact.HashFile(path)
+		if err != nil {
+			return nil, DataRecord{}, nil, err
+		}
+		rec.Tables = append(rec.Tables, Input{Path: filepath.ToSlash(f), Digest: d})
+	}
+	return td, rec, notes, nil
+}
+
+// engineered is one of the notebook's engineered features computed from a
+// table's role columns.
+type engineered struct {
+	name  string
+	needs []string // roles
+	value func(tab *tabular.Table, i int) float64
+}
+
+// tableEngineered are the notebook's engineered features (features.Engineer)
+// in datasets.EngineeredColumns order, each from the roles it needs.
+// risk_score also needs cross_dept, which no role names: it is never
+// computed for a table.
+var tableEngineered = []engineered{
+	{datasets.ColBytesPerSecond, []string{"bytes_sent", "duration"}, func(t *tabular.Table, i int) float64 {
+		return role(t, "bytes_sent", i) / (role(t, "duration", i) + 1)
+	}},
+	{datasets.ColPacketsPerSecond, []string{"packets_sent", "duration"}, func(t *tabular.Table, i int) float64 {
+		return role(t, "packets_sent", i) / (role(t, "duration", i) + 1)
+	}},
+	{datasets.ColHighCPU, []string{"cpu_usage"}, func(t *tabular.Table, i int) float64 { return b2f(role(t, "cpu_usage", i) > 70) }},
+	{datasets.ColLongDuration, []string{"duration"}, func(t *tabular.Table, i int) float64 { return b2f(role(t, "duration", i) > 3600) }},
+	{datasets.ColManyPorts, []string{"ports_contacted"}, func(t *tabular.Table, i int) float64 { return b2f(role(t, "ports_contacted", i) > 5) }},
+	{datasets.ColOffHours, []string{"hour"}, func(t *tabular.Table, i int) float64 {
+		h := role(t, "hour", i)
+		return b2f(!(8 <= h && h <= 17))
+	}},
+	{datasets.ColRiskScore, []string{"cpu_usage", "duration", "ports_contacted", "hour", "cross_dept"}, nil},
+	{datasets.ColLogBytes, []string{"bytes_sent"}, func(t *tabular.Table, i int) float64 { return math.Log10(role(t, "bytes_sent", i) + 1) }},
+	{datasets.ColLogDuration, []string{"duration"}, func(t *tabular.Table, i int) float64 { return math.Log10(role(t, "duration", i) + 1) }},
+}
+
+// role returns the value of a role's numeric column in row i.
+func role(t *tabular.Table, r string, i int) float64 { return t.NumericColumn(t.Roles[r])[i] }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// engineeredFor returns the engineered features whose roles the table maps
+// to numeric columns, and, for the others, what each lacks.
+func engineeredFor(t *tabular.Table) (have []engineered, skipped []string) {
+	for _, e := range tableEngineered {
+		var missing []string
+		for _, r := range e.needs {
+			if col, ok := t.Roles[r]; !ok || t.NumericColumn(col) == nil {
+				missing = append(missing, r)
+			}
+		}
+		if len(missing) == 0 && e.value != nil {
+			have = append(have, e)
+			continue
+		}
+		skipped = append(skipped, fmt.Sprintf("%s (needs %s)", e.name, strings.Join(missing, ", ")))
+	}
+	return have, skipped
+}

@@ -1,0 +1,118 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/experiments"
+)
+
+// writeTableCSV writes a small flow table: normal rows of modest bytes,
+// attacks of large bytes; labels cycle through those given.
+func writeTableCSV(t *testing.T, path string, rows int, attacks []string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("dur,bytes,proto,label\n")
+	for i := range rows {
+		label, bytes := "normal", 100+i%50
+		if i%4 == 0 {
+			label, bytes = attacks[(i/4)%len(attacks)], 50000+i
+		}
+		fmt.Fprintf(&b, "%d,%d,%s,%s\n", i%7, bytes, []string{"tcp", "udp"}[i%2], label)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTableSource runs a trial on a table source with separate test
+// files: the mapping's features, the engineered features its roles allow
+// (and a note for the others), detection per attack category, and on the
+// label never seen in training.
+func TestTableSource(t *testing.T) {
+	dir := t.TempDir()
+	writeTableCSV(t, filepath.Join(dir, "train.csv"), 400, []string{"scan", "flood"})
+	writeTableCSV(t, filepath.Join(dir, "test.csv"), 200, []string{"scan", "storm"})
+	src := `name: table
+seeds: [1]
+data:
+  source: table
+  table:
+    files: [train.csv]
+    test: [test.csv]
+    header: true
+    label: label
+    normal: [normal]
+    categories: {probe: [scan], dos: [flood, storm]}
+    numeric: [dur, bytes]
+    categorical: [proto]
+    roles: {duration: dur, bytes_sent: bytes}
+models:
+  - {name: rf, kind: random_forest, trees: 10}
+  - {name: types, kind: random_forest, target: anomaly_type, trees: 10}
+`
+	file := filepath.Join(dir, "table.yaml")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := experiments.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), exp, Options{Out: t.TempDir(), Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Manifest.Trials[0]
+	if rec.Data.Source != experiments.SourceTable || rec.Data.Flows != 600 || rec.Data.Train != 400 || rec.Data.Test != 200 || rec.Data.Anomalies != 150 {
+		t.Errorf("data record %+v: want 600 flows, 400 train, 200 test, 150 anomalies", rec.Data)
+	}
+	if want := map[string]int{"dos": 75, "probe": 75}; fmt.Sprint(rec.Data.ByType) != fmt.Sprint(want) {
+		t.Errorf("by type %v, want %v", rec.Data.ByType, want)
+	}
+	notes := strings.Join(rec.Notes, "\n")
+	for _, want := range []string{"1 label values in the test files never occur in training: storm", "packets_per_second (needs packets_sent)", "risk_score"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	metrics := map[string]float64{}
+	for _, m := range rec.metrics {
+		if m.Model == "rf" {
+			metrics[m.Metric] = m.Value
+		}
+	}
+	for _, name := range []string{"detection_rate", "false_positive_rate", "roc_auc", "detection_rate_dos", "detection_rate_probe", "detection_rate_seen_attacks", "detection_rate_unseen_attacks"} {
+		if _, ok := metrics[name]; !ok {
+			t.Errorf("rf has no %s (has %v)", name, metrics)
+		}
+	}
+	// Large bytes mark every attack, seen or not: the forest finds them.
+	if metrics["detection_rate_unseen_attacks"] != 1 || metrics["detection_rate"] != 1 {
+		t.Errorf("detection %v, on unseen attacks %v: want 1", metrics["detection_rate"], metrics["detection_rate_unseen_attacks"])
+	}
+	imps, err := datasets.ReadTableFile(filepath.Join(TrialDir(res.Dir, rec.ID), "importances.parquet"), datasets.ReadImportances)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var features []string
+	for _, im := range imps {
+		if im.Model == "rf" {
+			features = append(features, im.Feature)
+		}
+	}
+	slices.Sort(features)
+	want := []string{"bytes", "bytes_per_second", "dur", "log_bytes", "log_duration", "long_duration", "proto"}
+	if !slices.Equal(features, want) {
+		t.Errorf("the forest's features %v, want %v", features, want)
+	}
+	if _, err := os.Stat(filepath.Join(TrialDir(res.Dir, rec.ID), "dataset.parquet")); err == nil {
+		t.Error("a table trial wrote dataset.parquet, the synthetic flow schema")
+	}
+}
