@@ -276,8 +276,12 @@ func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 			}
 		}
 	}
-	if t.Importances, err = datasets.ReadTableFile(filepath.Join(tdir, "importances.parquet"), datasets.ReadImportances); err != nil {
-		return nil, err
+	// importances.parquet exists when a random forest ran; the manifest
+	// says whether the trial wrote it.
+	if _, ok := rec.Artifacts["importances.parquet"]; ok {
+		if t.Importances, err = datasets.ReadTableFile(filepath.Join(tdir, "importances.parquet"), datasets.ReadImportances); err != nil {
+			return nil, err
+		}
 	}
 	for name, text := range map[string]*string{"rules.txt": &t.Rules, "classification_report.txt": &t.ClassificationReport} {
 		body, err := os.ReadFile(filepath.Join(tdir, name))

@@ -189,3 +189,28 @@ func TestTableIntro(t *testing.T) {
 		t.Errorf("intro %q names files the spec does not list", got)
 	}
 }
+
+// TestReportWithoutForest: a run with no random forest writes no
+// importances.parquet, and its report is still generated.
+func TestReportWithoutForest(t *testing.T) {
+	exp, err := experiments.Parse([]byte(`name: noforest
+seeds: [1]
+data: {flows: 400}
+models:
+  - {name: iso, kind: isolation_forest, trees: 20}
+  - {name: km, kind: kmeans, k: 3, n_init: 1}
+`), "noforest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), exp, runner.Options{Out: t.TempDir(), Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(runner.TrialDir(res.Dir, res.Manifest.Trials[0].ID), "importances.parquet")); err == nil {
+		t.Fatal("a run without a random forest wrote importances.parquet: the test proves nothing")
+	}
+	if _, err := Generate(res.Dir, Options{Workers: 2}); err != nil {
+		t.Fatalf("report of a run without a random forest: %v", err)
+	}
+}
