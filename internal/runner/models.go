@@ -55,18 +55,8 @@ type trialData struct {
 // builds the matrix the models see.
 func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
 	td := &trialData{ds: ds, isAnomaly: ds.Flows.IsAnomaly, split: ds.Split}
-	for i, s := range ds.Split {
-		if s == datasets.Train {
-			td.train = append(td.train, i)
-		} else {
-			td.test = append(td.test, i)
-		}
-	}
-	var scaleRows []int
-	if t.Spec.Split.ScaleOn == experiments.ScaleOnTrain {
-		scaleRows = td.train
-	}
-	p, err := features.Fit(ds.Flows, ds.Engineered, t.Spec.Features, scaleRows)
+	td.divide()
+	p, err := features.Fit(ds.Flows, ds.Engineered, t.Spec.Features, td.scaleRows(t))
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +75,26 @@ func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
 		td.typeCodes[i] = codes[l]
 	}
 	return td, nil
+}
+
+// divide lists the rows of each side of the split.
+func (td *trialData) divide() {
+	for i, s := range td.split {
+		if s == datasets.Train {
+			td.train = append(td.train, i)
+		} else {
+			td.test = append(td.test, i)
+		}
+	}
+}
+
+// scaleRows returns the rows the scaler is fitted on: the training rows,
+// or nil (every row) as split.scale_on says.
+func (td *trialData) scaleRows(t *experiments.Trial) []int {
+	if t.Spec.Split.ScaleOn == experiments.ScaleOnTrain {
+		return td.train
+	}
+	return nil
 }
 
 // anomalyType returns row i's anomaly type (normal for normal rows).

@@ -168,18 +168,8 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 			return nil, DataRecord{}, nil, fmt.Errorf("split: %w", err)
 		}
 	}
-	for i, s := range td.split {
-		if s == datasets.Train {
-			td.train = append(td.train, i)
-		} else {
-			td.test = append(td.test, i)
-		}
-	}
-	var scaleRows []int
-	if t.Spec.Split.ScaleOn == experiments.ScaleOnTrain {
-		scaleRows = td.train
-	}
-	features.FitScaler(x, scaleRows).Transform(x)
+	td.divide()
+	features.FitScaler(x, td.scaleRows(t)).Transform(x)
 
 	// Label values of the test rows never seen in training (with separate
 	// test files): the unseen attack types.
