@@ -20,6 +20,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/suggest"
 )
 
 // Experiment is a parsed, validated experiment file and the trials its
@@ -406,41 +407,10 @@ func (p *parser) unknownKey(k *yaml.Node, path string, fields []field) {
 		known = append(known, f.key)
 	}
 	msg := fmt.Sprintf("unknown key %q", k.Value)
-	if s := closest(k.Value, known); s != "" {
+	if s := suggest.Closest(k.Value, known); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	p.errorf(k, path, "%s; known keys: %s", msg, strings.Join(known, ", "))
-}
-
-// closest returns the candidate within edit distance 2 of s, if one is.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func join(path, key string) string {
@@ -662,7 +632,7 @@ func oneOf(values ...string) conv[string] {
 		}
 		if !slices.Contains(values, s) {
 			msg := fmt.Sprintf("%q is not one of %s", s, strings.Join(values, ", "))
-			if c := closest(s, values); c != "" {
+			if c := suggest.Closest(s, values); c != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", c)
 			}
 			p.errorf(n, path, "%s", msg)

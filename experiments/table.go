@@ -12,6 +12,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/datasets/tabular"
+	"github.com/segharness/harness/internal/suggest"
 )
 
 // SourceTable reads any flow table through a declared column mapping
@@ -425,7 +426,7 @@ func (p *parser) checkTableMapping(n *yaml.Node, path string, tn *tableNodes) {
 		for _, e := range entries {
 			if !slices.Contains(cols, e.col) && roleOf[e.col].node == e.node {
 				msg := fmt.Sprintf("column %q is %s but not in columns", e.col, e.role)
-				if c := closest(e.col, cols); c != "" {
+				if c := suggest.Closest(e.col, cols); c != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", c)
 				}
 				p.errorf(e.node, path+"."+roleKey(e.role), "%s", msg)
@@ -475,7 +476,7 @@ func (p *parser) checkTableMapping(n *yaml.Node, path string, tn *tableNodes) {
 			p.errorf(vn, join(join(path, "roles"), role), "column %q is %s; a role's column must be numeric or categorical", col, e.role)
 		case !p.anyBad(join(path, "numeric"), join(path, "categorical")):
 			msg := fmt.Sprintf("column %q is not listed in numeric or categorical", col)
-			if c := closest(col, slices.Concat(t.Numeric, t.Categorical)); c != "" {
+			if c := suggest.Closest(col, slices.Concat(t.Numeric, t.Categorical)); c != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", c)
 			}
 			p.errorf(vn, join(join(path, "roles"), role), "%s; a role's column must be numeric or categorical", msg)

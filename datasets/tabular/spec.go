@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/segharness/harness/internal/suggest"
 )
 
 // Spec declares how to read a flow table: its files and the meaning of
@@ -369,43 +371,8 @@ func (s *Spec) policy() string {
 // (within edit distance 2, or equal but for case and surrounding space),
 // or "".
 func didYouMean(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		d := editDistance(s, c)
-		if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(c)) {
-			d = 0
-		}
-		if d < bestD && c != s {
-			best, bestD = c, d
-		}
+	if best := suggest.Closest(s, candidates); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b in bytes; it
-// gives up (returning a large value) on long strings.
-func editDistance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		return 1 << 30
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
