@@ -79,25 +79,25 @@ var driftColumns = []string{
 	datasets.ColCPUUsage, datasets.ColPortsContacted,
 }
 
-// column returns flows' values of drift column j as float64s, into buf.
-func column(f *datasets.Flows, j int, buf []float64) []float64 {
-	n := f.Len()
-	buf = slices.Grow(buf[:0], n)[:n]
+// column returns the values of drift column j in the listed rows of f as
+// float64s, into buf.
+func column(f *datasets.Flows, j int, rows []int, buf []float64) []float64 {
+	buf = slices.Grow(buf[:0], len(rows))[:len(rows)]
+	var get func(i int) float64
 	switch driftColumns[j] {
 	case datasets.ColBytesSent:
-		copy(buf, f.BytesSent)
+		get = func(i int) float64 { return f.BytesSent[i] }
 	case datasets.ColDuration:
-		copy(buf, f.Duration)
+		get = func(i int) float64 { return f.Duration[i] }
 	case datasets.ColCPUUsage:
-		copy(buf, f.CPUUsage)
+		get = func(i int) float64 { return f.CPUUsage[i] }
 	case datasets.ColPacketsSent:
-		for i, v := range f.PacketsSent {
-			buf[i] = float64(v)
-		}
+		get = func(i int) float64 { return float64(f.PacketsSent[i]) }
 	case datasets.ColPortsContacted:
-		for i, v := range f.PortsContacted {
-			buf[i] = float64(v)
-		}
+		get = func(i int) float64 { return float64(f.PortsContacted[i]) }
+	}
+	for k, i := range rows {
+		buf[k] = get(i)
 	}
 	return buf
 }

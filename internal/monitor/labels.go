@@ -98,12 +98,8 @@ func (q *labelQueue) deliver(m *sim, t time.Duration) retrain.Feedback {
 	if k == 0 {
 		return fb
 	}
-	arrived := make([]int, k)
-	for j := range arrived {
-		arrived[j] = j
-	}
 	if q.keep {
-		q.pool.AppendRows(q.pending, arrived)
+		q.pool.AppendRows(q.pending, allRows(k))
 		for _, meta := range q.meta[:k] {
 			q.arrivals = append(q.arrivals, meta.arrival)
 			q.variants = append(q.variants, meta.variant)
@@ -159,11 +155,7 @@ func (q *labelQueue) trainingSet(m *sim, t time.Duration) (train *datasets.Flows
 		split++
 	}
 	from := max(0, split-m.Spec.Retraining.MaxSamples)
-	all := make([]int, m.Reference.Len())
-	for i := range all {
-		all[i] = i
-	}
-	train = m.Reference.Rows(all)
+	train = m.Reference.Rows(allRows(m.Reference.Len()))
 	trainRows := make([]int, 0, split-from)
 	known = slices.Clone(m.knownInitial)
 	for j := from; j < split; j++ {

@@ -129,15 +129,17 @@ func (m *sim) references() error {
 	}
 	var buf []float64
 	for k := range rows {
-		ref := m.Reference
+		var ref []int
 		switch {
 		case len(rows[k]) > 0:
-			ref = m.Reference.Rows(rows[k])
+			ref = rows[k]
 		case len(rows[1-k]) > 0:
-			ref = m.Reference.Rows(rows[1-k])
+			ref = rows[1-k]
+		default:
+			ref = allRows(m.Reference.Len())
 		}
 		for _, j := range m.driftCols {
-			buf = column(ref, j, buf)
+			buf = column(m.Reference, j, ref, buf)
 			r, err := drift.NewReference(buf, m.Spec.DriftBins)
 			if err != nil {
 				return fmt.Errorf("monitor: drift reference %s: %w", driftColumns[j], err)
@@ -149,6 +151,15 @@ func (m *sim) references() error {
 }
 
 func businessHour(h int) bool { return 8 <= h && h <= 17 }
+
+// allRows returns 0..n-1.
+func allRows(n int) []int {
+	rows := make([]int, n)
+	for i := range rows {
+		rows[i] = i
+	}
+	return rows
+}
 
 // windowFlows is one window's traffic and its decisions.
 type windowFlows struct {
@@ -321,11 +332,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *datasets.MonitorWi
 			passed = append(passed, i)
 		}
 	}
-	f := wf.flows
-	if len(passed) < f.Len() {
-		f = f.Rows(passed)
-	}
-	if len(refs) == 0 || f.Len() == 0 {
+	if len(refs) == 0 || len(passed) == 0 {
 		m.lastPSI = math.NaN()
 		return
 	}
@@ -336,7 +343,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *datasets.MonitorWi
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			values := column(f, m.driftCols[k], nil)
+			values := column(wf.flows, m.driftCols[k], passed, nil)
 			d, pv := ref.KS(values)
 			out[k] = datasets.MonitorDrift{
 				Window: int64(w), Feature: driftColumns[m.driftCols[k]],

@@ -107,6 +107,7 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 	row := 0
 	labelsSeen := map[string]bool{}
 	for k, tab := range tables {
+		roles := rolesOf(tab)
 		for i := range tab.Rows {
 			out := x.Data[row*d : (row+1)*d]
 			for j, col := range tab.Numeric {
@@ -117,7 +118,7 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 				out[len(tab.Numeric)+j] = float64(code)
 			}
 			for j, e := range eng {
-				out[len(tab.Numeric)+len(tab.Categorical)+j] = e.value(tab, i)
+				out[len(tab.Numeric)+len(tab.Categorical)+j] = e.value(roles, i)
 			}
 			td.isAnomaly = append(td.isAnomaly, tab.Anomaly[i])
 			if k == 0 {
@@ -217,34 +218,45 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 type engineered struct {
 	name  string
 	needs []string // roles
-	value func(tab *tabular.Table, i int) float64
+	value func(r roleColumns, i int) float64
 }
+
+// roleColumns are a table's numeric role columns, by role.
+type roleColumns map[string][]float64
 
 // tableEngineered are the notebook's engineered features (features.Engineer)
 // in datasets.EngineeredColumns order, each from the roles it needs.
 // risk_score also needs cross_dept, which no role names: it is never
 // computed for a table.
 var tableEngineered = []engineered{
-	{datasets.ColBytesPerSecond, []string{"bytes_sent", "duration"}, func(t *tabular.Table, i int) float64 {
-		return role(t, "bytes_sent", i) / (role(t, "duration", i) + 1)
+	{datasets.ColBytesPerSecond, []string{"bytes_sent", "duration"}, func(r roleColumns, i int) float64 {
+		return r["bytes_sent"][i] / (r["duration"][i] + 1)
 	}},
-	{datasets.ColPacketsPerSecond, []string{"packets_sent", "duration"}, func(t *tabular.Table, i int) float64 {
-		return role(t, "packets_sent", i) / (role(t, "duration", i) + 1)
+	{datasets.ColPacketsPerSecond, []string{"packets_sent", "duration"}, func(r roleColumns, i int) float64 {
+		return r["packets_sent"][i] / (r["duration"][i] + 1)
 	}},
-	{datasets.ColHighCPU, []string{"cpu_usage"}, func(t *tabular.Table, i int) float64 { return b2f(role(t, "cpu_usage", i) > 70) }},
-	{datasets.ColLongDuration, []string{"duration"}, func(t *tabular.Table, i int) float64 { return b2f(role(t, "duration", i) > 3600) }},
-	{datasets.ColManyPorts, []string{"ports_contacted"}, func(t *tabular.Table, i int) float64 { return b2f(role(t, "ports_contacted", i) > 5) }},
-	{datasets.ColOffHours, []string{"hour"}, func(t *tabular.Table, i int) float64 {
-		h := role(t, "hour", i)
+	{datasets.ColHighCPU, []string{"cpu_usage"}, func(r roleColumns, i int) float64 { return b2f(r["cpu_usage"][i] > 70) }},
+	{datasets.ColLongDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return b2f(r["duration"][i] > 3600) }},
+	{datasets.ColManyPorts, []string{"ports_contacted"}, func(r roleColumns, i int) float64 { return b2f(r["ports_contacted"][i] > 5) }},
+	{datasets.ColOffHours, []string{"hour"}, func(r roleColumns, i int) float64 {
+		h := r["hour"][i]
 		return b2f(!(8 <= h && h <= 17))
 	}},
 	{datasets.ColRiskScore, []string{"cpu_usage", "duration", "ports_contacted", "hour", "cross_dept"}, nil},
-	{datasets.ColLogBytes, []string{"bytes_sent"}, func(t *tabular.Table, i int) float64 { return math.Log10(role(t, "bytes_sent", i) + 1) }},
-	{datasets.ColLogDuration, []string{"duration"}, func(t *tabular.Table, i int) float64 { return math.Log10(role(t, "duration", i) + 1) }},
+	{datasets.ColLogBytes, []string{"bytes_sent"}, func(r roleColumns, i int) float64 { return math.Log10(r["bytes_sent"][i] + 1) }},
+	{datasets.ColLogDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return math.Log10(r["duration"][i] + 1) }},
 }
 
-// role returns the value of a role's numeric column in row i.
-func role(t *tabular.Table, r string, i int) float64 { return t.NumericColumn(t.Roles[r])[i] }
+// rolesOf returns a table's numeric role columns.
+func rolesOf(t *tabular.Table) roleColumns {
+	r := roleColumns{}
+	for role, col := range t.Roles {
+		if v := t.NumericColumn(col); v != nil {
+			r[role] = v
+		}
+	}
+	return r
+}
 
 func b2f(b bool) float64 {
 	if b {
@@ -256,10 +268,11 @@ func b2f(b bool) float64 {
 // engineeredFor returns the engineered features whose roles the table maps
 // to numeric columns, and, for the others, what each lacks.
 func engineeredFor(t *tabular.Table) (have []engineered, skipped []string) {
+	roles := rolesOf(t)
 	for _, e := range tableEngineered {
 		var missing []string
 		for _, r := range e.needs {
-			if col, ok := t.Roles[r]; !ok || t.NumericColumn(col) == nil {
+			if roles[r] == nil {
 				missing = append(missing, r)
 			}
 		}
