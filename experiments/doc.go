@@ -302,60 +302,21 @@
 // # models
 //
 // Each model is a mapping with a kind and that kind's parameters; a key of
-// another kind is an error. Defaults are scikit-learn's, except n_init
-// (scikit-learn 1.2's, the notebook's version) and silhouette_sample.
+// another kind is an error. The kinds, the roles they take and every
+// parameter of each (type, default, range, sweepable) are listed in
+// docs/models.md, which the model registry (internal/models) writes and
+// `harness models` prints; the parser reads the same registry. Defaults are
+// scikit-learn's, except n_init (scikit-learn 1.2's, the notebook's
+// version) and silhouette_sample.
 //
 //   - `models[].name` (string; default the kind; same rules as name): names
 //     the model in targets, metrics and parameter paths. Names must differ,
 //     so two models of one kind need names.
-//   - `models[].kind` (string; required; random_forest, isolation_forest,
-//     kmeans or dbscan): `random_forest` is a supervised classifier,
+//   - `models[].kind` (string; required; dbscan, isolation_forest, kmeans
+//     or random_forest): `random_forest` is a supervised classifier (a
+//     detector, or with target anomaly_type an attack-type classifier),
 //     `isolation_forest` an unsupervised detector, `kmeans` and `dbscan`
 //     cluster flows.
-//   - `models[].target` (random_forest; string; default is_anomaly;
-//     is_anomaly or anomaly_type): the label learnt: is_anomaly makes a
-//     detector, anomaly_type an attack-type classifier.
-//   - `models[].trees` (random_forest, isolation_forest; integer; default
-//     100; in [1, 100000]; sweepable): the number of trees (n_estimators).
-//   - `models[].max_features` (random_forest; sqrt, log2, all, an integer
-//     in [1, 100000] or a number in (0, 1); default sqrt; sweepable): the
-//     features tried at each split: the square root or log2 of their
-//     number, all of them, that many, or that fraction of them.
-//   - `models[].max_depth` (random_forest; integer; default 0; in [0, 1000];
-//     sweepable): the deepest a tree grows; 0 is unlimited.
-//   - `models[].min_samples_split` (random_forest; integer; default 2; in
-//     [2, 2147483647]; sweepable): the fewest rows a node needs to be split.
-//   - `models[].min_samples_leaf` (random_forest; integer; default 1; in
-//     [1, 2147483647]; sweepable): the fewest rows in a leaf.
-//   - `models[].class_weight` (random_forest; string; default none; none or
-//     balanced; sweepable): balanced weighs classes inversely to their
-//     frequency.
-//   - `models[].bootstrap` (random_forest; boolean; default true;
-//     sweepable): whether each tree draws its rows with replacement.
-//   - `models[].max_samples` (isolation_forest; auto or integer; default
-//     auto; in [2, 2147483647]; sweepable): the rows drawn for each tree;
-//     auto is min(256, training rows).
-//   - `models[].contamination` (isolation_forest; auto or number; default
-//     auto; in (0, 0.5]; sweepable): the expected fraction of anomalies,
-//     which sets the score threshold; auto uses scikit-learn's fixed offset
-//     of -0.5.
-//   - `models[].k` (kmeans; integer; default 8; in [2, 10000]; sweepable):
-//     the number of clusters.
-//   - `models[].n_init` (kmeans; integer; default 10; in [1, 1000];
-//     sweepable): k-means++ restarts; the best inertia wins.
-//   - `models[].max_iter` (kmeans; integer; default 300; in [1, 1000000];
-//     sweepable): iterations per restart.
-//   - `models[].tol` (kmeans; number; default 0.0001; in [0, max float64];
-//     sweepable): the convergence tolerance (scikit-learn's tol).
-//   - `models[].eps` (dbscan; number; default 0.5; in (0, max float64];
-//     sweepable): the neighbourhood radius, in the units of the scaled
-//     features.
-//   - `models[].min_samples` (dbscan; integer; default 5; in
-//     [1, 2147483647]; sweepable): the neighbours, the point included, that
-//     make a core point.
-//   - `models[].silhouette_sample` (kmeans, dbscan; all or integer; default
-//     10000; in [2, 2147483647]; sweepable): the rows sampled to compute
-//     the silhouette; all uses every row.
 //
 // # targets
 //
@@ -381,7 +342,9 @@
 //     (# data.table).
 //     Attack-type classifiers (random_forest with target anomaly_type)
 //     produce `accuracy`, `macro_f1` and `weighted_f1`. Clusterings produce
-//     `silhouette` (in [-1, 1]), `n_clusters` and `noise_fraction`.
+//     `silhouette` (in [-1, 1]), `n_clusters`, `noise_fraction` and
+//     `silhouette_sample_size`; kmeans also `inertia`. docs/models.md lists
+//     each role's metrics with their ranges and directions.
 //   - `targets[].>=`, `targets[].>`, `targets[].<=` or `targets[].<`
 //     (number; required, exactly one): the comparison and its threshold, in
 //     the metric's unit. Quote the key in YAML: ">=": 0.95.
@@ -412,8 +375,13 @@
 //   - `regressions[].model` (string; required): a model's name.
 //   - `regressions[].metric` (string; required): a metric the model
 //     produces, as for targets.
-//   - `regressions[].better` (string; required; higher or lower): the
-//     direction of improvement.
+//   - `regressions[].better` (string; default the metric's direction;
+//     higher or lower): the direction of improvement. Left out, it is the
+//     direction the metric vocabulary gives the metric (docs/models.md
+//     lists each metric's: higher for detection rates and areas under
+//     curves, lower for false-positive rates and times); a metric without
+//     one (n_clusters, budget_threshold, an incident flow's figures) needs
+//     it given.
 //   - `regressions[].tolerance` (number; default 0; in [0, max float64]):
 //     the largest change of the mean in the worse direction that is not a
 //     regression, in the metric's unit.

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/models"
 )
 
 // The package comment in doc.go is the reference for every key. These
@@ -43,6 +44,35 @@ func docText(t *testing.T) string {
 		}
 	}
 	return strings.Join(strings.Fields(strings.Join(text, "\n")), " ")
+}
+
+// kindDocs returns the section of docs/models.md (the registry's
+// reference, to which doc.go points for model keys) of each kind, white
+// space collapsed, and the whole text.
+func kindDocs(t *testing.T) (map[string]string, string) {
+	t.Helper()
+	src, err := os.ReadFile("../docs/models.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string]string{}
+	for _, sec := range strings.Split(string(src), "\n## ")[1:] {
+		name, body, _ := strings.Cut(sec, "\n")
+		if name != "Roles" {
+			sections[name] = strings.Join(strings.Fields(body), " ")
+		}
+	}
+	return sections, strings.Join(strings.Fields(string(src)), " ")
+}
+
+// entryFor returns the facts of key k's entry: a model parameter's in its
+// kind's section of docs/models.md, any other key's in doc.go.
+func entryFor(t *testing.T, doc string, k key) ([]string, bool) {
+	if k.kind == "" || k.path == "models[].name" || k.path == "models[].kind" {
+		return docEntry(doc, k.path)
+	}
+	sections, _ := kindDocs(t)
+	return docEntry(sections[k.kind], k.path)
 }
 
 // docEntry returns the facts of the entry for path, or false.
@@ -167,7 +197,7 @@ func allKeys(t *testing.T) []key {
 	add("monitoring.drifts[].device_weights.", knownKeys(t, mon("{drifts: [{device_weights: {zz_unknown: 1}}]}")), func(k, v string) string {
 		return mon("{drifts: [{device_weights: {" + k + ": " + v + "}}]}")
 	})
-	for _, kind := range Kinds {
+	for _, kind := range models.Names() {
 		names := knownKeys(t, head+"models: [{kind: "+kind+", zz_unknown: 1}]\n")
 		for _, k := range names {
 			keys = append(keys, key{path: "models[]." + k, kind: kind, file: func(v string) string {
@@ -197,8 +227,8 @@ func TestDocEveryKey(t *testing.T) {
 			}
 			continue
 		}
-		if _, ok := docEntry(doc, k.path); !ok {
-			t.Errorf("doc.go has no entry \"- `%s` (...): ...\"", k.path)
+		if _, ok := entryFor(t, doc, k); !ok {
+			t.Errorf("doc.go (or, for kind %q, docs/models.md) has no entry \"- `%s` (...): ...\"", k.kind, k.path)
 		}
 	}
 	if !strings.Contains(doc, "A `zip` block") {
@@ -206,19 +236,26 @@ func TestDocEveryKey(t *testing.T) {
 	}
 }
 
-// TestDocModelKinds: each model key's entry lists exactly the kinds the
-// parser accepts it for.
+// TestDocModelKinds: docs/models.md has a section for each kind the
+// parser accepts, with an entry for each of its keys, and no entry for a
+// key the kind does not take.
 func TestDocModelKinds(t *testing.T) {
-	doc := docText(t)
-	for _, mk := range modelKeys {
-		facts, ok := docEntry(doc, "models[]."+mk.key)
+	sections, _ := kindDocs(t)
+	for _, kind := range models.Names() {
+		sec, ok := sections[kind]
 		if !ok {
-			t.Errorf("no entry for models[].%s", mk.key)
+			t.Errorf("docs/models.md has no section ## %s", kind)
 			continue
 		}
-		if want := strings.Join(mk.kinds, ", "); facts[0] != want {
-			t.Errorf("models[].%s applies to %q in doc.go, to %q in the parser", mk.key, facts[0], want)
+		keys := knownKeys(t, "name: t\nseeds: [1]\nmodels: [{kind: "+kind+", zz_unknown: 1}]\n")
+		for _, m := range regexp.MustCompile("- `models\\[\\]\\.([a-z_]+)` \\(").FindAllStringSubmatch(sec, -1) {
+			if !slices.Contains(keys, m[1]) {
+				t.Errorf("docs/models.md documents models[].%s for %s, which the parser refuses", m[1], kind)
+			}
 		}
+	}
+	if len(sections) != len(models.Names()) {
+		t.Errorf("docs/models.md has %d kind sections, the registry %d kinds", len(sections), len(models.Names()))
 	}
 }
 
@@ -242,7 +279,7 @@ func TestDocFacts(t *testing.T) {
 		"data.table", "data.table.files", "data.table.test", "data.table.columns", "data.table.normal", "data.table.categories",
 		"data.table.numeric", "data.table.categorical", "data.table.ignore", "data.table.roles", "data.table.missing_tokens"}
 	for _, k := range allKeys(t) {
-		facts, ok := docEntry(doc, k.path)
+		facts, ok := entryFor(t, doc, k)
 		if !ok {
 			continue // TestDocEveryKey reports it
 		}
@@ -439,12 +476,13 @@ func defaultText(t *testing.T, k key) (string, bool) {
 // TestDocValues: the metric names, kinds and feature sets appear in the
 // doc as `name`.
 func TestDocValues(t *testing.T) {
-	doc := docText(t)
+	_, reference := kindDocs(t)
+	doc := docText(t) + " " + reference
 	var names []string
-	names = append(names, Kinds...)
-	names = append(names, DetectorMetrics...)
-	names = append(names, ClassifierMetrics...)
-	names = append(names, ClusterMetrics...)
+	names = append(names, models.Names()...)
+	for _, r := range models.Roles {
+		names = append(names, r.Metrics()...)
+	}
 	names = append(names, features.SetNames()...)
 	names = append(names, MonitoringMetrics...)
 	names = append(names, TableDetectorMetrics...)

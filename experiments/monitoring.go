@@ -1,18 +1,16 @@
 package experiments
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/models"
 )
 
 // Monitoring declares a simulated week (or any period) of operation of a
@@ -226,87 +224,22 @@ func (s *Spec) MonitoredModel() *Model {
 
 // maxDuration bounds every duration of an experiment file: ten years of
 // 365 days, far from time.Duration's limit of about 292 years.
-const maxDuration = 3650 * day
+const maxDuration = models.MaxDuration
 
-const day = 24 * time.Hour
+const day = models.Day
 
 // durationWant is what a duration looks like, for messages.
 const durationWant = "a duration like 1h, 30m or 7d"
 
-// durationToken is one number and its unit; durationText a whole
-// duration, one or more of them.
+// The syntax of durations is the model registry's, which model keys
+// share: Go's time.ParseDuration with a d unit.
 var (
-	durationToken = regexp.MustCompile(`([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h|d)`)
-	durationText  = regexp.MustCompile(`^(?:([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h|d))+$`)
+	parseDuration  = models.ParseDuration
+	formatDuration = models.FormatDuration
+	errNegative    = models.ErrNegative
+	errSubSecond   = models.ErrSubSecond
+	errTooLong     = models.ErrTooLong
 )
-
-// parseDuration's errors, which the converter words itself.
-var (
-	errNegative  = errors.New("negative")
-	errSubSecond = errors.New("not a whole number of seconds")
-	errTooLong   = errors.New("too long")
-	errSyntax    = errors.New("not a duration")
-)
-
-// parseDuration reads Go's time.ParseDuration syntax with a d unit (24h)
-// besides: a sequence of numbers, each with a unit (ns, us, µs, ms, s, m,
-// h, d), like 1d12h, 90m or 1.5h, or 0 alone. The result must be a whole
-// number of seconds, not negative, and at most maxDuration.
-func parseDuration(s string) (time.Duration, error) {
-	switch {
-	case s == "0":
-		return 0, nil
-	case strings.HasPrefix(s, "-") && durationText.MatchString(s[1:]):
-		return 0, errNegative
-	case !durationText.MatchString(s):
-		return 0, errSyntax
-	}
-	var total time.Duration
-	for _, m := range durationToken.FindAllStringSubmatch(s, -1) {
-		num, unit, mult := m[1], m[2], time.Duration(1)
-		if unit == "d" {
-			unit, mult = "h", 24
-		}
-		d, err := time.ParseDuration(num + unit)
-		if err != nil || d > maxDuration/mult {
-			return 0, errTooLong // time.ParseDuration fails only on overflow here
-		}
-		total += d * mult
-		if total > maxDuration {
-			return 0, errTooLong
-		}
-	}
-	if total%time.Second != 0 {
-		return 0, errSubSecond
-	}
-	return total, nil
-}
-
-// formatDuration writes d in days, hours, minutes and seconds, each unit
-// once and only when not zero: 7d, 1d12h, 1h30m, 30s; 0 for zero. It is
-// the form spec.resolved.yaml uses, and parseDuration reads it back.
-func formatDuration(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "0"
-	case d < 0:
-		return "-" + formatDuration(-d)
-	case d%time.Second != 0:
-		return d.String() // not a value the parser gives; still readable back
-	}
-	var b strings.Builder
-	for _, u := range []struct {
-		unit string
-		size time.Duration
-	}{{"d", day}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}} {
-		if n := d / u.size; n > 0 {
-			b.WriteString(strconv.FormatInt(int64(n), 10))
-			b.WriteString(u.unit)
-			d -= n * u.size
-		}
-	}
-	return b.String()
-}
 
 // duration accepts a duration (parseDuration's syntax, or the integer 0)
 // within [lo, hi].
@@ -762,11 +695,11 @@ func (p *parser) checkMonitoring() {
 		switch mod := p.spec.Model(m.Model); {
 		case mod == nil:
 			p.errorf(mn, "monitoring.model", "no model named %q (models: %s)", m.Model, strings.Join(p.spec.modelNames(), ", "))
-		case mod.Kind != KindRandomForest || mod.Target != TargetIsAnomaly:
+		case mod.Kind != models.KindRandomForest || mod.Role() != models.Detector:
 			p.errorf(mn, "monitoring.model", "model %s (%s) is not %s: the simulation deploys and retrains a random forest", mod.Name, describeModel(mod), detector)
 		}
 	default:
-		if d, _ := p.spec.ExportedModels(); d != nil && d.Target == TargetIsAnomaly {
+		if d, _ := p.spec.ExportedModels(); d != nil {
 			m.Model = d.Name
 		} else if !p.bad["models"] {
 			p.errorf(n, "monitoring", "the simulation deploys %s: add one to models:, or name it in monitoring.model", detector)

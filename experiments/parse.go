@@ -20,6 +20,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/suggest"
 )
 
@@ -672,6 +673,24 @@ func autoOr[T any](word string, c conv[T]) conv[T] {
 	}
 }
 
+func autoText(word string) func(int) string {
+	return func(v int) string {
+		if v == 0 {
+			return word
+		}
+		return formatInt(v)
+	}
+}
+
+func autoFloatText(word string) func(float64) string {
+	return func(v float64) string {
+		if v == 0 {
+			return word
+		}
+		return formatFloat(v)
+	}
+}
+
 func formatInt(v int) string       { return strconv.Itoa(v) }
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 func formatString(s string) string { return s }
@@ -806,20 +825,34 @@ func (p *parser) dataPath(_ *parser, n *yaml.Node, path string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	st, ok := p.stat(n, path, s)
+	if ok && st.IsDir() {
+		p.errorf(n, path, "%s is a directory, want a file", s)
+		return "", false
+	}
+	return s, ok
+}
+
+// dataPathOrDir accepts a path to an existing file or directory, relative
+// to the experiment file's directory; the node may hold any scalar.
+func (p *parser) dataPathOrDir(n *yaml.Node, path string) (string, bool) {
+	_, ok := p.stat(n, path, n.Value)
+	return n.Value, ok
+}
+
+// stat reports the file at s, relative to the experiment file's
+// directory, or an error naming it.
+func (p *parser) stat(n *yaml.Node, path, s string) (os.FileInfo, bool) {
 	full := s
 	if !filepath.IsAbs(s) {
 		full = filepath.Join(p.dir, s)
 	}
 	st, err := os.Stat(full)
-	switch {
-	case err != nil:
+	if err != nil {
 		p.errorf(n, path, "cannot read %s (relative paths start at the experiment file's directory): %v", s, errors.Unwrap(err))
-		return "", false
-	case st.IsDir():
-		p.errorf(n, path, "%s is a directory, want a file", s)
-		return "", false
+		return nil, false
 	}
-	return s, true
+	return st, true
 }
 
 func (p *parser) anomalyMix(n *yaml.Node, path string) {
@@ -943,112 +976,200 @@ func (p *parser) operatingPoint(n *yaml.Node, path string) {
 	})
 }
 
-// modelKey is a key of a model mapping: the kinds it applies to and its
-// decoder.
-type modelKey struct {
-	key   string
-	kinds []string
-	dec   func(p *parser, n *yaml.Node, path string, m *Model)
-}
-
-var (
-	forests    = []string{KindRandomForest, KindIsolationForest}
-	rf         = []string{KindRandomForest}
-	clustering = []string{KindKMeans, KindDBSCAN}
-)
-
-func sweepInt(lo, hi int64, set func(*Model, int)) func(*parser, *yaml.Node, string, *Model) {
-	return func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, integer(lo, hi), formatInt, func(v int) { set(m, v) })
-	}
-}
-
-func sweepFloat(c conv[float64], set func(*Model, float64)) func(*parser, *yaml.Node, string, *Model) {
-	return func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, c, formatFloat, func(v float64) { set(m, v) })
-	}
-}
-
-func sweepEnum(values []string, set func(*Model, string)) func(*parser, *yaml.Node, string, *Model) {
-	return func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, oneOf(values...), formatString, func(v string) { set(m, v) })
-	}
-}
-
-// modelKeys lists every model key after name and kind. Its order is the
-// order of keys in spec.resolved.yaml.
-var modelKeys = []modelKey{
-	{"target", rf, func(p *parser, n *yaml.Node, path string, m *Model) {
-		value(p, n, path, oneOf(TargetIsAnomaly, TargetAnomalyType), func(v string) { m.Target = v })
-	}},
-	{"trees", forests, sweepInt(1, 100000, func(m *Model, v int) { m.Trees = v })},
-	{"max_features", rf, func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, maxFeatures, formatString, func(v string) { m.MaxFeatures = v })
-	}},
-	{"max_depth", rf, sweepInt(0, 1000, func(m *Model, v int) { m.MaxDepth = v })},
-	{"min_samples_split", rf, sweepInt(2, math.MaxInt32, func(m *Model, v int) { m.MinSamplesSplit = v })},
-	{"min_samples_leaf", rf, sweepInt(1, math.MaxInt32, func(m *Model, v int) { m.MinSamplesLeaf = v })},
-	{"class_weight", rf, sweepEnum([]string{"none", "balanced"}, func(m *Model, v string) { m.ClassWeight = v })},
-	{"bootstrap", rf, func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, boolean, formatBool, func(v bool) { m.Bootstrap = v })
-	}},
-	{"max_samples", []string{KindIsolationForest}, func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, autoOr("auto", integer(2, math.MaxInt32)), autoText("auto"), func(v int) { m.MaxSamples = v })
-	}},
-	{"contamination", []string{KindIsolationForest}, func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, autoOr("auto", number(0, 0.5, false, true)), autoFloatText("auto"), func(v float64) { m.Contamination = v })
-	}},
-	{"k", []string{KindKMeans}, sweepInt(2, 10000, func(m *Model, v int) { m.K = v })},
-	{"n_init", []string{KindKMeans}, sweepInt(1, 1000, func(m *Model, v int) { m.NInit = v })},
-	{"max_iter", []string{KindKMeans}, sweepInt(1, 1000000, func(m *Model, v int) { m.MaxIter = v })},
-	{"tol", []string{KindKMeans}, sweepFloat(number(0, math.MaxFloat64, true, true), func(m *Model, v float64) { m.Tol = v })},
-	{"eps", []string{KindDBSCAN}, sweepFloat(number(0, math.MaxFloat64, false, true), func(m *Model, v float64) { m.Eps = v })},
-	{"min_samples", []string{KindDBSCAN}, sweepInt(1, math.MaxInt32, func(m *Model, v int) { m.MinSamples = v })},
-	{"silhouette_sample", clustering, func(p *parser, n *yaml.Node, path string, m *Model) {
-		sweepable(p, n, path, autoOr("all", integer(2, math.MaxInt32)), autoText("all"), func(v int) { m.SilhouetteSample = v })
-	}},
-}
-
-func autoText(word string) func(int) string {
-	return func(v int) string {
-		if v == 0 {
-			return word
+// decodeParam decodes one parameter of a model, as its kind declares it
+// (internal/models), into m.Params.
+func (p *parser) decodeParam(n *yaml.Node, path string, m *Model, prm *models.Param) {
+	set := func(v string) { m.Params[prm.Key] = models.Value{Text: v} }
+	decode := func(c conv[string]) {
+		if prm.Sweepable {
+			sweepable(p, n, path, c, formatString, set)
+		} else {
+			value(p, n, path, c, set)
 		}
-		return formatInt(v)
 	}
-}
-
-func autoFloatText(word string) func(float64) string {
-	return func(v float64) string {
-		if v == 0 {
-			return word
+	switch prm.Type {
+	case models.Int:
+		c := textOf(integer(int64(prm.Min), int64(prm.Max)), formatInt)
+		if prm.Word != "" {
+			c = textOf(autoOr(prm.Word, integer(int64(prm.Min), int64(prm.Max))), autoText(prm.Word))
 		}
-		return formatFloat(v)
+		decode(c)
+	case models.Float:
+		c := textOf(number(prm.Min, prm.Max, !prm.MinOpen, !prm.MaxOpen), formatFloat)
+		if prm.Word != "" {
+			c = textOf(autoOr(prm.Word, number(prm.Min, prm.Max, !prm.MinOpen, !prm.MaxOpen)), autoFloatText(prm.Word))
+		}
+		decode(c)
+	case models.Bool:
+		decode(textOf(boolean, formatBool))
+	case models.Enum:
+		decode(oneOf(prm.Values...))
+	case models.Custom:
+		decode(func(p *parser, n *yaml.Node, path string) (string, bool) {
+			if !scalarOK(p, n, path, prm.TypeDoc) {
+				return "", false
+			}
+			v, err := prm.Decode(n.ShortTag(), n.Value)
+			if err != nil {
+				p.errorf(n, path, "%s", err)
+				return "", false
+			}
+			return v, true
+		})
+	case models.Duration:
+		decode(textOf(duration(prm.MinDuration, prm.MaxDuration), models.FormatDuration))
+	case models.Strings:
+		p.stringList(n, path, prm, func(list []string) { m.Params[prm.Key] = models.Value{List: list} })
+	case models.Mapping:
+		p.passThrough(n, path, m, prm.Key)
+	default:
+		panic(fmt.Sprintf("experiments: parameter %s of unknown type %d", prm.Key, prm.Type))
 	}
 }
 
-// maxFeatures accepts sqrt, log2, all, a count >= 1, or a fraction in (0, 1).
-func maxFeatures(p *parser, n *yaml.Node, path string) (string, bool) {
-	if !scalarOK(p, n, path, "sqrt, log2, all, a count or a fraction") {
-		return "", false
-	}
-	switch n.ShortTag() {
-	case "!!str":
-		return oneOf("sqrt", "log2", "all")(p, n, path)
-	case "!!int":
-		v, ok := integer(1, 100000)(p, n, path)
-		return formatInt(v), ok
-	case "!!float":
-		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && f == 1 {
-			// scikit-learn's max_features=1.0; "1" would read as one feature.
-			p.errorf(n, path, "%s as a fraction is every feature: write all", n.Value)
+// textOf turns a converter of T into one of canonical text.
+func textOf[T any](c conv[T], format func(T) string) conv[string] {
+	return func(p *parser, n *yaml.Node, path string) (string, bool) {
+		v, ok := c(p, n, path)
+		if !ok {
 			return "", false
 		}
-		v, ok := number(0, 1, false, false)(p, n, path)
-		return formatFloat(v), ok
+		return format(v), true
 	}
-	p.errorf(n, path, "want sqrt, log2, all, a count or a fraction, got %s", describe(n))
-	return "", false
+}
+
+// stringList decodes a list of strings (an external command's arguments, a
+// model's files), which cannot be swept. Numbers and booleans are taken as
+// written; with prm.Files each entry must name an existing file or
+// directory, relative to the experiment file's directory.
+func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set func([]string)) {
+	switch {
+	case p.zip != 0:
+		p.errorf(n, path, "cannot be swept, so it cannot appear in a zip block")
+	case n.Kind != yaml.SequenceNode:
+		p.errorf(n, path, "want a list of strings, like [a, b], got %s", describe(n))
+	case len(n.Content) < prm.MinLen:
+		p.errorf(n, path, "want at least %d entr%s, got %d", prm.MinLen, pluralY(prm.MinLen), len(n.Content))
+	default:
+		list := make([]string, 0, len(n.Content))
+		ok := true
+		for _, item := range n.Content {
+			if !scalarOK(p, item, path, "a string") {
+				ok = false
+				continue
+			}
+			if item.Value == "" {
+				p.errorf(item, path, "empty string")
+				ok = false
+				continue
+			}
+			if prm.Files {
+				if _, good := p.dataPathOrDir(item, path); !good {
+					ok = false
+					continue
+				}
+				if slices.Contains(list, item.Value) {
+					p.errorf(item, path, "%s listed twice", item.Value)
+					ok = false
+					continue
+				}
+			}
+			list = append(list, item.Value)
+		}
+		if ok {
+			set(list)
+			p.pos[path] = n
+			return
+		}
+	}
+	p.bad[path] = true
+}
+
+func pluralY(n int) string {
+	if n == 1 {
+		return "y"
+	}
+	return "ies"
+}
+
+// passNamePattern is the name of a pass-through parameter: an identifier
+// of Python and most languages.
+var passNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// passThrough decodes a mapping of names to scalars handed to the model
+// as they are (an external program's parameters). Each entry may be a
+// list: a sweep axis, models.<name>.<key>.<entry>.
+func (p *parser) passThrough(n *yaml.Node, path string, m *Model, key string) {
+	if p.zip != 0 {
+		p.errorf(n, path, "cannot appear in a zip block; put zip inside it to sweep its entries together")
+		p.bad[path] = true
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, path, "want a mapping of parameter names to values, got %s", describe(n))
+		p.bad[path] = true
+		return
+	}
+	entries := []models.Entry{}
+	var fields []field
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Value == "zip" || findField(fields, k.Value) != nil {
+			continue // mapping reports these
+		}
+		if !passNamePattern.MatchString(k.Value) {
+			p.errorf(k, join(path, k.Value), "%q is not a parameter name: use letters, digits and _, at most 64, not starting with a digit", k.Value)
+			p.bad[join(path, k.Value)] = true
+			continue
+		}
+		idx := len(entries)
+		entries = append(entries, models.Entry{Key: k.Value})
+		fields = append(fields, field{k.Value, func(vn *yaml.Node, vp string) {
+			sweepable(p, vn, vp, passValue, func(v models.Value) string { return v.Text }, func(v models.Value) {
+				val := m.Params[key]
+				val.Map[idx].Value = v
+				m.Params[key] = val
+			})
+		}})
+	}
+	m.Params[key] = models.Value{Map: entries}
+	p.mapping(n, path, fields)
+	p.pos[path] = n
+}
+
+// passValue reads one pass-through value: a number, a string or a
+// boolean, with its type.
+func passValue(p *parser, n *yaml.Node, path string) (models.Value, bool) {
+	if !scalarOK(p, n, path, "a number, a string or a boolean") {
+		return models.Value{}, false
+	}
+	switch n.ShortTag() {
+	case "!!int":
+		var v int64
+		if err := n.Decode(&v); err != nil {
+			p.errorf(n, path, "integer %s out of range", n.Value)
+			return models.Value{}, false
+		}
+		return models.Value{Text: strconv.FormatInt(v, 10), Tag: "int"}, true
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			p.errorf(n, path, "want a finite number, got %s", n.Value)
+			return models.Value{}, false
+		}
+		return models.Value{Text: formatFloat(f), Tag: "float"}, true
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			p.errorf(n, path, "want true or false, got %s", n.Value)
+			return models.Value{}, false
+		}
+		return models.Value{Text: formatBool(b), Tag: "bool"}, true
+	case "!!str":
+		return models.Value{Text: n.Value, Tag: "str"}, true
+	}
+	p.errorf(n, path, "want a number, a string or a boolean, got %s", describe(n))
+	return models.Value{}, false
 }
 
 func (p *parser) models(n *yaml.Node, path string) {
@@ -1077,9 +1198,9 @@ func (p *parser) models(n *yaml.Node, path string) {
 		// kind decides which keys are allowed; name decides parameter paths.
 		kind, kindNode := "", lookup(mn, "kind")
 		if kindNode == nil {
-			p.errorf(mn, mp, "missing key \"kind\" (one of %s)", strings.Join(Kinds, ", "))
+			p.errorf(mn, mp, "missing key \"kind\" (one of %s)", strings.Join(models.Names(), ", "))
 		} else {
-			value(p, kindNode, mp+".kind", oneOf(Kinds...), func(v string) { kind = v })
+			value(p, kindNode, mp+".kind", oneOf(models.Names()...), func(v string) { kind = v })
 		}
 		*m = defaultModel(kind)
 		m.Name = kind
@@ -1103,6 +1224,10 @@ func (p *parser) models(n *yaml.Node, path string) {
 			}
 			p.modelParam[mp] = "models." + m.Name
 		}
+		k := models.Lookup(kind)
+		if k == nil {
+			continue // keys cannot be checked without a kind
+		}
 		// name and kind were decoded above; here they need only be kept out
 		// of zip blocks, where lookup does not see them.
 		decoded := func(n *yaml.Node, path string) {
@@ -1111,40 +1236,48 @@ func (p *parser) models(n *yaml.Node, path string) {
 			}
 		}
 		fields := []field{{"name", decoded}, {"kind", decoded}}
-		for _, k := range modelKeys {
-			if kind == "" || slices.Contains(k.kinds, kind) {
-				fields = append(fields, field{k.key, func(n *yaml.Node, path string) { k.dec(p, n, path, m) }})
+		for j := range k.Params {
+			prm := &k.Params[j]
+			fields = append(fields, field{prm.Key, func(n *yaml.Node, path string) { p.decodeParam(n, path, m, prm) }})
+		}
+		present := p.mappingForKind(mn, mp, fields, kind)
+		for _, prm := range k.Params {
+			if prm.Required && present != nil && present[prm.Key] == nil {
+				p.errorf(mn, mp, "missing key %q (kind %s needs it)", prm.Key, kind)
+				p.bad[mp+"."+prm.Key] = true
 			}
 		}
-		if kind == "" {
-			continue // keys cannot be checked without a kind
+		if k.Check != nil && present != nil && !p.anyBad(mp) {
+			for _, problem := range k.Check(m.Params) {
+				node := mn
+				if kn := present[problem.Key]; kn != nil {
+					node = kn
+				}
+				p.errorf(node, join(mp, problem.Key), "%s", problem.Msg)
+			}
 		}
-		p.mappingForKind(mn, mp, fields, kind)
 	}
 }
 
 // mappingForKind is mapping, with unknown keys that belong to another kind
 // explained as such.
-func (p *parser) mappingForKind(n *yaml.Node, path string, fields []field, kind string) {
+func (p *parser) mappingForKind(n *yaml.Node, path string, fields []field, kind string) map[string]*yaml.Node {
 	var foreign []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if k.Kind != yaml.ScalarNode || findField(fields, k.Value) != nil || k.Value == "zip" {
 			continue
 		}
-		for _, mk := range modelKeys {
-			if mk.key == k.Value {
-				p.errorf(k, join(path, k.Value), "not a parameter of kind %s (it applies to %s)", kind, strings.Join(mk.kinds, ", "))
-				foreign = append(foreign, k.Value)
-				break
-			}
+		if kinds := models.KindsWithKey(k.Value); len(kinds) > 0 {
+			p.errorf(k, join(path, k.Value), "not a parameter of kind %s (it applies to %s)", kind, strings.Join(kinds, ", "))
+			foreign = append(foreign, k.Value)
 		}
 	}
 	// Remove them after the loop: removing during it would skip the next key.
 	for _, key := range foreign {
 		n = withoutKey(n, key)
 	}
-	p.mapping(n, path, fields)
+	return p.mapping(n, path, fields)
 }
 
 // withoutKey returns a copy of mapping n without key.
@@ -1260,7 +1393,7 @@ func (p *parser) regressions(n *yaml.Node, path string) {
 			{"tolerance", func(n *yaml.Node, path string) {
 				value(p, n, path, number(0, math.MaxFloat64, true, true), func(v float64) { r.Tolerance = v })
 			}},
-		}, "model", "metric", "better")
+		}, "model", "metric")
 		p.spec.Regressions = append(p.spec.Regressions, r)
 		p.regressionNodes = append(p.regressionNodes, rec)
 	})

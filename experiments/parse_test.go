@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -213,15 +214,15 @@ targets:
 			// sklearn RandomForestClassifier: n_estimators=100,
 			// max_features="sqrt", max_depth=None, min_samples_split=2,
 			// min_samples_leaf=1, class_weight=None, bootstrap=True.
-			{Name: "random_forest", Kind: "random_forest", Target: "is_anomaly", Trees: 100, MaxFeatures: "sqrt",
-				MinSamplesSplit: 2, MinSamplesLeaf: 1, ClassWeight: "none", Bootstrap: true},
+			{Name: "random_forest", Kind: "random_forest", Params: rfDefaults()},
 			// sklearn IsolationForest: n_estimators=100, max_samples="auto",
 			// contamination="auto".
-			{Name: "isolation_forest", Kind: "isolation_forest", Target: "is_anomaly", Trees: 100},
-			// sklearn KMeans: n_clusters=8, max_iter=300, tol=1e-4.
-			{Name: "kmeans", Kind: "kmeans", K: 8, NInit: 10, MaxIter: 300, Tol: 1e-4, SilhouetteSample: 10000},
+			{Name: "isolation_forest", Kind: "isolation_forest", Params: vals("trees", "100", "max_samples", "auto", "contamination", "auto")},
+			// sklearn KMeans: n_clusters=8, max_iter=300, tol=1e-4; n_init
+			// 10 as in scikit-learn 1.2.
+			{Name: "kmeans", Kind: "kmeans", Params: vals("k", "8", "n_init", "10", "max_iter", "300", "tol", "0.0001", "silhouette_sample", "10000")},
 			// sklearn DBSCAN: eps=0.5, min_samples=5.
-			{Name: "dbscan", Kind: "dbscan", Eps: 0.5, MinSamples: 5, SilhouetteSample: 10000},
+			{Name: "dbscan", Kind: "dbscan", Params: vals("eps", "0.5", "min_samples", "5", "silhouette_sample", "10000")},
 		},
 		Targets: []Target{{Model: "random_forest", Metric: "detection_rate", Op: ">=", Value: 0.9}},
 		// No policy is asked for; these are the defaults a policy: key
@@ -293,8 +294,8 @@ func TestValues(t *testing.T) {
 				"{name: b, kind: isolation_forest, max_samples: 512, contamination: 0.5}]",
 			want: func(s *Spec) {
 				s.Models = []Model{
-					{Name: "a", Kind: "isolation_forest", Target: "is_anomaly", Trees: 100},
-					{Name: "b", Kind: "isolation_forest", Target: "is_anomaly", Trees: 100, MaxSamples: 512, Contamination: 0.5},
+					{Name: "a", Kind: "isolation_forest", Params: vals("trees", "100", "max_samples", "auto", "contamination", "auto")},
+					{Name: "b", Kind: "isolation_forest", Params: vals("trees", "100", "max_samples", "512", "contamination", "0.5")},
 				}
 			},
 		},
@@ -303,11 +304,10 @@ func TestValues(t *testing.T) {
 			yaml: "models: [{name: a, kind: random_forest, max_features: 0.5, target: anomaly_type, bootstrap: false}, " +
 				"{name: b, kind: random_forest, max_features: 4, max_depth: 12, class_weight: balanced}]",
 			want: func(s *Spec) {
-				rf := Model{Kind: "random_forest", Target: "is_anomaly", Trees: 100, MaxFeatures: "sqrt",
-					MinSamplesSplit: 2, MinSamplesLeaf: 1, ClassWeight: "none", Bootstrap: true}
-				a, b := rf, rf
-				a.Name, a.MaxFeatures, a.Target, a.Bootstrap = "a", "0.5", "anomaly_type", false
-				b.Name, b.MaxFeatures, b.MaxDepth, b.ClassWeight = "b", "4", 12, "balanced"
+				a := Model{Name: "a", Kind: "random_forest", Params: rfDefaults()}
+				b := Model{Name: "b", Kind: "random_forest", Params: rfDefaults()}
+				set(a.Params, "max_features", "0.5", "target", "anomaly_type", "bootstrap", "false")
+				set(b.Params, "max_features", "4", "max_depth", "12", "class_weight", "balanced")
 				s.Models = []Model{a, b}
 			},
 		},
@@ -317,8 +317,8 @@ func TestValues(t *testing.T) {
 				"{name: db, kind: dbscan, eps: 1.5, min_samples: 3, silhouette_sample: 500}]",
 			want: func(s *Spec) {
 				s.Models = []Model{
-					{Name: "km", Kind: "kmeans", K: 6, NInit: 1, MaxIter: 50},
-					{Name: "db", Kind: "dbscan", Eps: 1.5, MinSamples: 3, SilhouetteSample: 500},
+					{Name: "km", Kind: "kmeans", Params: vals("k", "6", "n_init", "1", "max_iter", "50", "tol", "0", "silhouette_sample", "all")},
+					{Name: "db", Kind: "dbscan", Params: vals("eps", "1.5", "min_samples", "3", "silhouette_sample", "500")},
 				}
 			},
 		},
@@ -1047,5 +1047,50 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(src, "baseline.yaml"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// vals builds model parameters from key, canonical text pairs.
+func vals(kv ...string) models.Values {
+	v := models.Values{}
+	set(v, kv...)
+	return v
+}
+
+// set sets key, canonical text pairs in v.
+func set(v models.Values, kv ...string) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		v[kv[i]] = models.Value{Text: kv[i+1]}
+	}
+}
+
+// rfDefaults are scikit-learn's RandomForestClassifier defaults:
+// n_estimators=100, max_features="sqrt", max_depth=None,
+// min_samples_split=2, min_samples_leaf=1, class_weight=None,
+// bootstrap=True; and the harness's target is_anomaly.
+func rfDefaults() models.Values {
+	return vals("target", "is_anomaly", "trees", "100", "max_features", "sqrt", "max_depth", "0",
+		"min_samples_split", "2", "min_samples_leaf", "1", "class_weight", "none", "bootstrap", "true")
+}
+
+// TestRegressionBetterDefault: a regression rule without better takes the
+// metric's direction from the metric vocabulary (internal/eval).
+func TestRegressionBetterDefault(t *testing.T) {
+	exp := parseString(t, "better.yaml", `name: better
+seeds: [1]
+models: [{name: rf, kind: random_forest}, {name: km, kind: kmeans}]
+regressions:
+  - {model: rf, metric: false_positive_rate}
+  - {model: rf, metric: roc_auc, tolerance: 0.01}
+  - {model: rf, metric: detection_rate, better: lower}
+  - {model: km, metric: inertia}
+`)
+	var got []string
+	for _, r := range exp.Spec.Regressions {
+		got = append(got, r.Metric+":"+r.Better)
+	}
+	want := []string{"false_positive_rate:lower", "roc_auc:higher", "detection_rate:lower", "inertia:lower"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("better (-want +got):\n%s", diff)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/models"
 )
 
 // Resolved returns the text of spec.resolved.yaml: the experiment with every
@@ -179,27 +180,45 @@ func featuresNode(f []string) *yaml.Node {
 	return strs(f)
 }
 
-// modelGetters renders each key of modelKeys.
-var modelGetters = map[string]func(m *Model) *yaml.Node{
-	"target":            func(m *Model) *yaml.Node { return str(m.Target) },
-	"trees":             func(m *Model) *yaml.Node { return integerNode(int64(m.Trees)) },
-	"max_features":      func(m *Model) *yaml.Node { return scalarText(m.MaxFeatures) },
-	"max_depth":         func(m *Model) *yaml.Node { return integerNode(int64(m.MaxDepth)) },
-	"min_samples_split": func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamplesSplit)) },
-	"min_samples_leaf":  func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamplesLeaf)) },
-	"class_weight":      func(m *Model) *yaml.Node { return str(m.ClassWeight) },
-	"bootstrap": func(m *Model) *yaml.Node {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: formatBool(m.Bootstrap)}
-	},
-	"max_samples":       func(m *Model) *yaml.Node { return scalarText(autoText("auto")(m.MaxSamples)) },
-	"contamination":     func(m *Model) *yaml.Node { return scalarText(autoFloatText("auto")(m.Contamination)) },
-	"k":                 func(m *Model) *yaml.Node { return integerNode(int64(m.K)) },
-	"n_init":            func(m *Model) *yaml.Node { return integerNode(int64(m.NInit)) },
-	"max_iter":          func(m *Model) *yaml.Node { return integerNode(int64(m.MaxIter)) },
-	"tol":               func(m *Model) *yaml.Node { return floatNode(m.Tol) },
-	"eps":               func(m *Model) *yaml.Node { return floatNode(m.Eps) },
-	"min_samples":       func(m *Model) *yaml.Node { return integerNode(int64(m.MinSamples)) },
-	"silhouette_sample": func(m *Model) *yaml.Node { return scalarText(autoText("all")(m.SilhouetteSample)) },
+// paramNode renders a model parameter's value as its type writes it.
+func paramNode(prm *models.Param, v models.Value) *yaml.Node {
+	switch prm.Type {
+	case models.Bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: v.Text}
+	case models.Strings:
+		n := seq(true)
+		for _, s := range v.List {
+			n.Content = append(n.Content, str(s))
+		}
+		return n
+	case models.Mapping:
+		n := mapping()
+		for _, e := range v.Map {
+			n.Content = append(n.Content, str(e.Key), taggedNode(e.Value))
+		}
+		return flow(n)
+	case models.Enum, models.Duration:
+		return str(v.Text)
+	}
+	return scalarText(v.Text)
+}
+
+// taggedNode renders a pass-through value with its type: a float keeps a
+// decimal point, so that 1.0 reads back as a float.
+func taggedNode(v models.Value) *yaml.Node {
+	switch v.Tag {
+	case "int":
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: v.Text}
+	case "float":
+		text := v.Text
+		if !strings.ContainsAny(text, ".eEnN") {
+			text += ".0"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: text}
+	case "bool":
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: v.Text}
+	}
+	return str(v.Text)
 }
 
 // String renders m as one line of an experiment file, every key filled
@@ -216,9 +235,12 @@ func (m *Model) String() string {
 
 func modelNode(m *Model) *yaml.Node {
 	n := mapping("name", str(m.Name), "kind", str(m.Kind))
-	for _, k := range modelKeys {
-		if slices.Contains(k.kinds, m.Kind) {
-			n.Content = append(n.Content, str(k.key), modelGetters[k.key](m))
+	if k := models.Lookup(m.Kind); k != nil {
+		for i := range k.Params {
+			prm := &k.Params[i]
+			if v, ok := m.Params[prm.Key]; ok {
+				n.Content = append(n.Content, str(prm.Key), paramNode(prm, v))
+			}
 		}
 	}
 	return flow(n)
@@ -273,3 +295,50 @@ func integerNode(v int64) *yaml.Node {
 }
 
 func floatNode(v float64) *yaml.Node { return scalarText(formatFloat(v)) }
+
+// ResolvedModels reads the models of a spec.resolved.yaml (Resolved's
+// text): each model's name, kind and scalar parameters as written, over
+// the kind's defaults. It does not check the values again: it is for
+// readers of a run (the report asks each model's role).
+func ResolvedModels(resolved []byte) ([]Model, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(resolved, &doc); err != nil {
+		return nil, fmt.Errorf("spec.resolved.yaml: %w", err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	spec := lookup(root, "spec")
+	if spec == nil {
+		return nil, fmt.Errorf("spec.resolved.yaml: no spec")
+	}
+	list := lookup(spec, "models")
+	if list == nil {
+		return nil, nil
+	}
+	if list.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("spec.resolved.yaml:%d: spec.models is not a list", list.Line)
+	}
+	var out []Model
+	for _, mn := range list.Content {
+		if mn.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("spec.resolved.yaml:%d: a model is not a mapping", mn.Line)
+		}
+		var m Model
+		if n := lookup(mn, "kind"); n != nil {
+			m = defaultModel(n.Value)
+		}
+		if n := lookup(mn, "name"); n != nil {
+			m.Name = n.Value
+		}
+		for i := 0; i+1 < len(mn.Content); i += 2 {
+			k, v := mn.Content[i].Value, mn.Content[i+1]
+			if _, known := m.Params[k]; known && v.Kind == yaml.ScalarNode {
+				m.Params[k] = models.Value{Text: v.Value}
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

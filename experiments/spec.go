@@ -3,6 +3,8 @@ package experiments
 import (
 	"maps"
 	"slices"
+
+	"github.com/segharness/harness/internal/models"
 )
 
 // Spec is one experiment, or one trial of it, with every default filled in.
@@ -39,13 +41,13 @@ type Spec struct {
 func (s *Spec) ExportedModels() (detector, typing *Model) {
 	for i := range s.Models {
 		m := &s.Models[i]
-		if m.Kind != KindRandomForest {
+		if m.Kind != models.KindRandomForest {
 			continue
 		}
-		switch {
-		case m.Target == TargetAnomalyType && typing == nil:
+		switch role := m.Role(); {
+		case role == models.Typer && typing == nil:
 			typing = m
-		case m.Target != TargetAnomalyType && detector == nil:
+		case role == models.Detector && detector == nil:
 			detector = m
 		}
 	}
@@ -115,62 +117,26 @@ type OperatingPoint struct {
 	ValidationFraction float64 // of the training rows, held out from fitting to choose the threshold
 }
 
-// Model kinds.
-const (
-	KindRandomForest    = "random_forest"
-	KindIsolationForest = "isolation_forest"
-	KindKMeans          = "kmeans"
-	KindDBSCAN          = "dbscan"
-)
-
-// Kinds lists the model kinds.
-var Kinds = []string{KindRandomForest, KindIsolationForest, KindKMeans, KindDBSCAN}
-
-// Model targets.
-const (
-	TargetIsAnomaly   = "is_anomaly"
-	TargetAnomalyType = "anomaly_type"
-)
-
-// Model declares one model. Which fields apply depends on Kind (see doc.go);
-// the others keep their zero value.
+// Model declares one model: its name, its kind (a kind of the registry,
+// internal/models) and the kind's parameters, every default filled in.
 type Model struct {
-	Name string
-	Kind string
-
-	// Target is the label a supervised model learns (random_forest):
-	// TargetIsAnomaly (a detector) or TargetAnomalyType (attack typing).
-	// Isolation forests detect is_anomaly; clustering has no target.
-	Target string
-
-	// Forests.
-	Trees int
-
-	// Random forest.
-	MaxFeatures     string // "sqrt", "log2", "all", an integer count or a fraction in (0, 1)
-	MaxDepth        int    // 0: unlimited
-	MinSamplesSplit int
-	MinSamplesLeaf  int
-	ClassWeight     string // "none" or "balanced"
-	Bootstrap       bool
-
-	// Isolation forest.
-	MaxSamples    int     // 0: "auto", min(256, training rows)
-	Contamination float64 // 0: "auto" (offset -0.5)
-
-	// K-means.
-	K       int
-	NInit   int
-	MaxIter int
-	Tol     float64
-
-	// DBSCAN.
-	Eps        float64
-	MinSamples int
-
-	// Clustering: rows sampled for the silhouette; 0: all rows.
-	SilhouetteSample int
+	Name   string
+	Kind   string
+	Params models.Values
 }
+
+// Role returns what the model does (detector, typer or clusterer), as its
+// kind decides from its parameters; "" for an unknown kind.
+func (m *Model) Role() models.Role {
+	k := models.Lookup(m.Kind)
+	if k == nil {
+		return ""
+	}
+	return k.Role(m.Params)
+}
+
+// IsDetector reports whether the model scores flows as anomalous or not.
+func (m *Model) IsDetector() bool { return m.Role() == models.Detector }
 
 // Target is a success criterion on a metric of a model, for the gate.
 type Target struct {
@@ -185,31 +151,13 @@ type Target struct {
 // Comparison operators of targets.
 var Ops = []string{">=", ">", "<=", "<"}
 
-// Metric names a target may use, by the kind of model that produces them.
-var (
-	DetectorMetrics = []string{
-		"detection_rate", "false_positive_rate", "precision", "recall", "f1", "accuracy",
-		"roc_auc", "pr_auc",
-		"budget_detection_rate", "budget_false_positive_rate", "budget_threshold",
-	}
-	ClassifierMetrics = []string{"accuracy", "macro_f1", "weighted_f1"}
-	ClusterMetrics    = []string{"silhouette", "n_clusters", "noise_fraction"}
-)
-
 // metricsFor returns the metrics a model produces.
 func metricsFor(m *Model) []string {
-	switch {
-	case m.Kind == KindKMeans || m.Kind == KindDBSCAN:
-		return ClusterMetrics
-	case m.Kind == KindRandomForest && m.Target == TargetAnomalyType:
-		return ClassifierMetrics
+	k := models.Lookup(m.Kind)
+	if k == nil {
+		return nil
 	}
-	return DetectorMetrics
-}
-
-// IsDetector reports whether the model scores flows as anomalous or not.
-func (m *Model) IsDetector() bool {
-	return m.Kind == KindIsolationForest || (m.Kind == KindRandomForest && m.Target == TargetIsAnomaly)
+	return k.Produces(m.Params)
 }
 
 // defaultSpec returns a spec holding every default.
@@ -230,33 +178,12 @@ func defaultSpec() Spec {
 	}
 }
 
-// defaultModel returns the defaults of a kind: scikit-learn's, except
-// n_init 10 (the notebook ran scikit-learn 1.2, whose default it was) and the
-// silhouette sample.
+// defaultModel returns a model of kind with the kind's defaults (nil
+// parameters for an unknown kind).
 func defaultModel(kind string) Model {
 	m := Model{Kind: kind}
-	switch kind {
-	case KindRandomForest:
-		m.Target = TargetIsAnomaly
-		m.Trees = 100
-		m.MaxFeatures = "sqrt"
-		m.MinSamplesSplit = 2
-		m.MinSamplesLeaf = 1
-		m.ClassWeight = "none"
-		m.Bootstrap = true
-	case KindIsolationForest:
-		m.Target = TargetIsAnomaly
-		m.Trees = 100
-	case KindKMeans:
-		m.K = 8
-		m.NInit = 10
-		m.MaxIter = 300
-		m.Tol = 1e-4
-		m.SilhouetteSample = 10000
-	case KindDBSCAN:
-		m.Eps = 0.5
-		m.MinSamples = 5
-		m.SilhouetteSample = 10000
+	if k := models.Lookup(kind); k != nil {
+		m.Params = k.Defaults()
 	}
 	return m
 }
@@ -269,6 +196,9 @@ func (s *Spec) clone() Spec {
 	c.Data.Table = cloneTable(s.Data.Table)
 	c.Features = slices.Clone(s.Features)
 	c.Models = slices.Clone(s.Models)
+	for i := range c.Models {
+		c.Models[i].Params = s.Models[i].Params.Clone()
+	}
 	c.Targets = slices.Clone(s.Targets)
 	c.Incident = cloneIncident(s.Incident)
 	c.Monitoring = cloneMonitoring(s.Monitoring)

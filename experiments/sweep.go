@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -276,6 +277,12 @@ func (p *parser) checkRegressions() {
 	for i, rec := range p.regressionNodes {
 		r := &p.spec.Regressions[i]
 		p.checkModelMetric(rec, r.Model, r.Metric)
+		if r.Better == "" && r.Metric != "" && !p.bad[rec.path+".better"] {
+			// The metric vocabulary's direction (internal/eval).
+			if r.Better = eval.Better(r.Metric).String(); r.Better == "" {
+				p.errorf(rec.node, rec.path, "missing key \"better\": metric %s has no direction of improvement to default to; give better: higher or lower", r.Metric)
+			}
+		}
 	}
 }
 
@@ -287,9 +294,6 @@ func (p *parser) checkExport() {
 		return
 	}
 	detector, typing := p.spec.ExportedModels()
-	if detector != nil && detector.Target != TargetIsAnomaly {
-		detector = nil
-	}
 	var missing []string
 	if detector == nil {
 		missing = append(missing, "a random_forest detector (target: is_anomaly)")
@@ -333,7 +337,7 @@ func (p *parser) checkModelMetric(rec *targetNode, model, metric string) {
 // among the attacks seen and unseen in training.
 func (p *parser) metricsFor(m *Model) []string {
 	if d := &p.spec.Data; m.IsDetector() && d.Source == SourceTable && len(d.Table.Test) > 0 {
-		return slices.Concat(DetectorMetrics, TableDetectorMetrics)
+		return slices.Concat(metricsFor(m), TableDetectorMetrics)
 	}
 	return metricsFor(m)
 }
@@ -357,15 +361,7 @@ func (p *parser) axisByName(key string) *axis {
 	return nil
 }
 
-func describeModel(m *Model) string {
-	switch {
-	case m.Kind == KindRandomForest && m.Target == TargetAnomalyType:
-		return "an attack-type classifier"
-	case m.IsDetector():
-		return "a detector"
-	}
-	return "a clustering"
-}
+func describeModel(m *Model) string { return m.Role().Describe() }
 
 // maxIDLen bounds a trial ID; longer ones are shortened with a hash.
 const (

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/models"
 )
 
 // sweepExperiment is a small sweep: two parameter values (one DOUBLE
@@ -131,7 +132,8 @@ func TestTrialKey(t *testing.T) {
 	}
 	changed := exp.Trials[0]
 	changed.Spec.Models = append([]experiments.Model(nil), changed.Spec.Models...)
-	changed.Spec.Models[0].Trees = 6
+	changed.Spec.Models[0].Params = changed.Spec.Models[0].Params.Clone()
+	changed.Spec.Models[0].Params["trees"] = models.Value{Text: "6"}
 	if k, _ := trialKey(exp, &changed, params); k == base {
 		t.Error("a model setting does not change the key")
 	}

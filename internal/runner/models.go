@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,7 +14,7 @@ import (
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/ml/cluster"
 	"github.com/segharness/harness/internal/ml/forest"
-	"github.com/segharness/harness/internal/ml/iforest"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -108,6 +109,19 @@ type part struct {
 
 func (td *trialData) part(rows []int) *part { return &part{rows, td.rows(rows)} }
 
+// models returns the part as a model's task takes it (nil for nil).
+func (p *part) models() *models.Rows {
+	if p == nil {
+		return nil
+	}
+	return &models.Rows{Index: p.rows, X: p.x}
+}
+
+// modelData returns the trial's data as every model sees it.
+func (td *trialData) modelData() *models.Data {
+	return &models.Data{X: td.x.Data, Columns: td.x.Names, IsAnomaly: td.isAnomaly, Types: td.typeCodes, TypeNames: td.typeNames}
+}
+
 // actual returns whether each row of p is an anomaly.
 func (td *trialData) actual(p *part) []bool {
 	a := make([]bool, len(p.rows))
@@ -150,22 +164,43 @@ func (td *trialData) rows(idx []int) []float64 {
 	return out
 }
 
+// modelEnv is what the model stage needs beyond the trial and its data.
+type modelEnv struct {
+	ctx     context.Context
+	workers int
+	dir     string // the trial's directory, for a model's working files
+	baseDir string // the experiment file's directory
+	logf    func(format string, args ...any)
+}
+
 // runModels fits and scores every model of the trial in the order of the
-// experiment file. Each model's randomness comes from its own stream,
-// derived from the trial's seed and the model's name, so adding a model
-// does not change the others' results.
-func runModels(t *experiments.Trial, td *trialData, workers int) (*modelOutput, error) {
+// experiment file, each through its kind in the registry
+// (internal/models), and measures it as its role says. Each model's
+// randomness comes from its own stream, derived from the trial's seed and
+// the model's name, so adding a model does not change the others' results.
+func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput, error) {
+	if env.ctx == nil {
+		env.ctx = context.Background()
+	}
 	out := &modelOutput{}
 	// Row sets, gathered once and shared by the supervised models. With an
 	// operating point, detectors fit on the training rows minus a
 	// validation slice, which chooses their budget threshold.
 	var train, fit, val, test *part
 	op := t.Spec.Operating
+	data := td.modelData()
 	for _, m := range t.Spec.Models {
-		r := seed.New(seed.Derive(t.DerivedSeed, "model/"+m.Name))
-		var err error
-		switch m.Kind {
-		case experiments.KindRandomForest, experiments.KindIsolationForest:
+		kind := models.Lookup(m.Kind)
+		if kind == nil {
+			return nil, fmt.Errorf("model %s: unknown model kind %q", m.Name, m.Kind)
+		}
+		modelSeed := seed.Derive(t.DerivedSeed, "model/"+m.Name)
+		task := &models.Task{
+			Model: m.Name, Kind: kind, Params: m.Params, Role: kind.Role(m.Params), Data: data,
+			Workers: env.workers, Rand: seed.New(modelSeed), Seed: modelSeed,
+			Dir: env.dir, BaseDir: env.baseDir, Log: env.logf,
+		}
+		if task.Role == models.Detector || task.Role == models.Typer {
 			if test == nil {
 				test = td.part(td.test)
 				if op.FPRBudget > 0 {
@@ -178,10 +213,10 @@ func runModels(t *experiments.Trial, td *trialData, workers int) (*modelOutput, 
 					fit = td.part(td.train)
 				}
 			}
-			switch {
-			case m.Kind == experiments.KindIsolationForest:
-				err = out.isolationForest(m, td, fit, val, test, op.FPRBudget, workers, r)
-			case m.Target == experiments.TargetAnomalyType:
+			task.Test = test.models()
+			if task.Role == models.Detector {
+				task.Fit, task.Validation = fit.models(), val.models()
+			} else {
 				// Attack typing has no operating point: it trains on every
 				// training row.
 				if train == nil {
@@ -190,20 +225,101 @@ func runModels(t *experiments.Trial, td *trialData, workers int) (*modelOutput, 
 						train = td.part(td.train)
 					}
 				}
-				err = out.randomForest(m, td, train, nil, test, 0, workers, r)
-			default:
-				err = out.randomForest(m, td, fit, val, test, op.FPRBudget, workers, r)
+				task.Fit = train.models()
+				if len(td.typeNames) < 2 {
+					return nil, fmt.Errorf("model %s: typing attacks needs at least two anomaly types in the data, found %s", m.Name, strings.Join(td.typeNames, ", "))
+				}
 			}
-		case experiments.KindKMeans, experiments.KindDBSCAN:
-			err = out.clustering(m, td, workers, r, seed.New(seed.Derive(t.DerivedSeed, "silhouette/"+m.Name)))
-		default:
-			err = fmt.Errorf("unknown model kind %q", m.Kind)
+		}
+		res, err := kind.Fit(env.ctx, task)
+		if err == nil {
+			err = checkResult(task, res)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("model %s: %w", m.Name, err)
 		}
+		if err := out.record(t, td, task, res, val, op.FPRBudget, env.workers); err != nil {
+			return nil, fmt.Errorf("model %s: %w", m.Name, err)
+		}
 	}
 	return out, nil
+}
+
+// checkResult checks that a kind answered what its role asks, for each row
+// it was given: a broken kind is an error here, not a panic or a wrong
+// figure later.
+func checkResult(t *models.Task, res *models.Result) error {
+	if res == nil {
+		return fmt.Errorf("kind %s answered nothing", t.Kind.Name)
+	}
+	check := func(what string, got, want int) error {
+		if got != want {
+			return fmt.Errorf("kind %s answered %d %s for %d rows", t.Kind.Name, got, what, want)
+		}
+		return nil
+	}
+	switch t.Role {
+	case models.Detector:
+		if err := check("scores", len(res.Scores), t.Test.Len()); err != nil {
+			return err
+		}
+		if err := check("decisions", len(res.Decision), t.Test.Len()); err != nil {
+			return err
+		}
+		if t.Validation != nil {
+			return check("validation scores", len(res.ValidationScores), t.Validation.Len())
+		}
+	case models.Typer:
+		return check("class probabilities", len(res.Proba), t.Test.Len()*len(t.Data.TypeNames))
+	case models.Clusterer:
+		return check("cluster labels", len(res.Labels), t.Data.N())
+	}
+	if res.Importances != nil {
+		return check("importances", len(res.Importances), t.Data.D())
+	}
+	return nil
+}
+
+// record measures a fitted model's answers as its role says: a detector's
+// detection metrics, curves and operating point, a typer's accuracy and F1
+// scores, a clusterer's clusters and silhouette; and keeps what its kind
+// made besides (notes, rules, importances, its own figures, the fitted
+// forest).
+func (o *modelOutput) record(t *experiments.Trial, td *trialData, task *models.Task, res *models.Result, val *part, budget float64, workers int) error {
+	name := task.Model
+	for _, n := range res.Notes {
+		o.notes = append(o.notes, name+": "+n)
+	}
+	if f, ok := res.Fitted.(*forest.Forest); ok {
+		if o.forests == nil {
+			o.forests = map[string]*forest.Forest{}
+		}
+		o.forests[name] = f
+	}
+	o.rules.WriteString(res.Rules)
+	if res.Importances != nil {
+		for rank, j := range eval.TopK(res.Importances, td.x.D) {
+			o.importances = append(o.importances, datasets.Importance{
+				Model: name, Feature: td.x.Names[j], Importance: res.Importances[j], Rank: int64(rank + 1),
+			})
+		}
+	}
+	for _, f := range res.Metrics {
+		o.add(name, f.Metric, f.Value)
+	}
+	switch task.Role {
+	case models.Detector:
+		return o.detector(name, td, res.Scores, res.Decision, val, res.ValidationScores, budget)
+	case models.Typer:
+		o.typer(name, td, res.Proba)
+	case models.Clusterer:
+		sample := 0
+		if task.Kind.Param(models.SilhouetteSampleParam.Key) != nil {
+			sample = task.Params.Int(models.SilhouetteSampleParam.Key)
+		}
+		o.clusters(name, td, res.Labels, sample, workers, seed.New(seed.Derive(t.DerivedSeed, "silhouette/"+name)))
+	}
+	return nil
 }
 
 func (o *modelOutput) add(model, metric string, v float64) {
@@ -297,10 +413,6 @@ func (o *modelOutput) report(model, what string, cm eval.Matrix) {
 	fmt.Fprintf(&o.reports, "\n%s\n", cm.ClassificationReport())
 }
 
-// rulesDepth is the depth of the exported rules: explain_decision_process
-// prints export_text(estimators_[0], max_depth=3).
-const rulesDepth = 3
-
 // detectionByType records detection_rate_<type>: the share of the test
 // split's flows of each anomaly type that the detector flagged, for every
 // type present in the test split (types in the encoder's sorted order).
@@ -359,152 +471,37 @@ func detectorLabel(anomaly bool) string {
 // labelPtr returns a pointer to a copy of s (Prediction.Actual is nullable).
 func labelPtr(s string) *string { return &s }
 
-func forestConfig(m experiments.Model, d, workers int) (forest.Config, error) {
-	k, err := forest.MaxFeaturesFor(m.MaxFeatures, d)
-	if err != nil {
-		return forest.Config{}, err
-	}
-	return forest.Config{
-		Trees:           m.Trees,
-		MaxFeatures:     k,
-		MaxDepth:        m.MaxDepth,
-		MinSamplesSplit: m.MinSamplesSplit,
-		MinSamplesLeaf:  m.MinSamplesLeaf,
-		ClassWeight:     m.ClassWeight,
-		Bootstrap:       m.Bootstrap,
-		Workers:         workers,
-	}, nil
-}
-
-// randomForest fits a forest on the training rows: a detector on
-// is_anomaly, or an attack-type classifier on anomaly_type.
-func (o *modelOutput) randomForest(m experiments.Model, td *trialData, fit, val, test *part, budget float64, workers int, r *rand.Rand) error {
-	cfg, err := forestConfig(m, td.x.D, workers)
-	if err != nil {
-		return err
-	}
-	typing := m.Target == experiments.TargetAnomalyType
-	classes := 2
-	label := func(i int) int {
-		if td.isAnomaly[i] {
-			return 1
-		}
-		return 0
-	}
-	if typing {
-		classes = len(td.typeNames)
-		label = func(i int) int { return td.typeCodes[i] }
-		if classes < 2 {
-			return fmt.Errorf("typing attacks needs at least two anomaly types in the data, found %s", strings.Join(td.typeNames, ", "))
-		}
-	}
-	y := make([]int, len(fit.rows))
-	for k, i := range fit.rows {
-		y[k] = label(i)
-	}
-	f := forest.Fit(fit.x, td.x.D, y, classes, cfg, r)
-	if o.forests == nil {
-		o.forests = map[string]*forest.Forest{}
-	}
-	o.forests[m.Name] = f
-	proba := f.PredictProbaAll(test.x, workers)
-	classNames := detectorLabels[:]
-	if typing {
-		classNames = td.typeNames
-	}
-	fmt.Fprintf(&o.rules, "# %s: tree 1 of %d, to depth %d (scikit-learn's export_text); thresholds are on standardised features\n%s\n",
-		m.Name, cfg.Trees, rulesDepth, forest.ExportText(f.Trees()[0], td.x.Names, classNames, rulesDepth))
-	importances := f.Importances()
-	for rank, j := range eval.TopK(importances, td.x.D) {
-		o.importances = append(o.importances, datasets.Importance{
-			Model: m.Name, Feature: td.x.Names[j], Importance: importances[j], Rank: int64(rank + 1),
-		})
-	}
-	if !typing {
-		scores := make([]float64, len(td.test))
-		flagged := make([]bool, len(td.test))
-		for k := range scores {
-			scores[k] = proba[2*k+1]
-			flagged[k] = forest.Argmax(proba[2*k:2*k+2]) == 1
-		}
-		var valScores []float64
-		if val != nil {
-			p := f.PredictProbaAll(val.x, workers)
-			valScores = make([]float64, len(val.rows))
-			for k := range valScores {
-				valScores[k] = p[2*k+1]
-			}
-		}
-		return o.detector(m.Name, td, scores, flagged, val, valScores, budget)
-	}
+// typer records an attack-type classifier's predictions (the most
+// likely class, first on ties) and its accuracy, F1 scores and
+// classification report.
+func (o *modelOutput) typer(name string, td *trialData, proba []float64) {
+	classes := len(td.typeNames)
 	actual := make([]int, len(td.test))
 	predicted := make([]int, len(td.test))
 	for k, i := range td.test {
 		p := proba[classes*k : classes*(k+1)]
 		predicted[k], actual[k] = forest.Argmax(p), td.typeCodes[i]
 		o.predictions = append(o.predictions, datasets.Prediction{
-			Model: m.Name, FlowID: int64(i), Split: datasets.Test.String(),
+			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
 			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: labelPtr(td.typeNames[actual[k]]),
 			AnomalyType: td.anomalyType(i),
 		})
 	}
-	o.add(m.Name, "accuracy", eval.Accuracy(actual, predicted))
+	o.add(name, "accuracy", eval.Accuracy(actual, predicted))
 	cm := eval.ConfusionMatrix(actual, predicted, td.typeNames)
-	o.report(m.Name, "attack type on the test split", cm)
-	o.add(m.Name, "macro_f1", cm.MacroF1())
-	o.add(m.Name, "weighted_f1", cm.WeightedF1())
-	return nil
+	o.report(name, "attack type on the test split", cm)
+	o.add(name, "macro_f1", cm.MacroF1())
+	o.add(name, "weighted_f1", cm.WeightedF1())
 }
 
-// isolationForest fits on the training rows without labels, as the
-// notebook does, and flags test flows where the decision function is
-// negative.
-func (o *modelOutput) isolationForest(m experiments.Model, td *trialData, fit, val, test *part, budget float64, workers int, r *rand.Rand) error {
-	f := iforest.Fit(fit.x, td.x.D, iforest.Config{
-		Trees: m.Trees, MaxSamples: m.MaxSamples, Contamination: m.Contamination, Workers: workers,
-	}, r)
-	for _, w := range f.Warnings() {
-		o.notes = append(o.notes, fmt.Sprintf("%s: %v", m.Name, w))
-	}
-	samples := f.ScoreSamples(test.x, workers)
-	scores := make([]float64, len(samples))
-	flagged := make([]bool, len(samples))
-	for k, s := range samples {
-		scores[k] = -s // the anomaly score 2^(-E/c): higher is more anomalous
-		flagged[k] = s-f.Offset() < 0
-	}
-	var valScores []float64
-	if val != nil {
-		valScores = f.ScoreSamples(val.x, workers)
-		for k, v := range valScores {
-			valScores[k] = -v
-		}
-	}
-	return o.detector(m.Name, td, scores, flagged, val, valScores, budget)
-}
-
-// clustering groups every flow (the notebook clusters the whole scaled
-// matrix) and measures the grouping.
-func (o *modelOutput) clustering(m experiments.Model, td *trialData, workers int, r, sampling *rand.Rand) error {
+// clusters measures a grouping of every flow (the notebook clusters the
+// whole scaled matrix): its clusters, noise and silhouette on sample rows
+// (0: all of them).
+func (o *modelOutput) clusters(name string, td *trialData, labels []int, sample, workers int, sampling *rand.Rand) {
 	x, d := td.x.Data, td.x.D
-	var labels []int
-	switch m.Kind {
-	case experiments.KindKMeans:
-		if m.K > td.x.N {
-			return fmt.Errorf("k = %d clusters for %d flows", m.K, td.x.N)
-		}
-		res := cluster.KMeans(x, d, cluster.KMeansConfig{
-			K: m.K, NInit: m.NInit, MaxIter: m.MaxIter, Tol: m.Tol, Workers: workers,
-		}, r)
-		labels = res.Labels
-		o.add(m.Name, "inertia", res.Inertia)
-	case experiments.KindDBSCAN:
-		labels = cluster.DBSCAN(x, d, cluster.DBSCANConfig{Eps: m.Eps, MinSamples: m.MinSamples, Workers: workers})
-	}
 	clusters, noise := cluster.Count(labels)
-	o.add(m.Name, "n_clusters", float64(clusters))
-	o.add(m.Name, "noise_fraction", float64(noise)/float64(len(labels)))
-	sample := m.SilhouetteSample
+	o.add(name, "n_clusters", float64(clusters))
+	o.add(name, "noise_fraction", float64(noise)/float64(len(labels)))
 	if sample == 0 {
 		sample = len(labels)
 	}
@@ -513,18 +510,17 @@ func (o *modelOutput) clustering(m experiments.Model, td *trialData, workers int
 	case err != nil && clusters == 0:
 		// Undefined with one label: not measured rather than faked (the
 		// notebook printed -1).
-		o.notes = append(o.notes, fmt.Sprintf("%s: silhouette not measured: every flow is noise", m.Name))
+		o.notes = append(o.notes, fmt.Sprintf("%s: silhouette not measured: every flow is noise", name))
 	case err != nil:
-		o.notes = append(o.notes, fmt.Sprintf("%s: silhouette not measured: %v", m.Name, err))
+		o.notes = append(o.notes, fmt.Sprintf("%s: silhouette not measured: %v", name, err))
 	default:
-		o.add(m.Name, "silhouette", score)
-		o.add(m.Name, "silhouette_sample_size", float64(used))
+		o.add(name, "silhouette", score)
+		o.add(name, "silhouette_sample_size", float64(used))
 	}
 	for i, l := range labels {
 		o.predictions = append(o.predictions, datasets.Prediction{
-			Model: m.Name, FlowID: int64(i), Split: td.split[i].String(),
+			Model: name, FlowID: int64(i), Split: td.split[i].String(),
 			Predicted: strconv.Itoa(l), AnomalyType: td.anomalyType(i),
 		})
 	}
-	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/monitor"
 	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/seed"
@@ -73,7 +74,7 @@ func (tr *forestTrainer) Train(f *datasets.Flows, s uint64) (monitor.Detector, e
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := forestConfig(tr.model, x.D, tr.workers)
+	cfg, err := models.ForestConfig(tr.model.Params, x.D, tr.workers)
 	if err != nil {
 		return nil, err
 	}

@@ -483,7 +483,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 		}
 	}
 	if t.Spec.Data.Source == experiments.SourceTable {
-		return runTableTrial(exp, t, dir, genWorkers, params, rec)
+		return runTableTrial(ctx, exp, t, dir, genWorkers, params, rec, logf)
 	}
 	flows, input, err := loadFlows(exp, t, genWorkers)
 	if err != nil {
@@ -509,7 +509,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	if err != nil {
 		return fail(fmt.Errorf("features: %w", err))
 	}
-	out, err := runModels(t, td, genWorkers)
+	out, err := runModels(t, td, modelEnv{ctx: ctx, workers: genWorkers, dir: tdir, baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
 	}
@@ -571,7 +571,7 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 // the mapping, the models, and their outputs. The stages that need the
 // synthetic flow schema (dataset.parquet, the exported pipeline, the
 // incident, the policy, monitoring) do not apply; the parser refuses them.
-func runTableTrial(exp *experiments.Experiment, t *experiments.Trial, dir string, workers int, params []datasets.ParamColumn, rec TrialRecord) (TrialRecord, error) {
+func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, workers int, params []datasets.ParamColumn, rec TrialRecord, logf func(string, ...any)) (TrialRecord, error) {
 	fail := func(err error) (TrialRecord, error) {
 		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
@@ -580,7 +580,7 @@ func runTableTrial(exp *experiments.Experiment, t *experiments.Trial, dir string
 		return fail(err)
 	}
 	rec.Data = data
-	out, err := runModels(t, td, workers)
+	out, err := runModels(t, td, modelEnv{ctx: ctx, workers: workers, dir: TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
 	}

@@ -80,7 +80,7 @@ func benchModelStage(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := runModels(t, td, 2); err != nil {
+		if _, err := runModels(t, td, modelEnv{workers: 2}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -130,16 +131,12 @@ func trainLikeRunner(t testing.TB, src string) *trained {
 		},
 	}
 	for _, ms := range spec.Models {
-		k, err := forest.MaxFeaturesFor(ms.MaxFeatures, tr.x.D)
+		cfg, err := models.ForestConfig(ms.Params, tr.x.D, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := forest.Config{
-			Trees: ms.Trees, MaxFeatures: k, MaxDepth: ms.MaxDepth, MinSamplesSplit: ms.MinSamplesSplit,
-			MinSamplesLeaf: ms.MinSamplesLeaf, ClassWeight: ms.ClassWeight, Bootstrap: ms.Bootstrap, Workers: 2,
-		}
 		y := make([]int, len(tr.train))
-		typing := ms.Target == experiments.TargetAnomalyType
+		typing := ms.Role() == models.Typer
 		for j, i := range tr.train {
 			switch {
 			case typing:
@@ -169,8 +166,10 @@ func trainLikeRunner(t testing.TB, src string) *trained {
 
 // modelSpec writes a forest's specification as the experiment file would.
 func modelSpec(m experiments.Model) string {
+	v := m.Params
 	return fmt.Sprintf("{name: %s, kind: %s, target: %s, trees: %d, max_features: %s, max_depth: %d, min_samples_split: %d, min_samples_leaf: %d, class_weight: %s, bootstrap: %t}",
-		m.Name, m.Kind, m.Target, m.Trees, m.MaxFeatures, m.MaxDepth, m.MinSamplesSplit, m.MinSamplesLeaf, m.ClassWeight, m.Bootstrap)
+		m.Name, m.Kind, v.Text("target"), v.Int("trees"), v.Text("max_features"), v.Int("max_depth"), v.Int("min_samples_split"),
+		v.Int("min_samples_leaf"), v.Text("class_weight"), v.Bool("bootstrap"))
 }
 
 // tableFlow returns row i of a flow table as a Flow.

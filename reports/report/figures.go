@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/charts"
 )
@@ -865,19 +866,15 @@ func (r *Run) targetLine(metric string) (*charts.Target, string) {
 		fmt.Sprintf(" The dashed line is the target %s %s %g of %s.", metric, first.Op, first.Value, who)
 }
 
-// metricRange returns the range of values a metric can take, when known:
-// [0, 1] for rates, shares and areas under curves, [-1, 1] for the
-// silhouette.
+// metricRange returns the range of values a metric can take, when the
+// metric vocabulary (internal/eval) knows it: [0, 1] for rates, shares and
+// areas under curves, [-1, 1] for the silhouette.
 func metricRange(metric string) (lo, hi float64, ok bool) {
-	name := strings.TrimPrefix(metric, "budget_")
-	switch {
-	case name == "silhouette":
-		return -1, 1, true
-	case strings.HasPrefix(name, "detection_rate"), strings.HasPrefix(name, "false_positive_rate"),
-		slices.Contains([]string{"precision", "recall", "f1", "accuracy", "roc_auc", "pr_auc", "macro_f1", "weighted_f1", "noise_fraction"}, name):
-		return 0, 1, true
+	m, known := eval.Metric(metric)
+	if !known || !m.Bounded {
+		return 0, 0, false
 	}
-	return 0, 0, false
+	return m.Lo, m.Hi, true
 }
 
 // clipped says, for a caption, that bands stop at the metric's range.
@@ -891,16 +888,8 @@ func clipped(metric string) string {
 
 // metricLabel is the axis label of a metric.
 func metricLabel(metric string) string {
-	names := map[string]string{
-		"detection_rate":             "Detection rate (fraction of anomalies)",
-		"false_positive_rate":        "False positive rate (fraction of normal)",
-		"roc_auc":                    "Area under the ROC curve",
-		"pr_auc":                     "Average precision",
-		"budget_detection_rate":      "Detection rate at the FPR budget",
-		"budget_false_positive_rate": "False positive rate at the FPR budget",
-	}
-	if label, ok := names[metric]; ok {
-		return label
+	if m, ok := eval.Metric(metric); ok {
+		return m.AxisLabel()
 	}
 	return metric
 }

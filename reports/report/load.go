@@ -23,6 +23,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports"
@@ -123,7 +124,11 @@ func Load(dir string) (*Run, error) {
 			return nil, fmt.Errorf("%s: parameter columns %v, the manifest's sweep axes %v", filepath.Join(dir, name), got, axes)
 		}
 	}
-	r.Models = models(r.Metrics)
+	specModels, err := experiments.ResolvedModels(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "spec.resolved.yaml"), err)
+	}
+	r.Models = modelsOf(r.Metrics, specModels)
 	r.index()
 	for _, t := range m.Trials {
 		p := trialPoint(t, m)
@@ -178,31 +183,36 @@ func trialPoint(t runner.TrialRecord, m *runner.Manifest) []string {
 	return p
 }
 
-// models lists the models of the metrics table with the kind their
-// metrics reveal.
-func models(rows []datasets.Metric) []Model {
+// modelsOf lists the models of the metrics table, each with the kind of
+// work its role in the experiment says it does (the model registry,
+// internal/models): the rows of an incident flow, the policy and the
+// monitoring simulation are not a model's.
+func modelsOf(rows []datasets.Metric, spec []experiments.Model) []Model {
 	var out []Model
 	index := map[string]int{}
 	for _, row := range rows {
-		i, ok := index[row.Model]
-		if !ok {
-			i = len(out)
-			index[row.Model] = i
-			out = append(out, Model{Name: row.Model})
-		}
-		if row.Model == experiments.MonitoringModel {
-			// Not a model, though it measures a detection rate.
-			out[i].Kind = Monitor
+		if _, ok := index[row.Model]; ok {
 			continue
 		}
-		switch row.Metric {
-		case "detection_rate":
-			out[i].Kind = Detector
-		case "macro_f1":
-			out[i].Kind = Typing
-		case "n_clusters":
-			out[i].Kind = Clustering
+		index[row.Model] = len(out)
+		m := Model{Name: row.Model}
+		if row.Model == experiments.MonitoringModel {
+			m.Kind = Monitor
 		}
+		for i := range spec {
+			if spec[i].Name != row.Model {
+				continue
+			}
+			switch spec[i].Role() {
+			case models.Detector:
+				m.Kind = Detector
+			case models.Typer:
+				m.Kind = Typing
+			case models.Clusterer:
+				m.Kind = Clustering
+			}
+		}
+		out = append(out, m)
 	}
 	return out
 }

@@ -15,12 +15,24 @@ its tables, as Go literals to paste:
     the Go package follows; exact p-values are checked against a count of
     the U distribution in Python integers;
   * SeedsNeeded: the smallest n >= 2 with t_{n-1} * sd / sqrt(n) <
-    |mean - value|, by scipy.stats.t.ppf.
+    |mean - value|, by scipy.stats.t.ppf;
+  * the Wilcoxon signed-rank test (internal/eval/stats/wilcoxon_test.go):
+    scipy.stats.wilcoxon(d, zero_method='wilcox', correction=False,
+    alternative='two-sided', method=...), 'exact' when there are at most 50
+    differences, none zero and no ties among |d|, 'approx' otherwise (the
+    rule of the Go package; scipy's own 'auto' ignores ties, and the script
+    says where that gives another p-value); exact p-values are checked
+    against a count of the signed-rank distribution in Python integers;
+  * the signed-rank confidence interval and the Hodges-Lehmann estimate, by
+    brute force: every Walsh average (d_i + d_j)/2, i <= j, sorted, and the
+    rank k from the exact distribution in Python integers (from scipy's
+    normal quantile above 1000 differences).
 
 Usage (Debian's python3-scipy 1.10.1):
   /usr/bin/python3 scripts/reference/stats_reference.py
 """
 import math
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -181,3 +193,192 @@ def main():
 
 
 main()
+
+
+# Wilcoxon signed-rank test, signed-rank interval, Hodges-Lehmann estimate
+# (internal/eval/stats/wilcoxon.go).
+
+def generated(n, offset):
+    """((i*7919) mod 1009 - offset) / 32 for i < n: the data the Go test makes
+    with the same formula (exact in binary; distinct for n <= 1009)."""
+    return [((i * 7919) % 1009 - offset) / 32 for i in range(n)]
+
+
+def signed_rank_counts(n):
+    """counts[t]: how many of the 2^n sign patterns of ranks 1..n give
+    T+ = t (Python integers), by adding rank k with either sign."""
+    counts = np.array([1], dtype=object)
+    for k in range(1, n + 1):
+        new = np.concatenate([counts, np.zeros(k, dtype=object)])
+        new[k:] += counts
+        counts = new
+    return [int(c) for c in counts]
+
+
+def exact_signed_rank_p(d):
+    """Two-sided exact p-value of the signed-rank statistic, as a Fraction:
+    min(1, 2 P(T+ <= min(W+, W-)))."""
+    n = len(d)
+    ranks = stats.rankdata(np.abs(d))
+    wplus = int(ranks[np.asarray(d) > 0].sum())
+    t = min(wplus, n * (n + 1) // 2 - wplus)
+    counts = signed_rank_counts(n)
+    return min(Fraction(1), 2 * Fraction(sum(counts[:t + 1]), 2 ** n))
+
+
+def wilcoxon(name, d, literal=True):
+    d = np.asarray(d, dtype=np.float64)
+    nonzero = d[d != 0]
+    n, zeros = len(nonzero), len(d) - len(nonzero)
+    ties = len(np.unique(np.abs(nonzero))) != n
+    exact = zeros == 0 and not ties and n <= 50
+    method = "exact" if exact else "approx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = stats.wilcoxon(d, zero_method="wilcox", correction=False,
+                           alternative="two-sided", method=method)
+        auto = stats.wilcoxon(d, zero_method="wilcox", correction=False,
+                              alternative="two-sided")
+    ranks = stats.rankdata(np.abs(nonzero))
+    wplus, wminus = ranks[nonzero > 0].sum(), ranks[nonzero < 0].sum()
+    assert r.statistic == min(wplus, wminus), (name, r.statistic, wplus, wminus)
+    if exact:
+        p = exact_signed_rank_p(d)
+        assert abs(float(p) - r.pvalue) <= 1e-15 * float(p), (name, p, r.pvalue)
+        assert auto.pvalue == r.pvalue, (name, auto.pvalue, r.pvalue)
+    elif auto.pvalue != r.pvalue:
+        print(f"// {name}: scipy's method='auto' gives p = {g(auto.pvalue)} "
+              f"(the exact distribution at int(W+) = {int(wplus)}, ties ignored)")
+    go_method = "exact" if exact else "normal approximation"
+    data = f"d: []float64{golist(d)}, " if literal else ""
+    if not literal:
+        print(f"// {name}: {len(d)} differences, made in the test")
+    print(f'{{name: "{name}", {data}n: {n}, zeros: {zeros}, method: "{go_method}", '
+          f'wPlus: {g(wplus)}, wMinus: {g(wminus)}, statistic: {g(r.statistic)}, p: {g(r.pvalue)}}},')
+
+
+def walsh_averages(d):
+    return sorted((d[i] + d[j]) / 2 for i in range(len(d)) for j in range(i, len(d)))
+
+
+def interval_rank(n, confidence):
+    """The largest k with 2 P(T+ <= k-1) <= 1 - confidence (the float
+    1 - confidence, exactly), and the achieved confidence; k = 0 when none."""
+    alpha = Fraction(1.0 - confidence)
+    counts = signed_rank_counts(n)
+    # 2 below / 2^n <= alpha, in integers.
+    bound = alpha.numerator * 2 ** n
+    k, below = 0, 0  # below = count of T+ <= k-1
+    while 2 * (below + counts[k]) * alpha.denominator <= bound:
+        below += counts[k]
+        k += 1
+    return k, 1 - 2 * Fraction(below, 2 ** n)
+
+
+def normal_rank(n, confidence):
+    """k = floor(mu + 1/2 - z sigma), the normal approximation with
+    continuity correction used above SignedRankIntervalExactLimit."""
+    mu = n * (n + 1) / 4
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    k = math.floor(mu + 0.5 - z * sigma)
+    return k, 1 - 2 * stats.norm.cdf((k - 0.5 - mu) / sigma)
+
+
+def signed_rank_interval(name, d, confidence, literal=True):
+    d = [float(x) for x in d]
+    n = len(d)
+    w = walsh_averages(d)
+    hl = float(np.median(w))
+    if n > 1000:
+        k, achieved = normal_rank(n, confidence)
+        kexact, _ = interval_rank_float(n, confidence)
+        print(f"// {name}: normal k = {k}, exact k = {kexact}")
+    else:
+        k, achieved = interval_rank(n, confidence)
+    if k < 1:
+        lo, hi, achieved = "math.Inf(-1)", "math.Inf(1)", 1
+    else:
+        lo, hi = g(w[k - 1]), g(w[len(w) - k])
+    data = f"d: []float64{golist(d)}, " if literal else ""
+    if not literal:
+        print(f"// {name}: {n} differences, made in the test")
+    print(f'{{name: "{name}", {data}confidence: {confidence}, k: {k}, lo: {lo}, hi: {hi}, '
+          f'achieved: {g(achieved)}, hodgesLehmann: {g(hl)}}},')
+
+
+def interval_rank_float(n, confidence):
+    """interval_rank for large n, with the distribution in float64 (numpy),
+    to compare with the normal approximation."""
+    pmf = np.zeros(n * (n + 1) // 2 + 1)
+    pmf[0] = 1
+    for k in range(1, n + 1):
+        pmf[k:] = (pmf[k:] + pmf[:-k].copy()) / 2
+        pmf[:k] /= 2
+    cdf = np.cumsum(pmf)
+    k = int(np.sum(2 * cdf <= 1.0 - confidence))
+    return k, 1 - 2 * cdf[k - 1]
+
+
+def main_wilcoxon():
+    print("// Wilcoxon signed-rank")
+    wilcoxon("scipy docstring", [6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75])
+    wilcoxon("seven mixed", [1.5, -0.5, 2.25, 3.0, 0.75, -1.25, 4.0])
+    wilcoxon("ten positive", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+    wilcoxon("six negative", [-0.01, -0.03, -0.02, -0.05, -0.04, -0.06])
+    wilcoxon("centre", [1, -2, -3, 4, 5, -6, -7, 8])  # W+ = W- = 18
+    wilcoxon("one difference", [2.0])
+    wilcoxon("ties", [1, 1, 2, 3, 4])
+    wilcoxon("tie across signs", [1, -1, 2, 3, 4, 5, -6])
+    wilcoxon("zeros", [0, 1.5, -0.5, 2, 0, 3, 4.5, -1, 2.5])
+    wilcoxon("zeros and ties", [0, 0, 0.5, 0.5, -0.25, 1, 1.5, 0, 2, -0.5, 0.75, 1.25])
+    wilcoxon("all equal", [0.5] * 8)
+    wilcoxon("fifty", generated(50, 480), literal=False)
+    wilcoxon("fifty positive", generated(50, -1), literal=False)
+    wilcoxon("fifty-one", generated(51, 480), literal=False)
+    wilcoxon("sixty", generated(60, 480), literal=False)
+    wilcoxon("sixty positive", generated(60, -1), literal=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = stats.wilcoxon([1.0, np.nan, 2.0, -0.5, 3.0, 4.0, -2.5], nan_policy="omit")
+        print(f"// NaN dropped: nan_policy='omit' gives statistic {g(r.statistic)}, p {g(r.pvalue)}")
+        r = stats.wilcoxon([1.0, np.nan, 2.0, -0.5, 3.0, 4.0, -2.5])
+        print(f"// NaN propagated (scipy's default): statistic {g(r.statistic)}, p {g(r.pvalue)}")
+        try:
+            stats.wilcoxon([0.0, 0.0, 0.0])
+        except ValueError as e:
+            print(f"// all zero: scipy raises ValueError: {e}")
+
+    print("// signed-rank interval")
+    # By hand: n = 6 at 0.95, k = 1 since 2 P(T+ <= 0) = 2/64 = 0.03125 <=
+    # 0.05 < 2 P(T+ <= 1) = 4/64, so [min, max] with achieved 1 - 2/64.
+    assert interval_rank(6, 0.95) == (1, Fraction(62, 64))
+    # n = 5 at 0.95: 2 P(T+ <= 0) = 2/32 > 0.05, no k >= 1: unbounded.
+    assert interval_rank(5, 0.95)[0] == 0
+    # n = 10 at 0.95: the tabled two-sided 0.05 critical value of T is 8,
+    # P(T+ <= 8) = 25/1024 <= 0.025 < P(T+ <= 9) = 33/1024, so k = 9.
+    assert interval_rank(10, 0.95) == (9, 1 - Fraction(50, 1024))
+    signed_rank_interval("six", [0.3, -0.1, 0.7, 1.2, 0.45, 0.9], 0.95)
+    signed_rank_interval("five", [0.3, -0.1, 0.7, 1.2, 0.45], 0.95)
+    signed_rank_interval("ten", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], 0.95)
+    corn = [6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75]
+    signed_rank_interval("scipy docstring", corn, 0.95)
+    signed_rank_interval("scipy docstring at 0.90", corn, 0.90)
+    signed_rank_interval("scipy docstring at 0.99", corn, 0.99)
+    signed_rank_interval("zeros and ties", [0, 0, 0.5, 0.5, -0.25, 1, 1.5, 0, 2, -0.5, 0.75, 1.25], 0.95)
+    signed_rank_interval("all equal", [0.5] * 8, 0.95)
+    signed_rank_interval("sixty", generated(60, 480), 0.95, literal=False)
+    signed_rank_interval("two hundred", generated(200, 480), 0.95, literal=False)
+    signed_rank_interval("two hundred at 0.99", generated(200, 480), 0.99, literal=False)
+    signed_rank_interval("one thousand", generated(1000, 480), 0.95, literal=False)
+    signed_rank_interval("one thousand and one", generated(1001, 480), 0.95, literal=False)
+
+    print("// the Wilcoxon example")
+    before = [0.91, 0.93, 0.92, 0.95, 0.90, 0.94, 0.89, 0.92]
+    after = [0.93, 0.94, 0.95, 0.99, 0.895, 0.955, 0.915, 0.955]
+    d = [a - b for a, b in zip(after, before)]
+    wilcoxon("example", d)
+    signed_rank_interval("example", d, 0.95)
+
+
+main_wilcoxon()
