@@ -12,7 +12,7 @@ import (
 // the roles and the metrics each produces, then each kind's description,
 // roles, own metrics and parameters, each parameter as an entry
 //
-//	- `models[].KEY` (TYPE; DEFAULT; RANGE; sweepable): what it does
+//   - `models[].KEY` (TYPE; DEFAULT; RANGE; sweepable): what it does
 //
 // as the experiment-file reference (experiments/doc.go) writes its keys.
 // docs/models.md is its output; harness models prints it.
