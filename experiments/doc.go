@@ -312,18 +312,37 @@
 //   - `models[].name` (string; default the kind; same rules as name): names
 //     the model in targets, metrics and parameter paths. Names must differ,
 //     so two models of one kind need names.
-//   - `models[].kind` (string; required; dbscan, isolation_forest, kmeans
-//     or random_forest): `random_forest` is a supervised classifier (a
-//     detector, or with target anomaly_type an attack-type classifier),
-//     `isolation_forest` an unsupervised detector, `kmeans` and `dbscan`
-//     cluster flows.
+//   - `models[].kind` (string; required; dbscan, external,
+//     isolation_forest, kmeans or random_forest): `random_forest` is a
+//     supervised classifier (a detector, or with target anomaly_type an
+//     attack-type classifier), `isolation_forest` an unsupervised
+//     detector, `kmeans` and `dbscan` cluster flows, and `external` is any
+//     program, run through the protocol of docs/external-models.md in the
+//     role it declares.
 //
 // # targets
 //
-// A target is a threshold on one metric of one model, for the gate:
+// A target is a threshold on one metric of one model, for the gate, or a
+// comparison of that metric with another model's:
 //
 //	targets:
 //	  - {model: rf, metric: detection_rate, ">=": 0.95}
+//	  - {model: xgb, metric: roc_auc, ">=": {model: rf}, tolerance: 0.002}
+//
+// A threshold target is judged on the two-sided t interval of the
+// metric's mean over the seeds of each sweep point. A comparison with
+// another model is judged on the differences of the metric between the
+// two models, trial by trial (both saw the same split with the same seed):
+// the signed-rank interval of their median (the Hodges-Lehmann interval
+// that inverts the Wilcoxon signed-rank test), against the margin the
+// tolerance sets. >= passes when the whole interval is at least
+// -tolerance (the model is not worse by more than the tolerance), <= when
+// it is at most tolerance, > and < when it is above tolerance or below
+// -tolerance (better by more than it); a >= and a <= with one tolerance
+// together claim equivalence. Either fails when the whole interval is on
+// the wrong side, and is inconclusive otherwise; fewer than 6 seeds cannot
+// give a 95% signed-rank interval, so they are always inconclusive. The
+// Wilcoxon test's p-value is reported beside the verdict.
 //
 // Its keys:
 //
@@ -346,8 +365,13 @@
 //     `silhouette_sample_size`; kmeans also `inertia`. docs/models.md lists
 //     each role's metrics with their ranges and directions.
 //   - `targets[].>=`, `targets[].>`, `targets[].<=` or `targets[].<`
-//     (number; required, exactly one): the comparison and its threshold, in
-//     the metric's unit. Quote the key in YAML: ">=": 0.95.
+//     (number, or a mapping {model: name}; required, exactly one): the
+//     comparison and its threshold, in the metric's unit, or the other
+//     model of the experiment whose metric it compares with (it must
+//     produce the metric). Quote the key in YAML: ">=": 0.95.
+//   - `targets[].tolerance` (number; default 0; in [0, max float64]):
+//     with a comparison against another model, the margin, in the
+//     metric's unit (above).
 //   - `targets[].anomaly_type` (string; default none; crypto_mining or
 //     lateral_movement, or with data.source table one of its attack
 //     categories): restricts detection_rate, the only metric it applies
@@ -385,6 +409,11 @@
 //   - `regressions[].tolerance` (number; default 0; in [0, max float64]):
 //     the largest change of the mean in the worse direction that is not a
 //     regression, in the metric's unit.
+//   - `regressions[].against` (mapping {model: name}; default none):
+//     another model of the experiment: the rule then judges the model's
+//     lead over it, the metric's difference between the two trial by
+//     trial, instead of the metric itself (a new build of xgb may keep its
+//     AUC yet lose its lead over rf).
 //
 // # incident
 //

@@ -198,17 +198,29 @@ func allKeys(t *testing.T) []key {
 		return mon("{drifts: [{device_weights: {" + k + ": " + v + "}}]}")
 	})
 	for _, kind := range models.Names() {
-		names := knownKeys(t, head+"models: [{kind: "+kind+", zz_unknown: 1}]\n")
+		names := knownKeys(t, head+"models: [{kind: "+kind+requiredParams(kind, "")+", zz_unknown: 1}]\n")
 		for _, k := range names {
 			keys = append(keys, key{path: "models[]." + k, kind: kind, file: func(v string) string {
 				if k == "kind" {
 					return head + "models: [{kind: " + v + "}]\n"
 				}
-				return head + "models: [{kind: " + kind + ", " + k + ": " + v + "}]\n"
+				return head + "models: [{kind: " + kind + requiredParams(kind, k) + ", " + k + ": " + v + "}]\n"
 			}})
 		}
 	}
 	return keys
+}
+
+// requiredParams returns the keys a model of kind must have, but skip,
+// with valid values, as a flow mapping's ", key: value" pairs.
+func requiredParams(kind, skip string) string {
+	var b strings.Builder
+	for _, p := range models.Lookup(kind).Params {
+		if p.Required && p.Key != skip {
+			b.WriteString(", " + p.Key + ": [true]") // the kinds' required keys are lists
+		}
+	}
+	return b.String()
 }
 
 // TestDocEveryKey: every key the parser accepts has an entry in doc.go,
@@ -277,7 +289,8 @@ func TestDocFacts(t *testing.T) {
 		"monitoring.timing.containment.uniform", "monitoring.timing.containment.lognormal",
 		"monitoring.feedback", "monitoring.retraining", "monitoring.retraining.rollout", "monitoring.drift_features",
 		"data.table", "data.table.files", "data.table.test", "data.table.columns", "data.table.normal", "data.table.categories",
-		"data.table.numeric", "data.table.categorical", "data.table.ignore", "data.table.roles", "data.table.missing_tokens"}
+		"data.table.numeric", "data.table.categorical", "data.table.ignore", "data.table.roles", "data.table.missing_tokens",
+		"models[].command", "models[].files", "models[].params"}
 	for _, k := range allKeys(t) {
 		facts, ok := entryFor(t, doc, k)
 		if !ok {
@@ -355,6 +368,7 @@ var requiredKeys = map[string]string{
 	"name":             "seeds: [1]\n",
 	"seeds":            "name: t\n",
 	"models[].kind":    "name: t\nseeds: [1]\nmodels: [{name: m}]\n",
+	"models[].command": "name: t\nseeds: [1]\nmodels: [{name: m, kind: external}]\n",
 	"targets[].model":  "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{metric: silhouette, \">\": 0}]\n",
 	"targets[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{model: m, \">\": 0}]\n",
 	"data.table.files": "name: t\nseeds: [1]\ndata: {source: table, table: {preset: nsl-kdd}}\n",
@@ -452,7 +466,7 @@ func defaultText(t *testing.T, k key) (string, bool) {
 		if k.path == "models[].name" || k.path == "models[].kind" {
 			return "", false
 		}
-		src += "models: [{kind: " + k.kind + "}]\n"
+		src += "models: [{kind: " + k.kind + requiredParams(k.kind, "") + "}]\n"
 	}
 	exp, err := Parse([]byte(src), "default.yaml")
 	if err != nil {

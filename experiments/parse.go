@@ -1112,14 +1112,26 @@ func (p *parser) passThrough(n *yaml.Node, path string, m *Model, key string) {
 	}
 	entries := []models.Entry{}
 	var fields []field
+	// The names: the mapping's keys, and those of a zip block in it.
+	var keys []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Value == "zip" && v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				keys = append(keys, v.Content[j])
+			}
+			continue
+		}
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
 		if k.Kind != yaml.ScalarNode || k.Value == "zip" || findField(fields, k.Value) != nil {
 			continue // mapping reports these
 		}
 		if !passNamePattern.MatchString(k.Value) {
 			p.errorf(k, join(path, k.Value), "%q is not a parameter name: use letters, digits and _, at most 64, not starting with a digit", k.Value)
 			p.bad[join(path, k.Value)] = true
+			fields = append(fields, field{k.Value, func(*yaml.Node, string) {}}) // reported: not unknown too
 			continue
 		}
 		idx := len(entries)
@@ -1306,6 +1318,7 @@ func lookup(n *yaml.Node, key string) *yaml.Node {
 // every model and axis.
 type targetNode struct {
 	node, model, metric, anomalyType *yaml.Node
+	against, tolerance               *yaml.Node // a comparison with another model
 	where                            map[string][]*yaml.Node
 	whereKeys                        map[string]*yaml.Node
 	path                             string
@@ -1358,10 +1371,25 @@ func (p *parser) targets(n *yaml.Node, path string) {
 		for _, op := range Ops {
 			fields = append(fields, field{op, func(n *yaml.Node, path string) {
 				opNodes = append(opNodes, n)
+				if n.Kind == yaml.MappingNode {
+					// Another model's metric: {model: name}.
+					t.Op = op
+					p.mapping(n, path, []field{{"model", func(n *yaml.Node, path string) {
+						value(p, n, path, text, func(v string) { t.Against = v; rec.against = n })
+					}}}, "model")
+					return
+				}
 				value(p, n, path, number(-math.MaxFloat64, math.MaxFloat64, true, true), func(v float64) { t.Op, t.Value = op, v })
 			}})
 		}
+		fields = append(fields, field{"tolerance", func(n *yaml.Node, path string) {
+			rec.tolerance = n
+			value(p, n, path, number(0, math.MaxFloat64, true, true), func(v float64) { t.Tolerance = v })
+		}})
 		p.mapping(tn, tp, fields, "model", "metric")
+		if rec.tolerance != nil && t.Against == "" && len(opNodes) == 1 && opNodes[0].Kind != yaml.MappingNode {
+			p.errorf(rec.tolerance, tp+".tolerance", "a tolerance applies to a comparison with another model's metric, like \">=\": {model: rf}; with a threshold, move the threshold instead")
+		}
 		switch {
 		case len(opNodes) == 0 && !hasKey(tn, Ops):
 			// (A comparison whose value was rejected unread, an alias say,
@@ -1392,6 +1420,11 @@ func (p *parser) regressions(n *yaml.Node, path string) {
 			}},
 			{"tolerance", func(n *yaml.Node, path string) {
 				value(p, n, path, number(0, math.MaxFloat64, true, true), func(v float64) { r.Tolerance = v })
+			}},
+			{"against", func(n *yaml.Node, path string) {
+				p.mapping(n, path, []field{{"model", func(n *yaml.Node, path string) {
+					value(p, n, path, text, func(v string) { r.Against = v; rec.against = n })
+				}}}, "model")
 			}},
 		}, "model", "metric")
 		p.spec.Regressions = append(p.spec.Regressions, r)

@@ -1094,3 +1094,99 @@ regressions:
 		t.Errorf("better (-want +got):\n%s", diff)
 	}
 }
+
+// TestExternalModel: an external model's keys reach the spec as written:
+// the command and files as lists, the timeout, the role, and its params
+// with their YAML types, each entry sweepable (here zipped); every trial
+// holds its own values, and spec.resolved.yaml writes them back so that
+// they parse to the same model.
+func TestExternalModel(t *testing.T) {
+	exp := parseString(t, "testdata/external.yaml", `name: ext
+seeds: [1]
+models:
+  - name: xgb
+    kind: external
+    role: typer
+    command: [python3, flows/model.py, --fast, 3]
+    files: [flows]
+    timeout: 90s
+    format: parquet
+    params: {estimator: sklearn.ensemble.RandomForestClassifier, max_features: 1.0, zip: {depth: [3, 5], bootstrap: [true, false]}}
+`)
+	if len(exp.Trials) != 2 {
+		t.Fatalf("%d trials, want 2", len(exp.Trials))
+	}
+	m := exp.Trials[1].Spec.Models[0]
+	want := models.Values{
+		"role": {Text: "typer"}, "command": {List: []string{"python3", "flows/model.py", "--fast", "3"}},
+		"files": {List: []string{"flows"}}, "timeout": {Text: "1m30s"}, "format": {Text: "parquet"},
+		"threshold": {Text: "none"}, "silhouette_sample": {Text: "10000"},
+		"params": {Map: []models.Entry{
+			{Key: "estimator", Value: models.Value{Text: "sklearn.ensemble.RandomForestClassifier", Tag: "str"}},
+			{Key: "max_features", Value: models.Value{Text: "1", Tag: "float"}},
+			{Key: "depth", Value: models.Value{Text: "5", Tag: "int"}},
+			{Key: "bootstrap", Value: models.Value{Text: "false", Tag: "bool"}},
+		}},
+	}
+	if diff := cmp.Diff(want, m.Params); diff != "" {
+		t.Errorf("trial 2's model (-want +got):\n%s", diff)
+	}
+	if m.Role() != models.Typer {
+		t.Errorf("role %s", m.Role())
+	}
+	if got := exp.Trials[0].Spec.Models[0].Params["params"].Map[2].Value.Text; got != "3" {
+		t.Errorf("trial 1 holds depth %s, want 3 (trials share their params)", got)
+	}
+	if exp.Trials[0].ID != "depth=3/bootstrap=true/seed=1" {
+		t.Errorf("trial ID %s", exp.Trials[0].ID)
+	}
+	// The resolved spec of a trial parses back to the same model.
+	spec := exp.Trials[1].Spec
+	node := SpecNode(&spec)
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	if err := enc.Encode(node); err != nil {
+		t.Fatal(err)
+	}
+	again := parseString(t, "testdata/again.yaml", b.String())
+	if diff := cmp.Diff(m.Params, again.Spec.Models[0].Params); diff != "" {
+		t.Errorf("resolved spec parses to another model (-first +again):\n%s\n%s", diff, b.String())
+	}
+}
+
+// TestAgainstTargets: targets and regression rules comparing two models
+// reach the spec and spec.resolved.yaml.
+func TestAgainstTargets(t *testing.T) {
+	src := `name: against
+seeds: [1]
+models: [{name: a, kind: random_forest}, {name: b, kind: isolation_forest}]
+targets:
+  - {model: a, metric: roc_auc, ">=": {model: b}, tolerance: 0.002}
+  - {model: a, metric: detection_rate, anomaly_type: crypto_mining, "<": {model: b}}
+regressions:
+  - {model: a, metric: roc_auc, against: {model: b}, tolerance: 0.01}
+`
+	exp := parseString(t, "against.yaml", src)
+	want := []Target{
+		{Model: "a", Metric: "roc_auc", Op: ">=", Against: "b", Tolerance: 0.002},
+		{Model: "a", Metric: "detection_rate", Op: "<", Against: "b", AnomalyType: "crypto_mining"},
+	}
+	if diff := cmp.Diff(want, exp.Spec.Targets); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+	if r := exp.Spec.Regressions[0]; r.Against != "b" || r.Better != "higher" || r.Tolerance != 0.01 {
+		t.Errorf("regression %+v", r)
+	}
+	resolved, err := exp.Resolved()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		`- {model: a, metric: roc_auc, '>=': {model: b}, tolerance: 0.002}`,
+		`- {model: a, metric: roc_auc, better: higher, tolerance: 0.01, against: {model: b}}`,
+	} {
+		if !strings.Contains(string(resolved), line) {
+			t.Errorf("spec.resolved.yaml does not hold %s:\n%s", line, resolved)
+		}
+	}
+}

@@ -103,6 +103,10 @@ func SpecNode(s *Spec) *yaml.Node {
 	targets := seq(false)
 	for _, t := range s.Targets {
 		tn := mapping("model", str(t.Model), "metric", str(t.Metric), t.Op, floatNode(t.Value))
+		if t.Against != "" {
+			tn = mapping("model", str(t.Model), "metric", str(t.Metric), t.Op, flow(mapping("model", str(t.Against))),
+				"tolerance", floatNode(t.Tolerance))
+		}
 		if t.AnomalyType != "" {
 			tn.Content = append(tn.Content, str("anomaly_type"), str(t.AnomalyType))
 		}
@@ -124,8 +128,11 @@ func SpecNode(s *Spec) *yaml.Node {
 	if len(s.Regressions) > 0 {
 		rules := seq(false)
 		for _, r := range s.Regressions {
-			rules.Content = append(rules.Content, flow(mapping("model", str(r.Model), "metric", str(r.Metric),
-				"better", str(r.Better), "tolerance", floatNode(r.Tolerance))))
+			rn := mapping("model", str(r.Model), "metric", str(r.Metric), "better", str(r.Better), "tolerance", floatNode(r.Tolerance))
+			if r.Against != "" {
+				rn.Content = append(rn.Content, str("against"), flow(mapping("model", str(r.Against))))
+			}
+			rules.Content = append(rules.Content, flow(rn))
 		}
 		doc.Content = append(doc.Content, str("regressions"), rules)
 	}

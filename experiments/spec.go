@@ -61,6 +61,9 @@ type Regression struct {
 	Metric    string
 	Better    string  // "higher" or "lower"
 	Tolerance float64 // the largest change in the worse direction that is not a regression, in the metric's unit
+	// Against names another model: the rule then judges Model's lead over
+	// it (the metric's difference, trial by trial).
+	Against string
 }
 
 // Data sources.
@@ -146,6 +149,11 @@ type Target struct {
 	Value       float64
 	AnomalyType string              // optional: the metric restricted to one anomaly type
 	Where       map[string][]string // optional: sweep parameter -> values the target applies at
+	// Against names another model of the experiment: the target compares
+	// Model's metric with Against's, trial by trial, within Tolerance
+	// (internal/gate); Value is then unused.
+	Against   string
+	Tolerance float64
 }
 
 // Comparison operators of targets.

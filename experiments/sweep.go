@@ -229,6 +229,7 @@ func (p *parser) checkTargets() {
 	for i, rec := range p.targetNodes {
 		t := &p.spec.Targets[i]
 		p.checkModelMetric(rec, t.Model, t.Metric)
+		p.checkAgainst(rec, t.Model, t.Against, t.Metric, rec.path+"."+t.Op+".model")
 		if t.AnomalyType != "" && !p.anyBad("data.source", "data.table") {
 			oneOf(p.anomalyTypes()...)(p, rec.anomalyType, rec.path+".anomaly_type")
 		}
@@ -277,6 +278,7 @@ func (p *parser) checkRegressions() {
 	for i, rec := range p.regressionNodes {
 		r := &p.spec.Regressions[i]
 		p.checkModelMetric(rec, r.Model, r.Metric)
+		p.checkAgainst(rec, r.Model, r.Against, r.Metric, rec.path+".against.model")
 		if r.Better == "" && r.Metric != "" && !p.bad[rec.path+".better"] {
 			// The metric vocabulary's direction (internal/eval).
 			if r.Better = eval.Better(r.Metric).String(); r.Better == "" {
@@ -340,6 +342,31 @@ func (p *parser) metricsFor(m *Model) []string {
 		return slices.Concat(metricsFor(m), TableDetectorMetrics)
 	}
 	return metricsFor(m)
+}
+
+// checkAgainst checks the other model of a comparison between two models:
+// a model of models:, not the same one, producing the metric; and the
+// first a model of models: too.
+func (p *parser) checkAgainst(rec *targetNode, model, against, metric, path string) {
+	if against == "" || rec.against == nil {
+		return
+	}
+	names := strings.Join(p.spec.modelNames(), ", ")
+	switch m, o := p.spec.Model(model), p.spec.Model(against); {
+	case model != "" && m == nil:
+		if p.spec.Model(model) == nil && (model == PolicyModel || model == MonitoringModel || p.spec.IncidentFlow(model) != nil) {
+			p.errorf(rec.model, rec.path+".model", "%s is not a model of models:; a comparison with another model needs two (models: %s)", model, names)
+		}
+	case o == nil:
+		p.errorf(rec.against, path, "no model named %q (models: %s)", against, names)
+	case against == model:
+		p.errorf(rec.against, path, "compares model %s with itself; name another model", model)
+	default:
+		if produced := p.metricsFor(o); metric != "" && o.Kind != "" && !slices.Contains(produced, metric) {
+			p.errorf(rec.against, path, "model %s (%s) does not produce metric %q, so it cannot be compared with %s; it produces %s",
+				o.Name, describeModel(o), metric, model, strings.Join(produced, ", "))
+		}
+	}
 }
 
 // canonicalNumber formats an integral number as an integer axis does.

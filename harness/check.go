@@ -72,7 +72,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		rules := make([]gate.Rule, len(m.Regressions))
 		for i, r := range m.Regressions {
-			rules[i] = gate.Rule{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance}
+			rules[i] = gate.Rule{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance, Against: r.Against}
 		}
 		v.AddRegressions(filepath.ToSlash(*baseline), gate.Regressions(rules, baseRows, rows, axes, *alpha))
 	}

@@ -13,10 +13,14 @@ import (
 )
 
 // TestMain lets a test run the command in a child process: the test binary
-// re-executed with HARNESS_TEST_MAIN=1 is the harness.
+// re-executed with HARNESS_TEST_MAIN=1 is the harness, and with
+// HARNESS_FAKE_MODEL=1 an external model (external_test.go).
 func TestMain(m *testing.M) {
 	if os.Getenv("HARNESS_TEST_MAIN") == "1" {
 		main()
+	}
+	if os.Getenv("HARNESS_FAKE_MODEL") == "1" {
+		os.Exit(fakeModel(os.Args[len(os.Args)-1]))
 	}
 	os.Exit(m.Run())
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/export"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/report"
 )
@@ -67,6 +68,7 @@ const usage = `Usage:
   harness score    -model DIR < FLOWS.jsonl               score JSON Lines flows, one result per line
   harness serve    -model DIR [-addr HOST:PORT]           serve POST /v1/score, GET /healthz, GET /metrics
   harness loadtest -addr HOST:PORT [-rate R] [-duration D] load-test a running harness serve
+  harness models                                          the model kinds, their roles and parameters
 
 Exit status: 0 success (check: every target passes), 1 a run failed (check: a
 target failed or is inconclusive), 2 usage error or invalid experiment file.
@@ -95,6 +97,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return diffCmd(rest, stdout, stderr)
 	case "score", "serve", "loadtest":
 		return serviceCmd(ctx, cmd, rest, stdout, stderr)
+	case "models":
+		if len(rest) > 0 {
+			return usageErrorf("models takes no arguments")
+		}
+		return models.Reference(stdout)
 	case "help", "-h", "-help", "--help":
 		io.WriteString(stdout, usage)
 		return nil
@@ -204,10 +211,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		names[e.Spec.Name] = e.File
 	}
+	// An experiment that fails does not stop the others: each failure is
+	// reported at the end, and the exit status is 1.
+	var failures []error
 	for _, e := range exps {
 		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force, Shard: shard, Terminal: isTerminal(stderr)})
 		if err != nil {
-			return &exitError{code: exitFailure, err: err}
+			if ctx.Err() != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
+			failures = append(failures, err)
+			continue
 		}
 		if shard.Count > 0 {
 			fmt.Fprintf(stdout, "%s: shard %s -> %s (join the %d shards with harness merge)\n", e.Spec.Name, shard, res.Dir, shard.Count)
@@ -218,11 +232,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "%s: %d trial%s -> %s\n", e.Spec.Name, len(e.Trials), plural(len(e.Trials)), res.Dir)
 	}
-	if shard.Count > 0 {
-		return nil
+	if shard.Count == 0 && len(failures) < len(exps) {
+		if err := report.WriteIndex(*out); err != nil {
+			failures = append(failures, fmt.Errorf("run: index of %s: %w", *out, err))
+		}
 	}
-	if err := report.WriteIndex(*out); err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("run: index of %s: %w", *out, err)}
+	if len(failures) > 0 {
+		return &exitError{code: exitFailure, err: errors.Join(failures...)}
 	}
 	return nil
 }

@@ -40,6 +40,16 @@ type TargetResult struct {
 	Hi          *float64          `json:"hi,omitempty"`
 	SeedsNeeded int               `json:"seeds_needed,omitempty"`
 	Message     string            `json:"message"`
+	// A target against another model: the other model, the tolerance, and
+	// the paired differences' Hodges-Lehmann estimate and Wilcoxon
+	// signed-rank p-value. Value is then the margin the differences are
+	// compared with, Mean their mean, and Lo and Hi the signed-rank
+	// interval (IntervalMethod "signed-rank").
+	Against        string   `json:"against,omitempty"`
+	Tolerance      float64  `json:"tolerance,omitempty"`
+	Estimate       *float64 `json:"estimate,omitempty"`
+	PValue         *float64 `json:"p_value,omitempty"`
+	IntervalMethod string   `json:"interval_method,omitempty"`
 }
 
 // NewVerdict collects the gate's results: the overall verdict is fail if
@@ -59,6 +69,12 @@ func NewVerdict(experiment string, confidence float64, results []gate.Result) Ve
 		}
 		if r.Summary.N > 0 {
 			tr.Mean, tr.SD, tr.Lo, tr.Hi = finite(r.Summary.Mean), finite(r.Summary.SD), finite(r.Summary.Lo), finite(r.Summary.Hi)
+		}
+		if t.Against != "" {
+			tr.Against, tr.Tolerance, tr.Value = t.Against, t.Tolerance, t.Margin().Value
+			if p := r.Paired; p != nil {
+				tr.Estimate, tr.PValue, tr.IntervalMethod = finite(p.Estimate), finite(p.Test.P), "signed-rank"
+			}
 		}
 		v.add(tr, r.Verdict)
 	}
@@ -132,6 +148,9 @@ func VerdictMarkdown(v Verdict) string {
 	}
 	fmt.Fprintf(&b, "%d pass, %d fail, %d inconclusive; %g%% %s.",
 		v.Counts["pass"], v.Counts["fail"], v.Counts["inconclusive"], 100*v.Confidence, v.Interval)
+	if slices.ContainsFunc(v.Results, func(r TargetResult) bool { return r.Against != "" }) {
+		b.WriteString(" A target against another model is judged on the differences paired by trial: their mean, and the signed-rank interval of their median (Wilcoxon).")
+	}
 	if v.Baseline != "" {
 		fmt.Fprintf(&b, " Regressions against the baseline run `%s` by a two-sided Mann-Whitney U test over the seeds.", path.Base(v.Baseline))
 	}

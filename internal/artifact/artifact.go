@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +111,49 @@ func HashFile(path string) (Digest, error) {
 		return Digest{}, err
 	}
 	return Digest{SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
+}
+
+// HashTree returns the digest of the file at path or, for a directory, of
+// every file below it: the SHA-256 of one line per file in lexical order,
+// its slash-separated path relative to the directory, a NUL and its own
+// SHA-256; Bytes is the files' total size. Directories named __pycache__
+// and files ending in .pyc are skipped (Python writes them when it runs
+// the code), and so are symbolic links to directories.
+func HashTree(path string) (Digest, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return Digest{}, err
+	}
+	if !st.IsDir() {
+		return HashFile(path)
+	}
+	h := sha256.New()
+	var total int64
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == "__pycache__":
+			return fs.SkipDir
+		case d.IsDir() || strings.HasSuffix(d.Name(), ".pyc"):
+			return nil
+		}
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			return err // a link to a directory or a device: not content
+		}
+		fd, err := HashFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(path, p)
+		fmt.Fprintf(h, "%s\x00%s\n", filepath.ToSlash(rel), fd.SHA256)
+		total += fd.Bytes
+		return nil
+	})
+	if err != nil {
+		return Digest{}, err
+	}
+	return Digest{SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: total}, nil
 }
 
 // IsTemporary reports whether name is a temporary file of WriteFile.

@@ -95,11 +95,24 @@ type Rule struct {
 	Model, Metric string
 	Better        string
 	Tolerance     float64
+	// Against names another model: the rule then judges the difference
+	// Model's metric minus Against's, trial by trial (the lead of one
+	// model over the other), instead of Model's metric.
+	Against string
 }
 
-// String reads "rf detection_rate (higher is better, tolerance 0.01)".
+// String reads "rf detection_rate (higher is better, tolerance 0.01)", or
+// "xgb - rf roc_auc (...)" against another model.
 func (r Rule) String() string {
-	return fmt.Sprintf("%s %s (%s is better, tolerance %s)", r.Model, r.Metric, r.Better, strconv.FormatFloat(r.Tolerance, 'g', -1, 64))
+	return fmt.Sprintf("%s %s (%s is better, tolerance %s)", r.subject(), r.Metric, r.Better, strconv.FormatFloat(r.Tolerance, 'g', -1, 64))
+}
+
+// subject is the model the rule judges: "xgb", or "xgb - rf".
+func (r Rule) subject() string {
+	if r.Against != "" {
+		return r.Model + " - " + r.Against
+	}
+	return r.Model
 }
 
 // Regressions judges each rule at every sweep point against the baseline:
@@ -110,8 +123,13 @@ func Regressions(rules []Rule, base, current []datasets.Metric, axes []string, a
 	var out []RegressionResult
 	for _, rule := range rules {
 		found := false
-		for _, c := range changes {
-			if c.Model != rule.Model || c.Metric != rule.Metric {
+		ruleChanges := changes
+		if rule.Against != "" {
+			ruleChanges = Compare(PairRows(base, rule.Model, rule.Against, rule.Metric),
+				PairRows(current, rule.Model, rule.Against, rule.Metric), axes, alpha)
+		}
+		for _, c := range ruleChanges {
+			if c.Model != rule.subject() || c.Metric != rule.Metric {
 				continue
 			}
 			found = true
@@ -139,8 +157,11 @@ func Regressions(rules []Rule, base, current []datasets.Metric, axes []string, a
 			out = append(out, r)
 		}
 		if !found {
-			out = append(out, RegressionResult{Rule: rule, Verdict: stats.Fail,
-				Message: fmt.Sprintf("%s of model %s is in neither run", rule.Metric, rule.Model)})
+			msg := fmt.Sprintf("%s of model %s is in neither run", rule.Metric, rule.Model)
+			if rule.Against != "" {
+				msg = fmt.Sprintf("neither run measured %s for both %s and %s in one trial", rule.Metric, rule.Model, rule.Against)
+			}
+			out = append(out, RegressionResult{Rule: rule, Verdict: stats.Fail, Message: msg})
 		}
 	}
 	return out

@@ -20,17 +20,17 @@ func TestRegressions(t *testing.T) {
 		message string
 	}{
 		{"regression beyond the tolerance", []float64{0.90, 0.91, 0.92, 0.93, 0.94},
-			Rule{"rf", "detection_rate", "higher", 0.01}, stats.Fail, "regression: 0.992 → 0.92 (-0.072), p=0.008"},
+			Rule{Model: "rf", Metric: "detection_rate", Better: "higher", Tolerance: 0.01}, stats.Fail, "regression: 0.992 → 0.92 (-0.072), p=0.008"},
 		{"worse within the tolerance", []float64{0.980, 0.981, 0.982, 0.983, 0.984},
-			Rule{"rf", "detection_rate", "higher", 0.02}, stats.Pass, "worse but within the tolerance"},
+			Rule{Model: "rf", Metric: "detection_rate", Better: "higher", Tolerance: 0.02}, stats.Pass, "worse but within the tolerance"},
 		{"improvement", []float64{0.995, 0.996, 0.997, 0.998, 0.999},
-			Rule{"rf", "detection_rate", "higher", 0}, stats.Pass, "improved"},
+			Rule{Model: "rf", Metric: "detection_rate", Better: "higher", Tolerance: 0}, stats.Pass, "improved"},
 		{"lower is better: an increase regresses", []float64{0.995, 0.996, 0.997, 0.998, 0.999},
-			Rule{"rf", "detection_rate", "lower", 0}, stats.Fail, "regression"},
+			Rule{Model: "rf", Metric: "detection_rate", Better: "lower", Tolerance: 0}, stats.Fail, "regression"},
 		{"not significant", []float64{0.90, 0.999, 0.991, 0.995, 0.93},
-			Rule{"rf", "detection_rate", "higher", 0}, stats.Pass, "no significant change"},
+			Rule{Model: "rf", Metric: "detection_rate", Better: "higher", Tolerance: 0}, stats.Pass, "no significant change"},
 		{"metric in neither run", []float64{0.99},
-			Rule{"rf", "roc_auc", "higher", 0}, stats.Fail, "roc_auc of model rf is in neither run"},
+			Rule{Model: "rf", Metric: "roc_auc", Better: "higher", Tolerance: 0}, stats.Fail, "roc_auc of model rf is in neither run"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cur := rows("rf", "detection_rate", map[string][]float64{"0.05": tc.new})

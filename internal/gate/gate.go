@@ -12,6 +12,7 @@ package gate
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +32,14 @@ type Target struct {
 	Value       float64
 	AnomalyType string
 	Where       map[string][]string
+	// Against names another model of the run: the target then compares
+	// Model's metric with Against's, trial by trial (see Paired), and Value
+	// is unused.
+	Against string
+	// Tolerance is the margin of a comparison with another model: >= and
+	// <= allow Model to fall short by Tolerance, > and < ask it to win by
+	// more than Tolerance.
+	Tolerance float64
 }
 
 // MetricName is the metrics-table name of the target's metric.
@@ -44,7 +53,25 @@ func (t Target) MetricName() string {
 // String reads like the target in the experiment file:
 // "random_forest detection_rate >= 0.95".
 func (t Target) String() string {
+	if t.Against != "" {
+		s := fmt.Sprintf("%s %s %s %s", t.Model, t.MetricName(), t.Op, t.Against)
+		if t.Tolerance != 0 {
+			s += " (tolerance " + strconv.FormatFloat(t.Tolerance, 'g', -1, 64) + ")"
+		}
+		return s
+	}
 	return fmt.Sprintf("%s %s %s %s", t.Model, t.MetricName(), t.Op, strconv.FormatFloat(t.Value, 'g', -1, 64))
+}
+
+// Margin returns the comparison a target against another model makes of
+// the paired differences d = Model's value - Against's: d >= -Tolerance,
+// d <= Tolerance, d > Tolerance or d < -Tolerance.
+func (t Target) Margin() stats.Comparison {
+	switch t.Op {
+	case ">=", "<":
+		return stats.Comparison{Op: t.Op, Value: -t.Tolerance}
+	}
+	return stats.Comparison{Op: t.Op, Value: t.Tolerance}
 }
 
 // Param is one sweep parameter's value at a point.
@@ -64,6 +91,24 @@ type Result struct {
 	// would not help (the mean sits on the threshold) or for other verdicts.
 	SeedsNeeded int
 	Message     string // why, in a sentence
+	// Paired is the comparison of a target against another model; nil
+	// for a threshold target.
+	Paired *Paired
+}
+
+// Paired is a target's comparison with another model at one sweep
+// point: the differences of the metric (Model's minus Against's) over the
+// trials where both were measured, which share their split and seed.
+// Summary's Lo and Hi are the signed-rank interval of the differences'
+// pseudo-median, which decides the verdict as a threshold target's t
+// interval decides its: pass when the whole interval satisfies the
+// comparison with the margin, fail when the whole interval violates it,
+// inconclusive otherwise.
+type Paired struct {
+	Differences []float64
+	Estimate    float64        // the Hodges-Lehmann estimate: the median of the Walsh averages
+	Achieved    float64        // the interval's exact confidence (at least the requested one)
+	Test        stats.Wilcoxon // two-sided signed-rank test of the differences against 0
 }
 
 // PointName renders the point as "anomaly_rate=0.05, difficulty=0", or
@@ -95,6 +140,10 @@ func Evaluate(targets []Target, axes []string, rows []datasets.Metric, opts Opti
 	}
 	var results []Result
 	for _, t := range targets {
+		if t.Against != "" {
+			results = append(results, evaluatePaired(t, axes, rows, conf)...)
+			continue
+		}
 		metric := t.MetricName()
 		type point struct {
 			key    string
@@ -202,3 +251,162 @@ func describe(r Result, conf float64) string {
 }
 
 func figure(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+// evaluatePaired judges a target against another model at each sweep
+// point it applies to: the differences of the metric, trial by trial.
+func evaluatePaired(t Target, axes []string, rows []datasets.Metric, conf float64) []Result {
+	metric := t.MetricName()
+	type point struct {
+		params []Param
+		diffs  []float64
+	}
+	var points []*point
+	byKey := map[string]*point{}
+	for _, pr := range Pairs(rows, t.Model, t.Against, metric) {
+		params := make([]Param, len(axes))
+		for i, a := range axes {
+			params[i] = Param{a, pr.Params[i]}
+		}
+		if !applies(t.Where, params) {
+			continue
+		}
+		key := strings.Join(pr.Params, "\x00")
+		p, ok := byKey[key]
+		if !ok {
+			p = &point{params: params}
+			byKey[key] = p
+			points = append(points, p)
+		}
+		p.diffs = append(p.diffs, pr.Value)
+	}
+	if len(points) == 0 {
+		msg := fmt.Sprintf("no trial of this run measured %s for both %s and %s", metric, t.Model, t.Against)
+		if t.Where != nil && hasMetric(rows, t.Model, metric) && hasMetric(rows, t.Against, metric) {
+			msg = fmt.Sprintf("no sweep point of this run matches where %s", whereText(t.Where))
+		}
+		return []Result{{Target: t, Verdict: stats.Fail, Message: msg}}
+	}
+	var out []Result
+	cmp := t.Margin()
+	for _, p := range points {
+		s := stats.Summarize(p.diffs, conf)
+		lo, hi, achieved := stats.SignedRankInterval(p.diffs, conf)
+		s.Lo, s.Hi, s.Method = lo, hi, "signed-rank"
+		pd := &Paired{Differences: p.diffs, Estimate: stats.HodgesLehmann(p.diffs), Achieved: achieved, Test: stats.WilcoxonSignedRank(p.diffs)}
+		r := Result{Target: t, Point: p.params, Values: p.diffs, Summary: s, Paired: pd}
+		if math.IsInf(lo, -1) && math.IsInf(hi, 1) {
+			r.Verdict = stats.Inconclusive
+		} else {
+			r.Verdict = stats.JudgeInterval(lo, hi, cmp)
+		}
+		r.Message = describePaired(r, conf)
+		out = append(out, r)
+	}
+	return out
+}
+
+func hasMetric(rows []datasets.Metric, model, metric string) bool {
+	for _, r := range rows {
+		if r.Model == model && r.Metric == metric {
+			return true
+		}
+	}
+	return false
+}
+
+// describePaired says what the paired comparison shows.
+func describePaired(r Result, conf float64) string {
+	t, p, s := r.Target, r.Paired, r.Summary
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s - %s paired by trial over %d seeds: median difference %s", t.Model, t.Against, len(p.Differences), signed(p.Estimate))
+	if math.IsInf(s.Lo, -1) && math.IsInf(s.Hi, 1) {
+		fmt.Fprintf(&b, "; %d pairs cannot give a %g%% signed-rank interval: at least %d seeds are needed", len(p.Differences), 100*conf, minPairsFor(conf))
+	} else {
+		fmt.Fprintf(&b, ", %g%% signed-rank interval [%s, %s]", 100*conf, signed(s.Lo), signed(s.Hi))
+	}
+	fmt.Fprintf(&b, " against the margin %s %s", t.Margin().Op, signed(t.Margin().Value))
+	w := p.Test
+	switch {
+	case w.N == 0:
+		b.WriteString("; every pair is equal")
+	case math.IsNaN(w.P):
+	default:
+		verdict := "no significant difference"
+		if w.P < 1-conf {
+			verdict = "a significant difference"
+		}
+		fmt.Fprintf(&b, "; Wilcoxon signed-rank p = %.3g (%s)", w.P, verdict)
+	}
+	return b.String()
+}
+
+// minPairsFor is the fewest pairs whose signed-rank interval reaches the
+// confidence: the smallest n with 2/2^n <= 1 - conf.
+func minPairsFor(conf float64) int {
+	n := 1
+	for 2/math.Pow(2, float64(n)) > 1-conf && n < 64 {
+		n++
+	}
+	return n
+}
+
+func signed(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// Pair is one trial's difference of a metric between two models.
+type Pair struct {
+	Trial  string
+	Params []string
+	Model  string // "model - other"
+	Value  float64
+}
+
+// Pairs returns, for each trial that measured metric for both model and
+// other, the difference model's value minus other's, in the order of the
+// rows' trials.
+func Pairs(rows []datasets.Metric, model, other, metric string) []Pair {
+	type both struct {
+		params     []string
+		a, b       float64
+		hasA, hasB bool
+	}
+	var order []string
+	byTrial := map[string]*both{}
+	for _, r := range rows {
+		if r.Metric != metric || (r.Model != model && r.Model != other) {
+			continue
+		}
+		t, ok := byTrial[r.Trial]
+		if !ok {
+			t = &both{params: r.Params}
+			byTrial[r.Trial] = t
+			order = append(order, r.Trial)
+		}
+		if r.Model == model {
+			t.a, t.hasA = r.Value, true
+		} else {
+			t.b, t.hasB = r.Value, true
+		}
+	}
+	var out []Pair
+	for _, id := range order {
+		if t := byTrial[id]; t.hasA && t.hasB {
+			out = append(out, Pair{Trial: id, Params: t.params, Model: model + " - " + other, Value: t.a - t.b})
+		}
+	}
+	return out
+}
+
+// PairRows returns Pairs as metric rows of the model "model - other", for
+// the tools that compare rows (a regression rule against another model).
+func PairRows(rows []datasets.Metric, model, other, metric string) []datasets.Metric {
+	var out []datasets.Metric
+	for _, p := range Pairs(rows, model, other, metric) {
+		out = append(out, datasets.Metric{Trial: p.Trial, Params: p.Params, Model: p.Model, Metric: metric, Value: p.Value})
+	}
+	return out
+}

@@ -266,12 +266,13 @@ func (r *Rows) Len() int { return len(r.Index) }
 // Labels of the test rows are never a model's to read: a kind reads
 // Data.IsAnomaly and Data.Types at its Fit rows only.
 type Task struct {
-	Model  string // the model's name
-	Kind   *Kind
-	Params Values
-	Role   Role
-	Data   *Data
-	Fit    *Rows
+	Experiment, Trial string // names, for programs outside Go
+	Model             string // the model's name
+	Kind              *Kind
+	Params            Values
+	Role              Role
+	Data              *Data
+	Fit               *Rows
 	// Validation is nil without an operating point.
 	Validation *Rows
 	Test       *Rows

@@ -16,6 +16,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/models"
 )
 
 // TrialFile is the file a trial writes last, in its directory: its key and
@@ -45,8 +46,9 @@ type keyInput struct {
 	DerivedSeed uint64                 `json:"derived_seed"`
 	Spec        experiments.Spec       `json:"spec"`
 	Params      []datasets.ParamColumn `json:"params"`
-	Input       *artifact.Digest       `json:"input,omitempty"`  // the data file, for source: file
-	Tables      []artifact.Digest      `json:"tables,omitempty"` // the table files, for source: table
+	Input       *artifact.Digest       `json:"input,omitempty"`        // the data file, for source: file
+	Tables      []artifact.Digest      `json:"tables,omitempty"`       // the table files, for source: table
+	ModelInputs []ModelInput           `json:"model_inputs,omitempty"` // files the models' answers depend on (an external program's)
 }
 
 var (
@@ -75,10 +77,10 @@ func build() (string, error) {
 // trial's identity and resolved spec, the metrics table's parameter
 // columns (their types shape the trial's tables) and, for a data file, its
 // digest.
-func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datasets.ParamColumn) (string, error) {
+func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datasets.ParamColumn) (string, []ModelInput, error) {
 	b, err := build()
 	if err != nil {
-		return "", fmt.Errorf("identifying the harness build: %w", err)
+		return "", nil, fmt.Errorf("identifying the harness build: %w", err)
 	}
 	in := keyInput{
 		Format: TrialFormat, Build: b, Experiment: exp.Spec.Name, Trial: t.ID,
@@ -91,7 +93,7 @@ func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datase
 		}
 		d, err := artifact.HashFile(path)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		in.Input = &d
 	}
@@ -103,17 +105,53 @@ func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datase
 			}
 			d, err := artifact.HashFile(f)
 			if err != nil {
-				return "", err
+				return "", nil, err
 			}
 			in.Tables = append(in.Tables, d)
 		}
 	}
+	if in.ModelInputs, err = modelInputs(exp, t); err != nil {
+		return "", nil, err
+	}
 	body, err := json.Marshal(in)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:]), in.ModelInputs, nil
+}
+
+// ModelInput is a file a model's answers depend on besides the data (an
+// external program's script, say), with its digest, as a trial's key and
+// record hold it.
+type ModelInput struct {
+	Model string `json:"model"`
+	Path  string `json:"path"` // as the experiment file gives it
+	artifact.Digest
+}
+
+// modelInputs hashes the files each model of the trial declares (its
+// kind's Inputs): a directory as a tree (artifact.HashTree).
+func modelInputs(exp *experiments.Experiment, t *experiments.Trial) ([]ModelInput, error) {
+	var out []ModelInput
+	for _, m := range t.Spec.Models {
+		k := models.Lookup(m.Kind)
+		if k == nil || k.Inputs == nil {
+			continue
+		}
+		for _, p := range k.Inputs(m.Params, exp.Dir()) {
+			full := p
+			if !filepath.IsAbs(full) {
+				full = filepath.Join(exp.Dir(), full)
+			}
+			d, err := artifact.HashTree(full)
+			if err != nil {
+				return nil, fmt.Errorf("model %s: hashing its input %s: %w", m.Name, p, err)
+			}
+			out = append(out, ModelInput{Model: m.Name, Path: filepath.ToSlash(p), Digest: d})
+		}
+	}
+	return out, nil
 }
 
 // cachedTrial returns the record of a completed trial in tdir whose key is

@@ -120,24 +120,24 @@ func TestTrialKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	params := paramColumns(exp)
-	base, err := trialKey(exp, &exp.Trials[0], params)
+	base, _, err := trialKey(exp, &exp.Trials[0], params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := trialKey(exp, &exp.Trials[0], params); again != base {
+	if again, _, _ := trialKey(exp, &exp.Trials[0], params); again != base {
 		t.Error("the key is not deterministic")
 	}
-	if other, _ := trialKey(exp, &exp.Trials[1], params); other == base {
+	if other, _, _ := trialKey(exp, &exp.Trials[1], params); other == base {
 		t.Error("two trials share a key")
 	}
 	changed := exp.Trials[0]
 	changed.Spec.Models = append([]experiments.Model(nil), changed.Spec.Models...)
 	changed.Spec.Models[0].Params = changed.Spec.Models[0].Params.Clone()
 	changed.Spec.Models[0].Params["trees"] = models.Value{Text: "6"}
-	if k, _ := trialKey(exp, &changed, params); k == base {
+	if k, _, _ := trialKey(exp, &changed, params); k == base {
 		t.Error("a model setting does not change the key")
 	}
-	if k, _ := trialKey(exp, &exp.Trials[0], nil); k == base {
+	if k, _, _ := trialKey(exp, &exp.Trials[0], nil); k == base {
 		t.Error("the parameter columns do not change the key")
 	}
 }

@@ -166,11 +166,12 @@ func (td *trialData) rows(idx []int) []float64 {
 
 // modelEnv is what the model stage needs beyond the trial and its data.
 type modelEnv struct {
-	ctx     context.Context
-	workers int
-	dir     string // the trial's directory, for a model's working files
-	baseDir string // the experiment file's directory
-	logf    func(format string, args ...any)
+	ctx        context.Context
+	experiment string
+	workers    int
+	dir        string // the trial's directory, for a model's working files
+	baseDir    string // the experiment file's directory
+	logf       func(format string, args ...any)
 }
 
 // runModels fits and scores every model of the trial in the order of the
@@ -196,7 +197,7 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 		}
 		modelSeed := seed.Derive(t.DerivedSeed, "model/"+m.Name)
 		task := &models.Task{
-			Model: m.Name, Kind: kind, Params: m.Params, Role: kind.Role(m.Params), Data: data,
+			Experiment: env.experiment, Trial: t.ID, Model: m.Name, Kind: kind, Params: m.Params, Role: kind.Role(m.Params), Data: data,
 			Workers: env.workers, Rand: seed.New(modelSeed), Seed: modelSeed,
 			Dir: env.dir, BaseDir: env.baseDir, Log: env.logf,
 		}

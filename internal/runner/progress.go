@@ -125,6 +125,23 @@ func (p *progress) trialDone(id string, rec TrialRecord, reused bool, took time.
 	}
 }
 
+// trialFailed reports a trial that failed, with the first line of its
+// error; Run returns the whole error at its end.
+func (p *progress) trialFailed(id string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	first, _, more := strings.Cut(err.Error(), "\n")
+	if more {
+		first += " (more below)"
+	}
+	p.clearBar()
+	fmt.Fprintf(p.w, "%s: trial %d/%d %s: FAILED: %s; %s\n", p.name, p.done, p.total, id, first, p.status())
+	if p.terminal {
+		p.drawBar()
+	}
+}
+
 // finish ends the bar's line on a terminal.
 func (p *progress) finish() {
 	p.mu.Lock()

@@ -114,6 +114,8 @@ type Target struct {
 	Value       float64             `json:"value"`
 	AnomalyType string              `json:"anomaly_type,omitempty"`
 	Where       map[string][]string `json:"where,omitempty"`
+	Against     string              `json:"against,omitempty"` // another model: compared trial by trial
+	Tolerance   float64             `json:"tolerance,omitempty"`
 }
 
 // Regression is a regression rule of the experiment file, for
@@ -123,6 +125,7 @@ type Regression struct {
 	Metric    string  `json:"metric"`
 	Better    string  `json:"better"`
 	Tolerance float64 `json:"tolerance"`
+	Against   string  `json:"against,omitempty"` // another model: the rule judges the lead over it
 }
 
 // Axis is a sweep axis as the manifest records it.
@@ -140,6 +143,9 @@ type TrialRecord struct {
 	DerivedSeed string            `json:"derived_seed"` // decimal uint64, as a string for JSON readers without 64-bit integers
 	Params      map[string]string `json:"params,omitempty"`
 	Data        DataRecord        `json:"data"`
+	// ModelInputs are the files the models' answers depend on besides the
+	// data (an external program's scripts), with their digests.
+	ModelInputs []ModelInput `json:"model_inputs,omitempty"`
 	// Notes are caveats of the model stage, such as a metric left
 	// unmeasured because it is undefined on this trial's data.
 	Notes     []string  `json:"notes,omitempty"`
@@ -239,6 +245,9 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 				rec, reused, err := runOrReuse(ctx, exp, &trials[i], dir, genWorkers, params, opts.Force, logf)
 				records[i], errs[i] = rec, err
 				if err != nil {
+					if ctx.Err() == nil {
+						prog.trialFailed(trials[i].ID, err)
+					}
 					continue
 				}
 				mu.Lock()
@@ -267,7 +276,14 @@ feed:
 			exp.Spec.Name, done, len(selected), err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		failed := 0
+		for _, e := range errs {
+			if e != nil {
+				failed++
+			}
+		}
+		return nil, fmt.Errorf("%s: %d of %d trials failed; the other %d are complete on disk, and running the same command again runs only the failed ones:\n%w",
+			exp.Spec.Name, failed, len(selected), len(selected)-failed, err)
 	}
 	if reusedCount > 0 {
 		fmt.Fprintf(log, "%s: %d of %d trials up to date on disk, reused (-force runs them again)\n", exp.Spec.Name, reusedCount, len(selected))
@@ -300,11 +316,12 @@ func finish(exp *experiments.Experiment, dir string, code Code, records []TrialR
 		m.Axes = append(m.Axes, Axis{Name: a.Name, Path: a.Path, Values: a.Values, Group: a.Group})
 	}
 	for _, r := range exp.Spec.Regressions {
-		m.Regressions = append(m.Regressions, Regression{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance})
+		m.Regressions = append(m.Regressions, Regression{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance, Against: r.Against})
 	}
 	for _, t := range exp.Spec.Targets {
 		m.Targets = append(m.Targets, Target{
 			Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where,
+			Against: t.Against, Tolerance: t.Tolerance,
 		})
 	}
 	resolved, err := exp.Resolved()
@@ -509,7 +526,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	if err != nil {
 		return fail(fmt.Errorf("features: %w", err))
 	}
-	out, err := runModels(t, td, modelEnv{ctx: ctx, workers: genWorkers, dir: tdir, baseDir: exp.Dir(), logf: logf})
+	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: genWorkers, dir: tdir, baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
 	}
@@ -546,7 +563,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 // complete. reused says which.
 func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []datasets.ParamColumn, force bool, logf func(string, ...any)) (rec TrialRecord, reused bool, err error) {
 	tdir := TrialDir(dir, t.ID)
-	key, err := trialKey(exp, t, params)
+	key, inputs, err := trialKey(exp, t, params)
 	if err != nil {
 		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
@@ -561,6 +578,7 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 	if rec, err = runTrial(ctx, exp, t, dir, genWorkers, params, logf); err != nil {
 		return TrialRecord{}, false, err
 	}
+	rec.ModelInputs = inputs
 	if err := stampTrial(tdir, key, rec); err != nil {
 		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
@@ -580,7 +598,7 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 		return fail(err)
 	}
 	rec.Data = data
-	out, err := runModels(t, td, modelEnv{ctx: ctx, workers: workers, dir: TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
+	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: workers, dir: TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
 	}

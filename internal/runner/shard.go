@@ -217,7 +217,7 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 					return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
 				}
 			}
-			key, err := trialKey(exp, trial, params)
+			key, _, err := trialKey(exp, trial, params)
 			if err != nil {
 				return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
 			}

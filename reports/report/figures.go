@@ -848,8 +848,8 @@ func (r *Run) targetLine(metric string) (*charts.Target, string) {
 	var first *runner.Target
 	var models []string
 	for i, t := range r.Manifest.Targets {
-		if t.Metric+suffix(t.AnomalyType) != metric {
-			continue
+		if t.Metric+suffix(t.AnomalyType) != metric || t.Against != "" {
+			continue // a comparison with another model has no line to draw
 		}
 		if first == nil {
 			first = &r.Manifest.Targets[i]

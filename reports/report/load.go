@@ -232,7 +232,8 @@ func (r *Run) ModelsOf(k Kind) []string {
 func GateTargets(m *runner.Manifest) []gate.Target {
 	targets := make([]gate.Target, len(m.Targets))
 	for i, t := range m.Targets {
-		targets[i] = gate.Target{Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where}
+		targets[i] = gate.Target{Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where,
+			Against: t.Against, Tolerance: t.Tolerance}
 	}
 	return targets
 }

@@ -1,0 +1,454 @@
+package datasets
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// testColumns returns n rows of float columns, then an INT64 and a BOOLEAN
+// column. The first rows hold the values a round trip could bend: -0, the
+// infinities, NaN, the extreme and subnormal doubles, and the INT64 values
+// at the ends of float64's exact range.
+func testColumns(n, floats int) []Column {
+	special := []float64{math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(),
+		math.MaxFloat64, -math.SmallestNonzeroFloat64, 1e-310, 0.1}
+	specialInt := []int64{1 << 53, -(1 << 53), math.MinInt64, 0, -1}
+	cols := make([]Column, 0, floats+2)
+	for j := range floats {
+		v := make([]float64, n)
+		for i := range v {
+			if i < len(special) {
+				v[i] = special[(i+j)%len(special)]
+			} else {
+				v[i] = float64(i*(j+1))/7 - float64(j)
+			}
+		}
+		cols = append(cols, Column{Name: fmt.Sprintf("f%02d", j), Float: v})
+	}
+	ints := make([]int64, n)
+	bools := make([]bool, n)
+	for i := range n {
+		ints[i] = int64(i)*3 - 1000
+		if i < len(specialInt) {
+			ints[i] = specialInt[i]
+		}
+		bools[i] = i%3 == 1
+	}
+	return append(cols, Column{Name: "count", Int: ints}, Column{Name: "is_anomaly", Bool: bools})
+}
+
+func writeColumns(t testing.TB, cols []Column) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteColumns(&buf, cols); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func readColumns(data []byte, maxRows int) ([]string, [][]float64, int, error) {
+	return ReadColumns(bytes.NewReader(data), int64(len(data)), "x.parquet", maxRows)
+}
+
+// asFloats returns a column's values as ReadColumns gives them: ints
+// converted, booleans 0 and 1.
+func asFloats(c Column) []float64 {
+	switch {
+	case c.Float != nil:
+		return c.Float
+	case c.Int != nil:
+		v := make([]float64, len(c.Int))
+		for i, x := range c.Int {
+			v[i] = float64(x)
+		}
+		return v
+	}
+	v := make([]float64, len(c.Bool))
+	for i, b := range c.Bool {
+		if b {
+			v[i] = 1
+		}
+	}
+	return v
+}
+
+// sameBits reports whether a and b hold the same float64s bit for bit. A
+// round trip through a file must not change a value at all (not even the
+// sign of a zero or a NaN), so this is exact equality, not a tolerance.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestColumnsRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rows int
+	}{
+		{"empty", 0},
+		{"one row", 1},
+		{"one row group", 1000},
+		// More rows than a row group and a batch, and not a multiple of either.
+		{"three row groups", 2*rowGroupRows + batchRows + 17},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cols := testColumns(tc.rows, 3)
+			names, got, rows, err := readColumns(writeColumns(t, cols), tc.rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows != tc.rows {
+				t.Errorf("%d rows, want %d", rows, tc.rows)
+			}
+			want := make([]string, len(cols))
+			for j, c := range cols {
+				want[j] = c.Name
+			}
+			if diff := cmp.Diff(want, names); diff != "" {
+				t.Errorf("names mismatch (-want +got):\n%s", diff)
+			}
+			if len(got) != len(cols) {
+				t.Fatalf("%d columns, want %d", len(got), len(cols))
+			}
+			for j, c := range cols {
+				if !sameBits(asFloats(c), got[j]) {
+					t.Errorf("column %s: values differ after the round trip:\n%.1000s", c.Name, cmp.Diff(asFloats(c), got[j]))
+				}
+			}
+		})
+	}
+}
+
+// The written file is the documented one: columns in the caller's order
+// (not sorted by name), required, of the column's type, Snappy-compressed
+// in version 1 data pages, with fixed metadata.
+func TestWriteColumnsLayout(t *testing.T) {
+	cols := []Column{
+		{Name: "zeta", Float: []float64{1, 2}},
+		{Name: "alpha", Int: []int64{3, 4}},
+		{Name: "Mid dle, \"quoted\"", Bool: []bool{true, false}},
+	}
+	data := writeColumns(t, cols)
+	file, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range file.Schema().Fields() {
+		got = append(got, fmt.Sprintf("%s %s required=%t", f.Name(), f.Type().Kind(), f.Required()))
+	}
+	want := []string{"zeta DOUBLE required=true", "alpha INT64 required=true", "Mid dle, \"quoted\" BOOLEAN required=true"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("schema mismatch (-want +got):\n%s", diff)
+	}
+	meta := file.Metadata()
+	if want := "segharness version 1 (build columns)"; meta.CreatedBy != want {
+		t.Errorf("created_by %q, want %q", meta.CreatedBy, want)
+	}
+	if v, ok := file.Lookup("segharness.columns"); !ok || v != columnsVersion {
+		t.Errorf("segharness.columns = %q, %t; want %q", v, ok, columnsVersion)
+	}
+	for _, rg := range meta.RowGroups {
+		for _, c := range rg.Columns {
+			if c.MetaData.Codec != format.Snappy {
+				t.Errorf("column %s compressed with %s, want SNAPPY", c.MetaData.PathInSchema, c.MetaData.Codec)
+			}
+			if len(c.MetaData.EncodingStats) == 0 {
+				t.Errorf("column %s: no encoding stats to tell the page version", c.MetaData.PathInSchema)
+			}
+			for _, s := range c.MetaData.EncodingStats {
+				if s.PageType != format.DataPage {
+					t.Errorf("column %s has %s pages, want DATA_PAGE (version 1)", c.MetaData.PathInSchema, s.PageType)
+				}
+			}
+		}
+	}
+}
+
+func TestWriteColumnsDeterministic(t *testing.T) {
+	a := writeColumns(t, testColumns(rowGroupRows+5, 4))
+	b := writeColumns(t, testColumns(rowGroupRows+5, 4))
+	if !bytes.Equal(a, b) {
+		t.Error("the same columns written twice give different bytes")
+	}
+}
+
+func TestWriteColumnsMisuse(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cols []Column
+		want string
+	}{
+		{"no columns", nil, "datasets: WriteColumns with no columns"},
+		{"no values", []Column{{Name: "a"}}, `datasets: WriteColumns column 0 ("a") must have exactly one of Float, Int and Bool non-nil`},
+		{"two types", []Column{{Name: "a", Float: []float64{1}, Int: []int64{1}}}, `datasets: WriteColumns column 0 ("a") must have exactly one of Float, Int and Bool non-nil`},
+		{"no name", []Column{{Float: []float64{1}}}, "datasets: WriteColumns column 0 has no name"},
+		{"same name", []Column{{Name: "a", Float: []float64{1}}, {Name: "a", Int: []int64{1}}}, `datasets: WriteColumns column name "a" appears twice`},
+		{"lengths", []Column{{Name: "a", Float: []float64{1, 2}}, {Name: "b", Bool: []bool{true}}}, `datasets: WriteColumns column "b" has 1 values, column "a" 2`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if got := fmt.Sprint(recover()); got != tc.want {
+					t.Errorf("panic %q, want %q", got, tc.want)
+				}
+			}()
+			WriteColumns(&bytes.Buffer{}, tc.cols)
+		})
+	}
+}
+
+func TestReadColumnsMisuse(t *testing.T) {
+	defer func() {
+		if got, want := fmt.Sprint(recover()), "datasets: ReadColumns with maxRows -1"; got != want {
+			t.Errorf("panic %q, want %q", got, want)
+		}
+	}()
+	readColumns(writeColumns(t, testColumns(1, 1)), -1)
+}
+
+// writeParquet writes rows with parquet-go's own writer: files as another
+// program would write them.
+func writeParquet[T any](t testing.TB, rows []T, options ...parquet.WriterOption) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf, options...)
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// otherRow has every column type ReadColumns accepts, optional columns and
+// a dictionary-encoded one.
+type otherRow struct {
+	Score  *float64 `parquet:"score,optional"`
+	Small  float32  `parquet:"small"`
+	Label  int32    `parquet:"label"`
+	Big    uint64   `parquet:"big"`
+	Flag   bool     `parquet:"flag"`
+	Count  *int64   `parquet:"count,optional"`
+	Repeat float64  `parquet:"repeat,dict"`
+}
+
+func otherRows(n int) []otherRow {
+	rows := make([]otherRow, n)
+	for i := range rows {
+		score, count := float64(i)/8, int64(-i)
+		rows[i] = otherRow{&score, float32(i) / 4, int32(i % 5), math.MaxUint64 - uint64(i%2)*(1<<11), i%2 == 0, &count, float64(i % 3)}
+	}
+	return rows
+}
+
+// wantOtherRows is otherRows(n) as ReadColumns reads it, column by column;
+// the values are exact in float64 (eighths, quarters, small integers, and
+// 2^64 and 2^64-2^11, which round to 2^64 and 2^64-2^11).
+func wantOtherRows(n int) [][]float64 {
+	cols := make([][]float64, 7)
+	for i := range n {
+		flag := 0.0
+		if i%2 == 0 {
+			flag = 1
+		}
+		row := []float64{float64(i) / 8, float64(i) / 4, float64(i % 5), 0x1p64 - float64(i%2)*0x1p11, flag, float64(-i), float64(i % 3)}
+		for j, v := range row {
+			cols[j] = append(cols[j], v)
+		}
+	}
+	return cols
+}
+
+// TestReadColumnsOtherWriters reads files written by parquet-go with the
+// choices other programs make: optional columns, FLOAT, INT32, unsigned
+// INT64, dictionary encoding, version 2 pages, each accepted codec, small
+// pages and row groups.
+func TestReadColumnsOtherWriters(t *testing.T) {
+	const n = 3000
+	wantNames := []string{"score", "small", "label", "big", "flag", "count", "repeat"}
+	for _, tc := range []struct {
+		name    string
+		options []parquet.WriterOption
+	}{
+		{"defaults", nil},
+		{"v1 pages", []parquet.WriterOption{parquet.DataPageVersion(1)}},
+		{"uncompressed", []parquet.WriterOption{parquet.Compression(&parquet.Uncompressed)}},
+		{"snappy", []parquet.WriterOption{parquet.Compression(&parquet.Snappy)}},
+		{"gzip", []parquet.WriterOption{parquet.Compression(&parquet.Gzip)}},
+		{"zstd", []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}},
+		{"small pages and row groups", []parquet.WriterOption{parquet.PageBufferSize(512), parquet.MaxRowsPerRowGroup(700)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			names, cols, rows, err := readColumns(writeParquet(t, otherRows(n), tc.options...), n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows != n {
+				t.Errorf("%d rows, want %d", rows, n)
+			}
+			if diff := cmp.Diff(wantNames, names); diff != "" {
+				t.Errorf("names mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantOtherRows(n), cols); diff != "" {
+				t.Errorf("values mismatch (-want +got):\n%.2000s", diff)
+			}
+		})
+	}
+}
+
+func TestReadColumnsErrors(t *testing.T) {
+	good := writeColumns(t, testColumns(100, 2))
+	type withString struct {
+		X    float64 `parquet:"x"`
+		Name string  `parquet:"name"`
+	}
+	type withNull struct {
+		X     float64  `parquet:"x"`
+		Score *float64 `parquet:"score,optional"`
+	}
+	one := 1.0
+	type inner struct {
+		A float64 `parquet:"a"`
+	}
+	type withGroup struct {
+		X     float64 `parquet:"x"`
+		Point inner   `parquet:"point"`
+	}
+	type withList struct {
+		X      float64   `parquet:"x"`
+		Values []float64 `parquet:"values"`
+	}
+	type withDecimal struct {
+		Price int64 `parquet:"price,decimal(2:18)"`
+	}
+	type withTimestamp struct {
+		At int64 `parquet:"at,timestamp"`
+	}
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		maxRows int
+		want    string
+	}{
+		{"empty", nil, 10, "x.parquet: not a Parquet file: 0 bytes"},
+		{"text", []byte("score,label\n0.5,1\n1.5,0\n"), 10, "x.parquet: not a Parquet file: no PAR1 magic bytes at both ends"},
+		{"truncated", good[:len(good)/2], 10, "x.parquet: not a Parquet file"},
+		{"string column", writeParquet(t, []withString{{1, "a"}}), 10,
+			`x.parquet: column "name" has type STRING; ReadColumns reads BOOLEAN, INT32, INT64, FLOAT or DOUBLE numbers`},
+		// Row 2 (counted from 0) is the null.
+		{"null", writeParquet(t, []withNull{{1, &one}, {2, &one}, {3, nil}, {4, nil}}), 10,
+			`x.parquet: column "score": row 2 is null`},
+		{"too many rows", good, 99, "x.parquet: 100 rows, more than the 99 accepted"},
+		{"nested column", writeParquet(t, []withGroup{{1, inner{2}}}), 10,
+			`x.parquet: column "point" is a group (a nested column); ReadColumns reads flat columns`},
+		{"repeated column", writeParquet(t, []withList{{1, []float64{2, 3}}}), 10,
+			`x.parquet: column "values" is repeated (a list); ReadColumns reads flat columns`},
+		{"decimal", writeParquet(t, []withDecimal{{1234}}), 10,
+			`x.parquet: column "price" has type DECIMAL(18,2); ReadColumns reads BOOLEAN, INT32, INT64, FLOAT or DOUBLE numbers`},
+		{"timestamp", writeParquet(t, []withTimestamp{{1}}), 10,
+			`x.parquet: column "at" has type TIMESTAMP(isAdjustedToUTC=true,unit=MILLIS); ReadColumns reads BOOLEAN, INT32, INT64, FLOAT or DOUBLE numbers`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, _, err := readColumns(tc.data, tc.maxRows)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error %v, want one beginning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzReadColumns: no input makes ReadColumns panic, and what it accepts
+// is consistent.
+func FuzzReadColumns(f *testing.F) {
+	f.Add(writeColumns(f, testColumns(20, 2)))
+	f.Add(writeColumns(f, testColumns(0, 1)))
+	f.Add(writeParquet(f, otherRows(30), parquet.PageBufferSize(64), parquet.MaxRowsPerRowGroup(16)))
+	f.Add(writeParquet(f, otherRows(30), parquet.Compression(&parquet.Zstd)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const maxRows = 1000
+		names, cols, rows, err := readColumns(data, maxRows)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "x.parquet: ") {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		if rows < 0 || rows > maxRows || len(names) != len(cols) {
+			t.Fatalf("%d rows (max %d), %d names, %d columns", rows, maxRows, len(names), len(cols))
+		}
+		for j, c := range cols {
+			if len(c) != rows {
+				t.Errorf("column %d has %d values for %d rows", j, len(c), rows)
+			}
+		}
+	})
+}
+
+// benchColumns is the benchmarks' table: 100,000 rows of 20 DOUBLE
+// features and an INT64 label, drawn like engineered flow features so that
+// compression sees realistic bytes: Gaussian scores, log-normal byte
+// counts, small integers (hours, ports) and 0/1 flags stored as doubles.
+func benchColumns() []Column {
+	const rows = 100_000
+	rng := newTestRand(7)
+	cols := make([]Column, 0, 21)
+	for j := range 20 {
+		v := make([]float64, rows)
+		for i := range v {
+			switch j % 4 {
+			case 0:
+				v[i] = rng.NormFloat64()
+			case 1:
+				v[i] = math.Exp(8 + 2*rng.NormFloat64())
+			case 2:
+				v[i] = float64(rng.IntN(24))
+			default:
+				v[i] = float64(rng.IntN(2))
+			}
+		}
+		cols = append(cols, Column{Name: fmt.Sprintf("feature_%02d", j), Float: v})
+	}
+	label := make([]int64, rows)
+	for i := range label {
+		label[i] = int64(rng.IntN(5))
+	}
+	return append(cols, Column{Name: "label", Int: label})
+}
+
+func BenchmarkWriteColumns100k(b *testing.B) {
+	cols := benchColumns()
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteColumns(&buf, cols); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "file-bytes")
+	b.SetBytes(100_000 * 21 * 8)
+}
+
+func BenchmarkReadColumns100k(b *testing.B) {
+	data := writeColumns(b, benchColumns())
+	b.SetBytes(100_000 * 21 * 8)
+	for b.Loop() {
+		if _, _, _, err := readColumns(data, 100_000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
