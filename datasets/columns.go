@@ -200,13 +200,18 @@ func (f *columnField) Value(base reflect.Value) reflect.Value { return base.Fiel
 // nested or repeated column, or a column of another type (a string, a
 // DECIMAL, a timestamp) is an error naming the column. So is a file of more
 // than maxRows rows; this is found from the footer, before anything is
-// allocated for the rows. Memory grows with the values the file really
-// holds, at most maxRows per column.
+// allocated for the rows. A file whose sizes or counts claim more than its
+// bytes can hold (see checkIndexes and checkPages) is refused as corrupt
+// before parquet-go acts on the claim, and so is a file of more than
+// maxColumns columns. What is allocated up front is at most 8 bytes per
+// byte of the file; the rest grows with the values the file really holds,
+// 8 bytes per row and column, which for compressible columns can be far
+// more than the file's size: maxRows × maxColumns bounds it.
 //
-// ReadColumns panics if maxRows is negative.
-func ReadColumns(r io.ReaderAt, size int64, name string, maxRows int) (names []string, cols [][]float64, rows int, err error) {
-	if maxRows < 0 {
-		panic(fmt.Sprintf("datasets: ReadColumns with maxRows %d", maxRows))
+// ReadColumns panics if maxRows is negative or maxColumns below 1.
+func ReadColumns(r io.ReaderAt, size int64, name string, maxRows, maxColumns int) (names []string, cols [][]float64, rows int, err error) {
+	if maxRows < 0 || maxColumns < 1 {
+		panic(fmt.Sprintf("datasets: ReadColumns with maxRows %d, maxColumns %d", maxRows, maxColumns))
 	}
 	defer containPanic(name, &err)
 	if err := checkIndexes(r, size); err != nil {
@@ -217,16 +222,22 @@ func ReadColumns(r io.ReaderAt, size int64, name string, maxRows int) (names []s
 		return nil, nil, 0, err
 	}
 	fields := file.Schema().Fields()
-	readers := make([]numberColumn, len(fields))
+	if len(fields) > maxColumns {
+		return nil, nil, 0, fmt.Errorf("%s: %d columns, more than the %d accepted", name, len(fields), maxColumns)
+	}
+	kinds := make([]numberColumn, len(fields))
 	names = make([]string, len(fields))
 	for i, f := range fields {
 		names[i] = f.Name()
-		if readers[i], err = numberColumnOf(f); err != nil {
+		if kinds[i], err = numberColumnOf(f); err != nil {
 			return nil, nil, 0, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	n := file.NumRows()
-	if n < 0 || n > int64(maxRows) {
+	if n < 0 {
+		return nil, nil, 0, fmt.Errorf("%s: corrupt Parquet file: %d rows", name, n)
+	}
+	if n > int64(maxRows) {
 		return nil, nil, 0, fmt.Errorf("%s: %d rows, more than the %d accepted", name, n, maxRows)
 	}
 	var inGroups int64
@@ -252,7 +263,7 @@ func ReadColumns(r io.ReaderAt, size int64, name string, maxRows int) (names []s
 	cols = make([][]float64, len(fields))
 	for k := range fields {
 		cols[k] = make([]float64, 0, prealloc)
-		if cols[k], err = readNumberColumn(file, k, readers[k], n, cols[k]); err != nil {
+		if cols[k], err = readNumberColumn(file, k, kinds[k], n, cols[k]); err != nil {
 			return nil, nil, 0, fmt.Errorf("%s: column %q: %w", name, names[k], err)
 		}
 	}
@@ -483,6 +494,7 @@ func checkIndexes(r io.ReaderAt, size int64) error {
 		return nil
 	}
 	first := &md.RowGroups[0].Columns[0]
+	var buf []byte
 	for _, index := range []struct {
 		what, plural string
 		start        int64 // where parquet-go reads all the indexes of the kind
@@ -495,8 +507,8 @@ func checkIndexes(r io.ReaderAt, size int64) error {
 	} {
 		var total int64
 		for i := range md.RowGroups {
-			for _, c := range md.RowGroups[i].Columns {
-				offset, length := index.at(&c)
+			for j := range md.RowGroups[i].Columns {
+				offset, length := index.at(&md.RowGroups[i].Columns[j])
 				if offset < 0 || length < 0 {
 					return fmt.Errorf("%s of %d bytes at offset %d", index.what, length, offset)
 				}
@@ -512,36 +524,31 @@ func checkIndexes(r io.ReaderAt, size int64) error {
 			return fmt.Errorf("%s of %d bytes at offset %d in a file of %d bytes", index.plural, total, index.start, size)
 		}
 		for i := range md.RowGroups {
-			for j, c := range md.RowGroups[i].Columns {
-				offset, length := index.at(&c)
+			for j := range md.RowGroups[i].Columns {
+				offset, length := index.at(&md.RowGroups[i].Columns[j])
 				if offset <= 0 {
 					continue
 				}
 				if rel := offset - index.start; rel < 0 || int64(length) > total-rel {
 					return fmt.Errorf("%s of row group %d, column %d lies outside the %s", index.what, i, j, index.plural)
 				}
-				blob := make([]byte, length)
-				if _, err := r.ReadAt(blob, offset); err != nil {
-					return fmt.Errorf("%s of row group %d, column %d: %w", index.what, i, j, err)
-				}
-				if err := checkThrift(blob); err != nil {
+				if _, err := walkAt(r, offset, int64(length), &buf, walkStruct); err != nil {
 					return fmt.Errorf("%s of row group %d, column %d: %w", index.what, i, j, err)
 				}
 			}
 		}
 	}
-	var buf []byte
 	for i := range md.RowGroups {
-		for j, c := range md.RowGroups[i].Columns {
-			offset := c.MetaData.BloomFilterOffset
+		for j := range md.RowGroups[i].Columns {
+			offset := md.RowGroups[i].Columns[j].MetaData.BloomFilterOffset
 			if offset <= 0 {
 				continue
 			}
 			if offset >= size {
 				return fmt.Errorf("bloom filter of row group %d, column %d at offset %d in a file of %d bytes", i, j, offset, size)
 			}
-			if _, err := walkAt(r, offset, size-offset, &buf, func(w *thriftWalker) error { return w.value(tStruct, 0) }); err != nil {
-				return fmt.Errorf("bloom filter header of row group %d, column %d: corrupt at byte %d: %w", i, j, offset, err)
+			if _, err := walkAt(r, offset, size-offset, &buf, walkStruct); err != nil {
+				return fmt.Errorf("bloom filter header of row group %d, column %d: %w", i, j, err)
 			}
 		}
 	}
@@ -549,8 +556,9 @@ func checkIndexes(r io.ReaderAt, size int64) error {
 }
 
 // walkAt runs walk over the Thrift struct at offset off of r, of at most
-// limit bytes, and returns its length. It reads headerWindow bytes, then
-// eight times more until walk succeeds or limit is reached; buf is reused.
+// limit bytes, and returns its length; an error gives the offset in the
+// file where the walk stopped. It reads headerWindow bytes, then eight
+// times more until walk succeeds or limit is reached; buf is reused.
 func walkAt(r io.ReaderAt, off, limit int64, buf *[]byte, walk func(*thriftWalker) error) (int, error) {
 	window := min(limit, headerWindow)
 	for {
@@ -567,11 +575,15 @@ func walkAt(r io.ReaderAt, off, limit int64, buf *[]byte, walk func(*thriftWalke
 			return w.i, nil
 		}
 		if window == limit {
-			return 0, err
+			return 0, fmt.Errorf("corrupt at byte %d: %w", off+int64(w.i), err)
 		}
 		window = min(limit, 8*window)
 	}
 }
+
+// walkStruct walks a struct, checking its sizes and nesting (see
+// checkThrift).
+func walkStruct(w *thriftWalker) error { return w.value(tStruct, 0) }
 
 // i32 reads a compact-protocol i32 (a zigzag varint).
 func (w *thriftWalker) i32() (int32, error) {
@@ -726,6 +738,9 @@ type pageChecker struct {
 func checkPages(r io.ReaderAt, size int64, file *parquet.File, fields []parquet.Field) error {
 	pc := &pageChecker{r: r, size: size}
 	for i, rg := range file.Metadata().RowGroups {
+		if len(rg.Columns) != len(fields) {
+			return fmt.Errorf("row group %d has %d columns, the schema %d", i, len(rg.Columns), len(fields))
+		}
 		for j := range rg.Columns {
 			md := &rg.Columns[j].MetaData
 			pc.codec = md.Codec
@@ -756,14 +771,15 @@ func (pc *pageChecker) chunk(md *format.ColumnMetaData, rows int64, optional boo
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("corrupt page header at byte %d: %w", pos, err)
+			return fmt.Errorf("page header: %w", err)
 		}
+		at := pos
 		pos += int64(n)
 		if h.compressed < 0 || int64(h.compressed) > end-pos {
-			return fmt.Errorf("page at byte %d claims %d bytes, its column chunk has %d left", pos, h.compressed, end-pos)
+			return fmt.Errorf("page at byte %d claims %d bytes, its column chunk has %d left", at, h.compressed, end-pos)
 		}
 		if err := pc.page1(&h, pos, rows, &values, optional); err != nil {
-			return fmt.Errorf("page at byte %d: %w", pos, err)
+			return fmt.Errorf("page at byte %d: %w", at, err)
 		}
 		pos += int64(h.compressed)
 	}
@@ -777,7 +793,7 @@ func (pc *pageChecker) chunk(md *format.ColumnMetaData, rows int64, optional boo
 // pos, adding its values to *values.
 func (pc *pageChecker) page1(h *pageHeader, pos, rows int64, values *int64, optional bool) error {
 	if !h.hasHeader {
-		return fmt.Errorf("page of type %d without its header", h.typ)
+		return fmt.Errorf("page of type %d without the header of its type", h.typ)
 	}
 	nv := int64(h.numValues)
 	switch h.typ {
@@ -806,7 +822,7 @@ func (pc *pageChecker) page1(h *pageHeader, pos, rows int64, values *int64, opti
 	default:
 		return fmt.Errorf("values encoded with %s", h.encoding)
 	}
-	// The bytes whose decoding checkContent bounds: a v1 page's levels and
+	// The bytes whose decoding the checks below bound: a v1 page's levels and
 	// values, compressed together, or a v2 page's values (its levels come
 	// first, uncompressed).
 	data, compressed := pos, int64(h.compressed)
@@ -834,8 +850,8 @@ func (pc *pageChecker) page1(h *pageHeader, pos, rows int64, values *int64, opti
 	v1Levels := h.typ == format.DataPage && optional
 	needContent := v1Levels || h.encoding == format.RLE || h.encoding == format.RLEDictionary ||
 		h.encoding == format.DeltaBinaryPacked || (h.typ != format.DictionaryPage && h.encoding == format.PlainDictionary)
-	if codec == format.Uncompressed && !needContent {
-		return nil
+	if (codec == format.Uncompressed || compressed == 0) && !needContent {
+		return nil // nothing to inflate
 	}
 	// A Snappy stream's length is in its first bytes; other checks need
 	// the whole page.
@@ -988,7 +1004,9 @@ func zstdSize(b []byte, limit int64) (int64, error) {
 		if singleSegment {
 			window = contentSize
 		}
-		blockMax := min(window, maxBlock)
+		// A block decodes to at most the window, which decoders take to
+		// be at least 1 kB, and at most 128 kB.
+		blockMax := min(max(window, 1<<10), maxBlock)
 		var frame int64
 		for last := false; !last; {
 			if len(b) < 3 {

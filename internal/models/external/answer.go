@@ -77,7 +77,7 @@ func readParquet(path string, rows, cols int) ([]float64, error) {
 		return nil, err
 	}
 	defer f.Close()
-	names, columns, n, err := datasets.ReadColumns(f, st.Size(), filepath.Base(path), rows)
+	names, columns, n, err := datasets.ReadColumns(f, st.Size(), filepath.Base(path), rows, cols)
 	if err != nil {
 		return nil, err
 	}

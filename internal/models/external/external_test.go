@@ -67,7 +67,7 @@ func fakeModel(mode, reqPath string) int {
 			f, _ := os.Open(p["x"].(string))
 			defer f.Close()
 			st, _ := f.Stat()
-			_, columns, _, err := datasets.ReadColumns(f, st.Size(), "x", rows)
+			_, columns, _, err := datasets.ReadColumns(f, st.Size(), "x", rows, cols)
 			if err != nil {
 				panic(err)
 			}
