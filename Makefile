@@ -11,22 +11,32 @@ STATICCHECK := $(TOOLS)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 5s
 
-.PHONY: all build experiments test lint gotest interop check baseline bench bench-scale fuzz clean
+.PHONY: all build experiments test lint gotest adapters interop check baseline bench bench-scale fuzz clean python-env
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./harness
 
-# The main job: every experiment file in experiments/ into $(OUT)/<name>/.
-experiments: build
-	$(BIN) run -out $(OUT) -workers $(WORKERS) $(EXPERIMENTS)
+# The reference adapters (adapters/) need a python3 with numpy,
+# scikit-learn, XGBoost and PyTorch: scripts/python-env.sh finds one (or
+# installs Debian's packages) and prints its directory, which the targets
+# that run them put first on PATH.
+python-env:
+	@scripts/python-env.sh >/dev/null
+
+# The main job: every experiment file in experiments/ into $(OUT)/<name>/,
+# then the parity claim gated: the built-in forests against
+# scikit-learn's (experiments/sklearn-parity.yaml) must pass.
+experiments: build python-env
+	PATH="$$(scripts/python-env.sh):$$PATH" $(BIN) run -out $(OUT) -workers $(WORKERS) $(EXPERIMENTS)
+	$(BIN) check $(OUT)/sklearn-parity
 
 # The tests: formatting, vet, staticcheck, the Go tests (race-enabled with
 # -short, then all of them, parity runs included, without the race
 # detector's 10x slowdown), and reading a run's files with DuckDB from
 # outside Go.
-test: lint gotest interop check
+test: lint gotest adapters interop check
 
 lint: $(STATICCHECK)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -34,10 +44,14 @@ lint: $(STATICCHECK)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-gotest:
+gotest: python-env
 	$(GO) test -race -short ./...
 	$(GO) test ./...
 	$(GO) test -short -tags noasm ./internal/ml/cluster   # the pure-Go fallback of the AVX kernel
+
+# The reference adapters' own tests, against hand-made requests.
+adapters: python-env
+	PATH="$$(scripts/python-env.sh):$$PATH" python3 -m unittest discover -s adapters
 
 $(STATICCHECK):
 	GOBIN=$(TOOLS)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -90,6 +104,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFlow$$' -fuzztime $(FUZZTIME) ./internal/scoring
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitBatch$$' -fuzztime $(FUZZTIME) ./internal/serve
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/policy
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeNPY$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/models/external
+	$(GO) test -run '^$$' -fuzz '^FuzzReadColumns$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
 
 clean:
 	rm -rf bin $(OUT) $(CHECK_OUT)

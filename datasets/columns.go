@@ -23,6 +23,13 @@ import (
 // (scores, labels) are read back. WriteColumns writes one; ReadColumns reads
 // any flat numeric Parquet file, whoever wrote it.
 
+// plainDictionary is Parquet's PLAIN_DICTIONARY encoding, deprecated in
+// favour of RLE_DICTIONARY but still written by older writers (parquet-mr
+// 1.x, pyarrow with version 1.0 data pages), so read.
+//
+//lint:ignore SA1019 deprecated for writers; readers must still accept it
+const plainDictionary = format.PlainDictionary
+
 // columnsVersion identifies the layout WriteColumns writes. It is stored in
 // the file's key-value metadata under "segharness.columns".
 const columnsVersion = "1"
@@ -807,7 +814,7 @@ func (pc *pageChecker) page1(h *pageHeader, pos, rows int64, values *int64, opti
 		if nv < 0 || nv > rows {
 			return fmt.Errorf("dictionary of %d values for %d rows", nv, rows)
 		}
-		if h.encoding != format.Plain && h.encoding != format.PlainDictionary {
+		if h.encoding != format.Plain && h.encoding != plainDictionary {
 			return fmt.Errorf("dictionary encoded with %s", h.encoding)
 		}
 	default:
@@ -818,7 +825,7 @@ func (pc *pageChecker) page1(h *pageHeader, pos, rows int64, values *int64, opti
 		return fmt.Errorf("%d bytes uncompressed for %d values", h.uncompressed, nv)
 	}
 	switch h.encoding {
-	case format.Plain, format.PlainDictionary, format.RLE, format.DeltaBinaryPacked, format.RLEDictionary, format.ByteStreamSplit:
+	case format.Plain, plainDictionary, format.RLE, format.DeltaBinaryPacked, format.RLEDictionary, format.ByteStreamSplit:
 	default:
 		return fmt.Errorf("values encoded with %s", h.encoding)
 	}
@@ -849,7 +856,7 @@ func (pc *pageChecker) page1(h *pageHeader, pos, rows int64, values *int64, opti
 	}
 	v1Levels := h.typ == format.DataPage && optional
 	needContent := v1Levels || h.encoding == format.RLE || h.encoding == format.RLEDictionary ||
-		h.encoding == format.DeltaBinaryPacked || (h.typ != format.DictionaryPage && h.encoding == format.PlainDictionary)
+		h.encoding == format.DeltaBinaryPacked || (h.typ != format.DictionaryPage && h.encoding == plainDictionary)
 	if (codec == format.Uncompressed || compressed == 0) && !needContent {
 		return nil // nothing to inflate
 	}
@@ -911,7 +918,7 @@ func checkInflatedSize(codec format.CompressionCodec, raw []byte, limit int64) e
 			return errors.New("corrupt Snappy stream")
 		}
 		if n > uint64(limit) {
-			return fmt.Errorf("Snappy stream of %d bytes uncompressed, more than the page's values can need (%d)", n, limit)
+			return fmt.Errorf("a Snappy stream of %d bytes uncompressed, more than the page's values can need (%d)", n, limit)
 		}
 		return nil
 	case format.Zstd:
@@ -1075,7 +1082,7 @@ func checkValues(enc format.Encoding, dictionary bool, b []byte, nv int64) error
 		if err := checkRuns(b[4:4+n], 1, nv); err != nil {
 			return fmt.Errorf("RLE values: %w", err)
 		}
-	case (enc == format.RLEDictionary || enc == format.PlainDictionary) && !dictionary:
+	case (enc == format.RLEDictionary || enc == plainDictionary) && !dictionary:
 		if len(b) < 1 {
 			return errors.New("dictionary indexes: no bit width")
 		}

@@ -273,3 +273,54 @@ func TestWorkedExample(t *testing.T) {
 		t.Errorf("a second run did not reuse the trials:\n%s", stderr)
 	}
 }
+
+// TestAdapters runs the reference adapters (adapters/) through the harness
+// in every role they take, on a small sweep: each trial completes, and
+// each model has its role's metrics.
+func TestAdapters(t *testing.T) {
+	skipRaceShort(t)
+	if testing.Short() {
+		t.Skip("runs Python programs; make test runs it without -short")
+	}
+	py := pythonWithNumpy(t, "sklearn", "xgboost", "torch")
+	t.Setenv("PATH", py+string(os.PathListSeparator)+os.Getenv("PATH"))
+	adapters, err := filepath.Abs("../adapters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "adapters.yaml")
+	os.WriteFile(file, []byte(strings.ReplaceAll(`name: adapters
+seeds: [1, 2]
+data: {flows: 3000, difficulty: 0.5}
+operating_point: {fpr_budget: 0.05}
+models:
+  - {name: hgb, kind: external, command: [python3, ADAPTERS/sklearn_model.py], params: {estimator: sklearn.ensemble.HistGradientBoostingClassifier}}
+  - {name: lof, kind: external, command: [python3, ADAPTERS/sklearn_model.py], params: {estimator: sklearn.neighbors.LocalOutlierFactor, n_neighbors: 150}}
+  - {name: xgb, kind: external, command: [python3, ADAPTERS/xgboost_model.py], params: {n_estimators: 50}}
+  - {name: ae, kind: external, command: [python3, ADAPTERS/torch_autoencoder.py], params: {epochs: 5}}
+  - {name: xgb_types, kind: external, role: typer, command: [python3, ADAPTERS/xgboost_model.py], params: {n_estimators: 20}}
+  - {name: km, kind: external, role: clusterer, command: [python3, ADAPTERS/sklearn_model.py], params: {estimator: sklearn.cluster.KMeans, n_clusters: 4, n_init: 2}}
+targets:
+  - {model: xgb, metric: roc_auc, ">=": {model: hgb}, tolerance: 0.05}
+`, "ADAPTERS", adapters)), 0o644)
+	out := filepath.Join(dir, "runs")
+	code, _, stderr := runCommand(t, context.Background(), out, "run", "-out", out, file)
+	if code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	rows, err := readMetrics(filepath.Join(out, "adapters", "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := map[string]bool{}
+	for _, r := range rows {
+		has[r.Model+" "+r.Metric] = true
+	}
+	for _, want := range []string{"hgb roc_auc", "hgb budget_detection_rate", "lof detection_rate", "xgb f1", "ae roc_auc",
+		"xgb_types macro_f1", "km silhouette", "km n_clusters"} {
+		if !has[want] {
+			t.Errorf("no %s in the metrics table", want)
+		}
+	}
+}

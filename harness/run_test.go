@@ -478,3 +478,19 @@ func readTree(t *testing.T, root string) map[string]string {
 	}
 	return files
 }
+
+// TestModelsCommand: harness models prints the registry's reference, the
+// text of docs/models.md.
+func TestModelsCommand(t *testing.T) {
+	code, stdout, stderr := runCommand(t, context.Background(), "", "models")
+	want, err := os.ReadFile("../docs/models.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 || stdout != string(want) {
+		t.Errorf("exit %d, stderr %q; stdout differs from docs/models.md", code, stderr)
+	}
+	if code, _, _ := runCommand(t, context.Background(), "", "models", "extra"); code != 2 {
+		t.Errorf("models with an argument: exit %d, want 2", code)
+	}
+}

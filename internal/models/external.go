@@ -2,11 +2,9 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +40,7 @@ func init() {
 			{Key: "format", Type: Enum, Default: external.FormatNPY, Values: []string{external.FormatNPY, external.FormatParquet},
 				Doc: "the format of the data and answer files: npy (numpy reads it alone) or parquet."},
 			{Key: "threshold", Type: Float, Word: "none", Default: "none", Min: -math.MaxFloat64, Max: math.MaxFloat64,
-				Doc: "a detector's decision rule when the program writes no decision: a flow is flagged when its score is at least the threshold; none: the program must decide."},
+				Doc: "a detector's decision rule instead of the program's: a flow is flagged when its score is at least the threshold, and the request asks for scores only; none: the program decides."},
 			{Key: "params", Type: Mapping,
 				Doc: "parameters handed to the program as they are, in request.json's params (an estimator's import path and its settings, say); each entry can be swept."},
 			SilhouetteSampleParam,
@@ -101,7 +99,7 @@ func fitExternal(ctx context.Context, t *Task) (*Result, error) {
 		Command: v.Strings("command"), Dir: t.BaseDir, Work: t.Dir, Timeout: v.Duration("timeout"), Format: v.Text("format"),
 		Experiment: t.Experiment, Trial: t.Trial, Model: t.Model, Role: string(t.Role),
 		Seed: t.Seed, Threads: t.Workers, Columns: t.Data.Columns, Classes: t.Data.TypeNames,
-		DecisionOptional: hasThreshold,
+		NoDecision: hasThreshold,
 	}
 	for _, e := range v.Entries("params") {
 		call.Params = append(call.Params, external.Param{Key: e.Key, Text: e.Value.Text, Tag: e.Value.Tag})
@@ -137,7 +135,6 @@ func fitExternal(ctx context.Context, t *Task) (*Result, error) {
 		for i, s := range res.Scores {
 			res.Decision[i] = s >= threshold
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("no decision written: flows scoring at least the threshold %s flagged", strconv.FormatFloat(threshold, 'g', -1, 64)))
 	}
 	return res, nil
 }

@@ -74,7 +74,8 @@ func build() (string, error) {
 }
 
 // trialKey returns the key of trial t: the SHA-256 of the build, the
-// trial's identity and resolved spec, the metrics table's parameter
+// trial's identity and resolved spec (less its description, targets and
+// regression rules), the metrics table's parameter
 // columns (their types shape the trial's tables) and, for a data file, its
 // digest.
 func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datasets.ParamColumn) (string, []ModelInput, error) {
@@ -82,9 +83,13 @@ func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datase
 	if err != nil {
 		return "", nil, fmt.Errorf("identifying the harness build: %w", err)
 	}
+	// The targets, regression rules and description judge or describe the
+	// trial's results without changing them: editing them reuses the trial.
+	spec := t.Spec
+	spec.Description, spec.Targets, spec.Regressions = "", nil, nil
 	in := keyInput{
 		Format: TrialFormat, Build: b, Experiment: exp.Spec.Name, Trial: t.ID,
-		Seed: t.Seed, DerivedSeed: t.DerivedSeed, Spec: t.Spec, Params: params,
+		Seed: t.Seed, DerivedSeed: t.DerivedSeed, Spec: spec, Params: params,
 	}
 	if t.Spec.Data.Source == experiments.SourceFile {
 		path := t.Spec.Data.Path

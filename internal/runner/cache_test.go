@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,6 +137,13 @@ func TestTrialKey(t *testing.T) {
 	changed.Spec.Models[0].Params["trees"] = models.Value{Text: "6"}
 	if k, _, _ := trialKey(exp, &changed, params); k == base {
 		t.Error("a model setting does not change the key")
+	}
+	// A target judges the trial's results without changing them.
+	judged := exp.Trials[0]
+	judged.Spec.Targets = append(slices.Clone(judged.Spec.Targets), experiments.Target{Model: "rf", Metric: "f1", Op: ">", Value: 0.5})
+	judged.Spec.Description = "another description"
+	if k, _, _ := trialKey(exp, &judged, params); k != base {
+		t.Error("a new target or description changes the key: editing a target would rerun every trial")
 	}
 	if k, _, _ := trialKey(exp, &exp.Trials[0], nil); k == base {
 		t.Error("the parameter columns do not change the key")

@@ -9,9 +9,12 @@ import (
 	"io"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/segharness/harness/reports"
 )
 
 //go:embed report.html.tmpl
@@ -283,6 +286,10 @@ func (r *Run) sections() []section {
 		targets.Intro = append(targets.Intro, fmt.Sprintf("The verdict of harness check: %g%% %s.", 100*r.Verdict.Confidence, r.Verdict.Interval))
 	default:
 		targets.Intro = append(targets.Intro, fmt.Sprintf("Not gated yet: the report judged the targets as harness check does without a baseline (%g%% %s).", 100*r.Verdict.Confidence, r.Verdict.Interval))
+	}
+	if slices.ContainsFunc(r.Verdict.Results, func(t reports.TargetResult) bool { return t.Against != "" }) {
+		targets.Intro = append(targets.Intro, "A target against another model is judged on the metric's differences between the two, trial by trial: "+
+			"the mean column is their mean, the interval the signed-rank interval of their median (Hodges-Lehmann, inverting the Wilcoxon signed-rank test).")
 	}
 	if len(r.Verdict.Results) > 0 {
 		targets.Tables = append(targets.Tables, newTable(r.VerdictTable(), ""))

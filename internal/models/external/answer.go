@@ -108,11 +108,10 @@ func (c *Call) readAnswer(req *request) (*Answer, error) {
 		if ans.Scores, err = c.readScores(req.Answer["score"], c.Test.Rows); err != nil {
 			return nil, err
 		}
-		path := req.Answer["decision"]
-		if _, statErr := os.Lstat(path); c.DecisionOptional && errors.Is(statErr, os.ErrNotExist) {
-			ans.Decision = nil
-		} else if ans.Decision, err = c.readDecision(path, c.Test.Rows); err != nil {
-			return nil, err
+		if !c.NoDecision {
+			if ans.Decision, err = c.readDecision(req.Answer["decision"], c.Test.Rows); err != nil {
+				return nil, err
+			}
 		}
 		if c.Validation != nil {
 			if ans.ValidationScores, err = c.readScores(req.Answer["validation_score"], c.Validation.Rows); err != nil {

@@ -69,15 +69,15 @@ type Call struct {
 	Columns, Classes               []string
 	Train, Validation, Test        *Part
 
-	// DecisionOptional lets a detector leave out its decision (the model
-	// sets a threshold instead).
-	DecisionOptional bool
+	// NoDecision asks a detector for scores only: the model sets a
+	// threshold, and the request names no decision file.
+	NoDecision bool
 }
 
 // Answer is what the program answered, checked.
 type Answer struct {
 	Scores           []float64 // detector: per test row
-	Decision         []bool    // detector: per test row; nil when left out (DecisionOptional)
+	Decision         []bool    // detector: per test row; nil with NoDecision
 	ValidationScores []float64 // detector: per validation row, with a validation part
 	Proba            []float64 // typer: per test row and class, row-major
 	Labels           []int     // clusterer: per train row
@@ -280,7 +280,9 @@ func (c *Call) writeRequest(work string) (*request, error) {
 	switch c.Role {
 	case RoleDetector:
 		req.Answer["score"] = filepath.Join(work, "test_score"+ext)
-		req.Answer["decision"] = filepath.Join(work, "test_decision"+ext)
+		if !c.NoDecision {
+			req.Answer["decision"] = filepath.Join(work, "test_decision"+ext)
+		}
 		if c.Validation != nil {
 			req.Answer["validation_score"] = filepath.Join(work, "validation_score"+ext)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -647,5 +648,65 @@ func TestWriteNPY(t *testing.T) {
 	body, _ := os.ReadFile(filepath.Join(dir, "x.npy"))
 	if start := len(body) - 6*8; start%64 != 0 {
 		t.Errorf("data starts at byte %d, not a multiple of 64", start)
+	}
+}
+
+// TestNoDecision: a model that sets a threshold is asked for scores only.
+func TestNoDecision(t *testing.T) {
+	keep := filepath.Join(t.TempDir(), "request.json")
+	t.Setenv("EXTERNAL_KEEP_REQUEST", keep)
+	c := fakeCall(t, "nodecision", RoleDetector)
+	c.Validation, c.NoDecision = nil, true
+	ans, err := Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Decision != nil || len(ans.Scores) != 12 {
+		t.Errorf("answer %+v", ans)
+	}
+	body, _ := os.ReadFile(keep)
+	if strings.Contains(string(body), `"decision"`) {
+		t.Errorf("the request names a decision file:\n%s", body)
+	}
+}
+
+// BenchmarkPythonRoundTrip100k runs a numpy program that only loads the
+// 100,000 training and test rows of 20 features and answers constant
+// scores: the whole protocol as a Python model pays it (the files, the
+// process, the interpreter's start and numpy's import, the answer read
+// back), less any model. It skips without a python3 that imports numpy.
+func BenchmarkPythonRoundTrip100k(b *testing.B) {
+	python := ""
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import numpy").Run() == nil {
+			python = p
+			break
+		}
+	}
+	if python == "" {
+		b.Skip("no python3 with numpy")
+	}
+	dir := b.TempDir()
+	script := filepath.Join(dir, "null_model.py")
+	os.WriteFile(script, []byte(`import json, sys
+import numpy as np
+r = json.load(open(sys.argv[-1]))
+np.load(r["train"]["x"]); np.load(r["train"]["is_anomaly"])
+n = np.load(r["test"]["x"]).shape[0]
+np.save(r["answer"]["score"], np.zeros(n))
+np.save(r["answer"]["decision"], np.zeros(n, dtype=bool))
+`), 0o644)
+	const rows, cols = 100000, 20
+	c := &Call{Command: []string{python, script}, Dir: dir, Work: dir, Format: FormatNPY, Model: "null", Role: RoleDetector,
+		Columns: make([]string, cols), Classes: []string{"a", "normal"}, Timeout: time.Minute,
+		Train: &Part{Rows: rows, X: make([]float64, rows*cols), IsAnomaly: make([]bool, rows), Types: make([]int, rows)},
+		Test:  &Part{Rows: rows, X: make([]float64, rows*cols)}}
+	for j := range cols {
+		c.Columns[j] = "f" + strconv.Itoa(j)
+	}
+	for b.Loop() {
+		if _, err := Run(context.Background(), c); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

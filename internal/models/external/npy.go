@@ -214,7 +214,7 @@ func decodeNPY(body []byte, rows, cols int) (*npyArray, error) {
 		return nil, fmt.Errorf("shape %s, want %s", shape, want)
 	}
 	if o[1] == "True" && k > 1 && n > 1 {
-		return nil, errors.New("Fortran-ordered array: write it in C order (numpy.ascontiguousarray)")
+		return nil, errors.New("a Fortran-ordered array: write it in C order (numpy.ascontiguousarray)")
 	}
 	data := body[start+hlen:]
 	if want := n * k * size; len(data) != want {
