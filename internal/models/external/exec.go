@@ -28,6 +28,9 @@ func (c *Call) exec(ctx context.Context, reqPath string) ([]string, error) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(c.Dir, path)
 		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
 		if _, err := os.Stat(path); err != nil {
 			return nil, fail(fmt.Sprintf("cannot run: %s: %v (a command with a slash is a path relative to the experiment file's directory)", name, errors.Unwrap(err)), err, nil)
 		}

@@ -180,6 +180,10 @@ func quoteCommand(args []string) string {
 // removing any a killed run left there. cleanup removes it atomically: it
 // is renamed out of sight, then removed.
 func workDir(parent, model string) (dir string, cleanup func(), err error) {
+	// Absolute: the request's paths are, and the command runs elsewhere.
+	if parent, err = filepath.Abs(parent); err != nil {
+		return "", nil, err
+	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", nil, err
 	}

@@ -710,3 +710,23 @@ np.save(r["answer"]["decision"], np.zeros(n, dtype=bool))
 		}
 	}
 }
+
+// TestRelativeDirs: with the trial's directory and the experiment's given
+// relative to the harness's working directory (harness run -out runs), the
+// request's paths are absolute, a command with a slash is found relative
+// to the experiment's directory, and the program, which runs there, finds
+// its data.
+func TestRelativeDirs(t *testing.T) {
+	c := fakeCall(t, "ok", RoleDetector)
+	exe := c.Command[0]
+	t.Chdir(t.TempDir())
+	os.MkdirAll("exp/bin", 0o755)
+	if err := os.Symlink(exe, "exp/bin/fake"); err != nil {
+		t.Fatal(err)
+	}
+	c.Command[0], c.Dir, c.Work = "bin/fake", "exp", "runs/e/trials/seed=1"
+	if _, err := Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	assertNoWorkDir(t, c.Work)
+}
