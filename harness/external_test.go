@@ -62,6 +62,9 @@ func fakeModel(reqPath string) int {
 		decision[i] = scores[i] > 1
 	}
 	for key, v := range map[string]any{"score": scores, "decision": decision} {
+		if req.Answer[key] == "" {
+			continue // a model with a threshold is asked for scores only
+		}
 		out, err := os.Create(req.Answer[key])
 		if err == nil {
 			err = npyio.Write(out, v)
@@ -322,5 +325,45 @@ targets:
 		if !has[want] {
 			t.Errorf("no %s in the metrics table", want)
 		}
+	}
+}
+
+// TestExternalThreshold: a detector with a threshold is asked for scores
+// only, and the harness flags the flows scoring at least the threshold.
+func TestExternalThreshold(t *testing.T) {
+	skipRaceShort(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakeEnv(t, "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "threshold.yaml")
+	os.WriteFile(file, []byte(fmt.Sprintf(`name: threshold
+seeds: [1]
+data: {flows: 400}
+models:
+  - {name: none, kind: external, command: [%[1]q, "-test.run=^$"], threshold: 1e9}
+  - {name: all, kind: external, command: [%[1]q, "-test.run=^$"], threshold: -1e9}
+`, exe)), 0o644)
+	out := filepath.Join(dir, "runs")
+	if code, _, stderr := runCommand(t, context.Background(), out, "run", "-out", out, file); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	rows, err := readMetrics(filepath.Join(out, "threshold", "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"none detection_rate": 0, "none false_positive_rate": 0, "all detection_rate": 1, "all false_positive_rate": 1}
+	for _, r := range rows {
+		if w, ok := want[r.Model+" "+r.Metric]; ok {
+			if r.Value != w {
+				t.Errorf("%s %s = %v, want %v", r.Model, r.Metric, r.Value, w)
+			}
+			delete(want, r.Model+" "+r.Metric)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not measured: %v", want)
 	}
 }

@@ -110,6 +110,9 @@ func (c *Call) readAnswer(req *request) (*Answer, error) {
 		}
 		if !c.NoDecision {
 			if ans.Decision, err = c.readDecision(req.Answer["decision"], c.Test.Rows); err != nil {
+				if _, statErr := os.Lstat(req.Answer["decision"]); errors.Is(statErr, os.ErrNotExist) {
+					err = fmt.Errorf("%w (a detector that leaves the decision to the harness needs threshold: in the experiment file)", err)
+				}
 				return nil, err
 			}
 		}

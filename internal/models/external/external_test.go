@@ -379,7 +379,7 @@ func TestRunFailures(t *testing.T) {
 		{"decision of 2", "decision2", RoleDetector, nil,
 			[]string{"test_decision.npy: row 1 is 2: a decision is 0 (normal) or 1 (anomaly)"}},
 		{"no decision", "nodecision", RoleDetector, nil,
-			[]string{"test_decision.npy: missing: the program did not write it"}},
+			[]string{"test_decision.npy: missing: the program did not write it (a detector that leaves the decision to the harness needs threshold: in the experiment file)"}},
 		{"no answer at all", "nothing", RoleDetector, nil,
 			[]string{"test_score.npy: missing"}},
 		{"not a regular file", "symlink", RoleDetector, nil,
