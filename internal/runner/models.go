@@ -259,6 +259,9 @@ func checkResult(t *models.Task, res *models.Result) error {
 		}
 		return nil
 	}
+	if res.Importances != nil && len(res.Importances) != t.Data.D() {
+		return fmt.Errorf("kind %s answered %d importances for %d features", t.Kind.Name, len(res.Importances), t.Data.D())
+	}
 	switch t.Role {
 	case models.Detector:
 		if err := check("scores", len(res.Scores), t.Test.Len()); err != nil {
@@ -274,9 +277,6 @@ func checkResult(t *models.Task, res *models.Result) error {
 		return check("class probabilities", len(res.Proba), t.Test.Len()*len(t.Data.TypeNames))
 	case models.Clusterer:
 		return check("cluster labels", len(res.Labels), t.Data.N())
-	}
-	if res.Importances != nil {
-		return check("importances", len(res.Importances), t.Data.D())
 	}
 	return nil
 }

@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -91,3 +93,30 @@ func benchModelStage(b *testing.B, n int) {
 // 7.5 s): the figures, summed.
 func BenchmarkModelStage10k(b *testing.B)  { benchModelStage(b, 10_000) }
 func BenchmarkModelStage100k(b *testing.B) { benchModelStage(b, 100_000) }
+
+// TestCheckResult: a kind that answers the wrong number of values for its
+// role is an error naming the kind, never a panic or a figure.
+func TestCheckResult(t *testing.T) {
+	kind := &models.Kind{Name: "broken"}
+	task := &models.Task{Kind: kind, Role: models.Detector, Data: &models.Data{Columns: []string{"a", "b"}, IsAnomaly: make([]bool, 5)},
+		Test: &models.Rows{Index: []int{0, 1, 2}}, Validation: &models.Rows{Index: []int{3}}}
+	for _, tc := range []struct {
+		name string
+		res  *models.Result
+		want string
+	}{
+		{"nothing", nil, "kind broken answered nothing"},
+		{"short scores", &models.Result{Scores: make([]float64, 2), Decision: make([]bool, 3)}, "answered 2 scores for 3 rows"},
+		{"no decisions", &models.Result{Scores: make([]float64, 3)}, "answered 0 decisions for 3 rows"},
+		{"no validation scores", &models.Result{Scores: make([]float64, 3), Decision: make([]bool, 3)}, "answered 0 validation scores for 1 rows"},
+		{"importances", &models.Result{Scores: make([]float64, 3), Decision: make([]bool, 3), ValidationScores: []float64{0}, Importances: []float64{1}},
+			"answered 1 importances for 2 features"},
+	} {
+		if err := checkResult(task, tc.res); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if err := checkResult(task, &models.Result{Scores: make([]float64, 3), Decision: make([]bool, 3), ValidationScores: []float64{0}}); err != nil {
+		t.Errorf("a complete answer: %v", err)
+	}
+}
