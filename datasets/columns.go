@@ -604,44 +604,6 @@ func (w *thriftWalker) i32() (int32, error) {
 	return int32(u>>1) ^ -int32(u&1), nil
 }
 
-// fields walks a struct, calling field with each field's id and type;
-// field reads the value and reports true, or reports false for fields
-// walks past it.
-func (w *thriftWalker) fields(depth int, field func(id int, t byte) (bool, error)) error {
-	if depth > maxThriftDepth {
-		return errors.New("nested too deeply")
-	}
-	id := 0
-	for {
-		h, err := w.byte()
-		if err != nil {
-			return err
-		}
-		if h == 0 { // stop
-			return nil
-		}
-		if delta := int(h >> 4); delta != 0 {
-			id += delta
-		} else {
-			u, err := w.uvarint()
-			if err != nil {
-				return err
-			}
-			id = int(int16(u>>1) ^ -int16(u&1))
-		}
-		t := h & 0x0f
-		done, err := field(id, t)
-		if err != nil {
-			return err
-		}
-		if !done {
-			if err := w.value(t, depth+1); err != nil {
-				return err
-			}
-		}
-	}
-}
-
 // pageHeader holds the fields of a Parquet PageHeader that bound what
 // decoding the page allocates.
 type pageHeader struct {

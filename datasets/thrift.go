@@ -162,23 +162,45 @@ func (w *thriftWalker) value(t byte, depth int) error {
 		}
 		return nil
 	case tStruct:
-		for {
-			h, err := w.byte()
+		return w.fields(depth, func(int, byte) (bool, error) { return false, nil })
+	}
+	return fmt.Errorf("unknown type %d", t)
+}
+
+// fields walks a struct, calling field with each field's id and type;
+// field reads the value and reports true, or reports false for fields
+// walks past it.
+func (w *thriftWalker) fields(depth int, field func(id int, t byte) (bool, error)) error {
+	if depth > maxThriftDepth {
+		return errors.New("nested too deeply")
+	}
+	id := 0
+	for {
+		h, err := w.byte()
+		if err != nil {
+			return err
+		}
+		if h == 0 { // stop
+			return nil
+		}
+		if delta := int(h >> 4); delta != 0 {
+			id += delta
+		} else {
+			u, err := w.uvarint()
 			if err != nil {
 				return err
 			}
-			if h == 0 { // stop
-				return nil
-			}
-			if h>>4 == 0 { // long form: the field id follows as a varint
-				if _, err := w.uvarint(); err != nil {
-					return err
-				}
-			}
-			if err := w.value(h&0x0f, depth+1); err != nil {
+			id = int(int16(u>>1) ^ -int16(u&1))
+		}
+		t := h & 0x0f
+		done, err := field(id, t)
+		if err != nil {
+			return err
+		}
+		if !done {
+			if err := w.value(t, depth+1); err != nil {
 				return err
 			}
 		}
 	}
-	return fmt.Errorf("unknown type %d", t)
 }

@@ -833,13 +833,6 @@ func (p *parser) dataPath(_ *parser, n *yaml.Node, path string) (string, bool) {
 	return s, ok
 }
 
-// dataPathOrDir accepts a path to an existing file or directory, relative
-// to the experiment file's directory; the node may hold any scalar.
-func (p *parser) dataPathOrDir(n *yaml.Node, path string) (string, bool) {
-	_, ok := p.stat(n, path, n.Value)
-	return n.Value, ok
-}
-
 // stat reports the file at s, relative to the experiment file's
 // directory, or an error naming it.
 func (p *parser) stat(n *yaml.Node, path, s string) (os.FileInfo, bool) {
@@ -1064,7 +1057,7 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 				continue
 			}
 			if prm.Files {
-				if _, good := p.dataPathOrDir(item, path); !good {
+				if _, good := p.stat(item, path, item.Value); !good {
 					ok = false
 					continue
 				}

@@ -145,37 +145,15 @@ func Evaluate(targets []Target, axes []string, rows []datasets.Metric, opts Opti
 			continue
 		}
 		metric := t.MetricName()
-		type point struct {
-			key    string
-			params []Param
-			values []float64
-		}
-		var points []*point
-		byKey := map[string]*point{}
-		measured := false
+		var measured []observation
 		for _, r := range rows {
-			if r.Model != t.Model || r.Metric != metric {
-				continue
+			if r.Model == t.Model && r.Metric == metric {
+				measured = append(measured, observation{r.Params, r.Value})
 			}
-			measured = true
-			params := make([]Param, len(axes))
-			for i, a := range axes {
-				params[i] = Param{a, r.Params[i]}
-			}
-			if !applies(t.Where, params) {
-				continue
-			}
-			key := strings.Join(r.Params, "\x00")
-			p, ok := byKey[key]
-			if !ok {
-				p = &point{key: key, params: params}
-				byKey[key] = p
-				points = append(points, p)
-			}
-			p.values = append(p.values, r.Value)
 		}
+		points := byPoint(axes, t.Where, measured)
 		switch {
-		case !measured:
+		case len(measured) == 0:
 			results = append(results, Result{Target: t, Verdict: stats.Fail,
 				Message: fmt.Sprintf("%s was not measured for model %s in this run", metric, t.Model)})
 			continue
@@ -201,6 +179,44 @@ func Evaluate(targets []Target, axes []string, rows []datasets.Metric, opts Opti
 		}
 	}
 	return results
+}
+
+// observation is one value of a metric (or of a difference) and its sweep
+// point's parameter values, in the metrics table's column order.
+type observation struct {
+	params []string
+	value  float64
+}
+
+// point is a sweep point and the values observed at it.
+type point struct {
+	params []Param
+	values []float64
+}
+
+// byPoint groups observations by sweep point, keeping the points where
+// lets through, in order of first appearance.
+func byPoint(axes []string, where map[string][]string, obs []observation) []*point {
+	var points []*point
+	byKey := map[string]*point{}
+	for _, o := range obs {
+		params := make([]Param, len(axes))
+		for i, a := range axes {
+			params[i] = Param{a, o.params[i]}
+		}
+		if !applies(where, params) {
+			continue
+		}
+		key := strings.Join(o.params, "\x00")
+		p, ok := byKey[key]
+		if !ok {
+			p = &point{params: params}
+			byKey[key] = p
+			points = append(points, p)
+		}
+		p.values = append(p.values, o.value)
+	}
+	return points
 }
 
 // applies reports whether a point is one of those where lists. Values are
@@ -256,29 +272,11 @@ func figure(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 // point it applies to: the differences of the metric, trial by trial.
 func evaluatePaired(t Target, axes []string, rows []datasets.Metric, conf float64) []Result {
 	metric := t.MetricName()
-	type point struct {
-		params []Param
-		diffs  []float64
-	}
-	var points []*point
-	byKey := map[string]*point{}
+	var pairs []observation
 	for _, pr := range Pairs(rows, t.Model, t.Against, metric) {
-		params := make([]Param, len(axes))
-		for i, a := range axes {
-			params[i] = Param{a, pr.Params[i]}
-		}
-		if !applies(t.Where, params) {
-			continue
-		}
-		key := strings.Join(pr.Params, "\x00")
-		p, ok := byKey[key]
-		if !ok {
-			p = &point{params: params}
-			byKey[key] = p
-			points = append(points, p)
-		}
-		p.diffs = append(p.diffs, pr.Value)
+		pairs = append(pairs, observation{pr.Params, pr.Value})
 	}
+	points := byPoint(axes, t.Where, pairs)
 	if len(points) == 0 {
 		msg := fmt.Sprintf("no trial of this run measured %s for both %s and %s", metric, t.Model, t.Against)
 		if t.Where != nil && hasMetric(rows, t.Model, metric) && hasMetric(rows, t.Against, metric) {
@@ -289,11 +287,11 @@ func evaluatePaired(t Target, axes []string, rows []datasets.Metric, conf float6
 	var out []Result
 	cmp := t.Margin()
 	for _, p := range points {
-		s := stats.Summarize(p.diffs, conf)
-		lo, hi, achieved := stats.SignedRankInterval(p.diffs, conf)
+		s := stats.Summarize(p.values, conf)
+		lo, hi, achieved := stats.SignedRankInterval(p.values, conf)
 		s.Lo, s.Hi, s.Method = lo, hi, "signed-rank"
-		pd := &Paired{Differences: p.diffs, Estimate: stats.HodgesLehmann(p.diffs), Achieved: achieved, Test: stats.WilcoxonSignedRank(p.diffs)}
-		r := Result{Target: t, Point: p.params, Values: p.diffs, Summary: s, Paired: pd}
+		pd := &Paired{Differences: p.values, Estimate: stats.HodgesLehmann(p.values), Achieved: achieved, Test: stats.WilcoxonSignedRank(p.values)}
+		r := Result{Target: t, Point: p.params, Values: p.values, Summary: s, Paired: pd}
 		if math.IsInf(lo, -1) && math.IsInf(hi, 1) {
 			r.Verdict = stats.Inconclusive
 		} else {
@@ -318,13 +316,13 @@ func hasMetric(rows []datasets.Metric, model, metric string) bool {
 func describePaired(r Result, conf float64) string {
 	t, p, s := r.Target, r.Paired, r.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s - %s paired by trial over %d seeds: median difference %s", t.Model, t.Against, len(p.Differences), signed(p.Estimate))
+	fmt.Fprintf(&b, "%s - %s paired by trial over %d seeds: median difference %s", t.Model, t.Against, len(p.Differences), figure(p.Estimate))
 	if math.IsInf(s.Lo, -1) && math.IsInf(s.Hi, 1) {
 		fmt.Fprintf(&b, "; %d pairs cannot give a %g%% signed-rank interval: at least %d seeds are needed", len(p.Differences), 100*conf, minPairsFor(conf))
 	} else {
-		fmt.Fprintf(&b, ", %g%% signed-rank interval [%s, %s]", 100*conf, signed(s.Lo), signed(s.Hi))
+		fmt.Fprintf(&b, ", %g%% signed-rank interval [%s, %s]", 100*conf, figure(s.Lo), figure(s.Hi))
 	}
-	fmt.Fprintf(&b, " against the margin %s %s", t.Margin().Op, signed(t.Margin().Value))
+	fmt.Fprintf(&b, " against the margin %s %s", t.Margin().Op, figure(t.Margin().Value))
 	w := p.Test
 	switch {
 	case w.N == 0:
@@ -348,13 +346,6 @@ func minPairsFor(conf float64) int {
 		n++
 	}
 	return n
-}
-
-func signed(v float64) string {
-	if v == 0 {
-		return "0"
-	}
-	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
 // Pair is one trial's difference of a metric between two models.
