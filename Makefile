@@ -102,10 +102,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadParquet$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/forest
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFlow$$' -fuzztime $(FUZZTIME) ./internal/scoring
+	$(GO) test -run '^$$' -fuzz '^FuzzLoadModel$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/scoring
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitBatch$$' -fuzztime $(FUZZTIME) ./internal/serve
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/policy
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeNPY$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/models/external
 	$(GO) test -run '^$$' -fuzz '^FuzzReadColumns$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzTrial$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/runner
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyRun$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/runner
 
 clean:
 	rm -rf bin $(OUT) $(CHECK_OUT)

@@ -221,10 +221,7 @@ func ReadColumns(r io.ReaderAt, size int64, name string, maxRows, maxColumns int
 		panic(fmt.Sprintf("datasets: ReadColumns with maxRows %d, maxColumns %d", maxRows, maxColumns))
 	}
 	defer containPanic(name, &err)
-	if err := checkIndexes(r, size); err != nil {
-		return nil, nil, 0, fmt.Errorf("%s: corrupt Parquet file: %w", name, err)
-	}
-	file, err := openFile(r, size, name)
+	file, err := openFile(r, size, name) // checks the indexes too
 	if err != nil {
 		return nil, nil, 0, err
 	}

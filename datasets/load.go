@@ -9,11 +9,14 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/segharness/harness/internal/fileio"
 )
 
 // File formats accepted by Load.
@@ -76,6 +79,13 @@ func InferFormat(path string) string {
 // a dataset.parquet the harness wrote, or the notebook's CSV export) and are
 // ignored: features are recomputed and the split redrawn from the
 // experiment. Any other column is an error.
+//
+// The file must be a regular file (a FIFO, device or socket is refused
+// with a *fileio.NotRegularError before it is read) and is bounded before
+// it is read into memory: its size by fileio.InputBytes, what it
+// decompresses to by fileio.DecompressedBytes, its rows by fileio.Rows,
+// its columns by fileio.Columns and one CSV record by fileio.LineBytes,
+// each a *fileio.TooLargeError naming path. CSV is read as a stream.
 func Load(path, format string) (*Flows, error) {
 	if format == "" {
 		format = InferFormat(path)
@@ -83,26 +93,43 @@ func Load(path, format string) (*Flows, error) {
 			return nil, fmt.Errorf("%s: cannot tell the format from the file name; declare format: csv or parquet", path)
 		}
 	}
-	raw, err := os.ReadFile(path)
+	file, info, err := fileio.OpenLimited(path, fileio.InputBytes)
 	if err != nil {
 		return nil, err
 	}
-	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
+	defer file.Close()
+	// The file may grow while it is read: the limit holds for what is read.
+	br := bufio.NewReaderSize(&fileio.LimitedReader{R: file, Path: path, What: "file", Limit: fileio.InputBytes}, 1<<16)
+	magic, _ := br.Peek(2)
+	gz := fileio.IsGzip(magic)
+	var src io.Reader = br
+	if gz {
+		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		raw, err = io.ReadAll(zr)
-		if err != nil {
-			return nil, fmt.Errorf("%s: decompressing: %w", path, err)
-		}
+		src = &fileio.LimitedReader{R: decompressErrors{zr}, Path: path, What: "decompressed data", Limit: fileio.DecompressedBytes}
 	}
 	var f *Flows
 	switch format {
 	case FormatCSV:
-		f, err = ReadCSV(bytes.NewReader(raw), path)
+		f, err = ReadCSV(src, path)
 	case FormatParquet:
-		f, err = readFlowsParquet(bytes.NewReader(raw), int64(len(raw)), path)
+		// Parquet is read at offsets: from the file itself, or from its
+		// decompressed bytes, bounded above.
+		var r io.ReaderAt = file
+		size := info.Size()
+		if gz {
+			raw, err := io.ReadAll(src)
+			if err != nil {
+				return nil, fileError(path, err)
+			}
+			r, size = bytes.NewReader(raw), int64(len(raw))
+		}
+		if err := checkParquetFile(r, size, path); err != nil {
+			return nil, err
+		}
+		f, err = readFlowsParquet(r, size, path)
 	default:
 		return nil, fmt.Errorf("%s: unknown format %q (want csv or parquet)", path, format)
 	}
@@ -115,6 +142,62 @@ func Load(path, format string) (*Flows, error) {
 	return f, nil
 }
 
+// decompressErrors marks the errors of a gzip stream as such.
+type decompressErrors struct{ r io.Reader }
+
+func (d decompressErrors) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("decompressing: %w", err)
+	}
+	return n, err
+}
+
+// fileError names path in err, unless err names it already (a limit).
+func fileError(path string, err error) error {
+	var tl *fileio.TooLargeError
+	if errors.As(err, &tl) {
+		return tl
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// CheckParquet checks what a Parquet file's footer declares against the
+// limits before any of its data is read: its rows (fileio.Rows), its
+// columns (fileio.Columns) and the bytes its column chunks expand to
+// (fileio.DecompressedBytes). The error is a *fileio.TooLargeError
+// naming name.
+func CheckParquet(file *parquet.File, name string) error {
+	if n := file.NumRows(); n > fileio.Rows.Get() {
+		return &fileio.TooLargeError{Path: name, What: "rows", Limit: fileio.Rows, Size: n}
+	}
+	if n := int64(len(file.Schema().Columns())); n > fileio.Columns.Get() {
+		return &fileio.TooLargeError{Path: name, What: "columns", Limit: fileio.Columns, Size: n}
+	}
+	var total int64
+	for _, rg := range file.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			// Each size is at most 2^63-1; stop adding before overflow.
+			total += max(0, c.MetaData.TotalUncompressedSize)
+			if total < 0 || total > fileio.DecompressedBytes.Get() {
+				return &fileio.TooLargeError{Path: name, What: "decompressed data", Limit: fileio.DecompressedBytes, Size: -1}
+			}
+		}
+	}
+	return nil
+}
+
+// checkParquetFile opens the Parquet file in r to check it with
+// CheckParquet.
+func checkParquetFile(r io.ReaderAt, size int64, name string) (err error) {
+	defer containPanic(name, &err)
+	file, err := openFile(r, size, name)
+	if err != nil {
+		return err
+	}
+	return CheckParquet(file, name)
+}
+
 // ignoredColumns may appear in an input file and are not read.
 var ignoredColumns = append([]string{ColFlowID, ColSplit}, EngineeredColumns...)
 
@@ -125,13 +208,12 @@ func knownColumn(name string) bool {
 // ReadCSV reads flows in the harness's schema from CSV with a header row
 // (pandas' to_csv layout: True/False for booleans). name is used in errors,
 // which are *ParseError values carrying line and column. A UTF-8 byte-order
-// mark and CRLF line endings are accepted.
+// mark and CRLF line endings are accepted. A record of more than
+// fileio.LineBytes, a header of more than fileio.Columns columns or more
+// than fileio.Rows rows is a *fileio.TooLargeError.
 func ReadCSV(r io.Reader, name string) (*Flows, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-	}
-	cr := csv.NewReader(br)
+	// Bounded: one record's bytes, the columns, the rows.
+	cr := fileio.NewCSVReader(r, name)
 	cr.ReuseRecord = true
 	wrap := func(err error) error {
 		var pe *csv.ParseError
@@ -143,7 +225,7 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 			}
 			return &ParseError{File: name, Line: pe.Line, Column: pe.Column, Err: perr}
 		}
-		return fmt.Errorf("%s: %w", name, err)
+		return fileError(name, err)
 	}
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -154,6 +236,9 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 	}
 	// The header is on line 1 unless blank lines precede it.
 	headerLine, _ := cr.FieldPos(0)
+	if n := int64(len(header)); n > fileio.Columns.Get() {
+		return nil, &fileio.TooLargeError{Path: name, Line: headerLine, What: "columns", Limit: fileio.Columns, Size: n}
+	}
 	index := map[string]int{}
 	var unknown []string
 	for i, h := range header {
@@ -188,7 +273,8 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 	}
 
 	b := newBuilder(0)
-	for {
+	maxRows := fileio.Rows.Get()
+	for rows := int64(1); ; rows++ {
 		row, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -200,6 +286,10 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 		}
 		if err != nil {
 			return nil, wrap(err)
+		}
+		if rows > maxRows {
+			line, _ := cr.FieldPos(0)
+			return nil, &fileio.TooLargeError{Path: name, Line: line, What: "rows", Limit: fileio.Rows, Size: -1}
 		}
 		p := rowParser{row: row, cols: cols}
 		rec := flowRecord{

@@ -191,6 +191,9 @@ func openFile(r io.ReaderAt, size int64, name string) (*parquet.File, error) {
 	if err := checkThrift(meta); err != nil {
 		return nil, fmt.Errorf("%s: not a Parquet file: %w", name, err)
 	}
+	if err := checkIndexes(r, size); err != nil {
+		return nil, fmt.Errorf("%s: corrupt Parquet file: %w", name, err)
+	}
 	file, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a Parquet file: %w", name, err)

@@ -4,13 +4,14 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/segharness/harness/internal/fileio"
 )
 
 // TablesVersion identifies the layout of the result tables (predictions,
@@ -751,14 +752,11 @@ func readFixed[T any](r io.ReaderAt, size int64, name, table string) (rows []T, 
 // ReadPredictions).
 func ReadTableFile[T any](path string, read func(io.ReaderAt, int64, string) (T, error)) (T, error) {
 	var zero T
-	f, err := os.Open(path)
+	// A FIFO or device in place of the file is refused, not waited on.
+	f, st, err := fileio.Open(path)
 	if err != nil {
 		return zero, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return zero, err
-	}
 	return read(f, st.Size(), path)
 }

@@ -584,7 +584,9 @@
 //     divide a day evenly, so that windows align with days.
 //   - `monitoring.flows_per_day` (integer; default 100000; in
 //     [1, 1000000000]; sweepable): normal flows a day, spread over the
-//     hours by business_hours_factor.
+//     hours by business_hours_factor. Over the period a simulation draws
+//     at most [MaxSimulatedFlows] normal flows, and with store_scores at
+//     most [MaxStoredScores] (each value of a sweep is checked).
 //   - `monitoring.business_hours_factor` (number; default 3; in (0, 1000];
 //     sweepable): how many times denser normal traffic is in business
 //     hours (8 to 17) than in the other hours; 1 is flat.

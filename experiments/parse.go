@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/suggest"
 )
@@ -45,9 +45,11 @@ const MaxTrials = 100000
 
 // ParseFile reads and parses the experiment file at path.
 func ParseFile(path string) (*Experiment, error) {
-	src, err := os.ReadFile(path)
+	// A regular file of bounded size: a FIFO or device is refused, not
+	// waited on or read forever.
+	src, err := fileio.ReadFile(path, fileio.InputBytes)
 	if err != nil {
-		return nil, ErrorList{{File: path, Msg: errors.Unwrap(err).Error()}}
+		return nil, ErrorList{{File: path, Msg: fileio.Detail(err)}}
 	}
 	return Parse(src, path)
 }
@@ -818,32 +820,49 @@ func (p *parser) data(n *yaml.Node, path string) {
 	}
 }
 
-// dataPath accepts a path to an existing file, relative to the experiment
-// file's directory.
+// dataPath accepts a path to an existing regular file of at most
+// fileio.InputBytes, relative to the experiment file's directory.
 func (p *parser) dataPath(_ *parser, n *yaml.Node, path string) (string, bool) {
 	s, ok := text(p, n, path)
 	if !ok {
 		return "", false
 	}
 	st, ok := p.stat(n, path, s)
-	if ok && st.IsDir() {
+	switch {
+	case !ok:
+		return "", false
+	case st.IsDir():
 		p.errorf(n, path, "%s is a directory, want a file", s)
 		return "", false
+	case st.Size() > fileio.InputBytes.Get():
+		p.errorf(n, path, "%s", (&fileio.TooLargeError{Path: s, What: "file", Limit: fileio.InputBytes, Size: st.Size()}).Error())
+		return "", false
 	}
-	return s, ok
+	return s, true
 }
 
-// stat reports the file at s, relative to the experiment file's
-// directory, or an error naming it.
-func (p *parser) stat(n *yaml.Node, path, s string) (os.FileInfo, bool) {
-	full := s
-	if !filepath.IsAbs(s) {
-		full = filepath.Join(p.dir, s)
+// resolve returns the path s relative to the experiment file's directory.
+func (p *parser) resolve(s string) string {
+	if filepath.IsAbs(s) {
+		return s
 	}
-	st, err := os.Stat(full)
+	return filepath.Join(p.dir, s)
+}
+
+// stat reports the file or directory at s, relative to the experiment
+// file's directory, or an error naming it. Anything else (a FIFO, device
+// or socket, which would block or never end when read) is an error.
+func (p *parser) stat(n *yaml.Node, path, s string) (os.FileInfo, bool) {
+	st, err := os.Stat(p.resolve(s))
 	if err != nil {
-		p.errorf(n, path, "cannot read %s (relative paths start at the experiment file's directory): %v", s, errors.Unwrap(err))
+		p.errorf(n, path, "cannot read %s (relative paths start at the experiment file's directory): %s", s, fileio.Detail(err))
 		return nil, false
+	}
+	if !st.IsDir() {
+		if err := fileio.CheckRegular(s, st); err != nil {
+			p.errorf(n, path, "%v", err)
+			return nil, false
+		}
 	}
 	return st, true
 }
@@ -1045,6 +1064,8 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 		p.errorf(n, path, "want at least %d entr%s, got %d", prm.MinLen, pluralY(prm.MinLen), len(n.Content))
 	default:
 		list := make([]string, 0, len(n.Content))
+		var infos []os.FileInfo // of the files of list, when prm.Files
+		var nodes []*yaml.Node
 		ok := true
 		for _, item := range n.Content {
 			if !scalarOK(p, item, path, "a string") {
@@ -1057,7 +1078,8 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 				continue
 			}
 			if prm.Files {
-				if _, good := p.stat(item, path, item.Value); !good {
+				info, good := p.stat(item, path, item.Value)
+				if !good {
 					ok = false
 					continue
 				}
@@ -1066,6 +1088,13 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 					ok = false
 					continue
 				}
+				// The same file under another name: ./a and a, a link.
+				if i := slices.IndexFunc(infos, func(fi os.FileInfo) bool { return os.SameFile(fi, info) }); i >= 0 {
+					p.errorf(item, path, "%s is the same file as %s (at %s): list each file once", item.Value, list[i], at(nodes[i]))
+					ok = false
+					continue
+				}
+				infos, nodes = append(infos, info), append(nodes, item)
 			}
 			list = append(list, item.Value)
 		}

@@ -172,8 +172,29 @@ func (p *parser) nameAxes() {
 
 // checkCombination checks the rules that tie several keys together, for
 // the values of one point of the sweep.
+// The bounds of a monitoring simulation's volume: the normal flows it
+// draws over its period, and those whose scores store_scores keeps.
+const (
+	MaxSimulatedFlows = 10_000_000_000
+	MaxStoredScores   = 100_000_000
+)
+
 func (p *parser) checkCombination() {
 	d, s := &p.spec.Data, &p.spec.Split
+	if m := &p.spec.Monitoring; m.Enabled && !p.anyBad("monitoring.period", "monitoring.flows_per_day") {
+		total := float64(m.FlowsPerDay) * m.Period.Hours() / 24
+		limit, why := float64(MaxSimulatedFlows), ""
+		if m.StoreScores && !p.anyBad("monitoring.store_scores") {
+			limit, why = MaxStoredScores, " with store_scores, which keeps every flow's score"
+		}
+		if total > limit {
+			path := "monitoring.flows_per_day"
+			p.errorf(p.posOf(path, "monitoring.period", "monitoring"), path,
+				"%d flows a day over %s simulate %.4g flows, more than the %.4g a simulation may draw%s; shorten the period or lower flows_per_day",
+				m.FlowsPerDay, formatDuration(m.Period), total, limit, why)
+			p.bad[path] = true
+		}
+	}
 	if d.Source != SourceGenerate {
 		return
 	}

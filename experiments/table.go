@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -334,11 +335,7 @@ func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 			}
 		}
 	}
-	for _, it := range tn.test {
-		if i := slices.IndexFunc(tn.files, func(f listItem) bool { return filepath.Clean(f.value) == filepath.Clean(it.value) }); i >= 0 {
-			p.errorf(it.node, join(path, "test"), "%s is also a training file (at %s): the test files must be other files", it.value, at(tn.files[i].node))
-		}
-	}
+	p.checkSameFiles(path, tn)
 	if t.Preset != "" || t.Header || len(tn.columns) > 0 || p.bad[join(path, "columns")] || p.bad[join(path, "header")] {
 		return
 	}
@@ -350,6 +347,45 @@ func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 			}
 			p.errorf(at, join(path, "header"), "the CSV files have no header (header: false, the default): list their columns in columns, or set header: true")
 			return
+		}
+	}
+}
+
+// checkSameFiles reports a file named twice in the file lists: twice in
+// files or in test (as paths that differ but name the same file: ./a.csv
+// and a.csv, a link and its target), or both in files and in test, where
+// its rows would be on both sides of the split. Files are compared with
+// os.SameFile; exact repeats were reported by stringList.
+func (p *parser) checkSameFiles(path string, tn *tableNodes) {
+	type entry struct {
+		key  string
+		it   listItem
+		info os.FileInfo
+	}
+	var seen []entry
+	for _, l := range []struct {
+		key   string
+		items []listItem
+	}{{"files", tn.files}, {"test", tn.test}} {
+		for _, it := range l.items {
+			info, err := os.Stat(p.resolve(it.value))
+			if err != nil {
+				continue // reported by tableFile
+			}
+			i := slices.IndexFunc(seen, func(e entry) bool { return os.SameFile(e.info, info) })
+			if i < 0 {
+				seen = append(seen, entry{l.key, it, info})
+				continue
+			}
+			first := seen[i]
+			switch {
+			case first.key == l.key:
+				p.errorf(it.node, join(path, l.key), "%s is the same file as %s (at %s): list each file once", it.value, first.it.value, at(first.it.node))
+			case filepath.Clean(first.it.value) == filepath.Clean(it.value):
+				p.errorf(it.node, join(path, l.key), "%s is also a training file (at %s): the test files must be other files", it.value, at(first.it.node))
+			default:
+				p.errorf(it.node, join(path, l.key), "%s is the same file as the training file %s (at %s): the test files must be other files", it.value, first.it.value, at(first.it.node))
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports"
 	"github.com/segharness/harness/reports/report"
@@ -44,21 +45,31 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("check: -alpha %g: want a level in (0, 1), such as 0.05", *alpha)
 	}
 	dir := flags.Arg(0)
-	m, err := runner.ReadManifest(dir)
+	// check writes the verdict into the run: one writer at a time, and
+	// only over files that match the manifest.
+	if _, err := runner.ReadManifest(dir); err != nil { // before the lock creates anything
+		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
+	}
+	unlock, err := rundir.Lock(dir)
 	if err != nil {
-		return usageErrorf("check: %w", err)
+		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
+	}
+	defer unlock()
+	m, err := openRun("check", dir)
+	if err != nil {
+		return err
 	}
 	rows, err := readMetrics(filepath.Join(dir, "metrics.parquet"))
 	if err != nil {
-		return usageErrorf("check: %w", err)
+		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
 	}
 	axes := m.AxisNames()
 	results := gate.Evaluate(report.GateTargets(m), axes, rows, gate.Options{Confidence: *confidence})
 	v := reports.NewVerdict(m.Experiment, *confidence, results)
 	if *baseline != "" {
-		base, err := runner.ReadManifest(*baseline)
+		base, err := runner.OpenRunFiles(*baseline, "metrics.parquet") // a baseline may hold only these two files
 		if err != nil {
-			return usageErrorf("check: -baseline: %w", err)
+			return &exitError{code: exitFailure, err: fmt.Errorf("check: -baseline: %w", err)}
 		}
 		if baseAxes := base.AxisNames(); !slices.Equal(baseAxes, axes) {
 			return usageErrorf("check: -baseline %s sweeps %v, the run %v; compare runs of the same experiment", *baseline, baseAxes, axes)
@@ -68,7 +79,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		baseRows, err := readMetrics(filepath.Join(*baseline, "metrics.parquet"))
 		if err != nil {
-			return usageErrorf("check: -baseline: %w", err)
+			return &exitError{code: exitFailure, err: fmt.Errorf("check: -baseline: %w", err)}
 		}
 		rules := make([]gate.Rule, len(m.Regressions))
 		for i, r := range m.Regressions {
@@ -90,6 +101,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// The report shows the verdict: regenerate it, and the runs' index.
+	// The lock is the report's: Generate writes the same directory.
 	if _, err := report.Generate(dir, report.Options{}); err != nil {
 		return fmt.Errorf("check: report: %w", err)
 	}
@@ -120,4 +132,16 @@ func readMetrics(path string) ([]datasets.Metric, error) {
 		_, rows, err := datasets.ReadMetrics(r, size, name)
 		return rows, err
 	})
+}
+
+// openRun opens the run in dir for a command, verified against its
+// manifest (runner.OpenRun): a directory that is not a completed run, or
+// whose files differ from what the manifest records, is exit 1, naming
+// the files.
+func openRun(cmd, dir string) (*runner.Manifest, error) {
+	m, err := runner.OpenRun(dir)
+	if err != nil {
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", cmd, err)}
+	}
+	return m, nil
 }

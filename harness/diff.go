@@ -39,13 +39,13 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 	var axes [2][]string
 	var rows [2][]datasets.Metric
 	for i, dir := range flags.Args() {
-		m, err := runner.ReadManifest(dir)
+		m, err := runner.OpenRunFiles(dir, "metrics.parquet") // all diff reads: a baseline's two files suffice
 		if err != nil {
-			return usageErrorf("diff: %w", err)
+			return &exitError{code: exitFailure, err: fmt.Errorf("diff: %w", err)}
 		}
 		axes[i] = m.AxisNames()
 		if rows[i], err = readMetrics(filepath.Join(dir, "metrics.parquet")); err != nil {
-			return usageErrorf("diff: %w", err)
+			return &exitError{code: exitFailure, err: fmt.Errorf("diff: %w", err)}
 		}
 	}
 	if !slices.Equal(axes[0], axes[1]) {

@@ -9,11 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/export"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/report"
 )
@@ -65,17 +68,32 @@ const usage = `Usage:
   harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
   harness report   [-workers N] RUNDIR...                  regenerate figures, report.html, summary.md
   harness diff     [-alpha A] OLD_RUNDIR NEW_RUNDIR       compare two runs' metrics across seeds
+  harness verify   RUNDIR...                              check every file of a run against its manifest's digests
   harness score    -model DIR < FLOWS.jsonl               score JSON Lines flows, one result per line
   harness serve    -model DIR [-addr HOST:PORT]           serve POST /v1/score, GET /healthz, GET /metrics
   harness loadtest -addr HOST:PORT [-rate R] [-duration D] load-test a running harness serve
   harness models                                          the model kinds, their roles and parameters
 
-Exit status: 0 success (check: every target passes), 1 a run failed (check: a
-target failed or is inconclusive), 2 usage error or invalid experiment file.
+Exit status: 0 success (check: every target passes), 1 a run failed, or a data,
+model or run file is bad (check: a target failed or is inconclusive; verify: a
+file differs from the manifest), 2 usage error or invalid experiment file.
 `
 
 // run is the command without the process: tests call it directly.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+//
+// A panic is a bug, never the user's input: the causes are fixed where
+// they arise. As a last resort, one that reaches here is reported as an
+// internal error (exit 1) with its stack, rather than as Go's exit 2,
+// which here means a usage error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &exitError{code: exitFailure, err: fmt.Errorf("internal error (a bug: please report it with the input that caused it): %v\n%s", p, debug.Stack())}
+		}
+	}()
+	if err := fileio.CheckEnv(); err != nil {
+		return usageErrorf("%v", err)
+	}
 	if len(args) == 0 {
 		io.WriteString(stderr, usage)
 		return &exitError{code: exitUsage}
@@ -95,6 +113,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(rest, stdout, stderr)
 	case "diff":
 		return diffCmd(rest, stdout, stderr)
+	case "verify":
+		return verifyCmd(rest, stdout, stderr)
 	case "score", "serve", "loadtest":
 		return serviceCmd(ctx, cmd, rest, stdout, stderr)
 	case "models":
@@ -215,9 +235,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// reported at the end, and the exit status is 1.
 	var failures []error
 	for _, e := range exps {
-		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force, Shard: shard, Terminal: isTerminal(stderr)})
+		reportErr := false
+		writeReport := func(dir string) error {
+			if _, err := report.Generate(dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
+				reportErr = true
+				return fmt.Errorf("%s: report: %w", e.Spec.Name, err)
+			}
+			return nil
+		}
+		res, err := runner.Run(ctx, e, runner.Options{Out: *out, Workers: *workers, Log: stderr, Force: *force, Shard: shard, Terminal: isTerminal(stderr), Report: writeReport})
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || reportErr {
 				return &exitError{code: exitFailure, err: err}
 			}
 			failures = append(failures, err)
@@ -226,9 +254,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if shard.Count > 0 {
 			fmt.Fprintf(stdout, "%s: shard %s -> %s (join the %d shards with harness merge)\n", e.Spec.Name, shard, res.Dir, shard.Count)
 			continue
-		}
-		if _, err := report.Generate(res.Dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
-			return &exitError{code: exitFailure, err: fmt.Errorf("%s: report: %w", e.Spec.Name, err)}
 		}
 		fmt.Fprintf(stdout, "%s: %d trial%s -> %s\n", e.Spec.Name, len(e.Trials), plural(len(e.Trials)), res.Dir)
 	}
@@ -264,11 +289,8 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	roots := []string{}
 	for _, dir := range fs.Args() {
-		if _, err := runner.ReadManifest(dir); err != nil {
-			return usageErrorf("report: %w", err)
-		}
-		if _, err := report.Generate(dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
-			return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
+		if err := regenerate(dir, *workers, stderr); err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "%s\n", filepath.Join(dir, "report.html"))
 		if root := filepath.Dir(filepath.Clean(dir)); !slices.Contains(roots, root) {
@@ -279,6 +301,26 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		if err := report.WriteIndex(root); err != nil {
 			return &exitError{code: exitFailure, err: fmt.Errorf("report: index of %s: %w", root, err)}
 		}
+	}
+	return nil
+}
+
+// regenerate rewrites the report of the run in dir, holding the run's
+// lock, from files verified against the manifest.
+func regenerate(dir string, workers int, stderr io.Writer) error {
+	if _, err := runner.ReadManifest(dir); err != nil { // before the lock creates anything
+		return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
+	}
+	unlock, err := rundir.Lock(dir)
+	if err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
+	}
+	defer unlock()
+	if _, err := openRun("report", dir); err != nil {
+		return err
+	}
+	if _, err := report.Generate(dir, report.Options{Workers: workers, Log: stderr}); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
 	}
 	return nil
 }
@@ -311,12 +353,14 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	if *workers == 0 {
 		*workers = runtime.NumCPU()
 	}
-	res, err := runner.Merge(fs.Args(), runner.MergeOptions{Out: *out, Log: stderr})
+	res, err := runner.Merge(fs.Args(), runner.MergeOptions{Out: *out, Log: stderr, Report: func(dir string) error {
+		if _, err := report.Generate(dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
+			return fmt.Errorf("merge: report: %w", err)
+		}
+		return nil
+	}})
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
-	}
-	if _, err := report.Generate(res.Dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%s: report: %w", res.Manifest.Experiment, err)}
 	}
 	fmt.Fprintf(stdout, "%s: %d trial%s merged -> %s\n", res.Manifest.Experiment, len(res.Manifest.Trials), plural(len(res.Manifest.Trials)), res.Dir)
 	if err := report.WriteIndex(*out); err != nil {

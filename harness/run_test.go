@@ -111,7 +111,14 @@ func TestCommandLine(t *testing.T) {
 		{"export-not-a-run", []string{"export", "-out", "OUT/x", "OUT"}, exitFailure},
 		{"merge-not-shards", []string{"merge", "-out", "OUT", "testdata"}, exitFailure},
 		{"report-no-dirs", []string{"report"}, exitUsage},
-		{"report-not-a-run", []string{"report", "OUT"}, exitUsage},
+		{"report-not-a-run", []string{"report", "OUT"}, exitFailure},
+		// A directory that is not a completed run is exit 1 from every
+		// reader of runs, as a damaged run file is.
+		{"check-not-a-run", []string{"check", "OUT"}, exitFailure},
+		{"diff-not-a-run", []string{"diff", "OUT", "OUT"}, exitFailure},
+		{"verify-not-a-run", []string{"verify", "OUT"}, exitFailure},
+		{"verify-no-dirs", []string{"verify"}, exitUsage},
+		{"run-shard-zero", []string{"run", "-out", "OUT", "-shard", "0/0", "testdata/sweep.yaml"}, exitUsage},
 		{"report-negative-workers", []string{"report", "-workers", "-2", "OUT"}, exitUsage},
 	}
 	for _, tt := range tests {

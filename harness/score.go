@@ -35,14 +35,16 @@ func serviceCmd(ctx context.Context, cmd string, args []string, stdout, stderr i
 	}
 }
 
-// loadModel loads the model of -model, as a usage error when it cannot.
+// loadModel loads the model of -model. A missing flag is a usage error; a
+// model directory that is missing, damaged or edited is exit 1, as every
+// bad data, model or run file is.
 func loadModel(cmd, dir string) (*scoring.Model, error) {
 	if dir == "" {
 		return nil, usageErrorf("%s: -model DIR is required (a model directory, as scoring.Save writes it)", cmd)
 	}
 	m, err := scoring.Load(dir)
 	if err != nil {
-		return nil, usageErrorf("%s: %w", cmd, err)
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", cmd, err)}
 	}
 	return m, nil
 }

@@ -43,19 +43,29 @@ func TestServiceCommandLine(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(corrupt, scoring.DetectorFile), []byte("not a forest"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// edited has a lower HIGH risk threshold, longer a byte appended to its
+	// detector forest.
+	edited, longer := copyModel(t, model), copyModel(t, model)
+	editFile(t, filepath.Join(edited, scoring.ModelFile), func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"high": 0.8`), []byte(`"high": 0.7`), 1)
+	})
+	editFile(t, filepath.Join(longer, scoring.DetectorFile), func(b []byte) []byte { return append(b, 0) })
 	tests := []struct {
 		name string
 		args []string
 		code int
 	}{
 		{"score-no-model", []string{"score"}, exitUsage},
-		{"score-missing-model", []string{"score", "-model", "testdata/score/no-such-model"}, exitUsage},
-		{"score-corrupt-model", []string{"score", "-model", "CORRUPT"}, exitUsage},
+		{"score-missing-model", []string{"score", "-model", "testdata/score/no-such-model"}, exitFailure},
+		{"score-corrupt-model", []string{"score", "-model", "CORRUPT"}, exitFailure},
+		{"score-edited-model", []string{"score", "-model", "EDITED"}, exitFailure},
+		{"score-longer-forest", []string{"score", "-model", "LONGER"}, exitFailure},
+		{"serve-edited-model", []string{"serve", "-model", "EDITED"}, exitFailure},
 		{"score-arguments", []string{"score", "-model", "MODEL", "flows.jsonl"}, exitUsage},
 		{"score-bad-flag", []string{"score", "-modle", "MODEL"}, exitUsage},
 		{"score-negative-workers", []string{"score", "-model", "MODEL", "-workers", "-1"}, exitUsage},
 		{"serve-no-model", []string{"serve"}, exitUsage},
-		{"serve-missing-model", []string{"serve", "-model", "testdata/score/no-such-model"}, exitUsage},
+		{"serve-missing-model", []string{"serve", "-model", "testdata/score/no-such-model"}, exitFailure},
 		{"serve-remote-addr", []string{"serve", "-model", "MODEL", "-addr", "0.0.0.0:8080"}, exitUsage},
 		{"serve-every-interface", []string{"serve", "-model", "MODEL", "-addr", ":8080"}, exitUsage},
 		{"serve-bad-addr", []string{"serve", "-model", "MODEL", "-addr", "8080"}, exitUsage},
@@ -72,19 +82,46 @@ func TestServiceCommandLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := make([]string, len(tt.args))
 			for i, a := range tt.args {
-				args[i] = strings.NewReplacer("MODEL", model, "CORRUPT", corrupt).Replace(a)
+				args[i] = strings.NewReplacer("MODEL", model, "CORRUPT", corrupt, "EDITED", edited, "LONGER", longer).Replace(a)
 			}
 			var code int
 			var stdout, stderr string
 			withStdin(t, strings.NewReader(""), func() {
 				code, stdout, stderr = runCommand(t, t.Context(), "", args...)
 			})
-			stderr = strings.NewReplacer(model, "MODEL", corrupt, "CORRUPT").Replace(stderr)
+			stderr = strings.NewReplacer(model, "MODEL", corrupt, "CORRUPT", edited, "EDITED", longer, "LONGER").Replace(stderr)
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
 			}
 			golden(t, "score/"+tt.name+".golden", "exit "+strconv.Itoa(code)+"\n-- stdout --\n"+stdout+"-- stderr --\n"+stderr)
 		})
+	}
+}
+
+// copyModel copies the model directory src to a new directory.
+func copyModel(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// editFile rewrites the file at path through edit, failing the test when
+// edit changes nothing.
+func editFile(t *testing.T, path string, edit func([]byte) []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := edit(bytes.Clone(b))
+	if bytes.Equal(e, b) {
+		t.Fatalf("%s: the edit changes nothing", path)
+	}
+	if err := os.WriteFile(path, e, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

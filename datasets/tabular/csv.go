@@ -2,64 +2,50 @@ package tabular
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
+
+	"github.com/segharness/harness/internal/fileio"
 )
 
-// gzipErrors marks the errors of a gzip stream as such, so that a corrupt
-// file is reported as corrupt gzip rather than as a read error.
-type gzipErrors struct{ r io.Reader }
-
-func (g gzipErrors) Read(p []byte) (int, error) {
-	n, err := g.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = fmt.Errorf("corrupt gzip data: %w", err)
-	}
-	return n, err
-}
-
-// readCSV reads one CSV file (gzip-compressed when gz) into r.
+// readCSV reads one CSV file (gzip-compressed when gz) into r. The file
+// must be a regular file; its size (fileio.InputBytes), decompressed
+// bytes (fileio.DecompressedBytes), columns (fileio.Columns), rows
+// (fileio.Rows) and the bytes of each record (fileio.LineBytes) are
+// bounded.
 func (r *reader) readCSV(path string, gz bool) {
-	f, err := os.Open(path)
+	f, _, err := r.open(path, fileio.InputBytes)
 	if err != nil {
-		r.fileErr(0, "%v", unwrapPath(err))
+		r.limitErr(0, err)
 		return
 	}
 	defer f.Close()
-	var src io.Reader = f
+	// The file may grow while it is read: the limit holds for what is read.
+	var src io.Reader = &fileio.LimitedReader{R: f, Path: path, What: "file", Limit: fileio.InputBytes}
 	if gz {
-		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
-		switch {
-		case err == io.EOF:
-			r.fileErr(0, "empty file")
-			return
-		case err != nil:
-			r.fileErr(0, "not a valid gzip file: %v", err)
+		zr, err := fileio.Gunzip(bufio.NewReaderSize(src, 1<<16), path)
+		if err != nil {
+			// The message begins with the path, which fileErr adds itself.
+			msg, _ := strings.CutPrefix(err.Error(), path+": ")
+			r.fileErr(0, "%s", msg)
 			return
 		}
-		src = gzipErrors{zr}
+		src = zr
 	}
-	br := bufio.NewReaderSize(src, 1<<16)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-	}
-	if _, err := br.Peek(1); err != nil {
-		if err == io.EOF {
+	cr := fileio.NewCSVReader(src, path)
+	if empty, err := cr.Empty(); empty || err != nil {
+		if empty {
 			r.fileErr(0, "empty file")
 		} else {
-			r.fileErr(0, "%v", err)
+			r.limitErr(0, err)
 		}
 		return
 	}
 
-	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // checked below, to say which counts differ
 	r.posOf = func(field int) (int, int) { return cr.FieldPos(field) }
@@ -74,7 +60,7 @@ func (r *reader) readCSV(path string, gz bool) {
 			r.addErr(&Error{File: path, Line: pe.Line, Column: pe.Column, Msg: msg})
 			return true
 		}
-		r.fileErr(0, "%v", err)
+		r.limitErr(0, err)
 		return false
 	}
 
@@ -90,6 +76,10 @@ func (r *reader) readCSV(path string, gz bool) {
 			return
 		}
 		headerLine, _ = cr.FieldPos(0)
+		if n := int64(len(header)); n > fileio.Columns.Get() {
+			r.limitErr(headerLine, &fileio.TooLargeError{Path: path, Line: headerLine, What: "columns", Limit: fileio.Columns, Size: n})
+			return
+		}
 		names = make([]string, len(header))
 		for i, h := range header {
 			names[i] = strings.TrimSpace(h)
@@ -106,10 +96,16 @@ func (r *reader) readCSV(path string, gz bool) {
 	}
 
 	rows := 0
+	maxRows := fileio.Rows.Int()
 	for !r.stopped {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
+		}
+		if rows >= maxRows && err == nil {
+			line, _ := cr.FieldPos(0)
+			r.limitErr(line, &fileio.TooLargeError{Path: path, Line: line, What: "rows", Limit: fileio.Rows, Size: -1})
+			return
 		}
 		if err != nil {
 			rows++
@@ -170,14 +166,4 @@ func describeMismatch(header, columns []string) string {
 		}
 	}
 	return fmt.Sprintf("the header has %d columns, Columns %d", len(header), len(columns))
-}
-
-// unwrapPath drops the operation and path of an *os.PathError: Error
-// already names the file.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

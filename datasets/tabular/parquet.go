@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/fileio"
 )
 
 // Parquet support is deliberately small: flat columns found by name;
@@ -40,17 +40,12 @@ func (r *reader) readParquet(path string) {
 			r.fileErr(0, "corrupt Parquet file: %v", p)
 		}
 	}()
-	f, err := os.Open(path)
+	f, info, err := r.open(path, fileio.InputBytes)
 	if err != nil {
-		r.fileErr(0, "%v", unwrapPath(err))
+		r.limitErr(0, err)
 		return
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		r.fileErr(0, "%v", unwrapPath(err))
-		return
-	}
 	if info.Size() == 0 {
 		r.fileErr(0, "empty file")
 		return
@@ -60,6 +55,11 @@ func (r *reader) readParquet(path string) {
 		// The message begins with the path, which fileErr adds itself.
 		msg, _ := strings.CutPrefix(err.Error(), path+": ")
 		r.fileErr(0, "%s", msg)
+		return
+	}
+	// What the footer declares is checked before any column is read.
+	if err := datasets.CheckParquet(file, path); err != nil {
+		r.limitErr(0, err)
 		return
 	}
 	schema := file.Schema()

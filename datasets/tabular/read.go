@@ -1,12 +1,16 @@
 package tabular
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/segharness/harness/internal/fileio"
 )
 
 // Read reads the files of spec, in order, into one table.
@@ -19,7 +23,17 @@ import (
 // missing value under MissingError is one error at its position. Read
 // stops after MaxErrors such errors. Label values that are not declared
 // are gathered over every row read and reported as one
-// *UndeclaredLabelsError. On any problem Read returns a nil table and
+// *UndeclaredLabelsError.
+//
+// Each file must be a regular file, and a file is read once: a path that
+// names a file read before (written another way, or a link to it) is an
+// error. Each file is bounded before it is read into memory (see
+// internal/fileio): its size (InputBytes), what a .gz file expands to and
+// what a Parquet file's footer says its pages expand to
+// (DecompressedBytes), its rows (Rows), its columns (Columns) and the
+// bytes of one CSV record (LineBytes). A file over a limit, or not a
+// regular file, is an *Error whose Err is the *fileio.TooLargeError or
+// *fileio.NotRegularError. On any problem Read returns a nil table and
 // report and an ErrorList holding every problem found.
 //
 // A numeric field holds a decimal number in the syntax of
@@ -156,6 +170,7 @@ type reader struct {
 	imputed  []int // per categorical column, values imputed
 
 	files   []FileReport
+	opened  []os.FileInfo // per file of the spec, once opened
 	drops   map[string]*Drop
 	unknown map[string]*undeclared
 	errs    ErrorList
@@ -194,6 +209,7 @@ func newReader(spec *Spec) *reader {
 		rowNum:   make([]float64, len(spec.Numeric)),
 		rowCat:   make([]string, len(spec.Categorical)),
 		rowImp:   make([]bool, len(spec.Categorical)),
+		opened:   make([]os.FileInfo, len(spec.Files)),
 	}
 	r.kinds, _ = spec.kinds()
 	for _, t := range r.tokens {
@@ -248,6 +264,43 @@ func (r *reader) addErr(e *Error) {
 // line of it.
 func (r *reader) fileErr(line int, format string, args ...any) {
 	r.addErr(&Error{File: r.path, Line: line, RowNumber: r.rowNumber, Msg: fmt.Sprintf(format, args...)})
+}
+
+// limitErr records err, a problem with the whole current file (or line
+// of it) that may be a limit or a file that is not a regular file: then
+// it is kept as the Error's Err.
+func (r *reader) limitErr(line int, err error) {
+	e := &Error{File: r.path, Line: line, RowNumber: r.rowNumber, Msg: fileio.Detail(err)}
+	var tl *fileio.TooLargeError
+	var nr *fileio.NotRegularError
+	switch {
+	case errors.As(err, &tl):
+		e.Err = tl
+		if tl.Line > 0 {
+			e.Line = tl.Line
+		}
+	case errors.As(err, &nr):
+		e.Err = nr
+	}
+	r.addErr(e)
+}
+
+// open opens the current file, which must be a regular file of at most
+// limit's bytes and not a file read before (the same path written
+// another way, or a link to it).
+func (r *reader) open(path string, limit fileio.Limit) (*os.File, os.FileInfo, error) {
+	f, info, err := fileio.OpenLimited(path, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, prev := range r.opened {
+		if prev != nil && os.SameFile(prev, info) {
+			f.Close()
+			return nil, nil, fmt.Errorf("the same file as %s (file %d), read already: list each file once", r.spec.Files[i], i+1)
+		}
+	}
+	r.opened[r.fileIdx] = info
+	return f, info, nil
 }
 
 // plan returns the slots of a file whose columns are names, or records

@@ -178,7 +178,14 @@ type Error struct {
 	Field     string // the column's name, when the problem is in one column
 	RowNumber bool   // Line counts the rows of a Parquet file
 	Msg       string
+	// Err is the error behind Msg when there is one: a
+	// *fileio.TooLargeError (a file over a limit) or a
+	// *fileio.NotRegularError (a FIFO, device or directory).
+	Err error
 }
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Error formats e as "file:line:column (name): message", leaving out what
 // is unknown; a Parquet position reads "file: row n (name): message".

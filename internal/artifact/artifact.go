@@ -21,6 +21,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/segharness/harness/internal/fileio"
 )
 
 // Digest identifies a file's content.
@@ -98,9 +100,11 @@ func WriteJSON(path string, v any) (Digest, error) {
 	return WriteBytes(path, body.Bytes())
 }
 
-// HashFile returns the digest of the file at path.
+// HashFile returns the digest of the file at path, which must be a
+// regular file: a FIFO, device or socket would never end (or block), so
+// it is refused with a *fileio.NotRegularError naming path.
 func HashFile(path string) (Digest, error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path)
 	if err != nil {
 		return Digest{}, err
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/runner"
 )
 
@@ -59,10 +60,13 @@ func Partition(out, table, experiment, trial string) string {
 }
 
 // Run exports the run in dir into out, replacing the experiment's earlier
-// partitions: a trial no longer in the run loses its partitions. Every file
-// is written atomically. It returns the number of files written.
+// partitions: a trial no longer in the run loses its partitions. The run
+// is verified against its manifest first (runner.OpenRun), so that only
+// the files it wrote, unchanged, are exported: a link out of the run is
+// refused, not followed. Every file is written atomically. It returns the
+// number of files written.
 func Run(dir, out string) (int, error) {
-	m, err := runner.ReadManifest(dir)
+	m, err := runner.OpenRun(dir)
 	if err != nil {
 		return 0, err
 	}
@@ -71,17 +75,15 @@ func Run(dir, out string) (int, error) {
 	for _, t := range m.Trials {
 		tdir := runner.TrialDir(dir, t.ID)
 		if _, ok := t.Artifacts["metrics.parquet"]; ok {
-			src := filepath.Join(tdir, "metrics.parquet")
-			f, err := os.Open(src)
+			src, err := fileio.Inside(tdir, "artifact", "metrics.parquet")
 			if err != nil {
 				return written, err
 			}
-			st, err := f.Stat()
+			f, info, err := fileio.Open(src)
 			if err != nil {
-				f.Close()
 				return written, err
 			}
-			params, rows, err := datasets.ReadMetrics(f, st.Size(), src)
+			params, rows, err := datasets.ReadMetrics(f, info.Size(), src)
 			f.Close()
 			if err != nil {
 				return written, err
@@ -95,20 +97,26 @@ func Run(dir, out string) (int, error) {
 			keep[part] = true
 			written++
 		}
-		if _, ok := t.Artifacts["predictions.parquet"]; ok {
-			body, err := os.ReadFile(filepath.Join(tdir, "predictions.parquet"))
+		if want, ok := t.Artifacts["predictions.parquet"]; ok {
+			src, err := fileio.Inside(tdir, "artifact", "predictions.parquet")
 			if err != nil {
 				return written, err
 			}
 			part := Partition(out, "predictions", m.Experiment, t.ID)
-			if _, err := artifact.WriteBytes(filepath.Join(part, PartFile), body); err != nil {
+			got, err := copyFile(src, filepath.Join(part, PartFile))
+			if err != nil {
 				return written, err
+			}
+			if got != want {
+				return written, fmt.Errorf("%s: changed while it was exported (SHA-256 %s, the manifest records %s)", src, got.SHA256, want.SHA256)
 			}
 			keep[part] = true
 			written++
 		}
 	}
-	// Partitions of trials no longer in the run.
+	// Partitions of trials no longer in the run: the part files export
+	// wrote, and their directories when that leaves them empty. Nothing
+	// else is removed.
 	for _, table := range Tables {
 		expDir := filepath.Join(out, table, "experiment="+Escape(m.Experiment))
 		entries, err := os.ReadDir(expDir)
@@ -119,12 +127,29 @@ func Run(dir, out string) (int, error) {
 			return written, err
 		}
 		for _, e := range entries {
-			if p := filepath.Join(expDir, e.Name()); !keep[p] {
-				if err := os.RemoveAll(p); err != nil {
-					return written, err
-				}
+			p := filepath.Join(expDir, e.Name())
+			if keep[p] || !e.IsDir() || !strings.HasPrefix(e.Name(), "trial=") {
+				continue
 			}
+			if err := os.Remove(filepath.Join(p, PartFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return written, err
+			}
+			os.Remove(p) // only when empty
 		}
 	}
 	return written, nil
+}
+
+// copyFile copies the regular file src to dst atomically, streaming, and
+// returns the digest of what it copied.
+func copyFile(src, dst string) (artifact.Digest, error) {
+	f, _, err := fileio.Open(src)
+	if err != nil {
+		return artifact.Digest{}, err
+	}
+	defer f.Close()
+	return artifact.WriteFile(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, f)
+		return err
+	})
 }

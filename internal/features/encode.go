@@ -229,6 +229,11 @@ func NewPipeline(columns []string, encoders map[string]*LabelEncoder, scaler *Sc
 // Fit resolves columns (see Resolve), fits the label encoders on every flow
 // (as the notebook does: a category's code does not depend on the split) and
 // the scaler on the flows listed in scaleRows (nil: all flows).
+//
+// A feature value the models cannot take, NaN, infinite or beyond
+// ±MaxValue (a log of a negative number, a finite value that overflows
+// float32), is a *NotFiniteError naming its column and first rows (see
+// CheckFinite), whether or not the row is one the scaler is fitted on.
 func Fit(f *datasets.Flows, e *datasets.Engineered, columns []string, scaleRows []int) (*Pipeline, error) {
 	cols, err := Resolve(columns)
 	if err != nil {
@@ -244,17 +249,28 @@ func Fit(f *datasets.Flows, e *datasets.Engineered, columns []string, scaleRows 
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckFinite(raw, nil); err != nil {
+		return nil, err
+	}
 	p.Scaler = FitScaler(raw, scaleRows)
 	return p, nil
 }
 
-// Transform returns the scaled feature matrix of every flow.
+// Transform returns the scaled feature matrix of every flow. A value the
+// models cannot take, before or after scaling, is a *NotFiniteError (see
+// Fit, CheckScaled).
 func (p *Pipeline) Transform(f *datasets.Flows, e *datasets.Engineered) (*Matrix, error) {
 	m, err := p.raw(f, e)
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckFinite(m, nil); err != nil {
+		return nil, err
+	}
 	p.Scaler.Transform(m)
+	if err := CheckScaled(m, p.Scaler, nil); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

@@ -25,9 +25,12 @@ func init() {
 		},
 		Roles: []Role{Clusterer},
 		Fit: func(_ context.Context, t *Task) (*Result, error) {
-			labels := cluster.DBSCAN(t.Data.X, t.Data.D(), cluster.DBSCANConfig{
+			labels, err := cluster.DBSCANChecked(t.Data.X, t.Data.D(), cluster.DBSCANConfig{
 				Eps: t.Params.Float("eps"), MinSamples: t.Params.Int("min_samples"), Workers: t.Workers,
 			})
+			if err != nil {
+				return nil, err
+			}
 			return &Result{Labels: labels}, nil
 		},
 	})

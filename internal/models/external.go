@@ -3,11 +3,11 @@ package models
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/models/external"
 )
 
@@ -79,7 +79,10 @@ func externalInputs(v Values, dir string) []string {
 		if i == 0 && !strings.Contains(arg, "/") {
 			continue // looked up in PATH: an interpreter or tool, not hashed
 		}
-		if st, err := os.Stat(full); err == nil && st.Mode().IsRegular() {
+		// Only a regular file is hashed: a FIFO or device among the
+		// arguments is the command's business, and hashing it would
+		// block or never end.
+		if _, err := fileio.Stat(full); err == nil {
 			add(arg)
 		}
 	}

@@ -33,12 +33,15 @@ func init() {
 // fitIsolationForest fits on the Fit rows without labels, as the notebook
 // does, and flags rows whose decision function is negative.
 func fitIsolationForest(_ context.Context, t *Task) (*Result, error) {
-	f := iforest.Fit(t.Fit.X, t.Data.D(), iforest.Config{
+	f, err := iforest.FitChecked(t.Fit.X, t.Data.D(), iforest.Config{
 		Trees:         t.Params.Int("trees"),
 		MaxSamples:    t.Params.Int("max_samples"),
 		Contamination: t.Params.Float("contamination"),
 		Workers:       t.Workers,
 	}, t.Rand)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{Fitted: f}
 	for _, w := range f.Warnings() {
 		res.Notes = append(res.Notes, w.Error())

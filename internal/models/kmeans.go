@@ -44,8 +44,11 @@ func fitKMeans(_ context.Context, t *Task) (*Result, error) {
 	if k > n {
 		return nil, fmt.Errorf("k = %d clusters for %d flows", k, n)
 	}
-	res := cluster.KMeans(t.Data.X, t.Data.D(), cluster.KMeansConfig{
+	res, err := cluster.KMeansChecked(t.Data.X, t.Data.D(), cluster.KMeansConfig{
 		K: k, NInit: t.Params.Int("n_init"), MaxIter: t.Params.Int("max_iter"), Tol: t.Params.Float("tol"), Workers: t.Workers,
 	}, t.Rand)
+	if err != nil {
+		return nil, err
+	}
 	return &Result{Labels: res.Labels, Metrics: []Figure{{"inertia", res.Inertia}}}, nil
 }

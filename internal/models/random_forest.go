@@ -150,7 +150,10 @@ func fitRandomForest(_ context.Context, t *Task) (*Result, error) {
 	if typing {
 		classes, classNames = len(t.Data.TypeNames), t.Data.TypeNames
 	}
-	f := forest.Fit(t.Fit.X, d, y, classes, cfg, t.Rand)
+	f, err := forest.FitChecked(t.Fit.X, d, y, classes, cfg, t.Rand)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{
 		Fitted:      f,
 		Importances: f.Importances(),

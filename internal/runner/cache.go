@@ -16,7 +16,9 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // TrialFile is the file a trial writes last, in its directory: its key and
@@ -165,37 +167,56 @@ func modelInputs(exp *experiments.Experiment, t *experiments.Trial) ([]ModelInpu
 // missing or changed. A damaged trial.json counts as none: the trial runs
 // again and replaces it.
 func cachedTrial(tdir, key string) (TrialRecord, bool) {
-	body, err := os.ReadFile(filepath.Join(tdir, TrialFile))
+	rec, err := readTrial(tdir, key)
+	return rec, err == nil
+}
+
+// readTrial is cachedTrial with the reason a trial is not usable: an error
+// naming the file at fault.
+func readTrial(tdir, key string) (TrialRecord, error) {
+	path := filepath.Join(tdir, TrialFile)
+	body, err := fileio.ReadFile(path, fileio.RunFileBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return TrialRecord{}, fmt.Errorf("%s: missing: the trial did not complete", path)
+	}
 	if err != nil {
-		return TrialRecord{}, false
+		return TrialRecord{}, err
 	}
 	var s trialStamp
-	if json.Unmarshal(body, &s) != nil || s.Format != TrialFormat || s.Key != key {
-		return TrialRecord{}, false
+	if err := json.Unmarshal(body, &s); err != nil {
+		return TrialRecord{}, fmt.Errorf("%s: %w", path, describeJSONError(body, err))
+	}
+	switch {
+	case s.Format != TrialFormat:
+		return TrialRecord{}, fmt.Errorf("%s: format %q, this harness writes %q", path, s.Format, TrialFormat)
+	case s.Key != key:
+		return TrialRecord{}, fmt.Errorf("%s: made by another build of the harness, or from another experiment file, seed or input data", path)
 	}
 	rec := s.Record
-	for name, want := range rec.Artifacts {
-		got, err := artifact.HashFile(filepath.Join(tdir, filepath.FromSlash(name)))
-		if err != nil || got != want {
-			return TrialRecord{}, false
+	for name := range rec.Artifacts {
+		if err := fileio.LocalName("artifact", name); err != nil {
+			return TrialRecord{}, fmt.Errorf("%s: %w", path, err)
 		}
+	}
+	if bad := rundir.Check(tdir, "", rec.Artifacts); len(bad) > 0 {
+		return TrialRecord{}, fmt.Errorf("%s: %s (%s records another file)", filepath.Join(tdir, filepath.FromSlash(bad[0].Path)), bad[0].Problem, TrialFile)
 	}
 	metrics, err := datasets.ReadTableFile(filepath.Join(tdir, "metrics.parquet"), func(r io.ReaderAt, size int64, name string) ([]datasets.Metric, error) {
 		_, rows, err := datasets.ReadMetrics(r, size, name)
 		return rows, err
 	})
 	if err != nil {
-		return TrialRecord{}, false
+		return TrialRecord{}, err
 	}
 	curves, err := datasets.ReadTableFile(filepath.Join(tdir, "curves.parquet"), func(r io.ReaderAt, size int64, name string) ([]datasets.CurvePoint, error) {
 		_, points, err := datasets.ReadCurves(r, size, name)
 		return points, err
 	})
 	if err != nil {
-		return TrialRecord{}, false
+		return TrialRecord{}, err
 	}
 	rec.metrics, rec.curves = metrics, curves
-	return rec, true
+	return rec, nil
 }
 
 // stampTrial writes tdir/trial.json, last of the trial's files.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 )
@@ -159,7 +160,8 @@ func scoringFlow(f *experiments.IncidentFlow) scoring.Flow {
 
 // ReadIncident reads a trial's incident.json.
 func ReadIncident(path string) (*Incident, error) {
-	data, err := os.ReadFile(path)
+	// A regular file of bounded size: a FIFO in its place is refused.
+	data, err := fileio.ReadFile(path, fileio.RunFileBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -262,6 +262,16 @@ func checkResult(t *models.Task, res *models.Result) error {
 	if res.Importances != nil && len(res.Importances) != t.Data.D() {
 		return fmt.Errorf("kind %s answered %d importances for %d features", t.Kind.Name, len(res.Importances), t.Data.D())
 	}
+	// A score that is NaN has no rank: the metrics (internal/eval) cannot
+	// order it.
+	notANumber := func(what string, values []float64) error {
+		for k, v := range values {
+			if math.IsNaN(v) {
+				return fmt.Errorf("kind %s answered NaN as the %s of row %d", t.Kind.Name, what, k+1)
+			}
+		}
+		return nil
+	}
 	switch t.Role {
 	case models.Detector:
 		if err := check("scores", len(res.Scores), t.Test.Len()); err != nil {
@@ -270,13 +280,29 @@ func checkResult(t *models.Task, res *models.Result) error {
 		if err := check("decisions", len(res.Decision), t.Test.Len()); err != nil {
 			return err
 		}
+		if err := notANumber("score", res.Scores); err != nil {
+			return err
+		}
 		if t.Validation != nil {
-			return check("validation scores", len(res.ValidationScores), t.Validation.Len())
+			if err := check("validation scores", len(res.ValidationScores), t.Validation.Len()); err != nil {
+				return err
+			}
+			return notANumber("validation score", res.ValidationScores)
 		}
 	case models.Typer:
-		return check("class probabilities", len(res.Proba), t.Test.Len()*len(t.Data.TypeNames))
+		if err := check("class probabilities", len(res.Proba), t.Test.Len()*len(t.Data.TypeNames)); err != nil {
+			return err
+		}
+		return notANumber("class probability", res.Proba)
 	case models.Clusterer:
-		return check("cluster labels", len(res.Labels), t.Data.N())
+		if err := check("cluster labels", len(res.Labels), t.Data.N()); err != nil {
+			return err
+		}
+		for k, l := range res.Labels {
+			if l < cluster.Noise {
+				return fmt.Errorf("kind %s answered the cluster label %d for row %d (want %d for noise or a cluster 0, 1, ...)", t.Kind.Name, l, k+1, cluster.Noise)
+			}
+		}
 	}
 	return nil
 }

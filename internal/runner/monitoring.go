@@ -14,6 +14,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/monitor"
@@ -118,7 +119,8 @@ type MonitoringSummary struct {
 
 // ReadMonitoringSummary reads a trial's monitoring.json.
 func ReadMonitoringSummary(path string) (*MonitoringSummary, error) {
-	data, err := os.ReadFile(path)
+	// A regular file of bounded size: a FIFO in its place is refused.
+	data, err := fileio.ReadFile(path, fileio.RunFileBytes)
 	if err != nil {
 		return nil, err
 	}

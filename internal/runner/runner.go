@@ -9,7 +9,6 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +28,7 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
 )
@@ -58,6 +58,10 @@ type Options struct {
 	// same build, spec and seed are on disk (by default such a trial is
 	// reused).
 	Force bool
+	// Report, when set, is called after the run's files are written,
+	// while the run directory is still locked: the report belongs to the
+	// same write. It is not called for a shard.
+	Report func(dir string) error
 }
 
 // Code identifies the harness build that produced a run.
@@ -207,14 +211,22 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 		return nil, fmt.Errorf("%s: %w", exp.Spec.Name, err)
 	}
 	selected := opts.Shard.selectTrials(len(trials))
-	// A manifest says the run in dir completed. Remove the previous one
-	// first, so that a run that fails or is killed part way does not leave
-	// an old manifest vouching for a mix of old and new files.
-	// The gate's outputs judged the previous run's metrics; they go too.
-	for _, name := range []string{"manifest.json", "verdict.json", "junit.xml"} {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: clearing the previous run: %w", exp.Spec.Name, err)
-		}
+	// One writer at a time: a second run into the same directory is
+	// refused, naming the process that holds it (shards of one run share
+	// it).
+	var unlock func()
+	var err error
+	if opts.Shard.Count > 0 {
+		unlock, err = rundir.LockShard(dir, strings.ReplaceAll(opts.Shard.String(), "/", "-of-"))
+	} else {
+		unlock, err = rundir.Lock(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := clearPrevious(dir); err != nil {
+		return nil, fmt.Errorf("%s: clearing the previous run: %w", exp.Spec.Name, err)
 	}
 	// Workers left over when there are fewer trials than workers go to
 	// generating each trial's flows in parallel.
@@ -242,7 +254,9 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 				logf := func(format string, args ...any) {
 					prog.line("%s: trial %s: %s", exp.Spec.Name, trials[i].ID, fmt.Sprintf(format, args...))
 				}
-				rec, reused, err := runOrReuse(ctx, exp, &trials[i], dir, genWorkers, params, opts.Force, logf)
+				rec, reused, err := runSafely(func() (TrialRecord, bool, error) {
+					return runOrReuse(ctx, exp, &trials[i], dir, genWorkers, params, opts.Force, logf)
+				})
 				records[i], errs[i] = rec, err
 				if err != nil {
 					if ctx.Err() == nil {
@@ -294,7 +308,76 @@ feed:
 		}
 		return &Result{Dir: dir}, nil
 	}
-	return finish(exp, dir, code, records)
+	res, err := finish(exp, dir, code, records)
+	if err == nil && opts.Report != nil {
+		err = opts.Report(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// previousRunFiles are the run-level files that vouch for, judge or show
+// a completed run. A run removes them before anything else, the manifest
+// first, so that a run that fails or is killed part way leaves no old
+// manifest vouching for a mix of old and new files, and no old verdict or
+// report beside a newer manifest.
+var previousRunFiles = []string{"manifest.json", "verdict.json", "junit.xml", "report.html", "summary.md"}
+
+// FiguresDir is the directory of a run's figures (the report writes it).
+const FiguresDir = "figures"
+
+// clearPrevious removes previousRunFiles and the figures of the previous
+// report (the .svg and .png files of figures/; nothing else there).
+func clearPrevious(dir string) error {
+	for _, name := range previousRunFiles {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, FiguresDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if IsFigureFile(e) {
+			if err := os.Remove(filepath.Join(dir, FiguresDir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// IsFigureFile says whether an entry of figures/ is one the report writes
+// (a regular .svg or .png file, or a temporary file of one): the only
+// files a run or report removes there.
+func IsFigureFile(e fs.DirEntry) bool {
+	name := e.Name()
+	if !e.Type().IsRegular() {
+		return false
+	}
+	if artifact.IsTemporary(name) { // .NAME.svg.RANDOM.tmp
+		return strings.Contains(name, ".svg.") || strings.Contains(name, ".png.")
+	}
+	ext := filepath.Ext(name)
+	return ext == ".svg" || ext == ".png"
+}
+
+// runSafely calls run, turning a panic into the trial's error: a bug the
+// input reached fails that trial with its stack, not the process with
+// Go's exit status 2 (a usage error here).
+func runSafely(run func() (TrialRecord, bool, error)) (rec TrialRecord, reused bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error (a bug: please report it with the input that caused it): %v\n%s", p, debug.Stack())
+		}
+	}()
+	return run()
 }
 
 // finish writes a run's run-level files from its trials' records: the
@@ -390,26 +473,6 @@ func (m *Manifest) AxisNames() []string {
 		names[i] = a.Name
 	}
 	return names
-}
-
-// ReadManifest reads dir/manifest.json: an error when the directory holds
-// no completed run or a manifest of another format.
-func ReadManifest(dir string) (*Manifest, error) {
-	body, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no manifest.json: not a completed run (a run writes its manifest last)", dir)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var m Manifest
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
-	}
-	if m.Format != ManifestFormat {
-		return nil, fmt.Errorf("%s: manifest format %q, this harness reads %q", filepath.Join(dir, "manifest.json"), m.Format, ManifestFormat)
-	}
-	return &m, nil
 }
 
 // prune removes what earlier runs left in dir that this run did not
@@ -523,7 +586,13 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	}
 
 	td, err := prepare(t, ds)
-	if err != nil {
+	var notFinite *features.NotFiniteError
+	switch {
+	case errors.As(err, &notFinite) && t.Spec.Data.Source == experiments.SourceFile:
+		return fail(fmt.Errorf("%s: %w (rows are the file's data rows, counted from 1)", t.Spec.Data.Path, err))
+	case errors.As(err, &notFinite):
+		return fail(err) // it says "features:" itself
+	case err != nil:
 		return fail(fmt.Errorf("features: %w", err))
 	}
 	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: genWorkers, dir: tdir, baseDir: exp.Dir(), logf: logf})
@@ -742,7 +811,17 @@ func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int
 			return nil, nil, err
 		}
 		f, err := datasets.Load(path, d.Format)
-		return f, &Input{Path: filepath.ToSlash(d.Path), Digest: digest}, err
+		if err != nil {
+			return nil, nil, err
+		}
+		// The digest recorded must be of the bytes read: a file replaced
+		// while it was read is an error, not a record of other data.
+		if after, err := artifact.HashFile(path); err != nil {
+			return nil, nil, err
+		} else if after != digest {
+			return nil, nil, fmt.Errorf("%s: changed while it was read (SHA-256 %s before, %s after); run again when it is no longer being written", path, digest.SHA256[:12], after.SHA256[:12])
+		}
+		return f, &Input{Path: filepath.ToSlash(d.Path), Digest: digest}, nil
 	}
 	return nil, nil, fmt.Errorf("unknown data source %q", d.Source)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // Shard is a slice of a sweep's trials: trial i (in the experiment's trial
@@ -34,6 +37,9 @@ func ParseShard(s string) (Shard, error) {
 		return Shard{}, fmt.Errorf("shard %q: want I/N, like 0/4 (shard I of N, counted from 0)", s)
 	}
 	sh := Shard{Index: index, Count: count}
+	if count < 1 {
+		return Shard{}, fmt.Errorf("shard %q: want 1 to %d shards (the run split into N shards, N >= 1)", s, MaxShards)
+	}
 	return sh, sh.check()
 }
 
@@ -106,6 +112,9 @@ type MergeOptions struct {
 	// Code identifies the code, for the manifest. Zero means
 	// CodeFromBuild(); it must be the shards' own.
 	Code Code
+	// Report, when set, is called after the merged run's files are
+	// written, while its directory is still locked.
+	Report func(dir string) error
 }
 
 // Merge joins the shard directories of one sharded run (each a run
@@ -143,13 +152,13 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 				continue
 			}
 			seen[abs] = true
-			body, err := os.ReadFile(path)
+			body, err := fileio.ReadFile(path, fileio.RunFileBytes)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("merge: %w", err)
 			}
 			var rec ShardRecord
 			if err := json.Unmarshal(body, &rec); err != nil {
-				return nil, fmt.Errorf("merge: %s: %w", path, err)
+				return nil, fmt.Errorf("merge: %s: %w", path, describeJSONError(body, err))
 			}
 			if rec.Format != ShardFormat {
 				return nil, fmt.Errorf("merge: %s: format %q, this harness reads %q", path, rec.Format, ShardFormat)
@@ -163,7 +172,7 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 		r := s.rec
 		switch {
 		case r.Experiment != first.Experiment || r.FileSHA256 != first.FileSHA256:
-			return nil, fmt.Errorf("merge: %s holds a shard of %s (file %s), not of %s (file %s)", s.dir, r.Experiment, r.FileSHA256[:12], first.Experiment, first.FileSHA256[:12])
+			return nil, fmt.Errorf("merge: %s holds a shard of %s (file %s), not of %s (file %s)", s.dir, r.Experiment, prefix(r.FileSHA256, 12), first.Experiment, prefix(first.FileSHA256, 12))
 		case r.Count != first.Count:
 			return nil, fmt.Errorf("merge: %s holds shard %d/%d, the others are of %d", s.dir, r.Index, r.Count, first.Count)
 		case r.Code != code:
@@ -193,10 +202,13 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 		return nil, fmt.Errorf("merge: the experiment text recorded in the shards does not match its digest")
 	}
 	dir := filepath.Join(opts.Out, exp.Spec.Name)
-	for _, name := range []string{"manifest.json", "verdict.json", "junit.xml"} {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
+	unlock, err := rundir.Lock(dir)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	defer unlock()
+	if err := clearPrevious(dir); err != nil {
+		return nil, fmt.Errorf("merge: clearing the previous run in %s: %w", dir, err)
 	}
 	params := paramColumns(exp)
 	records := make([]TrialRecord, len(exp.Trials))
@@ -212,18 +224,23 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 				return nil, fmt.Errorf("merge: shard %d/%d in %s lists trial %s where the experiment has %s", i, first.Count, s.dir, s.rec.Trials[k], trial.ID)
 			}
 			src, dst := TrialDir(s.dir, trial.ID), TrialDir(dir, trial.ID)
-			if !sameDir(src, dst) {
-				if err := copyTrial(src, dst); err != nil {
-					return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
-				}
-			}
 			key, _, err := trialKey(exp, trial, params)
 			if err != nil {
 				return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
 			}
-			rec, ok := cachedTrial(dst, key)
-			if !ok {
-				return nil, fmt.Errorf("merge: trial %s (shard %d/%d, %s) is not complete, or was run by another build: rerun that shard", trial.ID, i, first.Count, s.dir)
+			// The shard's trial is checked before it is copied, and
+			// only the files its trial.json lists are copied.
+			rec, err := readTrial(src, key)
+			if err != nil {
+				return nil, fmt.Errorf("merge: trial %s of shard %d/%d: %w: rerun that shard", trial.ID, i, first.Count, err)
+			}
+			if !sameDir(src, dst) {
+				if err := copyTrial(src, dst, rec); err != nil {
+					return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
+				}
+				if rec, err = readTrial(dst, key); err != nil {
+					return nil, fmt.Errorf("merge: trial %s, copied: %w", trial.ID, err)
+				}
 			}
 			records[t] = rec
 		}
@@ -233,9 +250,15 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The merged run is a run like any other: no shard files.
-	if err := os.RemoveAll(filepath.Join(dir, ShardsDir)); err != nil {
+	// The merged run is a run like any other: no shard files (nor the
+	// shards' locks). Only what the shards wrote is removed.
+	if err := removeShardFiles(dir); err != nil {
 		return nil, err
+	}
+	if opts.Report != nil {
+		if err := opts.Report(dir); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }
@@ -246,41 +269,59 @@ func sameDir(a, b string) bool {
 	return err1 == nil && err2 == nil && x == y
 }
 
-// copyTrial copies a trial directory's files, each atomically, trial.json
-// last so that a copy cut short is never taken for a complete trial.
-func copyTrial(src, dst string) error {
-	var files []string
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || artifact.IsTemporary(path) {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		files = append(files, rel)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(files, func(a, b string) int {
-		switch {
-		case a == TrialFile:
-			return 1
-		case b == TrialFile:
-			return -1
-		}
-		return strings.Compare(a, b)
-	})
+// copyTrial copies the files rec lists (checked against their digests by
+// readTrial) from src to dst, each atomically, trial.json last so that a
+// copy cut short is never taken for a complete trial.
+func copyTrial(src, dst string, rec TrialRecord) error {
+	files := slices.Sorted(maps.Keys(rec.Artifacts))
 	if err := unstampTrial(dst); err != nil {
 		return err
 	}
-	for _, rel := range files {
-		body, err := os.ReadFile(filepath.Join(src, rel))
+	for _, rel := range append(files, TrialFile) {
+		from, err := fileio.Inside(src, "artifact", rel)
 		if err != nil {
 			return err
 		}
-		if _, err := artifact.WriteBytes(filepath.Join(dst, rel), body); err != nil {
+		f, _, err := fileio.Open(from)
+		if err != nil {
+			return err
+		}
+		_, err = artifact.WriteFile(filepath.Join(dst, filepath.FromSlash(rel)), func(w io.Writer) error {
+			_, err := io.Copy(w, f)
+			return err
+		})
+		f.Close()
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// removeShardFiles removes the shard records (shards/*-of-*.json, then
+// shards/ when it is left empty) and the shards' lock files.
+func removeShardFiles(dir string) error {
+	records, _ := filepath.Glob(filepath.Join(dir, ShardsDir, "*-of-*.json"))
+	locks, _ := filepath.Glob(filepath.Join(dir, ".harness.*-of-*.lock"))
+	for _, p := range slices.Concat(records, locks) {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, ShardsDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if entries, rerr := os.ReadDir(filepath.Join(dir, ShardsDir)); rerr == nil && len(entries) > 0 {
+			return nil // files the harness did not write: left alone
+		}
+		return err
+	}
+	return nil
+}
+
+// prefix is s's first n bytes, or s when shorter (a digest read from a
+// file may be damaged).
+func prefix(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }

@@ -169,8 +169,28 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 			return nil, DataRecord{}, nil, fmt.Errorf("split: %w", err)
 		}
 	}
+	// Values the models cannot take (the log of a negative duration, a
+	// number beyond float32's range) are an error naming their column and
+	// rows, before any model sees them.
+	rowName := func(i int) string {
+		local := i
+		for _, tab := range tables {
+			if local < tab.Rows {
+				return fmt.Sprintf("row %d (%s)", i+1, tab.Where(local))
+			}
+			local -= tab.Rows
+		}
+		return fmt.Sprintf("row %d", i+1)
+	}
+	if err := features.CheckFinite(x, rowName); err != nil {
+		return nil, DataRecord{}, nil, err
+	}
 	td.divide()
-	features.FitScaler(x, td.scaleRows(t)).Transform(x)
+	scaler := features.FitScaler(x, td.scaleRows(t))
+	scaler.Transform(x)
+	if err := features.CheckScaled(x, scaler, rowName); err != nil {
+		return nil, DataRecord{}, nil, err
+	}
 
 	// Label values of the test rows never seen in training (with separate
 	// test files): the unseen attack types.

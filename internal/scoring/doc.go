@@ -19,23 +19,55 @@
 //
 // # Model directory
 //
-// Save writes, and Load reads, a directory of three files:
+// Save writes, and Load reads, a directory of three files and nothing
+// else:
 //
-//	model.json          format "segharness-model/1": provenance (experiment,
+//	model.json          format "segharness-model/2": provenance (experiment,
 //	                    trial, seed, derived seed, the two models' specs),
 //	                    the feature columns, the label encoders' classes by
 //	                    encoded column, the scaler's mean and scale, the
-//	                    risk thresholds, the is_anomaly decision rule, and
-//	                    for each forest its file name, size in bytes,
-//	                    SHA-256 and class names in class index order
+//	                    risk thresholds, the is_anomaly decision rule, for
+//	                    each forest its file name, size in bytes, SHA-256
+//	                    and class names in class index order, and last its
+//	                    own digest
 //	detector.forest     the is_anomaly random forest (forest.MarshalBinary)
 //	attack_type.forest  the anomaly_type random forest (forest.MarshalBinary)
 //
-// Each file is written atomically (internal/artifact), model.json last.
-// Load checks model.json's format, each forest's size and digest before
-// decoding it, and that the parts agree: both forests take one value per
-// feature column, the attack classes name the attack forest's classes,
-// and the risk thresholds satisfy 0 <= medium <= high <= 1.
+// model.json ends with the line
+//
+//	"digest": "sha256:<64 lowercase hex digits>"
+//
+// (indented by two spaces), then the closing brace's line: the file's
+// last 88 bytes. The digits are the SHA-256 of every byte before those
+// two lines (head -c -88 model.json | sha256sum prints it). The digest
+// covers the file's exact bytes, as each forest's SHA-256 in model.json
+// covers the forest's: together they seal the directory, and no edit of
+// any file, however small or however harmless its JSON meaning, loads.
+// Covering the bytes rather than a canonical form of the JSON keeps the
+// check simple and independent of how an encoder writes numbers, and it
+// is made before the file is parsed. The digest detects damage and
+// careless edits, not a deliberate forgery: who can write the directory
+// can recompute it.
+//
+// Each file is written atomically (internal/artifact), model.json last,
+// so model.json is the directory's commit point: a save interrupted
+// between files leaves digests that do not match, which Load reports,
+// never a silent mix of two models. Save removes temporary files an
+// interrupted save left and refuses a directory holding anything else.
+//
+// Load refuses, naming the file: a directory holding any other entry (an
+// extra file or directory, a temporary file of an unfinished save), a
+// missing file, an entry that is not a regular file itself (a symbolic
+// link, which is not followed, a directory, a FIFO, which it does not
+// block on, a device), a model.json of another format version (format 1
+// had no digest: such a model must be re-exported), without its digest
+// or not matching it, and a forest file larger or smaller than model.json
+// records or of another SHA-256. Past the digests, which only prove the
+// writer's intent, it checks model.json strictly (no unknown or missing
+// field, nothing after the object) and that the parts agree: both forests
+// take one value per feature column, the attack classes name the attack
+// forest's classes, and the risk thresholds satisfy
+// 0 <= medium <= high <= 1.
 //
 // # Speed
 //

@@ -99,46 +99,63 @@ const maxExactInteger = 1 << 53
 // string, "NaN" or "Infinity" included), a number outside float64's range
 // (1e400), a fraction where an integer is needed (an integral value such
 // as 12.0 or 1e3 is accepted), and anything after the object. The error is
-// a *FieldError naming the field when one field is at fault.
+// a *FieldError naming the field when one field is at fault. The whole
+// input is read as JSON before any field is judged, so that input that is
+// not one JSON object (truncated, or followed by more data) is reported
+// as such rather than by the first odd field: only empty (or blank)
+// input is "empty input"; input that ends early is "unexpected end of
+// input at byte N", N its length.
 //
 // It reads the object with encoding/json's tokenizer rather than into a
 // struct: encoding/json matches struct fields case-insensitively and keeps
 // the last of repeated keys, which DisallowUnknownFields does not prevent.
 func DecodeFlow(data []byte) (Flow, error) {
-	var raw [len(flowFields)]json.RawMessage
+	// raw holds the fields' values; its last slot takes values that are
+	// read only to be skipped.
+	var raw [len(flowFields) + 1]json.RawMessage
+	skip := &raw[len(flowFields)]
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
-		return Flow{}, jsonError(err)
+		return Flow{}, jsonError(err, data)
 	}
 	if tok != json.Delim('{') {
 		return Flow{}, fmt.Errorf("want a JSON object, got %s", describeToken(tok))
 	}
+	// The first unknown or repeated field, reported once the input is
+	// known to be one well-formed object.
+	var fieldErr error
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return Flow{}, jsonError(err)
+			return Flow{}, jsonError(err, data)
 		}
 		key := tok.(string) // object keys are strings
-		k := fieldIndex(key)
-		if k < 0 {
-			return Flow{}, &FieldError{Field: key, Problem: "unknown field (a flow has " + fieldNames + ")"}
+		dst := skip
+		switch k := fieldIndex(key); {
+		case fieldErr != nil:
+		case k < 0:
+			fieldErr = &FieldError{Field: key, Problem: "unknown field (a flow has " + fieldNames + ")"}
+		case raw[k] != nil:
+			fieldErr = &FieldError{Field: key, Problem: "given twice"}
+		default:
+			dst = &raw[k]
 		}
-		if raw[k] != nil {
-			return Flow{}, &FieldError{Field: key, Problem: "given twice"}
-		}
-		if err := dec.Decode(&raw[k]); err != nil {
-			return Flow{}, jsonError(err)
+		if err := dec.Decode(dst); err != nil {
+			return Flow{}, jsonError(err, data)
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return Flow{}, jsonError(err)
+		return Flow{}, jsonError(err, data)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		if err != nil {
-			return Flow{}, jsonError(err)
+			return Flow{}, jsonError(err, data)
 		}
 		return Flow{}, errors.New("invalid JSON: data after the flow object")
+	}
+	if fieldErr != nil {
+		return Flow{}, fieldErr
 	}
 
 	var f Flow
@@ -169,15 +186,29 @@ func fieldIndex(name string) int {
 	return -1
 }
 
-// jsonError describes a syntax error in a flow's JSON.
-func jsonError(err error) error {
-	if err == io.EOF {
-		return errors.New("invalid JSON: empty input")
-	}
-	if err == io.ErrUnexpectedEOF {
-		return errors.New("invalid JSON: unexpected end of input")
+// jsonError describes a syntax error in data, a flow's JSON. encoding/json
+// reports the end of the input as io.EOF wherever it comes between two
+// tokens, inside an object included, so only input that holds nothing but
+// whitespace is empty; any other input that ends early is truncated, at
+// its length.
+func jsonError(err error, data []byte) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if isBlank(data) {
+			return errors.New("invalid JSON: empty input")
+		}
+		return fmt.Errorf("invalid JSON: unexpected end of input at byte %d", len(data))
 	}
 	return fmt.Errorf("invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// isBlank reports whether data holds only JSON whitespace.
+func isBlank(data []byte) bool {
+	for _, c := range data {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
 }
 
 func describeToken(tok json.Token) string {

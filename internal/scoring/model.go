@@ -8,19 +8,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/ml/forest"
 )
 
-// Format names the layout of model.json. Load refuses any other.
-const Format = "segharness-model/1"
+// Format names the layout of model.json. Load refuses any other. Format 2
+// added the digest that ends model.json.
+const Format = "segharness-model/2"
 
 // Names of the files of a model directory.
 const (
@@ -164,7 +168,8 @@ func (m *Model) check() error {
 	return nil
 }
 
-// modelFile is the content of model.json.
+// modelFile is the content of model.json. Digest is last, so that Save's
+// encoding ends with the digest's line.
 type modelFile struct {
 	Format     string         `json:"format"`
 	Provenance Provenance     `json:"provenance"`
@@ -173,6 +178,7 @@ type modelFile struct {
 	AttackType forestFile     `json:"attack_type"`
 	Risk       RiskThresholds `json:"risk"`
 	Decision   Decision       `json:"decision"`
+	Digest     string         `json:"digest"`
 }
 
 // featuresFile is the fitted feature pipeline.
@@ -191,12 +197,95 @@ type forestFile struct {
 	Classes []string `json:"classes"`
 }
 
+// model.json's digest. The file ends with the line
+//
+//	"digest": "sha256:<64 lowercase hex digits>"
+//
+// (indented by two spaces) and the closing brace's line, 88 bytes in all;
+// the digits are the SHA-256 of every byte of the file before them. It
+// covers the exact bytes, as the forests' own SHA-256 trailers do, so that
+// any edit of the file (whitespace, the order of keys, a number written
+// otherwise) is refused, and it needs no canonical form of JSON: it is
+// checked before the file is parsed. With GNU coreutils,
+// head -c -88 model.json | sha256sum prints it.
+const (
+	digestAlgorithm = "sha256:"
+	digestLineStart = `  "digest": "` + digestAlgorithm
+	digestLineEnd   = "\"\n}\n"
+	digestHexLen    = 2 * sha256.Size
+	// digestSuffixLen is the length of the digest's line and the closing
+	// brace's.
+	digestSuffixLen = len(digestLineStart) + digestHexLen + len(digestLineEnd)
+)
+
+// digestSuffix returns the end of model.json for the hex digest h.
+func digestSuffix(h string) []byte {
+	return []byte(digestLineStart + h + digestLineEnd)
+}
+
+// sealModelFile returns body, model.json up to its digest's line, with
+// that line and the closing brace appended.
+func sealModelFile(body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return append(body[:len(body):len(body)], digestSuffix(hex.EncodeToString(sum[:]))...)
+}
+
+// splitDigest splits model.json's data into the bytes its digest covers
+// and the digest's hex digits, and reports false when data does not end
+// with a digest's line.
+func splitDigest(data []byte) (body []byte, digest string, ok bool) {
+	if len(data) < digestSuffixLen {
+		return nil, "", false
+	}
+	body, suffix := data[:len(data)-digestSuffixLen], data[len(data)-digestSuffixLen:]
+	h := suffix[len(digestLineStart) : len(digestLineStart)+digestHexLen]
+	if !bytes.HasPrefix(suffix, []byte(digestLineStart)) || !bytes.HasSuffix(suffix, []byte(digestLineEnd)) || !isLowerHex(h) {
+		return nil, "", false
+	}
+	return body, string(h), true
+}
+
+func isLowerHex(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// encodeModelFile returns the bytes of model.json for mf: mf as indented
+// JSON (two spaces, no HTML escaping, a final newline, as
+// artifact.WriteJSON writes), its Digest ignored, sealed by its digest.
+func encodeModelFile(mf modelFile) ([]byte, error) {
+	placeholder := strings.Repeat("0", digestHexLen)
+	mf.Digest = digestAlgorithm + placeholder
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(mf); err != nil {
+		return nil, err
+	}
+	body, ok := bytes.CutSuffix(buf.Bytes(), digestSuffix(placeholder))
+	if !ok { // Digest is modelFile's last field: not reached
+		return nil, errors.New("the encoding does not end with the digest")
+	}
+	return sealModelFile(body), nil
+}
+
 // Save writes m to dir (created if need be): the two forests, encoded by
-// forest.MarshalBinary, then model.json, which records their digests. Each
-// file is replaced atomically, and model.json last, so a reader sees the
-// previous model.json until the new forests are in place; a save
-// interrupted between files leaves digests that no longer match, which
-// Load reports, rather than a silent mix of two models.
+// forest.MarshalBinary, then model.json, which records their sizes and
+// digests and ends with its own. Each file is replaced atomically
+// (internal/artifact), and model.json last, so a reader sees the previous
+// model.json until the new forests are in place; a save interrupted
+// between files leaves digests that no longer match, which Load reports,
+// rather than a silent mix of two models. The same model saves to the
+// same bytes.
+//
+// dir must hold nothing but a model's files (Load refuses anything else):
+// temporary files an interrupted save left are removed, anything else is
+// an error.
 func Save(dir string, m *Model) error {
 	if err := m.Check(); err != nil {
 		return err
@@ -222,6 +311,9 @@ func Save(dir string, m *Model) error {
 	if err := checkUTF8(m.AttackClasses); err != nil {
 		return err
 	}
+	if err := prepareDir(dir); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		name    string
 		forest  *forest.Forest
@@ -241,8 +333,59 @@ func Save(dir string, m *Model) error {
 		}
 		*f.rec = forestFile{File: f.name, SHA256: d.SHA256, Bytes: d.Bytes, Classes: f.classes}
 	}
-	_, err := artifact.WriteJSON(filepath.Join(dir, ModelFile), &mf)
+	data, err := encodeModelFile(mf)
+	if err != nil {
+		return fmt.Errorf("scoring: writing %s: %w", filepath.Join(dir, ModelFile), err)
+	}
+	_, err = artifact.WriteBytes(filepath.Join(dir, ModelFile), data)
 	return err
+}
+
+// prepareDir checks that dir, if it exists, holds nothing Load would
+// refuse once Save has written it, removing the temporary files an
+// interrupted save of a model's file left.
+func prepareDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case isModelFile(e.Name()): // replaced, whatever it is
+		case isModelTemporary(e.Name()) && e.Type().IsRegular():
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("scoring: %s: not a file of a model, which Load would refuse: a model directory holds %s only", path, modelFiles)
+		}
+	}
+	return nil
+}
+
+// modelFiles names the files of a model directory, for messages.
+var modelFiles = ModelFile + ", " + DetectorFile + " and " + AttackTypeFile
+
+func isModelFile(name string) bool {
+	return name == ModelFile || name == DetectorFile || name == AttackTypeFile
+}
+
+// isModelTemporary reports whether name is a temporary file artifact
+// writes one of a model's files through.
+func isModelTemporary(name string) bool {
+	if !artifact.IsTemporary(name) {
+		return false
+	}
+	for _, f := range []string{ModelFile, DetectorFile, AttackTypeFile} {
+		if strings.HasPrefix(name, "."+f+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkUTF8 checks that classes survive JSON, whose strings hold UTF-8
@@ -256,18 +399,39 @@ func checkUTF8(classes []string) error {
 	return nil
 }
 
-// maxModelFile bounds the size of model.json that Load reads.
-const maxModelFile = 64 << 20
+// formerFormats are the formats of older harnesses, with what sets them
+// apart, for Load's error.
+var formerFormats = map[string]string{
+	"segharness-model/1": "model.json has no digest",
+}
 
-// Load reads a model that Save wrote to dir. Every error names the file at
-// fault: one that is missing or unreadable, a model.json of another format
-// version, with unknown or missing fields, or not valid JSON, a forest
-// file whose size or SHA-256 differs from what model.json records
-// (truncated, corrupted, or from another save), a forest that does not
-// decode, and any inconsistency Check finds between the parts.
+// Load reads a model that Save wrote to dir, and refuses a directory that
+// was changed in any way since, with an error naming the file at fault:
+//
+//   - dir holding anything but model.json, detector.forest and
+//     attack_type.forest (an extra file or directory, a temporary file of
+//     an unfinished save), one of them missing, or one that is not a
+//     regular file (a symbolic link, which is not followed, a directory,
+//     a FIFO, which is not opened for long enough to block, a device);
+//   - a model.json of another format version, one whose SHA-256 differs
+//     from the digest at its end (any edit of the file, whitespace
+//     included), or one without that digest (truncated, or edited);
+//   - a forest file larger or smaller than model.json records, or whose
+//     SHA-256 differs from the one model.json records (corrupt, or from
+//     another save);
+//   - and, as a file of a matching digest was written by Save or by
+//     someone who recomputed its digest, a model.json with unknown or
+//     missing fields or not valid JSON, a forest that does not decode,
+//     and any inconsistency Check finds between the parts.
+//
+// Files are read whole, model.json up to fileio.RunFileBytes and each
+// forest up to fileio.InputBytes.
 func Load(dir string) (*Model, error) {
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, ModelFile)
-	data, err := readFile(path, maxModelFile)
+	data, err := readRegular(path, fileio.RunFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -298,8 +462,13 @@ func Load(dir string) (*Model, error) {
 		{DetectorFile, mf.Detector, &m.Detector},
 		{AttackTypeFile, mf.AttackType, &m.AttackType},
 	} {
-		if f.rec.File != f.name {
+		switch {
+		case f.rec.File != f.name:
 			return nil, fmt.Errorf("%s: forest file %q, want %q", path, f.rec.File, f.name)
+		case len(f.rec.SHA256) != digestHexLen || !isLowerHex([]byte(f.rec.SHA256)):
+			return nil, fmt.Errorf("%s: %s's SHA-256 %q is not %d lowercase hex digits", path, f.name, f.rec.SHA256, digestHexLen)
+		case f.rec.Bytes < 0:
+			return nil, fmt.Errorf("%s: %s has %d bytes", path, f.name, f.rec.Bytes)
 		}
 		if *f.dst, err = loadForest(filepath.Join(dir, f.name), f.rec); err != nil {
 			return nil, err
@@ -314,27 +483,144 @@ func Load(dir string) (*Model, error) {
 	return m, nil
 }
 
-// decodeModelFile decodes model.json strictly: its format first, so that a
-// file of another version is reported as such, then every field, none
-// unknown or missing.
+// checkDir checks that dir is a directory holding a model's three files
+// and nothing else, each a regular file (its directory entry, not what a
+// link points to).
+func checkDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if info, serr := os.Stat(dir); serr == nil && !info.IsDir() {
+			return fmt.Errorf("%s: not a directory: a model is a directory holding %s", dir, modelFiles)
+		}
+		return err // *PathError names dir
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case isModelTemporary(e.Name()):
+			return fmt.Errorf("%s: a temporary file of a save in progress or interrupted, unexpected in a model directory, which holds %s only (remove it once no save is running)", path, modelFiles)
+		case !isModelFile(e.Name()):
+			return fmt.Errorf("%s: unexpected in a model directory, which holds %s only", path, modelFiles)
+		}
+		if err := checkEntry(path, e.Type()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkEntry refuses a model's file whose type, as the directory lists it
+// (links not followed), is not a regular file.
+func checkEntry(path string, t fs.FileMode) error {
+	if t&fs.ModeSymlink != 0 {
+		return fmt.Errorf("%s: a symbolic link, %w: a model directory holds its own files, and links are not followed", path, fileio.ErrNotRegular)
+	}
+	if !t.IsRegular() {
+		info, err := os.Lstat(path)
+		if err != nil {
+			return err
+		}
+		if err := fileio.CheckRegular(path, info); err != nil {
+			return err
+		}
+		// Listed as a special file, found regular: it was replaced.
+		return fmt.Errorf("%s: replaced while the model was being read", path)
+	}
+	return nil
+}
+
+// readRegular reads the file at path whole, refusing one that is not a
+// regular file in its own right (a symbolic link, a FIFO, which it does
+// not block on, a device) or larger than limit. The file is checked
+// before it is opened and after: the file opened must be the regular file
+// that was checked.
+func readRegular(path string, limit fileio.Limit) ([]byte, error) {
+	f, info, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	max := limit.Get()
+	if info.Size() > max {
+		return nil, &fileio.TooLargeError{Path: path, What: "file", Limit: limit, Size: info.Size()}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(len(data)) > max {
+		return nil, &fileio.TooLargeError{Path: path, What: "file", Limit: limit, Size: -1}
+	}
+	return data, nil
+}
+
+// openRegular opens path for reading when it is a regular file itself,
+// not a link to one: lstat, then fileio.Open (which refuses a FIFO or a
+// device without blocking on it), then a check that the file opened is
+// the one lstat saw, so that a file swapped for a link in between is
+// refused too.
+func openRegular(path string) (*os.File, fs.FileInfo, error) {
+	before, err := os.Lstat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkEntry(path, before.Mode().Type()); err != nil {
+		return nil, nil, err
+	}
+	f, info, err := fileio.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !os.SameFile(before, info) {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: replaced while the model was being read", path)
+	}
+	return f, info, nil
+}
+
+// decodeModelFile decodes model.json: its format first, so that a file of
+// another version is reported as such, then its digest, which must match
+// the bytes before it, then every field, strictly: none unknown or
+// missing, nothing after the object.
 func decodeModelFile(data []byte, mf *modelFile) error {
+	if len(data) == 0 {
+		return errors.New("empty file")
+	}
 	var head struct {
 		Format *string `json:"format"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return fmt.Errorf("not a model file: %w", err)
+	headErr := json.Unmarshal(data, &head)
+	if headErr == nil {
+		switch {
+		case head.Format == nil:
+			return fmt.Errorf("not a model file: no format (want %q)", Format)
+		case *head.Format != Format:
+			if why, ok := formerFormats[*head.Format]; ok {
+				return fmt.Errorf("format %q, of an older harness (%s); this harness reads %q: re-export the model (run its experiment again with export_model: true)", *head.Format, why, Format)
+			}
+			return fmt.Errorf("format %q, this harness reads %q: export the model with this version of the harness", *head.Format, Format)
+		}
 	}
+	body, recorded, ok := splitDigest(data)
 	switch {
-	case head.Format == nil:
-		return fmt.Errorf("not a model file: no format (want %q)", Format)
-	case *head.Format != Format:
-		return fmt.Errorf("format %q, this harness reads %q", *head.Format, Format)
+	case !ok && headErr != nil:
+		return fmt.Errorf("not a model file, or one edited or truncated: not valid JSON (%w) and no digest at its end", headErr)
+	case !ok:
+		return fmt.Errorf(`no digest at its end (Save ends the file with the line "digest": "%s<%d hex digits>" and a closing brace): the file was edited or truncated; re-export the model`, digestAlgorithm, digestHexLen)
+	}
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != recorded {
+		return fmt.Errorf("content SHA-256 %x, the digest at its end records %s: the file was edited or is corrupt; re-export the model", sum, recorded)
+	}
+	// The digest proves the writer's intent only: from here on data is as
+	// hostile as its writer.
+	if headErr != nil {
+		return fmt.Errorf("not a model file: %w", headErr)
 	}
 	var present map[string]json.RawMessage
 	if err := json.Unmarshal(data, &present); err != nil {
 		return err
 	}
-	for _, k := range []string{"provenance", "features", "detector", "attack_type", "risk", "decision"} {
+	for _, k := range []string{"provenance", "features", "detector", "attack_type", "risk", "decision", "digest"} {
 		if present[k] == nil {
 			return fmt.Errorf("no %q", k)
 		}
@@ -347,44 +633,56 @@ func decodeModelFile(data []byte, mf *modelFile) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("data after the JSON object")
 	}
+	if mf.Digest != digestAlgorithm+recorded {
+		return fmt.Errorf("digest %q, not the one at the file's end", mf.Digest)
+	}
 	return nil
 }
 
 // loadForest reads and decodes the forest at path, checking its size and
 // digest against rec first.
 func loadForest(path string, rec forestFile) (*forest.Forest, error) {
-	data, err := readFile(path, rec.Bytes+1)
+	f, info, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) != rec.Bytes {
-		return nil, fmt.Errorf("%s: %d bytes, %s records %d: the file is truncated or from another save", path, len(data), ModelFile, rec.Bytes)
+	defer f.Close()
+	if err := checkForestSize(path, info.Size(), rec.Bytes); err != nil {
+		return nil, err
+	}
+	if max := fileio.InputBytes.Get(); info.Size() > max {
+		return nil, &fileio.TooLargeError{Path: path, What: "file", Limit: fileio.InputBytes, Size: info.Size()}
+	}
+	// One byte more than recorded, to tell a file that grew since.
+	data, err := io.ReadAll(io.LimitReader(f, rec.Bytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkForestSize(path, int64(len(data)), rec.Bytes); err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != rec.SHA256 {
 		return nil, fmt.Errorf("%s: SHA-256 %s, %s records %s: the file is corrupt or from another save", path, got, ModelFile, rec.SHA256)
 	}
-	f := new(forest.Forest)
-	if err := f.UnmarshalBinary(data); err != nil {
+	fo := new(forest.Forest)
+	if err := fo.UnmarshalBinary(data); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if f.Classes() != len(rec.Classes) {
-		return nil, fmt.Errorf("%s: %d classes, %s names %d", path, f.Classes(), ModelFile, len(rec.Classes))
+	if fo.Classes() != len(rec.Classes) {
+		return nil, fmt.Errorf("%s: %d classes, %s names %d", path, fo.Classes(), ModelFile, len(rec.Classes))
 	}
-	return f, nil
+	return fo, nil
 }
 
-// readFile reads at most limit bytes of path: enough to tell that a file
-// is larger than expected without reading all of it.
-func readFile(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err // *PathError names the file
+// checkForestSize compares a forest file's size with the one model.json
+// records.
+func checkForestSize(path string, size, recorded int64) error {
+	switch {
+	case size > recorded:
+		return fmt.Errorf("%s: %d bytes, larger than the %d bytes %s records: data was added to the file, or it is from another save", path, size, recorded, ModelFile)
+	case size < recorded:
+		return fmt.Errorf("%s: %d bytes, smaller than the %d bytes %s records: the file is truncated, or from another save", path, size, recorded, ModelFile)
 	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, max(limit, 0)))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return data, nil
+	return nil
 }

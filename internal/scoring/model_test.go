@@ -108,7 +108,7 @@ func TestModelFileLayout(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"", []string{"attack_type", "decision", "detector", "features", "format", "provenance", "risk"}},
+		{"", []string{"attack_type", "decision", "detector", "digest", "features", "format", "provenance", "risk"}},
 		{"provenance", []string{"attack_type_spec", "derived_seed", "detector_spec", "experiment", "seed", "trial"}},
 		{"features", []string{"columns", "encoders", "scaler_mean", "scaler_scale"}},
 		{"detector", []string{"bytes", "classes", "file", "sha256"}},
@@ -124,8 +124,20 @@ func TestModelFileLayout(t *testing.T) {
 			t.Errorf("keys of %q (-want +got):\n%s", tc.path, diff)
 		}
 	}
-	if doc["format"] != Format {
+	if doc["format"] != Format || Format != "segharness-model/2" {
 		t.Errorf("format %v", doc["format"])
+	}
+	// The digest, as the documentation describes it: the file's last 88
+	// bytes are its line and the closing brace's, and it is the SHA-256 of
+	// every byte before them.
+	const suffix = 88
+	sum := sha256.Sum256(data[:len(data)-suffix])
+	want := `  "digest": "sha256:` + hex.EncodeToString(sum[:]) + "\"\n}\n"
+	if got := string(data[len(data)-suffix:]); got != want {
+		t.Errorf("model.json ends with %q, want %q", got, want)
+	}
+	if doc["digest"] != "sha256:"+hex.EncodeToString(sum[:]) {
+		t.Errorf("digest %v", doc["digest"])
 	}
 	if got := doc["detector"].(map[string]any)["classes"]; !cmp.Equal(got, []any{"normal", "anomaly"}) {
 		t.Errorf("detector classes %v", got)
@@ -142,7 +154,10 @@ func TestModelFileLayout(t *testing.T) {
 // the problem.
 func TestLoadDamaged(t *testing.T) {
 	src, _ := savedModel(t)
-	// editJSON rewrites model.json through a generic JSON value.
+	// editJSON rewrites model.json through a generic JSON value, and
+	// reseals it with a digest that matches, so that only what follows
+	// the digest check can fail: as if a writer other than Save had
+	// written it.
 	editJSON := func(edit func(doc map[string]any)) func(t *testing.T, dir string) {
 		return func(t *testing.T, dir string) {
 			path := filepath.Join(dir, ModelFile)
@@ -155,10 +170,7 @@ func TestLoadDamaged(t *testing.T) {
 				t.Fatal(err)
 			}
 			edit(doc)
-			if data, err = json.Marshal(doc); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
+			if err := os.WriteFile(path, resealJSON(t, doc), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -195,11 +207,11 @@ func TestLoadDamaged(t *testing.T) {
 		{"no detector", remove(DetectorFile), []string{DetectorFile, "no such file"}},
 		{"no attack-type forest", remove(AttackTypeFile), []string{AttackTypeFile, "no such file"}},
 		{"truncated detector", modify(DetectorFile, func(b []byte) []byte { return b[:len(b)-100] }),
-			[]string{DetectorFile + ": ", "bytes, model.json records", "truncated"}},
+			[]string{DetectorFile + ": ", "bytes, smaller than the", "bytes model.json records", "truncated"}},
 		{"empty attack-type forest", modify(AttackTypeFile, func([]byte) []byte { return nil }),
-			[]string{AttackTypeFile + ": 0 bytes"}},
+			[]string{AttackTypeFile + ": 0 bytes, smaller than"}},
 		{"longer detector", modify(DetectorFile, func(b []byte) []byte { return append(b, 0) }),
-			[]string{DetectorFile + ": ", "bytes, model.json records"}},
+			[]string{DetectorFile + ": ", "bytes, larger than the", "bytes model.json records"}},
 		{"flipped byte", modify(AttackTypeFile, func(b []byte) []byte { b[len(b)/2] ^= 0x10; return b }),
 			[]string{AttackTypeFile + ": SHA-256", "corrupt"}},
 		{"forest that does not decode", replaceForest(DetectorFile, func(string) []byte { return []byte("SEGFOREST but not really a forest") }),
@@ -214,8 +226,10 @@ func TestLoadDamaged(t *testing.T) {
 			replaceForest(DetectorFile, func(string) []byte { return at })(t, dir)
 			replaceForest(AttackTypeFile, func(string) []byte { return det })(t, dir)
 		}, []string{"classes"}},
-		{"wrong format version", editJSON(func(doc map[string]any) { doc["format"] = "segharness-model/2" }),
-			[]string{ModelFile, `format "segharness-model/2", this harness reads "segharness-model/1"`}},
+		{"wrong format version", editJSON(func(doc map[string]any) { doc["format"] = "segharness-model/3" }),
+			[]string{ModelFile, `format "segharness-model/3", this harness reads "segharness-model/2"`}},
+		{"format 1", editJSON(func(doc map[string]any) { doc["format"] = "segharness-model/1" }),
+			[]string{ModelFile, `format "segharness-model/1", of an older harness (model.json has no digest); this harness reads "segharness-model/2": re-export the model`}},
 		{"no format", editJSON(func(doc map[string]any) { delete(doc, "format") }), []string{ModelFile, "no format"}},
 		{"not JSON", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, ModelFile), []byte("format: segharness-model/1\n"), 0o644)
@@ -223,7 +237,24 @@ func TestLoadDamaged(t *testing.T) {
 		{"trailing data", func(t *testing.T, dir string) {
 			b := read(ModelFile)(dir)
 			os.WriteFile(filepath.Join(dir, ModelFile), append(b, "{}"...), 0o644)
-		}, []string{ModelFile}},
+		}, []string{ModelFile, "no digest at its end"}},
+		{"second object, resealed", func(t *testing.T, dir string) {
+			b := read(ModelFile)(dir)
+			body := append(b[:len(b)-digestSuffixLen:len(b)-digestSuffixLen], "\"x\": 1}\n{\n"...)
+			os.WriteFile(filepath.Join(dir, ModelFile), sealModelFile(body), 0o644)
+		}, []string{ModelFile, "not a model file: invalid character '{' after top-level value"}},
+		{"array, resealed", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, ModelFile), sealModelFile([]byte("[\n")), 0o644)
+		}, []string{ModelFile, "not a model file: "}},
+		{"digest in capitals", func(t *testing.T, dir string) {
+			b := read(ModelFile)(dir)
+			copy(b[len(b)-digestSuffixLen:], bytes.ToUpper(b[len(b)-digestSuffixLen:]))
+			os.WriteFile(filepath.Join(dir, ModelFile), b, 0o644)
+		}, []string{ModelFile, "no digest at its end"}},
+		{"negative forest size", editJSON(func(doc map[string]any) { section(doc, "detector")["bytes"] = -1 }),
+			[]string{ModelFile, "detector.forest has -1 bytes"}},
+		{"forest digest not hex", editJSON(func(doc map[string]any) { section(doc, "attack_type")["sha256"] = "../../etc/passwd" }),
+			[]string{ModelFile, `attack_type.forest's SHA-256 "../../etc/passwd" is not 64 lowercase hex digits`}},
 		{"unknown field", editJSON(func(doc map[string]any) { section(doc, "risk")["critical"] = 0.95 }),
 			[]string{ModelFile, `unknown field "critical"`}},
 		{"missing section", editJSON(func(doc map[string]any) { delete(doc, "risk") }), []string{ModelFile, `no "risk"`}},
@@ -286,6 +317,25 @@ func TestLoadDamaged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// resealJSON encodes doc as model.json, its digest (if any) replaced by
+// one that matches: what a writer other than Save could write.
+func resealJSON(t *testing.T, doc map[string]any) []byte {
+	t.Helper()
+	delete(doc, "digest")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	body, ok := bytes.CutSuffix(buf.Bytes(), []byte("\n}\n"))
+	if !ok {
+		t.Fatalf("encoding %q", buf.Bytes())
+	}
+	return sealModelFile(append(body, ",\n"...))
 }
 
 func remove(name string) func(t *testing.T, dir string) {

@@ -420,9 +420,15 @@ func (p *batchScanner) space() { p.i = skipSpace(p.b, p.i) }
 // expected.
 func (p *batchScanner) syntax(want string) error {
 	if p.i >= len(p.b) {
-		return errors.New("invalid JSON: unexpected end of input")
+		return p.end()
 	}
 	return fmt.Errorf("invalid JSON: invalid character %s at byte %d, want %s", quoteByte(p.b[p.i]), p.i, want)
+}
+
+// end reports a batch that ends early: truncated at its length, as
+// scoring.DecodeFlow reports a flow that ends early.
+func (p *batchScanner) end() error {
+	return fmt.Errorf("invalid JSON: unexpected end of input at byte %d", len(p.b))
 }
 
 func quoteByte(c byte) string {
@@ -474,7 +480,7 @@ func (p *batchScanner) skipString() error {
 		}
 	}
 	p.i = len(p.b)
-	return errors.New("invalid JSON: unexpected end of input")
+	return p.end()
 }
 
 // skipValue skips the value that starts at the scanner's position: a
@@ -506,7 +512,7 @@ func (p *batchScanner) skipValue() error {
 			}
 			p.i++
 		}
-		return errors.New("invalid JSON: unexpected end of input")
+		return p.end()
 	case ',', ']', '}', ':':
 		return p.syntax("a flow object")
 	}

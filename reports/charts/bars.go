@@ -3,6 +3,7 @@ package charts
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -12,8 +13,9 @@ import (
 
 // Bars draws labelled values as horizontal bars, largest on top, each with
 // its value printed at its end: for instance the top ten feature
-// importances. Values must be non-negative. It panics if labels and values
-// differ in length.
+// importances. Values must be non-negative. A value that is NaN or
+// infinite comes last, without a bar, printed "n/a". It panics if labels
+// and values differ in length.
 func Bars(title, xLabel string, labels []string, values []float64) *Chart {
 	if len(labels) != len(values) {
 		panic(fmt.Sprintf("charts: %d labels but %d values", len(labels), len(values)))
@@ -23,17 +25,28 @@ func Bars(title, xLabel string, labels []string, values []float64) *Chart {
 		order[i] = i
 	}
 	// Largest first, stable so that ties keep the caller's order; then
-	// reversed, as the bar chart counts up from the bottom.
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(values[b], values[a]) })
+	// reversed, as the bar chart counts up from the bottom. Values that
+	// are not finite go last.
+	key := func(i int) float64 {
+		if !finite(values[i]) {
+			return math.Inf(-1)
+		}
+		return values[i]
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key(b), key(a)) })
 	slices.Reverse(order)
 	sorted := make(plotter.Values, len(order))
 	names := make([]string, len(order))
 	ends := make(plotter.XYs, len(order))
 	valueText := make([]string, len(order))
 	for k, i := range order {
-		sorted[k], names[k] = values[i], labels[i]
-		ends[k] = plotter.XY{X: values[i], Y: float64(k)}
-		valueText[k] = " " + strconv.FormatFloat(values[i], 'g', 3, 64)
+		v, text := values[i], strconv.FormatFloat(values[i], 'g', 3, 64)
+		if !finite(v) {
+			v, text = 0, notApplicable
+		}
+		sorted[k], names[k] = v, labels[i]
+		ends[k] = plotter.XY{X: v, Y: float64(k)}
+		valueText[k] = " " + text
 	}
 
 	c := newChart(title, xLabel, "")

@@ -164,6 +164,7 @@ func (c *Chart) draw(dc draw.Canvas) {
 // area (the bottom panel's).
 func (c *Chart) drawPlot(area draw.Canvas) draw.Canvas {
 	if c.panels == nil {
+		steadyAxes(c.plot)
 		c.plot.Draw(area)
 		return c.plot.DataCanvas(area)
 	}
@@ -174,6 +175,7 @@ func (c *Chart) drawPlot(area draw.Canvas) draw.Canvas {
 	}
 	rows := make([][]*plot.Plot, len(c.panels))
 	for i, p := range c.panels {
+		steadyAxes(p)
 		rows[i] = []*plot.Plot{p}
 	}
 	tiles := plot.Align(rows, draw.Tiles{Rows: len(c.panels), Cols: 1, PadY: 10}, area)
@@ -375,10 +377,66 @@ func thousands(n int) string {
 	return string(b)
 }
 
-// checkFinite panics unless v is finite, naming what it is in the message:
-// the constructors draw data that callers have filtered.
-func checkFinite(v float64, format string, args ...any) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		panic(fmt.Sprintf("charts: %s is %v; filter NaN and Inf values before plotting", fmt.Sprintf(format, args...), v))
+// finite reports whether v is neither NaN nor infinite. Data values that
+// are not (a correlation of a constant column, a rate without a
+// denominator) are never an error: each constructor says how it draws
+// them, as "n/a" or by leaving them out, and the plotters gonum draws
+// never see them.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// notApplicable is the text of a value that is not a finite number.
+const notApplicable = "n/a"
+
+// naColor is the neutral grey of a heatmap cell whose value is not a
+// finite number: outside both the sequential blues and the diverging
+// blue-red map.
+var naColor = color.NRGBA{R: 0xBD, G: 0xBD, B: 0xBD, A: 255}
+
+// withDrawn is withN for a group of which skipped values are not drawn:
+// "normal (n=9,498; 2 not drawable)", or withN's text when none is
+// skipped.
+func withDrawn(label string, drawn, skipped int) string {
+	if skipped == 0 {
+		return withN(label, drawn)
 	}
+	return fmt.Sprintf("%s (n=%s; %s not drawable)", label, thousands(drawn), thousands(skipped))
+}
+
+// steadyAxes prepares p's axes for drawing where gonum's own range fixes
+// (an infinite end becomes 0, an empty range is widened by 1 on each side)
+// fall short: a NaN end is taken as 0, like an infinite one; an empty range
+// at a magnitude where adding 1 changes nothing (beyond 2^53) is widened in
+// proportion instead; and a linear axis whose width overflows float64
+// normalises by halves. Ranges gonum handles are left alone, so figures
+// of ordinary data do not change.
+func steadyAxes(p *plot.Plot) {
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		if math.IsNaN(a.Min) {
+			a.Min = 0
+		}
+		if math.IsNaN(a.Max) {
+			a.Max = 0
+		}
+		if math.IsInf(a.Min, 0) || math.IsInf(a.Max, 0) {
+			continue // gonum sets them to 0
+		}
+		if a.Min > a.Max {
+			a.Min, a.Max = a.Max, a.Min
+		}
+		if a.Min == a.Max && (a.Min-1 == a.Min || a.Max+1 == a.Max) {
+			d := math.Abs(a.Min) * 0x1p-40
+			a.Min, a.Max = a.Min-d, a.Max+d
+		}
+		if _, linear := a.Scale.(plot.LinearScale); linear && math.IsInf(a.Max-a.Min, 0) {
+			a.Scale = halvedScale{}
+		}
+	}
+}
+
+// halvedScale is a linear scale for a range wider than the largest
+// float64: it works on halves of the values, which cannot overflow.
+type halvedScale struct{}
+
+func (halvedScale) Normalize(lo, hi, x float64) float64 {
+	return (x/2 - lo/2) / (hi/2 - lo/2)
 }

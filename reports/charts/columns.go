@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -14,18 +15,26 @@ import (
 // shares of flows within and across departments. If valueText is not nil,
 // each bar has valueText(value) printed on top of it, such as "65.2%".
 // Category labels too long to sit side by side under their bars are
-// turned 45°. The y axis starts at 0.
+// turned 45°. The y axis starts at 0. A value that is NaN or infinite has
+// no bar; with valueText, "n/a" is printed in its place.
 //
-// It panics if labels and values differ in length or a value is negative,
-// NaN or infinite.
+// It panics if labels and values differ in length or a value is negative.
 func Columns(title, xLabel, yLabel string, labels []string, values []float64, valueText func(float64) string) *Chart {
 	if len(labels) != len(values) {
 		panic(fmt.Sprintf("charts: Columns with %d labels but %d values", len(labels), len(values)))
 	}
-	for i, v := range values {
-		checkFinite(v, "Columns value %d (%q)", i, labels[i])
-		if v < 0 {
+	given := values
+	for i, v := range given {
+		if finite(v) && v < 0 {
 			panic(fmt.Sprintf("charts: Columns value %d (%q) is negative (%v); bars start at 0", i, labels[i], v))
+		}
+	}
+	if slices.ContainsFunc(given, func(v float64) bool { return !finite(v) }) {
+		values = slices.Clone(given)
+		for i, v := range values {
+			if !finite(v) {
+				values[i] = 0
+			}
 		}
 	}
 	c := newChart(title, xLabel, yLabel)
@@ -66,7 +75,10 @@ func Columns(title, xLabel, yLabel string, labels []string, values []float64, va
 		texts := make([]string, len(values))
 		for i, v := range values {
 			tops[i] = plotter.XY{X: float64(i), Y: v}
-			texts[i] = valueText(v)
+			texts[i] = notApplicable
+			if finite(given[i]) {
+				texts[i] = valueText(v)
+			}
 		}
 		valueLabels, err := plotter.NewLabels(plotter.XYLabels{XYs: tops, Labels: texts})
 		if err != nil {

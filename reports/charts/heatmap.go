@@ -34,8 +34,13 @@ type HeatmapOptions struct {
 // value, in white on dark cells. Column labels too long to sit side by side
 // are turned 30°.
 //
-// It panics unless values is len(rows) × len(cols), or if a value is NaN
-// or infinite, or negative with opt.Log.
+// A value that is not a finite number, such as the correlation of a
+// constant column (0/0), is drawn as a cell of neutral grey printing
+// "n/a", and does not count in the range of the shading; callers say why
+// in the caption.
+//
+// It panics unless values is len(rows) × len(cols), or if a value is
+// negative with opt.Log.
 func Heatmap(title, xLabel, yLabel string, rows, cols []string, values [][]float64, opt HeatmapOptions) *Chart {
 	if len(values) != len(rows) {
 		panic(fmt.Sprintf("charts: Heatmap with %d rows but %d rows of values", len(rows), len(values)))
@@ -46,7 +51,9 @@ func Heatmap(title, xLabel, yLabel string, rows, cols []string, values [][]float
 			panic(fmt.Sprintf("charts: Heatmap with %d columns but row %d (%q) has %d values", len(cols), i, rows[i], len(row)))
 		}
 		for j, v := range row {
-			checkFinite(v, "Heatmap value in row %d (%q), column %d (%q)", i, rows[i], j, cols[j])
+			if !finite(v) {
+				continue
+			}
 			if opt.Log && !opt.Diverging && v < 0 {
 				panic(fmt.Sprintf("charts: Heatmap value %v in row %d (%q), column %d (%q) is negative, but Log shading needs values >= 0",
 					v, i, rows[i], j, cols[j]))
@@ -54,11 +61,19 @@ func Heatmap(title, xLabel, yLabel string, rows, cols []string, values [][]float
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
+	if lo > hi { // no finite value
+		lo, hi = 0, 0
+	}
 	format := opt.Format
 	if format == nil {
 		format = func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 	}
-	m := &cells{values: values, format: format}
+	m := &cells{values: values, format: func(v float64) string {
+		if !finite(v) {
+			return notApplicable
+		}
+		return format(v)
+	}}
 	switch {
 	case opt.Diverging:
 		cmap := moreland.SmoothBlueRed()
@@ -187,7 +202,10 @@ func (m *cells) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 	for i, row := range m.values {
 		for j, v := range row {
-			fill := m.fill(v)
+			fill := naColor
+			if finite(v) {
+				fill = m.fill(v)
+			}
 			yc := float64(n - 1 - i)
 			xc := float64(j)
 			lo := vg.Point{X: x(xc - 0.5), Y: y(yc - 0.5)}

@@ -24,16 +24,25 @@ type Group struct {
 // them, so that no bar holds more possible values than another. If every value is equal
 // there is one bar, one unit wide, centred on it. Groups with no values are
 // left out, legend included. The y axis counts values from 0, linearly: a
-// small group beside a large one shows as low bars.
+// small group beside a large one shows as low bars. Values that are NaN
+// or infinite have no bin: they are left out, and the legend counts them
+// apart, "normal (n=9,500; 2 not drawable)".
 //
-// It panics if bins < 1 or a value is NaN or infinite.
+// It panics if bins < 1.
 func Histogram(title, xLabel, yLabel string, groups []Group, bins int) *Chart {
 	edges, counts := histBins(groups, bins)
 	c := newChart(title, xLabel, yLabel)
 	c.grid.Vertical.Color = nil // the bins are their own guides
 	drawn := false
 	for g, group := range groups {
-		if len(group.Values) == 0 {
+		drawable := 0
+		for _, n := range counts[g] {
+			drawable += int(n)
+		}
+		if drawable == 0 {
+			if len(group.Values) > 0 { // say what was left out
+				c.addLegend(withDrawn(group.Label, 0, len(group.Values)))
+			}
 			continue
 		}
 		h := &plotter.Histogram{Width: edges[1] - edges[0]}
@@ -50,7 +59,7 @@ func Histogram(title, xLabel, yLabel string, groups []Group, bins int) *Chart {
 		h.LineStyle.Color = seriesColor(g)
 		h.LineStyle.Width = vg.Points(1)
 		c.plot.Add(h)
-		c.addLegend(withN(group.Label, len(group.Values)), h)
+		c.addLegend(withDrawn(group.Label, drawable, len(group.Values)-drawable), h)
 		drawn = true
 	}
 	if !drawn {
@@ -80,23 +89,29 @@ func Histogram(title, xLabel, yLabel string, groups []Group, bins int) *Chart {
 // between whole numbers, as few as cover the values with at most bins
 // bins. If all values
 // are equal (or there are none) there is a single bin one unit wide around
-// them. It panics if bins < 1 or a value is NaN or infinite.
+// them (wider where one unit is below the values' resolution). Values
+// that are NaN or infinite are in no bin. It panics if bins < 1.
 func histBins(groups []Group, bins int) (edges []float64, counts [][]float64) {
 	if bins < 1 {
 		panic(fmt.Sprintf("charts: Histogram with %d bins (want at least 1)", bins))
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, g := range groups {
-		for i, v := range g.Values {
-			checkFinite(v, "Histogram group %q value %d", g.Label, i)
-			lo, hi = min(lo, v), max(hi, v)
+		for _, v := range g.Values {
+			if finite(v) {
+				lo, hi = min(lo, v), max(hi, v)
+			}
 		}
 	}
 	switch {
 	case lo > hi: // no values at all
 		lo, hi, bins = -0.5, 0.5, 1
 	case lo == hi:
-		lo, hi, bins = lo-0.5, hi+0.5, 1
+		d := 0.5
+		if lo-d == lo || hi+d == hi { // beyond 2^53
+			d = math.Abs(lo) * 0x1p-40
+		}
+		lo, hi, bins = lo-d, hi+d, 1
 	case integral(groups) && hi-lo < 1<<40:
 		// Whole numbers, such as ports contacted: bins a whole number
 		// wide, edges halfway between whole numbers, so that each bin
@@ -108,19 +123,31 @@ func histBins(groups []Group, bins int) (edges []float64, counts [][]float64) {
 		hi = lo + float64(bins)*step
 	}
 	width := (hi - lo) / float64(bins)
+	if math.IsInf(width, 0) { // a range wider than the largest float64
+		width = hi/float64(bins) - lo/float64(bins)
+	}
 	edges = make([]float64, bins+1)
 	for k := range edges {
 		edges[k] = lo + float64(k)*width
+		if !finite(edges[k]) { // k*width overflowed: in halves
+			edges[k] = 2 * (lo/2 + float64(k)*(width/2))
+		}
 	}
 	edges[bins] = hi // exact, whatever the rounding above
 	counts = make([][]float64, len(groups))
 	for g, group := range groups {
 		counts[g] = make([]float64, bins)
 		for _, v := range group.Values {
-			k := int((v - lo) / width)
+			if !finite(v) {
+				continue
+			}
+			x := (v - lo) / width
+			if !(x >= 0) { // NaN too, with a width that underflowed to 0
+				x = 0
+			}
+			k := int(min(x, float64(bins-1)))
 			// Rounding may put a value one bin off its edges; the
 			// edges, not the division, decide.
-			k = min(max(k, 0), bins-1)
 			for k > 0 && v < edges[k] {
 				k--
 			}

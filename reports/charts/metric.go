@@ -29,8 +29,14 @@ type Target struct {
 
 // MetricVsParam draws each series as a line through points over a shaded
 // interval band, and target, if not nil, as a dashed horizontal line named
-// in the legend. With logX the x axis is logarithmic, and every X must be
-// positive. It panics if a series' slices differ in length.
+// in the legend. With logX the x axis is logarithmic.
+//
+// Values that cannot be drawn (NaN or infinite, or an X not positive on a
+// logarithmic axis) leave gaps: the line is broken at a point without a
+// drawable X and Mean, and the band where an X, Lo or Hi is not drawable;
+// a series with no drawable point is named in the legend alone, "(no
+// drawable value)", and a target that is not finite is not drawn. It
+// panics if a series' slices differ in length.
 func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target, logX bool) *Chart {
 	c := newChart(title, xLabel, yLabel)
 	c.plot.Y.Tick.Marker = niceTicks{}
@@ -42,8 +48,9 @@ func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target
 	} else {
 		c.plot.X.Tick.Marker = niceTicks{}
 	}
+	okX := func(x float64) bool { return finite(x) && (!logX || x > 0) }
 	// A sweep has few parameter values: mark each of them.
-	if ticks, ok := valueTicks(series); ok {
+	if ticks, ok := valueTicks(series, okX); ok {
 		c.plot.X.Tick.Marker = ticks
 	}
 	for i, s := range series {
@@ -54,12 +61,30 @@ func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target
 		}
 		thumbs := []plot.Thumbnailer{}
 		if s.Lo != nil {
-			shade := band(s.X, s.Lo, s.Hi, translucent(seriesColor(i), 55))
-			c.plot.Add(shade)
-			thumbs = append(thumbs, shade)
+			for k, run := range runs(n, func(j int) bool { return okX(s.X[j]) && finite(s.Lo[j]) && finite(s.Hi[j]) }) {
+				shade := band(s.X[run[0]:run[1]], s.Lo[run[0]:run[1]], s.Hi[run[0]:run[1]], translucent(seriesColor(i), 55))
+				c.plot.Add(shade)
+				if k == 0 {
+					thumbs = append(thumbs, shade)
+				}
+			}
 		}
-		pts := xys(s.X, s.Mean)
-		l := line(pts, i)
+		drawn := runs(n, func(j int) bool { return okX(s.X[j]) && finite(s.Mean[j]) })
+		if len(drawn) == 0 {
+			c.addLegend(s.Label + " (no drawable value)")
+			continue
+		}
+		var pts plotter.XYs
+		var lines []*plotter.Line
+		for _, r := range drawn {
+			run := xys(s.X[r[0]:r[1]], s.Mean[r[0]:r[1]])
+			pts = append(pts, run...)
+			// A run of one point is its dot alone, unless it is the whole
+			// series (whose line of one point draws nothing).
+			if len(run) > 1 || len(drawn) == 1 {
+				lines = append(lines, line(run, i))
+			}
+		}
 		dots, err := plotter.NewScatter(pts)
 		if err != nil {
 			panic("charts: " + err.Error())
@@ -67,8 +92,20 @@ func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target
 		dots.Color = seriesColor(i)
 		dots.Shape = glyphs[i%len(glyphs)]
 		dots.Radius = vg.Points(3)
-		c.plot.Add(l, dots)
-		c.addLegend(s.Label, append(thumbs, l, dots)...)
+		for _, l := range lines {
+			c.plot.Add(l)
+		}
+		c.plot.Add(dots)
+		if len(lines) > 0 {
+			thumbs = append(thumbs, lines[0])
+		}
+		c.addLegend(s.Label, append(thumbs, dots)...)
+	}
+	if logX && !(c.plot.X.Min > 0 && c.plot.X.Max > 0) {
+		c.plot.X.Min, c.plot.X.Max = 1, 10 // nothing drawn: an axis to read
+	}
+	if target != nil && !finite(target.Value) {
+		target = nil
 	}
 	if target != nil {
 		t := hline(target.Value)
@@ -85,13 +122,32 @@ func MetricVsParam(title, xLabel, yLabel string, series []Series, target *Target
 // one; with more, the axis gets round ticks.
 const maxValueTicks = 10
 
-// valueTicks marks every distinct X of the series, labelled in Go's
-// shortest form ("0.05", "100"), when there are at most maxValueTicks.
-func valueTicks(series []Series) (plot.ConstantTicks, bool) {
+// runs returns the maximal runs [start, end) of 0..n-1 where ok holds.
+func runs(n int, ok func(int) bool) [][2]int {
+	var out [][2]int
+	for i := 0; i < n; {
+		if !ok(i) {
+			i++
+			continue
+		}
+		j := i
+		for j < n && ok(j) {
+			j++
+		}
+		out = append(out, [2]int{i, j})
+		i = j
+	}
+	return out
+}
+
+// valueTicks marks every distinct X of the series that ok accepts (the
+// drawable ones), labelled in Go's shortest form ("0.05", "100"), when
+// there are at most maxValueTicks.
+func valueTicks(series []Series, ok func(float64) bool) (plot.ConstantTicks, bool) {
 	var xs []float64
 	for _, s := range series {
 		for _, x := range s.X {
-			if !slices.Contains(xs, x) {
+			if ok(x) && !slices.Contains(xs, x) {
 				xs = append(xs, x)
 			}
 		}

@@ -107,15 +107,18 @@ type Dashboard struct {
 // was fitted, with the threshold whose crossing it forecasts. The legend,
 // in columns under the panels, names only what is drawn.
 //
-// It panics if a window's times or counts are NaN or infinite, if windows
-// are out of order, or if an event has an unknown kind.
+// Values that are not finite numbers are not drawn: a window whose start
+// or end is not is left out, a rate leaves a gap, threats or a candidate
+// share draw no bar or shading, an event at such a time has no mark, and
+// a trend line or a reference level that is not finite is not drawn.
+//
+// It panics if windows are out of order, or if an event has an unknown
+// kind.
 func MonitoringDashboard(d Dashboard) *Chart {
 	from, to := timeRange(d.Windows)
 	mid := make([]float64, len(d.Windows))
 	for i, w := range d.Windows {
-		checkFinite(w.Threats, "MonitoringDashboard window %d threats", i)
-		checkFinite(w.CandidateShare, "MonitoringDashboard window %d candidate share", i)
-		mid[i] = (w.Start + w.End) / 2
+		mid[i] = (w.Start + w.End) / 2 // NaN for a window left out
 	}
 	column := func(v func(MonitorWindow) float64) []float64 {
 		out := make([]float64, len(d.Windows))
@@ -148,7 +151,7 @@ func MonitoringDashboard(d Dashboard) *Chart {
 		}
 	}
 	addReference := func(p *plot.Plot, y float64) {
-		if y > 0 {
+		if y > 0 && finite(y) {
 			p.Add(horizontal(y, reference))
 			drewReference = true
 		}
@@ -158,10 +161,9 @@ func MonitoringDashboard(d Dashboard) *Chart {
 	dr.Y.Min, dr.Y.Max = 0, 1
 	addReference(dr, d.DetectionTarget)
 	var trendLine, trendThreshold *plotter.Line
-	if t := d.Trend; t != nil {
-		checkFinite(t.Intercept, "MonitoringDashboard trend intercept")
-		checkFinite(t.Slope, "MonitoringDashboard trend slope")
-		if t.Threshold > 0 {
+	if t := d.Trend; t != nil && finite(t.From) && finite(t.To) &&
+		finite(t.Intercept+t.Slope*t.From) && finite(t.Intercept+t.Slope*t.To) {
+		if t.Threshold > 0 && finite(t.Threshold) {
 			trendThreshold = segment(from, t.Threshold, to, t.Threshold, lineStyle(color.Gray{Y: 40}, vg.Points(1), []vg.Length{vg.Points(1), vg.Points(2.5)}))
 			dr.Add(trendThreshold)
 		}
@@ -176,7 +178,9 @@ func MonitoringDashboard(d Dashboard) *Chart {
 	addReference(fpr, d.FPRThreshold)
 	addRates(fpr, column(func(w MonitorWindow) float64 { return w.FalsePositiveRate }))
 	fpr.Y.Min = 0
-	fpr.Y.Max = max(fpr.Y.Max, 1.25*d.FPRThreshold)
+	if finite(d.FPRThreshold) {
+		fpr.Y.Max = max(fpr.Y.Max, 1.25*d.FPRThreshold)
+	}
 	if !(fpr.Y.Max > 0) { // no rate and no threshold: keep an axis to read
 		fpr.Y.Max = 1
 	}
@@ -185,7 +189,10 @@ func MonitoringDashboard(d Dashboard) *Chart {
 	addReference(rt, d.ResponseSLA)
 	addRates(rt, column(func(w MonitorWindow) float64 { return w.ResponseTime }))
 	rt.Y.Min = 0
-	rt.Y.Max = max(rt.Y.Max*1.05, 1.25*d.ResponseSLA)
+	rt.Y.Max = rt.Y.Max * 1.05
+	if finite(d.ResponseSLA) {
+		rt.Y.Max = max(rt.Y.Max, 1.25*d.ResponseSLA)
+	}
 	if !(rt.Y.Max > 0) {
 		rt.Y.Max = 1
 	}
@@ -193,7 +200,7 @@ func MonitoringDashboard(d Dashboard) *Chart {
 	threats := newPanel("Threats detected (true-positive alerts per window)", "Alerts")
 	bars := &spanBars{color: seriesColor(0)}
 	for _, w := range d.Windows {
-		if w.Threats > 0 {
+		if w.Threats > 0 && finite(w.Threats) && finite(w.Start) && finite(w.End) {
 			bars.spans = append(bars.spans, span{w.Start, w.End, w.Threats})
 		}
 	}
@@ -287,7 +294,7 @@ func DriftChart(d Drift) *Chart {
 			c.addLegend(f.Label, measuredThumb(style))
 		}
 	}
-	if d.Threshold > 0 {
+	if d.Threshold > 0 && finite(d.Threshold) {
 		t := horizontal(d.Threshold, hline(0).LineStyle)
 		c.plot.Add(t)
 		c.addLegend("threshold "+numberText(d.Threshold), t)
@@ -314,19 +321,27 @@ func DriftChart(d Drift) *Chart {
 // the drift events' orange.
 var featureColors = []color.Color{palette[0], palette[1], palette[2], palette[3], palette[5]}
 
-// timeRange returns the span of the windows, checking their times.
+// timeRange returns the span of the windows whose times are finite (the
+// others are not drawn), checking their order; 0 to 1 without any.
 func timeRange(windows []MonitorWindow) (from, to float64) {
-	if len(windows) == 0 {
-		return 0, 1
-	}
-	for i, w := range windows {
-		checkFinite(w.Start, "window %d start", i)
-		checkFinite(w.End, "window %d end", i)
-		if w.End < w.Start || i > 0 && w.Start < windows[i-1].Start {
+	var last *MonitorWindow
+	for i := range windows {
+		w := &windows[i]
+		if !finite(w.Start) || !finite(w.End) {
+			continue
+		}
+		if w.End < w.Start || last != nil && w.Start < last.Start {
 			panic(fmt.Sprintf("charts: window %d [%v, %v] is out of order", i, w.Start, w.End))
 		}
+		if last == nil {
+			from = w.Start
+		}
+		last, to = w, w.End
 	}
-	return windows[0].Start, windows[len(windows)-1].End
+	if last == nil {
+		return 0, 1
+	}
+	return from, to
 }
 
 // panel returns one panel of the dashboard: the house fonts at a smaller
@@ -344,16 +359,16 @@ func lineStyle(c color.Color, width vg.Length, dashes []vg.Length) draw.LineStyl
 }
 
 // gappedLine adds y against x to p as lines through the runs of finite
-// values, a run of one value as a dot, and says whether it drew anything.
+// points, a run of one point as a dot, and says whether it drew anything.
 func gappedLine(p *plot.Plot, x, y []float64, style draw.LineStyle) bool {
 	drew := false
 	for i := 0; i < len(y); {
-		if math.IsNaN(y[i]) || math.IsInf(y[i], 0) {
+		if !finite(x[i]) || !finite(y[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(y) && !math.IsNaN(y[j]) && !math.IsInf(y[j], 0) {
+		for j < len(y) && finite(x[j]) && finite(y[j]) {
 			j++
 		}
 		pts := xys(x[i:j], y[i:j])
@@ -407,8 +422,14 @@ func horizontal(y float64, style draw.LineStyle) *plotter.Function {
 	return f
 }
 
-// numberText writes a threshold as people write it: 0.95, 0.05, 15.
-func numberText(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+// numberText writes a threshold as people write it: 0.95, 0.05, 15; "n/a"
+// when it is not a finite number.
+func numberText(v float64) string {
+	if !finite(v) {
+		return notApplicable
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
 
 // span is a stretch of time [from, to] with a value.
 type span struct{ from, to, value float64 }
@@ -462,7 +483,7 @@ type shading struct {
 func rolloutSpans(windows []MonitorWindow) *shading {
 	s := &shading{color: rgb(0xCC79A7)}
 	for _, w := range windows {
-		if !(w.CandidateShare > 0) {
+		if !(w.CandidateShare > 0) || !finite(w.Start) || !finite(w.End) {
 			continue
 		}
 		if n := len(s.spans); n > 0 && s.spans[n-1].to == w.Start && s.spans[n-1].value == w.CandidateShare {
@@ -536,14 +557,14 @@ type eventMarks struct {
 }
 
 // eventLines groups events by kind, in legend order, leaving out kinds
-// without events. It panics on an unknown kind or a time not finite.
+// without events and events at a time that is not finite. It panics on an
+// unknown kind.
 func eventLines(events []Event) []eventMarks {
 	var out []eventMarks
 	for _, k := range eventKinds {
 		m := eventMarks{vlines: &vlines{style: k.style, cross: k.cross}, label: k.label, layer: k.layer}
 		for _, e := range events {
-			if e.Kind == k.kind {
-				checkFinite(e.Day, "%s event time", e.Kind)
+			if e.Kind == k.kind && finite(e.Day) {
 				m.days = append(m.days, e.Day)
 			}
 		}
@@ -586,7 +607,7 @@ func addEventLegend(c *Chart, marks []eventMarks) {
 type dayTicks struct{}
 
 func (dayTicks) Ticks(lo, hi float64) []plot.Tick {
-	if hi-lo < 3 || hi-lo > 14 {
+	if !(hi-lo >= 3 && hi-lo <= 14) || math.Abs(lo) > 1<<40 {
 		return niceTicks{}.Ticks(lo, hi)
 	}
 	var ticks []plot.Tick

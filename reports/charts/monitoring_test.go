@@ -87,9 +87,6 @@ func TestMonitoringMisusePanics(t *testing.T) {
 		{"windows out of order", func() {
 			MonitoringDashboard(Dashboard{Windows: []MonitorWindow{{Start: 1, End: 2}, {Start: 0, End: 1}}})
 		}},
-		{"NaN threats", func() {
-			MonitoringDashboard(Dashboard{Windows: []MonitorWindow{{Start: 0, End: 1, Threats: math.NaN()}}})
-		}},
 		{"drift series length", func() {
 			DriftChart(Drift{Windows: []MonitorWindow{{Start: 0, End: 1}}, MaxPSI: []float64{0.1}, Features: []DriftFeature{{Label: "x"}}})
 		}},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"image/color"
+	"math"
 	"slices"
 
 	"gonum.org/v1/plot/plotter"
@@ -28,20 +29,32 @@ type PRCurve struct {
 // of equal recall in the order of decreasing threshold), not as a
 // staircase.
 //
+// Points with a value that is NaN or infinite are left out; a curve left
+// with none is named in the legend without a line, "(no drawable point)".
+// A prevalence that is NaN (unknown) leaves out the chance line.
+//
 // It panics if a curve's Recall and Precision differ in length or are
-// empty, or a value is NaN or infinite, or prevalence is not in 0..1.
+// empty, or prevalence is a number outside 0..1.
 func PR(curves []PRCurve, prevalence float64, title string) *Chart {
 	c := newChart(title, "Recall", "Precision")
 	c.plot.X.Min, c.plot.X.Max = 0, 1
 	c.plot.Y.Min, c.plot.Y.Max = 0, 1
 	c.plot.X.Tick.Marker, c.plot.Y.Tick.Marker = tenths, tenths
-	if !(prevalence >= 0 && prevalence <= 1) {
+	if !(prevalence >= 0 && prevalence <= 1) && !math.IsNaN(prevalence) {
 		panic(fmt.Sprintf("charts: PR prevalence %v is not a fraction between 0 and 1", prevalence))
 	}
 	for i, curve := range curves {
-		l := line(prPoints(curve), i)
+		pts := prPoints(curve)
+		if len(pts) == 0 {
+			c.addLegend(curve.Label + " (no drawable point)")
+			continue
+		}
+		l := line(pts, i)
 		c.plot.Add(l)
-		c.addLegend(fmt.Sprintf("%s (AP %.3f)", curve.Label, curve.AP), l)
+		c.addLegend(fmt.Sprintf("%s (AP %s)", curve.Label, aucText(curve.AP)), l)
+	}
+	if math.IsNaN(prevalence) {
+		return c
 	}
 	chance := hline(prevalence)
 	chance.Color = color.Gray{Y: 110} // as the ROC's chance diagonal
@@ -55,7 +68,8 @@ func PR(curves []PRCurve, prevalence float64, title string) *Chart {
 // changing curve. Points given in decreasing recall, as scikit-learn
 // returns them (by increasing threshold), are first reversed, so that
 // points of equal recall stay in order of decreasing threshold; the stable
-// sort then only fixes any other disorder.
+// sort then only fixes any other disorder. Points with a value that is NaN
+// or infinite are left out.
 func prPoints(curve PRCurve) plotter.XYs {
 	n := len(curve.Recall)
 	if len(curve.Precision) != n {
@@ -64,11 +78,14 @@ func prPoints(curve PRCurve) plotter.XYs {
 	if n == 0 {
 		panic(fmt.Sprintf("charts: PR curve %q has no points", curve.Label))
 	}
+	recall, precision := drawable(curve.Recall, curve.Precision, false, false)
+	n = len(recall)
+	if n == 0 {
+		return nil
+	}
 	pts := make(plotter.XYs, n)
 	for i := range pts {
-		checkFinite(curve.Recall[i], "PR curve %q recall[%d]", curve.Label, i)
-		checkFinite(curve.Precision[i], "PR curve %q precision[%d]", curve.Label, i)
-		pts[i] = plotter.XY{X: curve.Recall[i], Y: curve.Precision[i]}
+		pts[i] = plotter.XY{X: recall[i], Y: precision[i]}
 	}
 	if pts[0].X > pts[n-1].X {
 		slices.Reverse(pts)

@@ -20,30 +20,49 @@ type Curve struct {
 	AUC      float64
 }
 
-// check panics unless c is a well-formed ROC curve.
-func (c Curve) check() {
+// check panics unless c is a well-formed ROC curve, and returns its
+// drawable part: the points whose FPR and TPR are both finite (c itself
+// when all are), which may be none.
+func (c Curve) check() Curve {
 	if len(c.FPR) != len(c.TPR) {
 		panic(fmt.Sprintf("charts: curve %q has %d FPR and %d TPR values", c.Label, len(c.FPR), len(c.TPR)))
 	}
 	if len(c.FPR) == 0 {
 		panic(fmt.Sprintf("charts: curve %q has no points", c.Label))
 	}
+	c.FPR, c.TPR = drawable(c.FPR, c.TPR, false, false)
 	if !sort.Float64sAreSorted(c.FPR) {
 		panic(fmt.Sprintf("charts: curve %q has decreasing FPR", c.Label))
 	}
+	return c
+}
+
+// aucText formats an area for a legend: "0.998", or "n/a" when it is not
+// a finite number.
+func aucText(v float64) string {
+	if !finite(v) {
+		return notApplicable
+	}
+	return fmt.Sprintf("%.3f", v)
 }
 
 // ROC draws one line per curve on axes 0..1, with the chance diagonal
 // dashed, and each curve's AUC in the legend: "random_forest (AUC 0.998)".
-// It panics if a curve's FPR and TPR differ in length, are empty, or if FPR
-// decreases.
+// Points with a coordinate that is NaN or infinite are left out; a curve
+// left with none is named in the legend without a line, "(no drawable
+// point)". It panics if a curve's FPR and TPR differ in length, are empty,
+// or if FPR decreases.
 func ROC(curves []Curve, title string) *Chart {
 	c, chance := newROCChart(title)
 	for i, curve := range curves {
-		curve.check()
+		curve = curve.check()
+		if len(curve.FPR) == 0 {
+			c.addLegend(curve.Label + " (no drawable point)")
+			continue
+		}
 		l := line(xys(curve.FPR, curve.TPR), i)
 		c.plot.Add(l)
-		c.addLegend(fmt.Sprintf("%s (AUC %.3f)", curve.Label, curve.AUC), l)
+		c.addLegend(fmt.Sprintf("%s (AUC %s)", curve.Label, aucText(curve.AUC)), l)
 	}
 	c.addLegend("chance", chance)
 	return c
@@ -82,25 +101,36 @@ var tenths = plot.ConstantTicks{
 // Before the first point it is the first point's TPR, after the last point
 // the last's.
 //
+// Points with a coordinate that is NaN or infinite are left out, and
+// seeds left without a point are not counted; with none left, every value
+// is NaN.
+//
 // It panics if seeds is empty or a curve is malformed (see ROC).
 func MeanROC(seeds []Curve, grid []float64) (mean, lo, hi []float64) {
 	if len(seeds) == 0 {
 		panic("charts: MeanROC of no seeds")
 	}
+	var drawn []Curve
 	for _, s := range seeds {
-		s.check()
+		if s = s.check(); len(s.FPR) > 0 {
+			drawn = append(drawn, s)
+		}
 	}
 	mean = make([]float64, len(grid))
 	lo = make([]float64, len(grid))
 	hi = make([]float64, len(grid))
 	for j, x := range grid {
+		if len(drawn) == 0 {
+			mean[j], lo[j], hi[j] = math.NaN(), math.NaN(), math.NaN()
+			continue
+		}
 		sum, low, high := 0.0, math.Inf(1), math.Inf(-1)
-		for _, s := range seeds {
+		for _, s := range drawn {
 			tpr := tprAt(s, x)
 			sum += tpr
 			low, high = min(low, tpr), max(high, tpr)
 		}
-		mean[j], lo[j], hi[j] = sum/float64(len(seeds)), low, high
+		mean[j], lo[j], hi[j] = sum/float64(len(drawn)), low, high
 	}
 	return mean, lo, hi
 }
@@ -134,25 +164,32 @@ func ROCGrid() []float64 {
 // ROCGrid as a line, with a shaded band from the lowest to the highest seed.
 // The legend reads "mean of N seeds (AUC m ± sd)", where m and sd are the
 // mean and sample standard deviation of the seeds' AUC fields (sd omitted
-// for a single seed). It panics as MeanROC does.
+// for a single seed; "n/a" for an AUC that is not a finite number). Seeds
+// whose curves have no drawable point (see MeanROC) are left out of the
+// line and band, which are not drawn when none is left. It panics as
+// MeanROC does.
 func ROCAcrossSeeds(model string, seeds []Curve) *Chart {
 	grid := ROCGrid()
 	mean, lo, hi := MeanROC(seeds, grid)
 	c, chance := newROCChart(fmt.Sprintf("ROC of %s across seeds", model))
 
-	shade := band(grid, lo, hi, translucent(seriesColor(0), 70))
-	l := line(xys(grid, mean), 0)
-	c.plot.Add(shade, l)
-
 	aucs := make([]float64, len(seeds))
 	for i, s := range seeds {
 		aucs[i] = s.AUC
 	}
-	label := fmt.Sprintf("mean of %d seeds (AUC %.3f)", len(seeds), stat.Mean(aucs, nil))
+	label := fmt.Sprintf("mean of %d seeds (AUC %s)", len(seeds), aucText(stat.Mean(aucs, nil)))
 	if len(seeds) > 1 {
 		m, sd := stat.MeanStdDev(aucs, nil)
-		label = fmt.Sprintf("mean of %d seeds (AUC %.3f ± %.3f)", len(seeds), m, sd)
+		label = fmt.Sprintf("mean of %d seeds (AUC %s ± %s)", len(seeds), aucText(m), aucText(sd))
 	}
+	if len(grid) == 0 || !finite(mean[0]) {
+		c.addLegend(label + ": no drawable point")
+		c.addLegend("chance", chance)
+		return c
+	}
+	shade := band(grid, lo, hi, translucent(seriesColor(0), 70))
+	l := line(xys(grid, mean), 0)
+	c.plot.Add(shade, l)
 	c.addLegend(label, l)
 	c.addLegend("range over seeds (min to max)", shade)
 	c.addLegend("chance", chance)

@@ -31,19 +31,24 @@ const dotRadius = vg.Length(1.5)
 // sparse ones stand out. With logX or logY that axis is logarithmic, with
 // ticks at powers of ten labelled 1, 10, 100, 1k, ...
 //
-// It panics if a group's X and Y differ in length, a value is NaN or
-// infinite, or, on a logarithmic axis, not positive.
+// Points that cannot be drawn, with a coordinate that is NaN or infinite
+// or, on a logarithmic axis, not positive, are left out, and the legend
+// counts them apart: "normal (n=9,500; 2 not drawable)".
+//
+// It panics if a group's X and Y differ in length.
 func Scatter(title, xLabel, yLabel string, groups []Points, logX, logY bool) *Chart {
 	c := newChart(title, xLabel, yLabel)
 	for i, g := range groups {
 		if len(g.X) != len(g.Y) {
 			panic(fmt.Sprintf("charts: Scatter group %q has %d X and %d Y values", g.Label, len(g.X), len(g.Y)))
 		}
-		checkPoints("Scatter group "+g.Label, g.X, g.Y, logX, logY)
-		if len(g.X) == 0 {
+		x, y := drawable(g.X, g.Y, logX, logY)
+		if skipped := len(g.X) - len(x); len(x) == 0 {
+			if skipped > 0 {
+				c.addLegend(withDrawn(g.Label, 0, skipped))
+			}
 			continue // its colour and shape stay unused, so that groups keep theirs from figure to figure
 		}
-		x, y := g.X, g.Y
 		if logX {
 			x = logs(x)
 		}
@@ -56,7 +61,7 @@ func Scatter(title, xLabel, yLabel string, groups []Points, logX, logY bool) *Ch
 			Shape:  dotShapes[i%len(dotShapes)],
 		}
 		c.plot.Add(dots(xys(x, y), style))
-		c.addLegend(withN(g.Label, len(g.X)), legendDot(seriesColor(i), style.Shape))
+		c.addLegend(withDrawn(g.Label, len(x), len(g.X)-len(x)), legendDot(seriesColor(i), style.Shape))
 	}
 	scatterAxes(c, logX, logY)
 	return c
@@ -71,17 +76,23 @@ func Scatter(title, xLabel, yLabel string, groups []Points, logX, logY bool) *Ch
 // legend entry "N clusters, coloured by label". Clusters are drawn in
 // order of their labels.
 //
-// It panics if x, y and labels differ in length, a coordinate is NaN or
-// infinite, or a label is below -1.
+// Points with a coordinate that is NaN or infinite are left out, and a
+// last legend entry counts them: "3 points not drawable".
+//
+// It panics if x, y and labels differ in length, or a label is below -1.
 func ClusterScatter(title, xLabel, yLabel string, x, y []float64, labels []int) *Chart {
 	if len(x) != len(y) || len(x) != len(labels) {
 		panic(fmt.Sprintf("charts: ClusterScatter with %d x, %d y and %d labels", len(x), len(y), len(labels)))
 	}
-	checkPoints("ClusterScatter", x, y, false, false)
 	members := map[int]plotter.XYs{}
+	skipped := 0
 	for i, l := range labels {
 		if l < -1 {
 			panic(fmt.Sprintf("charts: ClusterScatter label %d at point %d (want -1 for noise or a cluster 0, 1, ...)", l, i))
+		}
+		if !finite(x[i]) || !finite(y[i]) {
+			skipped++
+			continue
 		}
 		members[l] = append(members[l], plotter.XY{X: x[i], Y: y[i]})
 	}
@@ -114,6 +125,9 @@ func ClusterScatter(title, xLabel, yLabel string, x, y []float64, labels []int) 
 	}
 	if many {
 		c.addLegend(fmt.Sprintf("%d clusters, coloured by label", len(clusters)), viridisThumb{})
+	}
+	if skipped > 0 {
+		c.addLegend(fmt.Sprintf("%s points not drawable", thousands(skipped)))
 	}
 	scatterAxes(c, false, false)
 	return c
@@ -157,19 +171,25 @@ func scatterAxes(c *Chart, logX, logY bool) {
 	c.rightMargin = figureMargin
 }
 
-// checkPoints panics on NaN, infinite or, on a logarithmic axis,
-// non-positive coordinates, naming what in the message.
-func checkPoints(what string, x, y []float64, logX, logY bool) {
+// drawable returns the points that can be drawn: coordinates finite and,
+// on a logarithmic axis, positive. When all can, it returns x and y
+// themselves.
+func drawable(x, y []float64, logX, logY bool) ([]float64, []float64) {
+	ok := func(v float64, log bool) bool { return finite(v) && (!log || v > 0) }
+	all := true
 	for i := range x {
-		checkFinite(x[i], "%s x[%d]", what, i)
-		checkFinite(y[i], "%s y[%d]", what, i)
-		if logX && x[i] <= 0 {
-			panic(fmt.Sprintf("charts: %s x[%d] is %v, but the x axis is logarithmic and needs positive values", what, i, x[i]))
-		}
-		if logY && y[i] <= 0 {
-			panic(fmt.Sprintf("charts: %s y[%d] is %v, but the y axis is logarithmic and needs positive values", what, i, y[i]))
+		all = all && ok(x[i], logX) && ok(y[i], logY)
+	}
+	if all {
+		return x, y
+	}
+	var dx, dy []float64
+	for i := range x {
+		if ok(x[i], logX) && ok(y[i], logY) {
+			dx, dy = append(dx, x[i]), append(dy, y[i])
 		}
 	}
+	return dx, dy
 }
 
 // dots returns a scatter of pts in style. Callers have checked pts.

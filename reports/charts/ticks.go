@@ -16,10 +16,16 @@ import (
 type niceTicks struct{ minStep float64 }
 
 func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !finite(lo) || !finite(hi) {
+		return nil
+	}
 	if !(hi > lo) {
 		return []plot.Tick{{Value: lo, Label: tickLabel(lo, 0)}}
 	}
 	raw := (hi - lo) / 6
+	if math.IsInf(raw, 0) { // a range wider than the largest float64
+		raw = hi/6 - lo/6
+	}
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	step := 10 * mag
 	for _, m := range []float64{1, 2, 2.5, 5} {
@@ -35,7 +41,18 @@ func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var ticks []plot.Tick
 	half := step / 2
-	for k := math.Ceil(lo/half - 1e-9); k*half <= hi+1e-9*(hi-lo); k++ {
+	first := math.Ceil(lo/half - 1e-9)
+	if first+1 == first || first-1 == first {
+		// The step is below the resolution of the values (a range of a
+		// few units at 1e17): counting steps would never move. Mark the
+		// ends.
+		return []plot.Tick{{Value: lo, Label: tickLabel(lo, decimals)}, {Value: hi, Label: tickLabel(hi, decimals)}}
+	}
+	slack := 1e-9 * (hi - lo)
+	if math.IsInf(slack, 0) {
+		slack = 1e-9*hi - 1e-9*lo
+	}
+	for k := first; k*half <= hi+slack && len(ticks) < maxTicks; k++ {
 		v := k * half
 		if math.Mod(k, 2) == 0 {
 			ticks = append(ticks, plot.Tick{Value: v, Label: tickLabel(v, decimals)})
@@ -45,6 +62,10 @@ func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	return ticks
 }
+
+// maxTicks bounds the ticks of an axis, whatever rounding does to the
+// steps: about 13 are marked.
+const maxTicks = 100
 
 // tickLabel formats v with decimals decimals and thousands separators.
 func tickLabel(v float64, decimals int) string {
@@ -78,6 +99,9 @@ func tickLabel(v float64, decimals int) string {
 type logTicks struct{}
 
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !finite(lo) || !finite(hi) || hi-lo > 1000 { // log10 of float64s spans 632 decades
+		return nil
+	}
 	labelled := map[int]bool{1: true}
 	if hi-lo < 1.5 {
 		labelled[2], labelled[5] = true, true
@@ -127,11 +151,22 @@ func logs(vs []float64) []float64 {
 
 // addMargins widens axis a by a fraction f of its range on each side, so
 // that data do not touch the frame.
+//
+// The margins stay within float64: where a range of 0 has no room for
+// 0.5 on either side (at magnitudes beyond 2^53), they are proportional
+// to the value, and where the range or its margins would overflow they
+// stop at the largest float64.
 func addMargins(a *plot.Axis, f float64) {
 	d := f * (a.Max - a.Min)
+	if math.IsInf(d, 0) {
+		d = f*a.Max - f*a.Min
+	}
 	if d == 0 {
 		d = 0.5
+		if a.Min-d == a.Min || a.Max+d == a.Max {
+			d = max(math.Abs(a.Min), math.Abs(a.Max)) * 0x1p-40
+		}
 	}
-	a.Min -= d
-	a.Max += d
+	a.Min = max(a.Min-d, -math.MaxFloat64)
+	a.Max = min(a.Max+d, math.MaxFloat64)
 }

@@ -286,20 +286,65 @@ func (r *Run) dataFigures(t *Trial) []*Figure {
 		labels, values := valueCounts(&f.SrcDepartment, anomalous)
 		return charts.Columns("Anomalies by source department", "Source department", "Anomalous flows (count)", labels, values, count)
 	})
-	add("correlation", "Feature correlation matrix", "Pearson correlation of the numeric flow columns"+on+".", false, func() *charts.Chart {
-		names := []string{"bytes_sent", "packets_sent", "duration", "cpu_usage", "ports_contacted"}
-		cols := [][]float64{f.BytesSent, ints(f.PacketsSent), f.Duration, f.CPUUsage, ints(f.PortsContacted)}
-		values := make([][]float64, len(cols))
-		for i := range cols {
-			values[i] = make([]float64, len(cols))
-			for j := range cols {
-				values[i][j] = stat.Correlation(cols[i], cols[j], nil)
-			}
-		}
-		return charts.Heatmap("Feature correlation matrix", "", "", names, names, values,
+	names := []string{"bytes_sent", "packets_sent", "duration", "cpu_usage", "ports_contacted"}
+	cols := [][]float64{f.BytesSent, ints(f.PacketsSent), f.Duration, f.CPUUsage, ints(f.PortsContacted)}
+	correlations := correlationMatrix(cols)
+	add("correlation", "Feature correlation matrix", "Pearson correlation of the numeric flow columns"+on+"."+
+		undefinedCorrelations(names, cols, correlations), false, func() *charts.Chart {
+		return charts.Heatmap("Feature correlation matrix", "", "", names, names, correlations,
 			charts.HeatmapOptions{Format: func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }, Diverging: true})
 	})
 	return figs
+}
+
+// correlationMatrix returns the Pearson correlation of every pair of
+// columns: NaN where it is undefined, for a constant column (0/0).
+func correlationMatrix(cols [][]float64) [][]float64 {
+	values := make([][]float64, len(cols))
+	for i := range cols {
+		values[i] = make([]float64, len(cols))
+		for j := range cols {
+			values[i][j] = stat.Correlation(cols[i], cols[j], nil)
+		}
+	}
+	return values
+}
+
+// undefinedCorrelations is the caption's sentence on the cells of the
+// correlation matrix that are not numbers, drawn "n/a" in grey: the
+// columns that are constant (whose correlation is 0/0), and any other
+// cell (sums beyond float64, for values near its largest); "" when every
+// cell is a number.
+func undefinedCorrelations(names []string, cols [][]float64, values [][]float64) string {
+	var constant []string
+	isConstant := make([]bool, len(cols))
+	for j, c := range cols {
+		isConstant[j] = !slices.ContainsFunc(c, func(v float64) bool { return v != c[0] })
+		if isConstant[j] {
+			constant = append(constant, names[j])
+		}
+	}
+	others := 0
+	for i, row := range values {
+		for j, v := range row {
+			if (math.IsNaN(v) || math.IsInf(v, 0)) && !isConstant[i] && !isConstant[j] {
+				others++
+			}
+		}
+	}
+	var b strings.Builder
+	switch len(constant) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, " %s is constant, so its correlations are undefined: n/a, in grey.", constant[0])
+	default:
+		fmt.Fprintf(&b, " %s are constant, so their correlations are undefined: n/a, in grey.", strings.Join(constant, ", "))
+	}
+	if others > 0 {
+		fmt.Fprintf(&b, " %d other %s could not be computed (values too large for float64's sums): n/a, in grey.",
+			others, map[bool]string{true: "cell", false: "cells"}[others == 1])
+	}
+	return b.String()
 }
 
 func b2i(b bool) int {

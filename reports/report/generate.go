@@ -16,6 +16,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports"
 )
@@ -30,14 +31,12 @@ type Options struct {
 const writers = 16
 
 // FiguresDir is the directory of a run that holds its figures.
-const FiguresDir = "figures"
+const FiguresDir = runner.FiguresDir
 
 // isReportArtifact says whether the manifest entry name is written by the
 // report (and so is replaced, not carried over, when the report is
 // regenerated).
-func isReportArtifact(name string) bool {
-	return name == "report.html" || name == "summary.md" || strings.HasPrefix(name, FiguresDir+"/")
-}
+func isReportArtifact(name string) bool { return runner.IsReportFile(name) }
 
 // Generate writes the report of the run in dir: figures/ (each figure as
 // SVG and PNG, figures of earlier reports removed), report.html and
@@ -55,9 +54,19 @@ func Generate(dir string, opts Options) (*Run, error) {
 	}
 	// The manifest the report shows is the run's, without the report's own
 	// files, so that regenerating a report gives the same bytes.
+	stale := false
 	for name := range r.Manifest.Artifacts {
 		if isReportArtifact(name) {
 			delete(r.Manifest.Artifacts, name)
+			stale = true
+		}
+	}
+	// The manifest stops vouching for the old report before the new one is
+	// written: a report cut short leaves unlisted files, never a manifest
+	// whose digests name files that changed.
+	if stale {
+		if err := runner.WriteManifest(dir, r.Manifest); err != nil {
+			return nil, err
 		}
 	}
 	// Drawing is CPU-bound, writing waits on the disk (each file is
@@ -110,7 +119,8 @@ func Generate(dir string, opts Options) (*Run, error) {
 	return r, nil
 }
 
-// pruneFigures removes files of figDir that this report did not write.
+// pruneFigures removes the figure files (.svg, .png) of figDir that this
+// report did not write.
 func pruneFigures(figDir string, written map[string]artifact.Digest) error {
 	entries, err := os.ReadDir(figDir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -120,8 +130,8 @@ func pruneFigures(figDir string, written map[string]artifact.Digest) error {
 		return err
 	}
 	for _, e := range entries {
-		if _, ok := written[FiguresDir+"/"+e.Name()]; ok || e.IsDir() {
-			continue
+		if _, ok := written[FiguresDir+"/"+e.Name()]; ok || !runner.IsFigureFile(e) {
+			continue // a file the report did not write is left alone
 		}
 		if err := os.Remove(filepath.Join(figDir, e.Name())); err != nil {
 			return err
@@ -240,10 +250,13 @@ func WriteIndex(root string) error {
 			runs = append(runs, IndexEntry{Dir: e.Name(), Experiment: e.Name(), Problem: err.Error()})
 			continue
 		}
-		_, statErr := os.Stat(filepath.Join(dir, "report.html"))
+		// The report is linked only when the manifest vouches for it: a
+		// report of an older run, or one cut short, is not.
+		d, listed := r.Manifest.Artifacts["report.html"]
+		hasReport := listed && len(rundir.Check(dir, "", map[string]artifact.Digest{"report.html": d})) == 0
 		runs = append(runs, IndexEntry{
 			Dir: e.Name(), Experiment: r.Manifest.Experiment, Verdict: r.Verdict.Verdict, Gated: r.Gated,
-			Trials: len(r.Manifest.Trials), Counts: allCounts(r.Verdict.Counts), HasReport: statErr == nil,
+			Trials: len(r.Manifest.Trials), Counts: allCounts(r.Verdict.Counts), HasReport: hasReport,
 		})
 	}
 	var buf bytes.Buffer

@@ -13,6 +13,11 @@ import (
 // [2, n-1], where the silhouette is undefined.
 var ErrLabelCount = errors.New("cluster: silhouette needs 2 to n-1 distinct labels")
 
+// ErrNotFinite is returned (wrapped) by [Silhouette] and
+// [SilhouetteSample] when a value of x is NaN or infinite, or the
+// distances between rows overflow float64: the score is undefined.
+var ErrNotFinite = errors.New("cluster: silhouette needs finite distances")
+
 // silBlock is the number of rows per tile side of the pairwise distances.
 const silBlock = 128
 
@@ -25,7 +30,8 @@ const silBlock = 128
 //	s(i) = (b(i) - a(i)) / max(a(i), b(i)), 0 for a singleton cluster
 //
 // Every distinct label is a cluster ([Noise] included). It returns an error
-// wrapping [ErrLabelCount] unless 2 <= distinct labels <= n-1, and panics if
+// wrapping [ErrLabelCount] unless 2 <= distinct labels <= n-1, one wrapping
+// [ErrNotFinite] for a value of x that is NaN or infinite, and panics if
 // d < 1, len(x) is not a multiple of d, or len(labels) != n. The cost is
 // n^2/2 distances; see [SilhouetteSample] for large n.
 func Silhouette(x []float64, d int, labels []int, workers int) (float64, error) {
@@ -91,6 +97,9 @@ func silhouette(x []float64, n, d int, labels []int, workers int, tileEntries in
 	if k < 2 || k > n-1 {
 		return 0, fmt.Errorf("%w: %d labels for %d rows", ErrLabelCount, k, n)
 	}
+	if err := CheckInput(x, d); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrNotFinite, err)
+	}
 
 	// Rows in label order (stable), cluster c at [start[c], start[c+1]).
 	id := make([]int32, n)
@@ -125,6 +134,10 @@ func silhouette(x []float64, n, d int, labels []int, workers int, tileEntries in
 	scale := 1.0
 	if maxDist > 0 {
 		scale = math.Ldexp(1, 62) / (maxDist * float64(n))
+	}
+	if !(maxDist <= math.MaxFloat64) || !(scale > 0 && scale <= math.MaxFloat64) {
+		// Distances beyond float64: no fixed point holds the sums.
+		return 0, fmt.Errorf("%w: the rows span %v, which leaves no fixed-point scale for %d rows", ErrNotFinite, maxDist, n)
 	}
 
 	size := make([]float64, k)

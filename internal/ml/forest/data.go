@@ -31,7 +31,8 @@ type dataset struct {
 }
 
 // newDataset casts x to float32 columns, as scikit-learn casts X to
-// float32. The columns are sorted by presort.
+// float32. The columns are sorted by presort. Callers have checked x with
+// CheckInput and the row state's size; it panics otherwise.
 func newDataset(x []float64, n, d int, y []int, classes int) *dataset {
 	data := &dataset{
 		n: n, d: d, classes: classes,

@@ -134,7 +134,8 @@ func appendForest(buf []byte, f *Forest) []byte {
 
 // UnmarshalBinary decodes data written by MarshalBinary into f, replacing
 // what f held. It checks, in order, the magic, the format version, the
-// length (a shorter input is truncated), the SHA-256 trailer, and then
+// length (an input shorter than the header gives is reported truncated,
+// a longer one as data after the model's end), the SHA-256 trailer, and then
 // every count against the bytes left before allocating anything for it,
 // and every tree for the structure prediction relies on: children that
 // point forward and make a tree numbered depth first, split features in
@@ -169,9 +170,10 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 	case length < uint64(headerSize+trailer):
 		return fmt.Errorf("forest: the header gives a length of %d bytes, less than the smallest model", length)
 	case uint64(len(data)) < length:
-		return truncated(len(data))
+		return fmt.Errorf("%w, shorter than the %d bytes the header gives", truncated(len(data)), length)
 	case uint64(len(data)) > length:
-		return fmt.Errorf("forest: the model ends at byte %d, the data at byte %d", length, len(data))
+		// Longer is not truncated: bytes follow the model's end.
+		return fmt.Errorf("forest: %d bytes, longer than the %d bytes the header gives: data after the end of the model", len(data), length)
 	}
 	body := data[:len(data)-trailer]
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[len(body):]) {
@@ -202,7 +204,9 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 	totalNodes := 0
 	for i := range starts {
 		if len(body)-p < treeHeader {
-			return truncated(len(body))
+			// The data has the length the header gives and its checksum
+			// holds: not truncated, but counting trees it does not hold.
+			return fmt.Errorf("forest: the header counts %d trees, the data ends after %d (at byte %d)", trees64, i, len(body))
 		}
 		starts[i] = p
 		nodes := uint64(le.Uint32(body[p:]))

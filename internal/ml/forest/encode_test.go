@@ -340,9 +340,12 @@ func TestUnmarshalCorrupt(t *testing.T) {
 		{"flipped class count", edit(func(b []byte) { b[21] ^= 4 }), "forest: checksum mismatch: the file is corrupt"},
 		{"cut in the middle", enc[:len(enc)/2], fmt.Sprintf("forest: truncated at byte %d", len(enc)/2)},
 		{"checksum missing", enc[:body], fmt.Sprintf("forest: truncated at byte %d", body)},
-		{"trailing byte", append(slices.Clone(enc), 0), fmt.Sprintf("forest: the model ends at byte %d, the data at byte %d", len(enc), len(enc)+1)},
+		{"trailing byte", append(slices.Clone(enc), 0), fmt.Sprintf("forest: %d bytes, longer than the %d bytes the header gives: data after the end of the model", len(enc)+1, len(enc))},
+		{"trailing model", append(slices.Clone(enc), enc...), fmt.Sprintf("forest: %d bytes, longer than the %d bytes the header gives", 2*len(enc), len(enc))},
 		{"length below the minimum", edit(func(b []byte) { le.PutUint64(b[13:], 10) }), "less than the smallest model"},
-		{"length 2^64-1", edit(func(b []byte) { le.PutUint64(b[13:], math.MaxUint64) }), fmt.Sprintf("forest: truncated at byte %d", len(enc))},
+		{"length 2^64-1", edit(func(b []byte) { le.PutUint64(b[13:], math.MaxUint64) }), fmt.Sprintf("forest: truncated at byte %d, shorter than the %d bytes the header gives", len(enc), uint64(math.MaxUint64))},
+		{"length one more", edit(func(b []byte) { le.PutUint64(b[13:], uint64(len(enc)+1)) }), fmt.Sprintf("forest: truncated at byte %d, shorter than the %d bytes the header gives", len(enc), len(enc)+1)},
+		{"length one less", edit(func(b []byte) { le.PutUint64(b[13:], uint64(len(enc)-1)) }), fmt.Sprintf("forest: %d bytes, longer than the %d bytes the header gives", len(enc), len(enc)-1)},
 
 		// Well-formed files with hostile contents.
 		{"0 classes", resealed(putU32(21, 0)), "forest: 0 classes outside [1, 256]"},
@@ -353,7 +356,9 @@ func TestUnmarshalCorrupt(t *testing.T) {
 		{"2^32-1 features", resealed(putU32(25, math.MaxUint32)), "forest: 4294967295 features outside [1, 16777216]"},
 		{"0 trees", resealed(putU32(29, 0)), "forest: no trees"},
 		{"2^32-1 trees", resealed(putU32(29, math.MaxUint32)), "forest: 4294967295 trees need at least"},
-		{"one tree more", resealed(putU32(29, 3)), fmt.Sprintf("forest: truncated at byte %d", body)},
+		// The data is as long as the header says and its checksum holds:
+		// not truncated, but counting more trees than it holds.
+		{"one tree more", resealed(putU32(29, 3)), fmt.Sprintf("forest: the header counts 3 trees, the data ends after 2 (at byte %d)", body)},
 		{"one tree fewer", resealed(putU32(29, 1)), "forest: the last tree ends at byte"},
 		{"0 nodes", resealed(putU32(33, 0)), "forest: tree 0 has no nodes"},
 		{"2^32-1 nodes", resealed(putU32(33, math.MaxUint32)), "forest: tree 0: 4294967295 nodes need"},
@@ -426,7 +431,11 @@ func TestUnmarshalTruncated(t *testing.T) {
 	var f Forest
 	for n := 1; n < len(enc); n++ {
 		err := decodeNoPanic(t, &f, enc[:n])
-		if want := fmt.Sprintf("forest: truncated at byte %d", n); err == nil || err.Error() != want {
+		want := fmt.Sprintf("forest: truncated at byte %d", n)
+		if n >= lengthEnd { // the length field is whole
+			want += fmt.Sprintf(", shorter than the %d bytes the header gives", len(enc))
+		}
+		if err == nil || err.Error() != want {
 			t.Fatalf("cut at %d: error %v, want %q", n, err, want)
 		}
 	}

@@ -88,8 +88,10 @@
 package forest
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -175,25 +177,47 @@ type Forest struct {
 // Fit panics on misuse: len(x) != len(y)*d, no rows, classes outside
 // [1, 256], a label outside [0, classes), a value of x that is NaN or
 // infinite as a float32, or a Config outside its documented ranges.
+// FitChecked returns these as errors instead.
 func Fit(x []float64, d int, y []int, classes int, cfg Config, r *rand.Rand) *Forest {
+	f, err := FitChecked(x, d, y, classes, cfg, r)
+	if err != nil {
+		panic(err.Error())
+	}
+	return f
+}
+
+// FitChecked is Fit for data from outside the program: what Fit panics
+// on, it returns as an error, a value of x that is NaN or infinite as a
+// float32 as an *InputError naming its row and column (see CheckInput).
+// The forest is Fit's, bit for bit.
+func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Rand) (*Forest, error) {
 	n := len(y)
 	switch {
 	case d < 1:
-		panic(fmt.Sprintf("forest: %d features", d))
+		return nil, fmt.Errorf("forest: %d features", d)
 	case n < 1:
-		panic("forest: no rows to fit")
+		return nil, errors.New("forest: no rows to fit")
 	case len(x) != n*d:
-		panic(fmt.Sprintf("forest: %d values for %d rows of %d features", len(x), n, d))
+		return nil, fmt.Errorf("forest: %d values for %d rows of %d features", len(x), n, d)
 	case classes < 1 || classes > maxClasses:
-		panic(fmt.Sprintf("forest: %d classes outside [1, %d]", classes, maxClasses))
+		return nil, fmt.Errorf("forest: %d classes outside [1, %d]", classes, maxClasses)
 	case r == nil:
-		panic("forest: nil random source")
+		return nil, errors.New("forest: nil random source")
 	}
-	p := validate(cfg, d)
+	p, err := checkConfig(cfg, d)
+	if err != nil {
+		return nil, err
+	}
 	for i, c := range y {
 		if c < 0 || c >= classes {
-			panic(fmt.Sprintf("forest: label y[%d] = %d outside [0, %d)", i, c, classes))
+			return nil, fmt.Errorf("forest: label y[%d] = %d outside [0, %d)", i, c, classes)
 		}
+	}
+	if bits.Len(uint(n))+bits.Len(uint(classes-1)) > 32 { // newDataset's row state
+		return nil, fmt.Errorf("forest: %d rows of %d classes exceed the 32-bit row state", n, classes)
+	}
+	if err := CheckInput(x, d); err != nil {
+		return nil, err
 	}
 	data := newDataset(x, n, d, y, classes)
 	if p.balanced {
@@ -224,7 +248,30 @@ func Fit(x []float64, d int, y []int, classes int, cfg Config, r *rand.Rand) *Fo
 		})
 	}
 	wg.Wait()
-	return f
+	return f, nil
+}
+
+// InputError is a value of the training data that a forest cannot take:
+// NaN, or infinite once cast to float32 (beyond ±math.MaxFloat32), as
+// scikit-learn's check_array refuses it.
+type InputError struct {
+	Row, Column int // 0-based
+	Value       float64
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("forest: x[%d][%d] = %v is not a finite float32", e.Row, e.Column, e.Value)
+}
+
+// CheckInput returns an *InputError for the first value of x (row-major,
+// rows of d values) that is NaN or infinite as a float32, or nil.
+func CheckInput(x []float64, d int) error {
+	for k, v := range x {
+		if v32 := float32(v); v32-v32 != 0 { // NaN or ±Inf, after rounding
+			return &InputError{Row: k / max(d, 1), Column: k % max(d, 1), Value: v}
+		}
+	}
+	return nil
 }
 
 // params is a validated Config in the form the tree builder uses.
@@ -237,18 +284,29 @@ type params struct {
 	bootstrap   bool
 }
 
+// validate is checkConfig for a Config known to be valid; it panics on
+// an invalid one.
 func validate(cfg Config, d int) params {
+	p, err := checkConfig(cfg, d)
+	if err != nil {
+		panic(err.Error())
+	}
+	return p
+}
+
+// checkConfig validates cfg for d features.
+func checkConfig(cfg Config, d int) (params, error) {
 	switch {
 	case cfg.Trees < 1:
-		panic(fmt.Sprintf("forest: %d trees", cfg.Trees))
+		return params{}, fmt.Errorf("forest: %d trees", cfg.Trees)
 	case cfg.MaxFeatures < 1 || cfg.MaxFeatures > d:
-		panic(fmt.Sprintf("forest: MaxFeatures %d outside [1, %d]", cfg.MaxFeatures, d))
+		return params{}, fmt.Errorf("forest: MaxFeatures %d outside [1, %d]", cfg.MaxFeatures, d)
 	case cfg.MaxDepth < 0:
-		panic(fmt.Sprintf("forest: MaxDepth %d < 0", cfg.MaxDepth))
+		return params{}, fmt.Errorf("forest: MaxDepth %d < 0", cfg.MaxDepth)
 	case cfg.MinSamplesSplit < 2:
-		panic(fmt.Sprintf("forest: MinSamplesSplit %d < 2", cfg.MinSamplesSplit))
+		return params{}, fmt.Errorf("forest: MinSamplesSplit %d < 2", cfg.MinSamplesSplit)
 	case cfg.MinSamplesLeaf < 1:
-		panic(fmt.Sprintf("forest: MinSamplesLeaf %d < 1", cfg.MinSamplesLeaf))
+		return params{}, fmt.Errorf("forest: MinSamplesLeaf %d < 1", cfg.MinSamplesLeaf)
 	}
 	p := params{
 		maxFeatures: cfg.MaxFeatures,
@@ -265,9 +323,9 @@ func validate(cfg Config, d int) params {
 	case "balanced":
 		p.balanced = true
 	default:
-		panic(fmt.Sprintf("forest: ClassWeight %q is not \"\", \"none\" or \"balanced\"", cfg.ClassWeight))
+		return params{}, fmt.Errorf("forest: ClassWeight %q is not \"\", \"none\" or \"balanced\"", cfg.ClassWeight)
 	}
-	return p
+	return p, nil
 }
 
 // balancedWeights is scikit-learn's compute_class_weight("balanced"):

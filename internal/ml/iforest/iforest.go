@@ -144,29 +144,64 @@ func AveragePathLength(n int) float64 {
 // Fit panics if d < 1, x is empty or not a whole number of rows, a value is
 // not finite once rounded to float32 (scikit-learn rejects it), cfg.Trees < 1,
 // cfg.MaxSamples < 0, cfg.Contamination is outside [0, 0.5], or r is nil.
+// FitChecked returns these as errors instead.
 func Fit(x []float64, d int, cfg Config, r *rand.Rand) *Forest {
-	if d < 1 {
-		panic(fmt.Sprintf("iforest: %d features", d))
+	f, err := FitChecked(x, d, cfg, r)
+	if err != nil {
+		panic(err.Error())
 	}
-	if len(x) == 0 || len(x)%d != 0 {
-		panic(fmt.Sprintf("iforest: len(x) = %d is not a positive multiple of d = %d", len(x), d))
-	}
-	if cfg.Trees < 1 {
-		panic(fmt.Sprintf("iforest: Trees = %d, need >= 1", cfg.Trees))
-	}
-	if cfg.MaxSamples < 0 {
-		panic(fmt.Sprintf("iforest: MaxSamples = %d, need >= 0 (0 is auto)", cfg.MaxSamples))
-	}
-	if !(cfg.Contamination >= 0 && cfg.Contamination <= 0.5) {
-		panic(fmt.Sprintf("iforest: Contamination = %v, need 0 (auto) or a value in (0, 0.5]", cfg.Contamination))
-	}
-	if r == nil {
-		panic("iforest: nil random source")
-	}
+	return f
+}
+
+// InputError is a value of the data that an isolation forest cannot take:
+// NaN, or infinite once rounded to float32 (beyond ±math.MaxFloat32).
+type InputError struct {
+	Index       int // in x
+	Row, Column int // 0-based
+	Value       float64
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("iforest: x[%d] (row %d, column %d) = %v is not finite as float32", e.Index, e.Row, e.Column, e.Value)
+}
+
+// CheckInput returns an *InputError for the first value of x (row-major,
+// rows of d values) that is NaN or infinite once rounded to float32, or
+// nil.
+func CheckInput(x []float64, d int) error {
+	d = max(d, 1)
 	for i, v := range x {
 		if f := float32(v); f-f != 0 { // NaN or ±Inf, after rounding
-			panic(fmt.Sprintf("iforest: x[%d] (row %d, column %d) = %v is not finite as float32", i, i/d, i%d, v))
+			return &InputError{Index: i, Row: i / d, Column: i % d, Value: v}
 		}
+	}
+	return nil
+}
+
+// FitChecked is Fit for data from outside the program: what Fit panics
+// on, it returns as an error, a value of x it cannot take as an
+// *InputError (see CheckInput). The forest is Fit's, bit for bit.
+func FitChecked(x []float64, d int, cfg Config, r *rand.Rand) (*Forest, error) {
+	if d < 1 {
+		return nil, fmt.Errorf("iforest: %d features", d)
+	}
+	if len(x) == 0 || len(x)%d != 0 {
+		return nil, fmt.Errorf("iforest: len(x) = %d is not a positive multiple of d = %d", len(x), d)
+	}
+	if cfg.Trees < 1 {
+		return nil, fmt.Errorf("iforest: Trees = %d, need >= 1", cfg.Trees)
+	}
+	if cfg.MaxSamples < 0 {
+		return nil, fmt.Errorf("iforest: MaxSamples = %d, need >= 0 (0 is auto)", cfg.MaxSamples)
+	}
+	if !(cfg.Contamination >= 0 && cfg.Contamination <= 0.5) {
+		return nil, fmt.Errorf("iforest: Contamination = %v, need 0 (auto) or a value in (0, 0.5]", cfg.Contamination)
+	}
+	if r == nil {
+		return nil, errors.New("iforest: nil random source")
+	}
+	if err := CheckInput(x, d); err != nil {
+		return nil, err
 	}
 	n := len(x) / d
 	workers := max(cfg.Workers, 1)
@@ -204,7 +239,7 @@ func Fit(x []float64, d int, cfg Config, r *rand.Rand) *Forest {
 	} else {
 		f.offset = Percentile(f.ScoreSamples(x, workers), 100*cfg.Contamination)
 	}
-	return f
+	return f, nil
 }
 
 // tree is one tree as built, with indices local to it.
