@@ -10,6 +10,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -695,6 +696,53 @@ type pageChecker struct {
 	header  []byte
 	page    []byte
 	inflate []byte
+}
+
+// checkPageSizes walks the page headers of every column chunk of file and
+// refuses a page that claims more than its chunk: compressed bytes past
+// the chunk's end, or more uncompressed bytes than the chunk's declared
+// total. parquet-go allocates a page's declared uncompressed size before
+// it decompresses; bounded by its chunk's total, which CheckParquet bounds
+// for the files a user gives, a page cannot claim gigabytes from a few
+// bytes.
+func checkPageSizes(r io.ReaderAt, size int64, file *parquet.File) error {
+	var header []byte
+	for i, rg := range file.Metadata().RowGroups {
+		for j := range rg.Columns {
+			md := &rg.Columns[j].MetaData
+			start, length := md.DataPageOffset, md.TotalCompressedSize
+			if md.DictionaryPageOffset != 0 {
+				start = md.DictionaryPageOffset
+			}
+			if start < 4 || length < 0 || start > size || length > size-start {
+				return fmt.Errorf("column %q, row group %d: column chunk of %d bytes at offset %d in a file of %d bytes",
+					strings.Join(md.PathInSchema, "."), i, length, start, size)
+			}
+			end := start + length
+			for pos := start; pos < end; {
+				var h pageHeader
+				n, err := walkAt(r, pos, end-pos, &header, func(w *thriftWalker) (err error) {
+					h, err = parsePageHeader(w)
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("column %q, row group %d: page header at byte %d: %w", strings.Join(md.PathInSchema, "."), i, pos, err)
+				}
+				at := pos
+				pos += int64(n)
+				switch {
+				case h.compressed < 0 || int64(h.compressed) > end-pos:
+					return fmt.Errorf("column %q, row group %d: page at byte %d claims %d bytes, its column chunk has %d left",
+						strings.Join(md.PathInSchema, "."), i, at, h.compressed, end-pos)
+				case h.uncompressed < 0 || int64(h.uncompressed) > md.TotalUncompressedSize:
+					return fmt.Errorf("column %q, row group %d: page at byte %d claims %d bytes uncompressed, its column chunk %d in all",
+						strings.Join(md.PathInSchema, "."), i, at, h.uncompressed, md.TotalUncompressedSize)
+				}
+				pos += int64(h.compressed)
+			}
+		}
+	}
+	return nil
 }
 
 // checkPages walks every page of every column chunk of a file of flat

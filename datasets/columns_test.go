@@ -433,6 +433,10 @@ func craftFile(t testing.TB, rows int64, optional bool, codec format.Compression
 	edit func(md *format.FileMetaData, tailAt int64)) []byte {
 	t.Helper()
 	file := []byte("PAR1")
+	// The chunk's declared uncompressed total is what an honest writer
+	// records (headers and uncompressed pages), so that the files reach
+	// the checks of the pages' contents.
+	var uncompressed int64
 	for _, p := range pages {
 		h := p.rawHeader
 		if h == nil {
@@ -442,6 +446,7 @@ func craftFile(t testing.TB, rows int64, optional bool, codec format.Compression
 			}
 		}
 		file = append(append(file, h...), p.data...)
+		uncompressed += int64(len(h)) + max(0, int64(p.header.UncompressedPageSize))
 	}
 	chunk := int64(len(file) - 4)
 	tailAt := int64(len(file))
@@ -460,7 +465,7 @@ func craftFile(t testing.TB, rows int64, optional bool, codec format.Compression
 		RowGroups: []format.RowGroup{{
 			Columns: []format.ColumnChunk{{FileOffset: 4, MetaData: format.ColumnMetaData{
 				Type: format.Double, Encoding: []format.Encoding{format.Plain}, PathInSchema: []string{"x"}, Codec: codec,
-				NumValues: rows, TotalUncompressedSize: chunk, TotalCompressedSize: chunk, DataPageOffset: 4,
+				NumValues: rows, TotalUncompressedSize: uncompressed, TotalCompressedSize: chunk, DataPageOffset: 4,
 			}}},
 			TotalByteSize: chunk,
 			NumRows:       rows,
@@ -596,7 +601,7 @@ func TestReadColumnsHostile(t *testing.T) {
 			binary.AppendUvarint([]byte{0x80, 0x01, 0x04}, huge))}, nil, nil),
 			"DELTA_BINARY_PACKED header claims 2147483647 values in a page of 10"},
 		{"page header nesting", craftFile(t, 10, false, format.Uncompressed, []craftedPage{{rawHeader: nested(1 << 16)}}, nil, nil),
-			"page header: corrupt at byte 37: nested too deeply"},
+			"page header at byte 4: corrupt at byte 37: nested too deeply"},
 		{"column index size", craftFile(t, 10, false, format.Uncompressed, []craftedPage{good}, nil, func(md *format.FileMetaData, tailAt int64) {
 			md.RowGroups[0].Columns[0].ColumnIndexOffset, md.RowGroups[0].Columns[0].ColumnIndexLength = tailAt, huge
 		}), "column indexes of more than 2147483647 bytes in a file of"},
@@ -710,5 +715,19 @@ func BenchmarkReadColumns100k(b *testing.B) {
 		if _, _, _, err := readColumns(data, 100_000); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestOpenParquetPageSizes: every reader's open (OpenParquet, whatever the
+// schema) refuses a page that claims more uncompressed bytes than its
+// column chunk declares, before parquet-go allocates the claim.
+func TestOpenParquetPageSizes(t *testing.T) {
+	const huge = math.MaxInt32
+	ten := plainDoubles(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+	file := craftFile(t, 10, false, format.Snappy, []craftedPage{dataPage(10, format.Plain, huge, ten)}, nil,
+		func(md *format.FileMetaData, _ int64) { md.RowGroups[0].Columns[0].MetaData.TotalUncompressedSize = 100 })
+	_, err := OpenParquet(bytes.NewReader(file), int64(len(file)), "x.parquet")
+	if err == nil || !strings.Contains(err.Error(), "x.parquet: corrupt Parquet file: column \"x\", row group 0: page at byte 4 claims 2147483647 bytes uncompressed, its column chunk 100 in all") {
+		t.Errorf("OpenParquet: %v", err)
 	}
 }

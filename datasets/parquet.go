@@ -206,6 +206,9 @@ func openFile(r io.ReaderAt, size int64, name string) (*parquet.File, error) {
 			}
 		}
 	}
+	if err := checkPageSizes(r, size, file); err != nil {
+		return nil, fmt.Errorf("%s: corrupt Parquet file: %w", name, err)
+	}
 	return file, nil
 }
 

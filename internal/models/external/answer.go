@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/fileio"
 )
 
 // writeMatrix writes a part's features in the call's format.
@@ -72,11 +73,14 @@ func readParquet(path string, rows, cols int) ([]float64, error) {
 	if limit := int64(1<<20) + int64(rows)*int64(cols)*16; st.Size() > limit {
 		return nil, fmt.Errorf("%d bytes, more than %d rows of %d values can take", st.Size(), rows, cols)
 	}
-	f, err := os.Open(path)
+	f, info, err := fileio.Open(path) // again: the program may have swapped it for a FIFO
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if info.Size() != st.Size() {
+		return nil, fmt.Errorf("changed while it was read (%d bytes, then %d)", st.Size(), info.Size())
+	}
 	names, columns, n, err := datasets.ReadColumns(f, st.Size(), filepath.Base(path), rows, cols)
 	if err != nil {
 		return nil, err

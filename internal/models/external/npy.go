@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/segharness/harness/internal/fileio"
 )
 
 // writeMatrix writes rows × cols float64 values, row-major, as a C-order
@@ -136,7 +138,15 @@ func readNPY(path string, rows, cols int) (*npyArray, error) {
 	if st.Size() > limit {
 		return nil, fmt.Errorf("%d bytes, more than %d rows of %d values can take", st.Size(), rows, cols)
 	}
-	body, err := os.ReadFile(path)
+	f, info, err := fileio.Open(path) // again: the program may have swapped it for a FIFO
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info.Size() > limit {
+		return nil, fmt.Errorf("%d bytes, more than %d rows of %d values can take", info.Size(), rows, cols)
+	}
+	body, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
 	}
