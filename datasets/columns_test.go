@@ -725,7 +725,9 @@ func TestOpenParquetPageSizes(t *testing.T) {
 	const huge = math.MaxInt32
 	ten := plainDoubles(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 	file := craftFile(t, 10, false, format.Snappy, []craftedPage{dataPage(10, format.Plain, huge, ten)}, nil,
-		func(md *format.FileMetaData, _ int64) { md.RowGroups[0].Columns[0].MetaData.TotalUncompressedSize = 100 })
+		func(md *format.FileMetaData, _ int64) {
+			md.RowGroups[0].Columns[0].MetaData.TotalUncompressedSize = 100
+		})
 	_, err := OpenParquet(bytes.NewReader(file), int64(len(file)), "x.parquet")
 	if err == nil || !strings.Contains(err.Error(), "x.parquet: corrupt Parquet file: column \"x\", row group 0: page at byte 4 claims 2147483647 bytes uncompressed, its column chunk 100 in all") {
 		t.Errorf("OpenParquet: %v", err)

@@ -9,6 +9,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
@@ -475,10 +477,20 @@ func (m *Manifest) AxisNames() []string {
 	return names
 }
 
+// trialFileNames are the files a trial writes, relative to its directory.
+var trialFileNames = map[string]bool{
+	TrialFile: true, "dataset.parquet": true, "predictions.parquet": true, "importances.parquet": true,
+	"classification_report.txt": true, "rules.txt": true, "metrics.parquet": true, "curves.parquet": true,
+	"incident.json": true, "policy.json": true, "monitoring.parquet": true, "drift.parquet": true,
+	"incidents.parquet": true, "events.parquet": true, "monitoring.json": true, "monitoring_flows.parquet": true,
+	modelDir + "/model.json": true, modelDir + "/detector.forest": true, modelDir + "/attack_type.forest": true,
+}
+
 // prune removes what earlier runs left in dir that this run did not
-// write: the directories of trials no longer in the sweep, and temporary
-// files of killed writers. Only the trials/ tree and temporary files are
-// touched; other files in dir are left alone.
+// write: the files of trials no longer in the sweep (those a trial writes
+// or its trial.json lists; a file of anyone else stays), directories left
+// empty, and temporary files of killed writers. Only the trials/ tree and
+// temporary files are touched; other files in dir are left alone.
 func prune(dir string, trials []experiments.Trial) error {
 	// trialOf is the trial directory a file belongs to: its own directory,
 	// or its parent for the files of an exported model.
@@ -493,6 +505,35 @@ func prune(dir string, trials []experiments.Trial) error {
 	for _, t := range trials {
 		keep[TrialDir(dir, t.ID)] = true
 	}
+	// owned says whether the harness wrote the file of a trial no longer
+	// in the run: a name a trial writes, or one its trial.json lists. A
+	// file of anyone else is left alone.
+	listed := map[string]map[string]bool{}
+	owned := func(path string) bool {
+		tdir := trialOf(path)
+		rel, err := filepath.Rel(tdir, path)
+		if err != nil {
+			return false
+		}
+		rel = filepath.ToSlash(rel)
+		if trialFileNames[rel] {
+			return true
+		}
+		names, ok := listed[tdir]
+		if !ok {
+			names = map[string]bool{}
+			if body, err := fileio.ReadFile(filepath.Join(tdir, TrialFile), fileio.RunFileBytes); err == nil {
+				var s trialStamp
+				if json.Unmarshal(body, &s) == nil {
+					for name := range s.Record.Artifacts {
+						names[name] = true
+					}
+				}
+			}
+			listed[tdir] = names
+		}
+		return names[rel]
+	}
 	root := filepath.Join(dir, "trials")
 	var stale, dirs []string // dirs: parents before children
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -505,7 +546,7 @@ func prune(dir string, trials []experiments.Trial) error {
 			if path != root {
 				dirs = append(dirs, path)
 			}
-		case artifact.IsTemporary(path) || !keep[trialOf(path)]:
+		case artifact.IsTemporary(path) || !keep[trialOf(path)] && owned(path):
 			stale = append(stale, path)
 		}
 		return nil
