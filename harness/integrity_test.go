@@ -120,6 +120,14 @@ func TestVerifyRefusesChangedFiles(t *testing.T) {
 		t.Errorf("verify: exit %d, want 1 listing both files:\n%s", code, stdout)
 	}
 	wantRefused(t, out, dir, "metrics.parquet")
+	// The index of the runs reads metrics.parquet too: it shows the
+	// mismatch instead of the swapped table's verdict.
+	if err := report.WriteIndex(out); err != nil {
+		t.Fatal(err)
+	}
+	if index, _ := os.ReadFile(filepath.Join(out, "index.html")); !strings.Contains(string(index), "differs from its manifest") {
+		t.Error("index.html does not say the run's metrics.parquet differs from its manifest")
+	}
 	if _, err := os.Stat(filepath.Join(dir, "verdict.json")); err == nil {
 		t.Error("check wrote a verdict of a run whose files differ from its manifest")
 	}

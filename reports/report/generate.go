@@ -244,7 +244,19 @@ func WriteIndex(root string) error {
 		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 			continue
 		}
-		r, err := loadSummary(dir)
+		// What the index reads of a run is verified against its manifest.
+		m, err := runner.ReadManifest(dir)
+		if err == nil {
+			read := []string{"metrics.parquet"}
+			if _, ok := m.Artifacts["verdict.json"]; ok {
+				read = append(read, "verdict.json")
+			}
+			_, err = runner.OpenRunFiles(dir, read...)
+		}
+		var r *Run
+		if err == nil {
+			r, err = loadSummary(dir)
+		}
 		if err != nil {
 			// One unreadable run does not hide the others.
 			runs = append(runs, IndexEntry{Dir: e.Name(), Experiment: e.Name(), Problem: err.Error()})
