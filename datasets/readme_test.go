@@ -8,12 +8,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestReadmeSchemaTable checks the README's dataset.parquet table against
+// TestReadmeSchemaTable checks docs/artifacts.md's dataset.parquet table against
 // testdata/dataset.schema, which TestParquetSchema checks against the
 // written files and scripts/interop against DuckDB: the documented columns,
 // order and types are the real ones.
 func TestReadmeSchemaTable(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
+	raw, err := os.ReadFile("../docs/artifacts.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestReadmeSchemaTable(t *testing.T) {
 	begin := strings.Index(readme, "<!-- schema:begin -->")
 	end := strings.Index(readme, "<!-- schema:end -->")
 	if begin < 0 || end < begin {
-		t.Fatal("README.md: no <!-- schema:begin --> ... <!-- schema:end --> block")
+		t.Fatal("docs/artifacts.md: no <!-- schema:begin --> ... <!-- schema:end --> block")
 	}
 	var got [][3]string
 	for line := range strings.Lines(readme[begin:end]) {
@@ -40,6 +40,6 @@ func TestReadmeSchemaTable(t *testing.T) {
 		want = append(want, [3]string{c[0], c[1], c[2]})
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("README.md schema table differs from testdata/dataset.schema (-schema +readme):\n%s", diff)
+		t.Errorf("docs/artifacts.md schema table differs from testdata/dataset.schema (-schema +readme):\n%s", diff)
 	}
 }
