@@ -28,7 +28,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	baseline := flags.String("baseline", "", "a run `directory` of the same experiment to gate regressions against (the rules in regressions:)")
 	alpha := flags.Float64("alpha", 0.05, "significance level of the baseline comparison's Mann-Whitney U test")
 	flags.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness check [-allow-inconclusive] [-confidence C] [-baseline RUNDIR [-alpha A]] RUNDIR\n")
+		fmt.Fprint(stderr, usageLine("check"))
 		flags.PrintDefaults()
 	}
 	if err := parseFlags(flags, args); err != nil {

@@ -23,7 +23,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("diff", stderr)
 	alpha := flags.Float64("alpha", 0.05, "significance level of the Mann-Whitney U test")
 	flags.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness diff [-alpha A] OLD_RUNDIR NEW_RUNDIR\n")
+		fmt.Fprint(stderr, usageLine("diff"))
 		flags.PrintDefaults()
 	}
 	if err := parseFlags(flags, args); err != nil {

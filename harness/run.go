@@ -15,7 +15,6 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/export"
 	"github.com/segharness/harness/internal/fileio"
-	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/report"
@@ -59,33 +58,13 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-const usage = `Usage:
-  harness run      [-out DIR] [-workers N] [-force] [-shard I/N] FILE.yaml...
-                                                          run experiments into DIR/<name>/ (resumes)
-  harness merge    [-out DIR] [-workers N] SHARDDIR...    join the shards of a run -shard into DIR/<name>/
-  harness export   [-out DIR] RUNDIR...                   metrics and predictions as hive partitions in DIR/
-  harness validate FILE.yaml...                           check experiment files, report every error
-  harness check    [-allow-inconclusive] RUNDIR           judge a run against its targets (the gate)
-  harness report   [-workers N] RUNDIR...                  regenerate figures, report.html, summary.md
-  harness diff     [-alpha A] OLD_RUNDIR NEW_RUNDIR       compare two runs' metrics across seeds
-  harness verify   RUNDIR...                              check every file of a run against its manifest's digests
-  harness score    -model DIR < FLOWS.jsonl               score JSON Lines flows, one result per line
-  harness serve    -model DIR [-addr HOST:PORT]           serve POST /v1/score, GET /healthz, GET /metrics
-  harness loadtest -addr HOST:PORT [-rate R] [-duration D] load-test a running harness serve
-  harness models                                          the model kinds, their roles and parameters
-
-Exit status: 0 success (check: every target passes), 1 a run failed, or a data,
-model or run file is bad (check: a target failed or is inconclusive; verify: a
-file differs from the manifest), 2 usage error or invalid experiment file.
-`
-
 // run is the command without the process: tests call it directly.
 //
 // A panic is a bug, never the user's input: the causes are fixed where
 // they arise. As a last resort, one that reaches here is reported as an
 // internal error (exit 1) with its stack, rather than as Go's exit 2,
 // which here means a usage error.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &exitError{code: exitFailure, err: fmt.Errorf("internal error (a bug: please report it with the input that caused it): %v\n%s", p, debug.Stack())}
@@ -95,40 +74,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return usageErrorf("%v", err)
 	}
 	if len(args) == 0 {
-		io.WriteString(stderr, usage)
+		io.WriteString(stderr, usage())
 		return &exitError{code: exitUsage}
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "run":
-		return runCmd(ctx, rest, stdout, stderr)
-	case "validate":
-		return validateCmd(rest, stdout, stderr)
-	case "check":
-		return checkCmd(rest, stdout, stderr)
-	case "report":
-		return reportCmd(rest, stdout, stderr)
-	case "merge":
-		return mergeCmd(rest, stdout, stderr)
-	case "export":
-		return exportCmd(rest, stdout, stderr)
-	case "diff":
-		return diffCmd(rest, stdout, stderr)
-	case "verify":
-		return verifyCmd(rest, stdout, stderr)
-	case "score", "serve", "loadtest":
-		return serviceCmd(ctx, cmd, rest, stdout, stderr)
-	case "models":
-		if len(rest) > 0 {
-			return usageErrorf("models takes no arguments")
-		}
-		return models.Reference(stdout)
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "-help", "--help":
-		io.WriteString(stdout, usage)
+		io.WriteString(stdout, usage())
 		return nil
-	default:
-		io.WriteString(stderr, usage)
-		return usageErrorf("unknown command %q", cmd)
 	}
+	c := lookup(name)
+	if c == nil {
+		io.WriteString(stderr, usage())
+		return usageErrorf("unknown command %q", name)
+	}
+	return c.run(ctx, rest, streams{stdin: stdin, stdout: stdout, stderr: stderr})
 }
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
@@ -171,7 +131,7 @@ func parseAll(files []string, stderr io.Writer) ([]*experiments.Experiment, bool
 
 func validateCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, "Usage: harness validate FILE.yaml...\n") }
+	fs.Usage = func() { fmt.Fprint(stderr, usageLine("validate")) }
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -196,7 +156,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	force := fs.Bool("force", false, "run every trial again, even those whose complete files from the same build, spec and seed are on disk")
 	shardFlag := fs.String("shard", "", "run only shard `I/N` of the trials (trial k when k mod N = I); join the shards with harness merge")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness run [-out DIR] [-workers N] [-force] [-shard I/N] FILE.yaml...\n")
+		fmt.Fprint(stderr, usageLine("run"))
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -274,7 +234,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", stderr)
 	workers := fs.Int("workers", 0, "figures drawn at once; 0 means one per CPU (the files do not depend on it)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness report [-workers N] RUNDIR...\n")
+		fmt.Fprint(stderr, usageLine("report"))
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -337,7 +297,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "runs", "output `directory`; the merged run is DIR/<name>/")
 	workers := fs.Int("workers", 0, "figures drawn at once; 0 means one per CPU (the files do not depend on it)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness merge [-out DIR] [-workers N] SHARDDIR...\n")
+		fmt.Fprint(stderr, usageLine("merge"))
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -384,7 +344,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", stderr)
 	out := fs.String("out", "export", "output `directory`: DIR/metrics/experiment=E/trial=T/part.parquet, and predictions likewise")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness export [-out DIR] RUNDIR...\n")
+		fmt.Fprint(stderr, usageLine("export"))
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,12 +28,16 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // part of the command's output that varies from run to run.
 var timing = regexp.MustCompile(`\(\d+\.\d\ds\)`)
 
+// testStdin is what runCommand passes as standard input (withStdin sets
+// it).
+var testStdin io.Reader = strings.NewReader("")
+
 // runCommand calls run as main would and returns its exit code and output,
 // with durations and the output directory replaced by fixed text.
 func runCommand(t *testing.T, ctx context.Context, out string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
-	err := run(ctx, args, &o, &e)
+	err := run(ctx, args, testStdin, &o, &e)
 	if err != nil {
 		var silent *exitError
 		if !errors.As(err, &silent) || silent.err != nil {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -18,22 +17,6 @@ import (
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/serve"
 )
-
-// stdin is what harness score reads; tests replace it.
-var stdin io.Reader = os.Stdin
-
-// serviceCmd runs the commands that use a saved model: score, serve, and
-// loadtest, which drives serve.
-func serviceCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
-	switch cmd {
-	case "score":
-		return scoreCmd(ctx, args, stdin, stdout, stderr)
-	case "serve":
-		return serveCmd(ctx, args, stderr)
-	default:
-		return loadtestCmd(ctx, args, stdout, stderr)
-	}
-}
 
 // loadModel loads the model of -model. A missing flag is a usage error; a
 // model directory that is missing, damaged or edited is exit 1, as every
@@ -66,7 +49,7 @@ func scoreCmd(ctx context.Context, args []string, in io.Reader, stdout, stderr i
 	modelDir := fs.String("model", "", "model `directory`, as scoring.Save writes it")
 	workers := fs.Int("workers", 0, "goroutines scoring; 0 means one per CPU (the output does not depend on it)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness score -model DIR [-workers N] < flows.jsonl > results.jsonl\n")
+		fmt.Fprint(stderr, usageLine("score"))
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -327,7 +310,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	maxBody := fs.Int64("max-body", serve.DefaultMaxBodyBytes, "request body limit in `bytes` (413 beyond)")
 	maxBatch := fs.Int("max-batch", serve.DefaultMaxBatch, "flows per batch request at most (413 beyond)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness serve -model DIR [-addr HOST:PORT] [-allow-remote] [-max-body BYTES] [-max-batch N]\n")
+		fmt.Fprint(stderr, usageLine("serve"))
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -390,7 +373,7 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	workers := fs.Int("workers", serve.DefaultLoadWorkers, "requests in flight at most, one connection each")
 	timeout := fs.Duration("timeout", serve.DefaultLoadTimeout, "limit of each request")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness loadtest -addr HOST:PORT [-rate R] [-duration D] [-n N] [-workers N] [-timeout D]\n")
+		fmt.Fprint(stderr, usageLine("loadtest"))
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {

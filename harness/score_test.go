@@ -23,12 +23,12 @@ import (
 	"github.com/segharness/harness/internal/serve/servetest"
 )
 
-// withStdin runs f with harness score reading in.
+// withStdin runs f with runCommand passing in as standard input.
 func withStdin(t *testing.T, in io.Reader, f func()) {
 	t.Helper()
-	old := stdin
-	stdin = in
-	defer func() { stdin = old }()
+	old := testStdin
+	testStdin = in
+	defer func() { testStdin = old }()
 	f()
 }
 
@@ -321,7 +321,7 @@ func TestServeAndLoadtest(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-model", model, "-addr", "127.0.0.1:0"}, io.Discard, &stderr)
+		done <- run(ctx, []string{"serve", "-model", model, "-addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &stderr)
 	}()
 	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)\n`)
 	var base string

@@ -48,7 +48,7 @@ func sameFiles(t *testing.T, what string, want, got map[string][]byte) {
 func mustRun(t *testing.T, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatalf("harness %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	return stdout.String()
@@ -83,7 +83,7 @@ func TestShardsMergeAndWorkers(t *testing.T) {
 		shardDirs = append(shardDirs, filepath.Join(out, "resume"))
 	}
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), append([]string{"merge", "-out", filepath.Join(dir, "partial")}, shardDirs[:2]...), &stdout, &stderr)
+	err := run(context.Background(), append([]string{"merge", "-out", filepath.Join(dir, "partial")}, shardDirs[:2]...), strings.NewReader(""), &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "shards 2 of 3 missing") {
 		t.Errorf("merging two of three shards: %v, want shard 2 named missing", err)
 	}

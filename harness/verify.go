@@ -14,7 +14,7 @@ import (
 func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("verify", stderr)
 	flags.Usage = func() {
-		fmt.Fprint(stderr, "Usage: harness verify RUNDIR...\n")
+		fmt.Fprint(stderr, usageLine("verify"))
 		flags.PrintDefaults()
 	}
 	if err := parseFlags(flags, args); err != nil {
