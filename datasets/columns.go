@@ -710,37 +710,53 @@ func checkPageSizes(r io.ReaderAt, size int64, file *parquet.File) error {
 	for i, rg := range file.Metadata().RowGroups {
 		for j := range rg.Columns {
 			md := &rg.Columns[j].MetaData
-			start, length := md.DataPageOffset, md.TotalCompressedSize
-			if md.DictionaryPageOffset != 0 {
-				start = md.DictionaryPageOffset
-			}
-			if start < 4 || length < 0 || start > size || length > size-start {
-				return fmt.Errorf("column %q, row group %d: column chunk of %d bytes at offset %d in a file of %d bytes",
-					strings.Join(md.PathInSchema, "."), i, length, start, size)
-			}
-			end := start + length
-			for pos := start; pos < end; {
-				var h pageHeader
-				n, err := walkAt(r, pos, end-pos, &header, func(w *thriftWalker) (err error) {
-					h, err = parsePageHeader(w)
-					return err
-				})
-				if err != nil {
-					return fmt.Errorf("column %q, row group %d: page header at byte %d: %w", strings.Join(md.PathInSchema, "."), i, pos, err)
+			err := walkChunk(r, size, md, &header, func(h *pageHeader, at, _ int64) error {
+				if h.uncompressed < 0 || int64(h.uncompressed) > md.TotalUncompressedSize {
+					return fmt.Errorf("page at byte %d claims %d bytes uncompressed, its column chunk %d in all", at, h.uncompressed, md.TotalUncompressedSize)
 				}
-				at := pos
-				pos += int64(n)
-				switch {
-				case h.compressed < 0 || int64(h.compressed) > end-pos:
-					return fmt.Errorf("column %q, row group %d: page at byte %d claims %d bytes, its column chunk has %d left",
-						strings.Join(md.PathInSchema, "."), i, at, h.compressed, end-pos)
-				case h.uncompressed < 0 || int64(h.uncompressed) > md.TotalUncompressedSize:
-					return fmt.Errorf("column %q, row group %d: page at byte %d claims %d bytes uncompressed, its column chunk %d in all",
-						strings.Join(md.PathInSchema, "."), i, at, h.uncompressed, md.TotalUncompressedSize)
-				}
-				pos += int64(h.compressed)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("column %q, row group %d: %w", strings.Join(md.PathInSchema, "."), i, err)
 			}
 		}
+	}
+	return nil
+}
+
+// walkChunk walks the pages of the column chunk md describes, in a file
+// of size bytes: it checks that the chunk lies in the file and that each
+// page's header decodes and its stored bytes fit in the chunk, and calls
+// visit with each header, the byte it begins at and the byte its data
+// begins at. parquet-go reads a chunk from its dictionary page, if it has
+// one.
+func walkChunk(r io.ReaderAt, size int64, md *format.ColumnMetaData, header *[]byte, visit func(h *pageHeader, at, data int64) error) error {
+	start, length := md.DataPageOffset, md.TotalCompressedSize
+	if md.DictionaryPageOffset != 0 {
+		start = md.DictionaryPageOffset
+	}
+	if start < 4 || length < 0 || start > size || length > size-start {
+		return fmt.Errorf("column chunk of %d bytes at offset %d in a file of %d bytes", length, start, size)
+	}
+	end := start + length
+	for pos := start; pos < end; {
+		var h pageHeader
+		n, err := walkAt(r, pos, end-pos, header, func(w *thriftWalker) (err error) {
+			h, err = parsePageHeader(w)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("page header at byte %d: %w", pos, err)
+		}
+		at := pos
+		pos += int64(n)
+		if h.compressed < 0 || int64(h.compressed) > end-pos {
+			return fmt.Errorf("page at byte %d claims %d bytes, its column chunk has %d left", at, h.compressed, end-pos)
+		}
+		if err := visit(&h, at, pos); err != nil {
+			return err
+		}
+		pos += int64(h.compressed)
 	}
 	return nil
 }
@@ -768,34 +784,15 @@ func checkPages(r io.ReaderAt, size int64, file *parquet.File, fields []parquet.
 
 // chunk checks the pages of one column chunk of a row group of rows rows.
 func (pc *pageChecker) chunk(md *format.ColumnMetaData, rows int64, optional bool) error {
-	// parquet-go reads a chunk from its dictionary page, if it has one.
-	start, length := md.DataPageOffset, md.TotalCompressedSize
-	if md.DictionaryPageOffset != 0 {
-		start = md.DictionaryPageOffset
-	}
-	if start < 4 || length < 0 || start > pc.size || length > pc.size-start {
-		return fmt.Errorf("column chunk of %d bytes at offset %d in a file of %d bytes", length, start, pc.size)
-	}
-	end := start + length
 	var values int64
-	for pos := start; pos < end; {
-		var h pageHeader
-		n, err := walkAt(pc.r, pos, end-pos, &pc.header, func(w *thriftWalker) (err error) {
-			h, err = parsePageHeader(w)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("page header: %w", err)
-		}
-		at := pos
-		pos += int64(n)
-		if h.compressed < 0 || int64(h.compressed) > end-pos {
-			return fmt.Errorf("page at byte %d claims %d bytes, its column chunk has %d left", at, h.compressed, end-pos)
-		}
-		if err := pc.page1(&h, pos, rows, &values, optional); err != nil {
+	err := walkChunk(pc.r, pc.size, md, &pc.header, func(h *pageHeader, at, data int64) error {
+		if err := pc.page1(h, data, rows, &values, optional); err != nil {
 			return fmt.Errorf("page at byte %d: %w", at, err)
 		}
-		pos += int64(h.compressed)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if values != rows {
 		return fmt.Errorf("the pages hold %d values for %d rows", values, rows)

@@ -7,29 +7,10 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/fileio/fileiotest"
 )
-
-// within runs f and fails the test when it has not returned after a
-// generous time: a guard against a hang, not a performance assertion.
-func within(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not return within 10 s: it blocks or reads forever", what)
-	}
-}
-
-// setLimit sets a limit for the rest of the test.
-func setLimit(t *testing.T, l fileio.Limit, v int64) { t.Cleanup(fileio.SetForTest(l, v)) }
 
 // wantTooLarge checks that err is a *fileio.TooLargeError of limit naming
 // path (and line, when not 0) and the variable that raises the limit.
@@ -65,14 +46,14 @@ func TestLoadGzipBomb(t *testing.T) {
 	}
 	zw.Close()
 	path := writeTempFile(t, "bomb.csv.gz", gz.Bytes())
-	setLimit(t, fileio.DecompressedBytes, 1<<20)
+	fileiotest.SetLimit(t, fileio.DecompressedBytes, 1<<20)
 	var err error
-	within(t, "Load", func() { _, err = Load(path, "") })
+	fileiotest.Within(t, "Load", func() { _, err = Load(path, "") })
 	wantTooLarge(t, err, fileio.DecompressedBytes, path, 0)
 
 	// And gzip around Parquet, which is decompressed into memory.
 	pq := writeTempFile(t, "bomb.parquet.gz", gz.Bytes())
-	within(t, "Load", func() { _, err = Load(pq, "") })
+	fileiotest.Within(t, "Load", func() { _, err = Load(pq, "") })
 	wantTooLarge(t, err, fileio.DecompressedBytes, pq, 0)
 }
 
@@ -85,27 +66,27 @@ func TestLoadLimits(t *testing.T) {
 		t.Fatalf("Load(five rows) = %v", err)
 	}
 	t.Run("file size", func(t *testing.T) {
-		setLimit(t, fileio.InputBytes, 100)
+		fileiotest.SetLimit(t, fileio.InputBytes, 100)
 		_, err := Load(five, "")
 		wantTooLarge(t, err, fileio.InputBytes, five, 0)
 	})
 	t.Run("rows", func(t *testing.T) {
-		setLimit(t, fileio.Rows, 4)
+		fileiotest.SetLimit(t, fileio.Rows, 4)
 		_, err := Load(five, "")
 		wantTooLarge(t, err, fileio.Rows, five, 6)
-		setLimit(t, fileio.Rows, 5)
+		fileiotest.SetLimit(t, fileio.Rows, 5)
 		if _, err := Load(five, ""); err != nil {
 			t.Errorf("five rows with a limit of five: %v", err)
 		}
 	})
 	t.Run("columns", func(t *testing.T) {
-		setLimit(t, fileio.Columns, 10)
+		fileiotest.SetLimit(t, fileio.Columns, 10)
 		_, err := Load(five, "")
 		wantTooLarge(t, err, fileio.Columns, five, 1)
 	})
 	t.Run("record bytes", func(t *testing.T) {
 		long := writeTempFile(t, "long.csv", []byte(csvRows(2)+goodRow+strings.Repeat("x", 1<<20)+"\n"+goodRow+"\n"))
-		setLimit(t, fileio.LineBytes, 64<<10)
+		fileiotest.SetLimit(t, fileio.LineBytes, 64<<10)
 		_, err := Load(long, "")
 		wantTooLarge(t, err, fileio.LineBytes, long, 4)
 	})
@@ -114,15 +95,15 @@ func TestLoadLimits(t *testing.T) {
 		if f, err := Load(pq, ""); err != nil || f.Len() != 5 {
 			t.Fatalf("Load(five rows) = %v", err)
 		}
-		setLimit(t, fileio.Rows, 4)
+		fileiotest.SetLimit(t, fileio.Rows, 4)
 		_, err := Load(pq, "")
 		wantTooLarge(t, err, fileio.Rows, pq, 0)
-		setLimit(t, fileio.Rows, 5)
-		setLimit(t, fileio.Columns, 20) // dataset.parquet has 27
+		fileiotest.SetLimit(t, fileio.Rows, 5)
+		fileiotest.SetLimit(t, fileio.Columns, 20) // dataset.parquet has 27
 		_, err = Load(pq, "")
 		wantTooLarge(t, err, fileio.Columns, pq, 0)
-		setLimit(t, fileio.Columns, 27)
-		setLimit(t, fileio.DecompressedBytes, 100)
+		fileiotest.SetLimit(t, fileio.Columns, 27)
+		fileiotest.SetLimit(t, fileio.DecompressedBytes, 100)
 		_, err = Load(pq, "")
 		wantTooLarge(t, err, fileio.DecompressedBytes, pq, 0)
 	})
@@ -165,7 +146,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // having read little more than the limit (64 KiB here), not buffered
 // whole.
 func TestReadCSVLongLine(t *testing.T) {
-	setLimit(t, fileio.LineBytes, 64<<10)
+	fileiotest.SetLimit(t, fileio.LineBytes, 64<<10)
 	in := &countingReader{r: io.MultiReader(strings.NewReader(csvRows(1)), bytes.NewReader(make([]byte, 16<<20)))}
 	_, err := ReadCSV(in, "in.csv")
 	wantTooLarge(t, err, fileio.LineBytes, "in.csv", 3)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/fileio/fileiotest"
 )
 
 // TestLoadNotRegular: a data path that is a FIFO (never written to) or
@@ -19,7 +20,7 @@ import (
 // from reading gigabytes before the hang guard fails it.
 func TestLoadNotRegular(t *testing.T) {
 	for _, l := range []fileio.Limit{fileio.InputBytes, fileio.DecompressedBytes, fileio.LineBytes} {
-		setLimit(t, l, 1<<20)
+		fileiotest.SetLimit(t, l, 1<<20)
 	}
 	fifo := filepath.Join(t.TempDir(), "flows.csv")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -32,7 +33,7 @@ func TestLoadNotRegular(t *testing.T) {
 		for _, format := range []string{FormatCSV, FormatParquet} {
 			t.Run(tc.kind+" as "+format, func(t *testing.T) {
 				var err error
-				within(t, "Load", func() { _, err = Load(tc.path, format) })
+				fileiotest.Within(t, "Load", func() { _, err = Load(tc.path, format) })
 				if !errors.Is(err, fileio.ErrNotRegular) || !strings.HasPrefix(err.Error(), tc.path+": ") || !strings.Contains(err.Error(), tc.kind) {
 					t.Errorf("Load(%s) = %v, want it refused as a %s", tc.path, err, tc.kind)
 				}
@@ -40,7 +41,7 @@ func TestLoadNotRegular(t *testing.T) {
 		}
 		t.Run(tc.kind+" as a result table", func(t *testing.T) {
 			var err error
-			within(t, "ReadTableFile", func() {
+			fileiotest.Within(t, "ReadTableFile", func() {
 				_, err = ReadTableFile(tc.path, func(r io.ReaderAt, size int64, name string) ([]Metric, error) {
 					_, rows, err := ReadMetrics(r, size, name)
 					return rows, err

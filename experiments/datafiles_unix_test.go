@@ -10,26 +10,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/fileio/fileiotest"
 )
-
-// within runs f and fails the test when it has not returned after a
-// generous time: a guard against a hang, not a performance assertion.
-func within(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not return within 10 s: it blocks or reads forever", what)
-	}
-}
 
 // dataDir is a directory holding a FIFO (fifo.csv, never written to), a
 // table (a.csv), a link to it (link.csv) and another table (b.csv).
@@ -59,7 +43,7 @@ func parseFileErrors(t *testing.T, dir, src string) ErrorList {
 		t.Fatal(err)
 	}
 	var err error
-	within(t, "ParseFile", func() { _, err = ParseFile(file) })
+	fileiotest.Within(t, "ParseFile", func() { _, err = ParseFile(file) })
 	var list ErrorList
 	if !errors.As(err, &list) {
 		t.Fatalf("ParseFile = %v, want an ErrorList", err)
@@ -105,7 +89,7 @@ func TestExperimentFileNotRegular(t *testing.T) {
 	dir := dataDir(t)
 	for _, path := range []string{filepath.Join(dir, "fifo.csv"), "/dev/zero"} {
 		var err error
-		within(t, "ParseFile", func() { _, err = ParseFile(path) })
+		fileiotest.Within(t, "ParseFile", func() { _, err = ParseFile(path) })
 		var list ErrorList
 		if !errors.As(err, &list) || len(list) != 1 || list[0].File != path || !strings.Contains(list[0].Msg, "not a regular file") || strings.Contains(list[0].Msg, path) {
 			t.Errorf("ParseFile(%s) = %v, want one error naming the file once", path, err)

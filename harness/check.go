@@ -47,18 +47,11 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	dir := flags.Arg(0)
 	// check writes the verdict into the run: one writer at a time, and
 	// only over files that match the manifest.
-	if _, err := runner.ReadManifest(dir); err != nil { // before the lock creates anything
-		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
-	}
-	unlock, err := rundir.Lock(dir)
-	if err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
-	}
-	defer unlock()
-	m, err := openRun("check", dir)
+	m, unlock, err := openRunLocked("check", dir)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	rows, err := readMetrics(filepath.Join(dir, "metrics.parquet"))
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
@@ -144,4 +137,24 @@ func openRun(cmd, dir string) (*runner.Manifest, error) {
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", cmd, err)}
 	}
 	return m, nil
+}
+
+// openRunLocked opens the run in dir for a command that writes into it
+// (check, report): it takes the run directory's lock, then opens the run
+// verified (openRun). A directory that holds no run is refused before the
+// lock would create anything in it.
+func openRunLocked(cmd, dir string) (*runner.Manifest, func(), error) {
+	if _, err := runner.ReadManifest(dir); err != nil {
+		return nil, nil, &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", cmd, err)}
+	}
+	unlock, err := rundir.Lock(dir)
+	if err != nil {
+		return nil, nil, &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", cmd, err)}
+	}
+	m, err := openRun(cmd, dir)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return m, unlock, nil
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/export"
 	"github.com/segharness/harness/internal/fileio"
-	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/report"
 )
@@ -268,17 +267,11 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 // regenerate rewrites the report of the run in dir, holding the run's
 // lock, from files verified against the manifest.
 func regenerate(dir string, workers int, stderr io.Writer) error {
-	if _, err := runner.ReadManifest(dir); err != nil { // before the lock creates anything
-		return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
-	}
-	unlock, err := rundir.Lock(dir)
+	_, unlock, err := openRunLocked("report", dir)
 	if err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
-	}
-	defer unlock()
-	if _, err := openRun("report", dir); err != nil {
 		return err
 	}
+	defer unlock()
 	if _, err := report.Generate(dir, report.Options{Workers: workers, Log: stderr}); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("report: %w", err)}
 	}

@@ -8,35 +8,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/fileio/fileiotest"
 )
-
-// within runs f and fails the test when it has not returned after a
-// generous time: a guard against a hang, not a performance assertion.
-func within(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not return within 10 s: it blocks or reads forever", what)
-	}
-}
-
-// setLimit sets a limit for the rest of the test.
-func setLimit(t *testing.T, l fileio.Limit, v int64) { t.Cleanup(fileio.SetForTest(l, v)) }
 
 // readErr reads spec, which must fail, and returns its one *Error.
 func readErr(t *testing.T, spec Spec) *Error {
 	t.Helper()
 	var err error
-	within(t, "Read", func() { _, _, err = Read(spec) })
+	fileiotest.Within(t, "Read", func() { _, _, err = Read(spec) })
 	var list ErrorList
 	if !errors.As(err, &list) || len(list) != 1 {
 		t.Fatalf("Read = %v, want one error", err)
@@ -106,7 +87,7 @@ func TestReadGzipBomb(t *testing.T) {
 	}
 	zw.Close()
 	path := writeFile(t, "bomb.csv.gz", gz.Bytes())
-	setLimit(t, fileio.DecompressedBytes, 1<<20)
+	fileiotest.SetLimit(t, fileio.DecompressedBytes, 1<<20)
 	wantTooLarge(t, readErr(t, spec(path)), fileio.DecompressedBytes, path, 0)
 }
 
@@ -118,24 +99,24 @@ func TestReadLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("file size", func(t *testing.T) {
-		setLimit(t, fileio.InputBytes, 50)
+		fileiotest.SetLimit(t, fileio.InputBytes, 50)
 		wantTooLarge(t, readErr(t, spec(five)), fileio.InputBytes, five, 0)
 	})
 	t.Run("rows", func(t *testing.T) {
-		setLimit(t, fileio.Rows, 4)
+		fileiotest.SetLimit(t, fileio.Rows, 4)
 		wantTooLarge(t, readErr(t, spec(five)), fileio.Rows, five, 6)
-		setLimit(t, fileio.Rows, 5)
+		fileiotest.SetLimit(t, fileio.Rows, 5)
 		if _, _, err := Read(spec(five)); err != nil {
 			t.Errorf("five rows with a limit of five: %v", err)
 		}
 	})
 	t.Run("columns", func(t *testing.T) {
-		setLimit(t, fileio.Columns, 3)
+		fileiotest.SetLimit(t, fileio.Columns, 3)
 		wantTooLarge(t, readErr(t, spec(five)), fileio.Columns, five, 1)
 	})
 	t.Run("record bytes", func(t *testing.T) {
 		long := writeFile(t, "long.csv", []byte(basicRows(t, 2)+"tcp,1,"+strings.Repeat("1", 1<<20)+",normal\n"))
-		setLimit(t, fileio.LineBytes, 64<<10)
+		fileiotest.SetLimit(t, fileio.LineBytes, 64<<10)
 		wantTooLarge(t, readErr(t, spec(long)), fileio.LineBytes, long, 4)
 	})
 	t.Run("parquet", func(t *testing.T) {
@@ -145,13 +126,13 @@ func TestReadLimits(t *testing.T) {
 		if _, _, err := Read(s); err != nil {
 			t.Fatal(err)
 		}
-		setLimit(t, fileio.Rows, 3)
+		fileiotest.SetLimit(t, fileio.Rows, 3)
 		wantTooLarge(t, readErr(t, s), fileio.Rows, pq, 0)
-		setLimit(t, fileio.Rows, 4)
-		setLimit(t, fileio.Columns, 6)
+		fileiotest.SetLimit(t, fileio.Rows, 4)
+		fileiotest.SetLimit(t, fileio.Columns, 6)
 		wantTooLarge(t, readErr(t, s), fileio.Columns, pq, 0)
-		setLimit(t, fileio.Columns, 7)
-		setLimit(t, fileio.DecompressedBytes, 10)
+		fileiotest.SetLimit(t, fileio.Columns, 7)
+		fileiotest.SetLimit(t, fileio.DecompressedBytes, 10)
 		wantTooLarge(t, readErr(t, s), fileio.DecompressedBytes, pq, 0)
 	})
 }

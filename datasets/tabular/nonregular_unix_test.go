@@ -10,13 +10,14 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/fileio/fileiotest"
 )
 
 // TestReadNotRegular: a table file that is a FIFO (never written to) or
 // /dev/zero is refused at once, naming it, in every format.
 func TestReadNotRegular(t *testing.T) {
 	for _, l := range []fileio.Limit{fileio.InputBytes, fileio.DecompressedBytes, fileio.LineBytes} {
-		setLimit(t, l, 1<<20)
+		fileiotest.SetLimit(t, l, 1<<20)
 	}
 	dir := t.TempDir()
 	for _, name := range []string{"flows.csv", "flows.csv.gz", "flows.parquet"} {

@@ -100,6 +100,21 @@ func WriteJSON(path string, v any) (Digest, error) {
 	return WriteBytes(path, body.Bytes())
 }
 
+// CopyFile copies the regular file src (fileio.Open: a FIFO or device is
+// refused without blocking) to dst atomically, streaming, and returns the
+// digest of what it copied.
+func CopyFile(src, dst string) (Digest, error) {
+	f, _, err := fileio.Open(src)
+	if err != nil {
+		return Digest{}, err
+	}
+	defer f.Close()
+	return WriteFile(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, f)
+		return err
+	})
+}
+
 // HashFile returns the digest of the file at path, which must be a
 // regular file: a FIFO, device or socket would never end (or block), so
 // it is refused with a *fileio.NotRegularError naming path.

@@ -9,26 +9,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/fileio/fileiotest"
 )
-
-// within runs f and fails the test when it has not returned after a
-// generous time: a guard against a hang, not a performance assertion.
-func within(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not return within 10 s: it blocks or reads forever", what)
-	}
-}
 
 // TestHashFileNotRegular: hashing a FIFO (never written to) or /dev/zero
 // is refused at once with an error naming it, instead of blocking on the
@@ -41,7 +25,7 @@ func TestHashFileNotRegular(t *testing.T) {
 	for _, path := range []string{fifo, "/dev/zero"} {
 		for name, hash := range map[string]func(string) (Digest, error){"HashFile": HashFile, "HashTree": HashTree} {
 			var err error
-			within(t, name, func() { _, err = hash(path) })
+			fileiotest.Within(t, name, func() { _, err = hash(path) })
 			if !errors.Is(err, fileio.ErrNotRegular) || !strings.HasPrefix(err.Error(), path+": ") {
 				t.Errorf("%s(%s) = %v, want it refused, naming it", name, path, err)
 			}
@@ -64,7 +48,7 @@ func TestHashTreeSkipsNotRegular(t *testing.T) {
 		t.Skipf("mkfifo: %v", err)
 	}
 	var got Digest
-	within(t, "HashTree", func() { got, err = HashTree(dir) })
+	fileiotest.Within(t, "HashTree", func() { got, err = HashTree(dir) })
 	if err != nil || got != want {
 		t.Errorf("HashTree with a FIFO inside = %v, %v; want %v as without it", got, err, want)
 	}

@@ -103,7 +103,7 @@ func Run(dir, out string) (int, error) {
 				return written, err
 			}
 			part := Partition(out, "predictions", m.Experiment, t.ID)
-			got, err := copyFile(src, filepath.Join(part, PartFile))
+			got, err := artifact.CopyFile(src, filepath.Join(part, PartFile))
 			if err != nil {
 				return written, err
 			}
@@ -138,18 +138,4 @@ func Run(dir, out string) (int, error) {
 		}
 	}
 	return written, nil
-}
-
-// copyFile copies the regular file src to dst atomically, streaming, and
-// returns the digest of what it copied.
-func copyFile(src, dst string) (artifact.Digest, error) {
-	f, _, err := fileio.Open(src)
-	if err != nil {
-		return artifact.Digest{}, err
-	}
-	defer f.Close()
-	return artifact.WriteFile(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, f)
-		return err
-	})
 }

@@ -170,12 +170,18 @@ func ReadFile(path string, limit Limit) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return ReadOpened(f, info, path, limit)
+}
+
+// ReadOpened reads the rest of the opened file f, whose information is
+// info, refusing it when larger than limit's value: before allocating by
+// its size, and while reading, since a file may grow.
+func ReadOpened(f io.Reader, info fs.FileInfo, path string, limit Limit) ([]byte, error) {
 	max := limit.Get()
 	if info.Size() > max {
 		return nil, &TooLargeError{Path: path, What: "file", Limit: limit, Size: info.Size()}
 	}
-	// The file may grow while it is read: read at most one byte more
-	// than the limit, to tell.
+	// Read at most one byte more than the limit, to tell.
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -282,16 +282,7 @@ func copyTrial(src, dst string, rec TrialRecord) error {
 		if err != nil {
 			return err
 		}
-		f, _, err := fileio.Open(from)
-		if err != nil {
-			return err
-		}
-		_, err = artifact.WriteFile(filepath.Join(dst, filepath.FromSlash(rel)), func(w io.Writer) error {
-			_, err := io.Copy(w, f)
-			return err
-		})
-		f.Close()
-		if err != nil {
+		if _, err := artifact.CopyFile(from, filepath.Join(dst, filepath.FromSlash(rel))); err != nil {
 			return err
 		}
 	}

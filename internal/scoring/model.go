@@ -540,18 +540,7 @@ func readRegular(path string, limit fileio.Limit) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	max := limit.Get()
-	if info.Size() > max {
-		return nil, &fileio.TooLargeError{Path: path, What: "file", Limit: limit, Size: info.Size()}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if int64(len(data)) > max {
-		return nil, &fileio.TooLargeError{Path: path, What: "file", Limit: limit, Size: -1}
-	}
-	return data, nil
+	return fileio.ReadOpened(f, info, path, limit)
 }
 
 // openRegular opens path for reading when it is a regular file itself,
