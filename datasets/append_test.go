@@ -7,11 +7,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // flowRecords returns f's rows with their categories as strings, to
 // compare tables whose levels differ.
-func flowRecords(f *Flows) []flowRecord {
+func flowRecords(f *flow.Table) []flowRecord {
 	recs := make([]flowRecord, f.Len())
 	for i := range recs {
 		recs[i] = flowRecord{
@@ -26,20 +27,20 @@ func flowRecords(f *Flows) []flowRecord {
 // testRecord returns a valid flow; protocol and src_department are given,
 // the rest varies with i.
 func testRecord(i int, protocol, dept string) flowRecord {
-	anomaly := AnomalyTypes[i%len(AnomalyTypes)]
+	anomaly := flow.AnomalyTypes[i%len(flow.AnomalyTypes)]
 	return flowRecord{
-		SrcDeviceType: DeviceTypes[i%len(DeviceTypes)], SrcDepartment: dept,
-		DstDeviceType: DeviceTypes[(i+1)%len(DeviceTypes)], DstDepartment: Departments[i%len(Departments)],
+		SrcDeviceType: flow.DeviceTypes[i%len(flow.DeviceTypes)], SrcDepartment: dept,
+		DstDeviceType: flow.DeviceTypes[(i+1)%len(flow.DeviceTypes)], DstDepartment: flow.Departments[i%len(flow.Departments)],
 		Protocol: protocol, BytesSent: float64(1000 + i), PacketsSent: int64(10 + i), Duration: float64(i) / 2,
 		Hour: int64(i % 24), IsBusinessHours: i%24 >= 9 && i%24 < 17, CPUUsage: float64(i % 101),
 		PortsContacted: int64(i % 7), SameDept: i%2 == 0, CrossDept: i%2 == 1,
-		IsAnomaly: anomaly != Normal, AnomalyType: anomaly,
+		IsAnomaly: anomaly != flow.Normal, AnomalyType: anomaly,
 	}
 }
 
 // buildFlows builds a table of recs; levels, when not nil, replaces the
 // protocol column's starting levels (the others keep the notebook's).
-func buildFlows(t testing.TB, protocolLevels []string, recs ...flowRecord) *Flows {
+func buildFlows(t testing.TB, protocolLevels []string, recs ...flowRecord) *flow.Table {
 	t.Helper()
 	b := newBuilder(len(recs))
 	if protocolLevels != nil {
@@ -61,7 +62,7 @@ func TestAppendRows(t *testing.T) {
 	// dst has the notebook's levels plus a protocol "GRE" and a department
 	// "legal"; src lists its protocols in another order, shares "GRE", adds
 	// "QUIC" and "SCTP" (only "QUIC" used) and a department "ops".
-	dst := func(t testing.TB) *Flows {
+	dst := func(t testing.TB) *flow.Table {
 		return buildFlows(t, nil, testRecord(0, "TCP", "hr"), testRecord(1, "GRE", "legal"), testRecord(2, "UDP", "it"))
 	}
 	src := buildFlows(t, []string{"SCTP", "UDP", "GRE", "TCP", "ICMP", "QUIC"},
@@ -145,10 +146,10 @@ func TestAppendRowsSelf(t *testing.T) {
 	}
 }
 
-// TestAppendRowsZeroFlows: a zero Flows takes src's levels.
+// TestAppendRowsZeroFlows: a zero flow.Table takes src's levels.
 func TestAppendRowsZeroFlows(t *testing.T) {
 	src := buildFlows(t, []string{"UDP", "TCP"}, testRecord(0, "TCP", "hr"), testRecord(1, "UDP", "it"))
-	var f Flows
+	var f flow.Table
 	f.AppendRows(src, []int{1, 0})
 	if diff := cmp.Diff(src.Protocol.Levels, f.Protocol.Levels); diff != "" {
 		t.Errorf("levels mismatch (-want +got):\n%s", diff)
@@ -169,8 +170,8 @@ func TestAppendRowsOutOfRange(t *testing.T) {
 		rows []int
 		want string
 	}{
-		{[]int{0, 2}, "datasets: AppendRows: row 2 out of range [0, 2)"},
-		{[]int{1, -1, 5}, "datasets: AppendRows: row -1 out of range [0, 2)"},
+		{[]int{0, 2}, "flow: AppendRows: row 2 out of range [0, 2)"},
+		{[]int{1, -1, 5}, "flow: AppendRows: row -1 out of range [0, 2)"},
 	} {
 		t.Run(fmt.Sprint(tc.rows), func(t *testing.T) {
 			f := buildFlows(t, nil, testRecord(3, "ICMP", "hr"))
@@ -193,10 +194,10 @@ func TestAppendRowsOutOfRange(t *testing.T) {
 }
 
 // TestAppendRowsTooManyLevels: a column that would hold more than
-// maxLevels levels panics, and f is unchanged, levels included.
+// flow.MaxLevels levels panics, and f is unchanged, levels included.
 func TestAppendRowsTooManyLevels(t *testing.T) {
 	src := buildFlows(t, []string{"TCP", "UDP", "ICMP", "GRE"}, testRecord(0, "GRE", "hr"))
-	for i := range maxLevels - len(AnomalyTypes) {
+	for i := range flow.MaxLevels - len(flow.AnomalyTypes) {
 		src.AnomalyType.Levels = append(src.AnomalyType.Levels, fmt.Sprint("type", i))
 	}
 	f := buildFlows(t, nil, testRecord(1, "TCP", "it"))
@@ -204,7 +205,7 @@ func TestAppendRowsTooManyLevels(t *testing.T) {
 	want := flowRecords(f)
 	wantProtocols, wantTypes := slices.Clone(f.Protocol.Levels), slices.Clone(f.AnomalyType.Levels)
 	defer func() {
-		const msg = "datasets: AppendRows: column anomaly_type: more than 65536 distinct values"
+		const msg = "flow: AppendRows: column anomaly_type: more than 65536 distinct values"
 		if got := recover(); got != msg {
 			t.Errorf("panic %v, want %q", got, msg)
 		}
@@ -220,7 +221,7 @@ func TestAppendRowsTooManyLevels(t *testing.T) {
 
 func TestRows(t *testing.T) {
 	g, err := Generate(Config{Generator: GeneratorNotebook, Flows: 500, AnomalyRate: 0.1,
-		AnomalyMix: map[string]float64{CryptoMining: 0.5, LateralMovement: 0.5}}, 7)
+		AnomalyMix: map[string]float64{flow.CryptoMining: 0.5, flow.LateralMovement: 0.5}}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,8 +235,8 @@ func TestRows(t *testing.T) {
 	}
 	// No rows give an empty table with the notebook's levels.
 	empty := g.Rows(nil)
-	if diff := cmp.Diff(newFlows(0), empty, cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("Rows(nil) differs from newFlows(0) (-want +got):\n%s", diff)
+	if diff := cmp.Diff(flow.New(0), empty, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("Rows(nil) differs from flow.New(0) (-want +got):\n%s", diff)
 	}
 	if err := empty.Check(); err != nil {
 		t.Error(err)
@@ -265,7 +266,7 @@ func TestRows(t *testing.T) {
 	// the notebook's levels first, then the extra ones.
 	odd := buildFlows(t, []string{"QUIC", "UDP", "TCP", "ICMP"}, testRecord(0, "QUIC", "hr"), testRecord(1, "ICMP", "it"))
 	sub = odd.Rows([]int{1, 0})
-	if diff := cmp.Diff(append(slices.Clone(Protocols), "QUIC"), sub.Protocol.Levels); diff != "" {
+	if diff := cmp.Diff(append(slices.Clone(flow.Protocols), "QUIC"), sub.Protocol.Levels); diff != "" {
 		t.Errorf("levels mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]flowRecord{flowRecords(odd)[1], flowRecords(odd)[0]}, flowRecords(sub)); diff != "" {
@@ -277,7 +278,7 @@ func TestRows(t *testing.T) {
 // table, with the same levels and with levels to map.
 func BenchmarkAppendRows(b *testing.B) {
 	src, err := Generate(Config{Generator: GeneratorNotebook, Flows: 100_000, AnomalyRate: 0.05,
-		AnomalyMix: map[string]float64{CryptoMining: 0.6, LateralMovement: 0.4}}, 42)
+		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4}}, 42)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -288,12 +289,12 @@ func BenchmarkAppendRows(b *testing.B) {
 	}
 	b.Run("same levels", func(b *testing.B) {
 		for b.Loop() {
-			newFlows(0).AppendRows(src, rows)
+			flow.New(0).AppendRows(src, rows)
 		}
 	})
 	b.Run("mapped levels", func(b *testing.B) {
 		for b.Loop() {
-			f := newFlows(0)
+			f := flow.New(0)
 			slices.Reverse(f.Protocol.Levels)
 			f.AnomalyType.Levels = append(f.AnomalyType.Levels, "other")
 			slices.Reverse(f.AnomalyType.Levels)

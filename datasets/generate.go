@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -32,7 +33,7 @@ var Generators = []string{GeneratorNotebook, GeneratorConsistent}
 
 // InjectableTypes lists the anomaly types the generators can inject, in
 // the canonical order used to draw them (the notebook's order).
-var InjectableTypes = []string{CryptoMining, LateralMovement}
+var InjectableTypes = []string{flow.CryptoMining, flow.LateralMovement}
 
 // Config declares a synthetic dataset.
 type Config struct {
@@ -110,11 +111,11 @@ func mixCDF(mix map[string]float64) ([]float64, error) {
 
 // Generate draws cfg.Flows flows and injects int(Flows*AnomalyRate)
 // anomalies, all from streams derived from s.
-func Generate(cfg Config, s uint64) (*Flows, error) {
+func Generate(cfg Config, s uint64) (*flow.Table, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
-	f := newFlows(cfg.Flows)
+	f := flow.New(cfg.Flows)
 	// bytesPerPacket keeps each flow's draw of U(lo, hi) in
 	// packets = int(bytes / U): the consistent generator needs it to keep
 	// packets and bytes coherent after injection.
@@ -151,27 +152,27 @@ func Generate(cfg Config, s uint64) (*Flows, error) {
 	k := int(float64(cfg.Flows) * cfg.AnomalyRate) // truncation, as Python's int()
 	for _, i := range sampleIndices(cfg.Flows, k, inj.r) {
 		switch InjectableTypes[drawIndex(cdf, inj.r.Float64())] {
-		case CryptoMining:
+		case flow.CryptoMining:
 			inj.cryptoMining(i)
-		case LateralMovement:
+		case flow.LateralMovement:
 			inj.lateralMovement(i)
 		}
 	}
 	return f, nil
 }
 
-// Level codes in the notebook's order (DeviceTypes, Departments).
+// Level codes in the notebook's order (flow.DeviceTypes, flow.Departments).
 const (
 	workstation = 0
 	server      = 1
 )
 
 // generateFlow draws flow i as generate_network_flows does.
-func generateFlow(f *Flows, bytesPerPacket []float64, i int, r *rand.Rand) {
-	srcDevice := r.IntN(len(DeviceTypes))
-	srcDept := r.IntN(len(Departments))
-	dstDevice := r.IntN(len(DeviceTypes))
-	dstDept := r.IntN(len(Departments))
+func generateFlow(f *flow.Table, bytesPerPacket []float64, i int, r *rand.Rand) {
+	srcDevice := r.IntN(len(flow.DeviceTypes))
+	srcDept := r.IntN(len(flow.Departments))
+	dstDevice := r.IntN(len(flow.DeviceTypes))
+	dstDept := r.IntN(len(flow.Departments))
 	hour := r.IntN(24)
 	fillFlow(f, bytesPerPacket, i, r, srcDevice, srcDept, dstDevice, dstDept, hour)
 }
@@ -179,7 +180,7 @@ func generateFlow(f *Flows, bytesPerPacket []float64, i int, r *rand.Rand) {
 // fillFlow draws the rest of flow i, whose endpoints and hour are drawn,
 // as generate_network_flows does: the protocol, then the volumes of the
 // flow's regime and its CPU usage.
-func fillFlow(f *Flows, bytesPerPacket []float64, i int, r *rand.Rand, srcDevice, srcDept, dstDevice, dstDept, hour int) {
+func fillFlow(f *flow.Table, bytesPerPacket []float64, i int, r *rand.Rand, srcDevice, srcDept, dstDevice, dstDept, hour int) {
 	businessHours := 8 <= hour && hour <= 17
 	protocol := drawIndex([]float64{0.7, 0.95, 1}, r.Float64())
 
@@ -263,7 +264,7 @@ func sampleIndices(n, k int, r *rand.Rand) []int {
 // injector overwrites flows as inject_anomalies does, moved toward the
 // flow's own values by the difficulty.
 type injector struct {
-	f              *Flows
+	f              *flow.Table
 	bytesPerPacket []float64
 	difficulty     float64
 	consistent     bool
@@ -301,7 +302,7 @@ func (j *injector) cryptoMining(i int) {
 		f.PacketsSent[i] = int64(f.BytesSent[i] / j.bytesPerPacket[i])
 	}
 	f.IsAnomaly[i] = true
-	f.AnomalyType.Codes[i] = uint16(slices.Index(AnomalyTypes, CryptoMining))
+	f.AnomalyType.Codes[i] = uint16(slices.Index(flow.AnomalyTypes, flow.CryptoMining))
 }
 
 // lateralMovement: cross-department, port scanning over 10..24 ports,
@@ -315,7 +316,7 @@ func (j *injector) lateralMovement(i int) {
 	packets := int64(1000 + r.IntN(4000))
 	duration := uniform(r, 5, 30)
 	probeBytesPerPacket := uniform(r, 40, 120)
-	otherDept := r.IntN(len(Departments) - 1)
+	otherDept := r.IntN(len(flow.Departments) - 1)
 
 	if crossDept {
 		if j.consistent && f.SameDept[i] {
@@ -341,7 +342,7 @@ func (j *injector) lateralMovement(i int) {
 	}
 	f.Duration[i] = mixLog1p(duration, f.Duration[i], d)
 	f.IsAnomaly[i] = true
-	f.AnomalyType.Codes[i] = uint16(slices.Index(AnomalyTypes, LateralMovement))
+	f.AnomalyType.Codes[i] = uint16(slices.Index(flow.AnomalyTypes, flow.LateralMovement))
 }
 
 // mixLinear moves the anomalous value a toward the normal value b:

@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/segharness/harness/internal/flow"
 	"gonum.org/v1/gonum/stat"
 )
 
-var notebookMix = map[string]float64{CryptoMining: 0.6, LateralMovement: 0.4}
+var notebookMix = map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4}
 
-func generate(t testing.TB, generator string, n int, rate, difficulty float64, s uint64) *Flows {
+func generate(t testing.TB, generator string, n int, rate, difficulty float64, s uint64) *flow.Table {
 	t.Helper()
 	f, err := Generate(Config{Generator: generator, Flows: n, AnomalyRate: rate, AnomalyMix: notebookMix, Difficulty: difficulty, Workers: 2}, s)
 	if err != nil {
@@ -53,7 +54,7 @@ func share(t *testing.T, what string, rows []int, pred func(int) bool, p float64
 	near(t, what, float64(k)/n, p, math.Sqrt(p*(1-p)/n))
 }
 
-func rowsWhere(f *Flows, pred func(int) bool) []int {
+func rowsWhere(f *flow.Table, pred func(int) bool) []int {
 	var rows []int
 	for i := range f.Len() {
 		if pred(i) {
@@ -63,12 +64,12 @@ func rowsWhere(f *Flows, pred func(int) bool) []int {
 	return rows
 }
 
-func is(f *Flows, typ string) func(int) bool {
+func is(f *flow.Table, typ string) func(int) bool {
 	return func(i int) bool { return f.AnomalyType.Value(i) == typ }
 }
 
 // regime names the branch of generate_network_flows a flow came from.
-func regime(f *Flows, i int) string {
+func regime(f *flow.Table, i int) string {
 	switch {
 	case f.SrcDeviceType.Value(i) == "workstation" && f.IsBusinessHours[i]:
 		return "workstation_business_hours"
@@ -83,13 +84,13 @@ func regime(f *Flows, i int) string {
 // on normal flows, which injection leaves as generated.
 func TestGenerateMatchesNotebookSpecification(t *testing.T) {
 	f := generate(t, GeneratorNotebook, 200_000, 0.05, 0, 1)
-	normal := rowsWhere(f, is(f, Normal))
+	normal := rowsWhere(f, is(f, flow.Normal))
 	all := rowsWhere(f, func(int) bool { return true })
 
 	t.Run("categories", func(t *testing.T) {
 		for _, c := range []struct {
 			name string
-			col  *Categorical
+			col  *flow.Categorical
 		}{{"src_device_type", &f.SrcDeviceType}, {"dst_device_type", &f.DstDeviceType}, {"src_department", &f.SrcDepartment}, {"dst_department", &f.DstDepartment}} {
 			for code, level := range c.col.Levels {
 				share(t, c.name+"="+level, all, func(i int) bool { return int(c.col.Codes[i]) == code }, 1.0/6)
@@ -97,7 +98,7 @@ func TestGenerateMatchesNotebookSpecification(t *testing.T) {
 		}
 		// np.random.choice(protocols, p=[0.7, 0.25, 0.05])
 		for code, p := range []float64{0.7, 0.25, 0.05} {
-			share(t, "protocol="+Protocols[code], all, func(i int) bool { return int(f.Protocol.Codes[i]) == code }, p)
+			share(t, "protocol="+flow.Protocols[code], all, func(i int) bool { return int(f.Protocol.Codes[i]) == code }, p)
 		}
 	})
 	t.Run("hours", func(t *testing.T) {
@@ -126,7 +127,7 @@ func TestGenerateMatchesNotebookSpecification(t *testing.T) {
 		{"default", 7, 1, 600, 1400, 60, 4},
 	} {
 		t.Run(r.name, func(t *testing.T) {
-			rows := rowsWhere(f, func(i int) bool { return is(f, Normal)(i) && regime(f, i) == r.name })
+			rows := rowsWhere(f, func(i int) bool { return is(f, flow.Normal)(i) && regime(f, i) == r.name })
 			n := float64(len(rows))
 			logBytes, durations := make([]float64, len(rows)), make([]float64, len(rows))
 			for k, i := range rows {
@@ -213,9 +214,9 @@ func TestInjectedValues(t *testing.T) {
 		t.Run(gen, func(t *testing.T) {
 			f := generate(t, gen, 200_000, 0.1, 0, 2)
 			anomalies := rowsWhere(f, func(i int) bool { return f.IsAnomaly[i] })
-			share(t, "crypto_mining share", anomalies, is(f, CryptoMining), 0.6)
+			share(t, "crypto_mining share", anomalies, is(f, flow.CryptoMining), 0.6)
 
-			crypto := rowsWhere(f, is(f, CryptoMining))
+			crypto := rowsWhere(f, is(f, flow.CryptoMining))
 			var logBytes []float64
 			ports := map[int64]bool{}
 			for _, i := range crypto {
@@ -242,7 +243,7 @@ func TestInjectedValues(t *testing.T) {
 			near(t, "crypto mean log bytes", m, 12, 1/math.Sqrt(n))
 			near(t, "crypto sd log bytes", sd, 1, 1/math.Sqrt(2*n))
 
-			for _, i := range rowsWhere(f, is(f, LateralMovement)) {
+			for _, i := range rowsWhere(f, is(f, flow.LateralMovement)) {
 				if p := f.PortsContacted[i]; p < 10 || p > 24 {
 					t.Fatalf("lateral flow %d: %d ports outside randint(10, 25)", i, p)
 				}
@@ -269,7 +270,7 @@ type quirks struct {
 	smallPacketShare float64
 }
 
-func countQuirks(f *Flows) quirks {
+func countQuirks(f *flow.Table) quirks {
 	var q quirks
 	small := 0
 	for i := range f.Len() {
@@ -327,7 +328,7 @@ func TestQuirks(t *testing.T) {
 }
 
 // columns returns each column of the given rows as numbers.
-func columns(f *Flows, rows []int) map[string][]float64 {
+func columns(f *flow.Table, rows []int) map[string][]float64 {
 	b2f := func(b bool) float64 {
 		if b {
 			return 1
@@ -337,18 +338,18 @@ func columns(f *Flows, rows []int) map[string][]float64 {
 	out := map[string][]float64{}
 	for _, i := range rows {
 		add := func(k string, v float64) { out[k] = append(out[k], v) }
-		add(ColBytesSent, f.BytesSent[i])
-		add(ColPacketsSent, float64(f.PacketsSent[i]))
-		add(ColDuration, f.Duration[i])
-		add(ColHour, float64(f.Hour[i]))
-		add(ColCPUUsage, f.CPUUsage[i])
-		add(ColPortsContacted, float64(f.PortsContacted[i]))
-		add(ColIsBusinessHours, b2f(f.IsBusinessHours[i]))
-		add(ColSameDept, b2f(f.SameDept[i]))
-		add(ColCrossDept, b2f(f.CrossDept[i]))
-		add(ColDstDepartment, float64(f.DstDepartment.Codes[i]))
-		add(ColSrcDeviceType, float64(f.SrcDeviceType.Codes[i]))
-		add(ColProtocol, float64(f.Protocol.Codes[i]))
+		add(flow.ColBytesSent, f.BytesSent[i])
+		add(flow.ColPacketsSent, float64(f.PacketsSent[i]))
+		add(flow.ColDuration, f.Duration[i])
+		add(flow.ColHour, float64(f.Hour[i]))
+		add(flow.ColCPUUsage, f.CPUUsage[i])
+		add(flow.ColPortsContacted, float64(f.PortsContacted[i]))
+		add(flow.ColIsBusinessHours, b2f(f.IsBusinessHours[i]))
+		add(flow.ColSameDept, b2f(f.SameDept[i]))
+		add(flow.ColCrossDept, b2f(f.CrossDept[i]))
+		add(flow.ColDstDepartment, float64(f.DstDepartment.Codes[i]))
+		add(flow.ColSrcDeviceType, float64(f.SrcDeviceType.Codes[i]))
+		add(flow.ColProtocol, float64(f.Protocol.Codes[i]))
 	}
 	return out
 }
@@ -369,11 +370,11 @@ func ksRejects(a, b []float64) (bool, float64) {
 // Difficulty 1 leaves anomalies distributed as normal traffic in every
 // column; difficulty 0 does not (the same test has the power to see it).
 func TestDifficulty(t *testing.T) {
-	touched := []string{ColBytesSent, ColPacketsSent, ColDuration, ColCPUUsage, ColPortsContacted, ColIsBusinessHours, ColCrossDept}
+	touched := []string{flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration, flow.ColCPUUsage, flow.ColPortsContacted, flow.ColIsBusinessHours, flow.ColCrossDept}
 	for _, gen := range Generators {
 		for _, d := range []float64{0, 1} {
 			f := generate(t, gen, 150_000, 0.1, d, 5)
-			normal := columns(f, rowsWhere(f, is(f, Normal)))
+			normal := columns(f, rowsWhere(f, is(f, flow.Normal)))
 			for _, typ := range InjectableTypes {
 				anomalous := columns(f, rowsWhere(f, is(f, typ)))
 				for col, values := range anomalous {
@@ -404,10 +405,10 @@ func TestDifficultyMonotone(t *testing.T) {
 	prevCPU, prevPorts := math.Inf(1), math.Inf(1)
 	for _, d := range []float64{0, 0.25, 0.5, 0.75, 0.9, 1} {
 		f := generate(t, GeneratorNotebook, 50_000, 0.1, d, 6)
-		cols := columns(f, rowsWhere(f, is(f, CryptoMining)))
-		lat := columns(f, rowsWhere(f, is(f, LateralMovement)))
-		cpu, _ := meanSD(cols[ColCPUUsage])
-		ports, _ := meanSD(lat[ColPortsContacted])
+		cols := columns(f, rowsWhere(f, is(f, flow.CryptoMining)))
+		lat := columns(f, rowsWhere(f, is(f, flow.LateralMovement)))
+		cpu, _ := meanSD(cols[flow.ColCPUUsage])
+		ports, _ := meanSD(lat[flow.ColPortsContacted])
 		if cpu >= prevCPU || ports >= prevPorts {
 			t.Errorf("difficulty %v: crypto cpu mean %.2f (previous %.2f), lateral ports mean %.2f (previous %.2f): want both to fall", d, cpu, prevCPU, ports, prevPorts)
 		}
@@ -418,7 +419,7 @@ func TestDifficultyMonotone(t *testing.T) {
 func TestGenerateDeterministic(t *testing.T) {
 	n := 3*chunkSize + 123
 	cfg := Config{Generator: GeneratorConsistent, Flows: n, AnomalyRate: 0.05, AnomalyMix: notebookMix, Difficulty: 0.3}
-	var runs []*Flows
+	var runs []*flow.Table
 	for _, workers := range []int{1, 3, 8} {
 		cfg.Workers = workers
 		f, err := Generate(cfg, 99)
@@ -449,7 +450,7 @@ func TestGenerateConfigErrors(t *testing.T) {
 		{"rate above 1", func(c *Config) { c.AnomalyRate = 1.5 }},
 		{"rate NaN", func(c *Config) { c.AnomalyRate = math.NaN() }},
 		{"difficulty above 1", func(c *Config) { c.Difficulty = 1.01 }},
-		{"mix sum", func(c *Config) { c.AnomalyMix = map[string]float64{CryptoMining: 0.5} }},
+		{"mix sum", func(c *Config) { c.AnomalyMix = map[string]float64{flow.CryptoMining: 0.5} }},
 		{"mix unknown type", func(c *Config) { c.AnomalyMix = map[string]float64{"ddos": 1} }},
 		{"mix empty", func(c *Config) { c.AnomalyMix = nil }},
 	} {

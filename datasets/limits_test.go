@@ -10,6 +10,7 @@ import (
 
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/fileio/fileiotest"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // wantTooLarge checks that err is a *fileio.TooLargeError of limit naming
@@ -30,7 +31,7 @@ func wantTooLarge(t *testing.T, err error, limit fileio.Limit, path string, line
 
 // csvRows is a header and n good rows.
 func csvRows(n int) string {
-	return strings.Join(FlowColumns, ",") + "\n" + strings.Repeat(goodRow+"\n", n)
+	return strings.Join(flow.FlowColumns, ",") + "\n" + strings.Repeat(goodRow+"\n", n)
 }
 
 // TestLoadGzipBomb: a .csv.gz that expands to 64 MiB is refused once it
@@ -110,7 +111,7 @@ func TestLoadLimits(t *testing.T) {
 }
 
 // flowsParquet writes f as dataset.parquet.
-func flowsParquet(t *testing.T, f *Flows) []byte {
+func flowsParquet(t *testing.T, f *flow.Table) []byte {
 	t.Helper()
 	n := f.Len()
 	e := &Engineered{

@@ -17,6 +17,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // File formats accepted by Load.
@@ -86,7 +87,7 @@ func InferFormat(path string) string {
 // decompresses to by fileio.DecompressedBytes, its rows by fileio.Rows,
 // its columns by fileio.Columns and one CSV record by fileio.LineBytes,
 // each a *fileio.TooLargeError naming path. CSV is read as a stream.
-func Load(path, format string) (*Flows, error) {
+func Load(path, format string) (*flow.Table, error) {
 	if format == "" {
 		format = InferFormat(path)
 		if format == "" {
@@ -110,7 +111,7 @@ func Load(path, format string) (*Flows, error) {
 		}
 		src = &fileio.LimitedReader{R: decompressErrors{zr}, Path: path, What: "decompressed data", Limit: fileio.DecompressedBytes}
 	}
-	var f *Flows
+	var f *flow.Table
 	switch format {
 	case FormatCSV:
 		f, err = ReadCSV(src, path)
@@ -199,10 +200,10 @@ func checkParquetFile(r io.ReaderAt, size int64, name string) (err error) {
 }
 
 // ignoredColumns may appear in an input file and are not read.
-var ignoredColumns = append([]string{ColFlowID, ColSplit}, EngineeredColumns...)
+var ignoredColumns = append([]string{flow.ColFlowID, flow.ColSplit}, flow.EngineeredColumns...)
 
 func knownColumn(name string) bool {
-	return slices.Contains(FlowColumns, name) || slices.Contains(ignoredColumns, name)
+	return slices.Contains(flow.FlowColumns, name) || slices.Contains(ignoredColumns, name)
 }
 
 // ReadCSV reads flows in the harness's schema from CSV with a header row
@@ -211,7 +212,7 @@ func knownColumn(name string) bool {
 // mark and CRLF line endings are accepted. A record of more than
 // fileio.LineBytes, a header of more than fileio.Columns columns or more
 // than fileio.Rows rows is a *fileio.TooLargeError.
-func ReadCSV(r io.Reader, name string) (*Flows, error) {
+func ReadCSV(r io.Reader, name string) (*flow.Table, error) {
 	// Bounded: one record's bytes, the columns, the rows.
 	cr := fileio.NewCSVReader(r, name)
 	cr.ReuseRecord = true
@@ -257,11 +258,11 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 			hint = `; a column without a name is usually the index pandas writes unless to_csv(..., index=False)`
 		}
 		return nil, &ParseError{File: name, Line: headerLine, Err: fmt.Errorf("unknown columns %s (the harness's schema has %s; %s, %s and the engineered columns are accepted and ignored)%s",
-			strings.Join(unknown, ", "), strings.Join(FlowColumns, ", "), ColFlowID, ColSplit, hint)}
+			strings.Join(unknown, ", "), strings.Join(flow.FlowColumns, ", "), flow.ColFlowID, flow.ColSplit, hint)}
 	}
 	var missing []string
-	cols := make([]int, len(FlowColumns))
-	for j, c := range FlowColumns {
+	cols := make([]int, len(flow.FlowColumns))
+	for j, c := range flow.FlowColumns {
 		i, ok := index[c]
 		if !ok {
 			missing = append(missing, c)
@@ -312,7 +313,7 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 		}
 		if p.err != nil {
 			line, col := cr.FieldPos(cols[p.errAt])
-			return nil, &ParseError{File: name, Line: line, Column: col, Field: FlowColumns[p.errAt], Err: p.err}
+			return nil, &ParseError{File: name, Line: line, Column: col, Field: flow.FlowColumns[p.errAt], Err: p.err}
 		}
 		if colName, err := b.add(rec); err != nil {
 			line, col := cr.FieldPos(index[colName])
@@ -325,9 +326,9 @@ func ReadCSV(r io.Reader, name string) (*Flows, error) {
 // rowParser converts the fields of one CSV row, keeping the first error.
 type rowParser struct {
 	row   []string
-	cols  []int // FlowColumns index -> field index
+	cols  []int // flow.FlowColumns index -> field index
 	err   error
-	errAt int // FlowColumns index of err
+	errAt int // flow.FlowColumns index of err
 }
 
 func (p *rowParser) field(j int) (string, bool) {
@@ -397,13 +398,13 @@ func (p *rowParser) bool(j int) bool {
 
 // builder appends flows row by row, encoding categories as it goes.
 type builder struct {
-	f     *Flows
+	f     *flow.Table
 	codes [6]map[string]uint16
 }
 
 func newBuilder(capacity int) *builder {
-	b := &builder{f: makeFlows(0, capacity)}
-	for k, c := range b.categoricals() {
+	b := &builder{f: flow.Make(0, capacity)}
+	for k, c := range b.f.Categoricals() {
 		b.codes[k] = make(map[string]uint16, len(c.Levels))
 		for i, l := range c.Levels {
 			b.codes[k][l] = uint16(i)
@@ -412,27 +413,20 @@ func newBuilder(capacity int) *builder {
 	return b
 }
 
-func (b *builder) categoricals() [6]*Categorical {
-	f := b.f
-	return [6]*Categorical{&f.SrcDeviceType, &f.SrcDepartment, &f.DstDeviceType, &f.DstDepartment, &f.Protocol, &f.AnomalyType}
-}
-
-var categoricalColumns = [6]string{ColSrcDeviceType, ColSrcDepartment, ColDstDeviceType, ColDstDepartment, ColProtocol, ColAnomalyType}
-
 // add appends rec. On error it returns the offending column's name, and the
 // table is left unchanged.
 func (b *builder) add(rec flowRecord) (string, error) {
 	values := [6]string{rec.SrcDeviceType, rec.SrcDepartment, rec.DstDeviceType, rec.DstDepartment, rec.Protocol, rec.AnomalyType}
 	var codes [6]uint16
-	cats := b.categoricals()
+	cats := b.f.Categoricals()
 	for k, v := range values {
 		code, ok := b.codes[k][v]
 		if !ok {
 			if v == "" {
-				return categoricalColumns[k], ErrMissingValue
+				return flow.CategoricalColumns[k], ErrMissingValue
 			}
-			if len(cats[k].Levels) == maxLevels {
-				return categoricalColumns[k], fmt.Errorf("more than %d distinct values", maxLevels)
+			if len(cats[k].Levels) == flow.MaxLevels {
+				return flow.CategoricalColumns[k], fmt.Errorf("more than %d distinct values", flow.MaxLevels)
 			}
 			code = uint16(len(cats[k].Levels))
 			cats[k].Levels = append(cats[k].Levels, v)
@@ -454,7 +448,7 @@ func (b *builder) add(rec flowRecord) (string, error) {
 	f.SameDept = append(f.SameDept, rec.SameDept)
 	f.CrossDept = append(f.CrossDept, rec.CrossDept)
 	f.IsAnomaly = append(f.IsAnomaly, rec.IsAnomaly)
-	if col, err := f.checkRow(f.Len() - 1); err != nil {
+	if col, err := f.CheckRow(f.Len() - 1); err != nil {
 		b.truncate(f.Len() - 1)
 		return col, err
 	}
@@ -464,7 +458,7 @@ func (b *builder) add(rec flowRecord) (string, error) {
 // truncate shortens every column to n rows.
 func (b *builder) truncate(n int) {
 	f := b.f
-	for _, c := range b.categoricals() {
+	for _, c := range b.f.Categoricals() {
 		c.Codes = c.Codes[:n]
 	}
 	f.BytesSent, f.PacketsSent, f.Duration, f.Hour = f.BytesSent[:n], f.PacketsSent[:n], f.Duration[:n], f.Hour[:n]

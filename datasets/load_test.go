@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // parityCSV is the notebook's own 10,000 flows (np.random.seed(42)) with its
@@ -39,7 +40,7 @@ func readParityText(t testing.TB) []byte {
 	return text
 }
 
-func loadFlows(t testing.TB, path, format string) *Flows {
+func loadFlows(t testing.TB, path, format string) *flow.Table {
 	t.Helper()
 	f, err := Load(path, format)
 	if err != nil {
@@ -84,7 +85,7 @@ type flowRow struct {
 	AnomalyType                                                          string
 }
 
-func rowOf(f *Flows, i int) flowRow {
+func rowOf(f *flow.Table, i int) flowRow {
 	return flowRow{
 		f.SrcDeviceType.Value(i), f.SrcDepartment.Value(i), f.DstDeviceType.Value(i), f.DstDepartment.Value(i), f.Protocol.Value(i),
 		f.BytesSent[i], f.PacketsSent[i], f.Duration[i], f.Hour[i], f.IsBusinessHours[i], f.CPUUsage[i],
@@ -116,22 +117,22 @@ func TestLoadParityCSV(t *testing.T) {
 	for i := range f.Len() {
 		types[f.AnomalyType.Value(i)]++
 	}
-	wantTypes := map[string]int{Normal: 9500, CryptoMining: 314, LateralMovement: 186}
+	wantTypes := map[string]int{flow.Normal: 9500, flow.CryptoMining: 314, flow.LateralMovement: 186}
 	if diff := cmp.Diff(wantTypes, types); diff != "" {
 		t.Errorf("anomaly types mismatch (-README +loaded):\n%s", diff)
 	}
 	// The notebook's levels, in its order: no value outside them.
 	for _, c := range []struct {
 		name   string
-		col    *Categorical
+		col    *flow.Categorical
 		levels []string
 	}{
-		{ColSrcDeviceType, &f.SrcDeviceType, DeviceTypes},
-		{ColSrcDepartment, &f.SrcDepartment, Departments},
-		{ColDstDeviceType, &f.DstDeviceType, DeviceTypes},
-		{ColDstDepartment, &f.DstDepartment, Departments},
-		{ColProtocol, &f.Protocol, Protocols},
-		{ColAnomalyType, &f.AnomalyType, AnomalyTypes},
+		{flow.ColSrcDeviceType, &f.SrcDeviceType, flow.DeviceTypes},
+		{flow.ColSrcDepartment, &f.SrcDepartment, flow.Departments},
+		{flow.ColDstDeviceType, &f.DstDeviceType, flow.DeviceTypes},
+		{flow.ColDstDepartment, &f.DstDepartment, flow.Departments},
+		{flow.ColProtocol, &f.Protocol, flow.Protocols},
+		{flow.ColAnomalyType, &f.AnomalyType, flow.AnomalyTypes},
 	} {
 		if diff := cmp.Diff(c.levels, c.col.Levels); diff != "" {
 			t.Errorf("%s levels mismatch (-notebook +loaded):\n%s", c.name, diff)
@@ -145,9 +146,9 @@ func TestLoadParityCSV(t *testing.T) {
 		flow int
 		want flowRow
 	}{
-		{0, flowRow{"web_server", "it", "database", "it", "TCP", 1449.5976181807548, 1, 1.2479584799483172, 20, false, 7.021030569613053, 2, true, false, false, Normal}},
-		{1, flowRow{"web_server", "executive", "iot", "hr", "TCP", 1180032.7246837923, 1, 11827.421460107034, 20, false, 80.39041351094095, 10, false, true, true, CryptoMining}},
-		{9999, flowRow{"mobile", "engineering", "database", "engineering", "TCP", 700.8194049194256, 0, 173.93322519778545, 5, false, 4.9685028454874915, 2, true, false, false, Normal}},
+		{0, flowRow{"web_server", "it", "database", "it", "TCP", 1449.5976181807548, 1, 1.2479584799483172, 20, false, 7.021030569613053, 2, true, false, false, flow.Normal}},
+		{1, flowRow{"web_server", "executive", "iot", "hr", "TCP", 1180032.7246837923, 1, 11827.421460107034, 20, false, 80.39041351094095, 10, false, true, true, flow.CryptoMining}},
+		{9999, flowRow{"mobile", "engineering", "database", "engineering", "TCP", 700.8194049194256, 0, 173.93322519778545, 5, false, 4.9685028454874915, 2, true, false, false, flow.Normal}},
 	} {
 		if diff := cmp.Diff(tc.want, rowOf(f, tc.flow)); diff != "" {
 			t.Errorf("flow %d mismatch (-CSV text +loaded):\n%s", tc.flow, diff)
@@ -183,10 +184,10 @@ func TestLoadParityCSV(t *testing.T) {
 	for i, rec := range records[1:] {
 		v := func(name string) string { return rec[col[name]] }
 		want := flowRow{
-			v(ColSrcDeviceType), v(ColSrcDepartment), v(ColDstDeviceType), v(ColDstDepartment), v(ColProtocol),
-			mustFloat(v(ColBytesSent)), mustInt(v(ColPacketsSent)), mustFloat(v(ColDuration)), mustInt(v(ColHour)),
-			v(ColIsBusinessHours) == "True", mustFloat(v(ColCPUUsage)), mustInt(v(ColPortsContacted)),
-			v(ColSameDept) == "True", v(ColCrossDept) == "True", v(ColIsAnomaly) == "True", v(ColAnomalyType),
+			v(flow.ColSrcDeviceType), v(flow.ColSrcDepartment), v(flow.ColDstDeviceType), v(flow.ColDstDepartment), v(flow.ColProtocol),
+			mustFloat(v(flow.ColBytesSent)), mustInt(v(flow.ColPacketsSent)), mustFloat(v(flow.ColDuration)), mustInt(v(flow.ColHour)),
+			v(flow.ColIsBusinessHours) == "True", mustFloat(v(flow.ColCPUUsage)), mustInt(v(flow.ColPortsContacted)),
+			v(flow.ColSameDept) == "True", v(flow.ColCrossDept) == "True", v(flow.ColIsAnomaly) == "True", v(flow.ColAnomalyType),
 		}
 		if diff := cmp.Diff(want, rowOf(f, i)); diff != "" {
 			t.Fatalf("flow %d mismatch (-encoding/csv +loaded):\n%s", i, diff)
@@ -283,7 +284,7 @@ func TestLoadParquet(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	header := strings.Join(FlowColumns, ",") + "\n"
+	header := strings.Join(flow.FlowColumns, ",") + "\n"
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		path := filepath.Join(dir, name)
@@ -295,7 +296,7 @@ func TestLoadErrors(t *testing.T) {
 	headerOnly := write("header.csv", []byte(header))
 	emptyParquet := func() string {
 		var b bytes.Buffer
-		if err := WriteDataset(&b, &Dataset{Flows: newFlows(0), Engineered: &Engineered{}}); err != nil {
+		if err := WriteDataset(&b, &Dataset{Flows: flow.New(0), Engineered: &Engineered{}}); err != nil {
 			t.Fatal(err)
 		}
 		return write("empty.parquet", b.Bytes())
@@ -334,7 +335,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-// goodRow is a valid row for the header strings.Join(FlowColumns, ","). Its
+// goodRow is a valid row for the header strings.Join(flow.FlowColumns, ","). Its
 // fields start at these 1-based byte columns: src_device_type 1,
 // src_department 13, dst_device_type 24, dst_department 31, protocol 34,
 // bytes_sent 38, packets_sent 45, duration 48, hour 52, is_business_hours
@@ -345,7 +346,7 @@ const goodRow = "workstation,accounting,server,hr,TCP,1000.5,10,2.5,9,True,30.0,
 // withField returns goodRow with the field of column col replaced by value.
 func withField(col, value string) string {
 	fields := strings.Split(goodRow, ",")
-	for j, c := range FlowColumns {
+	for j, c := range flow.FlowColumns {
 		if c == col {
 			fields[j] = value
 		}
@@ -357,7 +358,7 @@ func withField(col, value string) string {
 const schemaList = "(the harness's schema has src_device_type, src_department, dst_device_type, dst_department, protocol, bytes_sent, packets_sent, duration, hour, is_business_hours, cpu_usage, ports_contacted, same_dept, cross_dept, is_anomaly, anomaly_type; flow_id, split and the engineered columns are accepted and ignored)"
 
 func TestReadCSVErrors(t *testing.T) {
-	header := strings.Join(FlowColumns, ",")
+	header := strings.Join(flow.FlowColumns, ",")
 	// The positions in want were worked out by hand from the input text
 	// (see goodRow); Field is the column named in the message.
 	for _, tc := range []struct {
@@ -397,94 +398,94 @@ func TestReadCSVErrors(t *testing.T) {
 			want: "in.csv:3:1: wrong number of fields: the row has 17 fields, the header 16", line: 3, col: 1, is: csv.ErrFieldCount},
 		{name: "missing field", in: header + "\n" + strings.TrimSuffix(goodRow, ",normal") + "\n",
 			want: "in.csv:2:1: wrong number of fields: the row has 15 fields, the header 16", line: 2, col: 1, is: csv.ErrFieldCount},
-		{name: "bare quote", in: header + "\n" + withField(ColSrcDepartment, `acc"ounting`) + "\n",
+		{name: "bare quote", in: header + "\n" + withField(flow.ColSrcDepartment, `acc"ounting`) + "\n",
 			want: `in.csv:2:16: bare " in non-quoted-field`, line: 2, col: 16, is: csv.ErrBareQuote},
 		// The quoted field opened at 3:83 runs to the end of the input.
-		{name: "unterminated quote", in: header + "\n" + goodRow + "\n" + withField(ColAnomalyType, `"normal`) + "\n",
+		{name: "unterminated quote", in: header + "\n" + goodRow + "\n" + withField(flow.ColAnomalyType, `"normal`) + "\n",
 			want: `in.csv:3:91: extraneous or missing " in quoted-field`, line: 3, col: 91, is: csv.ErrQuote},
 		// The quoted field opened at 3:13 runs on until the quote at 6:14,
 		// which a comma does not follow.
-		{name: "quote runs on", in: header + "\n" + goodRow + "\n" + withField(ColSrcDepartment, `"acc`) + "\n" + goodRow + "\n" + goodRow + "\n" + withField(ColSrcDepartment, `x"y`) + "\n",
+		{name: "quote runs on", in: header + "\n" + goodRow + "\n" + withField(flow.ColSrcDepartment, `"acc`) + "\n" + goodRow + "\n" + goodRow + "\n" + withField(flow.ColSrcDepartment, `x"y`) + "\n",
 			want: `in.csv:6:14: extraneous or missing " in quoted-field (in the record that starts on line 3)`, line: 6, col: 14, is: csv.ErrQuote},
 
 		// Values that do not parse.
-		{name: "bad bool", in: header + "\n" + withField(ColIsBusinessHours, "yes") + "\n",
-			want: `in.csv:2:54: column "is_business_hours": "yes" is not a boolean (want True or False)`, line: 2, col: 54, field: ColIsBusinessHours},
-		{name: "bool with space", in: header + "\n" + withField(ColSameDept, " False") + "\n",
-			want: `in.csv:2:66: column "same_dept": " False" is not a boolean (want True or False)`, line: 2, col: 66, field: ColSameDept},
-		{name: "bad int", in: header + "\n" + withField(ColPacketsSent, "ten") + "\n",
-			want: `in.csv:2:45: column "packets_sent": "ten" is not an integer`, line: 2, col: 45, field: ColPacketsSent},
-		{name: "fractional int", in: header + "\n" + withField(ColHour, "9.5") + "\n",
-			want: `in.csv:2:52: column "hour": "9.5" is not an integer`, line: 2, col: 52, field: ColHour},
-		{name: "NaN int", in: header + "\n" + withField(ColPortsContacted, "NaN") + "\n",
-			want: `in.csv:2:64: column "ports_contacted": "NaN" is not an integer`, line: 2, col: 64, field: ColPortsContacted},
-		{name: "int beyond 2^53 as float", in: header + "\n" + withField(ColPacketsSent, "1e16") + "\n",
-			want: `in.csv:2:45: column "packets_sent": "1e16" is not an integer`, line: 2, col: 45, field: ColPacketsSent},
-		{name: "int overflow", in: header + "\n" + withField(ColPacketsSent, "9223372036854775808") + "\n",
-			want: `in.csv:2:45: column "packets_sent": "9223372036854775808" is not an integer`, line: 2, col: 45, field: ColPacketsSent},
-		{name: "bad float", in: header + "\n" + withField(ColDuration, "2.5s") + "\n",
-			want: `in.csv:2:48: column "duration": "2.5s" is not a number`, line: 2, col: 48, field: ColDuration},
+		{name: "bad bool", in: header + "\n" + withField(flow.ColIsBusinessHours, "yes") + "\n",
+			want: `in.csv:2:54: column "is_business_hours": "yes" is not a boolean (want True or False)`, line: 2, col: 54, field: flow.ColIsBusinessHours},
+		{name: "bool with space", in: header + "\n" + withField(flow.ColSameDept, " False") + "\n",
+			want: `in.csv:2:66: column "same_dept": " False" is not a boolean (want True or False)`, line: 2, col: 66, field: flow.ColSameDept},
+		{name: "bad int", in: header + "\n" + withField(flow.ColPacketsSent, "ten") + "\n",
+			want: `in.csv:2:45: column "packets_sent": "ten" is not an integer`, line: 2, col: 45, field: flow.ColPacketsSent},
+		{name: "fractional int", in: header + "\n" + withField(flow.ColHour, "9.5") + "\n",
+			want: `in.csv:2:52: column "hour": "9.5" is not an integer`, line: 2, col: 52, field: flow.ColHour},
+		{name: "NaN int", in: header + "\n" + withField(flow.ColPortsContacted, "NaN") + "\n",
+			want: `in.csv:2:64: column "ports_contacted": "NaN" is not an integer`, line: 2, col: 64, field: flow.ColPortsContacted},
+		{name: "int beyond 2^53 as float", in: header + "\n" + withField(flow.ColPacketsSent, "1e16") + "\n",
+			want: `in.csv:2:45: column "packets_sent": "1e16" is not an integer`, line: 2, col: 45, field: flow.ColPacketsSent},
+		{name: "int overflow", in: header + "\n" + withField(flow.ColPacketsSent, "9223372036854775808") + "\n",
+			want: `in.csv:2:45: column "packets_sent": "9223372036854775808" is not an integer`, line: 2, col: 45, field: flow.ColPacketsSent},
+		{name: "bad float", in: header + "\n" + withField(flow.ColDuration, "2.5s") + "\n",
+			want: `in.csv:2:48: column "duration": "2.5s" is not a number`, line: 2, col: 48, field: flow.ColDuration},
 		// strconv.ParseFloat's range error (the value rounds to +Inf).
-		{name: "float overflow", in: header + "\n" + withField(ColBytesSent, "1e400") + "\n",
-			want: `in.csv:2:38: column "bytes_sent": "1e400" is out of the range of a 64-bit float`, line: 2, col: 38, field: ColBytesSent},
-		{name: "empty string field", in: header + "\n" + withField(ColSrcDeviceType, "") + "\n",
-			want: `in.csv:2:1: column "src_device_type": missing value`, line: 2, col: 1, field: ColSrcDeviceType, is: ErrMissingValue},
-		{name: "empty quoted field", in: header + "\n" + withField(ColProtocol, `""`) + "\n",
-			want: `in.csv:2:34: column "protocol": missing value`, line: 2, col: 34, field: ColProtocol, is: ErrMissingValue},
-		{name: "empty numeric field", in: header + "\n" + withField(ColCPUUsage, "") + "\n",
-			want: `in.csv:2:59: column "cpu_usage": missing value`, line: 2, col: 59, field: ColCPUUsage, is: ErrMissingValue},
-		{name: "empty label", in: header + "\n" + withField(ColAnomalyType, "") + "\n",
-			want: `in.csv:2:83: column "anomaly_type": missing value`, line: 2, col: 83, field: ColAnomalyType, is: ErrMissingValue},
+		{name: "float overflow", in: header + "\n" + withField(flow.ColBytesSent, "1e400") + "\n",
+			want: `in.csv:2:38: column "bytes_sent": "1e400" is out of the range of a 64-bit float`, line: 2, col: 38, field: flow.ColBytesSent},
+		{name: "empty string field", in: header + "\n" + withField(flow.ColSrcDeviceType, "") + "\n",
+			want: `in.csv:2:1: column "src_device_type": missing value`, line: 2, col: 1, field: flow.ColSrcDeviceType, is: ErrMissingValue},
+		{name: "empty quoted field", in: header + "\n" + withField(flow.ColProtocol, `""`) + "\n",
+			want: `in.csv:2:34: column "protocol": missing value`, line: 2, col: 34, field: flow.ColProtocol, is: ErrMissingValue},
+		{name: "empty numeric field", in: header + "\n" + withField(flow.ColCPUUsage, "") + "\n",
+			want: `in.csv:2:59: column "cpu_usage": missing value`, line: 2, col: 59, field: flow.ColCPUUsage, is: ErrMissingValue},
+		{name: "empty label", in: header + "\n" + withField(flow.ColAnomalyType, "") + "\n",
+			want: `in.csv:2:83: column "anomaly_type": missing value`, line: 2, col: 83, field: flow.ColAnomalyType, is: ErrMissingValue},
 		// The first bad field of a row is the one reported.
-		{name: "two bad fields", in: header + "\n" + strings.Replace(withField(ColHour, "x"), "2.5", "y", 1) + "\n",
-			want: `in.csv:2:48: column "duration": "y" is not a number`, line: 2, col: 48, field: ColDuration},
+		{name: "two bad fields", in: header + "\n" + strings.Replace(withField(flow.ColHour, "x"), "2.5", "y", 1) + "\n",
+			want: `in.csv:2:48: column "duration": "y" is not a number`, line: 2, col: 48, field: flow.ColDuration},
 
 		// Values outside the schema (Flows.Check's rules).
-		{name: "NaN float", in: header + "\n" + withField(ColBytesSent, "NaN") + "\n",
-			want: `in.csv:2:38: column "bytes_sent": value NaN out of range (want a finite number >= 0)`, line: 2, col: 38, field: ColBytesSent},
-		{name: "Inf float", in: header + "\n" + withField(ColDuration, "Inf") + "\n",
-			want: `in.csv:2:48: column "duration": value +Inf out of range (want a finite number >= 0)`, line: 2, col: 48, field: ColDuration},
-		{name: "-Inf float", in: header + "\n" + withField(ColDuration, "-inf") + "\n",
-			want: `in.csv:2:48: column "duration": value -Inf out of range (want a finite number >= 0)`, line: 2, col: 48, field: ColDuration},
-		{name: "negative bytes", in: header + "\n" + withField(ColBytesSent, "-1") + "\n",
-			want: `in.csv:2:38: column "bytes_sent": value -1 out of range (want a finite number >= 0)`, line: 2, col: 38, field: ColBytesSent},
-		{name: "negative packets", in: header + "\n" + withField(ColPacketsSent, "-2") + "\n",
-			want: `in.csv:2:45: column "packets_sent": value -2 out of range (want >= 0)`, line: 2, col: 45, field: ColPacketsSent},
-		{name: "hour 24", in: header + "\n" + withField(ColHour, "24") + "\n",
-			want: `in.csv:2:52: column "hour": value 24 out of range (want 0..23)`, line: 2, col: 52, field: ColHour},
-		{name: "negative hour", in: header + "\n" + withField(ColHour, "-1") + "\n",
-			want: `in.csv:2:52: column "hour": value -1 out of range (want 0..23)`, line: 2, col: 52, field: ColHour},
-		{name: "CPU above 100", in: header + "\n" + withField(ColCPUUsage, "100.5") + "\n",
-			want: `in.csv:2:59: column "cpu_usage": value 100.5 out of range (want 0..100)`, line: 2, col: 59, field: ColCPUUsage},
-		{name: "NaN CPU", in: header + "\n" + withField(ColCPUUsage, "nan") + "\n",
-			want: `in.csv:2:59: column "cpu_usage": value NaN out of range (want 0..100)`, line: 2, col: 59, field: ColCPUUsage},
-		{name: "negative ports", in: header + "\n" + withField(ColPortsContacted, "-3") + "\n",
-			want: `in.csv:2:64: column "ports_contacted": value -3 out of range (want >= 0)`, line: 2, col: 64, field: ColPortsContacted},
-		{name: "anomaly labelled normal", in: header + "\n" + withField(ColIsAnomaly, "True") + "\n",
-			want: `in.csv:2:77: column "is_anomaly": true disagrees with anomaly_type "normal" (is_anomaly is false exactly for "normal")`, line: 2, col: 77, field: ColIsAnomaly},
-		{name: "normal flow with anomaly type", in: header + "\n" + withField(ColAnomalyType, CryptoMining) + "\n",
-			want: `in.csv:2:77: column "is_anomaly": false disagrees with anomaly_type "crypto_mining" (is_anomaly is false exactly for "normal")`, line: 2, col: 77, field: ColIsAnomaly},
+		{name: "NaN float", in: header + "\n" + withField(flow.ColBytesSent, "NaN") + "\n",
+			want: `in.csv:2:38: column "bytes_sent": value NaN out of range (want a finite number >= 0)`, line: 2, col: 38, field: flow.ColBytesSent},
+		{name: "Inf float", in: header + "\n" + withField(flow.ColDuration, "Inf") + "\n",
+			want: `in.csv:2:48: column "duration": value +Inf out of range (want a finite number >= 0)`, line: 2, col: 48, field: flow.ColDuration},
+		{name: "-Inf float", in: header + "\n" + withField(flow.ColDuration, "-inf") + "\n",
+			want: `in.csv:2:48: column "duration": value -Inf out of range (want a finite number >= 0)`, line: 2, col: 48, field: flow.ColDuration},
+		{name: "negative bytes", in: header + "\n" + withField(flow.ColBytesSent, "-1") + "\n",
+			want: `in.csv:2:38: column "bytes_sent": value -1 out of range (want a finite number >= 0)`, line: 2, col: 38, field: flow.ColBytesSent},
+		{name: "negative packets", in: header + "\n" + withField(flow.ColPacketsSent, "-2") + "\n",
+			want: `in.csv:2:45: column "packets_sent": value -2 out of range (want >= 0)`, line: 2, col: 45, field: flow.ColPacketsSent},
+		{name: "hour 24", in: header + "\n" + withField(flow.ColHour, "24") + "\n",
+			want: `in.csv:2:52: column "hour": value 24 out of range (want 0..23)`, line: 2, col: 52, field: flow.ColHour},
+		{name: "negative hour", in: header + "\n" + withField(flow.ColHour, "-1") + "\n",
+			want: `in.csv:2:52: column "hour": value -1 out of range (want 0..23)`, line: 2, col: 52, field: flow.ColHour},
+		{name: "CPU above 100", in: header + "\n" + withField(flow.ColCPUUsage, "100.5") + "\n",
+			want: `in.csv:2:59: column "cpu_usage": value 100.5 out of range (want 0..100)`, line: 2, col: 59, field: flow.ColCPUUsage},
+		{name: "NaN CPU", in: header + "\n" + withField(flow.ColCPUUsage, "nan") + "\n",
+			want: `in.csv:2:59: column "cpu_usage": value NaN out of range (want 0..100)`, line: 2, col: 59, field: flow.ColCPUUsage},
+		{name: "negative ports", in: header + "\n" + withField(flow.ColPortsContacted, "-3") + "\n",
+			want: `in.csv:2:64: column "ports_contacted": value -3 out of range (want >= 0)`, line: 2, col: 64, field: flow.ColPortsContacted},
+		{name: "anomaly labelled normal", in: header + "\n" + withField(flow.ColIsAnomaly, "True") + "\n",
+			want: `in.csv:2:77: column "is_anomaly": true disagrees with anomaly_type "normal" (is_anomaly is false exactly for "normal")`, line: 2, col: 77, field: flow.ColIsAnomaly},
+		{name: "normal flow with anomaly type", in: header + "\n" + withField(flow.ColAnomalyType, flow.CryptoMining) + "\n",
+			want: `in.csv:2:77: column "is_anomaly": false disagrees with anomaly_type "crypto_mining" (is_anomaly is false exactly for "normal")`, line: 2, col: 77, field: flow.ColIsAnomaly},
 		// Labels are case-sensitive: "Normal" is an anomaly type of its own.
-		{name: "capitalised normal", in: header + "\n" + withField(ColAnomalyType, "Normal") + "\n",
-			want: `in.csv:2:77: column "is_anomaly": false disagrees with anomaly_type "Normal" (is_anomaly is false exactly for "normal")`, line: 2, col: 77, field: ColIsAnomaly},
+		{name: "capitalised normal", in: header + "\n" + withField(flow.ColAnomalyType, "Normal") + "\n",
+			want: `in.csv:2:77: column "is_anomaly": false disagrees with anomaly_type "Normal" (is_anomaly is false exactly for "normal")`, line: 2, col: 77, field: flow.ColIsAnomaly},
 
 		// Positions after the first data row.
-		{name: "error on a later line", in: header + "\n" + goodRow + "\n" + goodRow + "\n" + withField(ColHour, "25") + "\n",
-			want: `in.csv:4:52: column "hour": value 25 out of range (want 0..23)`, line: 4, col: 52, field: ColHour},
+		{name: "error on a later line", in: header + "\n" + goodRow + "\n" + goodRow + "\n" + withField(flow.ColHour, "25") + "\n",
+			want: `in.csv:4:52: column "hour": value 25 out of range (want 0..23)`, line: 4, col: 52, field: flow.ColHour},
 		// A quoted field spanning lines 2-3 moves the next row to line 4.
-		{name: "after a multi-line field", in: header + "\n" + withField(ColSrcDeviceType, "\"work\nstation\"") + "\n" + withField(ColHour, "25") + "\n",
-			want: `in.csv:4:52: column "hour": value 25 out of range (want 0..23)`, line: 4, col: 52, field: ColHour},
-		{name: "within a multi-line row", in: header + "\n" + strings.Replace(withField(ColSrcDeviceType, "\"work\nstation\""), "TCP", "", 1) + "\n",
-			want: `in.csv:3:31: column "protocol": missing value`, line: 3, col: 31, field: ColProtocol, is: ErrMissingValue},
-		{name: "CRLF", in: header + "\r\n" + goodRow + "\r\n" + withField(ColHour, "25") + "\r\n",
-			want: `in.csv:3:52: column "hour": value 25 out of range (want 0..23)`, line: 3, col: 52, field: ColHour},
+		{name: "after a multi-line field", in: header + "\n" + withField(flow.ColSrcDeviceType, "\"work\nstation\"") + "\n" + withField(flow.ColHour, "25") + "\n",
+			want: `in.csv:4:52: column "hour": value 25 out of range (want 0..23)`, line: 4, col: 52, field: flow.ColHour},
+		{name: "within a multi-line row", in: header + "\n" + strings.Replace(withField(flow.ColSrcDeviceType, "\"work\nstation\""), "TCP", "", 1) + "\n",
+			want: `in.csv:3:31: column "protocol": missing value`, line: 3, col: 31, field: flow.ColProtocol, is: ErrMissingValue},
+		{name: "CRLF", in: header + "\r\n" + goodRow + "\r\n" + withField(flow.ColHour, "25") + "\r\n",
+			want: `in.csv:3:52: column "hour": value 25 out of range (want 0..23)`, line: 3, col: 52, field: flow.ColHour},
 		// Columns count bytes after the byte-order mark, which only the
 		// header line holds.
-		{name: "BOM", in: "\ufeff" + header + "\n" + withField(ColHour, "25") + "\n",
-			want: `in.csv:2:52: column "hour": value 25 out of range (want 0..23)`, line: 2, col: 52, field: ColHour},
+		{name: "BOM", in: "\ufeff" + header + "\n" + withField(flow.ColHour, "25") + "\n",
+			want: `in.csv:2:52: column "hour": value 25 out of range (want 0..23)`, line: 2, col: 52, field: flow.ColHour},
 		{name: "reordered columns", in: "anomaly_type,hour," + strings.NewReplacer(",hour", "", ",anomaly_type", "").Replace(header) + "\n" +
 			"normal,-4," + strings.Replace(strings.TrimSuffix(goodRow, ",normal"), ",9,", ",", 1) + "\n",
-			want: `in.csv:2:8: column "hour": value -4 out of range (want 0..23)`, line: 2, col: 8, field: ColHour},
+			want: `in.csv:2:8: column "hour": value -4 out of range (want 0..23)`, line: 2, col: 8, field: flow.ColHour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := ReadCSV(strings.NewReader(tc.in), "in.csv")
@@ -517,17 +518,17 @@ func TestReadCSVErrors(t *testing.T) {
 
 // Inputs ReadCSV accepts, and the first flow it reads from each.
 func TestReadCSVAccepts(t *testing.T) {
-	header := strings.Join(FlowColumns, ",")
+	header := strings.Join(flow.FlowColumns, ",")
 	good := rowOf(mustReadCSV(t, header+"\n"+goodRow+"\n"), 0)
 	with := func(change func(*flowRow)) flowRow {
 		r := good
 		change(&r)
 		return r
 	}
-	if want := (flowRow{"workstation", "accounting", "server", "hr", "TCP", 1000.5, 10, 2.5, 9, true, 30, 2, false, true, false, Normal}); good != want {
+	if want := (flowRow{"workstation", "accounting", "server", "hr", "TCP", 1000.5, 10, 2.5, 9, true, 30, 2, false, true, false, flow.Normal}); good != want {
 		t.Fatalf("goodRow read as %+v, want %+v", good, want)
 	}
-	engineered := strings.Join(EngineeredColumns, ",")
+	engineered := strings.Join(flow.EngineeredColumns, ",")
 	for _, tc := range []struct {
 		name string
 		in   string
@@ -540,22 +541,22 @@ func TestReadCSVAccepts(t *testing.T) {
 		{"blank lines", "\n" + header + "\n\n" + goodRow + "\n\n", good},
 		{"quoted fields", header + "\n" + strings.NewReplacer("workstation", `"workstation"`, "1000.5", `"1000.5"`, "True", `"True"`).Replace(goodRow) + "\n", good},
 		// pandas writes an integer column that held NaN as floats.
-		{"integers written as floats", header + "\n" + withField(ColHour, "12.0") + "\n", with(func(r *flowRow) { r.Hour = 12 })},
-		{"integer in exponent form", header + "\n" + withField(ColPacketsSent, "1e3") + "\n", with(func(r *flowRow) { r.PacketsSent = 1000 })},
-		{"negative zero integer", header + "\n" + withField(ColPortsContacted, "-0.0") + "\n", with(func(r *flowRow) { r.PortsContacted = 0 })},
+		{"integers written as floats", header + "\n" + withField(flow.ColHour, "12.0") + "\n", with(func(r *flowRow) { r.Hour = 12 })},
+		{"integer in exponent form", header + "\n" + withField(flow.ColPacketsSent, "1e3") + "\n", with(func(r *flowRow) { r.PacketsSent = 1000 })},
+		{"negative zero integer", header + "\n" + withField(flow.ColPortsContacted, "-0.0") + "\n", with(func(r *flowRow) { r.PortsContacted = 0 })},
 		{"lower-case booleans", header + "\n" + strings.NewReplacer("True", "true", "False", "false").Replace(goodRow) + "\n", good},
 		{"upper-case booleans", header + "\n" + strings.NewReplacer("True", "TRUE", "False", "FALSE").Replace(goodRow) + "\n", good},
 		{"0/1 booleans", header + "\n" + strings.NewReplacer("True", "1", "False", "0").Replace(goodRow) + "\n", good},
-		{"float without fraction", header + "\n" + withField(ColBytesSent, "1000") + "\n", with(func(r *flowRow) { r.BytesSent = 1000 })},
-		{"float in exponent form", header + "\n" + withField(ColDuration, "2.5e-3") + "\n", with(func(r *flowRow) { r.Duration = 0.0025 })},
-		{"CPU bounds", header + "\n" + withField(ColCPUUsage, "100") + "\n", with(func(r *flowRow) { r.CPUUsage = 100 })},
-		{"hour bounds", header + "\n" + withField(ColHour, "0") + "\n", with(func(r *flowRow) { r.Hour = 0 })},
+		{"float without fraction", header + "\n" + withField(flow.ColBytesSent, "1000") + "\n", with(func(r *flowRow) { r.BytesSent = 1000 })},
+		{"float in exponent form", header + "\n" + withField(flow.ColDuration, "2.5e-3") + "\n", with(func(r *flowRow) { r.Duration = 0.0025 })},
+		{"CPU bounds", header + "\n" + withField(flow.ColCPUUsage, "100") + "\n", with(func(r *flowRow) { r.CPUUsage = 100 })},
+		{"hour bounds", header + "\n" + withField(flow.ColHour, "0") + "\n", with(func(r *flowRow) { r.Hour = 0 })},
 		// Categories are not limited to the notebook's levels: external
 		// data may have its own device types and anomaly types.
-		{"new device type", header + "\n" + withField(ColSrcDeviceType, "laptop") + "\n", with(func(r *flowRow) { r.SrcDeviceType = "laptop" })},
-		{"new anomaly type", header + "\n" + strings.Replace(withField(ColAnomalyType, "ransomware"), "False,ransomware", "True,ransomware", 1) + "\n",
+		{"new device type", header + "\n" + withField(flow.ColSrcDeviceType, "laptop") + "\n", with(func(r *flowRow) { r.SrcDeviceType = "laptop" })},
+		{"new anomaly type", header + "\n" + strings.Replace(withField(flow.ColAnomalyType, "ransomware"), "False,ransomware", "True,ransomware", 1) + "\n",
 			with(func(r *flowRow) { r.IsAnomaly, r.AnomalyType = true, "ransomware" })},
-		{"category with comma", header + "\n" + withField(ColSrcDepartment, `"r,d"`) + "\n", with(func(r *flowRow) { r.SrcDepartment = "r,d" })},
+		{"category with comma", header + "\n" + withField(flow.ColSrcDepartment, `"r,d"`) + "\n", with(func(r *flowRow) { r.SrcDepartment = "r,d" })},
 		{"reordered columns", "anomaly_type,hour," + strings.NewReplacer(",hour", "", ",anomaly_type", "").Replace(header) + "\n" +
 			"normal,9," + strings.Replace(strings.TrimSuffix(goodRow, ",normal"), ",9,", ",", 1) + "\n", good},
 		// The notebook's export: engineered columns, flow_id and split are
@@ -578,8 +579,8 @@ func TestReadCSVAccepts(t *testing.T) {
 	}
 
 	// New levels follow the notebook's; codes point at them.
-	f := mustReadCSV(t, header+"\n"+withField(ColSrcDeviceType, "laptop")+"\n"+goodRow+"\n"+withField(ColSrcDeviceType, "laptop")+"\n")
-	if diff := cmp.Diff(slices.Concat(DeviceTypes, []string{"laptop"}), f.SrcDeviceType.Levels); diff != "" {
+	f := mustReadCSV(t, header+"\n"+withField(flow.ColSrcDeviceType, "laptop")+"\n"+goodRow+"\n"+withField(flow.ColSrcDeviceType, "laptop")+"\n")
+	if diff := cmp.Diff(slices.Concat(flow.DeviceTypes, []string{"laptop"}), f.SrcDeviceType.Levels); diff != "" {
 		t.Errorf("levels mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]uint16{6, 0, 6}, f.SrcDeviceType.Codes); diff != "" {
@@ -591,7 +592,7 @@ func TestReadCSVAccepts(t *testing.T) {
 	}
 }
 
-func mustReadCSV(t testing.TB, in string) *Flows {
+func mustReadCSV(t testing.TB, in string) *flow.Table {
 	t.Helper()
 	f, err := ReadCSV(strings.NewReader(in), "in.csv")
 	if err != nil {
@@ -602,9 +603,9 @@ func mustReadCSV(t testing.TB, in string) *Flows {
 
 // formatFlowsCSV writes f in the layout ReadCSV reads: pandas' to_csv with
 // index=False. Floats use the shortest text that parses back exactly.
-func formatFlowsCSV(w io.Writer, f *Flows) error {
+func formatFlowsCSV(w io.Writer, f *flow.Table) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(FlowColumns); err != nil {
+	if err := cw.Write(flow.FlowColumns); err != nil {
 		return err
 	}
 	fl := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -633,17 +634,17 @@ func formatFlowsCSV(w io.Writer, f *Flows) error {
 // file or flows that pass Check, and those flows written out as CSV read
 // back the same.
 func FuzzReadCSV(f *testing.F) {
-	header := strings.Join(FlowColumns, ",")
+	header := strings.Join(flow.FlowColumns, ",")
 	for _, s := range []string{
 		"",
 		header + "\n",
 		header + "\n" + goodRow + "\n",
-		"\ufeff" + header + "\r\n" + goodRow + "\r\n" + withField(ColHour, "12.0") + "\r\n",
+		"\ufeff" + header + "\r\n" + goodRow + "\r\n" + withField(flow.ColHour, "12.0") + "\r\n",
 		"flow_id," + header + ",split\n0," + goodRow + ",train\n",
-		header + "\n" + withField(ColSrcDeviceType, "\"a\nb,\"\"c\"") + "\n",
-		header + "\n" + withField(ColIsAnomaly, "True") + "\n",
-		header + "\n" + withField(ColBytesSent, "NaN") + "\n",
-		header + "\n" + withField(ColCPUUsage, "") + "\n",
+		header + "\n" + withField(flow.ColSrcDeviceType, "\"a\nb,\"\"c\"") + "\n",
+		header + "\n" + withField(flow.ColIsAnomaly, "True") + "\n",
+		header + "\n" + withField(flow.ColBytesSent, "NaN") + "\n",
+		header + "\n" + withField(flow.ColCPUUsage, "") + "\n",
 		header + "\n" + goodRow + ",x\n",
 		header + ",hour\n",
 		"a,b\n1,2\n",
@@ -669,7 +670,7 @@ func FuzzReadCSV(f *testing.F) {
 		if err := flows.Check(); err != nil {
 			t.Fatalf("read flows that fail Check: %v", err)
 		}
-		for _, c := range []*Categorical{&flows.SrcDeviceType, &flows.SrcDepartment, &flows.DstDeviceType,
+		for _, c := range []*flow.Categorical{&flows.SrcDeviceType, &flows.SrcDepartment, &flows.DstDeviceType,
 			&flows.DstDepartment, &flows.Protocol, &flows.AnomalyType} {
 			for _, code := range c.Codes {
 				if int(code) >= len(c.Levels) || c.Levels[code] == "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // testMonitorWindows returns windows with NaN rates (no anomaly, no normal
@@ -48,7 +49,7 @@ func testMonitorIncidents() []MonitorIncident {
 	var rows []MonitorIncident
 	for i := range 2*batchRows + 10 {
 		c := MonitorIncident{Campaign: fmt.Sprint("campaign", i%4), Occurrence: int64(i / 4),
-			ID: fmt.Sprintf("campaign%d#%d", i%4, i/4), Type: []string{CryptoMining, LateralMovement}[i%2],
+			ID: fmt.Sprintf("campaign%d#%d", i%4, i/4), Type: []string{flow.CryptoMining, flow.LateralMovement}[i%2],
 			Variant: []string{"", "slow", "burst"}[i%3], StartMinutes: float64(i), EndMinutes: float64(i) + 30,
 			Flows: int64(i % 50), AlertedFlows: int64(i % 7)}
 		if i%3 != 0 {
@@ -82,9 +83,9 @@ func testMonitorFlows() []MonitorFlow {
 	var rows []MonitorFlow
 	for i := range 2*batchRows + 3 {
 		fl := MonitorFlow{Window: int64(i / 100), TimeMinutes: float64(i) * 0.6, Model: []string{"v1", "v2"}[i%2],
-			Score: float64(i%1000) / 1000, Flagged: i%1000 >= 500, AnomalyType: Normal}
+			Score: float64(i%1000) / 1000, Flagged: i%1000 >= 500, AnomalyType: flow.Normal}
 		if i%17 == 0 {
-			fl.IsAnomaly, fl.AnomalyType, fl.Campaign = true, CryptoMining, fmt.Sprintf("c%d#0", i%3)
+			fl.IsAnomaly, fl.AnomalyType, fl.Campaign = true, flow.CryptoMining, fmt.Sprintf("c%d#0", i%3)
 		}
 		if i == 5 {
 			fl.Score = math.NaN()

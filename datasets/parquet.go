@@ -11,6 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // FormatVersion identifies the layout of dataset.parquet. It is stored in
@@ -279,7 +280,7 @@ func ReadDataset(r io.ReaderAt, size int64, name string) (ds *Dataset, err error
 
 // readFlowsParquet reads the flow columns of a Parquet file in the harness's
 // schema; the engineered columns, flow_id and split are ignored.
-func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *Flows, err error) {
+func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *flow.Table, err error) {
 	defer containPanic(name, &err)
 	file, err := openFile(r, size, name)
 	if err != nil {
@@ -293,7 +294,7 @@ func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *Flows, err err
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("%s: unknown columns %s (the harness's schema has %s)",
-			name, strings.Join(unknown, ", "), strings.Join(FlowColumns, ", "))
+			name, strings.Join(unknown, ", "), strings.Join(flow.FlowColumns, ", "))
 	}
 	if err := requireColumns(file.Schema(), parquet.SchemaOf(flowRecord{}), name); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // testDataset builds a dataset with every column filled (features are
@@ -147,7 +148,7 @@ func TestDatasetSchemaDocumented(t *testing.T) {
 	for _, r := range want {
 		names = append(names, r[0])
 	}
-	wantNames := append(append([]string{ColFlowID}, FlowColumns...), append(EngineeredColumns, ColSplit)...)
+	wantNames := append(append([]string{flow.ColFlowID}, flow.FlowColumns...), append(flow.EngineeredColumns, flow.ColSplit)...)
 	if diff := cmp.Diff(wantNames, names); diff != "" {
 		t.Errorf("column names mismatch (-notebook +documented):\n%s", diff)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/parquet-go/parquet-go"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // testCurves returns curve points over three parameters, one named like a
@@ -98,14 +99,14 @@ func TestAggregatesRoundTrip(t *testing.T) {
 func testPredictions() []Prediction {
 	var rows []Prediction
 	for i := range 2*batchRows + 10 {
-		p := Prediction{Model: "rf", FlowID: int64(i), Split: "test", Predicted: LabelNormal, AnomalyType: Normal}
+		p := Prediction{Model: "rf", FlowID: int64(i), Split: "test", Predicted: LabelNormal, AnomalyType: flow.Normal}
 		switch i % 3 {
 		case 0:
 			score, actual := float64(i)/10000, fmt.Sprint("label", i)
 			p.Score, p.Actual = &score, &actual
 		case 1:
 			score := -float64(i)
-			p.Model, p.Score, p.Predicted, p.AnomalyType = "iso", &score, LabelAnomaly, CryptoMining
+			p.Model, p.Score, p.Predicted, p.AnomalyType = "iso", &score, LabelAnomaly, flow.CryptoMining
 		default:
 			p.Model, p.Split, p.Predicted = "kmeans", "train", strconv.Itoa(i%5-1)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/parquet-go/parquet-go"
+	"github.com/segharness/harness/internal/flow"
 )
 
 func TestInferParamKind(t *testing.T) {
@@ -99,8 +100,8 @@ func TestReadMetricsRejectsOtherTables(t *testing.T) {
 func TestPredictionsRoundTrip(t *testing.T) {
 	score, actual := 0.93, LabelAnomaly
 	rows := []Prediction{
-		{Model: "rf", FlowID: 7, Split: "test", Score: &score, Predicted: LabelAnomaly, Actual: &actual, AnomalyType: CryptoMining},
-		{Model: "kmeans", FlowID: 0, Split: "train", Predicted: "3", AnomalyType: Normal},
+		{Model: "rf", FlowID: 7, Split: "test", Score: &score, Predicted: LabelAnomaly, Actual: &actual, AnomalyType: flow.CryptoMining},
+		{Model: "kmeans", FlowID: 0, Split: "train", Predicted: "3", AnomalyType: flow.Normal},
 	}
 	var buf bytes.Buffer
 	if err := WritePredictions(&buf, rows); err != nil {

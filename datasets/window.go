@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -48,7 +49,7 @@ type Drift struct {
 	// shifted bytes as the generator derives it: int(bytes / U(lo, hi)).
 	BytesLogShift float64
 	// DeviceWeights are the relative weights of the source device types, in
-	// DeviceTypes order: non-negative, not all zero. nil is uniform, drawn
+	// flow.DeviceTypes order: non-negative, not all zero. nil is uniform, drawn
 	// exactly as the notebook draws it; explicit weights, even equal ones,
 	// are drawn by inverting their cumulative shares, which consumes the
 	// random stream differently.
@@ -60,15 +61,15 @@ type Drift struct {
 
 // Attack declares the flows of one attack campaign within a window.
 type Attack struct {
-	// Type is CryptoMining or LateralMovement.
+	// Type is flow.CryptoMining or flow.LateralMovement.
 	Type string
 	// Flows is the number of anomalous flows to emit (>= 0).
 	Flows int
 	// SrcDepartment is the source department of every flow, one of
-	// Departments; "" draws it as for normal traffic.
+	// flow.Departments; "" draws it as for normal traffic.
 	SrcDepartment string
 	// SrcDeviceType is the source device type of every flow, one of
-	// DeviceTypes; "" draws it as for normal traffic (Drift.DeviceWeights).
+	// flow.DeviceTypes; "" draws it as for normal traffic (Drift.DeviceWeights).
 	SrcDeviceType string
 	// Difficulty in [0, 1] moves the injected values toward the flow's own,
 	// as Config.Difficulty does.
@@ -120,13 +121,13 @@ func (d *Drift) check() error {
 	if d.DeviceWeights == nil {
 		return nil
 	}
-	if len(d.DeviceWeights) != len(DeviceTypes) {
-		return fmt.Errorf("datasets: window: %d device weights, want %d (one per device type %v)", len(d.DeviceWeights), len(DeviceTypes), DeviceTypes)
+	if len(d.DeviceWeights) != len(flow.DeviceTypes) {
+		return fmt.Errorf("datasets: window: %d device weights, want %d (one per device type %v)", len(d.DeviceWeights), len(flow.DeviceTypes), flow.DeviceTypes)
 	}
 	sum := 0.0
 	for i, w := range d.DeviceWeights {
 		if !(w >= 0) || math.IsInf(w, 1) {
-			return fmt.Errorf("datasets: window: device weight %s=%v not a finite number >= 0", DeviceTypes[i], w)
+			return fmt.Errorf("datasets: window: device weight %s=%v not a finite number >= 0", flow.DeviceTypes[i], w)
 		}
 		sum += w
 	}
@@ -143,11 +144,11 @@ func (a *Attack) check() error {
 	if a.Flows < 0 {
 		return fmt.Errorf("%s: flows %d < 0", a.Type, a.Flows)
 	}
-	if a.SrcDepartment != "" && !slices.Contains(Departments, a.SrcDepartment) {
-		return fmt.Errorf("%s: unknown source department %q (want \"\" or one of %v)", a.Type, a.SrcDepartment, Departments)
+	if a.SrcDepartment != "" && !slices.Contains(flow.Departments, a.SrcDepartment) {
+		return fmt.Errorf("%s: unknown source department %q (want \"\" or one of %v)", a.Type, a.SrcDepartment, flow.Departments)
 	}
-	if a.SrcDeviceType != "" && !slices.Contains(DeviceTypes, a.SrcDeviceType) {
-		return fmt.Errorf("%s: unknown source device type %q (want \"\" or one of %v)", a.Type, a.SrcDeviceType, DeviceTypes)
+	if a.SrcDeviceType != "" && !slices.Contains(flow.DeviceTypes, a.SrcDeviceType) {
+		return fmt.Errorf("%s: unknown source device type %q (want \"\" or one of %v)", a.Type, a.SrcDeviceType, flow.DeviceTypes)
 	}
 	if !(a.Difficulty >= 0 && a.Difficulty <= 1) {
 		return fmt.Errorf("%s: difficulty %v outside [0, 1]", a.Type, a.Difficulty)
@@ -173,7 +174,7 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // so a window without drift is a slice of the notebook's traffic at that
 // hour. The drift's shifts change no draw: the same seed with and without
 // them gives the same flows but for the shifted columns.
-func GenerateWindow(cfg WindowConfig, s uint64) (*Flows, error) {
+func GenerateWindow(cfg WindowConfig, s uint64) (*flow.Table, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ func GenerateWindow(cfg WindowConfig, s uint64) (*Flows, error) {
 		total += a.Flows
 	}
 
-	f := newFlows(total)
+	f := flow.New(total)
 	// The consistent injection needs each flow's bytes per packet, indexed
 	// by row; only attack rows read it.
 	bytesPerPacket := make([]float64, total)
@@ -218,14 +219,14 @@ func GenerateWindow(cfg WindowConfig, s uint64) (*Flows, error) {
 			return
 		}
 		a := &cfg.Attacks[j.attack]
-		srcDevice, srcDept := slices.Index(DeviceTypes, a.SrcDeviceType), slices.Index(Departments, a.SrcDepartment)
+		srcDevice, srcDept := slices.Index(flow.DeviceTypes, a.SrcDeviceType), slices.Index(flow.Departments, a.SrcDepartment)
 		inj := injector{f: f, bytesPerPacket: bytesPerPacket, difficulty: a.Difficulty, consistent: consistent, r: r}
 		for i := j.start; i < j.end; i++ {
 			drawer.draw(f, bytesPerPacket, i, r, srcDevice, srcDept)
 			switch a.Type {
-			case CryptoMining:
+			case flow.CryptoMining:
 				inj.cryptoMining(i)
-			case LateralMovement:
+			case flow.LateralMovement:
 				inj.lateralMovement(i)
 			}
 			if a.CPUShift != 0 {
@@ -303,19 +304,19 @@ func newWindowDrawer(hour int, d *Drift) *windowDrawer {
 // order of the draws).
 // srcDevice and srcDept name a fixed source (a code; no draw is made), or
 // are negative to draw it.
-func (w *windowDrawer) draw(f *Flows, bytesPerPacket []float64, i int, r *rand.Rand, srcDevice, srcDept int) {
+func (w *windowDrawer) draw(f *flow.Table, bytesPerPacket []float64, i int, r *rand.Rand, srcDevice, srcDept int) {
 	if srcDevice < 0 {
 		if w.deviceCDF == nil {
-			srcDevice = r.IntN(len(DeviceTypes))
+			srcDevice = r.IntN(len(flow.DeviceTypes))
 		} else {
 			srcDevice = drawIndex(w.deviceCDF, r.Float64())
 		}
 	}
 	if srcDept < 0 {
-		srcDept = r.IntN(len(Departments))
+		srcDept = r.IntN(len(flow.Departments))
 	}
-	dstDevice := r.IntN(len(DeviceTypes))
-	dstDept := r.IntN(len(Departments))
+	dstDevice := r.IntN(len(flow.DeviceTypes))
+	dstDept := r.IntN(len(flow.Departments))
 	fillFlow(f, bytesPerPacket, i, r, srcDevice, srcDept, dstDevice, dstDept, w.hour)
 	if w.bytesScale != 1 {
 		f.BytesSent[i] *= w.bytesScale

@@ -11,9 +11,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/segharness/harness/internal/flow"
 )
 
-func generateWindow(t testing.TB, cfg WindowConfig, s uint64) *Flows {
+func generateWindow(t testing.TB, cfg WindowConfig, s uint64) *flow.Table {
 	t.Helper()
 	f, err := GenerateWindow(cfg, s)
 	if err != nil {
@@ -57,7 +58,7 @@ func (s *replaySource) Uint64() uint64 {
 }
 
 // windowRow returns every column of row i, and its bytes per packet.
-func windowRow(f *Flows, bpp []float64, i int) []any {
+func windowRow(f *flow.Table, bpp []float64, i int) []any {
 	return []any{
 		f.SrcDeviceType.Value(i), f.SrcDepartment.Value(i), f.DstDeviceType.Value(i), f.DstDepartment.Value(i),
 		f.Protocol.Value(i), f.BytesSent[i], f.PacketsSent[i], f.Duration[i], f.Hour[i], f.IsBusinessHours[i],
@@ -73,7 +74,7 @@ func windowRow(f *Flows, bpp []float64, i int) []any {
 // rejects and redraws with probability below n/2^64).
 func TestWindowDrawMatchesGenerateFlow(t *testing.T) {
 	rec := &recordingSource{src: rand.NewPCG(1, 2)}
-	want, got := newFlows(1), newFlows(1)
+	want, got := flow.New(1), flow.New(1)
 	wantBPP, gotBPP := make([]float64, 1), make([]float64, 1)
 	regimes := map[string]int{}
 	for n := range 20_000 {
@@ -123,7 +124,7 @@ func TestGenerateUnchangedByWindow(t *testing.T) {
 	}
 }
 
-func flowsDigest(f *Flows) string {
+func flowsDigest(f *flow.Table) string {
 	h := sha256.New()
 	var buf [8]byte
 	put := func(v uint64) {
@@ -137,7 +138,7 @@ func flowsDigest(f *Flows) string {
 		return 0
 	}
 	for i := range f.Len() {
-		for _, c := range []*Categorical{&f.SrcDeviceType, &f.SrcDepartment, &f.DstDeviceType, &f.DstDepartment, &f.Protocol, &f.AnomalyType} {
+		for _, c := range []*flow.Categorical{&f.SrcDeviceType, &f.SrcDepartment, &f.DstDeviceType, &f.DstDepartment, &f.Protocol, &f.AnomalyType} {
 			put(uint64(c.Codes[i]))
 		}
 		put(math.Float64bits(f.BytesSent[i]))
@@ -162,14 +163,14 @@ func TestGenerateWindowHours(t *testing.T) {
 	for _, gen := range Generators {
 		for hour := range 24 {
 			cfg := WindowConfig{Generator: gen, Flows: 300, Hour: hour, Attacks: []Attack{
-				{Type: CryptoMining, Flows: 100}, {Type: LateralMovement, Flows: 100},
+				{Type: flow.CryptoMining, Flows: 100}, {Type: flow.LateralMovement, Flows: 100},
 			}}
 			f := generateWindow(t, cfg, uint64(hour))
 			business := 8 <= hour && hour <= 17
 			for i := range f.Len() {
 				typ := f.AnomalyType.Value(i)
 				wantHour, wantBusiness := int64(hour), business
-				if typ == CryptoMining {
+				if typ == flow.CryptoMining {
 					wantBusiness = false
 					if gen == GeneratorConsistent && business {
 						wantHour = -1 // some off-hour
@@ -192,7 +193,7 @@ func TestGenerateWindowDeviceWeights(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		weights []float64
-		want    []float64 // shares in DeviceTypes order
+		want    []float64 // shares in flow.DeviceTypes order
 	}{
 		{"nil is uniform", nil, []float64{1. / 6, 1. / 6, 1. / 6, 1. / 6, 1. / 6, 1. / 6}},
 		{"relative weights", []float64{4, 1, 0, 2, 0, 3}, []float64{0.4, 0.1, 0, 0.2, 0, 0.3}},
@@ -208,11 +209,11 @@ func TestGenerateWindowDeviceWeights(t *testing.T) {
 				if p == 0 || p == 1 {
 					// Exact: a device of weight 0 never appears.
 					if got := len(rowsWhere(f, isDevice)); got != int(p)*n {
-						t.Errorf("%s: %d flows, want %d", DeviceTypes[code], got, int(p)*n)
+						t.Errorf("%s: %d flows, want %d", flow.DeviceTypes[code], got, int(p)*n)
 					}
 					continue
 				}
-				share(t, "src_device_type="+DeviceTypes[code], all, isDevice, p)
+				share(t, "src_device_type="+flow.DeviceTypes[code], all, isDevice, p)
 			}
 			// The destination device stays uniform.
 			share(t, "dst_device_type=workstation", all, func(i int) bool { return f.DstDeviceType.Codes[i] == workstation }, 1./6)
@@ -225,13 +226,13 @@ func TestGenerateWindowDeviceWeights(t *testing.T) {
 func TestGenerateWindowDriftShifts(t *testing.T) {
 	for _, gen := range Generators {
 		t.Run(gen, func(t *testing.T) {
-			attacks := []Attack{{Type: LateralMovement, Flows: 2000, Difficulty: 0.5}}
+			attacks := []Attack{{Type: flow.LateralMovement, Flows: 2000, Difficulty: 0.5}}
 			base := WindowConfig{Generator: gen, Flows: 50_000, Hour: 14, Attacks: attacks, Workers: 2}
 			drifted := base
 			drifted.Drift = Drift{BytesLogShift: 1.5, CPUShift: 30}
 			f0, f1 := generateWindow(t, base, 7), generateWindow(t, drifted, 7)
 
-			normal := rowsWhere(f0, is(f0, Normal))
+			normal := rowsWhere(f0, is(f0, flow.Normal))
 			logBytes0, logBytes1 := make([]float64, len(normal)), make([]float64, len(normal))
 			for k, i := range normal {
 				logBytes0[k], logBytes1[k] = math.Log(f0.BytesSent[i]), math.Log(f1.BytesSent[i])
@@ -254,7 +255,7 @@ func TestGenerateWindowDriftShifts(t *testing.T) {
 			}
 			// Against the notebook: workstations in business hours draw
 			// log bytes ~ N(8, 1.5), shifted to N(9.5, 1.5).
-			web := rowsWhere(f1, func(i int) bool { return is(f1, Normal)(i) && regime(f1, i) == "workstation_business_hours" })
+			web := rowsWhere(f1, func(i int) bool { return is(f1, flow.Normal)(i) && regime(f1, i) == "workstation_business_hours" })
 			var lb []float64
 			for _, i := range web {
 				lb = append(lb, math.Log(f1.BytesSent[i]))
@@ -279,15 +280,15 @@ func TestGenerateWindowAttacks(t *testing.T) {
 	for _, gen := range Generators {
 		t.Run(gen, func(t *testing.T) {
 			attacks := []Attack{
-				{Type: CryptoMining, Flows: 3000, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40},
-				{Type: LateralMovement, Flows: 2000, SrcDepartment: "hr"},
-				{Type: CryptoMining, Flows: 0, SrcDeviceType: "iot"},
-				{Type: CryptoMining, Flows: 12_000, SrcDeviceType: "iot", Difficulty: 0.5},
+				{Type: flow.CryptoMining, Flows: 3000, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40},
+				{Type: flow.LateralMovement, Flows: 2000, SrcDepartment: "hr"},
+				{Type: flow.CryptoMining, Flows: 0, SrcDeviceType: "iot"},
+				{Type: flow.CryptoMining, Flows: 12_000, SrcDeviceType: "iot", Difficulty: 0.5},
 			}
 			cfg := WindowConfig{Generator: gen, Flows: 20_000, Hour: 3, Attacks: attacks, Workers: 3}
 			f := generateWindow(t, cfg, 11)
 			for i := range cfg.Flows {
-				if f.IsAnomaly[i] || f.AnomalyType.Value(i) != Normal {
+				if f.IsAnomaly[i] || f.AnomalyType.Value(i) != flow.Normal {
 					t.Fatalf("normal flow %d labelled %v %s", i, f.IsAnomaly[i], f.AnomalyType.Value(i))
 				}
 			}
@@ -346,8 +347,8 @@ func TestGenerateWindowAttackDifficultyOne(t *testing.T) {
 	for _, gen := range Generators {
 		drift := Drift{BytesLogShift: -1, DeviceWeights: []float64{1, 2, 3, 0, 0, 1}, CPUShift: 10}
 		f := generateWindow(t, WindowConfig{Generator: gen, Flows: 40_000, Hour: 20, Drift: drift,
-			Attacks: []Attack{{Type: CryptoMining, Flows: 20_000, Difficulty: 1}, {Type: LateralMovement, Flows: 20_000, Difficulty: 1}}}, 3)
-		normal := columns(f, rowsWhere(f, is(f, Normal)))
+			Attacks: []Attack{{Type: flow.CryptoMining, Flows: 20_000, Difficulty: 1}, {Type: flow.LateralMovement, Flows: 20_000, Difficulty: 1}}}, 3)
+		normal := columns(f, rowsWhere(f, is(f, flow.Normal)))
 		for _, typ := range InjectableTypes {
 			for col, values := range columns(f, rowsWhere(f, is(f, typ))) {
 				if rejects, d := ksRejects(values, normal[col]); rejects {
@@ -362,12 +363,12 @@ func TestGenerateWindowDeterministic(t *testing.T) {
 	cfg := WindowConfig{Generator: GeneratorConsistent, Flows: 3*windowChunkSize + 17, Hour: 9,
 		Drift: Drift{BytesLogShift: 0.3, DeviceWeights: []float64{1, 2, 3, 4, 5, 6}},
 		Attacks: []Attack{
-			{Type: LateralMovement, Flows: windowChunkSize + 1, SrcDepartment: "sales", Difficulty: 0.2},
-			{Type: CryptoMining, Flows: 5, CPUShift: -20},
+			{Type: flow.LateralMovement, Flows: windowChunkSize + 1, SrcDepartment: "sales", Difficulty: 0.2},
+			{Type: flow.CryptoMining, Flows: 5, CPUShift: -20},
 		}}
 	type run struct {
 		workers int
-		flows   *Flows
+		flows   *flow.Table
 	}
 	var runs []run
 	for _, workers := range []int{0, 1, 3, 8} {
@@ -382,7 +383,7 @@ func TestGenerateWindowDeterministic(t *testing.T) {
 	}
 	// Adding an attack leaves the normal flows and earlier attacks alone.
 	more := cfg
-	more.Attacks = append(slices.Clone(cfg.Attacks), Attack{Type: CryptoMining, Flows: 10})
+	more.Attacks = append(slices.Clone(cfg.Attacks), Attack{Type: flow.CryptoMining, Flows: 10})
 	g := generateWindow(t, more, 99)
 	sameFlows(t, "the window", "the first flows of the window with one more attack", runs[0].flows, sliceFlows(g, runs[0].flows.Len()))
 }
@@ -390,7 +391,7 @@ func TestGenerateWindowDeterministic(t *testing.T) {
 // sameFlows fails unless a and b hold the same flows, compared by digest
 // (cmp.Diff over tens of thousands of rows takes seconds) and diffed when
 // they differ.
-func sameFlows(t *testing.T, aName, bName string, a, b *Flows) {
+func sameFlows(t *testing.T, aName, bName string, a, b *flow.Table) {
 	t.Helper()
 	if flowsDigest(a) != flowsDigest(b) {
 		t.Errorf("flows %s differ from flows %s (-%[1]s +%[2]s):\n%.2000[3]s", aName, bName, cmp.Diff(a, b))
@@ -398,9 +399,11 @@ func sameFlows(t *testing.T, aName, bName string, a, b *Flows) {
 }
 
 // sliceFlows returns the first n flows of f.
-func sliceFlows(f *Flows, n int) *Flows {
-	cat := func(c Categorical) Categorical { return Categorical{Levels: c.Levels, Codes: c.Codes[:n]} }
-	return &Flows{
+func sliceFlows(f *flow.Table, n int) *flow.Table {
+	cat := func(c flow.Categorical) flow.Categorical {
+		return flow.Categorical{Levels: c.Levels, Codes: c.Codes[:n]}
+	}
+	return &flow.Table{
 		SrcDeviceType: cat(f.SrcDeviceType), SrcDepartment: cat(f.SrcDepartment),
 		DstDeviceType: cat(f.DstDeviceType), DstDepartment: cat(f.DstDepartment), Protocol: cat(f.Protocol),
 		BytesSent: f.BytesSent[:n], PacketsSent: f.PacketsSent[:n], Duration: f.Duration[:n], Hour: f.Hour[:n],
@@ -410,7 +413,7 @@ func sliceFlows(f *Flows, n int) *Flows {
 }
 
 func TestGenerateWindowEmpty(t *testing.T) {
-	f := generateWindow(t, WindowConfig{Generator: GeneratorNotebook, Attacks: []Attack{{Type: CryptoMining}}}, 1)
+	f := generateWindow(t, WindowConfig{Generator: GeneratorNotebook, Attacks: []Attack{{Type: flow.CryptoMining}}}, 1)
 	if f.Len() != 0 {
 		t.Errorf("%d flows, want 0", f.Len())
 	}
@@ -419,7 +422,7 @@ func TestGenerateWindowEmpty(t *testing.T) {
 func TestGenerateWindowConfigErrors(t *testing.T) {
 	ok := WindowConfig{Generator: GeneratorNotebook, Flows: 10, Hour: 23,
 		Drift:   Drift{DeviceWeights: []float64{0, 0, 0, 0, 0, 1}},
-		Attacks: []Attack{{Type: CryptoMining, Flows: 1, SrcDepartment: "it", SrcDeviceType: "iot", Difficulty: 1}}}
+		Attacks: []Attack{{Type: flow.CryptoMining, Flows: 1, SrcDepartment: "it", SrcDeviceType: "iot", Difficulty: 1}}}
 	for _, tc := range []struct {
 		name string
 		edit func(*WindowConfig)
@@ -439,7 +442,7 @@ func TestGenerateWindowConfigErrors(t *testing.T) {
 		{"weights all zero", func(c *WindowConfig) { c.Drift.DeviceWeights = make([]float64, 6) }},
 		{"weights sum overflows", func(c *WindowConfig) { c.Drift.DeviceWeights = slices.Repeat([]float64{math.MaxFloat64}, 6) }},
 		{"attack unknown type", func(c *WindowConfig) { c.Attacks[0].Type = "ddos" }},
-		{"attack type normal", func(c *WindowConfig) { c.Attacks[0].Type = Normal }},
+		{"attack type normal", func(c *WindowConfig) { c.Attacks[0].Type = flow.Normal }},
 		{"attack negative flows", func(c *WindowConfig) { c.Attacks[0].Flows = -5 }},
 		{"attack unknown department", func(c *WindowConfig) { c.Attacks[0].SrcDepartment = "Engineering" }},
 		{"attack unknown device", func(c *WindowConfig) { c.Attacks[0].SrcDeviceType = "laptop" }},
@@ -473,8 +476,8 @@ func BenchmarkGenerateWindow(b *testing.B) {
 			cfg := WindowConfig{Generator: GeneratorConsistent, Flows: normal, Hour: 14, Workers: workers,
 				Drift: Drift{BytesLogShift: 0.2, DeviceWeights: []float64{3, 1, 1, 1, 1, 1}, CPUShift: 5},
 				Attacks: []Attack{
-					{Type: CryptoMining, Flows: 100, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40},
-					{Type: LateralMovement, Flows: 100, SrcDepartment: "hr", Difficulty: 0.3},
+					{Type: flow.CryptoMining, Flows: 100, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40},
+					{Type: flow.LateralMovement, Flows: 100, SrcDepartment: "hr", Difficulty: 0.3},
 				}}
 			if workers == 1 {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))

@@ -5,9 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segharness/harness/internal/flow"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/segharness/harness/datasets"
 )
 
 // Incident is the notebook's incident simulation: named raw flows scored
@@ -199,27 +198,27 @@ func (p *parser) incidentFlow(n *yaml.Node, path string) IncidentFlow {
 		}
 	}
 	required := []string{"name",
-		datasets.ColSrcDeviceType, datasets.ColSrcDepartment, datasets.ColDstDeviceType, datasets.ColDstDepartment,
-		datasets.ColProtocol, datasets.ColBytesSent, datasets.ColPacketsSent, datasets.ColDuration, datasets.ColHour,
-		datasets.ColIsBusinessHours, datasets.ColCPUUsage, datasets.ColPortsContacted}
+		flow.ColSrcDeviceType, flow.ColSrcDepartment, flow.ColDstDeviceType, flow.ColDstDepartment,
+		flow.ColProtocol, flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration, flow.ColHour,
+		flow.ColIsBusinessHours, flow.ColCPUUsage, flow.ColPortsContacted}
 	p.mapping(n, path, []field{
 		{"name", func(n *yaml.Node, path string) { value(p, n, path, identifier, func(v string) { f.Name = v }) }},
-		{datasets.ColSrcDeviceType, textField(&f.SrcDeviceType)},
-		{datasets.ColSrcDepartment, textField(&f.SrcDepartment)},
-		{datasets.ColDstDeviceType, textField(&f.DstDeviceType)},
-		{datasets.ColDstDepartment, textField(&f.DstDepartment)},
-		{datasets.ColProtocol, textField(&f.Protocol)},
-		{datasets.ColBytesSent, num(math.MaxFloat64, &f.BytesSent)},
-		{datasets.ColPacketsSent, integ(math.MaxInt64, &f.PacketsSent)},
-		{datasets.ColDuration, num(math.MaxFloat64, &f.Duration)},
-		{datasets.ColHour, integ(23, &f.Hour)},
-		{datasets.ColIsBusinessHours, func(n *yaml.Node, path string) {
+		{flow.ColSrcDeviceType, textField(&f.SrcDeviceType)},
+		{flow.ColSrcDepartment, textField(&f.SrcDepartment)},
+		{flow.ColDstDeviceType, textField(&f.DstDeviceType)},
+		{flow.ColDstDepartment, textField(&f.DstDepartment)},
+		{flow.ColProtocol, textField(&f.Protocol)},
+		{flow.ColBytesSent, num(math.MaxFloat64, &f.BytesSent)},
+		{flow.ColPacketsSent, integ(math.MaxInt64, &f.PacketsSent)},
+		{flow.ColDuration, num(math.MaxFloat64, &f.Duration)},
+		{flow.ColHour, integ(23, &f.Hour)},
+		{flow.ColIsBusinessHours, func(n *yaml.Node, path string) {
 			value(p, n, path, boolean, func(v bool) { f.IsBusinessHours = v })
 		}},
-		{datasets.ColCPUUsage, num(100, &f.CPUUsage)},
-		{datasets.ColPortsContacted, integ(math.MaxInt64, &f.PortsContacted)},
-		{datasets.ColSameDept, optBool(&f.SameDept)},
-		{datasets.ColCrossDept, optBool(&f.CrossDept)},
+		{flow.ColCPUUsage, num(100, &f.CPUUsage)},
+		{flow.ColPortsContacted, integ(math.MaxInt64, &f.PortsContacted)},
+		{flow.ColSameDept, optBool(&f.SameDept)},
+		{flow.ColCrossDept, optBool(&f.CrossDept)},
 	}, required...)
 	return f
 }
@@ -350,26 +349,26 @@ func incidentNode(inc *Incident) *yaml.Node {
 	for _, f := range inc.Flows {
 		fn := mapping(
 			"name", str(f.Name),
-			datasets.ColSrcDeviceType, str(f.SrcDeviceType),
-			datasets.ColSrcDepartment, str(f.SrcDepartment),
-			datasets.ColDstDeviceType, str(f.DstDeviceType),
-			datasets.ColDstDepartment, str(f.DstDepartment),
-			datasets.ColProtocol, str(f.Protocol),
-			datasets.ColBytesSent, floatNode(f.BytesSent),
-			datasets.ColPacketsSent, integerNode(f.PacketsSent),
-			datasets.ColDuration, floatNode(f.Duration),
-			datasets.ColHour, integerNode(f.Hour),
-			datasets.ColIsBusinessHours, boolNode(f.IsBusinessHours),
-			datasets.ColCPUUsage, floatNode(f.CPUUsage),
-			datasets.ColPortsContacted, integerNode(f.PortsContacted),
+			flow.ColSrcDeviceType, str(f.SrcDeviceType),
+			flow.ColSrcDepartment, str(f.SrcDepartment),
+			flow.ColDstDeviceType, str(f.DstDeviceType),
+			flow.ColDstDepartment, str(f.DstDepartment),
+			flow.ColProtocol, str(f.Protocol),
+			flow.ColBytesSent, floatNode(f.BytesSent),
+			flow.ColPacketsSent, integerNode(f.PacketsSent),
+			flow.ColDuration, floatNode(f.Duration),
+			flow.ColHour, integerNode(f.Hour),
+			flow.ColIsBusinessHours, boolNode(f.IsBusinessHours),
+			flow.ColCPUUsage, floatNode(f.CPUUsage),
+			flow.ColPortsContacted, integerNode(f.PortsContacted),
 		)
 		if f.SameDept != nil {
-			fn.Content = append(fn.Content, str(datasets.ColSameDept), boolNode(*f.SameDept))
+			fn.Content = append(fn.Content, str(flow.ColSameDept), boolNode(*f.SameDept))
 		}
 		if f.CrossDept != nil {
-			fn.Content = append(fn.Content, str(datasets.ColCrossDept), boolNode(*f.CrossDept))
+			fn.Content = append(fn.Content, str(flow.ColCrossDept), boolNode(*f.CrossDept))
 		}
-		flows.Content = append(flows.Content, flow(fn))
+		flows.Content = append(flows.Content, flowStyled(fn))
 	}
 	n := mapping("flows", flows)
 	if len(inc.Compare) == 2 {
@@ -380,7 +379,7 @@ func incidentNode(inc *Incident) *yaml.Node {
 
 // policyNode renders the policy for spec.resolved.yaml.
 func policyNode(pol *Policy) *yaml.Node {
-	return flow(mapping(
+	return flowStyled(mapping(
 		"segments", str(pol.Segments),
 		"min_flows", integerNode(int64(pol.MinFlows)),
 		"port_margin", integerNode(int64(pol.PortMargin)),

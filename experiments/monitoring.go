@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
 )
 
@@ -53,7 +54,7 @@ type Monitoring struct {
 // every Every (0: once) while it starts within the period.
 type Campaign struct {
 	Name string
-	Type string // datasets.CryptoMining or datasets.LateralMovement
+	Type string // flow.CryptoMining or flow.LateralMovement
 	// Variant names the attack's variant; flows of a variant the deployed
 	// model was not trained on are new patterns to the retraining policy.
 	// Default: Type (the variant the training data holds).
@@ -76,7 +77,7 @@ type TrafficDrift struct {
 	BytesLogShift float64 // added to ln(bytes_sent)
 	CPUShift      float64 // percentage points added to cpu_usage
 	// DeviceWeights are the source device types' relative weights, in
-	// datasets.DeviceTypes order; nil leaves the mix as it is.
+	// flow.DeviceTypes order; nil leaves the mix as it is.
 	DeviceWeights []float64
 }
 
@@ -145,8 +146,8 @@ var MonitoringMetrics = []string{
 // DriftColumns are the raw numeric columns drift may be measured on
 // (monitoring.drift_features).
 var DriftColumns = []string{
-	datasets.ColBytesSent, datasets.ColPacketsSent, datasets.ColDuration,
-	datasets.ColCPUUsage, datasets.ColPortsContacted,
+	flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration,
+	flow.ColCPUUsage, flow.ColPortsContacted,
 }
 
 // Delay kinds (internal/monitor/timing's distribution kinds).
@@ -159,8 +160,8 @@ const (
 
 // DefaultDriftFeatures are the columns drift is measured on by default.
 var DefaultDriftFeatures = []string{
-	datasets.ColBytesSent, datasets.ColPacketsSent, datasets.ColDuration,
-	datasets.ColCPUUsage, datasets.ColPortsContacted,
+	flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration,
+	flow.ColCPUUsage, flow.ColPortsContacted,
 }
 
 func defaultMonitoring() Monitoring {
@@ -402,8 +403,8 @@ func (p *parser) campaign(n *yaml.Node, path string) (Campaign, bool) {
 		{"duration", p.durationKey(time.Second, maxDuration, &c.Duration)},
 		{"every", p.durationKey(0, maxDuration, &c.Every)},
 		{"rate", plain(number(0, 1e9, false, true), &c.Rate)},
-		{"src_department", enum(datasets.Departments, &c.SrcDepartment)},
-		{"src_device_type", enum(datasets.DeviceTypes, &c.SrcDeviceType)},
+		{"src_department", enum(flow.Departments, &c.SrcDepartment)},
+		{"src_device_type", enum(flow.DeviceTypes, &c.SrcDeviceType)},
 		{"difficulty", plain(number(0, 1, true, true), &c.Difficulty)},
 		{"cpu_shift", plain(number(-100, 100, true, true), &c.CPUShift)},
 	}, "name", "type")
@@ -451,16 +452,16 @@ func (p *parser) drifts(n *yaml.Node, path string) {
 }
 
 // deviceWeights decodes a drift's device_weights: a weight per device
-// type, in datasets.DeviceTypes order, missing types weighing 0.
+// type, in flow.DeviceTypes order, missing types weighing 0.
 func (p *parser) deviceWeights(n *yaml.Node, path string) []float64 {
 	if p.zip != 0 {
 		p.errorf(n, path, "cannot be swept, so it cannot appear in a zip block")
 		p.bad[path] = true
 		return nil
 	}
-	w := make([]float64, len(datasets.DeviceTypes))
+	w := make([]float64, len(flow.DeviceTypes))
 	var fields []field
-	for i, t := range datasets.DeviceTypes {
+	for i, t := range flow.DeviceTypes {
 		fields = append(fields, field{t, func(n *yaml.Node, path string) {
 			value(p, n, path, number(0, 1e9, true, true), func(v float64) { w[i] = v })
 		}})
@@ -474,7 +475,7 @@ func (p *parser) deviceWeights(n *yaml.Node, path string) []float64 {
 		sum += v
 	}
 	if sum == 0 && !p.anyBad(path) {
-		p.errorf(n, path, "every device type weighs 0: give at least one of %s a weight above 0", strings.Join(datasets.DeviceTypes, ", "))
+		p.errorf(n, path, "every device type weighs 0: give at least one of %s a weight above 0", strings.Join(flow.DeviceTypes, ", "))
 		p.bad[path] = true
 	}
 	return w
@@ -768,7 +769,7 @@ func monitoringNode(m *Monitoring) *yaml.Node {
 			cn.Content = append(cn.Content, str("src_device_type"), str(c.SrcDeviceType))
 		}
 		cn.Content = append(cn.Content, str("difficulty"), floatNode(c.Difficulty), str("cpu_shift"), floatNode(c.CPUShift))
-		campaigns.Content = append(campaigns.Content, flow(cn))
+		campaigns.Content = append(campaigns.Content, flowStyled(cn))
 	}
 	drifts := seq(false)
 	for _, d := range m.Drifts {
@@ -780,14 +781,14 @@ func monitoringNode(m *Monitoring) *yaml.Node {
 		)
 		if d.DeviceWeights != nil {
 			w := mapping()
-			for i, t := range datasets.DeviceTypes {
+			for i, t := range flow.DeviceTypes {
 				if i < len(d.DeviceWeights) {
 					w.Content = append(w.Content, str(t), floatNode(d.DeviceWeights[i]))
 				}
 			}
-			dn.Content = append(dn.Content, str("device_weights"), flow(w))
+			dn.Content = append(dn.Content, str("device_weights"), flowStyled(w))
 		}
-		drifts.Content = append(drifts.Content, flow(dn))
+		drifts.Content = append(drifts.Content, flowStyled(dn))
 	}
 	if len(m.Campaigns) == 0 {
 		campaigns.Style = yaml.FlowStyle
@@ -813,7 +814,7 @@ func monitoringNode(m *Monitoring) *yaml.Node {
 			"triage", delayNode(m.Timing.Triage),
 			"containment", delayNode(m.Timing.Containment),
 		),
-		str("feedback"), flow(mapping(
+		str("feedback"), flowStyled(mapping(
 			"delay", durationNode(m.Feedback.Delay),
 			"normal_fraction", floatNode(m.Feedback.NormalFraction),
 			"anomaly_fraction", floatNode(m.Feedback.AnomalyFraction),
@@ -848,7 +849,7 @@ func delayNode(d Delay) *yaml.Node {
 	case DelayUniform, DelayLogNormal:
 		ab := seq(true)
 		ab.Content = append(ab.Content, floatNode(d.A), floatNode(d.B))
-		return flow(mapping(d.Kind, ab))
+		return flowStyled(mapping(d.Kind, ab))
 	}
-	return flow(mapping(d.Kind, floatNode(d.A)))
+	return flowStyled(mapping(d.Kind, floatNode(d.A)))
 }

@@ -89,9 +89,9 @@ func SpecNode(s *Spec) *yaml.Node {
 		split = mapping("test_fraction", floatNode(s.Split.TestFraction), "stratify", str(s.Split.Stratify))
 	}
 	split.Content = append(split.Content, str("scale_on"), str(s.Split.ScaleOn))
-	doc.Content = append(doc.Content, str("split"), flow(split))
+	doc.Content = append(doc.Content, str("split"), flowStyled(split))
 	if s.Operating.FPRBudget > 0 {
-		doc.Content = append(doc.Content, str("operating_point"), flow(mapping(
+		doc.Content = append(doc.Content, str("operating_point"), flowStyled(mapping(
 			"fpr_budget", floatNode(s.Operating.FPRBudget),
 			"validation_fraction", floatNode(s.Operating.ValidationFraction))))
 	}
@@ -104,7 +104,7 @@ func SpecNode(s *Spec) *yaml.Node {
 	for _, t := range s.Targets {
 		tn := mapping("model", str(t.Model), "metric", str(t.Metric), t.Op, floatNode(t.Value))
 		if t.Against != "" {
-			tn = mapping("model", str(t.Model), "metric", str(t.Metric), t.Op, flow(mapping("model", str(t.Against))),
+			tn = mapping("model", str(t.Model), "metric", str(t.Metric), t.Op, flowStyled(mapping("model", str(t.Against))),
 				"tolerance", floatNode(t.Tolerance))
 		}
 		if t.AnomalyType != "" {
@@ -122,7 +122,7 @@ func SpecNode(s *Spec) *yaml.Node {
 			}
 			tn.Content = append(tn.Content, str("where"), where)
 		}
-		targets.Content = append(targets.Content, flow(tn))
+		targets.Content = append(targets.Content, flowStyled(tn))
 	}
 	doc.Content = append(doc.Content, str("targets"), targets)
 	if len(s.Regressions) > 0 {
@@ -130,9 +130,9 @@ func SpecNode(s *Spec) *yaml.Node {
 		for _, r := range s.Regressions {
 			rn := mapping("model", str(r.Model), "metric", str(r.Metric), "better", str(r.Better), "tolerance", floatNode(r.Tolerance))
 			if r.Against != "" {
-				rn.Content = append(rn.Content, str("against"), flow(mapping("model", str(r.Against))))
+				rn.Content = append(rn.Content, str("against"), flowStyled(mapping("model", str(r.Against))))
 			}
-			rules.Content = append(rules.Content, flow(rn))
+			rules.Content = append(rules.Content, flowStyled(rn))
 		}
 		doc.Content = append(doc.Content, str("regressions"), rules)
 	}
@@ -173,7 +173,7 @@ func dataNode(d *Data) *yaml.Node {
 		"generator", str(d.Generator),
 		"flows", integerNode(int64(d.Flows)),
 		"anomaly_rate", floatNode(d.AnomalyRate),
-		"anomaly_mix", flow(mix),
+		"anomaly_mix", flowStyled(mix),
 		"difficulty", floatNode(d.Difficulty),
 	)
 }
@@ -203,7 +203,7 @@ func paramNode(prm *models.Param, v models.Value) *yaml.Node {
 		for _, e := range v.Map {
 			n.Content = append(n.Content, str(e.Key), taggedNode(e.Value))
 		}
-		return flow(n)
+		return flowStyled(n)
 	case models.Enum, models.Duration:
 		return str(v.Text)
 	}
@@ -233,7 +233,7 @@ func taggedNode(v models.Value) *yaml.Node {
 func (m *Model) String() string {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
-	if err := enc.Encode(flow(modelNode(m))); err != nil {
+	if err := enc.Encode(flowStyled(modelNode(m))); err != nil {
 		return fmt.Sprintf("{name: %s, kind: %s}", m.Name, m.Kind) // a mapping of scalars always encodes
 	}
 	enc.Close()
@@ -250,7 +250,7 @@ func modelNode(m *Model) *yaml.Node {
 			}
 		}
 	}
-	return flow(n)
+	return flowStyled(n)
 }
 
 // Node constructors.
@@ -271,7 +271,7 @@ func seq(flowStyle bool) *yaml.Node {
 	return n
 }
 
-func flow(n *yaml.Node) *yaml.Node { n.Style = yaml.FlowStyle; return n }
+func flowStyled(n *yaml.Node) *yaml.Node { n.Style = yaml.FlowStyle; return n }
 
 func str(s string) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}

@@ -618,7 +618,7 @@ func tableNode(t *Table) *yaml.Node {
 					roles.Content = append(roles.Content, str(r), str(col))
 				}
 			}
-			add("roles", flow(roles))
+			add("roles", flowStyled(roles))
 		}
 	}
 	add("missing", str(t.Missing))

@@ -7,7 +7,7 @@ import (
 )
 
 // normalType is the anomaly_type of a flow that is not an anomaly
-// (datasets.Normal; eval does not import the datasets).
+// (flow.Normal; eval does not import the datasets).
 const normalType = "normal"
 
 // TypeRate is the detection rate of one anomaly type:

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // LabelEncoder maps category strings to integer codes as scikit-learn's
@@ -20,7 +21,7 @@ type LabelEncoder struct {
 
 // FitLabelEncoder fits an encoder on the values of c present in rows (all
 // rows when rows is nil).
-func FitLabelEncoder(c *datasets.Categorical, rows []int) *LabelEncoder {
+func FitLabelEncoder(c *flow.Categorical, rows []int) *LabelEncoder {
 	present := make([]bool, len(c.Levels))
 	if rows == nil {
 		for _, code := range c.Codes {
@@ -52,7 +53,7 @@ func (e *LabelEncoder) Encode(s string) (int, error) {
 
 // levelCodes returns, for each level of c, its code under e (-1 when the
 // level is not a class).
-func (e *LabelEncoder) levelCodes(c *datasets.Categorical) []int {
+func (e *LabelEncoder) levelCodes(c *flow.Categorical) []int {
 	codes := make([]int, len(c.Levels))
 	for l, s := range c.Levels {
 		if i, err := e.Encode(s); err == nil {
@@ -234,7 +235,7 @@ func NewPipeline(columns []string, encoders map[string]*LabelEncoder, scaler *Sc
 // ±MaxValue (a log of a negative number, a finite value that overflows
 // float32), is a *NotFiniteError naming its column and first rows (see
 // CheckFinite), whether or not the row is one the scaler is fitted on.
-func Fit(f *datasets.Flows, e *datasets.Engineered, columns []string, scaleRows []int) (*Pipeline, error) {
+func Fit(f *flow.Table, e *datasets.Engineered, columns []string, scaleRows []int) (*Pipeline, error) {
 	cols, err := Resolve(columns)
 	if err != nil {
 		return nil, err
@@ -259,7 +260,7 @@ func Fit(f *datasets.Flows, e *datasets.Engineered, columns []string, scaleRows 
 // Transform returns the scaled feature matrix of every flow. A value the
 // models cannot take, before or after scaling, is a *NotFiniteError (see
 // Fit, CheckScaled).
-func (p *Pipeline) Transform(f *datasets.Flows, e *datasets.Engineered) (*Matrix, error) {
+func (p *Pipeline) Transform(f *flow.Table, e *datasets.Engineered) (*Matrix, error) {
 	m, err := p.raw(f, e)
 	if err != nil {
 		return nil, err
@@ -396,29 +397,29 @@ const (
 )
 
 var rowSources = map[string]rowSource{
-	datasets.ColBytesSent:        fromBytesSent,
-	datasets.ColPacketsSent:      fromPacketsSent,
-	datasets.ColDuration:         fromDuration,
-	datasets.ColHour:             fromHour,
-	datasets.ColIsBusinessHours:  fromIsBusinessHours,
-	datasets.ColCPUUsage:         fromCPUUsage,
-	datasets.ColPortsContacted:   fromPortsContacted,
-	datasets.ColSameDept:         fromSameDept,
-	datasets.ColCrossDept:        fromCrossDept,
-	datasets.ColBytesPerSecond:   fromBytesPerSecond,
-	datasets.ColPacketsPerSecond: fromPacketsPerSecond,
-	datasets.ColHighCPU:          fromHighCPU,
-	datasets.ColLongDuration:     fromLongDuration,
-	datasets.ColManyPorts:        fromManyPorts,
-	datasets.ColOffHours:         fromOffHours,
-	datasets.ColRiskScore:        fromRiskScore,
-	datasets.ColLogBytes:         fromLogBytes,
-	datasets.ColLogDuration:      fromLogDuration,
-	datasets.ColSrcDeviceType:    fromSrcDeviceType,
-	datasets.ColDstDeviceType:    fromDstDeviceType,
-	datasets.ColProtocol:         fromProtocol,
-	datasets.ColSrcDepartment:    fromSrcDepartment,
-	datasets.ColDstDepartment:    fromDstDepartment,
+	flow.ColBytesSent:        fromBytesSent,
+	flow.ColPacketsSent:      fromPacketsSent,
+	flow.ColDuration:         fromDuration,
+	flow.ColHour:             fromHour,
+	flow.ColIsBusinessHours:  fromIsBusinessHours,
+	flow.ColCPUUsage:         fromCPUUsage,
+	flow.ColPortsContacted:   fromPortsContacted,
+	flow.ColSameDept:         fromSameDept,
+	flow.ColCrossDept:        fromCrossDept,
+	flow.ColBytesPerSecond:   fromBytesPerSecond,
+	flow.ColPacketsPerSecond: fromPacketsPerSecond,
+	flow.ColHighCPU:          fromHighCPU,
+	flow.ColLongDuration:     fromLongDuration,
+	flow.ColManyPorts:        fromManyPorts,
+	flow.ColOffHours:         fromOffHours,
+	flow.ColRiskScore:        fromRiskScore,
+	flow.ColLogBytes:         fromLogBytes,
+	flow.ColLogDuration:      fromLogDuration,
+	flow.ColSrcDeviceType:    fromSrcDeviceType,
+	flow.ColDstDeviceType:    fromDstDeviceType,
+	flow.ColProtocol:         fromProtocol,
+	flow.ColSrcDepartment:    fromSrcDepartment,
+	flow.ColDstDepartment:    fromDstDepartment,
 }
 
 // value returns a numeric source's value as numeric's accessors convert it
@@ -483,7 +484,7 @@ func (s rowSource) category(r *Row) string {
 }
 
 // raw builds the unscaled matrix.
-func (p *Pipeline) raw(f *datasets.Flows, e *datasets.Engineered) (*Matrix, error) {
+func (p *Pipeline) raw(f *flow.Table, e *datasets.Engineered) (*Matrix, error) {
 	n, d := f.Len(), len(p.Columns)
 	m := &Matrix{Names: slices.Clone(p.Columns), N: n, D: d, Data: make([]float64, n*d)}
 	for j, c := range p.Columns {
@@ -510,63 +511,63 @@ func (p *Pipeline) raw(f *datasets.Flows, e *datasets.Engineered) (*Matrix, erro
 	return m, nil
 }
 
-func categorical(f *datasets.Flows, col string) *datasets.Categorical {
+func categorical(f *flow.Table, col string) *flow.Categorical {
 	switch col {
-	case datasets.ColSrcDeviceType:
+	case flow.ColSrcDeviceType:
 		return &f.SrcDeviceType
-	case datasets.ColDstDeviceType:
+	case flow.ColDstDeviceType:
 		return &f.DstDeviceType
-	case datasets.ColProtocol:
+	case flow.ColProtocol:
 		return &f.Protocol
-	case datasets.ColSrcDepartment:
+	case flow.ColSrcDepartment:
 		return &f.SrcDepartment
-	case datasets.ColDstDepartment:
+	case flow.ColDstDepartment:
 		return &f.DstDepartment
 	}
 	panic("features: no categorical column " + col)
 }
 
 // numeric returns an accessor for a numeric or boolean column.
-func numeric(f *datasets.Flows, e *datasets.Engineered, col string) (func(int) float64, bool) {
+func numeric(f *flow.Table, e *datasets.Engineered, col string) (func(int) float64, bool) {
 	fl := func(s []float64) func(int) float64 { return func(i int) float64 { return s[i] } }
 	in := func(s []int64) func(int) float64 { return func(i int) float64 { return float64(s[i]) } }
 	bo := func(s []bool) func(int) float64 { return func(i int) float64 { return float64(b2i(s[i])) } }
 	switch col {
-	case datasets.ColBytesSent:
+	case flow.ColBytesSent:
 		return fl(f.BytesSent), true
-	case datasets.ColPacketsSent:
+	case flow.ColPacketsSent:
 		return in(f.PacketsSent), true
-	case datasets.ColDuration:
+	case flow.ColDuration:
 		return fl(f.Duration), true
-	case datasets.ColHour:
+	case flow.ColHour:
 		return in(f.Hour), true
-	case datasets.ColIsBusinessHours:
+	case flow.ColIsBusinessHours:
 		return bo(f.IsBusinessHours), true
-	case datasets.ColCPUUsage:
+	case flow.ColCPUUsage:
 		return fl(f.CPUUsage), true
-	case datasets.ColPortsContacted:
+	case flow.ColPortsContacted:
 		return in(f.PortsContacted), true
-	case datasets.ColSameDept:
+	case flow.ColSameDept:
 		return bo(f.SameDept), true
-	case datasets.ColCrossDept:
+	case flow.ColCrossDept:
 		return bo(f.CrossDept), true
-	case datasets.ColBytesPerSecond:
+	case flow.ColBytesPerSecond:
 		return fl(e.BytesPerSecond), true
-	case datasets.ColPacketsPerSecond:
+	case flow.ColPacketsPerSecond:
 		return fl(e.PacketsPerSecond), true
-	case datasets.ColHighCPU:
+	case flow.ColHighCPU:
 		return in(e.HighCPU), true
-	case datasets.ColLongDuration:
+	case flow.ColLongDuration:
 		return in(e.LongDuration), true
-	case datasets.ColManyPorts:
+	case flow.ColManyPorts:
 		return in(e.ManyPorts), true
-	case datasets.ColOffHours:
+	case flow.ColOffHours:
 		return in(e.OffHours), true
-	case datasets.ColRiskScore:
+	case flow.ColRiskScore:
 		return fl(e.RiskScore), true
-	case datasets.ColLogBytes:
+	case flow.ColLogBytes:
 		return fl(e.LogBytes), true
-	case datasets.ColLogDuration:
+	case flow.ColLogDuration:
 		return fl(e.LogDuration), true
 	}
 	return nil, false

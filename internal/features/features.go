@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // Engineer computes the notebook's engineered features:
@@ -31,7 +32,7 @@ import (
 //
 // risk_score is summed left to right, as pandas does, so it equals the
 // notebook's bit for bit.
-func Engineer(f *datasets.Flows) *datasets.Engineered {
+func Engineer(f *flow.Table) *datasets.Engineered {
 	n := f.Len()
 	e := &datasets.Engineered{
 		BytesPerSecond:   make([]float64, n),
@@ -84,7 +85,7 @@ type Row struct {
 }
 
 // FlowRow returns row i of f.
-func FlowRow(f *datasets.Flows, i int) Row {
+func FlowRow(f *flow.Table, i int) Row {
 	return Row{
 		SrcDeviceType:   f.SrcDeviceType.Value(i),
 		SrcDepartment:   f.SrcDepartment.Value(i),
@@ -162,21 +163,21 @@ const (
 
 // encodedSource maps an encoded column to the categorical column it encodes.
 var encodedSource = map[string]string{
-	SrcDeviceEncoded: datasets.ColSrcDeviceType,
-	DstDeviceEncoded: datasets.ColDstDeviceType,
-	ProtocolEncoded:  datasets.ColProtocol,
-	SrcDeptEncoded:   datasets.ColSrcDepartment,
-	DstDeptEncoded:   datasets.ColDstDepartment,
+	SrcDeviceEncoded: flow.ColSrcDeviceType,
+	DstDeviceEncoded: flow.ColDstDeviceType,
+	ProtocolEncoded:  flow.ColProtocol,
+	SrcDeptEncoded:   flow.ColSrcDepartment,
+	DstDeptEncoded:   flow.ColDstDepartment,
 }
 
 // Named feature sets.
 var (
 	// NotebookNumeric is preprocess_for_ml's 15 numeric features.
 	NotebookNumeric = []string{
-		datasets.ColBytesSent, datasets.ColPacketsSent, datasets.ColDuration, datasets.ColCPUUsage,
-		datasets.ColPortsContacted, datasets.ColBytesPerSecond, datasets.ColPacketsPerSecond,
-		datasets.ColHighCPU, datasets.ColLongDuration, datasets.ColManyPorts, datasets.ColOffHours,
-		datasets.ColCrossDept, datasets.ColRiskScore, datasets.ColLogBytes, datasets.ColLogDuration,
+		flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration, flow.ColCPUUsage,
+		flow.ColPortsContacted, flow.ColBytesPerSecond, flow.ColPacketsPerSecond,
+		flow.ColHighCPU, flow.ColLongDuration, flow.ColManyPorts, flow.ColOffHours,
+		flow.ColCrossDept, flow.ColRiskScore, flow.ColLogBytes, flow.ColLogDuration,
 	}
 	// Encoded is the 5 label-encoded categoricals, in the notebook's order.
 	Encoded = []string{SrcDeviceEncoded, DstDeviceEncoded, ProtocolEncoded, SrcDeptEncoded, DstDeptEncoded}
@@ -185,9 +186,9 @@ var (
 	// Raw is the generated columns without any engineering: the numeric and
 	// boolean flow columns and the encoded categoricals.
 	Raw = slices.Concat([]string{
-		datasets.ColBytesSent, datasets.ColPacketsSent, datasets.ColDuration, datasets.ColHour,
-		datasets.ColIsBusinessHours, datasets.ColCPUUsage, datasets.ColPortsContacted,
-		datasets.ColSameDept, datasets.ColCrossDept,
+		flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration, flow.ColHour,
+		flow.ColIsBusinessHours, flow.ColCPUUsage, flow.ColPortsContacted,
+		flow.ColSameDept, flow.ColCrossDept,
 	}, Encoded)
 	// Sets maps the names accepted for `features:` to their columns.
 	Sets = map[string][]string{"notebook": Notebook, "notebook_numeric": NotebookNumeric, "raw": Raw}
@@ -195,7 +196,7 @@ var (
 
 // Columns lists every column a feature list may name: the numeric and
 // boolean flow columns, the engineered features and the encoded categoricals.
-var Columns = slices.Concat(Raw[:9], datasets.EngineeredColumns, Encoded)
+var Columns = slices.Concat(Raw[:9], flow.EngineeredColumns, Encoded)
 
 // SetNames returns the names of Sets, sorted.
 func SetNames() []string {

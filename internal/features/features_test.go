@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -45,7 +46,7 @@ func loadReference(t *testing.T) *reference {
 	return &r
 }
 
-func loadParity(t testing.TB) *datasets.Flows {
+func loadParity(t testing.TB) *flow.Table {
 	t.Helper()
 	f, err := datasets.Load(parityCSV, "")
 	if err != nil {
@@ -107,15 +108,15 @@ func TestEngineerMatchesNotebook(t *testing.T) {
 		got []float64
 		tol float64 // relative
 	}{
-		{datasets.ColBytesPerSecond, e.BytesPerSecond, 0},
-		{datasets.ColPacketsPerSecond, e.PacketsPerSecond, 0},
-		{datasets.ColHighCPU, ints(e.HighCPU), 0},
-		{datasets.ColLongDuration, ints(e.LongDuration), 0},
-		{datasets.ColManyPorts, ints(e.ManyPorts), 0},
-		{datasets.ColOffHours, ints(e.OffHours), 0},
-		{datasets.ColRiskScore, e.RiskScore, 0},
-		{datasets.ColLogBytes, e.LogBytes, 1e-15},
-		{datasets.ColLogDuration, e.LogDuration, 1e-15},
+		{flow.ColBytesPerSecond, e.BytesPerSecond, 0},
+		{flow.ColPacketsPerSecond, e.PacketsPerSecond, 0},
+		{flow.ColHighCPU, ints(e.HighCPU), 0},
+		{flow.ColLongDuration, ints(e.LongDuration), 0},
+		{flow.ColManyPorts, ints(e.ManyPorts), 0},
+		{flow.ColOffHours, ints(e.OffHours), 0},
+		{flow.ColRiskScore, e.RiskScore, 0},
+		{flow.ColLogBytes, e.LogBytes, 1e-15},
+		{flow.ColLogDuration, e.LogDuration, 1e-15},
 	} {
 		want := notebookColumn(t, tc.col)
 		if diff := cmp.Diff(want, tc.got, cmpopts.EquateApprox(tc.tol, 0)); diff != "" {
@@ -295,7 +296,7 @@ func TestScaler(t *testing.T) {
 }
 
 func TestLabelEncoderUnknown(t *testing.T) {
-	c := &datasets.Categorical{Levels: []string{"b", "a", "c"}, Codes: []uint16{0, 1, 0}}
+	c := &flow.Categorical{Levels: []string{"b", "a", "c"}, Codes: []uint16{0, 1, 0}}
 	e := FitLabelEncoder(c, nil)
 	if diff := cmp.Diff([]string{"a", "b"}, e.Classes); diff != "" {
 		t.Errorf("classes mismatch (-want +got):\n%s", diff)

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // MaxValue is the largest magnitude a feature may take: float32's, since
@@ -82,10 +82,10 @@ func plural(n int, one, many string) string {
 // formulas are the engineered features that can leave the range of their
 // inputs, as Engineer computes them, for NotFiniteError's message.
 var formulas = map[string]string{
-	datasets.ColBytesPerSecond:   "bytes_sent / (duration + 1)",
-	datasets.ColPacketsPerSecond: "packets_sent / (duration + 1)",
-	datasets.ColLogBytes:         "log10(bytes_sent + 1)",
-	datasets.ColLogDuration:      "log10(duration + 1)",
+	flow.ColBytesPerSecond:   "bytes_sent / (duration + 1)",
+	flow.ColPacketsPerSecond: "packets_sent / (duration + 1)",
+	flow.ColLogBytes:         "log10(bytes_sent + 1)",
+	flow.ColLogDuration:      "log10(duration + 1)",
 }
 
 // inRange reports whether v is a value the models can take: finite and

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // TestNotFiniteFeatures: features the models cannot take are an error of
@@ -20,23 +21,23 @@ func TestNotFiniteFeatures(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		columns []string
-		edit    func(f *datasets.Flows)
+		edit    func(f *flow.Table)
 		want    string // the error, exactly
 	}{
-		{"bytes beyond float32", []string{datasets.ColBytesSent, datasets.ColCPUUsage},
-			func(f *datasets.Flows) { f.BytesSent[1] = 1.7e308 },
+		{"bytes beyond float32", []string{flow.ColBytesSent, flow.ColCPUUsage},
+			func(f *flow.Table) { f.BytesSent[1] = 1.7e308 },
 			"features: 1 column holds values the models cannot take (NaN, infinite, or beyond ±3.4e+38, float32's range, in which they compute): " +
 				"bytes_sent in 1 row: row 2 = 1.7e+308"},
 		// log10(-5 + 1) is NaN and log10(-1 + 1) is -Inf by definition
 		// (math.Log10); -3/(-1 + 1) is -Inf.
-		{"negative durations", []string{datasets.ColLogDuration, datasets.ColBytesPerSecond, datasets.ColCPUUsage},
-			func(f *datasets.Flows) { f.Duration[3], f.Duration[6], f.BytesSent[6] = -5, -1, 3 },
+		{"negative durations", []string{flow.ColLogDuration, flow.ColBytesPerSecond, flow.ColCPUUsage},
+			func(f *flow.Table) { f.Duration[3], f.Duration[6], f.BytesSent[6] = -5, -1, 3 },
 			"features: 2 columns hold values the models cannot take (NaN, infinite, or beyond ±3.4e+38, float32's range, in which they compute): " +
 				"log_duration in 2 rows: row 4 = NaN, row 7 = -Inf (log_duration = log10(duration + 1)); " +
 				"bytes_per_second in 1 row: row 7 = +Inf (bytes_per_second = bytes_sent / (duration + 1))"},
 		// Only the first five rows are named.
-		{"every row", []string{datasets.ColDuration},
-			func(f *datasets.Flows) {
+		{"every row", []string{flow.ColDuration},
+			func(f *flow.Table) {
 				for i := range f.Duration {
 					f.Duration[i] = math.Inf(1)
 				}
@@ -77,7 +78,7 @@ func TestNotFiniteAfterScaling(t *testing.T) {
 	}
 	f.CPUUsage[0], f.CPUUsage[5] = 0, 1e30
 	e := Engineer(f)
-	p, err := Fit(f, e, []string{datasets.ColCPUUsage, datasets.ColHour}, []int{0, 1})
+	p, err := Fit(f, e, []string{flow.ColCPUUsage, flow.ColHour}, []int{0, 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
-func generate(t testing.TB, generator string, n int, s uint64) *datasets.Flows {
+func generate(t testing.TB, generator string, n int, s uint64) *flow.Table {
 	t.Helper()
 	f, err := datasets.Generate(datasets.Config{Generator: generator, Flows: n, AnomalyRate: 0.05,
-		AnomalyMix: map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4}}, s)
+		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4}}, s)
 	if err != nil {
 		t.Fatal(err)
 	}

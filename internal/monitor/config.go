@@ -9,6 +9,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/timing"
 )
@@ -18,14 +19,14 @@ type Detector interface {
 	// Score sets scores[i] to the probability that flow i of f is an
 	// anomaly and flagged[i] to the detector's decision. len(scores) and
 	// len(flagged) are f.Len().
-	Score(f *datasets.Flows, scores []float64, flagged []bool) error
+	Score(f *flow.Table, scores []float64, flagged []bool) error
 }
 
 // Trainer fits candidate detectors.
 type Trainer interface {
 	// Train fits a detector on the labelled flows f, its randomness drawn
 	// from seed.
-	Train(f *datasets.Flows, seed uint64) (Detector, error)
+	Train(f *flow.Table, seed uint64) (Detector, error)
 }
 
 // Config is a simulation.
@@ -37,7 +38,7 @@ type Config struct {
 	Generator string
 	// Reference is the deployed detector's training flows: the reference of
 	// the drift statistics and the base of every candidate's training set.
-	Reference *datasets.Flows
+	Reference *flow.Table
 	// Workers draws flows and measures drift in parallel; the result does
 	// not depend on it. Values below 1 mean 1.
 	Workers int
@@ -75,25 +76,25 @@ type occurrence struct {
 
 // driftColumns are the columns drift may be measured on.
 var driftColumns = []string{
-	datasets.ColBytesSent, datasets.ColPacketsSent, datasets.ColDuration,
-	datasets.ColCPUUsage, datasets.ColPortsContacted,
+	flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration,
+	flow.ColCPUUsage, flow.ColPortsContacted,
 }
 
 // column returns the values of drift column j in the listed rows of f as
 // float64s, into buf.
-func column(f *datasets.Flows, j int, rows []int, buf []float64) []float64 {
+func column(f *flow.Table, j int, rows []int, buf []float64) []float64 {
 	buf = slices.Grow(buf[:0], len(rows))[:len(rows)]
 	var get func(i int) float64
 	switch driftColumns[j] {
-	case datasets.ColBytesSent:
+	case flow.ColBytesSent:
 		get = func(i int) float64 { return f.BytesSent[i] }
-	case datasets.ColDuration:
+	case flow.ColDuration:
 		get = func(i int) float64 { return f.Duration[i] }
-	case datasets.ColCPUUsage:
+	case flow.ColCPUUsage:
 		get = func(i int) float64 { return f.CPUUsage[i] }
-	case datasets.ColPacketsSent:
+	case flow.ColPacketsSent:
 		get = func(i int) float64 { return float64(f.PacketsSent[i]) }
-	case datasets.ColPortsContacted:
+	case flow.ColPortsContacted:
 		get = func(i int) float64 { return float64(f.PortsContacted[i]) }
 	}
 	for k, i := range rows {

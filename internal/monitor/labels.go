@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor/retrain"
 )
 
@@ -24,11 +24,11 @@ type labelMeta struct {
 // and, with retraining, the labelled flows that arrived (pool, in order of
 // arrival), the candidates' training data and holdout.
 type labelQueue struct {
-	pending *datasets.Flows
+	pending *flow.Table
 	meta    []labelMeta
 
 	keep     bool // keep arrived labels for training
-	pool     *datasets.Flows
+	pool     *flow.Table
 	arrivals []time.Duration
 	variants []string
 }
@@ -148,7 +148,7 @@ func count(c *retrain.Counts, anomalous, flagged bool) {
 // last Holdout are the holdout; the most recent MaxSamples of the others,
 // after the reference flows, are the candidate's training set. known lists
 // the attack variants of the training set.
-func (q *labelQueue) trainingSet(m *sim, t time.Duration) (train *datasets.Flows, known []string, holdout *datasets.Flows) {
+func (q *labelQueue) trainingSet(m *sim, t time.Duration) (train *flow.Table, known []string, holdout *flow.Table) {
 	cut := t - m.Spec.Retraining.Holdout
 	split := 0
 	for split < len(q.arrivals) && q.arrivals[split] <= cut {

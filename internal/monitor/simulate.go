@@ -11,6 +11,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor/drift"
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/timing"
@@ -163,7 +164,7 @@ func allRows(n int) []int {
 
 // windowFlows is one window's traffic and its decisions.
 type windowFlows struct {
-	flows    *datasets.Flows
+	flows    *flow.Table
 	times    []time.Duration
 	campaign []int32 // occurrence index of each flow; -1 for normal flows
 	// scores and flags of the deployed model, of the candidate (during a
@@ -477,7 +478,7 @@ func (m *sim) retrainCandidate(t time.Duration) error {
 // evaluate returns a detector's detection rate on the holdout's anomalies
 // (0 when it holds none, so that no candidate wins on nothing) and its false
 // positive rate on its normal flows (0 when none).
-func evaluate(d Detector, holdout *datasets.Flows) (detection, fpr float64, err error) {
+func evaluate(d Detector, holdout *flow.Table) (detection, fpr float64, err error) {
 	n := holdout.Len()
 	scores, flagged := make([]float64, n), make([]bool, n)
 	if n > 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // cpuRule flags flows whose cpu_usage is above a threshold; its score is
@@ -20,7 +21,7 @@ import (
 // movement (normal CPU) is not, and mining throttled by 40 points is not.
 type cpuRule struct{ above float64 }
 
-func (d cpuRule) Score(f *datasets.Flows, scores []float64, flagged []bool) error {
+func (d cpuRule) Score(f *flow.Table, scores []float64, flagged []bool) error {
 	for i, cpu := range f.CPUUsage {
 		scores[i] = cpu / 100
 		flagged[i] = cpu > d.above
@@ -35,16 +36,16 @@ type fixedTrainer struct {
 	seen  []int // training-set sizes
 }
 
-func (tr *fixedTrainer) Train(f *datasets.Flows, _ uint64) (Detector, error) {
+func (tr *fixedTrainer) Train(f *flow.Table, _ uint64) (Detector, error) {
 	tr.seen = append(tr.seen, f.Len())
 	return cpuRule{tr.above}, nil
 }
 
-func reference(t testing.TB) *datasets.Flows {
+func reference(t testing.TB) *flow.Table {
 	t.Helper()
 	f, err := datasets.Generate(datasets.Config{
 		Generator: datasets.GeneratorNotebook, Flows: 2000, AnomalyRate: 0.05,
-		AnomalyMix: map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
 	}, 7)
 	if err != nil {
 		t.Fatal(err)
@@ -94,9 +95,9 @@ func TestCampaignTiming(t *testing.T) {
 	spec.Campaigns = []experiments.Campaign{
 		// 6 flows an hour for an hour from 2:10: 5 flows in [2:10, 3:00)
 		// at 2:15, 2:25, ..., 2:55, and 1 in [3:00, 3:10) at 3:05.
-		{Name: "mining", Type: datasets.CryptoMining, Start: 2*time.Hour + 10*time.Minute, Duration: time.Hour, Rate: 6},
+		{Name: "mining", Type: flow.CryptoMining, Start: 2*time.Hour + 10*time.Minute, Duration: time.Hour, Rate: 6},
 		// 4 flows an hour for 30 minutes: 2 flows, at CPU the rule ignores.
-		{Name: "lateral", Type: datasets.LateralMovement, Start: 4 * time.Hour, Duration: 30 * time.Minute, Rate: 4},
+		{Name: "lateral", Type: flow.LateralMovement, Start: 4 * time.Hour, Duration: 30 * time.Minute, Rate: 4},
 	}
 	res := simulate(t, spec, cpuRule{70}, nil, 1)
 
@@ -106,12 +107,12 @@ func TestCampaignTiming(t *testing.T) {
 	// minutes after the alert; response 19 minutes.
 	want := []datasets.MonitorIncident{
 		{
-			Campaign: "mining", Occurrence: 0, ID: "mining#0", Type: datasets.CryptoMining, Variant: datasets.CryptoMining,
+			Campaign: "mining", Occurrence: 0, ID: "mining#0", Type: flow.CryptoMining, Variant: flow.CryptoMining,
 			StartMinutes: 130, EndMinutes: 190, Flows: 6, AlertedFlows: 6, Detected: true,
 			FirstAlertMinutes: f64(140), TimeToDetectMinutes: f64(10), TimeToContainMinutes: f64(9), ResponseTimeMinutes: f64(19),
 		},
 		{
-			Campaign: "lateral", Occurrence: 0, ID: "lateral#0", Type: datasets.LateralMovement, Variant: datasets.LateralMovement,
+			Campaign: "lateral", Occurrence: 0, ID: "lateral#0", Type: flow.LateralMovement, Variant: flow.LateralMovement,
 			StartMinutes: 240, EndMinutes: 270, Flows: 2,
 		},
 	}
@@ -158,7 +159,7 @@ func TestRepeatedCampaign(t *testing.T) {
 	spec := baseSpec(t)
 	spec.Period, spec.FlowsPerDay = 24*time.Hour, 240
 	spec.Campaigns = []experiments.Campaign{
-		{Name: "m", Type: datasets.CryptoMining, Start: time.Hour, Duration: 2 * time.Hour, Every: 9 * time.Hour, Rate: 3},
+		{Name: "m", Type: flow.CryptoMining, Start: time.Hour, Duration: 2 * time.Hour, Every: 9 * time.Hour, Rate: 3},
 	}
 	res := simulate(t, spec, cpuRule{70}, nil, 1)
 	var got []string
@@ -182,8 +183,8 @@ func TestWindowRatesFromStoredScores(t *testing.T) {
 	spec := baseSpec(t)
 	spec.Period, spec.FlowsPerDay, spec.StoreScores = 24*time.Hour, 5000, true
 	spec.Campaigns = []experiments.Campaign{
-		{Name: "m", Type: datasets.CryptoMining, Start: 0, Duration: 2 * time.Hour, Every: 5 * time.Hour, Rate: 30},
-		{Name: "l", Type: datasets.LateralMovement, Start: 3 * time.Hour, Duration: 3 * time.Hour, Every: 7 * time.Hour, Rate: 20},
+		{Name: "m", Type: flow.CryptoMining, Start: 0, Duration: 2 * time.Hour, Every: 5 * time.Hour, Rate: 30},
+		{Name: "l", Type: flow.LateralMovement, Start: 3 * time.Hour, Duration: 3 * time.Hour, Every: 7 * time.Hour, Rate: 20},
 	}
 	// At 20% CPU the rule flags some business-hours traffic: FPR > 0.
 	res := simulate(t, spec, cpuRule{20}, nil, 2)
@@ -233,8 +234,8 @@ func sameFloat(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNa
 // over the reference's deciles Σ (a_i − 0.1) ln(10 a_i), a_i the shifted
 // normal's mass between the deciles of N(0, 1).
 func TestDriftKnownShift(t *testing.T) {
-	database := make([]float64, len(datasets.DeviceTypes))
-	database[slices.Index(datasets.DeviceTypes, "database")] = 1
+	database := make([]float64, len(flow.DeviceTypes))
+	database[slices.Index(flow.DeviceTypes, "database")] = 1
 	const n = 20000
 	ref, err := datasets.GenerateWindow(datasets.WindowConfig{
 		Generator: datasets.GeneratorNotebook, Flows: n, Drift: datasets.Drift{DeviceWeights: database},
@@ -248,7 +249,7 @@ func TestDriftKnownShift(t *testing.T) {
 	for _, delta := range []float64{0, 0.3, 0.5, 1} {
 		spec := baseSpec(t)
 		spec.Period, spec.Window, spec.FlowsPerDay, spec.BusinessHoursFactor = time.Hour, time.Hour, 24*n, 1
-		spec.DriftFeatures = []string{datasets.ColBytesSent}
+		spec.DriftFeatures = []string{flow.ColBytesSent}
 		spec.Drifts = []experiments.TrafficDrift{{DeviceWeights: database, BytesLogShift: delta}}
 		res, err := Simulate(context.Background(), Config{
 			Spec: spec, Generator: datasets.GeneratorNotebook, Reference: ref, Workers: 2,
@@ -279,8 +280,8 @@ func variantScenario(t testing.TB, retraining bool) experiments.Monitoring {
 	spec := baseSpec(t)
 	spec.Period, spec.FlowsPerDay = 4*24*time.Hour, 2000
 	spec.Campaigns = []experiments.Campaign{
-		{Name: "mining", Type: datasets.CryptoMining, Duration: 2 * time.Hour, Every: 6 * time.Hour, Rate: 30},
-		{Name: "stealth", Type: datasets.CryptoMining, Variant: "throttled_mining", CPUShift: -40,
+		{Name: "mining", Type: flow.CryptoMining, Duration: 2 * time.Hour, Every: 6 * time.Hour, Rate: 30},
+		{Name: "stealth", Type: flow.CryptoMining, Variant: "throttled_mining", CPUShift: -40,
 			Start: 24 * time.Hour, Duration: 2 * time.Hour, Every: 3 * time.Hour, Rate: 40},
 	}
 	spec.Feedback = experiments.Feedback{Delay: time.Hour, NormalFraction: 0.05, AnomalyFraction: 1}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // Flow is what Decide needs of one network flow: the columns of a flow
@@ -23,7 +23,7 @@ type Flow struct {
 }
 
 // FlowAt returns row i of f. It panics if i is outside the table.
-func FlowAt(f *datasets.Flows, i int) Flow {
+func FlowAt(f *flow.Table, i int) Flow {
 	return Flow{
 		SrcDepartment:  f.SrcDepartment.Value(i),
 		SrcDeviceType:  f.SrcDeviceType.Value(i),
@@ -93,7 +93,7 @@ type index struct {
 	granularity string
 	segments    map[segKey]int32
 	rules       map[uint64]int32 // from<<32 | to, segment indices, to index into Allow
-	protocols   []uint8          // per rule, bit j for datasets.Protocols[j]
+	protocols   []uint8          // per rule, bit j for flow.Protocols[j]
 	centers     []float64        // row-major, behaviourDims columns; nil without clusters
 	radii       []float64
 	mean, sd    [behaviourDims]float64

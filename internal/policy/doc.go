@@ -61,7 +61,7 @@
 //	allow         the allow rules, sorted by (from, to):
 //	  from, to      segment ids
 //	  protocols     allowed protocols, in the order TCP, UDP, ICMP
-//	                (datasets.Protocols)
+//	                (flow.Protocols)
 //	  max_ports     the bound on ports_contacted (inclusive)
 //	  flows         normal training flows from -> to over those protocols
 //	clusters      null when config.clusters is 0, else:

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // InvalidError is a policy document that parses as JSON but breaks a rule
@@ -146,10 +146,10 @@ func (p *Policy) validate() error {
 		for j, name := range rule.Protocols {
 			at := protocolIndex(name)
 			if at < 0 {
-				return invalid(fmt.Sprintf("%s.protocols[%d]", field, j), "unknown protocol %q (want one of %s)", name, strings.Join(datasets.Protocols, ", "))
+				return invalid(fmt.Sprintf("%s.protocols[%d]", field, j), "unknown protocol %q (want one of %s)", name, strings.Join(flow.Protocols, ", "))
 			}
 			if at <= last {
-				return invalid(fmt.Sprintf("%s.protocols[%d]", field, j), "%q out of order or repeated (protocols are listed in the order %s)", name, strings.Join(datasets.Protocols, ", "))
+				return invalid(fmt.Sprintf("%s.protocols[%d]", field, j), "%q out of order or repeated (protocols are listed in the order %s)", name, strings.Join(flow.Protocols, ", "))
 			}
 			last = at
 		}

@@ -6,7 +6,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // Counts counts flows of one kind and the ones each rule blocked. A flow
@@ -93,7 +93,7 @@ type Evaluation struct {
 // its levels, a negative or non-finite quantity, CPU outside 0..100, or
 // is_anomaly disagreeing with anomaly_type. It panics if p was not made by
 // Recommend or Decode, or if f is nil.
-func Evaluate(p *Policy, f *datasets.Flows, rows []int, probability []float64) (*Evaluation, error) {
+func Evaluate(p *Policy, f *flow.Table, rows []int, probability []float64) (*Evaluation, error) {
 	if f == nil {
 		panic("policy: Evaluate of nil flows")
 	}
@@ -122,8 +122,8 @@ func Evaluate(p *Policy, f *datasets.Flows, rows []int, probability []float64) (
 			return nil, err
 		}
 		typ := f.AnomalyType.Value(i)
-		if (typ == datasets.Normal) == f.IsAnomaly[i] {
-			return nil, &RowError{i, datasets.ColIsAnomaly, fmt.Errorf("%v disagrees with %s %q", f.IsAnomaly[i], datasets.ColAnomalyType, typ)}
+		if (typ == flow.Normal) == f.IsAnomaly[i] {
+			return nil, &RowError{i, flow.ColIsAnomaly, fmt.Errorf("%v disagrees with %s %q", f.IsAnomaly[i], flow.ColAnomalyType, typ)}
 		}
 		prob := math.NaN()
 		if probability != nil {

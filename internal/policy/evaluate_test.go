@@ -7,8 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // evalFlows are test flows for smallFlows' policy without clusters
@@ -16,7 +15,7 @@ import (
 // ports; hr/mobile -> it/server over TCP with at most 4). The decisions,
 // worked out by hand, are in the comments, and evalProbability's
 // isolation (p > 0.8) in brackets.
-func evalFlows() *datasets.Flows {
+func evalFlows() *flow.Table {
 	return table(
 		// allowed
 		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "TCP", bytes: 1000, duration: 10, cpu: 15, ports: 2},
@@ -25,11 +24,11 @@ func evalFlows() *datasets.Flows {
 		// Protocol: ICMP [isolated]
 		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "ICMP", bytes: 100, duration: 1, cpu: 5, ports: 1},
 		// Ports: 12 > 3 [isolated]
-		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "TCP", bytes: 1e6, duration: 7200, cpu: 95, ports: 12, anomaly: datasets.CryptoMining},
+		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "TCP", bytes: 1e6, duration: 7200, cpu: 95, ports: 12, anomaly: flow.CryptoMining},
 		// allowed: 3 <= 4 [isolated]
-		flowRow{src: "hr/mobile", dst: "it/server", protocol: "TCP", bytes: 100, duration: 5, cpu: 10, ports: 3, anomaly: datasets.LateralMovement},
+		flowRow{src: "hr/mobile", dst: "it/server", protocol: "TCP", bytes: 100, duration: 5, cpu: 10, ports: 3, anomaly: flow.LateralMovement},
 		// NotAllowed: sales/iot is no segment
-		flowRow{src: "sales/iot", dst: "it/server", protocol: "TCP", bytes: 100, duration: 5, cpu: 10, ports: 15, anomaly: datasets.LateralMovement},
+		flowRow{src: "sales/iot", dst: "it/server", protocol: "TCP", bytes: 100, duration: 5, cpu: 10, ports: 15, anomaly: flow.LateralMovement},
 	)
 }
 
@@ -56,8 +55,8 @@ func TestEvaluate(t *testing.T) {
 				// Rows 1 (not allowed), 2 (protocol, isolated); row 0 passes.
 				Normal: Counts{Flows: 3, Blocked: 2, NotAllowed: 1, Protocol: 1, AllowList: 2, Isolated: 1},
 				ByType: []TypeEvaluation{
-					{Type: datasets.CryptoMining, Counts: Counts{Flows: 1, Blocked: 1, Ports: 1, AllowList: 1, Isolated: 1}, BlockRate: 1},
-					{Type: datasets.LateralMovement, Counts: Counts{Flows: 2, Blocked: 2, NotAllowed: 1, AllowList: 1, Isolated: 1}, BlockRate: 1},
+					{Type: flow.CryptoMining, Counts: Counts{Flows: 1, Blocked: 1, Ports: 1, AllowList: 1, Isolated: 1}, BlockRate: 1},
+					{Type: flow.LateralMovement, Counts: Counts{Flows: 2, Blocked: 2, NotAllowed: 1, AllowList: 1, Isolated: 1}, BlockRate: 1},
 				},
 				HasIsolation:            true,
 				Rules:                   2,
@@ -90,9 +89,9 @@ func TestEvaluate(t *testing.T) {
 				Anomalous: Counts{Flows: 3, Blocked: 2, NotAllowed: 1, Ports: 1, AllowList: 2},
 				Normal:    Counts{Flows: 3, Blocked: 2, NotAllowed: 1, Protocol: 1, AllowList: 2},
 				ByType: []TypeEvaluation{
-					{Type: datasets.CryptoMining, Counts: Counts{Flows: 1, Blocked: 1, Ports: 1, AllowList: 1}, BlockRate: 1},
+					{Type: flow.CryptoMining, Counts: Counts{Flows: 1, Blocked: 1, Ports: 1, AllowList: 1}, BlockRate: 1},
 					// Row 4 stays within its rule.
-					{Type: datasets.LateralMovement, Counts: Counts{Flows: 2, Blocked: 1, NotAllowed: 1, AllowList: 1}, BlockRate: 0.5},
+					{Type: flow.LateralMovement, Counts: Counts{Flows: 2, Blocked: 1, NotAllowed: 1, AllowList: 1}, BlockRate: 0.5},
 				},
 				Rules:                   2,
 				Segments:                3,
@@ -161,7 +160,7 @@ func TestEvaluateErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name        string
-		edit        func(*datasets.Flows)
+		edit        func(*flow.Table)
 		rows        []int
 		probability []float64
 		want        string
@@ -170,9 +169,9 @@ func TestEvaluateErrors(t *testing.T) {
 		{"probabilities of another length", nil, []int{0, 1}, []float64{0.5}, "1 probabilities for 2 rows"},
 		{"probability above 1", nil, []int{0, 1}, []float64{0.5, 1.5}, "probability[1] = 1.5"},
 		{"NaN probability", nil, []int{0, 1}, []float64{math.NaN(), 0}, "probability[0] = NaN"},
-		{"negative duration", func(f *datasets.Flows) { f.Duration[1] = -1 }, []int{0, 1}, nil, "row 1: duration"},
-		{"labels disagree", func(f *datasets.Flows) { f.IsAnomaly[0] = true }, []int{0, 1}, nil, "row 0: is_anomaly"},
-		{"short column", func(f *datasets.Flows) { f.IsAnomaly = f.IsAnomaly[:3] }, []int{0}, nil, "column is_anomaly"},
+		{"negative duration", func(f *flow.Table) { f.Duration[1] = -1 }, []int{0, 1}, nil, "row 1: duration"},
+		{"labels disagree", func(f *flow.Table) { f.IsAnomaly[0] = true }, []int{0, 1}, nil, "row 0: is_anomaly"},
+		{"short column", func(f *flow.Table) { f.IsAnomaly = f.IsAnomaly[:3] }, []int{0}, nil, "column is_anomaly"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

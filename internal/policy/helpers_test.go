@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -22,19 +23,19 @@ type flowRow struct {
 
 // table builds a flow table from hand-written rows, with the notebook's
 // category levels (and any others the rows use, appended).
-func table(rows ...flowRow) *datasets.Flows {
-	cat := func(levels []string) datasets.Categorical {
-		return datasets.Categorical{Levels: slices.Clone(levels)}
+func table(rows ...flowRow) *flow.Table {
+	cat := func(levels []string) flow.Categorical {
+		return flow.Categorical{Levels: slices.Clone(levels)}
 	}
-	f := &datasets.Flows{
-		SrcDeviceType: cat(datasets.DeviceTypes),
-		SrcDepartment: cat(datasets.Departments),
-		DstDeviceType: cat(datasets.DeviceTypes),
-		DstDepartment: cat(datasets.Departments),
-		Protocol:      cat(datasets.Protocols),
-		AnomalyType:   cat(datasets.AnomalyTypes),
+	f := &flow.Table{
+		SrcDeviceType: cat(flow.DeviceTypes),
+		SrcDepartment: cat(flow.Departments),
+		DstDeviceType: cat(flow.DeviceTypes),
+		DstDepartment: cat(flow.Departments),
+		Protocol:      cat(flow.Protocols),
+		AnomalyType:   cat(flow.AnomalyTypes),
 	}
-	put := func(c *datasets.Categorical, v string) {
+	put := func(c *flow.Categorical, v string) {
 		code := c.Code(v)
 		if code < 0 {
 			code = len(c.Levels)
@@ -52,7 +53,7 @@ func table(rows ...flowRow) *datasets.Flows {
 		put(&f.Protocol, r.protocol)
 		typ := r.anomaly
 		if typ == "" {
-			typ = datasets.Normal
+			typ = flow.Normal
 		}
 		put(&f.AnomalyType, typ)
 		f.BytesSent = append(f.BytesSent, r.bytes)
@@ -96,13 +97,13 @@ func encode(t testing.TB, p *Policy) []byte {
 // notebookFlows generates n flows with the notebook's generator, 5%
 // anomalies (60% crypto mining, 40% lateral movement), and splits them
 // 70/30 at random.
-func notebookFlows(t testing.TB, n int, s uint64) (f *datasets.Flows, train, test []int) {
+func notebookFlows(t testing.TB, n int, s uint64) (f *flow.Table, train, test []int) {
 	t.Helper()
 	f, err := datasets.Generate(datasets.Config{
 		Generator:   datasets.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
-		AnomalyMix:  map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
 	}, s)
 	if err != nil {
 		t.Fatal(err)

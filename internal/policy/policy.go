@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/cluster"
 )
 
@@ -156,7 +156,7 @@ type Rule struct {
 	From string `json:"from"` // source segment ID
 	To   string `json:"to"`   // destination segment ID
 	// Protocols are the allowed protocols, those of at least MinFlows
-	// normal training flows from From to To, in datasets.Protocols order.
+	// normal training flows from From to To, in flow.Protocols order.
 	Protocols []string `json:"protocols"`
 	// MaxPorts bounds ports_contacted: the most seen in Flows, plus
 	// PortMargin.
@@ -254,11 +254,11 @@ func (e *RowError) Unwrap() error { return e.Err }
 // columns of different lengths, and a used row with a negative or
 // non-finite quantity, CPU outside 0..100, a category code outside its
 // levels, an empty department or device type or one containing "/", or a
-// protocol not in datasets.Protocols (a *RowError); ErrNoNormalFlows when
+// protocol not in flow.Protocols (a *RowError); ErrNoNormalFlows when
 // there is nothing to learn from. It panics if f is nil, or if r is nil
 // and cfg.Clusters > 0. The policy depends on f, train, cfg and r's state,
 // never on cfg.Workers.
-func Recommend(f *datasets.Flows, train []int, cfg Config, r *rand.Rand) (*Policy, error) {
+func Recommend(f *flow.Table, train []int, cfg Config, r *rand.Rand) (*Policy, error) {
 	if f == nil {
 		panic("policy: Recommend of nil flows")
 	}
@@ -341,9 +341,9 @@ func (k segKey) id(gran string) string {
 	return k.department + "/" + k.deviceType
 }
 
-// protocolIndex returns the index of protocol in datasets.Protocols, or -1.
+// protocolIndex returns the index of protocol in flow.Protocols, or -1.
 func protocolIndex(protocol string) int {
-	for j, p := range datasets.Protocols {
+	for j, p := range flow.Protocols {
 		if p == protocol {
 			return j
 		}
@@ -359,7 +359,7 @@ type pairStats struct {
 }
 
 // learnAllowList returns the segments and allow rules of the normal rows.
-func learnAllowList(f *datasets.Flows, normal []int, cfg Config) ([]Segment, []Rule) {
+func learnAllowList(f *flow.Table, normal []int, cfg Config) ([]Segment, []Rule) {
 	gran := cfg.Segments
 	found := map[segKey]int{}
 	var keys []segKey
@@ -374,7 +374,7 @@ func learnAllowList(f *datasets.Flows, normal []int, cfg Config) ([]Segment, []R
 		}
 		return s
 	}
-	nProtocols := len(datasets.Protocols)
+	nProtocols := len(flow.Protocols)
 	pairs := map[[2]int]*pairStats{}
 	for _, i := range normal {
 		from := segment(keyOf(gran, f.SrcDepartment.Value(i), f.SrcDeviceType.Value(i)))
@@ -419,7 +419,7 @@ func learnAllowList(f *datasets.Flows, normal []int, cfg Config) ([]Segment, []R
 		rule := Rule{From: keys[pair[0]].id(gran), To: keys[pair[1]].id(gran), Protocols: []string{}}
 		for j, flows := range ps.flows {
 			if flows >= cfg.MinFlows {
-				rule.Protocols = append(rule.Protocols, datasets.Protocols[j])
+				rule.Protocols = append(rule.Protocols, flow.Protocols[j])
 				rule.Flows += flows
 				rule.MaxPorts = max(rule.MaxPorts, ps.maxPorts[j])
 			}
@@ -459,7 +459,7 @@ func behaviourVector(bytesSent, duration, cpuUsage float64, portsContacted int64
 }
 
 // learnBehaviour clusters the normal rows' standardised behaviour vectors.
-func learnBehaviour(f *datasets.Flows, normal []int, cfg Config, r *rand.Rand) *Clustering {
+func learnBehaviour(f *flow.Table, normal []int, cfg Config, r *rand.Rand) *Clustering {
 	const d = behaviourDims
 	n := len(normal)
 	raw := make([]float64, n*d)
@@ -563,26 +563,26 @@ func quantile(sorted []float64, q float64) float64 {
 }
 
 // checkColumns reports columns of different lengths.
-func checkColumns(f *datasets.Flows) error {
+func checkColumns(f *flow.Table) error {
 	n := f.Len()
 	lengths := []struct {
 		name string
 		len  int
 	}{
-		{datasets.ColSrcDeviceType, f.SrcDeviceType.Len()},
-		{datasets.ColSrcDepartment, f.SrcDepartment.Len()},
-		{datasets.ColDstDeviceType, f.DstDeviceType.Len()},
-		{datasets.ColDstDepartment, f.DstDepartment.Len()},
-		{datasets.ColProtocol, f.Protocol.Len()},
-		{datasets.ColDuration, len(f.Duration)},
-		{datasets.ColCPUUsage, len(f.CPUUsage)},
-		{datasets.ColPortsContacted, len(f.PortsContacted)},
-		{datasets.ColIsAnomaly, len(f.IsAnomaly)},
-		{datasets.ColAnomalyType, f.AnomalyType.Len()},
+		{flow.ColSrcDeviceType, f.SrcDeviceType.Len()},
+		{flow.ColSrcDepartment, f.SrcDepartment.Len()},
+		{flow.ColDstDeviceType, f.DstDeviceType.Len()},
+		{flow.ColDstDepartment, f.DstDepartment.Len()},
+		{flow.ColProtocol, f.Protocol.Len()},
+		{flow.ColDuration, len(f.Duration)},
+		{flow.ColCPUUsage, len(f.CPUUsage)},
+		{flow.ColPortsContacted, len(f.PortsContacted)},
+		{flow.ColIsAnomaly, len(f.IsAnomaly)},
+		{flow.ColAnomalyType, f.AnomalyType.Len()},
 	}
 	for _, c := range lengths {
 		if c.len != n {
-			return fmt.Errorf("policy: column %s has %d rows, %s has %d", c.name, c.len, datasets.ColBytesSent, n)
+			return fmt.Errorf("policy: column %s has %d rows, %s has %d", c.name, c.len, flow.ColBytesSent, n)
 		}
 	}
 	return nil
@@ -591,17 +591,17 @@ func checkColumns(f *datasets.Flows) error {
 // checkRow reports a value of row i that Decide cannot use: a category
 // code outside its levels, a negative or non-finite quantity, or CPU
 // outside 0..100.
-func checkRow(f *datasets.Flows, i int) error {
+func checkRow(f *flow.Table, i int) error {
 	for _, c := range []struct {
 		name string
-		col  *datasets.Categorical
+		col  *flow.Categorical
 	}{
-		{datasets.ColSrcDeviceType, &f.SrcDeviceType},
-		{datasets.ColSrcDepartment, &f.SrcDepartment},
-		{datasets.ColDstDeviceType, &f.DstDeviceType},
-		{datasets.ColDstDepartment, &f.DstDepartment},
-		{datasets.ColProtocol, &f.Protocol},
-		{datasets.ColAnomalyType, &f.AnomalyType},
+		{flow.ColSrcDeviceType, &f.SrcDeviceType},
+		{flow.ColSrcDepartment, &f.SrcDepartment},
+		{flow.ColDstDeviceType, &f.DstDeviceType},
+		{flow.ColDstDepartment, &f.DstDepartment},
+		{flow.ColProtocol, &f.Protocol},
+		{flow.ColAnomalyType, &f.AnomalyType},
 	} {
 		if code := int(c.col.Codes[i]); code >= len(c.col.Levels) {
 			return &RowError{i, c.name, fmt.Errorf("code %d outside its %d levels", code, len(c.col.Levels))}
@@ -609,36 +609,36 @@ func checkRow(f *datasets.Flows, i int) error {
 	}
 	switch {
 	case !finiteNonNegative(f.BytesSent[i]):
-		return &RowError{i, datasets.ColBytesSent, fmt.Errorf("%v is not a finite number >= 0", f.BytesSent[i])}
+		return &RowError{i, flow.ColBytesSent, fmt.Errorf("%v is not a finite number >= 0", f.BytesSent[i])}
 	case !finiteNonNegative(f.Duration[i]):
-		return &RowError{i, datasets.ColDuration, fmt.Errorf("%v is not a finite number >= 0", f.Duration[i])}
+		return &RowError{i, flow.ColDuration, fmt.Errorf("%v is not a finite number >= 0", f.Duration[i])}
 	case !(f.CPUUsage[i] >= 0 && f.CPUUsage[i] <= 100):
-		return &RowError{i, datasets.ColCPUUsage, fmt.Errorf("%v is outside 0..100", f.CPUUsage[i])}
+		return &RowError{i, flow.ColCPUUsage, fmt.Errorf("%v is outside 0..100", f.CPUUsage[i])}
 	case f.PortsContacted[i] < 0:
-		return &RowError{i, datasets.ColPortsContacted, fmt.Errorf("%d is negative", f.PortsContacted[i])}
+		return &RowError{i, flow.ColPortsContacted, fmt.Errorf("%d is negative", f.PortsContacted[i])}
 	}
 	return nil
 }
 
 // checkTrainingRow reports a value of row i that cannot enter a policy
 // document: a category that cannot be part of a segment ID, or a protocol
-// outside datasets.Protocols.
-func checkTrainingRow(f *datasets.Flows, i int) error {
+// outside flow.Protocols.
+func checkTrainingRow(f *flow.Table, i int) error {
 	for _, c := range []struct {
 		name string
-		col  *datasets.Categorical
+		col  *flow.Categorical
 	}{
-		{datasets.ColSrcDepartment, &f.SrcDepartment},
-		{datasets.ColSrcDeviceType, &f.SrcDeviceType},
-		{datasets.ColDstDepartment, &f.DstDepartment},
-		{datasets.ColDstDeviceType, &f.DstDeviceType},
+		{flow.ColSrcDepartment, &f.SrcDepartment},
+		{flow.ColSrcDeviceType, &f.SrcDeviceType},
+		{flow.ColDstDepartment, &f.DstDepartment},
+		{flow.ColDstDeviceType, &f.DstDeviceType},
 	} {
 		if err := checkComponent(c.col.Value(i)); err != nil {
 			return &RowError{i, c.name, err}
 		}
 	}
 	if protocolIndex(f.Protocol.Value(i)) < 0 {
-		return &RowError{i, datasets.ColProtocol, fmt.Errorf("unknown protocol %q (want one of %s)", f.Protocol.Value(i), strings.Join(datasets.Protocols, ", "))}
+		return &RowError{i, flow.ColProtocol, fmt.Errorf("unknown protocol %q (want one of %s)", f.Protocol.Value(i), strings.Join(flow.Protocols, ", "))}
 	}
 	return nil
 }

@@ -10,20 +10,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
 // smallFlows is the hand-built table of the allow-list tests. Rows 0..4
 // are the training rows; row 4 is an anomaly and row 5 a test row, both
 // of which Recommend must ignore.
-func smallFlows() *datasets.Flows {
+func smallFlows() *flow.Table {
 	return table(
 		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "TCP", bytes: 1000, duration: 10, cpu: 15, ports: 2},
 		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "TCP", bytes: 2000, duration: 20, cpu: 12, ports: 3},
 		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "UDP", bytes: 500, duration: 5, cpu: 10, ports: 1},
 		flowRow{src: "hr/mobile", dst: "it/server", protocol: "TCP", bytes: 800, duration: 30, cpu: 20, ports: 4},
-		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "ICMP", bytes: 1e6, duration: 7200, cpu: 95, ports: 9, anomaly: datasets.CryptoMining},
+		flowRow{src: "accounting/workstation", dst: "it/server", protocol: "ICMP", bytes: 1e6, duration: 7200, cpu: 95, ports: 9, anomaly: flow.CryptoMining},
 		flowRow{src: "hr/mobile", dst: "hr/mobile", protocol: "TCP", bytes: 100, duration: 1, cpu: 5, ports: 1},
 	)
 }
@@ -361,14 +361,14 @@ func TestConfigValidate(t *testing.T) {
 
 func TestRecommendErrors(t *testing.T) {
 	good := flowRow{src: "it/server", dst: "hr/mobile", protocol: "TCP", bytes: 10, duration: 1, cpu: 10, ports: 1}
-	with := func(edit func(*flowRow)) *datasets.Flows {
+	with := func(edit func(*flowRow)) *flow.Table {
 		r := good
 		edit(&r)
 		return table(good, r)
 	}
 	tests := []struct {
 		name   string
-		flows  *datasets.Flows
+		flows  *flow.Table
 		train  []int
 		cfg    func(*Config)
 		column string // the *RowError's column, or "" for another error
@@ -378,15 +378,15 @@ func TestRecommendErrors(t *testing.T) {
 		{"row out of range", table(good), []int{0, 1}, nil, "", "train[1] = 1"},
 		{"negative row", table(good), []int{-1}, nil, "", "train[0] = -1"},
 		{"no rows", table(good), nil, nil, "", "no normal flows"},
-		{"only anomalies", table(flowRow{src: "it/server", dst: "hr/mobile", protocol: "TCP", anomaly: datasets.CryptoMining}), []int{0}, nil, "", "no normal flows"},
-		{"negative bytes", with(func(r *flowRow) { r.bytes = -1 }), []int{0, 1}, nil, datasets.ColBytesSent, "-1"},
-		{"NaN bytes", with(func(r *flowRow) { r.bytes = math.NaN() }), []int{0, 1}, nil, datasets.ColBytesSent, "NaN"},
-		{"infinite duration", with(func(r *flowRow) { r.duration = math.Inf(1) }), []int{0, 1}, nil, datasets.ColDuration, "+Inf"},
-		{"CPU above 100", with(func(r *flowRow) { r.cpu = 101 }), []int{0, 1}, nil, datasets.ColCPUUsage, "101"},
-		{"negative ports", with(func(r *flowRow) { r.ports = -2 }), []int{0, 1}, nil, datasets.ColPortsContacted, "-2"},
-		{"unknown protocol", with(func(r *flowRow) { r.protocol = "SCTP" }), []int{0, 1}, nil, datasets.ColProtocol, "SCTP"},
-		{"slash in a device type", with(func(r *flowRow) { r.dst = "hr/mobile/2" }), []int{0, 1}, nil, datasets.ColDstDeviceType, `"/"`},
-		{"empty device type", with(func(r *flowRow) { r.src = "it/" }), []int{0, 1}, nil, datasets.ColSrcDeviceType, "empty"},
+		{"only anomalies", table(flowRow{src: "it/server", dst: "hr/mobile", protocol: "TCP", anomaly: flow.CryptoMining}), []int{0}, nil, "", "no normal flows"},
+		{"negative bytes", with(func(r *flowRow) { r.bytes = -1 }), []int{0, 1}, nil, flow.ColBytesSent, "-1"},
+		{"NaN bytes", with(func(r *flowRow) { r.bytes = math.NaN() }), []int{0, 1}, nil, flow.ColBytesSent, "NaN"},
+		{"infinite duration", with(func(r *flowRow) { r.duration = math.Inf(1) }), []int{0, 1}, nil, flow.ColDuration, "+Inf"},
+		{"CPU above 100", with(func(r *flowRow) { r.cpu = 101 }), []int{0, 1}, nil, flow.ColCPUUsage, "101"},
+		{"negative ports", with(func(r *flowRow) { r.ports = -2 }), []int{0, 1}, nil, flow.ColPortsContacted, "-2"},
+		{"unknown protocol", with(func(r *flowRow) { r.protocol = "SCTP" }), []int{0, 1}, nil, flow.ColProtocol, "SCTP"},
+		{"slash in a device type", with(func(r *flowRow) { r.dst = "hr/mobile/2" }), []int{0, 1}, nil, flow.ColDstDeviceType, `"/"`},
+		{"empty device type", with(func(r *flowRow) { r.src = "it/" }), []int{0, 1}, nil, flow.ColSrcDeviceType, "empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -415,14 +415,14 @@ func TestRecommendErrors(t *testing.T) {
 func TestRecommendBadColumns(t *testing.T) {
 	f := smallFlows()
 	f.CPUUsage = f.CPUUsage[:2]
-	if _, err := Recommend(f, smallTrain, noClusters(), nil); err == nil || !strings.Contains(err.Error(), datasets.ColCPUUsage) {
-		t.Errorf("Recommend with a short column: %v, want an error naming %s", err, datasets.ColCPUUsage)
+	if _, err := Recommend(f, smallTrain, noClusters(), nil); err == nil || !strings.Contains(err.Error(), flow.ColCPUUsage) {
+		t.Errorf("Recommend with a short column: %v, want an error naming %s", err, flow.ColCPUUsage)
 	}
 	f = smallFlows()
 	f.Protocol.Codes[0] = 7
 	var re *RowError
-	if _, err := Recommend(f, smallTrain, noClusters(), nil); !errors.As(err, &re) || re.Column != datasets.ColProtocol {
-		t.Errorf("Recommend with a code outside its levels: %v, want a *RowError for %s", err, datasets.ColProtocol)
+	if _, err := Recommend(f, smallTrain, noClusters(), nil); !errors.As(err, &re) || re.Column != flow.ColProtocol {
+		t.Errorf("Recommend with a code outside its levels: %v, want a *RowError for %s", err, flow.ColProtocol)
 	}
 }
 

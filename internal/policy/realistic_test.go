@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -25,8 +25,8 @@ func TestNotebookFlows(t *testing.T) {
 	}
 	// 6 departments × 6 device types, uniformly drawn: all 36 segments
 	// appear among ~6,650 normal training flows.
-	if len(p.Segments) != len(datasets.Departments)*len(datasets.DeviceTypes) {
-		t.Errorf("%d segments, want %d", len(p.Segments), len(datasets.Departments)*len(datasets.DeviceTypes))
+	if len(p.Segments) != len(flow.Departments)*len(flow.DeviceTypes) {
+		t.Errorf("%d segments, want %d", len(p.Segments), len(flow.Departments)*len(flow.DeviceTypes))
 	}
 	for _, rule := range p.Allow {
 		if rule.MaxPorts > 4 {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/report"
@@ -24,14 +24,14 @@ import (
 const fuzzRows = 12
 
 // fuzzFlowColumns are the numeric columns of a flow file (see
-// datasets.FlowColumns) that the fuzzer writes its values into; the
+// flow.FlowColumns) that the fuzzer writes its values into; the
 // integer ones are written as integers when the value is one.
 var fuzzFlowColumns = []struct {
 	name    string
 	integer bool
 }{
-	{datasets.ColBytesSent, false}, {datasets.ColPacketsSent, true}, {datasets.ColDuration, false},
-	{datasets.ColHour, true}, {datasets.ColCPUUsage, false}, {datasets.ColPortsContacted, true},
+	{flow.ColBytesSent, false}, {flow.ColPacketsSent, true}, {flow.ColDuration, false},
+	{flow.ColHour, true}, {flow.ColCPUUsage, false}, {flow.ColPortsContacted, true},
 }
 
 // fuzzTableColumns are the numeric columns of the fuzzer's table, in the
@@ -52,14 +52,14 @@ type fuzzCase struct {
 // its anomaly type: rows 0-7 normal, 8-9 crypto mining (high CPU, many
 // bytes), 10-11 lateral movement (many ports).
 func baseRow(i int) ([]float64, string) {
-	typ := datasets.Normal
+	typ := flow.Normal
 	bytes, packets, duration := 1000+37*float64(i), 10+float64(i), 1+0.5*float64(i)
 	hour, cpu, ports := float64(9+i%8), 20+3*float64(i), float64(1+i%3)
 	switch {
 	case i >= 10:
-		typ, ports = datasets.LateralMovement, 25+float64(i)
+		typ, ports = flow.LateralMovement, 25+float64(i)
 	case i >= 8:
-		typ, cpu, bytes = datasets.CryptoMining, 90+float64(i%2), 90000+float64(i)
+		typ, cpu, bytes = flow.CryptoMining, 90+float64(i%2), 90000+float64(i)
 	}
 	return []float64{bytes, packets, duration, hour, cpu, ports}, typ
 }
@@ -98,27 +98,27 @@ func formatValue(v float64, integer bool) string {
 // flowCSV writes the case as a flow file in the harness's schema.
 func (c *fuzzCase) flowCSV() string {
 	var b strings.Builder
-	b.WriteString(strings.Join(datasets.FlowColumns, ",") + "\n")
+	b.WriteString(strings.Join(flow.FlowColumns, ",") + "\n")
 	devices, depts := []string{"workstation", "server", "database"}, []string{"hr", "it", "sales"}
 	for i, row := range c.rows() {
 		_, typ := baseRow(i)
 		src, dst := depts[i%3], depts[(i/2)%3]
 		cells := map[string]string{
-			datasets.ColSrcDeviceType:   devices[i%3],
-			datasets.ColSrcDepartment:   src,
-			datasets.ColDstDeviceType:   devices[(i+1)%3],
-			datasets.ColDstDepartment:   dst,
-			datasets.ColProtocol:        []string{"TCP", "UDP"}[i%2],
-			datasets.ColIsBusinessHours: strconv.FormatBool(row[3] >= 8 && row[3] <= 17),
-			datasets.ColSameDept:        strconv.FormatBool(src == dst),
-			datasets.ColCrossDept:       strconv.FormatBool(src != dst),
-			datasets.ColIsAnomaly:       strconv.FormatBool(typ != datasets.Normal),
-			datasets.ColAnomalyType:     typ,
+			flow.ColSrcDeviceType:   devices[i%3],
+			flow.ColSrcDepartment:   src,
+			flow.ColDstDeviceType:   devices[(i+1)%3],
+			flow.ColDstDepartment:   dst,
+			flow.ColProtocol:        []string{"TCP", "UDP"}[i%2],
+			flow.ColIsBusinessHours: strconv.FormatBool(row[3] >= 8 && row[3] <= 17),
+			flow.ColSameDept:        strconv.FormatBool(src == dst),
+			flow.ColCrossDept:       strconv.FormatBool(src != dst),
+			flow.ColIsAnomaly:       strconv.FormatBool(typ != flow.Normal),
+			flow.ColAnomalyType:     typ,
 		}
 		for j, col := range fuzzFlowColumns {
 			cells[col.name] = formatValue(row[j], col.integer)
 		}
-		for j, name := range datasets.FlowColumns {
+		for j, name := range flow.FlowColumns {
 			if j > 0 {
 				b.WriteByte(',')
 			}
@@ -133,7 +133,7 @@ func (c *fuzzCase) flowCSV() string {
 func (c *fuzzCase) tableCSV() string {
 	var b strings.Builder
 	b.WriteString(strings.Join(fuzzTableColumns, ",") + ",proto,label\n")
-	labels := map[string]string{datasets.Normal: "normal", datasets.CryptoMining: "mine", datasets.LateralMovement: "spread"}
+	labels := map[string]string{flow.Normal: "normal", flow.CryptoMining: "mine", flow.LateralMovement: "spread"}
 	for i, row := range c.rows() {
 		_, typ := baseRow(i)
 		for _, v := range row {

@@ -15,6 +15,7 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/monitor"
@@ -44,7 +45,7 @@ type forestDetector struct {
 	workers  int
 }
 
-func (d *forestDetector) Score(f *datasets.Flows, scores []float64, flagged []bool) error {
+func (d *forestDetector) Score(f *flow.Table, scores []float64, flagged []bool) error {
 	x, err := d.pipeline.Transform(f, features.Engineer(f))
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ type forestTrainer struct {
 	workers  int
 }
 
-func (tr *forestTrainer) Train(f *datasets.Flows, s uint64) (monitor.Detector, error) {
+func (tr *forestTrainer) Train(f *flow.Table, s uint64) (monitor.Detector, error) {
 	p, err := features.Fit(f, features.Engineer(f), tr.features, nil)
 	if err != nil {
 		return nil, err

@@ -30,6 +30,7 @@ import (
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
@@ -829,7 +830,7 @@ func paramValues(t *experiments.Trial, params []datasets.ParamColumn) []string {
 }
 
 // loadFlows generates or reads the trial's flows.
-func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int) (*datasets.Flows, *Input, error) {
+func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int) (*flow.Table, *Input, error) {
 	d := t.Spec.Data
 	switch d.Source {
 	case experiments.SourceGenerate:
@@ -869,7 +870,7 @@ func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int
 
 // stratifyLabels returns the class of each flow for a stratified split, or
 // nil for none.
-func stratifyLabels(f *datasets.Flows, by string) []int {
+func stratifyLabels(f *flow.Table, by string) []int {
 	switch by {
 	case experiments.StratifyAnomalyType:
 		labels := make([]int, f.Len())
@@ -899,7 +900,7 @@ func describe(source string, input *Input, ds *datasets.Dataset) DataRecord {
 	}
 	for code, n := range counts {
 		level := f.AnomalyType.Levels[code]
-		if level == datasets.Normal || (n == 0 && !slices.Contains(datasets.InjectableTypes, level)) {
+		if level == flow.Normal || (n == 0 && !slices.Contains(datasets.InjectableTypes, level)) {
 			continue
 		}
 		r.ByType[level] = n

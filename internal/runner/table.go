@@ -12,6 +12,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -245,26 +246,26 @@ type engineered struct {
 type roleColumns map[string][]float64
 
 // tableEngineered are the notebook's engineered features (features.Engineer)
-// in datasets.EngineeredColumns order, each from the roles it needs.
+// in flow.EngineeredColumns order, each from the roles it needs.
 // risk_score also needs cross_dept, which no role names: it is never
 // computed for a table.
 var tableEngineered = []engineered{
-	{datasets.ColBytesPerSecond, []string{"bytes_sent", "duration"}, func(r roleColumns, i int) float64 {
+	{flow.ColBytesPerSecond, []string{"bytes_sent", "duration"}, func(r roleColumns, i int) float64 {
 		return r["bytes_sent"][i] / (r["duration"][i] + 1)
 	}},
-	{datasets.ColPacketsPerSecond, []string{"packets_sent", "duration"}, func(r roleColumns, i int) float64 {
+	{flow.ColPacketsPerSecond, []string{"packets_sent", "duration"}, func(r roleColumns, i int) float64 {
 		return r["packets_sent"][i] / (r["duration"][i] + 1)
 	}},
-	{datasets.ColHighCPU, []string{"cpu_usage"}, func(r roleColumns, i int) float64 { return b2f(r["cpu_usage"][i] > 70) }},
-	{datasets.ColLongDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return b2f(r["duration"][i] > 3600) }},
-	{datasets.ColManyPorts, []string{"ports_contacted"}, func(r roleColumns, i int) float64 { return b2f(r["ports_contacted"][i] > 5) }},
-	{datasets.ColOffHours, []string{"hour"}, func(r roleColumns, i int) float64 {
+	{flow.ColHighCPU, []string{"cpu_usage"}, func(r roleColumns, i int) float64 { return b2f(r["cpu_usage"][i] > 70) }},
+	{flow.ColLongDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return b2f(r["duration"][i] > 3600) }},
+	{flow.ColManyPorts, []string{"ports_contacted"}, func(r roleColumns, i int) float64 { return b2f(r["ports_contacted"][i] > 5) }},
+	{flow.ColOffHours, []string{"hour"}, func(r roleColumns, i int) float64 {
 		h := r["hour"][i]
 		return b2f(!(8 <= h && h <= 17))
 	}},
-	{datasets.ColRiskScore, []string{"cpu_usage", "duration", "ports_contacted", "hour", "cross_dept"}, nil},
-	{datasets.ColLogBytes, []string{"bytes_sent"}, func(r roleColumns, i int) float64 { return math.Log10(r["bytes_sent"][i] + 1) }},
-	{datasets.ColLogDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return math.Log10(r["duration"][i] + 1) }},
+	{flow.ColRiskScore, []string{"cpu_usage", "duration", "ports_contacted", "hour", "cross_dept"}, nil},
+	{flow.ColLogBytes, []string{"bytes_sent"}, func(r roleColumns, i int) float64 { return math.Log10(r["bytes_sent"][i] + 1) }},
+	{flow.ColLogDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return math.Log10(r["duration"][i] + 1) }},
 }
 
 // rolesOf returns a table's numeric role columns.

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // Flow is one network flow as the notebook's score_network_flow takes it:
@@ -62,20 +62,20 @@ var flowFields = [...]struct {
 	kind     fieldKind
 	optional bool
 }{
-	{datasets.ColSrcDeviceType, kindString, false},
-	{datasets.ColSrcDepartment, kindString, false},
-	{datasets.ColDstDeviceType, kindString, false},
-	{datasets.ColDstDepartment, kindString, false},
-	{datasets.ColProtocol, kindString, false},
-	{datasets.ColBytesSent, kindNumber, false},
-	{datasets.ColPacketsSent, kindInteger, false},
-	{datasets.ColDuration, kindNumber, false},
-	{datasets.ColHour, kindInteger, false},
-	{datasets.ColIsBusinessHours, kindBool, false},
-	{datasets.ColCPUUsage, kindNumber, false},
-	{datasets.ColPortsContacted, kindInteger, false},
-	{datasets.ColSameDept, kindBool, true},
-	{datasets.ColCrossDept, kindBool, true},
+	{flow.ColSrcDeviceType, kindString, false},
+	{flow.ColSrcDepartment, kindString, false},
+	{flow.ColDstDeviceType, kindString, false},
+	{flow.ColDstDepartment, kindString, false},
+	{flow.ColProtocol, kindString, false},
+	{flow.ColBytesSent, kindNumber, false},
+	{flow.ColPacketsSent, kindInteger, false},
+	{flow.ColDuration, kindNumber, false},
+	{flow.ColHour, kindInteger, false},
+	{flow.ColIsBusinessHours, kindBool, false},
+	{flow.ColCPUUsage, kindNumber, false},
+	{flow.ColPortsContacted, kindInteger, false},
+	{flow.ColSameDept, kindBool, true},
+	{flow.ColCrossDept, kindBool, true},
 }
 
 // fieldNames is the list of field names for error messages.
@@ -273,9 +273,9 @@ func (f *Flow) set(k int, v json.RawMessage) error {
 		case "true", "false":
 			b := string(v) == "true"
 			switch flowFields[k].name {
-			case datasets.ColSameDept:
+			case flow.ColSameDept:
 				f.SameDept = &b
-			case datasets.ColCrossDept:
+			case flow.ColCrossDept:
 				f.CrossDept = &b
 			default:
 				f.IsBusinessHours = b
@@ -340,9 +340,9 @@ func (f *Flow) stringField(k int) *string {
 
 func (f *Flow) floatField(k int) *float64 {
 	switch flowFields[k].name {
-	case datasets.ColBytesSent:
+	case flow.ColBytesSent:
 		return &f.BytesSent
-	case datasets.ColDuration:
+	case flow.ColDuration:
 		return &f.Duration
 	}
 	return &f.CPUUsage
@@ -350,15 +350,15 @@ func (f *Flow) floatField(k int) *float64 {
 
 func (f *Flow) intField(k int) *int64 {
 	switch flowFields[k].name {
-	case datasets.ColPacketsSent:
+	case flow.ColPacketsSent:
 		return &f.PacketsSent
-	case datasets.ColHour:
+	case flow.ColHour:
 		return &f.Hour
 	}
 	return &f.PortsContacted
 }
 
-// Validate checks the ranges of the schema (datasets.Flows.Check): bytes,
+// Validate checks the ranges of the schema (flow.Table.Check): bytes,
 // packets, duration and ports are finite and not negative, hour is in
 // 0..23 and CPU usage in 0..100. It returns a *FieldError for the first
 // field out of range, in Flow's order. Categories are checked by Score,
@@ -366,24 +366,24 @@ func (f *Flow) intField(k int) *int64 {
 func (f *Flow) Validate() error {
 	switch {
 	case !(f.BytesSent >= 0):
-		return negative(datasets.ColBytesSent, f.BytesSent)
+		return negative(flow.ColBytesSent, f.BytesSent)
 	case math.IsInf(f.BytesSent, 1):
-		return notFinite(datasets.ColBytesSent, f.BytesSent)
+		return notFinite(flow.ColBytesSent, f.BytesSent)
 	case f.PacketsSent < 0:
-		return &FieldError{Field: datasets.ColPacketsSent, Problem: strconv.FormatInt(f.PacketsSent, 10) + " is negative"}
+		return &FieldError{Field: flow.ColPacketsSent, Problem: strconv.FormatInt(f.PacketsSent, 10) + " is negative"}
 	case !(f.Duration >= 0):
-		return negative(datasets.ColDuration, f.Duration)
+		return negative(flow.ColDuration, f.Duration)
 	case math.IsInf(f.Duration, 1):
-		return notFinite(datasets.ColDuration, f.Duration)
+		return notFinite(flow.ColDuration, f.Duration)
 	case f.Hour < 0 || f.Hour > 23:
-		return &FieldError{Field: datasets.ColHour, Problem: strconv.FormatInt(f.Hour, 10) + " is outside 0..23"}
+		return &FieldError{Field: flow.ColHour, Problem: strconv.FormatInt(f.Hour, 10) + " is outside 0..23"}
 	case !(f.CPUUsage >= 0 && f.CPUUsage <= 100):
 		if math.IsNaN(f.CPUUsage) {
-			return notFinite(datasets.ColCPUUsage, f.CPUUsage)
+			return notFinite(flow.ColCPUUsage, f.CPUUsage)
 		}
-		return &FieldError{Field: datasets.ColCPUUsage, Problem: formatFloat(f.CPUUsage) + " is outside 0..100"}
+		return &FieldError{Field: flow.ColCPUUsage, Problem: formatFloat(f.CPUUsage) + " is outside 0..100"}
 	case f.PortsContacted < 0:
-		return &FieldError{Field: datasets.ColPortsContacted, Problem: strconv.FormatInt(f.PortsContacted, 10) + " is negative"}
+		return &FieldError{Field: flow.ColPortsContacted, Problem: strconv.FormatInt(f.PortsContacted, 10) + " is negative"}
 	}
 	return nil
 }
@@ -434,7 +434,7 @@ func (f *Flow) row() features.Row {
 // FlowOf returns row i of a flow table as a Flow, same_dept and cross_dept
 // included: scored, it gives exactly the batch pipeline's figures for the
 // row.
-func FlowOf(f *datasets.Flows, i int) Flow {
+func FlowOf(f *flow.Table, i int) Flow {
 	same, cross := f.SameDept[i], f.CrossDept[i]
 	return Flow{
 		SrcDeviceType:   f.SrcDeviceType.Value(i),

@@ -9,6 +9,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/seed"
@@ -36,7 +37,7 @@ var consistentExperiment = strings.NewReplacer("generator: notebook", "generator
 // (internal/runner: runTrial, prepare, runModels, randomForest).
 type trained struct {
 	trial *experiments.Trial
-	flows *datasets.Flows
+	flows *flow.Table
 	x     *features.Matrix // the batch pipeline's scaled matrix of every flow
 	train []int
 	test  []int
@@ -173,7 +174,7 @@ func modelSpec(m experiments.Model) string {
 }
 
 // tableFlow returns row i of a flow table as a Flow.
-func tableFlow(f *datasets.Flows, i int) Flow { return FlowOf(f, i) }
+func tableFlow(f *flow.Table, i int) Flow { return FlowOf(f, i) }
 
 // savedModel saves the notebook experiment's model to a new directory and
 // returns the directory.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 )
 
@@ -135,10 +135,10 @@ func TestIncidentSimulation(t *testing.T) {
 	}
 	t.Logf("incident: %+v", s)
 	t.Logf("normal:   %+v", n)
-	if s.RiskLevel != RiskHigh || s.RecommendedAction != ActionIsolate || !s.IsAnomaly || s.MostLikelyAttackType != datasets.CryptoMining {
+	if s.RiskLevel != RiskHigh || s.RecommendedAction != ActionIsolate || !s.IsAnomaly || s.MostLikelyAttackType != flow.CryptoMining {
 		t.Errorf("incident flow scored %+v, want HIGH, IMMEDIATE_ISOLATION, an anomaly, crypto_mining", s)
 	}
-	if n.RiskLevel != RiskLow || n.RecommendedAction != ActionContinue || n.IsAnomaly || n.MostLikelyAttackType != datasets.Normal {
+	if n.RiskLevel != RiskLow || n.RecommendedAction != ActionContinue || n.IsAnomaly || n.MostLikelyAttackType != flow.Normal {
 		t.Errorf("normal flow scored %+v, want LOW, CONTINUE_MONITORING, not an anomaly, normal", n)
 	}
 }

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/scoring"
 )
 
@@ -14,7 +15,7 @@ func SampleFlows(n int, s uint64) ([]scoring.Flow, error) {
 		Generator:   datasets.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
-		AnomalyMix:  map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
 	}, s)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/eval"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/charts"
 )
@@ -132,7 +133,7 @@ func trialLabel(t *Trial) string { return "trial " + t.Record.ID }
 // classes returns the anomaly types of the dataset in the report's order:
 // normal first, then the others as the table's levels list them, leaving
 // out levels no flow has.
-func classes(f *datasets.Flows) []string {
+func classes(f *flow.Table) []string {
 	counts := make([]int, len(f.AnomalyType.Levels))
 	for _, c := range f.AnomalyType.Codes {
 		counts[c]++
@@ -171,7 +172,7 @@ func (t *Trial) classes() []string {
 
 // groupBy splits value(i) for the rows by their anomaly type, in the
 // order of classes; keep filters rows (nil keeps all).
-func groupBy(f *datasets.Flows, rows []int, value func(i int) float64) []charts.Group {
+func groupBy(f *flow.Table, rows []int, value func(i int) float64) []charts.Group {
 	types := classes(f)
 	groups := make([]charts.Group, len(types))
 	for k, typ := range types {
@@ -375,7 +376,7 @@ func positive(rows []int, v []float64) []int {
 
 // crosstab draws the counts of (a, b) pairs over n rows as a heatmap,
 // leaving out levels no row has.
-func crosstab(title, xLabel, yLabel string, a, b *datasets.Categorical, n int) *charts.Chart {
+func crosstab(title, xLabel, yLabel string, a, b *flow.Categorical, n int) *charts.Chart {
 	counts := make([][]float64, len(a.Levels))
 	for i := range counts {
 		counts[i] = make([]float64, len(b.Levels))
@@ -395,7 +396,7 @@ func crosstab(title, xLabel, yLabel string, a, b *datasets.Categorical, n int) *
 		charts.HeatmapOptions{Format: count, Log: true})
 }
 
-func usedLevels(c *datasets.Categorical, n int) []int {
+func usedLevels(c *flow.Categorical, n int) []int {
 	seen := make([]bool, len(c.Levels))
 	for i := range n {
 		seen[c.Codes[i]] = true
@@ -420,7 +421,7 @@ func pick(levels []string, idx []int) []string {
 // valueCounts counts the rows per level, most frequent first (ties in
 // level order), as pandas' value_counts orders them; unused levels are
 // left out.
-func valueCounts(c *datasets.Categorical, rows []int) ([]string, []float64) {
+func valueCounts(c *flow.Categorical, rows []int) ([]string, []float64) {
 	counts := make([]int, len(c.Levels))
 	for _, i := range rows {
 		counts[c.Codes[i]]++
@@ -449,7 +450,7 @@ type scatterSample struct {
 // anomalous flow (up to half the points), and normal flows at an even
 // stride for the rest, so that the rare class stays visible and the SVG
 // small. The caption says what was drawn.
-func sample(f *datasets.Flows, rows []int) scatterSample {
+func sample(f *flow.Table, rows []int) scatterSample {
 	var normal, anomalous []int
 	for _, i := range rows {
 		if f.IsAnomaly[i] {

@@ -10,6 +10,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/runner"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestConstantColumn(t *testing.T) {
 	dir := t.TempDir()
 	flows, err := datasets.Generate(datasets.Config{Generator: "notebook", Flows: 2000, AnomalyRate: 0.05,
-		AnomalyMix: map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4}}, 7)
+		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4}}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

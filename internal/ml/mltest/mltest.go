@@ -13,6 +13,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // Data is a scaled feature matrix with its labels and a stratified split.
@@ -49,7 +50,7 @@ func Notebook(tb testing.TB, n int, seed uint64) *Data {
 		Generator:   datasets.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
-		AnomalyMix:  map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
 		Workers:     1,
 	}, seed)
 	if err != nil {
@@ -75,7 +76,7 @@ func Parity(tb testing.TB, splitSeed uint64) *Data {
 	return prepare(tb, f, splitSeed)
 }
 
-func prepare(tb testing.TB, f *datasets.Flows, seed uint64) *Data {
+func prepare(tb testing.TB, f *flow.Table, seed uint64) *Data {
 	tb.Helper()
 	e := features.Engineer(f)
 	p, err := features.Fit(f, e, []string{"notebook"}, nil)

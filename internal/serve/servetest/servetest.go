@@ -11,6 +11,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
@@ -38,7 +39,7 @@ func Fit(cfg Config) (*scoring.Model, error) {
 		Generator:   datasets.GeneratorNotebook,
 		Flows:       cfg.Flows,
 		AnomalyRate: 0.05,
-		AnomalyMix:  map[string]float64{datasets.CryptoMining: 0.6, datasets.LateralMovement: 0.4},
+		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
 		Workers:     cfg.Workers,
 	}, seed.Derive(cfg.Seed, "data"))
 	if err != nil {

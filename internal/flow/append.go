@@ -1,4 +1,4 @@
-package datasets
+package flow
 
 import (
 	"fmt"
@@ -11,23 +11,23 @@ import (
 // appended to f's Levels in src's order (used by the rows or not), so f's
 // existing codes keep their meaning. No rows leave f unchanged. A row index
 // outside src panics.
-func (f *Flows) AppendRows(src *Flows, rows []int) {
+func (f *Table) AppendRows(src *Table, rows []int) {
 	if len(rows) == 0 {
 		return
 	}
 	n := src.Len()
 	for _, r := range rows {
 		if r < 0 || r >= n {
-			panic(fmt.Sprintf("datasets: AppendRows: row %d out of range [0, %d)", r, n))
+			panic(fmt.Sprintf("flow: AppendRows: row %d out of range [0, %d)", r, n))
 		}
 	}
 	// Map every column's levels before changing any, so that a column with
 	// too many levels panics with f unchanged.
-	dst, from := f.categoricals(), src.categoricals()
-	var maps [len(categoricalColumns)][]uint16
-	var added [len(categoricalColumns)][]string
+	dst, from := f.Categoricals(), src.Categoricals()
+	var maps [len(CategoricalColumns)][]uint16
+	var added [len(CategoricalColumns)][]string
 	for k := range dst {
-		maps[k], added[k] = mapLevels(dst[k], from[k], categoricalColumns[k])
+		maps[k], added[k] = mapLevels(dst[k], from[k], CategoricalColumns[k])
 	}
 	for k, c := range dst {
 		if len(added[k]) > 0 {
@@ -54,22 +54,22 @@ func (f *Flows) AppendRows(src *Flows, rows []int) {
 // AppendRows appends them. Its categorical columns thus have the notebook's
 // levels followed by those of f's levels that are not among them (none
 // when rows is empty).
-func (f *Flows) Rows(rows []int) *Flows {
-	g := makeFlows(0, len(rows))
+func (f *Table) Rows(rows []int) *Table {
+	g := Make(0, len(rows))
 	g.AppendRows(f, rows)
 	return g
 }
 
-// categoricals returns f's categorical columns, in the order of their
-// names in categoricalColumns.
-func (f *Flows) categoricals() [len(categoricalColumns)]*Categorical {
+// Categoricals returns f's categorical columns, in the order of their
+// names in CategoricalColumns.
+func (f *Table) Categoricals() [len(CategoricalColumns)]*Categorical {
 	return [...]*Categorical{&f.SrcDeviceType, &f.SrcDepartment, &f.DstDeviceType, &f.DstDepartment, &f.Protocol, &f.AnomalyType}
 }
 
 // mapLevels returns the code in dst of each level of src, or nil when every
 // level of src has the same code in dst, and the levels of src that dst
 // lacks, in src's order, to be appended to dst.Levels. col names the column
-// in the panic for a column that would hold more than maxLevels levels.
+// in the panic for a column that would hold more than MaxLevels levels.
 func mapLevels(dst, src *Categorical, col string) (m []uint16, added []string) {
 	if len(src.Levels) <= len(dst.Levels) && slices.Equal(dst.Levels[:len(src.Levels)], src.Levels) {
 		return nil, nil
@@ -84,8 +84,8 @@ func mapLevels(dst, src *Categorical, col string) (m []uint16, added []string) {
 	for i, l := range src.Levels {
 		code, ok := codes[l]
 		if !ok {
-			if len(dst.Levels)+len(added) >= maxLevels {
-				panic(fmt.Sprintf("datasets: AppendRows: column %s: more than %d distinct values", col, maxLevels))
+			if len(dst.Levels)+len(added) >= MaxLevels {
+				panic(fmt.Sprintf("flow: AppendRows: column %s: more than %d distinct values", col, MaxLevels))
 			}
 			code = uint16(len(dst.Levels) + len(added))
 			codes[l] = code
