@@ -91,13 +91,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./experiments
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
 	$(GO) test -run '^$$' -fuzz '^FuzzReadDataset$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadMetrics$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadCurves$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadAggregates$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadPredictions$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorWindows$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorIncidents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
-	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorEvents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMetrics$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/rundir
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCurves$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/rundir
+	$(GO) test -run '^$$' -fuzz '^FuzzReadAggregates$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/rundir
+	$(GO) test -run '^$$' -fuzz '^FuzzReadPredictions$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/rundir
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorWindows$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/rundir
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorIncidents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/rundir
+	$(GO) test -run '^$$' -fuzz '^FuzzReadMonitorEvents$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/rundir
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzReadParquet$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/forest

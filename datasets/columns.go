@@ -113,13 +113,13 @@ func WriteColumns(w io.Writer, cols []Column) error {
 	)
 	// Column by column, one row group at a time: the values are already in
 	// columns, so there is no row to assemble.
-	values := make([]parquet.Value, batchRows)
+	values := make([]parquet.Value, BatchRows)
 	writers := pw.ColumnWriters()
-	for start := 0; start < rows; start += rowGroupRows {
-		end := min(rows, start+rowGroupRows)
+	for start := 0; start < rows; start += RowGroupRows {
+		end := min(rows, start+RowGroupRows)
 		for j := range cols {
-			for b := start; b < end; b += batchRows {
-				batch := cols[j].values(values[:min(batchRows, end-b)], b)
+			for b := start; b < end; b += BatchRows {
+				batch := cols[j].values(values[:min(BatchRows, end-b)], b)
 				if _, err := writers[j].WriteRowValues(batch); err != nil {
 					return fmt.Errorf("datasets: writing columns: %w", err)
 				}
@@ -221,7 +221,7 @@ func ReadColumns(r io.ReaderAt, size int64, name string, maxRows, maxColumns int
 	if maxRows < 0 || maxColumns < 1 {
 		panic(fmt.Sprintf("datasets: ReadColumns with maxRows %d, maxColumns %d", maxRows, maxColumns))
 	}
-	defer containPanic(name, &err)
+	defer ContainPanic(name, &err)
 	file, err := openFile(r, size, name) // checks the indexes too
 	if err != nil {
 		return nil, nil, 0, err
@@ -264,7 +264,7 @@ func ReadColumns(r io.ReaderAt, size int64, name string, maxRows, maxColumns int
 	// Every column gets its share of the file's bytes up front, so that a
 	// footer claiming many rows cannot make the reader allocate more than
 	// the file could hold; a column that holds more grows as it is read.
-	prealloc := preallocRows(n, size/int64(max(1, len(fields))))
+	prealloc := PreallocRows(n, size/int64(max(1, len(fields))))
 	cols = make([][]float64, len(fields))
 	for k := range fields {
 		cols[k] = make([]float64, 0, prealloc)
@@ -331,7 +331,7 @@ func numberColumnOf(f parquet.Field) (numberColumn, error) {
 // readNumberColumn appends the n values of column k of file to col, page
 // by page.
 func readNumberColumn(file *parquet.File, k int, c numberColumn, n int64, col []float64) ([]float64, error) {
-	buf := make([]parquet.Value, batchRows)
+	buf := make([]parquet.Value, BatchRows)
 	for _, rg := range file.RowGroups() {
 		pages := rg.ColumnChunks()[k].Pages()
 		var err error

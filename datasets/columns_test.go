@@ -107,7 +107,7 @@ func TestColumnsRoundTrip(t *testing.T) {
 		{"one row", 1},
 		{"one row group", 1000},
 		// More rows than a row group and a batch, and not a multiple of either.
-		{"three row groups", 2*rowGroupRows + batchRows + 17},
+		{"three row groups", 2*RowGroupRows + BatchRows + 17},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cols := testColumns(tc.rows, 3)
@@ -209,8 +209,8 @@ func TestWriteColumnsLayout(t *testing.T) {
 }
 
 func TestWriteColumnsDeterministic(t *testing.T) {
-	a := writeColumns(t, testColumns(rowGroupRows+5, 4))
-	b := writeColumns(t, testColumns(rowGroupRows+5, 4))
+	a := writeColumns(t, testColumns(RowGroupRows+5, 4))
+	b := writeColumns(t, testColumns(RowGroupRows+5, 4))
 	if !bytes.Equal(a, b) {
 		t.Error("the same columns written twice give different bytes")
 	}

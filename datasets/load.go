@@ -191,7 +191,7 @@ func CheckParquet(file *parquet.File, name string) error {
 // checkParquetFile opens the Parquet file in r to check it with
 // CheckParquet.
 func checkParquetFile(r io.ReaderAt, size int64, name string) (err error) {
-	defer containPanic(name, &err)
+	defer ContainPanic(name, &err)
 	file, err := openFile(r, size, name)
 	if err != nil {
 		return err

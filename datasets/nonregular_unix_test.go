@@ -4,7 +4,6 @@ package datasets
 
 import (
 	"errors"
-	"io"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -39,17 +38,5 @@ func TestLoadNotRegular(t *testing.T) {
 				}
 			})
 		}
-		t.Run(tc.kind+" as a result table", func(t *testing.T) {
-			var err error
-			fileiotest.Within(t, "ReadTableFile", func() {
-				_, err = ReadTableFile(tc.path, func(r io.ReaderAt, size int64, name string) ([]Metric, error) {
-					_, rows, err := ReadMetrics(r, size, name)
-					return rows, err
-				})
-			})
-			if !errors.Is(err, fileio.ErrNotRegular) {
-				t.Errorf("ReadTableFile(%s) = %v, want it refused", tc.path, err)
-			}
-		})
 	}
 }

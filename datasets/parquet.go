@@ -70,12 +70,12 @@ type flowRecord struct {
 	AnomalyType     string  `parquet:"anomaly_type"`
 }
 
-// batchRows is the number of rows converted and written at a time.
-const batchRows = 4096
+// BatchRows is the number of rows converted and written at a time.
+const BatchRows = 4096
 
-// rowGroupRows bounds a row group, so that readers (DuckDB, Spark) can split
+// RowGroupRows bounds a row group, so that readers (DuckDB, Spark) can split
 // a large file across threads.
-const rowGroupRows = 1 << 17
+const RowGroupRows = 1 << 17
 
 // WriteDataset writes ds as Parquet to w: one row per flow with flow_id (the
 // row's index), the flow columns, the engineered features and the split.
@@ -88,15 +88,15 @@ func WriteDataset(w io.Writer, ds *Dataset) error {
 	f, e := ds.Flows, ds.Engineered
 	pw := parquet.NewGenericWriter[record](w,
 		parquet.Compression(&parquet.Zstd),
-		parquet.MaxRowsPerRowGroup(rowGroupRows),
+		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		// The library omits the space before "(build": the version carries it.
 		parquet.CreatedBy("segharness", FormatVersion+" ", "dataset"),
 		parquet.KeyValueMetadata("segharness.dataset", FormatVersion),
 	)
-	rows := make([]record, batchRows)
+	rows := make([]record, BatchRows)
 	n := f.Len()
-	for start := 0; start < n; start += batchRows {
-		batch := rows[:min(batchRows, n-start)]
+	for start := 0; start < n; start += BatchRows {
+		batch := rows[:min(BatchRows, n-start)]
 		for j := range batch {
 			i := start + j
 			batch[j] = record{
@@ -230,7 +230,7 @@ var safeCodecs = []format.CompressionCodec{format.Uncompressed, format.Snappy, f
 
 // ReadDataset reads a file written by WriteDataset. name is used in errors.
 func ReadDataset(r io.ReaderAt, size int64, name string) (ds *Dataset, err error) {
-	defer containPanic(name, &err)
+	defer ContainPanic(name, &err)
 	file, err := openFile(r, size, name)
 	if err != nil {
 		return nil, err
@@ -239,10 +239,10 @@ func ReadDataset(r io.ReaderAt, size int64, name string) (ds *Dataset, err error
 		return nil, err
 	}
 	n := file.NumRows()
-	b := newBuilder(preallocRows(n, size))
+	b := newBuilder(PreallocRows(n, size))
 	e := &Engineered{}
 	var split []Split
-	err = readRows(file, n, name, func(i int, rec *record) error {
+	err = ReadRows(file, n, name, func(i int, rec *record) error {
 		if rec.FlowID != int64(i) {
 			return fmt.Errorf("flow_id %d, want %d", rec.FlowID, i)
 		}
@@ -281,7 +281,7 @@ func ReadDataset(r io.ReaderAt, size int64, name string) (ds *Dataset, err error
 // readFlowsParquet reads the flow columns of a Parquet file in the harness's
 // schema; the engineered columns, flow_id and split are ignored.
 func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *flow.Table, err error) {
-	defer containPanic(name, &err)
+	defer ContainPanic(name, &err)
 	file, err := openFile(r, size, name)
 	if err != nil {
 		return nil, err
@@ -300,8 +300,8 @@ func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *flow.Table, er
 		return nil, err
 	}
 	n := file.NumRows()
-	b := newBuilder(preallocRows(n, size))
-	err = readRows(file, n, name, func(_ int, rec *flowRecord) error {
+	b := newBuilder(PreallocRows(n, size))
+	err = ReadRows(file, n, name, func(_ int, rec *flowRecord) error {
 		if col, err := b.add(*rec); err != nil {
 			return fmt.Errorf("%s: %w", col, err)
 		}
@@ -313,12 +313,12 @@ func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *flow.Table, er
 	return b.f, nil
 }
 
-// readRows reads the n rows of file in batches, calling fn for each with
+// ReadRows reads the n rows of file in batches, calling fn for each with
 // its index. An error from fn is reported with the row's index.
-func readRows[T any](file *parquet.File, n int64, name string, fn func(i int, rec *T) error) error {
+func ReadRows[T any](file *parquet.File, n int64, name string, fn func(i int, rec *T) error) error {
 	pr := parquet.NewGenericReader[T](file)
 	defer pr.Close()
-	rows := make([]T, batchRows)
+	rows := make([]T, BatchRows)
 	i := 0
 	for int64(i) < n {
 		k, err := pr.Read(rows)
@@ -341,15 +341,15 @@ func readRows[T any](file *parquet.File, n int64, name string, fn func(i int, re
 	return nil
 }
 
-// preallocRows bounds the rows allocated up front: a file's footer may claim
+// PreallocRows bounds the rows allocated up front: a file's footer may claim
 // more rows than its bytes could hold, so at most one row per byte.
-func preallocRows(claimed, size int64) int {
+func PreallocRows(claimed, size int64) int {
 	return int(max(0, min(claimed, size, 1<<26)))
 }
 
-// containPanic turns a panic inside the Parquet library (seen on corrupt
+// ContainPanic turns a panic inside the Parquet library (seen on corrupt
 // files) into an error naming the file.
-func containPanic(name string, err *error) {
+func ContainPanic(name string, err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%s: corrupt Parquet file: %v", name, r)
 	}

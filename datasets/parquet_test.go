@@ -48,7 +48,7 @@ func writeDataset(t testing.TB, ds *Dataset) []byte {
 
 func TestDatasetRoundTrip(t *testing.T) {
 	// More rows than a row group and a batch, and not a multiple of either.
-	ds := testDataset(t, rowGroupRows+batchRows+17)
+	ds := testDataset(t, RowGroupRows+BatchRows+17)
 	raw := writeDataset(t, ds)
 	got, err := ReadDataset(bytes.NewReader(raw), int64(len(raw)), "dataset.parquet")
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
@@ -120,9 +119,9 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func readMetrics(path string) ([]datasets.Metric, error) {
-	return datasets.ReadTableFile(path, func(r io.ReaderAt, size int64, name string) ([]datasets.Metric, error) {
-		_, rows, err := datasets.ReadMetrics(r, size, name)
+func readMetrics(path string) ([]rundir.Metric, error) {
+	return rundir.ReadTableFile(path, func(r io.ReaderAt, size int64, name string) ([]rundir.Metric, error) {
+		_, rows, err := rundir.ReadMetrics(r, size, name)
 		return rows, err
 	})
 }

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 )
 
@@ -37,7 +37,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("diff: -alpha %g: want a level in (0, 1), such as 0.05", *alpha)
 	}
 	var axes [2][]string
-	var rows [2][]datasets.Metric
+	var rows [2][]rundir.Metric
 	for i, dir := range flags.Args() {
 		m, err := runner.OpenRunFiles(dir, "metrics.parquet") // all diff reads: a baseline's two files suffice
 		if err != nil {

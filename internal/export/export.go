@@ -27,9 +27,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 )
 
@@ -83,14 +83,14 @@ func Run(dir, out string) (int, error) {
 			if err != nil {
 				return written, err
 			}
-			params, rows, err := datasets.ReadMetrics(f, info.Size(), src)
+			params, rows, err := rundir.ReadMetrics(f, info.Size(), src)
 			f.Close()
 			if err != nil {
 				return written, err
 			}
 			part := Partition(out, "metrics", m.Experiment, t.ID)
 			if _, err := artifact.WriteFile(filepath.Join(part, PartFile), func(w io.Writer) error {
-				return datasets.WriteMetricsPartition(w, params, rows)
+				return rundir.WriteMetricsPartition(w, params, rows)
 			}); err != nil {
 				return written, err
 			}

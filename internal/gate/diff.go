@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/eval/stats"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // Change compares one metric of one model at one sweep point between two
@@ -30,7 +30,7 @@ type Change struct {
 // metric, in the order of first appearance in old and then in new.
 // Figures present in one run only are reported with OnlyIn set ("old" or
 // "new") and no test.
-func Compare(old, new []datasets.Metric, axes []string, alpha float64) []Change {
+func Compare(old, new []rundir.Metric, axes []string, alpha float64) []Change {
 	type group struct {
 		point         []Param
 		model, metric string
@@ -38,7 +38,7 @@ func Compare(old, new []datasets.Metric, axes []string, alpha float64) []Change 
 	}
 	var groups []*group
 	at := map[string]*group{}
-	add := func(rows []datasets.Metric, isNew bool) {
+	add := func(rows []rundir.Metric, isNew bool) {
 		for _, r := range rows {
 			k := strings.Join(r.Params, "\x00") + "\x00" + r.Model + "\x00" + r.Metric
 			g, ok := at[k]
@@ -118,7 +118,7 @@ func (r Rule) subject() string {
 // Regressions judges each rule at every sweep point against the baseline:
 // fail for a regression, pass otherwise. A rule whose metric either run
 // lacks fails, saying which.
-func Regressions(rules []Rule, base, current []datasets.Metric, axes []string, alpha float64) []RegressionResult {
+func Regressions(rules []Rule, base, current []rundir.Metric, axes []string, alpha float64) []RegressionResult {
 	changes := Compare(base, current, axes, alpha)
 	var out []RegressionResult
 	for _, rule := range rules {

@@ -17,8 +17,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/eval/stats"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // Target is a success criterion: Model's Metric compared with Value by Op,
@@ -133,7 +133,7 @@ type Options struct {
 // names the sweep axes in the order of the metrics table's parameter
 // columns; rows are the table's rows. Results follow the targets' order,
 // then the points' order of first appearance in rows.
-func Evaluate(targets []Target, axes []string, rows []datasets.Metric, opts Options) []Result {
+func Evaluate(targets []Target, axes []string, rows []rundir.Metric, opts Options) []Result {
 	conf := opts.Confidence
 	if conf == 0 {
 		conf = 0.95
@@ -270,7 +270,7 @@ func figure(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
 // evaluatePaired judges a target against another model at each sweep
 // point it applies to: the differences of the metric, trial by trial.
-func evaluatePaired(t Target, axes []string, rows []datasets.Metric, conf float64) []Result {
+func evaluatePaired(t Target, axes []string, rows []rundir.Metric, conf float64) []Result {
 	metric := t.MetricName()
 	var pairs []observation
 	for _, pr := range Pairs(rows, t.Model, t.Against, metric) {
@@ -303,7 +303,7 @@ func evaluatePaired(t Target, axes []string, rows []datasets.Metric, conf float6
 	return out
 }
 
-func hasMetric(rows []datasets.Metric, model, metric string) bool {
+func hasMetric(rows []rundir.Metric, model, metric string) bool {
 	for _, r := range rows {
 		if r.Model == model && r.Metric == metric {
 			return true
@@ -359,7 +359,7 @@ type Pair struct {
 // Pairs returns, for each trial that measured metric for both model and
 // other, the difference model's value minus other's, in the order of the
 // rows' trials.
-func Pairs(rows []datasets.Metric, model, other, metric string) []Pair {
+func Pairs(rows []rundir.Metric, model, other, metric string) []Pair {
 	type both struct {
 		params     []string
 		a, b       float64
@@ -394,10 +394,10 @@ func Pairs(rows []datasets.Metric, model, other, metric string) []Pair {
 
 // PairRows returns Pairs as metric rows of the model "model - other", for
 // the tools that compare rows (a regression rule against another model).
-func PairRows(rows []datasets.Metric, model, other, metric string) []datasets.Metric {
-	var out []datasets.Metric
+func PairRows(rows []rundir.Metric, model, other, metric string) []rundir.Metric {
+	var out []rundir.Metric
 	for _, p := range Pairs(rows, model, other, metric) {
-		out = append(out, datasets.Metric{Trial: p.Trial, Params: p.Params, Model: p.Model, Metric: metric, Value: p.Value})
+		out = append(out, rundir.Metric{Trial: p.Trial, Params: p.Params, Model: p.Model, Metric: metric, Value: p.Value})
 	}
 	return out
 }

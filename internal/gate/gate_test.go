@@ -4,17 +4,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/eval/stats"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // rows builds metric rows of one model and metric at sweep points given as
 // rate -> values over seeds.
-func rows(model, metric string, points map[string][]float64) []datasets.Metric {
-	var out []datasets.Metric
+func rows(model, metric string, points map[string][]float64) []rundir.Metric {
+	var out []rundir.Metric
 	for _, rate := range []string{"0.01", "0.05", "0.2"} {
 		for i, v := range points[rate] {
-			out = append(out, datasets.Metric{
+			out = append(out, rundir.Metric{
 				Experiment: "e", Trial: "anomaly_rate=" + rate, Seed: int64(i + 1), Params: []string{rate},
 				Model: model, Metric: metric, Value: v,
 			})
@@ -31,7 +31,7 @@ func TestEvaluate(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		target  Target
-		rows    []datasets.Metric
+		rows    []rundir.Metric
 		want    []stats.Verdict
 		message string // in the first result's message
 	}{

@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/eval/stats"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // seeded builds one model's rows of a metric at sweep point rate, one trial
 // per seed, as a run writes them.
-func seeded(model, metric, rate string, values ...float64) []datasets.Metric {
-	var out []datasets.Metric
+func seeded(model, metric, rate string, values ...float64) []rundir.Metric {
+	var out []rundir.Metric
 	for i, v := range values {
-		out = append(out, datasets.Metric{
+		out = append(out, rundir.Metric{
 			Experiment: "e", Trial: fmt.Sprintf("anomaly_rate=%s/seed=%d", rate, i+1), Seed: int64(i + 1), Params: []string{rate},
 			Model: model, Metric: metric, Value: v,
 		})
@@ -23,8 +23,8 @@ func seeded(model, metric, rate string, values ...float64) []datasets.Metric {
 	return out
 }
 
-func concat(parts ...[]datasets.Metric) []datasets.Metric {
-	var out []datasets.Metric
+func concat(parts ...[]rundir.Metric) []rundir.Metric {
+	var out []rundir.Metric
 	for _, p := range parts {
 		out = append(out, p...)
 	}
@@ -57,7 +57,7 @@ func TestEvaluatePaired(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		target  Target
-		rows    []datasets.Metric
+		rows    []rundir.Metric
 		want    stats.Verdict
 		message string
 	}{

@@ -15,16 +15,17 @@ import (
 	"github.com/segharness/harness/internal/monitor/drift"
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/timing"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 )
 
 // Result is what a simulation measured.
 type Result struct {
-	Windows   []datasets.MonitorWindow
-	Drift     []datasets.MonitorDrift // per window and drift feature
-	Incidents []datasets.MonitorIncident
-	Events    []datasets.MonitorEvent
-	Flows     []datasets.MonitorFlow // every flow's score, with Spec.StoreScores
+	Windows   []rundir.MonitorWindow
+	Drift     []rundir.MonitorDrift // per window and drift feature
+	Incidents []rundir.MonitorIncident
+	Events    []rundir.MonitorEvent
+	Flows     []rundir.MonitorFlow // every flow's score, with Spec.StoreScores
 	Summary   Summary
 }
 
@@ -248,7 +249,7 @@ func (m *sim) window(w int) error {
 	}
 
 	// 4: the window's figures.
-	row := datasets.MonitorWindow{
+	row := rundir.MonitorWindow{
 		Window: int64(w), StartMinutes: minutes(start), EndMinutes: minutes(end),
 		Day: int64(start / (24 * time.Hour)), Hour: int64(hour),
 		Model: m.deployed.version, Flows: int64(total),
@@ -321,7 +322,7 @@ func minutes(t time.Duration) float64 { return t.Minutes() }
 // detected campaign would otherwise pass for drift in a quiet hour. Attack
 // flows it missed stay in: a variant the model does not know is what drift
 // monitoring should see.
-func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *datasets.MonitorWindow) {
+func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *rundir.MonitorWindow) {
 	row.MaxPSI, row.MaxKS = math.NaN(), math.NaN()
 	refs := m.refs[0]
 	if businessHour(hour) {
@@ -337,7 +338,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *datasets.MonitorWi
 		m.lastPSI = math.NaN()
 		return
 	}
-	out := make([]datasets.MonitorDrift, len(refs))
+	out := make([]rundir.MonitorDrift, len(refs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(1, m.Workers))
 	for k, ref := range refs {
@@ -346,7 +347,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *datasets.MonitorWi
 			defer func() { <-sem }()
 			values := column(wf.flows, m.driftCols[k], passed, nil)
 			d, pv := ref.KS(values)
-			out[k] = datasets.MonitorDrift{
+			out[k] = rundir.MonitorDrift{
 				Window: int64(w), Feature: driftColumns[m.driftCols[k]],
 				PSI: ref.PSI(values), KS: d, KSP: pv,
 			}
@@ -363,7 +364,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *datasets.MonitorWi
 	}
 	m.res.Drift = append(m.res.Drift, out...)
 	if row.MaxPSI > m.driftThresh && !(m.lastPSI > m.driftThresh) {
-		m.res.Events = append(m.res.Events, datasets.MonitorEvent{
+		m.res.Events = append(m.res.Events, rundir.MonitorEvent{
 			TimeMinutes: row.EndMinutes, Kind: "drift", Model: m.deployed.version,
 			Reason: fmt.Sprintf("largest PSI %.4f (%s) rose above %.4f; KS up to %.4f",
 				row.MaxPSI, row.DriftFeature, m.driftThresh, row.MaxKS),
@@ -384,7 +385,7 @@ func (m *sim) storeFlows(w int, wf *windowFlows) {
 		if c := wf.campaign[i]; c >= 0 {
 			campaign = m.occurrences[c].id
 		}
-		m.res.Flows = append(m.res.Flows, datasets.MonitorFlow{
+		m.res.Flows = append(m.res.Flows, rundir.MonitorFlow{
 			Window: int64(w), TimeMinutes: minutes(wf.times[i]), Model: version,
 			Score: wf.live[i], Flagged: wf.alert[i], IsAnomaly: f.IsAnomaly[i],
 			AnomalyType: f.AnomalyType.Value(i), Campaign: campaign,
@@ -419,7 +420,7 @@ func (m *sim) act(t time.Duration, d retrain.Decision) error {
 // test's events when given.
 func (m *sim) record(events []retrain.Event, ab *abFigures, candidate string) {
 	for _, e := range events {
-		row := datasets.MonitorEvent{
+		row := rundir.MonitorEvent{
 			TimeMinutes: minutes(e.Time), Kind: string(e.Kind), Reason: e.Reason,
 			Triggers: e.Triggers.String(), Model: m.deployed.version, Candidate: candidate,
 			Stage: int64(e.Stage), Share: e.Share, Current: e.Current, CandidateValue: e.Candidate,
@@ -515,7 +516,7 @@ func (m *sim) finish() {
 	incidents := m.tracker.Incidents(m.timing, seed.New(seed.Derive(m.seed, "response")))
 	for k, inc := range incidents {
 		o := &m.occurrences[k]
-		row := datasets.MonitorIncident{
+		row := rundir.MonitorIncident{
 			Campaign: o.campaign.Name, Occurrence: int64(o.index), ID: o.id,
 			Type: o.campaign.Type, Variant: variantOf(o.campaign),
 			StartMinutes: minutes(o.start), EndMinutes: minutes(o.end),

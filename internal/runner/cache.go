@@ -13,7 +13,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/fileio"
@@ -40,17 +39,17 @@ type trialStamp struct {
 // keyInput is what a trial's key is the SHA-256 of (as JSON): everything
 // its artifacts depend on.
 type keyInput struct {
-	Format      string                 `json:"format"`
-	Build       string                 `json:"build"` // the harness binary's SHA-256
-	Experiment  string                 `json:"experiment"`
-	Trial       string                 `json:"trial"`
-	Seed        int64                  `json:"seed"`
-	DerivedSeed uint64                 `json:"derived_seed"`
-	Spec        experiments.Spec       `json:"spec"`
-	Params      []datasets.ParamColumn `json:"params"`
-	Input       *artifact.Digest       `json:"input,omitempty"`        // the data file, for source: file
-	Tables      []artifact.Digest      `json:"tables,omitempty"`       // the table files, for source: table
-	ModelInputs []ModelInput           `json:"model_inputs,omitempty"` // files the models' answers depend on (an external program's)
+	Format      string               `json:"format"`
+	Build       string               `json:"build"` // the harness binary's SHA-256
+	Experiment  string               `json:"experiment"`
+	Trial       string               `json:"trial"`
+	Seed        int64                `json:"seed"`
+	DerivedSeed uint64               `json:"derived_seed"`
+	Spec        experiments.Spec     `json:"spec"`
+	Params      []rundir.ParamColumn `json:"params"`
+	Input       *artifact.Digest     `json:"input,omitempty"`        // the data file, for source: file
+	Tables      []artifact.Digest    `json:"tables,omitempty"`       // the table files, for source: table
+	ModelInputs []ModelInput         `json:"model_inputs,omitempty"` // files the models' answers depend on (an external program's)
 }
 
 var (
@@ -80,7 +79,7 @@ func build() (string, error) {
 // regression rules), the metrics table's parameter
 // columns (their types shape the trial's tables) and, for a data file, its
 // digest.
-func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []datasets.ParamColumn) (string, []ModelInput, error) {
+func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []rundir.ParamColumn) (string, []ModelInput, error) {
 	b, err := build()
 	if err != nil {
 		return "", nil, fmt.Errorf("identifying the harness build: %w", err)
@@ -201,15 +200,15 @@ func readTrial(tdir, key string) (TrialRecord, error) {
 	if bad := rundir.Check(tdir, "", rec.Artifacts); len(bad) > 0 {
 		return TrialRecord{}, fmt.Errorf("%s: %s (%s records another file)", filepath.Join(tdir, filepath.FromSlash(bad[0].Path)), bad[0].Problem, TrialFile)
 	}
-	metrics, err := datasets.ReadTableFile(filepath.Join(tdir, "metrics.parquet"), func(r io.ReaderAt, size int64, name string) ([]datasets.Metric, error) {
-		_, rows, err := datasets.ReadMetrics(r, size, name)
+	metrics, err := rundir.ReadTableFile(filepath.Join(tdir, "metrics.parquet"), func(r io.ReaderAt, size int64, name string) ([]rundir.Metric, error) {
+		_, rows, err := rundir.ReadMetrics(r, size, name)
 		return rows, err
 	})
 	if err != nil {
 		return TrialRecord{}, err
 	}
-	curves, err := datasets.ReadTableFile(filepath.Join(tdir, "curves.parquet"), func(r io.ReaderAt, size int64, name string) ([]datasets.CurvePoint, error) {
-		_, points, err := datasets.ReadCurves(r, size, name)
+	curves, err := rundir.ReadTableFile(filepath.Join(tdir, "curves.parquet"), func(r io.ReaderAt, size int64, name string) ([]rundir.CurvePoint, error) {
+		_, points, err := rundir.ReadCurves(r, size, name)
 		return points, err
 	})
 	if err != nil {

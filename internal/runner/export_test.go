@@ -9,6 +9,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 )
 
@@ -57,11 +58,11 @@ func TestExportModel(t *testing.T) {
 		t.Errorf("the manifest does not record model/model.json: %v", rec.Artifacts)
 	}
 
-	ds, err := datasets.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset)
+	ds, err := rundir.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset)
 	if err != nil {
 		t.Fatal(err)
 	}
-	preds, err := datasets.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), datasets.ReadPredictions)
+	preds, err := rundir.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), rundir.ReadPredictions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestExportModel(t *testing.T) {
 		}
 		switch p.Model {
 		case "rf":
-			if r.AnomalyProbability != *p.Score || r.IsAnomaly != (p.Predicted == datasets.LabelAnomaly) {
+			if r.AnomalyProbability != *p.Score || r.IsAnomaly != (p.Predicted == rundir.LabelAnomaly) {
 				t.Errorf("flow %d: scorer %v (anomaly %v), batch %v (%s)", p.FlowID, r.AnomalyProbability, r.IsAnomaly, *p.Score, p.Predicted)
 			}
 		case "types":

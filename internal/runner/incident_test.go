@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/policy"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 )
 
@@ -83,8 +83,8 @@ func TestIncidentExperiment(t *testing.T) {
 	}
 
 	// The metric rows carry the same figures, for targets.
-	rows, err := datasets.ReadTableFile(filepath.Join(tdir, "metrics.parquet"), func(f io.ReaderAt, size int64, name string) ([]datasets.Metric, error) {
-		_, rows, err := datasets.ReadMetrics(f, size, name)
+	rows, err := rundir.ReadTableFile(filepath.Join(tdir, "metrics.parquet"), func(f io.ReaderAt, size int64, name string) ([]rundir.Metric, error) {
+		_, rows, err := rundir.ReadMetrics(f, size, name)
 		return rows, err
 	})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/segharness/harness/internal/ml/cluster"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -26,10 +27,10 @@ type measured struct {
 
 // modelOutput is what the model stage of a trial produces.
 type modelOutput struct {
-	predictions []datasets.Prediction
+	predictions []rundir.Prediction
 	metrics     []measured
-	importances []datasets.Importance
-	curves      []datasets.CurvePoint     // without the trial key, which the runner fills
+	importances []rundir.Importance
+	curves      []rundir.CurvePoint       // without the trial key, which the runner fills
 	rules       strings.Builder           // rules.txt: each forest's first tree, as the notebook's explain_decision_process
 	reports     strings.Builder           // classification_report.txt: each supervised model's, as the notebook prints them
 	notes       []string                  // caveats for the log, e.g. a silhouette left undefined
@@ -326,7 +327,7 @@ func (o *modelOutput) record(t *experiments.Trial, td *trialData, task *models.T
 	o.rules.WriteString(res.Rules)
 	if res.Importances != nil {
 		for rank, j := range eval.TopK(res.Importances, td.x.D) {
-			o.importances = append(o.importances, datasets.Importance{
+			o.importances = append(o.importances, rundir.Importance{
 				Model: name, Feature: td.x.Names[j], Importance: res.Importances[j], Rank: int64(rank + 1),
 			})
 		}
@@ -362,7 +363,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 	actual := make([]bool, len(td.test))
 	for k, i := range td.test {
 		actual[k] = td.isAnomaly[i]
-		o.predictions = append(o.predictions, datasets.Prediction{
+		o.predictions = append(o.predictions, rundir.Prediction{
 			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
 			Score: &scores[k], Predicted: detectorLabel(flagged[k]), Actual: labelPtr(detectorLabel(actual[k])),
 			AnomalyType: td.anomalyType(i),
@@ -396,7 +397,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 	}
 	o.add(name, "roc_auc", roc.AUC())
 	for i := range roc.FPR {
-		o.curves = append(o.curves, datasets.CurvePoint{
+		o.curves = append(o.curves, rundir.CurvePoint{
 			Model: name, Curve: "roc", Threshold: roc.Thresholds[i], X: roc.FPR[i], Y: roc.TPR[i],
 		})
 	}
@@ -416,7 +417,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		if i < len(pr.Thresholds) {
 			t = pr.Thresholds[i]
 		}
-		o.curves = append(o.curves, datasets.CurvePoint{
+		o.curves = append(o.curves, rundir.CurvePoint{
 			Model: name, Curve: "pr", Threshold: t, X: pr.Recall[i], Y: pr.Precision[i],
 		})
 	}
@@ -486,7 +487,7 @@ func (o *modelOutput) detectionByType(name string, td *trialData, flagged []bool
 	}
 }
 
-var detectorLabels = [2]string{datasets.LabelNormal, datasets.LabelAnomaly}
+var detectorLabels = [2]string{rundir.LabelNormal, rundir.LabelAnomaly}
 
 func detectorLabel(anomaly bool) string {
 	if anomaly {
@@ -508,7 +509,7 @@ func (o *modelOutput) typer(name string, td *trialData, proba []float64) {
 	for k, i := range td.test {
 		p := proba[classes*k : classes*(k+1)]
 		predicted[k], actual[k] = forest.Argmax(p), td.typeCodes[i]
-		o.predictions = append(o.predictions, datasets.Prediction{
+		o.predictions = append(o.predictions, rundir.Prediction{
 			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
 			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: labelPtr(td.typeNames[actual[k]]),
 			AnomalyType: td.anomalyType(i),
@@ -545,7 +546,7 @@ func (o *modelOutput) clusters(name string, td *trialData, labels []int, sample,
 		o.add(name, "silhouette_sample_size", float64(used))
 	}
 	for i, l := range labels {
-		o.predictions = append(o.predictions, datasets.Prediction{
+		o.predictions = append(o.predictions, rundir.Prediction{
 			Model: name, FlowID: int64(i), Split: td.split[i].String(),
 			Predicted: strconv.Itoa(l), AnomalyType: td.anomalyType(i),
 		})

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
@@ -20,6 +19,7 @@ import (
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/monitor"
 	"github.com/segharness/harness/internal/monitor/timing"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -182,21 +182,21 @@ func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out
 		artifacts[name], err = artifact.WriteFile(filepath.Join(tdir, name), fn)
 		return err
 	}
-	if err := write(MonitoringFile, func(w io.Writer) error { return datasets.WriteMonitorWindows(w, res.Windows) }); err != nil {
+	if err := write(MonitoringFile, func(w io.Writer) error { return rundir.WriteMonitorWindows(w, res.Windows) }); err != nil {
 		return nil, nil, err
 	}
-	if err := write(MonitoringDriftFile, func(w io.Writer) error { return datasets.WriteMonitorDrift(w, res.Drift) }); err != nil {
+	if err := write(MonitoringDriftFile, func(w io.Writer) error { return rundir.WriteMonitorDrift(w, res.Drift) }); err != nil {
 		return nil, nil, err
 	}
-	if err := write(MonitoringIncidents, func(w io.Writer) error { return datasets.WriteMonitorIncidents(w, res.Incidents) }); err != nil {
+	if err := write(MonitoringIncidents, func(w io.Writer) error { return rundir.WriteMonitorIncidents(w, res.Incidents) }); err != nil {
 		return nil, nil, err
 	}
-	if err := write(MonitoringEvents, func(w io.Writer) error { return datasets.WriteMonitorEvents(w, res.Events) }); err != nil {
+	if err := write(MonitoringEvents, func(w io.Writer) error { return rundir.WriteMonitorEvents(w, res.Events) }); err != nil {
 		return nil, nil, err
 	}
 	flowsPath := filepath.Join(tdir, MonitoringFlowsFile)
 	if spec.StoreScores {
-		if err := write(MonitoringFlowsFile, func(w io.Writer) error { return datasets.WriteMonitorFlows(w, res.Flows) }); err != nil {
+		if err := write(MonitoringFlowsFile, func(w io.Writer) error { return rundir.WriteMonitorFlows(w, res.Flows) }); err != nil {
 			return nil, nil, err
 		}
 	} else if err := os.Remove(flowsPath); err != nil && !os.IsNotExist(err) {

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // monitoringExperiment is a small monitoring run with a real forest:
@@ -56,11 +56,11 @@ func runMonitoringExperiment(t *testing.T, workers int) (*Result, string) {
 // back from disk, and checks the metric rows against the tables.
 func TestMonitoringWindowsFromStoredScores(t *testing.T) {
 	res, tdir := runMonitoringExperiment(t, 2)
-	windows, err := datasets.ReadTableFile(filepath.Join(tdir, MonitoringFile), datasets.ReadMonitorWindows)
+	windows, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringFile), rundir.ReadMonitorWindows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	flows, err := datasets.ReadTableFile(filepath.Join(tdir, MonitoringFlowsFile), datasets.ReadMonitorFlows)
+	flows, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringFlowsFile), rundir.ReadMonitorFlows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestMonitoringWindowsFromStoredScores(t *testing.T) {
 	if got, want := metrics["false_positive_rate"], float64(all.fp)/float64(all.flows-all.anomalies); got != want {
 		t.Errorf("false_positive_rate %v, recomputed %v", got, want)
 	}
-	incidents, err := datasets.ReadTableFile(filepath.Join(tdir, MonitoringIncidents), datasets.ReadMonitorIncidents)
+	incidents, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringIncidents), rundir.ReadMonitorIncidents)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestMonitoringWindowsFromStoredScores(t *testing.T) {
 	if metrics["campaigns"] != float64(len(incidents)) {
 		t.Errorf("campaigns %v, %d incidents", metrics["campaigns"], len(incidents))
 	}
-	events, err := datasets.ReadTableFile(filepath.Join(tdir, MonitoringEvents), datasets.ReadMonitorEvents)
+	events, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringEvents), rundir.ReadMonitorEvents)
 	if err != nil {
 		t.Fatal(err)
 	}

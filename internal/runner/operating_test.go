@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // TestOperatingPoint: with operating_point, each detector (not the
@@ -39,7 +39,7 @@ models:
 	if _, ok := got["types/budget_threshold"]; ok {
 		t.Error("the attack-type model reports an operating point")
 	}
-	preds, err := parquet.ReadFile[datasets.Prediction](filepath.Join(TrialDir(res.Dir, exp.Trials[0].ID), "predictions.parquet"))
+	preds, err := parquet.ReadFile[rundir.Prediction](filepath.Join(TrialDir(res.Dir, exp.Trials[0].ID), "predictions.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ models:
 			if p.Model != model {
 				continue
 			}
-			flagged, anomaly := *p.Score >= threshold, *p.Actual == datasets.LabelAnomaly
+			flagged, anomaly := *p.Score >= threshold, *p.Actual == rundir.LabelAnomaly
 			switch {
 			case flagged && anomaly:
 				tp++

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // TestParity runs experiments/parity.yaml (the notebook's own 10,000 flows,
@@ -87,7 +87,7 @@ func TestParity(t *testing.T) {
 	sklearnTop5 := []string{"cpu_usage", "high_cpu", "many_ports", "ports_contacted", "risk_score"}
 	exact := 0
 	for _, tr := range res.Manifest.Trials {
-		imps, err := parquet.ReadFile[datasets.Importance](filepath.Join(TrialDir(res.Dir, tr.ID), "importances.parquet"))
+		imps, err := parquet.ReadFile[rundir.Importance](filepath.Join(TrialDir(res.Dir, tr.ID), "importances.parquet"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func TestParity(t *testing.T) {
 }
 
 // readRunMetrics reads a run's metrics.parquet.
-func readRunMetrics(t *testing.T, dir string) []datasets.Metric {
+func readRunMetrics(t *testing.T, dir string) []rundir.Metric {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "metrics.parquet"))
 	if err != nil {
@@ -132,7 +132,7 @@ func readRunMetrics(t *testing.T, dir string) []datasets.Metric {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rows, err := datasets.ReadMetrics(f, st.Size(), "metrics.parquet")
+	_, rows, err := rundir.ReadMetrics(f, st.Size(), "metrics.parquet")
 	if err != nil {
 		t.Fatal(err)
 	}

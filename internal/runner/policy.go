@@ -10,6 +10,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/policy"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -76,7 +77,7 @@ func runPolicy(t *experiments.Trial, td *trialData, out *modelOutput, tdir strin
 
 // testProbabilities returns model's scores of the flows rows, from its
 // test predictions.
-func testProbabilities(preds []datasets.Prediction, model string, rows []int) ([]float64, error) {
+func testProbabilities(preds []rundir.Prediction, model string, rows []int) ([]float64, error) {
 	score := map[int64]float64{}
 	for _, p := range preds {
 		if p.Model == model && p.Split == datasets.Test.String() && p.Score != nil {

@@ -158,8 +158,8 @@ type TrialRecord struct {
 	Notes     []string  `json:"notes,omitempty"`
 	Artifacts Artifacts `json:"artifacts"`
 
-	metrics []datasets.Metric     // the trial's rows of the tidy metrics table
-	curves  []datasets.CurvePoint // the trial's rows of curves.parquet
+	metrics []rundir.Metric     // the trial's rows of the tidy metrics table
+	curves  []rundir.CurvePoint // the trial's rows of curves.parquet
 }
 
 // DataRecord summarises a trial's dataset.
@@ -417,37 +417,37 @@ func finish(exp *experiments.Experiment, dir string, code Code, records []TrialR
 	if m.Artifacts["spec.resolved.yaml"], err = artifact.WriteBytes(filepath.Join(dir, "spec.resolved.yaml"), resolved); err != nil {
 		return nil, err
 	}
-	var all []datasets.Metric
+	var all []rundir.Metric
 	for _, r := range records {
 		all = append(all, r.metrics...)
 	}
 	if m.Artifacts["metrics.parquet"], err = artifact.WriteFile(filepath.Join(dir, "metrics.parquet"), func(w io.Writer) error {
-		return datasets.WriteMetrics(w, params, all)
+		return rundir.WriteMetrics(w, params, all)
 	}); err != nil {
 		return nil, err
 	}
 	if m.Artifacts["metrics.csv"], err = artifact.WriteFile(filepath.Join(dir, "metrics.csv"), func(w io.Writer) error {
-		return datasets.WriteMetricsCSV(w, params, all)
+		return rundir.WriteMetricsCSV(w, params, all)
 	}); err != nil {
 		return nil, err
 	}
 	aggregates := aggregate(all)
 	if m.Artifacts["aggregate.parquet"], err = artifact.WriteFile(filepath.Join(dir, "aggregate.parquet"), func(w io.Writer) error {
-		return datasets.WriteAggregates(w, params, aggregates)
+		return rundir.WriteAggregates(w, params, aggregates)
 	}); err != nil {
 		return nil, err
 	}
 	if m.Artifacts["aggregate.csv"], err = artifact.WriteFile(filepath.Join(dir, "aggregate.csv"), func(w io.Writer) error {
-		return datasets.WriteAggregatesCSV(w, params, aggregates)
+		return rundir.WriteAggregatesCSV(w, params, aggregates)
 	}); err != nil {
 		return nil, err
 	}
-	var curves []datasets.CurvePoint
+	var curves []rundir.CurvePoint
 	for _, r := range records {
 		curves = append(curves, r.curves...)
 	}
 	if m.Artifacts["curves.parquet"], err = artifact.WriteFile(filepath.Join(dir, "curves.parquet"), func(w io.Writer) error {
-		return datasets.WriteCurves(w, params, curves)
+		return rundir.WriteCurves(w, params, curves)
 	}); err != nil {
 		return nil, err
 	}
@@ -588,7 +588,7 @@ func TrialDir(runDir, trialID string) string {
 }
 
 // runTrial builds one trial's dataset and writes it.
-func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []datasets.ParamColumn, logf func(string, ...any)) (TrialRecord, error) {
+func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []rundir.ParamColumn, logf func(string, ...any)) (TrialRecord, error) {
 	fail := func(err error) (TrialRecord, error) {
 		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
@@ -672,7 +672,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 // runOrReuse reuses trial t's artifacts when a completed run of the same
 // key is on disk and force is off, and otherwise runs it and stamps it
 // complete. reused says which.
-func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []datasets.ParamColumn, force bool, logf func(string, ...any)) (rec TrialRecord, reused bool, err error) {
+func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []rundir.ParamColumn, force bool, logf func(string, ...any)) (rec TrialRecord, reused bool, err error) {
 	tdir := TrialDir(dir, t.ID)
 	key, inputs, err := trialKey(exp, t, params)
 	if err != nil {
@@ -700,7 +700,7 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 // the mapping, the models, and their outputs. The stages that need the
 // synthetic flow schema (dataset.parquet, the exported pipeline, the
 // incident, the policy, monitoring) do not apply; the parser refuses them.
-func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, workers int, params []datasets.ParamColumn, rec TrialRecord, logf func(string, ...any)) (TrialRecord, error) {
+func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, workers int, params []rundir.ParamColumn, rec TrialRecord, logf func(string, ...any)) (TrialRecord, error) {
 	fail := func(err error) (TrialRecord, error) {
 		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
@@ -723,11 +723,11 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 // writeOutputs writes a trial's model outputs into tdir, recording their
 // digests in rec: predictions, importances, classification reports, rules,
 // and the trial's rows of the metrics and curves tables.
-func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialRecord, out *modelOutput, tdir string, params []datasets.ParamColumn) error {
+func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialRecord, out *modelOutput, tdir string, params []rundir.ParamColumn) error {
 	var err error
-	key := datasets.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
+	key := rundir.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
 	for _, m := range out.metrics {
-		rec.metrics = append(rec.metrics, datasets.Metric{
+		rec.metrics = append(rec.metrics, rundir.Metric{
 			Experiment: key.Experiment, Trial: key.Trial, Seed: key.Seed, Params: key.Params,
 			Model: m.Model, Metric: m.Metric, Value: m.Value,
 		})
@@ -742,13 +742,13 @@ func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialR
 		return err
 	}
 	if err := write("predictions.parquet", func(w io.Writer) error {
-		return datasets.WritePredictions(w, out.predictions)
+		return rundir.WritePredictions(w, out.predictions)
 	}); err != nil {
 		return err
 	}
 	if len(out.importances) > 0 {
 		if err := write("importances.parquet", func(w io.Writer) error {
-			return datasets.WriteImportances(w, out.importances)
+			return rundir.WriteImportances(w, out.importances)
 		}); err != nil {
 			return err
 		}
@@ -764,12 +764,12 @@ func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialR
 		}
 	}
 	if err := write("metrics.parquet", func(w io.Writer) error {
-		return datasets.WriteMetrics(w, params, rec.metrics)
+		return rundir.WriteMetrics(w, params, rec.metrics)
 	}); err != nil {
 		return err
 	}
 	if err := write("curves.parquet", func(w io.Writer) error {
-		return datasets.WriteCurves(w, params, rec.curves)
+		return rundir.WriteCurves(w, params, rec.curves)
 	}); err != nil {
 		return err
 	}
@@ -779,9 +779,9 @@ func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialR
 // aggregate summarises each (sweep point, model, metric) over its seeds,
 // in order of first appearance: mean, sample standard deviation, range and
 // a 95% Student t interval of the mean (internal/eval/stats).
-func aggregate(rows []datasets.Metric) []datasets.Aggregate {
+func aggregate(rows []rundir.Metric) []rundir.Aggregate {
 	type group struct {
-		first  datasets.Metric
+		first  rundir.Metric
 		values []float64
 	}
 	var groups []*group
@@ -796,10 +796,10 @@ func aggregate(rows []datasets.Metric) []datasets.Aggregate {
 		}
 		g.values = append(g.values, r.Value)
 	}
-	out := make([]datasets.Aggregate, len(groups))
+	out := make([]rundir.Aggregate, len(groups))
 	for i, g := range groups {
 		s := stats.Summarize(g.values, 0.95)
-		out[i] = datasets.Aggregate{
+		out[i] = rundir.Aggregate{
 			Experiment: g.first.Experiment, Params: g.first.Params, Model: g.first.Model, Metric: g.first.Metric,
 			N: int64(s.N), Mean: s.Mean, SD: s.SD, Min: s.Min, Max: s.Max, Lo: s.Lo, Hi: s.Hi,
 		}
@@ -808,16 +808,16 @@ func aggregate(rows []datasets.Metric) []datasets.Aggregate {
 }
 
 // paramColumns types one metrics-table column per sweep axis.
-func paramColumns(exp *experiments.Experiment) []datasets.ParamColumn {
-	cols := make([]datasets.ParamColumn, len(exp.Axes))
+func paramColumns(exp *experiments.Experiment) []rundir.ParamColumn {
+	cols := make([]rundir.ParamColumn, len(exp.Axes))
 	for i, a := range exp.Axes {
-		cols[i] = datasets.ParamColumn{Name: a.Name, Kind: datasets.InferParamKind(a.Values)}
+		cols[i] = rundir.ParamColumn{Name: a.Name, Kind: rundir.InferParamKind(a.Values)}
 	}
 	return cols
 }
 
 // paramValues lists a trial's parameter values in the order of the axes.
-func paramValues(t *experiments.Trial, params []datasets.ParamColumn) []string {
+func paramValues(t *experiments.Trial, params []rundir.ParamColumn) []string {
 	byName := make(map[string]string, len(t.Params))
 	for _, p := range t.Params {
 		byName[p.Name] = p.Value

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // writeTableCSV writes a small flow table: normal rows of modest bytes,
@@ -97,7 +97,7 @@ models:
 	if metrics["detection_rate_unseen_attacks"] != 1 || metrics["detection_rate"] != 1 {
 		t.Errorf("detection %v, on unseen attacks %v: want 1", metrics["detection_rate"], metrics["detection_rate_unseen_attacks"])
 	}
-	imps, err := datasets.ReadTableFile(filepath.Join(TrialDir(res.Dir, rec.ID), "importances.parquet"), datasets.ReadImportances)
+	imps, err := rundir.ReadTableFile(filepath.Join(TrialDir(res.Dir, rec.ID), "importances.parquet"), rundir.ReadImportances)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/internal/scoring"
 )
@@ -38,11 +39,11 @@ func TestRunnerExportScoresAsRunner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := datasets.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset)
+	ds, err := rundir.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset)
 	if err != nil {
 		t.Fatal(err)
 	}
-	preds, err := datasets.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), datasets.ReadPredictions)
+	preds, err := rundir.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), rundir.ReadPredictions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +60,9 @@ func TestRunnerExportScoresAsRunner(t *testing.T) {
 			t.Fatalf("flow %d: %v", i, err)
 		}
 		if p.Model == "random_forest" {
-			label := datasets.LabelNormal
+			label := rundir.LabelNormal
 			if got.IsAnomaly {
-				label = datasets.LabelAnomaly
+				label = rundir.LabelAnomaly
 			}
 			if *p.Score != got.AnomalyProbability || p.Predicted != label {
 				t.Fatalf("flow %d: runner %v %s, Score %v %s", i, *p.Score, p.Predicted, got.AnomalyProbability, label)

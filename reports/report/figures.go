@@ -16,6 +16,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/charts"
 )
@@ -622,7 +623,7 @@ func (r *Run) detectionFigures(t *Trial) []*Figure {
 			Name: fileName("detection", "confusion", model), Section: SectionDetection, Title: "Confusion matrix of " + model,
 			Caption: "Test flows of " + trialLabel(t) + " by true label (rows) and " + model + "'s decision (columns).",
 			draw: func() *charts.Chart {
-				return confusion("Confusion matrix ("+model+")", []string{datasets.LabelNormal, datasets.LabelAnomaly}, preds)
+				return confusion("Confusion matrix ("+model+")", []string{rundir.LabelNormal, rundir.LabelAnomaly}, preds)
 			},
 		})
 		if t.Dataset != nil {
@@ -633,10 +634,10 @@ func (r *Run) detectionFigures(t *Trial) []*Figure {
 }
 
 // prevalenceOf is the fraction of predictions whose true label is anomaly.
-func prevalenceOf(preds []datasets.Prediction) float64 {
+func prevalenceOf(preds []rundir.Prediction) float64 {
 	pos := 0
 	for _, p := range preds {
-		if p.Actual != nil && *p.Actual == datasets.LabelAnomaly {
+		if p.Actual != nil && *p.Actual == rundir.LabelAnomaly {
 			pos++
 		}
 	}
@@ -645,7 +646,7 @@ func prevalenceOf(preds []datasets.Prediction) float64 {
 
 // confusion draws the confusion matrix of predictions over classes;
 // labels outside classes are appended in order of appearance.
-func confusion(title string, classes []string, preds []datasets.Prediction) *charts.Chart {
+func confusion(title string, classes []string, preds []rundir.Prediction) *charts.Chart {
 	classes = slices.Clone(classes)
 	for _, p := range preds {
 		for _, label := range []*string{p.Actual, &p.Predicted} {
@@ -669,7 +670,7 @@ func confusion(title string, classes []string, preds []datasets.Prediction) *cha
 
 // cpuDuration is the notebook's CPU against duration, coloured by the
 // model's prediction, duration on a log scale.
-func (r *Run) cpuDuration(t *Trial, model string, preds []datasets.Prediction) *Figure {
+func (r *Run) cpuDuration(t *Trial, model string, preds []rundir.Prediction) *Figure {
 	f := t.Dataset.Flows
 	var flagged, passed []int
 	for _, p := range preds {
@@ -677,7 +678,7 @@ func (r *Run) cpuDuration(t *Trial, model string, preds []datasets.Prediction) *
 		if f.Duration[i] <= 0 { // Load checked the flow IDs
 			continue
 		}
-		if p.Predicted == datasets.LabelAnomaly {
+		if p.Predicted == rundir.LabelAnomaly {
 			flagged = append(flagged, i)
 		} else {
 			passed = append(passed, i)
@@ -734,13 +735,13 @@ func (r *Run) interpretationFigures(t *Trial) []*Figure {
 		}
 	}
 	for _, model := range order {
-		var top []datasets.Importance
+		var top []rundir.Importance
 		for _, imp := range t.Importances {
 			if imp.Model == model {
 				top = append(top, imp)
 			}
 		}
-		slices.SortStableFunc(top, func(a, b datasets.Importance) int { return cmp.Compare(a.Rank, b.Rank) })
+		slices.SortStableFunc(top, func(a, b rundir.Importance) int { return cmp.Compare(a.Rank, b.Rank) })
 		top = top[:min(10, len(top))]
 		labels, values := make([]string, len(top)), make([]float64, len(top))
 		for i, imp := range top {

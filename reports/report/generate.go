@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
@@ -287,9 +286,9 @@ func loadSummary(dir string) (*Run, error) {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Manifest: m}
-	if err := readTable(dir, "metrics.parquet", func(p []datasets.ParamColumn, rows []datasets.Metric) {
+	if err := readTable(dir, "metrics.parquet", func(p []rundir.ParamColumn, rows []rundir.Metric) {
 		r.Params, r.Metrics = p, rows
-	}, datasets.ReadMetrics); err != nil {
+	}, rundir.ReadMetrics); err != nil {
 		return nil, err
 	}
 	if err := r.loadVerdict(); err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/policy"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports"
 )
@@ -52,10 +53,10 @@ type Run struct {
 	Dir        string
 	Manifest   *runner.Manifest
 	Spec       string // spec.resolved.yaml
-	Params     []datasets.ParamColumn
-	Metrics    []datasets.Metric
-	Aggregates []datasets.Aggregate
-	Curves     []datasets.CurvePoint
+	Params     []rundir.ParamColumn
+	Metrics    []rundir.Metric
+	Aggregates []rundir.Aggregate
+	Curves     []rundir.CurvePoint
 	Models     []Model    // in the order the metrics table first names them
 	Points     [][]string // the sweep points (parameter values), in trial order
 	// Verdict is harness check's, from verdict.json, when Gated; otherwise
@@ -77,8 +78,8 @@ type Run struct {
 type Trial struct {
 	Record               runner.TrialRecord
 	Dataset              *datasets.Dataset // nil when FromTable
-	Predictions          []datasets.Prediction
-	Importances          []datasets.Importance
+	Predictions          []rundir.Prediction
+	Importances          []rundir.Importance
 	Rules                string           // rules.txt
 	ClassificationReport string           // classification_report.txt
 	Incident             *runner.Incident // incident.json, when the experiment has an incident
@@ -105,19 +106,19 @@ func Load(dir string) (*Run, error) {
 	}
 	r.Spec = string(spec)
 
-	var aggregateParams, curveParams []datasets.ParamColumn
-	if err := readTable(dir, "aggregate.parquet", func(p []datasets.ParamColumn, rows []datasets.Aggregate) {
+	var aggregateParams, curveParams []rundir.ParamColumn
+	if err := readTable(dir, "aggregate.parquet", func(p []rundir.ParamColumn, rows []rundir.Aggregate) {
 		aggregateParams, r.Aggregates = p, rows
-	}, datasets.ReadAggregates); err != nil {
+	}, rundir.ReadAggregates); err != nil {
 		return nil, err
 	}
-	if err := readTable(dir, "curves.parquet", func(p []datasets.ParamColumn, rows []datasets.CurvePoint) {
+	if err := readTable(dir, "curves.parquet", func(p []rundir.ParamColumn, rows []rundir.CurvePoint) {
 		curveParams, r.Curves = p, rows
-	}, datasets.ReadCurves); err != nil {
+	}, rundir.ReadCurves); err != nil {
 		return nil, err
 	}
 	axes := m.AxisNames()
-	for name, p := range map[string][]datasets.ParamColumn{
+	for name, p := range map[string][]rundir.ParamColumn{
 		"metrics.parquet": r.Params, "aggregate.parquet": aggregateParams, "curves.parquet": curveParams,
 	} {
 		if got := paramNames(p); !slices.Equal(got, axes) {
@@ -149,12 +150,12 @@ func Load(dir string) (*Run, error) {
 }
 
 // readTable reads dir/name with read and hands the result to set.
-func readTable[T any](dir, name string, set func([]datasets.ParamColumn, []T), read func(f io.ReaderAt, size int64, name string) ([]datasets.ParamColumn, []T, error)) error {
+func readTable[T any](dir, name string, set func([]rundir.ParamColumn, []T), read func(f io.ReaderAt, size int64, name string) ([]rundir.ParamColumn, []T, error)) error {
 	type table struct {
-		params []datasets.ParamColumn
+		params []rundir.ParamColumn
 		rows   []T
 	}
-	t, err := datasets.ReadTableFile(filepath.Join(dir, name), func(f io.ReaderAt, size int64, name string) (table, error) {
+	t, err := rundir.ReadTableFile(filepath.Join(dir, name), func(f io.ReaderAt, size int64, name string) (table, error) {
 		p, rows, err := read(f, size, name)
 		return table{p, rows}, err
 	})
@@ -165,7 +166,7 @@ func readTable[T any](dir, name string, set func([]datasets.ParamColumn, []T), r
 	return nil
 }
 
-func paramNames(p []datasets.ParamColumn) []string {
+func paramNames(p []rundir.ParamColumn) []string {
 	names := make([]string, len(p))
 	for i, c := range p {
 		names[i] = c.Name
@@ -187,7 +188,7 @@ func trialPoint(t runner.TrialRecord, m *runner.Manifest) []string {
 // work its role in the experiment says it does (the model registry,
 // internal/models): the rows of an incident flow, the policy and the
 // monitoring simulation are not a model's.
-func modelsOf(rows []datasets.Metric, spec []experiments.Model) []Model {
+func modelsOf(rows []rundir.Metric, spec []experiments.Model) []Model {
 	var out []Model
 	index := map[string]int{}
 	for _, row := range rows {
@@ -271,11 +272,11 @@ func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 	if !t.FromTable() {
 		// A table source's trial writes no dataset.parquet: the flow
 		// schema (departments, devices, hours) does not apply to it.
-		if t.Dataset, err = datasets.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset); err != nil {
+		if t.Dataset, err = rundir.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset); err != nil {
 			return nil, err
 		}
 	}
-	if t.Predictions, err = datasets.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), datasets.ReadPredictions); err != nil {
+	if t.Predictions, err = rundir.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), rundir.ReadPredictions); err != nil {
 		return nil, err
 	}
 	if t.Dataset != nil {
@@ -290,7 +291,7 @@ func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 	// importances.parquet exists when a random forest ran; the manifest
 	// says whether the trial wrote it.
 	if _, ok := rec.Artifacts["importances.parquet"]; ok {
-		if t.Importances, err = datasets.ReadTableFile(filepath.Join(tdir, "importances.parquet"), datasets.ReadImportances); err != nil {
+		if t.Importances, err = rundir.ReadTableFile(filepath.Join(tdir, "importances.parquet"), rundir.ReadImportances); err != nil {
 			return nil, err
 		}
 	}
@@ -311,8 +312,8 @@ func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 }
 
 // PredictionsOf returns the trial's predictions of model.
-func (t *Trial) PredictionsOf(model string) []datasets.Prediction {
-	var out []datasets.Prediction
+func (t *Trial) PredictionsOf(model string) []rundir.Prediction {
+	var out []rundir.Prediction
 	for _, p := range t.Predictions {
 		if p.Model == model {
 			out = append(out, p)

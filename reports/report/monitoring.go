@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/charts"
 )
@@ -25,11 +25,11 @@ const SectionMonitoring = "monitoring"
 // Monitoring is a trial's monitoring simulation, read back from the files
 // internal/runner writes for an experiment with a monitoring block.
 type Monitoring struct {
-	Windows   []datasets.MonitorWindow   // monitoring.parquet
-	Drift     []datasets.MonitorDrift    // drift.parquet
-	Incidents []datasets.MonitorIncident // incidents.parquet
-	Events    []datasets.MonitorEvent    // events.parquet
-	Summary   *runner.MonitoringSummary  // monitoring.json
+	Windows   []rundir.MonitorWindow    // monitoring.parquet
+	Drift     []rundir.MonitorDrift     // drift.parquet
+	Incidents []rundir.MonitorIncident  // incidents.parquet
+	Events    []rundir.MonitorEvent     // events.parquet
+	Summary   *runner.MonitoringSummary // monitoring.json
 }
 
 // MonitoredTrial is the monitoring simulation of the first trial of a
@@ -53,16 +53,16 @@ func loadMonitoring(tdir string) (*Monitoring, error) {
 	}
 	m := &Monitoring{}
 	var err error
-	if m.Windows, err = datasets.ReadTableFile(windowsPath, datasets.ReadMonitorWindows); err != nil {
+	if m.Windows, err = rundir.ReadTableFile(windowsPath, rundir.ReadMonitorWindows); err != nil {
 		return nil, err
 	}
-	if m.Drift, err = datasets.ReadTableFile(filepath.Join(tdir, runner.MonitoringDriftFile), datasets.ReadMonitorDrift); err != nil {
+	if m.Drift, err = rundir.ReadTableFile(filepath.Join(tdir, runner.MonitoringDriftFile), rundir.ReadMonitorDrift); err != nil {
 		return nil, err
 	}
-	if m.Incidents, err = datasets.ReadTableFile(filepath.Join(tdir, runner.MonitoringIncidents), datasets.ReadMonitorIncidents); err != nil {
+	if m.Incidents, err = rundir.ReadTableFile(filepath.Join(tdir, runner.MonitoringIncidents), rundir.ReadMonitorIncidents); err != nil {
 		return nil, err
 	}
-	if m.Events, err = datasets.ReadTableFile(filepath.Join(tdir, runner.MonitoringEvents), datasets.ReadMonitorEvents); err != nil {
+	if m.Events, err = rundir.ReadTableFile(filepath.Join(tdir, runner.MonitoringEvents), rundir.ReadMonitorEvents); err != nil {
 		return nil, err
 	}
 	if m.Summary, err = runner.ReadMonitoringSummary(filepath.Join(tdir, runner.MonitoringSummaryFile)); err != nil {
@@ -308,7 +308,7 @@ func (r *Run) monitoringFigures() []*Figure {
 		maxPSI, features := driftSeries(m)
 		threshold, ok := driftThreshold(m)
 		driftCaption := fmt.Sprintf("Population stability index of each drift feature of trial %s per window, against the trial's training flows (drift.parquet), the largest of them grey beneath.", mt.Record.ID)
-		drifted := slices.ContainsFunc(m.Events, func(e datasets.MonitorEvent) bool { return e.Kind == "drift" })
+		drifted := slices.ContainsFunc(m.Events, func(e rundir.MonitorEvent) bool { return e.Kind == "drift" })
 		switch {
 		case ok && drifted:
 			driftCaption += fmt.Sprintf(" Dashed: the drift threshold %s; a dotted line marks each window whose largest PSI rose above it (a drift event).", fmtValue(threshold))
@@ -361,7 +361,7 @@ func IncidentsTable(m *Monitoring, sla reference) Table {
 		Numeric: []bool{false, false, false, false, true, false, true, true, true, false},
 	}
 	incidents := slices.Clone(m.Incidents)
-	slices.SortStableFunc(incidents, func(a, b datasets.MonitorIncident) int { return cmp.Compare(a.StartMinutes, b.StartMinutes) })
+	slices.SortStableFunc(incidents, func(a, b rundir.MonitorIncident) int { return cmp.Compare(a.StartMinutes, b.StartMinutes) })
 	for _, in := range incidents {
 		attack := in.Type
 		if in.Variant != "" && in.Variant != in.Type {

@@ -21,9 +21,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/charts"
 )
@@ -558,9 +558,9 @@ func TestLoadErrors(t *testing.T) {
 				return err
 			}
 			actual := "normal"
-			rows := []datasets.Prediction{{Model: "random_forest", FlowID: 1 << 40, Split: "test", Predicted: "normal", Actual: &actual, AnomalyType: "normal"}}
+			rows := []rundir.Prediction{{Model: "random_forest", FlowID: 1 << 40, Split: "test", Predicted: "normal", Actual: &actual, AnomalyType: "normal"}}
 			_, err = artifact.WriteFile(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), "predictions.parquet"), func(w io.Writer) error {
-				return datasets.WritePredictions(w, rows)
+				return rundir.WritePredictions(w, rows)
 			})
 			return err
 		}, "flow_id 1099511627776"},

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/reports"
 )
 
@@ -52,8 +52,8 @@ func thousands(n int) string { return reports.Thousands(n) }
 // aggregateKey finds an aggregate row.
 type aggregateKey struct{ point, model, metric string }
 
-func (r *Run) aggregateIndex() map[aggregateKey]*datasets.Aggregate {
-	index := make(map[aggregateKey]*datasets.Aggregate, len(r.Aggregates))
+func (r *Run) aggregateIndex() map[aggregateKey]*rundir.Aggregate {
+	index := make(map[aggregateKey]*rundir.Aggregate, len(r.Aggregates))
 	for i := range r.Aggregates {
 		a := &r.Aggregates[i]
 		index[aggregateKey{pointKey(a.Params), a.Model, a.Metric}] = a
@@ -63,7 +63,7 @@ func (r *Run) aggregateIndex() map[aggregateKey]*datasets.Aggregate {
 
 // meanCell renders an aggregate: "0.975 [0.960, 0.990]", the mean alone
 // with one seed, "" when absent.
-func meanCell(a *datasets.Aggregate) string {
+func meanCell(a *rundir.Aggregate) string {
 	if a == nil {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package datasets
+package rundir
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 )
 
@@ -47,7 +48,7 @@ func testMonitorDrift() []MonitorDrift {
 // rows sharing a pointer would show.
 func testMonitorIncidents() []MonitorIncident {
 	var rows []MonitorIncident
-	for i := range 2*batchRows + 10 {
+	for i := range 2*datasets.BatchRows + 10 {
 		c := MonitorIncident{Campaign: fmt.Sprint("campaign", i%4), Occurrence: int64(i / 4),
 			ID: fmt.Sprintf("campaign%d#%d", i%4, i/4), Type: []string{flow.CryptoMining, flow.LateralMovement}[i%2],
 			Variant: []string{"", "slow", "burst"}[i%3], StartMinutes: float64(i), EndMinutes: float64(i) + 30,
@@ -81,7 +82,7 @@ func testMonitorEvents() []MonitorEvent {
 // testMonitorFlows returns scored flows over more rows than one read batch.
 func testMonitorFlows() []MonitorFlow {
 	var rows []MonitorFlow
-	for i := range 2*batchRows + 3 {
+	for i := range 2*datasets.BatchRows + 3 {
 		fl := MonitorFlow{Window: int64(i / 100), TimeMinutes: float64(i) * 0.6, Model: []string{"v1", "v2"}[i%2],
 			Score: float64(i%1000) / 1000, Flagged: i%1000 >= 500, AnomalyType: flow.Normal}
 		if i%17 == 0 {

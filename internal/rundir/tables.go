@@ -1,4 +1,4 @@
-package datasets
+package rundir
 
 import (
 	"encoding/csv"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/fileio"
 )
 
@@ -68,8 +69,8 @@ func WriteImportances(w io.Writer, rows []Importance) error {
 // writeTable writes rows of a struct type in batches.
 func writeTable[T any](w io.Writer, table string, rows []T) error {
 	pw := parquet.NewGenericWriter[T](w, tableOptions(table)...)
-	for start := 0; start < len(rows); start += batchRows {
-		if _, err := pw.Write(rows[start:min(len(rows), start+batchRows)]); err != nil {
+	for start := 0; start < len(rows); start += datasets.BatchRows {
+		if _, err := pw.Write(rows[start:min(len(rows), start+datasets.BatchRows)]); err != nil {
 			return fmt.Errorf("datasets: writing %s: %w", table, err)
 		}
 	}
@@ -82,7 +83,7 @@ func writeTable[T any](w io.Writer, table string, rows []T) error {
 func tableOptions(table string) []parquet.WriterOption {
 	return []parquet.WriterOption{
 		parquet.Compression(&parquet.Zstd),
-		parquet.MaxRowsPerRowGroup(rowGroupRows),
+		parquet.MaxRowsPerRowGroup(datasets.RowGroupRows),
 		parquet.CreatedBy("segharness", TablesVersion+" ", table),
 		parquet.KeyValueMetadata("segharness.table", table+"/"+TablesVersion),
 	}
@@ -537,8 +538,8 @@ func ReadAggregates(r io.ReaderAt, size int64, name string) (params []ParamColum
 // parameters, and calls row for each row with its key (parameter values as
 // canonical text) and its trailing values.
 func readKeyed[T any](r io.ReaderAt, size int64, name string, l *keyedLayout, row func(k Key, tail []parquet.Value) T) (params []ParamColumn, rows []T, err error) {
-	defer containPanic(name, &err)
-	file, err := openFile(r, size, name)
+	defer datasets.ContainPanic(name, &err)
+	file, err := datasets.OpenParquet(r, size, name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -572,7 +573,7 @@ func readKeyed[T any](r io.ReaderAt, size int64, name string, l *keyedLayout, ro
 	}
 
 	n := file.NumRows()
-	rows = make([]T, 0, preallocRows(n, size))
+	rows = make([]T, 0, datasets.PreallocRows(n, size))
 	reader := parquet.NewReader(file)
 	defer reader.Close()
 	buf := make([]parquet.Row, 256)
@@ -715,8 +716,8 @@ func ReadImportances(r io.ReaderAt, size int64, name string) ([]Importance, erro
 // readFixed reads a table whose rows are T, after checking that the file's
 // columns are T's, in order.
 func readFixed[T any](r io.ReaderAt, size int64, name, table string) (rows []T, err error) {
-	defer containPanic(name, &err)
-	file, err := openFile(r, size, name)
+	defer datasets.ContainPanic(name, &err)
+	file, err := datasets.OpenParquet(r, size, name)
 	if err != nil {
 		return nil, err
 	}
@@ -734,8 +735,8 @@ func readFixed[T any](r io.ReaderAt, size int64, name, table string) (rows []T, 
 		return nil, fmt.Errorf("%s: not %s table: missing column %d, %s", name, tableArticle(table), len(got), want[len(got)].Name())
 	}
 	n := file.NumRows()
-	rows = make([]T, 0, preallocRows(n, size))
-	err = readRows(file, n, name, func(_ int, rec *T) error {
+	rows = make([]T, 0, datasets.PreallocRows(n, size))
+	err = datasets.ReadRows(file, n, name, func(_ int, rec *T) error {
 		rows = append(rows, *rec)
 		var zero T
 		*rec = zero // the next batch must not write through this row's pointers

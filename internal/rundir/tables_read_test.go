@@ -1,4 +1,4 @@
-package datasets
+package rundir
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/parquet-go/parquet-go"
+	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 )
 
@@ -98,7 +99,7 @@ func TestAggregatesRoundTrip(t *testing.T) {
 // that rows sharing a pointer would show.
 func testPredictions() []Prediction {
 	var rows []Prediction
-	for i := range 2*batchRows + 10 {
+	for i := range 2*datasets.BatchRows + 10 {
 		p := Prediction{Model: "rf", FlowID: int64(i), Split: "test", Predicted: LabelNormal, AnomalyType: flow.Normal}
 		switch i % 3 {
 		case 0:
