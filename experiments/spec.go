@@ -56,14 +56,17 @@ func (s *Spec) ExportedModels() (detector, typing *Model) {
 
 // Regression declares how a metric may move against a baseline run before
 // the gate calls it a regression: its better direction and a tolerance.
+//
+// The manifest records the rules with their JSON names, so that
+// harness check -baseline needs only the run directory.
 type Regression struct {
-	Model     string
-	Metric    string
-	Better    string  // "higher" or "lower"
-	Tolerance float64 // the largest change in the worse direction that is not a regression, in the metric's unit
+	Model     string  `json:"model"`
+	Metric    string  `json:"metric"`
+	Better    string  `json:"better"`    // "higher" or "lower"
+	Tolerance float64 `json:"tolerance"` // the largest change in the worse direction that is not a regression, in the metric's unit
 	// Against names another model: the rule then judges Model's lead over
 	// it (the metric's difference, trial by trial).
-	Against string
+	Against string `json:"against,omitempty"`
 }
 
 // Data sources.
@@ -142,18 +145,22 @@ func (m *Model) Role() models.Role {
 func (m *Model) IsDetector() bool { return m.Role() == models.Detector }
 
 // Target is a success criterion on a metric of a model, for the gate.
+// The manifest records the targets with their JSON names, so that the
+// gate needs only the run directory.
 type Target struct {
-	Model       string
-	Metric      string
-	Op          string // ">=", ">", "<=" or "<"
-	Value       float64
-	AnomalyType string              // optional: the metric restricted to one anomaly type
-	Where       map[string][]string // optional: sweep parameter -> values the target applies at
+	Model       string              `json:"model"`
+	Metric      string              `json:"metric"`
+	Op          string              `json:"op"` // ">=", ">", "<=" or "<"
+	Value       float64             `json:"value"`
+	AnomalyType string              `json:"anomaly_type,omitempty"` // optional: the metric restricted to one anomaly type
+	Where       map[string][]string `json:"where,omitempty"`        // optional: sweep parameter -> values the target applies at
 	// Against names another model of the experiment: the target compares
 	// Model's metric with Against's, trial by trial, within Tolerance
-	// (internal/gate); Value is then unused.
-	Against   string
-	Tolerance float64
+	// (internal/gate); Value is then unused. Tolerance is the margin of
+	// such a comparison: >= and <= allow Model to fall short by
+	// Tolerance, > and < ask it to win by more than Tolerance.
+	Against   string  `json:"against,omitempty"`
+	Tolerance float64 `json:"tolerance,omitempty"`
 }
 
 // Comparison operators of targets.

@@ -5,14 +5,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
-	"strings"
 
-	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
-	"github.com/segharness/harness/reports"
 	"github.com/segharness/harness/reports/report"
 )
 
@@ -51,46 +46,13 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer unlock()
-	rows, err := readMetrics(filepath.Join(dir, "metrics.parquet"))
-	if err != nil {
+	v, err := gate.Check(dir, m, gate.CheckOptions{Confidence: *confidence, Baseline: *baseline, Alpha: *alpha, AllowInconclusive: *allow})
+	var be *gate.BaselineError
+	switch {
+	case errors.As(err, &be):
+		return usageErrorf("check: %v", err)
+	case err != nil && !errors.Is(err, gate.ErrFailed) && !errors.Is(err, gate.ErrInconclusive):
 		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
-	}
-	axes := m.AxisNames()
-	results := gate.Evaluate(report.GateTargets(m), axes, rows, gate.Options{Confidence: *confidence})
-	v := reports.NewVerdict(m.Experiment, *confidence, results)
-	if *baseline != "" {
-		base, err := runner.OpenRunFiles(*baseline, "metrics.parquet") // a baseline may hold only these two files
-		if err != nil {
-			return &exitError{code: exitFailure, err: fmt.Errorf("check: -baseline: %w", err)}
-		}
-		if baseAxes := base.AxisNames(); !slices.Equal(baseAxes, axes) {
-			return usageErrorf("check: -baseline %s sweeps %v, the run %v; compare runs of the same experiment", *baseline, baseAxes, axes)
-		}
-		if len(m.Regressions) == 0 {
-			return usageErrorf("check: -baseline given, but the experiment declares no regressions: rules to judge by")
-		}
-		baseRows, err := readMetrics(filepath.Join(*baseline, "metrics.parquet"))
-		if err != nil {
-			return &exitError{code: exitFailure, err: fmt.Errorf("check: -baseline: %w", err)}
-		}
-		rules := make([]gate.Rule, len(m.Regressions))
-		for i, r := range m.Regressions {
-			rules[i] = gate.Rule{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance, Against: r.Against}
-		}
-		v.AddRegressions(filepath.ToSlash(*baseline), gate.Regressions(rules, baseRows, rows, axes, *alpha))
-	}
-
-	if m.Artifacts["verdict.json"], err = artifact.WriteJSON(filepath.Join(dir, "verdict.json"), v); err != nil {
-		return err
-	}
-	if m.Artifacts["junit.xml"], err = artifact.WriteFile(filepath.Join(dir, "junit.xml"), func(w io.Writer) error {
-		return reports.WriteJUnit(w, v, *allow)
-	}); err != nil {
-		return err
-	}
-	// The manifest lists every artifact with its digest, the gate's too.
-	if err := runner.WriteManifest(dir, m); err != nil {
-		return err
 	}
 	// The report shows the verdict: regenerate it, and the runs' index.
 	// The lock is the report's: Generate writes the same directory.
@@ -100,38 +62,22 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	if err := report.WriteIndex(filepath.Dir(filepath.Clean(dir))); err != nil {
 		return fmt.Errorf("check: index: %w", err)
 	}
-
-	for _, r := range v.Results {
-		point := ""
-		if len(r.Point) > 0 {
-			point = " @ " + reports.PointText(r.Point)
-		}
-		fmt.Fprintf(stdout, "%-12s %s%s: %s\n", strings.ToUpper(r.Verdict), r.Target, point, r.Message)
-	}
-	fmt.Fprintf(stdout, "%s: %s (%d pass, %d fail, %d inconclusive) -> %s\n", m.Experiment, strings.ToUpper(v.Verdict),
-		v.Counts["pass"], v.Counts["fail"], v.Counts["inconclusive"], filepath.Join(dir, "verdict.json"))
+	v.WriteText(stdout, dir)
 	switch {
-	case v.Counts["fail"] > 0:
+	case errors.Is(err, gate.ErrFailed):
 		return &exitError{code: exitFailure}
-	case v.Counts["inconclusive"] > 0 && !*allow:
-		return &exitError{code: exitFailure, err: errors.New("check: inconclusive targets fail the gate; run more seeds, or pass -allow-inconclusive")}
+	case errors.Is(err, gate.ErrInconclusive):
+		return &exitError{code: exitFailure, err: fmt.Errorf("check: %w", err)}
 	}
 	return nil
 }
 
-func readMetrics(path string) ([]rundir.Metric, error) {
-	return rundir.ReadTableFile(path, func(r io.ReaderAt, size int64, name string) ([]rundir.Metric, error) {
-		_, rows, err := rundir.ReadMetrics(r, size, name)
-		return rows, err
-	})
-}
-
 // openRun opens the run in dir for a command, verified against its
-// manifest (runner.OpenRun): a directory that is not a completed run, or
+// manifest (rundir.OpenRun): a directory that is not a completed run, or
 // whose files differ from what the manifest records, is exit 1, naming
 // the files.
-func openRun(cmd, dir string) (*runner.Manifest, error) {
-	m, err := runner.OpenRun(dir)
+func openRun(cmd, dir string) (*rundir.Manifest, error) {
+	m, err := rundir.OpenRun(dir)
 	if err != nil {
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", cmd, err)}
 	}
@@ -142,8 +88,8 @@ func openRun(cmd, dir string) (*runner.Manifest, error) {
 // (check, report): it takes the run directory's lock, then opens the run
 // verified (openRun). A directory that holds no run is refused before the
 // lock would create anything in it.
-func openRunLocked(cmd, dir string) (*runner.Manifest, func(), error) {
-	if _, err := runner.ReadManifest(dir); err != nil {
+func openRunLocked(cmd, dir string) (*rundir.Manifest, func(), error) {
+	if _, err := rundir.ReadManifest(dir); err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", cmd, err)}
 	}
 	unlock, err := rundir.Lock(dir)

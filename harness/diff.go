@@ -12,7 +12,6 @@ import (
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
 )
 
 // diffCmd prints every metric of two runs side by side, benchstat's way:
@@ -39,12 +38,12 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 	var axes [2][]string
 	var rows [2][]rundir.Metric
 	for i, dir := range flags.Args() {
-		m, err := runner.OpenRunFiles(dir, "metrics.parquet") // all diff reads: a baseline's two files suffice
+		m, err := rundir.OpenRunFiles(dir, rundir.MetricsFile) // all diff reads: a baseline's two files suffice
 		if err != nil {
 			return &exitError{code: exitFailure, err: fmt.Errorf("diff: %w", err)}
 		}
 		axes[i] = m.AxisNames()
-		if rows[i], err = readMetrics(filepath.Join(dir, "metrics.parquet")); err != nil {
+		if rows[i], err = rundir.ReadMetricsFile(filepath.Join(dir, rundir.MetricsFile)); err != nil {
 			return &exitError{code: exitFailure, err: fmt.Errorf("diff: %w", err)}
 		}
 	}

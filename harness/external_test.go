@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"codeberg.org/sbinet/npyio"
+	"github.com/segharness/harness/internal/rundir"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -312,7 +313,7 @@ targets:
 	if code != 0 {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
-	rows, err := readMetrics(filepath.Join(out, "adapters", "metrics.parquet"))
+	rows, err := rundir.ReadMetricsFile(filepath.Join(out, "adapters", "metrics.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +351,7 @@ models:
 	if code, _, stderr := runCommand(t, context.Background(), out, "run", "-out", out, file); code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	rows, err := readMetrics(filepath.Join(out, "threshold", "metrics.parquet"))
+	rows, err := rundir.ReadMetricsFile(filepath.Join(out, "threshold", "metrics.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}

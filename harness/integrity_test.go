@@ -33,11 +33,11 @@ func integrityRun(t *testing.T) (out, dir string) {
 // firstTrialDir is the directory of the run's first trial.
 func firstTrialDir(t *testing.T, dir string) string {
 	t.Helper()
-	m, err := runner.ReadManifest(dir)
+	m, err := rundir.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runner.TrialDir(dir, m.Trials[0].ID)
+	return rundir.TrialDir(dir, m.Trials[0].ID)
 }
 
 // readers are the commands that read a run directory, each verifying what

@@ -15,6 +15,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/export"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/report"
 )
@@ -251,7 +252,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		if err := regenerate(dir, *workers, stderr); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s\n", filepath.Join(dir, "report.html"))
+		fmt.Fprintf(stdout, "%s\n", filepath.Join(dir, rundir.ReportFile))
 		if root := filepath.Dir(filepath.Clean(dir)); !slices.Contains(roots, root) {
 			roots = append(roots, root)
 		}

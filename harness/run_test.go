@@ -19,7 +19,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/artifact"
-	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -169,7 +169,7 @@ func TestRunSweep(t *testing.T) {
 
 	dir := filepath.Join(out, "sweep")
 	m := readManifest(t, dir)
-	m.Code = runner.Code{}
+	m.Code = rundir.Code{}
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestRunSweep(t *testing.T) {
 		checkDigest(t, filepath.Join(dir, name), d)
 	}
 	for _, tr := range m.Trials {
-		tdir := runner.TrialDir(dir, tr.ID)
+		tdir := rundir.TrialDir(dir, tr.ID)
 		for name, d := range tr.Artifacts {
 			checkDigest(t, filepath.Join(tdir, name), d)
 		}
@@ -316,14 +316,14 @@ func TestRunImportsParityFlows(t *testing.T) {
 		t.Fatalf("%d trials, want 1", len(m.Trials))
 	}
 	d := m.Trials[0].Data
-	want := runner.DataRecord{
+	want := rundir.DataRecord{
 		Source: "file", Flows: 10000, Anomalies: 500,
 		ByType: map[string]int{"crypto_mining": 314, "lateral_movement": 186},
 		// sklearn's StratifiedShuffleSplit on 9500/500 with test_size=0.3.
 		Train: 7000, Test: 3000,
 	}
 	if diff := cmp.Diff(want, d, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Input" }, cmp.Ignore()),
-		cmp.AllowUnexported(runner.DataRecord{}), cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "typesInRank" }, cmp.Ignore())); diff != "" {
+		cmp.AllowUnexported(rundir.DataRecord{}), cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "typesInRank" }, cmp.Ignore())); diff != "" {
 		t.Errorf("data record (-want +got):\n%s", diff)
 	}
 	in := d.Input
@@ -423,13 +423,13 @@ func TestRunFailingTrial(t *testing.T) {
 	}
 }
 
-func readManifest(t *testing.T, dir string) runner.Manifest {
+func readManifest(t *testing.T, dir string) rundir.Manifest {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m runner.Manifest
+	var m rundir.Manifest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {

@@ -5,7 +5,7 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // verifyCmd is an fsck for runs: every file a run's manifest lists, the
@@ -26,7 +26,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	failed := 0
 	for _, dir := range flags.Args() {
-		m, bad, err := runner.Verify(dir)
+		m, bad, err := rundir.Verify(dir)
 		if err != nil {
 			fmt.Fprintln(stdout, err) // it names the directory
 			failed++

@@ -1,6 +1,6 @@
-// Package reports formats the gate's outcome (verdict.json, junit.xml and
-// the verdict section of summary.md) and the figures of a run's tables;
-// package reports/report writes the report itself.
+// Package reports formats the figures of a run's tables and verdict for
+// the report and the gate (internal/gate); package reports/report writes
+// the report itself.
 package reports
 
 import (

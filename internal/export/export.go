@@ -30,7 +30,6 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
 )
 
 // Tables are the exported tables, each a directory of OUT.
@@ -61,21 +60,21 @@ func Partition(out, table, experiment, trial string) string {
 
 // Run exports the run in dir into out, replacing the experiment's earlier
 // partitions: a trial no longer in the run loses its partitions. The run
-// is verified against its manifest first (runner.OpenRun), so that only
+// is verified against its manifest first (rundir.OpenRun), so that only
 // the files it wrote, unchanged, are exported: a link out of the run is
 // refused, not followed. Every file is written atomically. It returns the
 // number of files written.
 func Run(dir, out string) (int, error) {
-	m, err := runner.OpenRun(dir)
+	m, err := rundir.OpenRun(dir)
 	if err != nil {
 		return 0, err
 	}
 	written := 0
 	keep := map[string]bool{}
 	for _, t := range m.Trials {
-		tdir := runner.TrialDir(dir, t.ID)
-		if _, ok := t.Artifacts["metrics.parquet"]; ok {
-			src, err := fileio.Inside(tdir, "artifact", "metrics.parquet")
+		tdir := rundir.TrialDir(dir, t.ID)
+		if _, ok := t.Artifacts[rundir.MetricsFile]; ok {
+			src, err := fileio.Inside(tdir, "artifact", rundir.MetricsFile)
 			if err != nil {
 				return written, err
 			}
@@ -97,8 +96,8 @@ func Run(dir, out string) (int, error) {
 			keep[part] = true
 			written++
 		}
-		if want, ok := t.Artifacts["predictions.parquet"]; ok {
-			src, err := fileio.Inside(tdir, "artifact", "predictions.parquet")
+		if want, ok := t.Artifacts[rundir.PredictionsFile]; ok {
+			src, err := fileio.Inside(tdir, "artifact", rundir.PredictionsFile)
 			if err != nil {
 				return written, err
 			}

@@ -74,6 +74,12 @@ var (
 	AnomalyTypes = []string{Normal, CryptoMining, LateralMovement}
 )
 
+// Labels of detector predictions.
+const (
+	LabelAnomaly = "anomaly"
+	LabelNormal  = "normal"
+)
+
 // Anomaly types.
 const (
 	Normal          = "normal"

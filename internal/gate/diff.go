@@ -3,9 +3,9 @@ package gate
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
+	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/rundir"
 )
@@ -88,37 +88,10 @@ func Compare(old, new []rundir.Metric, axes []string, alpha float64) []Change {
 // PointName renders the change's sweep point like Result.PointName.
 func (c Change) PointName() string { return Result{Point: c.Point}.PointName() }
 
-// Rule says how a metric may move against a baseline: Better is "higher"
-// or "lower"; a change of the mean in the worse direction larger than
-// Tolerance that Mann-Whitney finds significant is a regression.
-type Rule struct {
-	Model, Metric string
-	Better        string
-	Tolerance     float64
-	// Against names another model: the rule then judges the difference
-	// Model's metric minus Against's, trial by trial (the lead of one
-	// model over the other), instead of Model's metric.
-	Against string
-}
-
-// String reads "rf detection_rate (higher is better, tolerance 0.01)", or
-// "xgb - rf roc_auc (...)" against another model.
-func (r Rule) String() string {
-	return fmt.Sprintf("%s %s (%s is better, tolerance %s)", r.subject(), r.Metric, r.Better, strconv.FormatFloat(r.Tolerance, 'g', -1, 64))
-}
-
-// subject is the model the rule judges: "xgb", or "xgb - rf".
-func (r Rule) subject() string {
-	if r.Against != "" {
-		return r.Model + " - " + r.Against
-	}
-	return r.Model
-}
-
 // Regressions judges each rule at every sweep point against the baseline:
 // fail for a regression, pass otherwise. A rule whose metric either run
 // lacks fails, saying which.
-func Regressions(rules []Rule, base, current []rundir.Metric, axes []string, alpha float64) []RegressionResult {
+func Regressions(rules []experiments.Regression, base, current []rundir.Metric, axes []string, alpha float64) []RegressionResult {
 	changes := Compare(base, current, axes, alpha)
 	var out []RegressionResult
 	for _, rule := range rules {
@@ -129,7 +102,7 @@ func Regressions(rules []Rule, base, current []rundir.Metric, axes []string, alp
 				PairRows(current, rule.Model, rule.Against, rule.Metric), axes, alpha)
 		}
 		for _, c := range ruleChanges {
-			if c.Model != rule.subject() || c.Metric != rule.Metric {
+			if c.Model != rule.Subject() || c.Metric != rule.Metric {
 				continue
 			}
 			found = true
@@ -169,7 +142,7 @@ func Regressions(rules []Rule, base, current []rundir.Metric, axes []string, alp
 
 // RegressionResult is a rule's verdict at one sweep point.
 type RegressionResult struct {
-	Rule    Rule
+	Rule    experiments.Regression
 	Change  Change
 	Verdict stats.Verdict
 	Message string

@@ -17,62 +17,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/rundir"
 )
-
-// Target is a success criterion: Model's Metric compared with Value by Op,
-// optionally restricted to one anomaly type (the metric
-// <metric>_<anomaly type>) and to the sweep points listed in Where (axis
-// name -> values).
-type Target struct {
-	Model       string
-	Metric      string
-	Op          string
-	Value       float64
-	AnomalyType string
-	Where       map[string][]string
-	// Against names another model of the run: the target then compares
-	// Model's metric with Against's, trial by trial (see Paired), and Value
-	// is unused.
-	Against string
-	// Tolerance is the margin of a comparison with another model: >= and
-	// <= allow Model to fall short by Tolerance, > and < ask it to win by
-	// more than Tolerance.
-	Tolerance float64
-}
-
-// MetricName is the metrics-table name of the target's metric.
-func (t Target) MetricName() string {
-	if t.AnomalyType != "" {
-		return t.Metric + "_" + t.AnomalyType
-	}
-	return t.Metric
-}
-
-// String reads like the target in the experiment file:
-// "random_forest detection_rate >= 0.95".
-func (t Target) String() string {
-	if t.Against != "" {
-		s := fmt.Sprintf("%s %s %s %s", t.Model, t.MetricName(), t.Op, t.Against)
-		if t.Tolerance != 0 {
-			s += " (tolerance " + strconv.FormatFloat(t.Tolerance, 'g', -1, 64) + ")"
-		}
-		return s
-	}
-	return fmt.Sprintf("%s %s %s %s", t.Model, t.MetricName(), t.Op, strconv.FormatFloat(t.Value, 'g', -1, 64))
-}
-
-// Margin returns the comparison a target against another model makes of
-// the paired differences d = Model's value - Against's: d >= -Tolerance,
-// d <= Tolerance, d > Tolerance or d < -Tolerance.
-func (t Target) Margin() stats.Comparison {
-	switch t.Op {
-	case ">=", "<":
-		return stats.Comparison{Op: t.Op, Value: -t.Tolerance}
-	}
-	return stats.Comparison{Op: t.Op, Value: t.Tolerance}
-}
 
 // Param is one sweep parameter's value at a point.
 type Param struct {
@@ -81,7 +29,7 @@ type Param struct {
 
 // Result is the verdict on one target at one sweep point.
 type Result struct {
-	Target  Target
+	Target  experiments.Target
 	Point   []Param // the sweep point (empty without a sweep)
 	Values  []float64
 	Summary stats.Summary
@@ -133,7 +81,7 @@ type Options struct {
 // names the sweep axes in the order of the metrics table's parameter
 // columns; rows are the table's rows. Results follow the targets' order,
 // then the points' order of first appearance in rows.
-func Evaluate(targets []Target, axes []string, rows []rundir.Metric, opts Options) []Result {
+func Evaluate(targets []experiments.Target, axes []string, rows []rundir.Metric, opts Options) []Result {
 	conf := opts.Confidence
 	if conf == 0 {
 		conf = 0.95
@@ -270,7 +218,7 @@ func figure(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
 // evaluatePaired judges a target against another model at each sweep
 // point it applies to: the differences of the metric, trial by trial.
-func evaluatePaired(t Target, axes []string, rows []rundir.Metric, conf float64) []Result {
+func evaluatePaired(t experiments.Target, axes []string, rows []rundir.Metric, conf float64) []Result {
 	metric := t.MetricName()
 	var pairs []observation
 	for _, pr := range Pairs(rows, t.Model, t.Against, metric) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/rundir"
 )
@@ -27,10 +28,10 @@ func rows(model, metric string, points map[string][]float64) []rundir.Metric {
 // (mean ± t_{n-1, 0.975} sd / sqrt n), so e.g. {0.96, 0.97, 0.98} has mean
 // 0.97, sd 0.01 and half-width 4.303 * 0.01 / sqrt 3 = 0.0248: [0.945, 0.995].
 func TestEvaluate(t *testing.T) {
-	detect := Target{Model: "rf", Metric: "detection_rate", Op: ">=", Value: 0.95}
+	detect := experiments.Target{Model: "rf", Metric: "detection_rate", Op: ">=", Value: 0.95}
 	for _, tc := range []struct {
 		name    string
-		target  Target
+		target  experiments.Target
 		rows    []rundir.Metric
 		want    []stats.Verdict
 		message string // in the first result's message
@@ -46,18 +47,18 @@ func TestEvaluate(t *testing.T) {
 		{"one verdict per sweep point", detect,
 			rows("rf", "detection_rate", map[string][]float64{"0.01": {0.5, 0.52, 0.51}, "0.05": {0.99, 0.99, 1}, "0.2": {1, 1, 1}}),
 			[]stats.Verdict{stats.Fail, stats.Pass, stats.Pass}, "mean"},
-		{"where keeps matching points, numerically", Target{Model: "rf", Metric: "detection_rate", Op: ">=", Value: 0.95, Where: map[string][]string{"anomaly_rate": {"0.050", "0.2"}}},
+		{"where keeps matching points, numerically", experiments.Target{Model: "rf", Metric: "detection_rate", Op: ">=", Value: 0.95, Where: map[string][]string{"anomaly_rate": {"0.050", "0.2"}}},
 			rows("rf", "detection_rate", map[string][]float64{"0.01": {0.5, 0.52, 0.51}, "0.05": {0.99, 0.99, 1}, "0.2": {1, 1, 1}}),
 			[]stats.Verdict{stats.Pass, stats.Pass}, "mean"},
-		{"a metric never measured fails", Target{Model: "rf", Metric: "response_time_minutes", Op: "<", Value: 15},
+		{"a metric never measured fails", experiments.Target{Model: "rf", Metric: "response_time_minutes", Op: "<", Value: 15},
 			rows("rf", "detection_rate", map[string][]float64{"0.05": {1, 1, 1}}), []stats.Verdict{stats.Fail}, "response_time_minutes was not measured for model rf"},
-		{"an anomaly type names its metric", Target{Model: "iso", Metric: "detection_rate", Op: ">=", Value: 0.95, AnomalyType: "lateral_movement"},
+		{"an anomaly type names its metric", experiments.Target{Model: "iso", Metric: "detection_rate", Op: ">=", Value: 0.95, AnomalyType: "lateral_movement"},
 			rows("iso", "detection_rate_lateral_movement", map[string][]float64{"0.05": {0.55, 0.6, 0.58}}), []stats.Verdict{stats.Fail}, "mean"},
-		{"where matching no point fails", Target{Model: "rf", Metric: "detection_rate", Op: ">=", Value: 0.95, Where: map[string][]string{"anomaly_rate": {"0.5"}}},
+		{"where matching no point fails", experiments.Target{Model: "rf", Metric: "detection_rate", Op: ">=", Value: 0.95, Where: map[string][]string{"anomaly_rate": {"0.5"}}},
 			rows("rf", "detection_rate", map[string][]float64{"0.05": {1, 1, 1}}), []stats.Verdict{stats.Fail}, "no sweep point"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Evaluate([]Target{tc.target}, []string{"anomaly_rate"}, tc.rows, Options{})
+			got := Evaluate([]experiments.Target{tc.target}, []string{"anomaly_rate"}, tc.rows, Options{})
 			if len(got) != len(tc.want) {
 				t.Fatalf("%d results, want %d: %+v", len(got), len(tc.want), got)
 			}
@@ -74,7 +75,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestTargetString(t *testing.T) {
-	tg := Target{Model: "iso", Metric: "detection_rate", Op: ">=", Value: 0.95, AnomalyType: "crypto_mining"}
+	tg := experiments.Target{Model: "iso", Metric: "detection_rate", Op: ">=", Value: 0.95, AnomalyType: "crypto_mining"}
 	if got, want := tg.String(), "iso detection_rate_crypto_mining >= 0.95"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}

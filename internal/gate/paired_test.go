@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/rundir"
 )
@@ -56,24 +57,24 @@ func TestEvaluatePaired(t *testing.T) {
 	ab := concat(seeded("a", "roc_auc", "0.05", a...), seeded("b", "roc_auc", "0.05", b...))
 	for _, tc := range []struct {
 		name    string
-		target  Target
+		target  experiments.Target
 		rows    []rundir.Metric
 		want    stats.Verdict
 		message string
 	}{
-		{"equal in every trial: >= passes", Target{Model: "rf", Metric: "roc_auc", Op: ">=", Against: "sk"}, perfect, stats.Pass, "every pair is equal"},
-		{"equal in every trial: > fails", Target{Model: "rf", Metric: "roc_auc", Op: ">", Against: "sk"}, perfect, stats.Fail, "interval [0, 0]"},
-		{"a clear lead: > with a smaller margin passes", Target{Model: "a", Metric: "roc_auc", Op: ">", Against: "b", Tolerance: 0.01}, ab, stats.Pass, "(a significant difference)"},
-		{"a clear lead: <= within a tolerance below it fails", Target{Model: "a", Metric: "roc_auc", Op: "<=", Against: "b", Tolerance: 0.01}, ab, stats.Fail, "a significant difference"},
-		{"a clear lead: <= within a tolerance above it passes", Target{Model: "a", Metric: "roc_auc", Op: "<=", Against: "b", Tolerance: 0.06}, ab, stats.Pass, "margin <= 0.06"},
-		{"a lead the tolerance straddles", Target{Model: "a", Metric: "roc_auc", Op: ">", Against: "b", Tolerance: 0.05}, ab, stats.Inconclusive, "median difference 0.05"},
-		{"five seeds cannot decide", Target{Model: "a", Metric: "roc_auc", Op: ">", Against: "b"},
+		{"equal in every trial: >= passes", experiments.Target{Model: "rf", Metric: "roc_auc", Op: ">=", Against: "sk"}, perfect, stats.Pass, "every pair is equal"},
+		{"equal in every trial: > fails", experiments.Target{Model: "rf", Metric: "roc_auc", Op: ">", Against: "sk"}, perfect, stats.Fail, "interval [0, 0]"},
+		{"a clear lead: > with a smaller margin passes", experiments.Target{Model: "a", Metric: "roc_auc", Op: ">", Against: "b", Tolerance: 0.01}, ab, stats.Pass, "(a significant difference)"},
+		{"a clear lead: <= within a tolerance below it fails", experiments.Target{Model: "a", Metric: "roc_auc", Op: "<=", Against: "b", Tolerance: 0.01}, ab, stats.Fail, "a significant difference"},
+		{"a clear lead: <= within a tolerance above it passes", experiments.Target{Model: "a", Metric: "roc_auc", Op: "<=", Against: "b", Tolerance: 0.06}, ab, stats.Pass, "margin <= 0.06"},
+		{"a lead the tolerance straddles", experiments.Target{Model: "a", Metric: "roc_auc", Op: ">", Against: "b", Tolerance: 0.05}, ab, stats.Inconclusive, "median difference 0.05"},
+		{"five seeds cannot decide", experiments.Target{Model: "a", Metric: "roc_auc", Op: ">", Against: "b"},
 			concat(seeded("a", "roc_auc", "0.05", a[:5]...), seeded("b", "roc_auc", "0.05", b[:5]...)), stats.Inconclusive, "at least 6 seeds are needed"},
-		{"the other model unmeasured", Target{Model: "rf", Metric: "roc_auc", Op: ">=", Against: "xgb"}, perfect, stats.Fail,
+		{"the other model unmeasured", experiments.Target{Model: "rf", Metric: "roc_auc", Op: ">=", Against: "xgb"}, perfect, stats.Fail,
 			"no trial of this run measured roc_auc for both rf and xgb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Evaluate([]Target{tc.target}, []string{"anomaly_rate"}, tc.rows, Options{})
+			got := Evaluate([]experiments.Target{tc.target}, []string{"anomaly_rate"}, tc.rows, Options{})
 			if len(got) != 1 {
 				t.Fatalf("%d results, want 1", len(got))
 			}
@@ -84,7 +85,7 @@ func TestEvaluatePaired(t *testing.T) {
 	}
 	// The interval itself: the 4th smallest and largest Walsh averages of
 	// the leads.
-	r := Evaluate([]Target{{Model: "a", Metric: "roc_auc", Op: ">", Against: "b"}}, []string{"anomaly_rate"}, ab, Options{})[0]
+	r := Evaluate([]experiments.Target{{Model: "a", Metric: "roc_auc", Op: ">", Against: "b"}}, []string{"anomaly_rate"}, ab, Options{})[0]
 	lo, hi, _ := stats.SignedRankInterval(lead, 0.95)
 	if r.Paired == nil || math.Abs(r.Summary.Lo-lo) > 1e-12 || math.Abs(r.Summary.Hi-hi) > 1e-12 || r.Summary.Method != "signed-rank" {
 		t.Errorf("interval [%v, %v] (%s), want [%v, %v]", r.Summary.Lo, r.Summary.Hi, r.Summary.Method, lo, hi)
@@ -111,8 +112,8 @@ func TestRegressionAgainst(t *testing.T) {
 	flat := repeat(0.95, 6)
 	base := concat(seeded("a", "roc_auc", "0.05", 0.99, 0.991, 0.989, 0.99, 0.992, 0.988), seeded("b", "roc_auc", "0.05", flat...))
 	cur := concat(seeded("a", "roc_auc", "0.05", 0.99, 0.991, 0.989, 0.99, 0.992, 0.988), seeded("b", "roc_auc", "0.05", 0.989, 0.99, 0.99, 0.988, 0.991, 0.99))
-	rule := Rule{Model: "a", Metric: "roc_auc", Better: "higher", Tolerance: 0.01, Against: "b"}
-	got := Regressions([]Rule{rule}, base, cur, []string{"anomaly_rate"}, 0.05)
+	rule := experiments.Regression{Model: "a", Metric: "roc_auc", Better: "higher", Tolerance: 0.01, Against: "b"}
+	got := Regressions([]experiments.Regression{rule}, base, cur, []string{"anomaly_rate"}, 0.05)
 	if len(got) != 1 || got[0].Verdict != stats.Fail || !strings.Contains(got[0].Message, "regression") {
 		t.Fatalf("%+v", got)
 	}
@@ -121,7 +122,7 @@ func TestRegressionAgainst(t *testing.T) {
 	}
 	// Without against, a's own level has not moved.
 	rule.Against = ""
-	if got := Regressions([]Rule{rule}, base, cur, []string{"anomaly_rate"}, 0.05); got[0].Verdict != stats.Pass {
+	if got := Regressions([]experiments.Regression{rule}, base, cur, []string{"anomaly_rate"}, 0.05); got[0].Verdict != stats.Pass {
 		t.Errorf("a's own roc_auc: %+v", got[0])
 	}
 }

@@ -146,7 +146,7 @@ func fitRandomForest(_ context.Context, t *Task) (*Result, error) {
 			y[k] = 1
 		}
 	}
-	classNames := []string{"normal", "anomaly"} // the predictions' labels (rundir.LabelNormal, LabelAnomaly)
+	classNames := []string{"normal", "anomaly"} // the predictions' labels (flow.LabelNormal, LabelAnomaly)
 	if typing {
 		classes, classNames = len(t.Data.TypeNames), t.Data.TypeNames
 	}

@@ -41,12 +41,6 @@ type Prediction struct {
 	AnomalyType string  `parquet:"anomaly_type,dict"`
 }
 
-// Labels of detector predictions.
-const (
-	LabelAnomaly = "anomaly"
-	LabelNormal  = "normal"
-)
-
 // Importance is a feature's importance to a model: a row of
 // importances.parquet.
 type Importance struct {
@@ -757,6 +751,22 @@ func ReadTableFile[T any](path string, read func(io.ReaderAt, int64, string) (T,
 	f, st, err := fileio.Open(path)
 	if err != nil {
 		return zero, err
+	}
+	defer f.Close()
+	return read(f, st.Size(), path)
+}
+
+// ReadMetricsFile reads the rows of the metrics table at path.
+func ReadMetricsFile(path string) ([]Metric, error) {
+	_, rows, err := readTableFile(path, ReadMetrics)
+	return rows, err
+}
+
+// readTableFile is ReadTableFile for a keyed table's reader.
+func readTableFile[T any](path string, read func(io.ReaderAt, int64, string) ([]ParamColumn, []T, error)) ([]ParamColumn, []T, error) {
+	f, st, err := fileio.Open(path)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer f.Close()
 	return read(f, st.Size(), path)

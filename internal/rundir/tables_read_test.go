@@ -100,14 +100,14 @@ func TestAggregatesRoundTrip(t *testing.T) {
 func testPredictions() []Prediction {
 	var rows []Prediction
 	for i := range 2*datasets.BatchRows + 10 {
-		p := Prediction{Model: "rf", FlowID: int64(i), Split: "test", Predicted: LabelNormal, AnomalyType: flow.Normal}
+		p := Prediction{Model: "rf", FlowID: int64(i), Split: "test", Predicted: flow.LabelNormal, AnomalyType: flow.Normal}
 		switch i % 3 {
 		case 0:
 			score, actual := float64(i)/10000, fmt.Sprint("label", i)
 			p.Score, p.Actual = &score, &actual
 		case 1:
 			score := -float64(i)
-			p.Model, p.Score, p.Predicted, p.AnomalyType = "iso", &score, LabelAnomaly, flow.CryptoMining
+			p.Model, p.Score, p.Predicted, p.AnomalyType = "iso", &score, flow.LabelAnomaly, flow.CryptoMining
 		default:
 			p.Model, p.Split, p.Predicted = "kmeans", "train", strconv.Itoa(i%5-1)
 		}

@@ -98,9 +98,9 @@ func TestReadMetricsRejectsOtherTables(t *testing.T) {
 }
 
 func TestPredictionsRoundTrip(t *testing.T) {
-	score, actual := 0.93, LabelAnomaly
+	score, actual := 0.93, flow.LabelAnomaly
 	rows := []Prediction{
-		{Model: "rf", FlowID: 7, Split: "test", Score: &score, Predicted: LabelAnomaly, Actual: &actual, AnomalyType: flow.CryptoMining},
+		{Model: "rf", FlowID: 7, Split: "test", Score: &score, Predicted: flow.LabelAnomaly, Actual: &actual, AnomalyType: flow.CryptoMining},
 		{Model: "kmeans", FlowID: 0, Split: "train", Predicted: "3", AnomalyType: flow.Normal},
 	}
 	var buf bytes.Buffer

@@ -20,22 +20,6 @@ import (
 	"github.com/segharness/harness/internal/rundir"
 )
 
-// TrialFile is the file a trial writes last, in its directory: its key and
-// record. Its presence, with every artifact it lists intact, says the trial
-// completed; a later run with the same key reuses the trial instead of
-// running it again.
-const TrialFile = "trial.json"
-
-// TrialFormat names trial.json's layout.
-const TrialFormat = "segharness-trial/1"
-
-// trialStamp is trial.json.
-type trialStamp struct {
-	Format string      `json:"format"`
-	Key    string      `json:"key"`
-	Record TrialRecord `json:"record"`
-}
-
 // keyInput is what a trial's key is the SHA-256 of (as JSON): everything
 // its artifacts depend on.
 type keyInput struct {
@@ -49,7 +33,7 @@ type keyInput struct {
 	Params      []rundir.ParamColumn `json:"params"`
 	Input       *artifact.Digest     `json:"input,omitempty"`        // the data file, for source: file
 	Tables      []artifact.Digest    `json:"tables,omitempty"`       // the table files, for source: table
-	ModelInputs []ModelInput         `json:"model_inputs,omitempty"` // files the models' answers depend on (an external program's)
+	ModelInputs []rundir.ModelInput  `json:"model_inputs,omitempty"` // files the models' answers depend on (an external program's)
 }
 
 var (
@@ -79,7 +63,7 @@ func build() (string, error) {
 // regression rules), the metrics table's parameter
 // columns (their types shape the trial's tables) and, for a data file, its
 // digest.
-func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []rundir.ParamColumn) (string, []ModelInput, error) {
+func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []rundir.ParamColumn) (string, []rundir.ModelInput, error) {
 	b, err := build()
 	if err != nil {
 		return "", nil, fmt.Errorf("identifying the harness build: %w", err)
@@ -89,7 +73,7 @@ func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []rundir
 	spec := t.Spec
 	spec.Description, spec.Targets, spec.Regressions = "", nil, nil
 	in := keyInput{
-		Format: TrialFormat, Build: b, Experiment: exp.Spec.Name, Trial: t.ID,
+		Format: rundir.TrialFormat, Build: b, Experiment: exp.Spec.Name, Trial: t.ID,
 		Seed: t.Seed, DerivedSeed: t.DerivedSeed, Spec: spec, Params: params,
 	}
 	if t.Spec.Data.Source == experiments.SourceFile {
@@ -127,19 +111,10 @@ func trialKey(exp *experiments.Experiment, t *experiments.Trial, params []rundir
 	return hex.EncodeToString(sum[:]), in.ModelInputs, nil
 }
 
-// ModelInput is a file a model's answers depend on besides the data (an
-// external program's script, say), with its digest, as a trial's key and
-// record hold it.
-type ModelInput struct {
-	Model string `json:"model"`
-	Path  string `json:"path"` // as the experiment file gives it
-	artifact.Digest
-}
-
 // modelInputs hashes the files each model of the trial declares (its
 // kind's Inputs): a directory as a tree (artifact.HashTree).
-func modelInputs(exp *experiments.Experiment, t *experiments.Trial) ([]ModelInput, error) {
-	var out []ModelInput
+func modelInputs(exp *experiments.Experiment, t *experiments.Trial) ([]rundir.ModelInput, error) {
+	var out []rundir.ModelInput
 	for _, m := range t.Spec.Models {
 		k := models.Lookup(m.Kind)
 		if k == nil || k.Inputs == nil {
@@ -154,7 +129,7 @@ func modelInputs(exp *experiments.Experiment, t *experiments.Trial) ([]ModelInpu
 			if err != nil {
 				return nil, fmt.Errorf("model %s: hashing its input %s: %w", m.Name, p, err)
 			}
-			out = append(out, ModelInput{Model: m.Name, Path: filepath.ToSlash(p), Digest: d})
+			out = append(out, rundir.ModelInput{Model: m.Name, Path: filepath.ToSlash(p), Digest: d})
 		}
 	}
 	return out, nil
@@ -165,62 +140,49 @@ func modelInputs(exp *experiments.Experiment, t *experiments.Trial) ([]ModelInpu
 // or false when there is none, its key differs, or any artifact it lists is
 // missing or changed. A damaged trial.json counts as none: the trial runs
 // again and replaces it.
-func cachedTrial(tdir, key string) (TrialRecord, bool) {
+func cachedTrial(tdir, key string) (trialRun, bool) {
 	rec, err := readTrial(tdir, key)
 	return rec, err == nil
 }
 
 // readTrial is cachedTrial with the reason a trial is not usable: an error
 // naming the file at fault.
-func readTrial(tdir, key string) (TrialRecord, error) {
-	path := filepath.Join(tdir, TrialFile)
-	body, err := fileio.ReadFile(path, fileio.RunFileBytes)
-	if errors.Is(err, fs.ErrNotExist) {
-		return TrialRecord{}, fmt.Errorf("%s: missing: the trial did not complete", path)
-	}
+func readTrial(tdir, key string) (trialRun, error) {
+	path := filepath.Join(tdir, rundir.TrialFile)
+	s, err := rundir.ReadTrialStamp(path)
 	if err != nil {
-		return TrialRecord{}, err
+		return trialRun{}, err
 	}
-	var s trialStamp
-	if err := json.Unmarshal(body, &s); err != nil {
-		return TrialRecord{}, fmt.Errorf("%s: %w", path, describeJSONError(body, err))
+	if s.Key != key {
+		return trialRun{}, fmt.Errorf("%s: made by another build of the harness, or from another experiment file, seed or input data", path)
 	}
-	switch {
-	case s.Format != TrialFormat:
-		return TrialRecord{}, fmt.Errorf("%s: format %q, this harness writes %q", path, s.Format, TrialFormat)
-	case s.Key != key:
-		return TrialRecord{}, fmt.Errorf("%s: made by another build of the harness, or from another experiment file, seed or input data", path)
-	}
-	rec := s.Record
+	rec := trialRun{TrialRecord: s.Record}
 	for name := range rec.Artifacts {
 		if err := fileio.LocalName("artifact", name); err != nil {
-			return TrialRecord{}, fmt.Errorf("%s: %w", path, err)
+			return trialRun{}, fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	if bad := rundir.Check(tdir, "", rec.Artifacts); len(bad) > 0 {
-		return TrialRecord{}, fmt.Errorf("%s: %s (%s records another file)", filepath.Join(tdir, filepath.FromSlash(bad[0].Path)), bad[0].Problem, TrialFile)
+		return trialRun{}, fmt.Errorf("%s: %s (%s records another file)", filepath.Join(tdir, filepath.FromSlash(bad[0].Path)), bad[0].Problem, rundir.TrialFile)
 	}
-	metrics, err := rundir.ReadTableFile(filepath.Join(tdir, "metrics.parquet"), func(r io.ReaderAt, size int64, name string) ([]rundir.Metric, error) {
-		_, rows, err := rundir.ReadMetrics(r, size, name)
-		return rows, err
-	})
+	metrics, err := rundir.ReadMetricsFile(filepath.Join(tdir, rundir.MetricsFile))
 	if err != nil {
-		return TrialRecord{}, err
+		return trialRun{}, err
 	}
-	curves, err := rundir.ReadTableFile(filepath.Join(tdir, "curves.parquet"), func(r io.ReaderAt, size int64, name string) ([]rundir.CurvePoint, error) {
+	curves, err := rundir.ReadTableFile(filepath.Join(tdir, rundir.CurvesFile), func(r io.ReaderAt, size int64, name string) ([]rundir.CurvePoint, error) {
 		_, points, err := rundir.ReadCurves(r, size, name)
 		return points, err
 	})
 	if err != nil {
-		return TrialRecord{}, err
+		return trialRun{}, err
 	}
 	rec.metrics, rec.curves = metrics, curves
 	return rec, nil
 }
 
 // stampTrial writes tdir/trial.json, last of the trial's files.
-func stampTrial(tdir, key string, rec TrialRecord) error {
-	_, err := artifact.WriteJSON(filepath.Join(tdir, TrialFile), trialStamp{Format: TrialFormat, Key: key, Record: rec})
+func stampTrial(tdir, key string, rec trialRun) error {
+	_, err := artifact.WriteJSON(filepath.Join(tdir, rundir.TrialFile), rundir.TrialStamp{Format: rundir.TrialFormat, Key: key, Record: rec.TrialRecord})
 	return err
 }
 
@@ -228,7 +190,7 @@ func stampTrial(tdir, key string, rec TrialRecord) error {
 // run killed part way leaves no stamp vouching for a mix of old and new
 // files.
 func unstampTrial(tdir string) error {
-	if err := os.Remove(filepath.Join(tdir, TrialFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(filepath.Join(tdir, rundir.TrialFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // sweepExperiment is a small sweep: two parameter values (one DOUBLE
@@ -77,8 +78,8 @@ func TestTrialsReused(t *testing.T) {
 		return log.String(), readTree(t, res.Dir)
 	}
 	_, first := run(false)
-	if _, ok := first["trials/anomaly_rate=0.05/seed=1/"+TrialFile]; !ok {
-		t.Fatalf("no %s written: %v", TrialFile, keys(first))
+	if _, ok := first["trials/anomaly_rate=0.05/seed=1/"+rundir.TrialFile]; !ok {
+		t.Fatalf("no %s written: %v", rundir.TrialFile, keys(first))
 	}
 
 	log, second := run(false)
@@ -99,7 +100,7 @@ func TestTrialsReused(t *testing.T) {
 	sameTree(t, first, third)
 
 	// A damaged trial.json counts as none.
-	if err := os.WriteFile(filepath.Join(out, "cache", "trials", "anomaly_rate=0.05", "seed=1", TrialFile), []byte("{"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(out, "cache", "trials", "anomaly_rate=0.05", "seed=1", rundir.TrialFile), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	log, _ = run(false)

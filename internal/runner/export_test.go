@@ -9,6 +9,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 )
@@ -37,8 +38,8 @@ func TestExportModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := res.Manifest.Trials[0]
-	tdir := TrialDir(res.Dir, rec.ID)
-	m, err := scoring.Load(filepath.Join(tdir, modelDir))
+	tdir := rundir.TrialDir(res.Dir, rec.ID)
+	m, err := scoring.Load(filepath.Join(tdir, rundir.ModelDir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestExportModel(t *testing.T) {
 		t.Errorf("provenance %+v", m.Provenance)
 	}
 	for name, d := range rec.Artifacts {
-		if filepath.Dir(name) != modelDir {
+		if filepath.Dir(name) != rundir.ModelDir {
 			continue
 		}
 		got, err := artifact.HashFile(filepath.Join(tdir, name))
@@ -54,7 +55,7 @@ func TestExportModel(t *testing.T) {
 			t.Errorf("%s: digest %v (%v), the manifest records %v", name, got, err, d)
 		}
 	}
-	if _, ok := rec.Artifacts[modelDir+"/model.json"]; !ok {
+	if _, ok := rec.Artifacts[rundir.ModelDir+"/model.json"]; !ok {
 		t.Errorf("the manifest does not record model/model.json: %v", rec.Artifacts)
 	}
 
@@ -72,13 +73,13 @@ func TestExportModel(t *testing.T) {
 		if p.Model != "rf" && p.Model != "types" {
 			continue
 		}
-		flow := scoring.FlowOf(ds.Flows, int(p.FlowID))
-		if err := m.Score(&flow, &r); err != nil {
+		fl := scoring.FlowOf(ds.Flows, int(p.FlowID))
+		if err := m.Score(&fl, &r); err != nil {
 			t.Fatalf("flow %d: %v", p.FlowID, err)
 		}
 		switch p.Model {
 		case "rf":
-			if r.AnomalyProbability != *p.Score || r.IsAnomaly != (p.Predicted == rundir.LabelAnomaly) {
+			if r.AnomalyProbability != *p.Score || r.IsAnomaly != (p.Predicted == flow.LabelAnomaly) {
 				t.Errorf("flow %d: scorer %v (anomaly %v), batch %v (%s)", p.FlowID, r.AnomalyProbability, r.IsAnomaly, *p.Score, p.Predicted)
 			}
 		case "types":
@@ -101,11 +102,11 @@ func TestExportModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(tdir, modelDir)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(tdir, rundir.ModelDir)); !os.IsNotExist(err) {
 		t.Errorf("a rerun without export_model left the pipeline: %v", err)
 	}
 	for name := range res.Manifest.Trials[0].Artifacts {
-		if filepath.Dir(name) == modelDir {
+		if filepath.Dir(name) == rundir.ModelDir {
 			t.Errorf("the manifest still records %s", name)
 		}
 	}

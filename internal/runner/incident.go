@@ -1,64 +1,16 @@
 package runner
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
-	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/policy"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 )
-
-// IncidentFile is the name of a trial's incident simulation results.
-const IncidentFile = "incident.json"
-
-// Incident is incident.json: the incident flows of the experiment as the
-// trial's exported scoring pipeline scores them.
-type Incident struct {
-	// Model is the directory of the pipeline that scored the flows,
-	// relative to the trial's directory.
-	Model string                 `json:"model"`
-	Risk  scoring.RiskThresholds `json:"risk"`
-	Flows []IncidentFlow         `json:"flows"`
-	// Comparison divides and subtracts two flows' anomaly probabilities,
-	// when the experiment names two.
-	Comparison *Comparison `json:"comparison,omitempty"`
-}
-
-// IncidentFlow is one scored incident flow: the flow, its score (as
-// harness score writes it), the attack-type classifier's probability of
-// every class, and the segmentation actions its risk level calls for.
-type IncidentFlow struct {
-	Name string       `json:"name"`
-	Flow scoring.Flow `json:"flow"`
-	scoring.Result
-	AttackProbabilities []ClassProbability `json:"attack_probabilities"`
-	Actions             []policy.Action    `json:"actions"`
-}
-
-// ClassProbability is one class's probability.
-type ClassProbability struct {
-	Class       string  `json:"class"`
-	Probability float64 `json:"probability"`
-}
-
-// Comparison is the notebook's "detection improvement": how much likelier
-// the detector finds one flow anomalous than another.
-type Comparison struct {
-	Flow                string  `json:"flow"`
-	Baseline            string  `json:"baseline"`
-	FlowProbability     float64 `json:"flow_probability"`
-	BaselineProbability float64 `json:"baseline_probability"`
-	// Ratio is FlowProbability / BaselineProbability, null when the
-	// baseline's probability is 0 (the notebook printed "inf x").
-	Ratio      *float64 `json:"probability_ratio"`
-	Difference float64  `json:"probability_difference"`
-	Note       string   `json:"note,omitempty"`
-}
 
 // Risk level codes of the risk_level metric.
 var riskCodes = map[string]float64{scoring.RiskLow: 0, scoring.RiskMedium: 1, scoring.RiskHigh: 2}
@@ -68,8 +20,8 @@ var riskCodes = map[string]float64{scoring.RiskLow: 0, scoring.RiskMedium: 1, sc
 // it), writes incident.json and returns its metric rows and notes. It
 // removes an incident.json an earlier run left when the experiment has no
 // incident.
-func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]measured, []string, error) {
-	path := filepath.Join(tdir, IncidentFile)
+func runIncident(t *experiments.Trial, tdir string, artifacts rundir.Artifacts) ([]measured, []string, error) {
+	path := filepath.Join(tdir, rundir.IncidentFile)
 	inc := &t.Spec.Incident
 	if len(inc.Flows) == 0 {
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
@@ -77,11 +29,11 @@ func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]meas
 		}
 		return nil, nil, nil
 	}
-	m, err := scoring.Load(filepath.Join(tdir, modelDir))
+	m, err := scoring.Load(filepath.Join(tdir, rundir.ModelDir))
 	if err != nil {
 		return nil, nil, err
 	}
-	out := &Incident{Model: modelDir, Risk: m.Risk}
+	out := &rundir.Incident{Model: rundir.ModelDir, Risk: m.Risk}
 	var rows []measured
 	var notes []string
 	prob := map[string]float64{}
@@ -95,7 +47,7 @@ func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]meas
 		if err != nil {
 			return nil, nil, fmt.Errorf("incident flow %s: %w", spec.Name, err)
 		}
-		r := IncidentFlow{Name: spec.Name, Flow: f, Result: res,
+		r := rundir.IncidentFlow{Name: spec.Name, Flow: f, Result: res,
 			Actions: policy.Actions(res.RiskLevel, f.SrcDepartment, f.SrcDeviceType)}
 		isAnomaly := 0.0
 		if res.IsAnomaly {
@@ -108,7 +60,7 @@ func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]meas
 			measured{spec.Name, "attack_confidence", res.AttackConfidence},
 		)
 		for j, class := range m.AttackClasses {
-			r.AttackProbabilities = append(r.AttackProbabilities, ClassProbability{class, p[j]})
+			r.AttackProbabilities = append(r.AttackProbabilities, rundir.ClassProbability{Class: class, Probability: p[j]})
 			rows = append(rows, measured{spec.Name, "attack_probability_" + class, p[j]})
 		}
 		prob[spec.Name] = res.AnomalyProbability
@@ -116,7 +68,7 @@ func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]meas
 	}
 	if len(inc.Compare) == 2 {
 		a, b := inc.Compare[0], inc.Compare[1]
-		c := &Comparison{Flow: a, Baseline: b, FlowProbability: prob[a], BaselineProbability: prob[b],
+		c := &rundir.Comparison{Flow: a, Baseline: b, FlowProbability: prob[a], BaselineProbability: prob[b],
 			Difference: prob[a] - prob[b]}
 		if prob[b] > 0 {
 			ratio := prob[a] / prob[b]
@@ -130,7 +82,7 @@ func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]meas
 		rows = append(rows, measured{a, "probability_difference", c.Difference})
 		out.Comparison = c
 	}
-	if artifacts[IncidentFile], err = artifact.WriteJSON(path, out); err != nil {
+	if artifacts[rundir.IncidentFile], err = artifact.WriteJSON(path, out); err != nil {
 		return nil, nil, err
 	}
 	return rows, notes, nil
@@ -156,18 +108,4 @@ func scoringFlow(f *experiments.IncidentFlow) scoring.Flow {
 		SameDept:        f.SameDept,
 		CrossDept:       f.CrossDept,
 	}
-}
-
-// ReadIncident reads a trial's incident.json.
-func ReadIncident(path string) (*Incident, error) {
-	// A regular file of bounded size: a FIFO in its place is refused.
-	data, err := fileio.ReadFile(path, fileio.RunFileBytes)
-	if err != nil {
-		return nil, err
-	}
-	var inc Incident
-	if err := json.Unmarshal(data, &inc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &inc, nil
 }

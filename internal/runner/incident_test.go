@@ -30,8 +30,8 @@ func TestIncidentExperiment(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := res.Manifest.Trials[0]
-	tdir := TrialDir(res.Dir, rec.ID)
-	inc, err := ReadIncident(filepath.Join(tdir, IncidentFile))
+	tdir := rundir.TrialDir(res.Dir, rec.ID)
+	inc, err := rundir.ReadIncident(filepath.Join(tdir, rundir.IncidentFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,12 +116,12 @@ func TestIncidentExperiment(t *testing.T) {
 
 	// incident.json and policy.json are recorded with their digests, and
 	// the policy document decodes.
-	for _, name := range []string{IncidentFile, PolicyFile} {
+	for _, name := range []string{rundir.IncidentFile, rundir.PolicyFile} {
 		if _, ok := rec.Artifacts[name]; !ok {
 			t.Errorf("the manifest does not record %s", name)
 		}
 	}
-	body, err := os.ReadFile(filepath.Join(tdir, PolicyFile))
+	body, err := os.ReadFile(filepath.Join(tdir, rundir.PolicyFile))
 	if err != nil {
 		t.Fatal(err)
 	}

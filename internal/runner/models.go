@@ -12,6 +12,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/cluster"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
@@ -487,7 +488,7 @@ func (o *modelOutput) detectionByType(name string, td *trialData, flagged []bool
 	}
 }
 
-var detectorLabels = [2]string{rundir.LabelNormal, rundir.LabelAnomaly}
+var detectorLabels = [2]string{flow.LabelNormal, flow.LabelAnomaly}
 
 func detectorLabel(anomaly bool) string {
 	if anomaly {

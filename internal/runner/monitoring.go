@@ -13,7 +13,6 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
-	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
@@ -23,18 +22,8 @@ import (
 	"github.com/segharness/harness/internal/seed"
 )
 
-// Files of a trial's monitoring simulation.
-const (
-	MonitoringFile        = "monitoring.parquet"
-	MonitoringDriftFile   = "drift.parquet"
-	MonitoringIncidents   = "incidents.parquet"
-	MonitoringEvents      = "events.parquet"
-	MonitoringFlowsFile   = "monitoring_flows.parquet"
-	MonitoringSummaryFile = "monitoring.json"
-)
-
 var monitoringFiles = []string{
-	MonitoringFile, MonitoringDriftFile, MonitoringIncidents, MonitoringEvents, MonitoringFlowsFile, MonitoringSummaryFile,
+	rundir.MonitoringFile, rundir.MonitoringDriftFile, rundir.MonitoringIncidents, rundir.MonitoringEvents, rundir.MonitoringFlowsFile, rundir.MonitoringSummaryFile,
 }
 
 // forestDetector is a random forest behind its feature pipeline, deciding
@@ -89,49 +78,6 @@ func (tr *forestTrainer) Train(f *flow.Table, s uint64) (monitor.Detector, error
 	return &forestDetector{pipeline: p, forest: forest.Fit(x.Data, x.D, y, 2, cfg, seed.New(s)), workers: tr.workers}, nil
 }
 
-// MonitoringSummary is monitoring.json: the simulation's headline figures
-// and its detection-rate trend, for the report.
-type MonitoringSummary struct {
-	Campaigns int `json:"campaigns"`
-	Detected  int `json:"detected"`
-	Missed    int `json:"missed"`
-	// The means over detected campaigns and the health score; absent when
-	// undefined (no campaign detected).
-	MTTDMinutes     *float64 `json:"mttd_minutes,omitempty"`
-	ContainMinutes  *float64 `json:"mean_time_to_contain_minutes,omitempty"`
-	ResponseMinutes *float64 `json:"response_time_minutes,omitempty"`
-	HealthScore     *float64 `json:"health_score,omitempty"`
-	HealthBand      string   `json:"health_band,omitempty"`
-	// The trend line, detection rate = intercept + slope·days, fitted on
-	// TrendPoints windows from TrendFromDays; absent without a trend.
-	TrendSlopePerDay *float64 `json:"trend_slope_per_day,omitempty"`
-	TrendIntercept   *float64 `json:"trend_intercept,omitempty"`
-	TrendR2          *float64 `json:"trend_r2,omitempty"`
-	TrendPoints      int      `json:"trend_points"`
-	TrendFromDays    float64  `json:"trend_from_days"`
-	Threshold        float64  `json:"threshold"`
-	// DriftThreshold is the largest PSI above which a window counts as
-	// drifted (a drift event).
-	DriftThreshold float64  `json:"drift_threshold"`
-	ForecastDays   *float64 `json:"forecast_days,omitempty"`
-	ForecastNote   string   `json:"forecast_note"`
-	Retraining     bool     `json:"retraining"`
-}
-
-// ReadMonitoringSummary reads a trial's monitoring.json.
-func ReadMonitoringSummary(path string) (*MonitoringSummary, error) {
-	// A regular file of bounded size: a FIFO in its place is refused.
-	data, err := fileio.ReadFile(path, fileio.RunFileBytes)
-	if err != nil {
-		return nil, err
-	}
-	var s MonitoringSummary
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &s, nil
-}
-
 // finiteOrNil returns &v, or nil when v is NaN (JSON has no NaN).
 func finiteOrNil(v float64) *float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -144,7 +90,7 @@ func finiteOrNil(v float64) *float64 {
 // experiment asks for it, writes the simulation's tables into tdir and
 // returns its metric rows (model "monitoring") and notes. It removes the
 // files an earlier run left when the experiment asks for none.
-func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out *modelOutput, tdir string, artifacts Artifacts, workers int, logf func(string, ...any)) ([]measured, []string, error) {
+func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out *modelOutput, tdir string, artifacts rundir.Artifacts, workers int, logf func(string, ...any)) ([]measured, []string, error) {
 	spec := t.Spec.Monitoring
 	if !spec.Enabled {
 		for _, name := range monitoringFiles {
@@ -182,21 +128,21 @@ func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out
 		artifacts[name], err = artifact.WriteFile(filepath.Join(tdir, name), fn)
 		return err
 	}
-	if err := write(MonitoringFile, func(w io.Writer) error { return rundir.WriteMonitorWindows(w, res.Windows) }); err != nil {
+	if err := write(rundir.MonitoringFile, func(w io.Writer) error { return rundir.WriteMonitorWindows(w, res.Windows) }); err != nil {
 		return nil, nil, err
 	}
-	if err := write(MonitoringDriftFile, func(w io.Writer) error { return rundir.WriteMonitorDrift(w, res.Drift) }); err != nil {
+	if err := write(rundir.MonitoringDriftFile, func(w io.Writer) error { return rundir.WriteMonitorDrift(w, res.Drift) }); err != nil {
 		return nil, nil, err
 	}
-	if err := write(MonitoringIncidents, func(w io.Writer) error { return rundir.WriteMonitorIncidents(w, res.Incidents) }); err != nil {
+	if err := write(rundir.MonitoringIncidents, func(w io.Writer) error { return rundir.WriteMonitorIncidents(w, res.Incidents) }); err != nil {
 		return nil, nil, err
 	}
-	if err := write(MonitoringEvents, func(w io.Writer) error { return rundir.WriteMonitorEvents(w, res.Events) }); err != nil {
+	if err := write(rundir.MonitoringEvents, func(w io.Writer) error { return rundir.WriteMonitorEvents(w, res.Events) }); err != nil {
 		return nil, nil, err
 	}
-	flowsPath := filepath.Join(tdir, MonitoringFlowsFile)
+	flowsPath := filepath.Join(tdir, rundir.MonitoringFlowsFile)
 	if spec.StoreScores {
-		if err := write(MonitoringFlowsFile, func(w io.Writer) error { return rundir.WriteMonitorFlows(w, res.Flows) }); err != nil {
+		if err := write(rundir.MonitoringFlowsFile, func(w io.Writer) error { return rundir.WriteMonitorFlows(w, res.Flows) }); err != nil {
 			return nil, nil, err
 		}
 	} else if err := os.Remove(flowsPath); err != nil && !os.IsNotExist(err) {
@@ -204,7 +150,7 @@ func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out
 	}
 
 	s := res.Summary
-	sum := MonitoringSummary{
+	sum := rundir.MonitoringSummary{
 		Campaigns: s.Campaigns, Detected: s.Detected, Missed: s.Missed,
 		MTTDMinutes: finiteOrNil(s.MTTDMinutes), ContainMinutes: finiteOrNil(s.ContainMinutes),
 		ResponseMinutes: finiteOrNil(s.ResponseMinutes), HealthScore: finiteOrNil(s.HealthScore), TrendFromDays: s.TrendFrom, Threshold: s.Threshold, DriftThreshold: s.DriftThreshold,
@@ -220,7 +166,7 @@ func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out
 	if sum.HealthScore != nil {
 		sum.HealthBand = timing.HealthBand(s.HealthScore)
 	}
-	if err := write(MonitoringSummaryFile, func(w io.Writer) error {
+	if err := write(rundir.MonitoringSummaryFile, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(&sum)

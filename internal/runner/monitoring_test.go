@@ -48,7 +48,7 @@ func runMonitoringExperiment(t *testing.T, workers int) (*Result, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res, TrialDir(res.Dir, res.Manifest.Trials[0].ID)
+	return res, rundir.TrialDir(res.Dir, res.Manifest.Trials[0].ID)
 }
 
 // TestMonitoringWindowsFromStoredScores recomputes every window's figures
@@ -56,11 +56,11 @@ func runMonitoringExperiment(t *testing.T, workers int) (*Result, string) {
 // back from disk, and checks the metric rows against the tables.
 func TestMonitoringWindowsFromStoredScores(t *testing.T) {
 	res, tdir := runMonitoringExperiment(t, 2)
-	windows, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringFile), rundir.ReadMonitorWindows)
+	windows, err := rundir.ReadTableFile(filepath.Join(tdir, rundir.MonitoringFile), rundir.ReadMonitorWindows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	flows, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringFlowsFile), rundir.ReadMonitorFlows)
+	flows, err := rundir.ReadTableFile(filepath.Join(tdir, rundir.MonitoringFlowsFile), rundir.ReadMonitorFlows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestMonitoringWindowsFromStoredScores(t *testing.T) {
 		}
 	}
 	metrics := map[string]float64{}
-	for _, m := range res.Manifest.Trials[0].metrics {
+	for _, m := range trialMetrics(t, res.Dir, res.Manifest.Trials[0]) {
 		if m.Model == experiments.MonitoringModel {
 			metrics[m.Metric] = m.Value
 		}
@@ -113,7 +113,7 @@ func TestMonitoringWindowsFromStoredScores(t *testing.T) {
 	if got, want := metrics["false_positive_rate"], float64(all.fp)/float64(all.flows-all.anomalies); got != want {
 		t.Errorf("false_positive_rate %v, recomputed %v", got, want)
 	}
-	incidents, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringIncidents), rundir.ReadMonitorIncidents)
+	incidents, err := rundir.ReadTableFile(filepath.Join(tdir, rundir.MonitoringIncidents), rundir.ReadMonitorIncidents)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestMonitoringWindowsFromStoredScores(t *testing.T) {
 	if metrics["campaigns"] != float64(len(incidents)) {
 		t.Errorf("campaigns %v, %d incidents", metrics["campaigns"], len(incidents))
 	}
-	events, err := rundir.ReadTableFile(filepath.Join(tdir, MonitoringEvents), rundir.ReadMonitorEvents)
+	events, err := rundir.ReadTableFile(filepath.Join(tdir, rundir.MonitoringEvents), rundir.ReadMonitorEvents)
 	if err != nil {
 		t.Fatal(err)
 	}

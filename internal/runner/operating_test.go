@@ -7,6 +7,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
 )
 
@@ -39,7 +40,7 @@ models:
 	if _, ok := got["types/budget_threshold"]; ok {
 		t.Error("the attack-type model reports an operating point")
 	}
-	preds, err := parquet.ReadFile[rundir.Prediction](filepath.Join(TrialDir(res.Dir, exp.Trials[0].ID), "predictions.parquet"))
+	preds, err := parquet.ReadFile[rundir.Prediction](filepath.Join(rundir.TrialDir(res.Dir, exp.Trials[0].ID), "predictions.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ models:
 			if p.Model != model {
 				continue
 			}
-			flagged, anomaly := *p.Score >= threshold, *p.Actual == rundir.LabelAnomaly
+			flagged, anomaly := *p.Score >= threshold, *p.Actual == flow.LabelAnomaly
 			switch {
 			case flagged && anomaly:
 				tp++

@@ -87,7 +87,7 @@ func TestParity(t *testing.T) {
 	sklearnTop5 := []string{"cpu_usage", "high_cpu", "many_ports", "ports_contacted", "risk_score"}
 	exact := 0
 	for _, tr := range res.Manifest.Trials {
-		imps, err := parquet.ReadFile[rundir.Importance](filepath.Join(TrialDir(res.Dir, tr.ID), "importances.parquet"))
+		imps, err := parquet.ReadFile[rundir.Importance](filepath.Join(rundir.TrialDir(res.Dir, tr.ID), "importances.parquet"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,17 +14,14 @@ import (
 	"github.com/segharness/harness/internal/seed"
 )
 
-// PolicyFile is the name of a trial's recommended segmentation policy.
-const PolicyFile = "policy.json"
-
 // runPolicy recommends a segmentation policy from the trial's training
 // flows, writes it to policy.json and evaluates it on the test flows, the
 // isolation rule applied to the experiment's random-forest detector's
 // probabilities. It returns the policy's metric rows (model "policy") and
 // notes for rates it could not measure, and removes a policy.json an
 // earlier run left when the experiment asks for none.
-func runPolicy(t *experiments.Trial, td *trialData, out *modelOutput, tdir string, artifacts Artifacts, workers int) ([]measured, []string, error) {
-	path := filepath.Join(tdir, PolicyFile)
+func runPolicy(t *experiments.Trial, td *trialData, out *modelOutput, tdir string, artifacts rundir.Artifacts, workers int) ([]measured, []string, error) {
+	path := filepath.Join(tdir, rundir.PolicyFile)
 	spec := t.Spec.Policy
 	if !spec.Enabled {
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
@@ -58,7 +55,7 @@ func runPolicy(t *experiments.Trial, td *trialData, out *modelOutput, tdir strin
 	if err != nil {
 		return nil, nil, err
 	}
-	if artifacts[PolicyFile], err = artifact.WriteFile(path, p.Encode); err != nil {
+	if artifacts[rundir.PolicyFile], err = artifact.WriteFile(path, p.Encode); err != nil {
 		return nil, nil, err
 	}
 	var rows []measured

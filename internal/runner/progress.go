@@ -98,7 +98,7 @@ func (p *progress) line(format string, args ...any) {
 
 // trialDone records a finished trial (reused or run in took) and reports
 // it.
-func (p *progress) trialDone(id string, rec TrialRecord, reused bool, took time.Duration) {
+func (p *progress) trialDone(id string, rec trialRun, reused bool, took time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done++

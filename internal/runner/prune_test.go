@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // TestPruneKeepsOthersFiles: a trial dropped from the sweep loses the
@@ -37,7 +38,7 @@ models:
 	if _, err := os.Stat(mine); err != nil {
 		t.Errorf("a file the harness did not write was removed: %v", err)
 	}
-	for _, name := range []string{TrialFile, "dataset.parquet", "predictions.parquet", "metrics.parquet"} {
+	for _, name := range []string{rundir.TrialFile, "dataset.parquet", "predictions.parquet", "metrics.parquet"} {
 		if _, err := os.Stat(filepath.Join(dropped, name)); err == nil {
 			t.Errorf("%s of the dropped trial left", name)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // TestReadRunFilesNotRegular: monitoring.json and incident.json that are
@@ -23,8 +24,8 @@ func TestReadRunFilesNotRegular(t *testing.T) {
 		t.Skipf("mkfifo: %v", err)
 	}
 	readers := map[string]func(string) error{
-		"ReadMonitoringSummary": func(p string) error { _, err := ReadMonitoringSummary(p); return err },
-		"ReadIncident":          func(p string) error { _, err := ReadIncident(p); return err },
+		"ReadMonitoringSummary": func(p string) error { _, err := rundir.ReadMonitoringSummary(p); return err },
+		"ReadIncident":          func(p string) error { _, err := rundir.ReadIncident(p); return err },
 	}
 	for _, path := range []string{fifo, "/dev/zero"} {
 		for name, read := range readers {

@@ -56,7 +56,7 @@ type Options struct {
 	Shard Shard
 	// Code identifies the code that ran, for the manifest. Zero means
 	// CodeFromBuild().
-	Code Code
+	Code rundir.Code
 	// Force runs every trial, even one whose complete artifacts from the
 	// same build, spec and seed are on disk (by default such a trial is
 	// reused).
@@ -67,127 +67,18 @@ type Options struct {
 	Report func(dir string) error
 }
 
-// Code identifies the harness build that produced a run.
-type Code struct {
-	Module      string `json:"module"`
-	Version     string `json:"version"`
-	VCSRevision string `json:"vcs_revision,omitempty"`
-	VCSModified bool   `json:"vcs_modified,omitempty"`
-	GoVersion   string `json:"go_version"`
-}
-
-// CodeFromBuild reads the code version from the binary's build information.
-func CodeFromBuild() Code {
-	c := Code{GoVersion: runtime.Version(), Version: "unknown"}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		c.Module, c.Version = bi.Main.Path, bi.Main.Version
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				c.VCSRevision = s.Value
-			case "vcs.modified":
-				c.VCSModified = s.Value == "true"
-			}
-		}
-	}
-	return c
-}
-
-// Manifest describes a run: what ran, with which seeds, and what it wrote.
-// It holds no timestamps or host details, so that the same file and code
-// give the same manifest.
-type Manifest struct {
-	Format      string        `json:"format"`
-	Experiment  string        `json:"experiment"`
-	File        string        `json:"file"`
-	FileSHA256  string        `json:"file_sha256"`
-	Code        Code          `json:"code"`
-	Axes        []Axis        `json:"axes,omitempty"`
-	Targets     []Target      `json:"targets,omitempty"`
-	Regressions []Regression  `json:"regressions,omitempty"`
-	Trials      []TrialRecord `json:"trials"`
-	Artifacts   Artifacts     `json:"artifacts"`
-}
-
-// ManifestFormat names the manifest's layout.
-const ManifestFormat = "segharness-run/1"
-
-// Target is a success criterion of the experiment file, as the manifest
-// records it so that the gate needs only the run directory.
-type Target struct {
-	Model       string              `json:"model"`
-	Metric      string              `json:"metric"`
-	Op          string              `json:"op"`
-	Value       float64             `json:"value"`
-	AnomalyType string              `json:"anomaly_type,omitempty"`
-	Where       map[string][]string `json:"where,omitempty"`
-	Against     string              `json:"against,omitempty"` // another model: compared trial by trial
-	Tolerance   float64             `json:"tolerance,omitempty"`
-}
-
-// Regression is a regression rule of the experiment file, for
-// harness check -baseline.
-type Regression struct {
-	Model     string  `json:"model"`
-	Metric    string  `json:"metric"`
-	Better    string  `json:"better"`
-	Tolerance float64 `json:"tolerance"`
-	Against   string  `json:"against,omitempty"` // another model: the rule judges the lead over it
-}
-
-// Axis is a sweep axis as the manifest records it.
-type Axis struct {
-	Name   string   `json:"name"`
-	Path   string   `json:"path"`
-	Values []string `json:"values"`
-	Group  int      `json:"zip_group,omitempty"`
-}
-
-// TrialRecord is one trial in the manifest.
-type TrialRecord struct {
-	ID          string            `json:"id"`
-	Seed        int64             `json:"seed"`
-	DerivedSeed string            `json:"derived_seed"` // decimal uint64, as a string for JSON readers without 64-bit integers
-	Params      map[string]string `json:"params,omitempty"`
-	Data        DataRecord        `json:"data"`
-	// ModelInputs are the files the models' answers depend on besides the
-	// data (an external program's scripts), with their digests.
-	ModelInputs []ModelInput `json:"model_inputs,omitempty"`
-	// Notes are caveats of the model stage, such as a metric left
-	// unmeasured because it is undefined on this trial's data.
-	Notes     []string  `json:"notes,omitempty"`
-	Artifacts Artifacts `json:"artifacts"`
-
+// trialRun is a trial's record (its entry in the manifest and trial.json)
+// with the rows it contributes to the run-wide tables.
+type trialRun struct {
+	rundir.TrialRecord
 	metrics []rundir.Metric     // the trial's rows of the tidy metrics table
 	curves  []rundir.CurvePoint // the trial's rows of curves.parquet
 }
 
-// DataRecord summarises a trial's dataset.
-type DataRecord struct {
-	Source    string         `json:"source"`
-	Input     *Input         `json:"input,omitempty"`
-	Tables    []Input        `json:"tables,omitempty"` // source: table: every file read, in order (training, then test)
-	Flows     int            `json:"flows"`
-	Anomalies int            `json:"anomalies"`
-	ByType    map[string]int `json:"by_type"`
-	Train     int            `json:"train"`
-	Test      int            `json:"test"`
-}
-
-// Input identifies a data file a trial read.
-type Input struct {
-	Path string `json:"path"`
-	artifact.Digest
-}
-
-// Artifacts maps a file name (relative to the directory that holds the
-// manifest or trial) to its digest.
-type Artifacts map[string]artifact.Digest
-
 // Result is what Run returns.
 type Result struct {
 	Dir      string
-	Manifest Manifest
+	Manifest rundir.Manifest
 }
 
 // Run runs every trial of exp (or of opts.Shard) and writes the run's
@@ -205,8 +96,8 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 		log = io.Discard
 	}
 	code := opts.Code
-	if code == (Code{}) {
-		code = CodeFromBuild()
+	if code == (rundir.Code{}) {
+		code = rundir.CodeFromBuild()
 	}
 	dir := filepath.Join(opts.Out, exp.Spec.Name)
 	trials := exp.Trials
@@ -236,7 +127,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 	genWorkers := max(1, workers/max(1, min(workers, len(selected))))
 
 	params := paramColumns(exp)
-	records := make([]TrialRecord, len(trials))
+	records := make([]trialRun, len(trials))
 	errs := make([]error, len(trials))
 	var (
 		wg          sync.WaitGroup
@@ -257,7 +148,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, opts Options) (*Resul
 				logf := func(format string, args ...any) {
 					prog.line("%s: trial %s: %s", exp.Spec.Name, trials[i].ID, fmt.Sprintf(format, args...))
 				}
-				rec, reused, err := runSafely(func() (TrialRecord, bool, error) {
+				rec, reused, err := runSafely(func() (trialRun, bool, error) {
 					return runOrReuse(ctx, exp, &trials[i], dir, genWorkers, params, opts.Force, logf)
 				})
 				records[i], errs[i] = rec, err
@@ -321,25 +212,15 @@ feed:
 	return res, nil
 }
 
-// previousRunFiles are the run-level files that vouch for, judge or show
-// a completed run. A run removes them before anything else, the manifest
-// first, so that a run that fails or is killed part way leaves no old
-// manifest vouching for a mix of old and new files, and no old verdict or
-// report beside a newer manifest.
-var previousRunFiles = []string{"manifest.json", "verdict.json", "junit.xml", "report.html", "summary.md"}
-
-// FiguresDir is the directory of a run's figures (the report writes it).
-const FiguresDir = "figures"
-
-// clearPrevious removes previousRunFiles and the figures of the previous
+// clearPrevious removes rundir.RunFiles and the figures of the previous
 // report (the .svg and .png files of figures/; nothing else there).
 func clearPrevious(dir string) error {
-	for _, name := range previousRunFiles {
+	for _, name := range rundir.RunFiles {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	entries, err := os.ReadDir(filepath.Join(dir, FiguresDir))
+	entries, err := os.ReadDir(filepath.Join(dir, rundir.FiguresDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -347,8 +228,8 @@ func clearPrevious(dir string) error {
 		return err
 	}
 	for _, e := range entries {
-		if IsFigureFile(e) {
-			if err := os.Remove(filepath.Join(dir, FiguresDir, e.Name())); err != nil {
+		if rundir.IsFigureFile(e) {
+			if err := os.Remove(filepath.Join(dir, rundir.FiguresDir, e.Name())); err != nil {
 				return err
 			}
 		}
@@ -356,25 +237,10 @@ func clearPrevious(dir string) error {
 	return nil
 }
 
-// IsFigureFile says whether an entry of figures/ is one the report writes
-// (a regular .svg or .png file, or a temporary file of one): the only
-// files a run or report removes there.
-func IsFigureFile(e fs.DirEntry) bool {
-	name := e.Name()
-	if !e.Type().IsRegular() {
-		return false
-	}
-	if artifact.IsTemporary(name) { // .NAME.svg.RANDOM.tmp
-		return strings.Contains(name, ".svg.") || strings.Contains(name, ".png.")
-	}
-	ext := filepath.Ext(name)
-	return ext == ".svg" || ext == ".png"
-}
-
 // runSafely calls run, turning a panic into the trial's error: a bug the
 // input reached fails that trial with its stack, not the process with
 // Go's exit status 2 (a usage error here).
-func runSafely(run func() (TrialRecord, bool, error)) (rec TrialRecord, reused bool, err error) {
+func runSafely(run func() (trialRun, bool, error)) (rec trialRun, reused bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error (a bug: please report it with the input that caused it): %v\n%s", p, debug.Stack())
@@ -386,30 +252,25 @@ func runSafely(run func() (TrialRecord, bool, error)) (rec TrialRecord, reused b
 // finish writes a run's run-level files from its trials' records: the
 // resolved spec, the metrics, aggregate and curves tables, and the
 // manifest last; and removes files of trials no longer in the run.
-func finish(exp *experiments.Experiment, dir string, code Code, records []TrialRecord) (*Result, error) {
+func finish(exp *experiments.Experiment, dir string, code rundir.Code, records []trialRun) (*Result, error) {
 	params := paramColumns(exp)
 	trials := exp.Trials
-	m := Manifest{
-		Format:     ManifestFormat,
+	m := rundir.Manifest{
+		Format:     rundir.ManifestFormat,
 		Experiment: exp.Spec.Name,
 		File:       filepath.ToSlash(exp.File),
 		FileSHA256: exp.SHA256,
 		Code:       code,
-		Trials:     records,
-		Artifacts:  Artifacts{},
+		Trials:     make([]rundir.TrialRecord, 0, len(records)),
+		Artifacts:  rundir.Artifacts{},
+	}
+	for _, r := range records {
+		m.Trials = append(m.Trials, r.TrialRecord)
 	}
 	for _, a := range exp.Axes {
-		m.Axes = append(m.Axes, Axis{Name: a.Name, Path: a.Path, Values: a.Values, Group: a.Group})
+		m.Axes = append(m.Axes, rundir.Axis{Name: a.Name, Path: a.Path, Values: a.Values, Group: a.Group})
 	}
-	for _, r := range exp.Spec.Regressions {
-		m.Regressions = append(m.Regressions, Regression{Model: r.Model, Metric: r.Metric, Better: r.Better, Tolerance: r.Tolerance, Against: r.Against})
-	}
-	for _, t := range exp.Spec.Targets {
-		m.Targets = append(m.Targets, Target{
-			Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where,
-			Against: t.Against, Tolerance: t.Tolerance,
-		})
-	}
+	m.Targets, m.Regressions = exp.Spec.Targets, exp.Spec.Regressions
 	resolved, err := exp.Resolved()
 	if err != nil {
 		return nil, err
@@ -421,23 +282,23 @@ func finish(exp *experiments.Experiment, dir string, code Code, records []TrialR
 	for _, r := range records {
 		all = append(all, r.metrics...)
 	}
-	if m.Artifacts["metrics.parquet"], err = artifact.WriteFile(filepath.Join(dir, "metrics.parquet"), func(w io.Writer) error {
+	if m.Artifacts[rundir.MetricsFile], err = artifact.WriteFile(filepath.Join(dir, rundir.MetricsFile), func(w io.Writer) error {
 		return rundir.WriteMetrics(w, params, all)
 	}); err != nil {
 		return nil, err
 	}
-	if m.Artifacts["metrics.csv"], err = artifact.WriteFile(filepath.Join(dir, "metrics.csv"), func(w io.Writer) error {
+	if m.Artifacts[rundir.MetricsCSV], err = artifact.WriteFile(filepath.Join(dir, rundir.MetricsCSV), func(w io.Writer) error {
 		return rundir.WriteMetricsCSV(w, params, all)
 	}); err != nil {
 		return nil, err
 	}
 	aggregates := aggregate(all)
-	if m.Artifacts["aggregate.parquet"], err = artifact.WriteFile(filepath.Join(dir, "aggregate.parquet"), func(w io.Writer) error {
+	if m.Artifacts[rundir.AggregatesFile], err = artifact.WriteFile(filepath.Join(dir, rundir.AggregatesFile), func(w io.Writer) error {
 		return rundir.WriteAggregates(w, params, aggregates)
 	}); err != nil {
 		return nil, err
 	}
-	if m.Artifacts["aggregate.csv"], err = artifact.WriteFile(filepath.Join(dir, "aggregate.csv"), func(w io.Writer) error {
+	if m.Artifacts[rundir.AggregatesCSV], err = artifact.WriteFile(filepath.Join(dir, rundir.AggregatesCSV), func(w io.Writer) error {
 		return rundir.WriteAggregatesCSV(w, params, aggregates)
 	}); err != nil {
 		return nil, err
@@ -446,7 +307,7 @@ func finish(exp *experiments.Experiment, dir string, code Code, records []TrialR
 	for _, r := range records {
 		curves = append(curves, r.curves...)
 	}
-	if m.Artifacts["curves.parquet"], err = artifact.WriteFile(filepath.Join(dir, "curves.parquet"), func(w io.Writer) error {
+	if m.Artifacts[rundir.CurvesFile], err = artifact.WriteFile(filepath.Join(dir, rundir.CurvesFile), func(w io.Writer) error {
 		return rundir.WriteCurves(w, params, curves)
 	}); err != nil {
 		return nil, err
@@ -455,36 +316,10 @@ func finish(exp *experiments.Experiment, dir string, code Code, records []TrialR
 		return nil, fmt.Errorf("%s: removing files of earlier runs: %w", exp.Spec.Name, err)
 	}
 	// The manifest comes last: its presence says the run completed.
-	if err := WriteManifest(dir, &m); err != nil {
+	if err := rundir.WriteManifest(dir, &m); err != nil {
 		return nil, err
 	}
 	return &Result{Dir: dir, Manifest: m}, nil
-}
-
-// WriteManifest writes m as dir/manifest.json, atomically (JSON without
-// HTML escaping, so that targets read ">=").
-func WriteManifest(dir string, m *Manifest) error {
-	_, err := artifact.WriteJSON(filepath.Join(dir, "manifest.json"), m)
-	return err
-}
-
-// AxisNames lists the sweep axes' names, in the order of the metrics
-// table's parameter columns.
-func (m *Manifest) AxisNames() []string {
-	names := make([]string, len(m.Axes))
-	for i, a := range m.Axes {
-		names[i] = a.Name
-	}
-	return names
-}
-
-// trialFileNames are the files a trial writes, relative to its directory.
-var trialFileNames = map[string]bool{
-	TrialFile: true, "dataset.parquet": true, "predictions.parquet": true, "importances.parquet": true,
-	"classification_report.txt": true, "rules.txt": true, "metrics.parquet": true, "curves.parquet": true,
-	"incident.json": true, "policy.json": true, "monitoring.parquet": true, "drift.parquet": true,
-	"incidents.parquet": true, "events.parquet": true, "monitoring.json": true, "monitoring_flows.parquet": true,
-	modelDir + "/model.json": true, modelDir + "/detector.forest": true, modelDir + "/attack_type.forest": true,
 }
 
 // prune removes what earlier runs left in dir that this run did not
@@ -497,14 +332,14 @@ func prune(dir string, trials []experiments.Trial) error {
 	// or its parent for the files of an exported model.
 	trialOf := func(path string) string {
 		parent := filepath.Dir(path)
-		if filepath.Base(parent) == modelDir {
+		if filepath.Base(parent) == rundir.ModelDir {
 			return filepath.Dir(parent)
 		}
 		return parent
 	}
 	keep := map[string]bool{}
 	for _, t := range trials {
-		keep[TrialDir(dir, t.ID)] = true
+		keep[rundir.TrialDir(dir, t.ID)] = true
 	}
 	// owned says whether the harness wrote the file of a trial no longer
 	// in the run: a name a trial writes, or one its trial.json lists. A
@@ -517,14 +352,14 @@ func prune(dir string, trials []experiments.Trial) error {
 			return false
 		}
 		rel = filepath.ToSlash(rel)
-		if trialFileNames[rel] {
+		if rundir.TrialFiles[rel] {
 			return true
 		}
 		names, ok := listed[tdir]
 		if !ok {
 			names = map[string]bool{}
-			if body, err := fileio.ReadFile(filepath.Join(tdir, TrialFile), fileio.RunFileBytes); err == nil {
-				var s trialStamp
+			if body, err := fileio.ReadFile(filepath.Join(tdir, rundir.TrialFile), fileio.RunFileBytes); err == nil {
+				var s rundir.TrialStamp
 				if json.Unmarshal(body, &s) == nil {
 					for name := range s.Record.Artifacts {
 						names[name] = true
@@ -582,22 +417,17 @@ func prune(dir string, trials []experiments.Trial) error {
 	return nil
 }
 
-// TrialDir returns the directory of a trial's artifacts.
-func TrialDir(runDir, trialID string) string {
-	return filepath.Join(runDir, "trials", filepath.FromSlash(trialID))
-}
-
 // runTrial builds one trial's dataset and writes it.
-func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []rundir.ParamColumn, logf func(string, ...any)) (TrialRecord, error) {
-	fail := func(err error) (TrialRecord, error) {
-		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []rundir.ParamColumn, logf func(string, ...any)) (trialRun, error) {
+	fail := func(err error) (trialRun, error) {
+		return trialRun{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
-	rec := TrialRecord{
+	rec := trialRun{TrialRecord: rundir.TrialRecord{
 		ID:          t.ID,
 		Seed:        t.Seed,
 		DerivedSeed: strconv.FormatUint(t.DerivedSeed, 10),
-		Artifacts:   Artifacts{},
-	}
+		Artifacts:   rundir.Artifacts{},
+	}}
 	if len(t.Params) > 0 {
 		rec.Params = map[string]string{}
 		for _, p := range t.Params {
@@ -620,8 +450,8 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	ds := &datasets.Dataset{Flows: flows, Engineered: engineered, Split: split}
 	rec.Data = describe(t.Spec.Data.Source, input, ds)
 
-	tdir := TrialDir(dir, t.ID)
-	if rec.Artifacts["dataset.parquet"], err = artifact.WriteFile(filepath.Join(tdir, "dataset.parquet"), func(w io.Writer) error {
+	tdir := rundir.TrialDir(dir, t.ID)
+	if rec.Artifacts[rundir.DatasetFile], err = artifact.WriteFile(filepath.Join(tdir, rundir.DatasetFile), func(w io.Writer) error {
 		return datasets.WriteDataset(w, ds)
 	}); err != nil {
 		return fail(err)
@@ -672,11 +502,11 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 // runOrReuse reuses trial t's artifacts when a completed run of the same
 // key is on disk and force is off, and otherwise runs it and stamps it
 // complete. reused says which.
-func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []rundir.ParamColumn, force bool, logf func(string, ...any)) (rec TrialRecord, reused bool, err error) {
-	tdir := TrialDir(dir, t.ID)
+func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, genWorkers int, params []rundir.ParamColumn, force bool, logf func(string, ...any)) (rec trialRun, reused bool, err error) {
+	tdir := rundir.TrialDir(dir, t.ID)
 	key, inputs, err := trialKey(exp, t, params)
 	if err != nil {
-		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+		return trialRun{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
 	if !force {
 		if rec, ok := cachedTrial(tdir, key); ok {
@@ -684,14 +514,14 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 		}
 	}
 	if err := unstampTrial(tdir); err != nil {
-		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+		return trialRun{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
 	if rec, err = runTrial(ctx, exp, t, dir, genWorkers, params, logf); err != nil {
-		return TrialRecord{}, false, err
+		return trialRun{}, false, err
 	}
 	rec.ModelInputs = inputs
 	if err := stampTrial(tdir, key, rec); err != nil {
-		return TrialRecord{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+		return trialRun{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
 	return rec, false, nil
 }
@@ -700,21 +530,21 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 // the mapping, the models, and their outputs. The stages that need the
 // synthetic flow schema (dataset.parquet, the exported pipeline, the
 // incident, the policy, monitoring) do not apply; the parser refuses them.
-func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, workers int, params []rundir.ParamColumn, rec TrialRecord, logf func(string, ...any)) (TrialRecord, error) {
-	fail := func(err error) (TrialRecord, error) {
-		return TrialRecord{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
+func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, dir string, workers int, params []rundir.ParamColumn, rec trialRun, logf func(string, ...any)) (trialRun, error) {
+	fail := func(err error) (trialRun, error) {
+		return trialRun{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
 	td, data, notes, err := tableData(exp, t)
 	if err != nil {
 		return fail(err)
 	}
 	rec.Data = data
-	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: workers, dir: TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
+	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: workers, dir: rundir.TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
 	}
 	rec.Notes = append(notes, out.notes...)
-	if err := writeOutputs(exp, t, &rec, out, TrialDir(dir, t.ID), params); err != nil {
+	if err := writeOutputs(exp, t, &rec, out, rundir.TrialDir(dir, t.ID), params); err != nil {
 		return fail(err)
 	}
 	return rec, nil
@@ -723,7 +553,7 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 // writeOutputs writes a trial's model outputs into tdir, recording their
 // digests in rec: predictions, importances, classification reports, rules,
 // and the trial's rows of the metrics and curves tables.
-func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialRecord, out *modelOutput, tdir string, params []rundir.ParamColumn) error {
+func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *trialRun, out *modelOutput, tdir string, params []rundir.ParamColumn) error {
 	var err error
 	key := rundir.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
 	for _, m := range out.metrics {
@@ -741,13 +571,13 @@ func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialR
 		rec.Artifacts[name], err = artifact.WriteFile(filepath.Join(tdir, name), fn)
 		return err
 	}
-	if err := write("predictions.parquet", func(w io.Writer) error {
+	if err := write(rundir.PredictionsFile, func(w io.Writer) error {
 		return rundir.WritePredictions(w, out.predictions)
 	}); err != nil {
 		return err
 	}
 	if len(out.importances) > 0 {
-		if err := write("importances.parquet", func(w io.Writer) error {
+		if err := write(rundir.ImportancesFile, func(w io.Writer) error {
 			return rundir.WriteImportances(w, out.importances)
 		}); err != nil {
 			return err
@@ -763,12 +593,12 @@ func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *TrialR
 			return err
 		}
 	}
-	if err := write("metrics.parquet", func(w io.Writer) error {
+	if err := write(rundir.MetricsFile, func(w io.Writer) error {
 		return rundir.WriteMetrics(w, params, rec.metrics)
 	}); err != nil {
 		return err
 	}
-	if err := write("curves.parquet", func(w io.Writer) error {
+	if err := write(rundir.CurvesFile, func(w io.Writer) error {
 		return rundir.WriteCurves(w, params, rec.curves)
 	}); err != nil {
 		return err
@@ -830,7 +660,7 @@ func paramValues(t *experiments.Trial, params []rundir.ParamColumn) []string {
 }
 
 // loadFlows generates or reads the trial's flows.
-func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int) (*flow.Table, *Input, error) {
+func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int) (*flow.Table, *rundir.Input, error) {
 	d := t.Spec.Data
 	switch d.Source {
 	case experiments.SourceGenerate:
@@ -863,7 +693,7 @@ func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int
 		} else if after != digest {
 			return nil, nil, fmt.Errorf("%s: changed while it was read (SHA-256 %s before, %s after); run again when it is no longer being written", path, digest.SHA256[:12], after.SHA256[:12])
 		}
-		return f, &Input{Path: filepath.ToSlash(d.Path), Digest: digest}, nil
+		return f, &rundir.Input{Path: filepath.ToSlash(d.Path), Digest: digest}, nil
 	}
 	return nil, nil, fmt.Errorf("unknown data source %q", d.Source)
 }
@@ -891,9 +721,9 @@ func stratifyLabels(f *flow.Table, by string) []int {
 }
 
 // describe counts a dataset's flows, anomalies by type and split sides.
-func describe(source string, input *Input, ds *datasets.Dataset) DataRecord {
+func describe(source string, input *rundir.Input, ds *datasets.Dataset) rundir.DataRecord {
 	f := ds.Flows
-	r := DataRecord{Source: source, Input: input, Flows: f.Len(), ByType: map[string]int{}}
+	r := rundir.DataRecord{Source: source, Input: input, Flows: f.Len(), ByType: map[string]int{}}
 	counts := make([]int, len(f.AnomalyType.Levels))
 	for _, c := range f.AnomalyType.Codes {
 		counts[c]++
@@ -916,15 +746,11 @@ func describe(source string, input *Input, ds *datasets.Dataset) DataRecord {
 	return r
 }
 
-// modelDir is the directory of a trial that holds its exported scoring
-// pipeline.
-const modelDir = "model"
-
 // exportModel saves the trial's scoring pipeline into tdir/model when the
 // experiment asks for it, recording each file's digest in artifacts, and
 // removes a pipeline an earlier run left when it does not.
-func exportModel(t *experiments.Trial, td *trialData, out *modelOutput, tdir string, artifacts Artifacts) error {
-	dir := filepath.Join(tdir, modelDir)
+func exportModel(t *experiments.Trial, td *trialData, out *modelOutput, tdir string, artifacts rundir.Artifacts) error {
+	dir := filepath.Join(tdir, rundir.ModelDir)
 	if !t.Spec.ExportModel {
 		return os.RemoveAll(dir)
 	}
@@ -955,7 +781,7 @@ func exportModel(t *experiments.Trial, td *trialData, out *modelOutput, tdir str
 		if e.IsDir() || artifact.IsTemporary(e.Name()) {
 			continue
 		}
-		if artifacts[modelDir+"/"+e.Name()], err = artifact.HashFile(filepath.Join(dir, e.Name())); err != nil {
+		if artifacts[rundir.ModelDir+"/"+e.Name()], err = artifact.HashFile(filepath.Join(dir, e.Name())); err != nil {
 			return err
 		}
 	}

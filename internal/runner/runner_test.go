@@ -13,6 +13,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -49,14 +50,14 @@ func BenchmarkTrialData1M(b *testing.B) {
 	exp := benchExperiment(b, 1_000_000, "models: [{name: km, kind: kmeans, k: 2, n_init: 1, max_iter: 1, silhouette_sample: 2}]\n")
 	dir := b.TempDir()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	var rec TrialRecord
+	var rec trialRun
 	for b.Loop() {
 		var err error
 		if rec, err = runTrial(context.Background(), exp, &exp.Trials[0], dir, 1, nil, func(string, ...any) {}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	st, err := os.Stat(filepath.Join(TrialDir(dir, exp.Trials[0].ID), "dataset.parquet"))
+	st, err := os.Stat(filepath.Join(rundir.TrialDir(dir, exp.Trials[0].ID), "dataset.parquet"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -119,4 +120,14 @@ func TestCheckResult(t *testing.T) {
 	if err := checkResult(task, &models.Result{Scores: make([]float64, 3), Decision: make([]bool, 3), ValidationScores: []float64{0}}); err != nil {
 		t.Errorf("a complete answer: %v", err)
 	}
+}
+
+// trialMetrics reads the metrics.parquet of trial rec of the run in dir.
+func trialMetrics(t testing.TB, dir string, rec rundir.TrialRecord) []rundir.Metric {
+	t.Helper()
+	rows, err := rundir.ReadMetricsFile(filepath.Join(rundir.TrialDir(dir, rec.ID), rundir.MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -77,21 +76,21 @@ const ShardsDir = "shards"
 // ShardRecord is shards/<index>-of-<count>.json: what a shard ran and
 // what Merge needs to finish the run: the experiment file as it was read.
 type ShardRecord struct {
-	Format     string   `json:"format"`
-	Experiment string   `json:"experiment"`
-	File       string   `json:"file"`
-	FileSHA256 string   `json:"file_sha256"`
-	Source     string   `json:"source"` // the experiment file's text
-	Code       Code     `json:"code"`
-	Index      int      `json:"index"`
-	Count      int      `json:"count"`
-	Trials     []string `json:"trials"` // the shard's trial IDs, in order
+	Format     string      `json:"format"`
+	Experiment string      `json:"experiment"`
+	File       string      `json:"file"`
+	FileSHA256 string      `json:"file_sha256"`
+	Source     string      `json:"source"` // the experiment file's text
+	Code       rundir.Code `json:"code"`
+	Index      int         `json:"index"`
+	Count      int         `json:"count"`
+	Trials     []string    `json:"trials"` // the shard's trial IDs, in order
 }
 
 func shardFile(s Shard) string { return fmt.Sprintf("%d-of-%d.json", s.Index, s.Count) }
 
 // writeShard records a finished shard in dir/shards/.
-func writeShard(dir string, exp *experiments.Experiment, s Shard, code Code, trials []experiments.Trial, selected []int) error {
+func writeShard(dir string, exp *experiments.Experiment, s Shard, code rundir.Code, trials []experiments.Trial, selected []int) error {
 	rec := ShardRecord{
 		Format: ShardFormat, Experiment: exp.Spec.Name, File: filepath.ToSlash(exp.File), FileSHA256: exp.SHA256,
 		Source: string(exp.Source), Code: code, Index: s.Index, Count: s.Count, Trials: []string{},
@@ -111,7 +110,7 @@ type MergeOptions struct {
 	Log io.Writer
 	// Code identifies the code, for the manifest. Zero means
 	// CodeFromBuild(); it must be the shards' own.
-	Code Code
+	Code rundir.Code
 	// Report, when set, is called after the merged run's files are
 	// written, while its directory is still locked.
 	Report func(dir string) error
@@ -129,8 +128,8 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 		log = io.Discard
 	}
 	code := opts.Code
-	if code == (Code{}) {
-		code = CodeFromBuild()
+	if code == (rundir.Code{}) {
+		code = rundir.CodeFromBuild()
 	}
 	type found struct {
 		rec ShardRecord
@@ -157,8 +156,8 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 				return nil, fmt.Errorf("merge: %w", err)
 			}
 			var rec ShardRecord
-			if err := json.Unmarshal(body, &rec); err != nil {
-				return nil, fmt.Errorf("merge: %s: %w", path, describeJSONError(body, err))
+			if err := rundir.DecodeJSON(path, body, &rec); err != nil {
+				return nil, fmt.Errorf("merge: %w", err)
 			}
 			if rec.Format != ShardFormat {
 				return nil, fmt.Errorf("merge: %s: format %q, this harness reads %q", path, rec.Format, ShardFormat)
@@ -211,7 +210,7 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 		return nil, fmt.Errorf("merge: clearing the previous run in %s: %w", dir, err)
 	}
 	params := paramColumns(exp)
-	records := make([]TrialRecord, len(exp.Trials))
+	records := make([]trialRun, len(exp.Trials))
 	for i := range first.Count {
 		s := byIndex[i]
 		want := Shard{Index: i, Count: first.Count}.selectTrials(len(exp.Trials))
@@ -223,7 +222,7 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 			if s.rec.Trials[k] != trial.ID {
 				return nil, fmt.Errorf("merge: shard %d/%d in %s lists trial %s where the experiment has %s", i, first.Count, s.dir, s.rec.Trials[k], trial.ID)
 			}
-			src, dst := TrialDir(s.dir, trial.ID), TrialDir(dir, trial.ID)
+			src, dst := rundir.TrialDir(s.dir, trial.ID), rundir.TrialDir(dir, trial.ID)
 			key, _, err := trialKey(exp, trial, params)
 			if err != nil {
 				return nil, fmt.Errorf("merge: trial %s: %w", trial.ID, err)
@@ -272,12 +271,12 @@ func sameDir(a, b string) bool {
 // copyTrial copies the files rec lists (checked against their digests by
 // readTrial) from src to dst, each atomically, trial.json last so that a
 // copy cut short is never taken for a complete trial.
-func copyTrial(src, dst string, rec TrialRecord) error {
+func copyTrial(src, dst string, rec trialRun) error {
 	files := slices.Sorted(maps.Keys(rec.Artifacts))
 	if err := unstampTrial(dst); err != nil {
 		return err
 	}
-	for _, rel := range append(files, TrialFile) {
+	for _, rel := range append(files, rundir.TrialFile) {
 		from, err := fileio.Inside(src, "artifact", rel)
 		if err != nil {
 			return err

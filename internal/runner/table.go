@@ -13,6 +13,7 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -52,18 +53,18 @@ func tableSpec(exp *experiments.Experiment, tb *experiments.Table, files []strin
 // the attack category as the anomaly type. notes say what the reader
 // dropped or imputed, and which label values the test holds that training
 // does not.
-func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, DataRecord, []string, error) {
+func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, rundir.DataRecord, []string, error) {
 	tb := &t.Spec.Data.Table
 	train, trainReport, err := tabular.Read(tableSpec(exp, tb, tb.Files))
 	if err != nil {
-		return nil, DataRecord{}, nil, err
+		return nil, rundir.DataRecord{}, nil, err
 	}
 	tables := []*tabular.Table{train}
 	reports := []*tabular.Report{trainReport}
 	if len(tb.Test) > 0 {
 		test, testReport, err := tabular.Read(tableSpec(exp, tb, tb.Test))
 		if err != nil {
-			return nil, DataRecord{}, nil, err
+			return nil, rundir.DataRecord{}, nil, err
 		}
 		tables, reports = append(tables, test), append(reports, testReport)
 	}
@@ -167,7 +168,7 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 			labels = nil
 		}
 		if td.split, err = features.TrainTestSplit(n, labels, t.Spec.Split.TestFraction, seed.New(seed.Derive(t.DerivedSeed, "split"))); err != nil {
-			return nil, DataRecord{}, nil, fmt.Errorf("split: %w", err)
+			return nil, rundir.DataRecord{}, nil, fmt.Errorf("split: %w", err)
 		}
 	}
 	// Values the models cannot take (the log of a negative duration, a
@@ -184,13 +185,13 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 		return fmt.Sprintf("row %d", i+1)
 	}
 	if err := features.CheckFinite(x, rowName); err != nil {
-		return nil, DataRecord{}, nil, err
+		return nil, rundir.DataRecord{}, nil, err
 	}
 	td.divide()
 	scaler := features.FitScaler(x, td.scaleRows(t))
 	scaler.Transform(x)
 	if err := features.CheckScaled(x, scaler, rowName); err != nil {
-		return nil, DataRecord{}, nil, err
+		return nil, rundir.DataRecord{}, nil, err
 	}
 
 	// Label values of the test rows never seen in training (with separate
@@ -212,7 +213,7 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 		}
 	}
 
-	rec := DataRecord{Source: experiments.SourceTable, Flows: n, ByType: map[string]int{}}
+	rec := rundir.DataRecord{Source: experiments.SourceTable, Flows: n, ByType: map[string]int{}}
 	for i, a := range td.isAnomaly {
 		if a {
 			rec.Anomalies++
@@ -227,9 +228,9 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, D
 		}
 		d, err := artifact.HashFile(path)
 		if err != nil {
-			return nil, DataRecord{}, nil, err
+			return nil, rundir.DataRecord{}, nil, err
 		}
-		rec.Tables = append(rec.Tables, Input{Path: filepath.ToSlash(f), Digest: d})
+		rec.Tables = append(rec.Tables, rundir.Input{Path: filepath.ToSlash(f), Digest: d})
 	}
 	return td, rec, notes, nil
 }

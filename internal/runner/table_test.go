@@ -83,7 +83,7 @@ models:
 		}
 	}
 	metrics := map[string]float64{}
-	for _, m := range rec.metrics {
+	for _, m := range trialMetrics(t, res.Dir, rec) {
 		if m.Model == "rf" {
 			metrics[m.Metric] = m.Value
 		}
@@ -97,7 +97,7 @@ models:
 	if metrics["detection_rate_unseen_attacks"] != 1 || metrics["detection_rate"] != 1 {
 		t.Errorf("detection %v, on unseen attacks %v: want 1", metrics["detection_rate"], metrics["detection_rate_unseen_attacks"])
 	}
-	imps, err := rundir.ReadTableFile(filepath.Join(TrialDir(res.Dir, rec.ID), "importances.parquet"), rundir.ReadImportances)
+	imps, err := rundir.ReadTableFile(filepath.Join(rundir.TrialDir(res.Dir, rec.ID), "importances.parquet"), rundir.ReadImportances)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ models:
 	if !slices.Equal(features, want) {
 		t.Errorf("the forest's features %v, want %v", features, want)
 	}
-	if _, err := os.Stat(filepath.Join(TrialDir(res.Dir, rec.ID), "dataset.parquet")); err == nil {
+	if _, err := os.Stat(filepath.Join(rundir.TrialDir(res.Dir, rec.ID), "dataset.parquet")); err == nil {
 		t.Error("a table trial wrote dataset.parquet, the synthetic flow schema")
 	}
 }

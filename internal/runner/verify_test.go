@@ -7,6 +7,7 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // FuzzVerifyRun: any manifest.json and trial.json bytes go through
@@ -35,7 +36,7 @@ models:
 	if err != nil {
 		f.Fatal(err)
 	}
-	goodTrial, err := os.ReadFile(filepath.Join(TrialDir(dir, exp.Trials[0].ID), TrialFile))
+	goodTrial, err := os.ReadFile(filepath.Join(rundir.TrialDir(dir, exp.Trials[0].ID), rundir.TrialFile))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -51,7 +52,7 @@ models:
 		if err := os.WriteFile(filepath.Join(work, "manifest.json"), manifest, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		m, _, err := Verify(work)
+		m, _, err := rundir.Verify(work)
 		if err != nil {
 			return
 		}
@@ -67,7 +68,7 @@ models:
 		if err != nil || os.MkdirAll(tdir, 0o755) != nil {
 			return
 		}
-		if err := os.WriteFile(filepath.Join(tdir, TrialFile), trial, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(tdir, rundir.TrialFile), trial, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if rec, err := readTrial(tdir, key); err == nil {

@@ -18,8 +18,8 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
-	"github.com/segharness/harness/internal/rundir"
 )
 
 // Format names the layout of model.json. Load refuses any other. Format 2
@@ -35,7 +35,7 @@ const (
 
 // DetectorClasses are the detector forest's classes in its class index
 // order, as the runner fits it: 0 normal, 1 anomaly.
-var DetectorClasses = []string{rundir.LabelNormal, rundir.LabelAnomaly}
+var DetectorClasses = []string{flow.LabelNormal, flow.LabelAnomaly}
 
 // Model is everything Score needs, fitted by the batch pipeline: the
 // feature pipeline (columns, label encoders, scaler) that both forests were

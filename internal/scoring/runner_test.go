@@ -10,6 +10,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/internal/scoring"
@@ -29,12 +30,12 @@ func TestRunnerExportScoresAsRunner(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := runner.Run(t.Context(), exp, runner.Options{
-		Out: t.TempDir(), Workers: 2, Code: runner.Code{Module: "test", Version: "test", GoVersion: "test"},
+		Out: t.TempDir(), Workers: 2, Code: rundir.Code{Module: "test", Version: "test", GoVersion: "test"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tdir := runner.TrialDir(res.Dir, exp.Trials[0].ID)
+	tdir := rundir.TrialDir(res.Dir, exp.Trials[0].ID)
 	m, err := scoring.Load(filepath.Join(tdir, "model"))
 	if err != nil {
 		t.Fatal(err)
@@ -54,15 +55,15 @@ func TestRunnerExportScoresAsRunner(t *testing.T) {
 			continue
 		}
 		i := int(p.FlowID)
-		flow := scoring.FlowOf(f, i)
+		fl := scoring.FlowOf(f, i)
 		var got scoring.Result
-		if err := m.Score(&flow, &got); err != nil {
+		if err := m.Score(&fl, &got); err != nil {
 			t.Fatalf("flow %d: %v", i, err)
 		}
 		if p.Model == "random_forest" {
-			label := rundir.LabelNormal
+			label := flow.LabelNormal
 			if got.IsAnomaly {
-				label = rundir.LabelAnomaly
+				label = flow.LabelAnomaly
 			}
 			if *p.Score != got.AnomalyProbability || p.Predicted != label {
 				t.Fatalf("flow %d: runner %v %s, Score %v %s", i, *p.Score, p.Predicted, got.AnomalyProbability, label)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/policy"
-	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 // The report sections of the incident simulation and of the segmentation
@@ -25,14 +25,14 @@ const (
 // loadDeployment reads the trial's incident.json and policy.json, either
 // of which may be absent.
 func (t *Trial) loadDeployment(tdir string) error {
-	inc, err := runner.ReadIncident(filepath.Join(tdir, runner.IncidentFile))
+	inc, err := rundir.ReadIncident(filepath.Join(tdir, rundir.IncidentFile))
 	switch {
 	case err == nil:
 		t.Incident = inc
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
-	path := filepath.Join(tdir, runner.PolicyFile)
+	path := filepath.Join(tdir, rundir.PolicyFile)
 	body, err := os.ReadFile(path)
 	switch {
 	case err == nil:
@@ -75,7 +75,7 @@ func (r *Run) IncidentTable() Table {
 
 // incidentActions lists the segmentation actions of each flow that has
 // any, as the notebook prints them.
-func incidentActions(inc *runner.Incident) string {
+func incidentActions(inc *rundir.Incident) string {
 	var b strings.Builder
 	for _, f := range inc.Flows {
 		if len(f.Actions) == 0 {
@@ -93,7 +93,7 @@ func incidentActions(inc *runner.Incident) string {
 }
 
 // comparisonText states the incident's comparison.
-func comparisonText(c *runner.Comparison) string {
+func comparisonText(c *rundir.Comparison) string {
 	if c.Ratio == nil {
 		return fmt.Sprintf("Comparison: %s scores %.3f and %s %.3f. %s.", c.Flow, c.FlowProbability, c.Baseline, c.BaselineProbability, upperFirst(c.Note))
 	}
@@ -109,7 +109,7 @@ func upperFirst(s string) string {
 }
 
 // incidentFlowNames lists the incident's flow names.
-func incidentFlowNames(inc *runner.Incident) []string {
+func incidentFlowNames(inc *rundir.Incident) []string {
 	names := make([]string, len(inc.Flows))
 	for i, f := range inc.Flows {
 		names[i] = f.Name

@@ -14,10 +14,10 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/charts"
 )
 
@@ -623,7 +623,7 @@ func (r *Run) detectionFigures(t *Trial) []*Figure {
 			Name: fileName("detection", "confusion", model), Section: SectionDetection, Title: "Confusion matrix of " + model,
 			Caption: "Test flows of " + trialLabel(t) + " by true label (rows) and " + model + "'s decision (columns).",
 			draw: func() *charts.Chart {
-				return confusion("Confusion matrix ("+model+")", []string{rundir.LabelNormal, rundir.LabelAnomaly}, preds)
+				return confusion("Confusion matrix ("+model+")", []string{flow.LabelNormal, flow.LabelAnomaly}, preds)
 			},
 		})
 		if t.Dataset != nil {
@@ -637,7 +637,7 @@ func (r *Run) detectionFigures(t *Trial) []*Figure {
 func prevalenceOf(preds []rundir.Prediction) float64 {
 	pos := 0
 	for _, p := range preds {
-		if p.Actual != nil && *p.Actual == rundir.LabelAnomaly {
+		if p.Actual != nil && *p.Actual == flow.LabelAnomaly {
 			pos++
 		}
 	}
@@ -678,7 +678,7 @@ func (r *Run) cpuDuration(t *Trial, model string, preds []rundir.Prediction) *Fi
 		if f.Duration[i] <= 0 { // Load checked the flow IDs
 			continue
 		}
-		if p.Predicted == rundir.LabelAnomaly {
+		if p.Predicted == flow.LabelAnomaly {
 			flagged = append(flagged, i)
 		} else {
 			passed = append(passed, i)
@@ -892,7 +892,7 @@ func (r *Run) sweepFigures() []*Figure {
 // targetLine is the dashed line of the first target on metric, naming
 // every model with the same target, and the caption's sentence on it.
 func (r *Run) targetLine(metric string) (*charts.Target, string) {
-	var first *runner.Target
+	var first *experiments.Target
 	var models []string
 	for i, t := range r.Manifest.Targets {
 		if t.Metric+suffix(t.AnomalyType) != metric || t.Against != "" {

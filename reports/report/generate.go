@@ -15,9 +15,8 @@ import (
 	"time"
 
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
-	"github.com/segharness/harness/reports"
 )
 
 // Options tune Generate.
@@ -30,12 +29,12 @@ type Options struct {
 const writers = 16
 
 // FiguresDir is the directory of a run that holds its figures.
-const FiguresDir = runner.FiguresDir
+const FiguresDir = rundir.FiguresDir
 
 // isReportArtifact says whether the manifest entry name is written by the
 // report (and so is replaced, not carried over, when the report is
 // regenerated).
-func isReportArtifact(name string) bool { return runner.IsReportFile(name) }
+func isReportArtifact(name string) bool { return rundir.IsReportFile(name) }
 
 // Generate writes the report of the run in dir: figures/ (each figure as
 // SVG and PNG, figures of earlier reports removed), report.html and
@@ -64,7 +63,7 @@ func Generate(dir string, opts Options) (*Run, error) {
 	// written: a report cut short leaves unlisted files, never a manifest
 	// whose digests name files that changed.
 	if stale {
-		if err := runner.WriteManifest(dir, r.Manifest); err != nil {
+		if err := rundir.WriteManifest(dir, r.Manifest); err != nil {
 			return nil, err
 		}
 	}
@@ -99,22 +98,22 @@ func Generate(dir string, opts Options) (*Run, error) {
 	if err := pruneFigures(figDir, written); err != nil {
 		return nil, err
 	}
-	if written["report.html"], err = artifact.WriteFile(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+	if written[rundir.ReportFile], err = artifact.WriteFile(filepath.Join(dir, rundir.ReportFile), func(w io.Writer) error {
 		return r.WriteHTML(w, figs)
 	}); err != nil {
 		return nil, err
 	}
-	if written["summary.md"], err = artifact.WriteBytes(filepath.Join(dir, "summary.md"), []byte(r.Summary(figs))); err != nil {
+	if written[rundir.SummaryFile], err = artifact.WriteBytes(filepath.Join(dir, rundir.SummaryFile), []byte(r.Summary(figs))); err != nil {
 		return nil, err
 	}
 	m := *r.Manifest
 	m.Artifacts = maps.Clone(r.Manifest.Artifacts)
 	maps.Copy(m.Artifacts, written)
-	if err := runner.WriteManifest(dir, &m); err != nil {
+	if err := rundir.WriteManifest(dir, &m); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(log, "%s: report with %d figures -> %s (%.2fs)\n", r.Manifest.Experiment, len(figs),
-		filepath.Join(dir, "report.html"), time.Since(start).Seconds())
+		filepath.Join(dir, rundir.ReportFile), time.Since(start).Seconds())
 	return r, nil
 }
 
@@ -129,7 +128,7 @@ func pruneFigures(figDir string, written map[string]artifact.Digest) error {
 		return err
 	}
 	for _, e := range entries {
-		if _, ok := written[FiguresDir+"/"+e.Name()]; ok || !runner.IsFigureFile(e) {
+		if _, ok := written[FiguresDir+"/"+e.Name()]; ok || !rundir.IsFigureFile(e) {
 			continue // a file the report did not write is left alone
 		}
 		if err := os.Remove(filepath.Join(figDir, e.Name())); err != nil {
@@ -166,7 +165,7 @@ func (r *Run) Summary(figs []*Figure) string {
 	fmt.Fprintf(&b, "Experiment file: `%s` · %d trial%s · %s flows in all · full report: [report.html](report.html)\n\n",
 		m.File, len(m.Trials), plural(len(m.Trials)), thousands(flows))
 
-	b.WriteString(reports.VerdictMarkdown(r.Verdict))
+	b.WriteString(gate.VerdictMarkdown(r.Verdict))
 	if !r.Gated && len(r.Verdict.Results) > 0 {
 		b.WriteString("\nJudged by the report from the targets; `harness check` is the gate (and compares against a baseline).\n")
 	}
@@ -240,17 +239,17 @@ func WriteIndex(root string) error {
 			continue
 		}
 		dir := filepath.Join(root, e.Name())
-		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, rundir.ManifestFile)); err != nil {
 			continue
 		}
 		// What the index reads of a run is verified against its manifest.
-		m, err := runner.ReadManifest(dir)
+		m, err := rundir.ReadManifest(dir)
 		if err == nil {
-			read := []string{"metrics.parquet"}
-			if _, ok := m.Artifacts["verdict.json"]; ok {
-				read = append(read, "verdict.json")
+			read := []string{rundir.MetricsFile}
+			if _, ok := m.Artifacts[rundir.VerdictFile]; ok {
+				read = append(read, rundir.VerdictFile)
 			}
-			_, err = runner.OpenRunFiles(dir, read...)
+			_, err = rundir.OpenRunFiles(dir, read...)
 		}
 		var r *Run
 		if err == nil {
@@ -263,8 +262,8 @@ func WriteIndex(root string) error {
 		}
 		// The report is linked only when the manifest vouches for it: a
 		// report of an older run, or one cut short, is not.
-		d, listed := r.Manifest.Artifacts["report.html"]
-		hasReport := listed && len(rundir.Check(dir, "", map[string]artifact.Digest{"report.html": d})) == 0
+		d, listed := r.Manifest.Artifacts[rundir.ReportFile]
+		hasReport := listed && len(rundir.Check(dir, "", map[string]artifact.Digest{rundir.ReportFile: d})) == 0
 		runs = append(runs, IndexEntry{
 			Dir: e.Name(), Experiment: r.Manifest.Experiment, Verdict: r.Verdict.Verdict, Gated: r.Gated,
 			Trials: len(r.Manifest.Trials), Counts: allCounts(r.Verdict.Counts), HasReport: hasReport,
@@ -274,19 +273,19 @@ func WriteIndex(root string) error {
 	if err := index.Execute(&buf, runs); err != nil {
 		return err
 	}
-	_, err = artifact.WriteBytes(filepath.Join(root, "index.html"), buf.Bytes())
+	_, err = artifact.WriteBytes(filepath.Join(root, rundir.IndexFile), buf.Bytes())
 	return err
 }
 
 // loadSummary reads what the index shows of a run: its manifest, its
 // metrics and its verdict, without the per-trial files.
 func loadSummary(dir string) (*Run, error) {
-	m, err := runner.ReadManifest(dir)
+	m, err := rundir.ReadManifest(dir)
 	if err != nil {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Manifest: m}
-	if err := readTable(dir, "metrics.parquet", func(p []rundir.ParamColumn, rows []rundir.Metric) {
+	if err := readTable(dir, rundir.MetricsFile, func(p []rundir.ParamColumn, rows []rundir.Metric) {
 		r.Params, r.Metrics = p, rows
 	}, rundir.ReadMetrics); err != nil {
 		return nil, err

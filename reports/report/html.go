@@ -14,7 +14,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/reports"
+	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/internal/rundir"
 )
 
 //go:embed report.html.tmpl
@@ -287,7 +288,7 @@ func (r *Run) sections() []section {
 	default:
 		targets.Intro = append(targets.Intro, fmt.Sprintf("Not gated yet: the report judged the targets as harness check does without a baseline (%g%% %s).", 100*r.Verdict.Confidence, r.Verdict.Interval))
 	}
-	if slices.ContainsFunc(r.Verdict.Results, func(t reports.TargetResult) bool { return t.Against != "" }) {
+	if slices.ContainsFunc(r.Verdict.Results, func(t gate.TargetResult) bool { return t.Against != "" }) {
 		targets.Intro = append(targets.Intro, "A target against another model is judged on the metric's differences between the two, trial by trial: "+
 			"the mean column is their mean, the interval the signed-rank interval of their median (Hodges-Lehmann, inverting the Wilcoxon signed-rank test).")
 	}
@@ -307,7 +308,7 @@ func (r *Run) sections() []section {
 	}
 	provenance.Texts = append(provenance.Texts, text{Title: "spec.resolved.yaml", Body: strings.TrimRight(r.Spec, "\n")})
 	manifest, _ := json.MarshalIndent(r.Manifest, "", "  ") // a value read from JSON marshals again
-	provenance.Texts = append(provenance.Texts, text{Title: "manifest.json", Body: string(manifest)})
+	provenance.Texts = append(provenance.Texts, text{Title: rundir.ManifestFile, Body: string(manifest)})
 
 	out := []section{data, features, grouping, detection, typingSection, interpretation}
 	out = append(out, r.deploymentSections()...)

@@ -26,8 +26,6 @@ import (
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
-	"github.com/segharness/harness/reports"
 )
 
 // Kind is what a model does, as the metrics it has measured tell.
@@ -51,7 +49,7 @@ type Model struct {
 // Run is what a run directory holds, read back.
 type Run struct {
 	Dir        string
-	Manifest   *runner.Manifest
+	Manifest   *rundir.Manifest
 	Spec       string // spec.resolved.yaml
 	Params     []rundir.ParamColumn
 	Metrics    []rundir.Metric
@@ -61,7 +59,7 @@ type Run struct {
 	Points     [][]string // the sweep points (parameter values), in trial order
 	// Verdict is harness check's, from verdict.json, when Gated; otherwise
 	// the targets judged as check would judge them without a baseline.
-	Verdict reports.Verdict
+	Verdict gate.Verdict
 	Gated   bool
 	// Showcase is the trial whose dataset, predictions and importances the
 	// per-trial figures show: the run's first.
@@ -76,13 +74,13 @@ type Run struct {
 
 // Trial is one trial's files.
 type Trial struct {
-	Record               runner.TrialRecord
+	Record               rundir.TrialRecord
 	Dataset              *datasets.Dataset // nil when FromTable
 	Predictions          []rundir.Prediction
 	Importances          []rundir.Importance
 	Rules                string           // rules.txt
 	ClassificationReport string           // classification_report.txt
-	Incident             *runner.Incident // incident.json, when the experiment has an incident
+	Incident             *rundir.Incident // incident.json, when the experiment has an incident
 	Policy               *policy.Policy   // policy.json, when the experiment asks for a policy
 	Monitoring           *Monitoring      // monitoring.parquet and the rest, when the experiment has a monitoring block
 }
@@ -107,19 +105,19 @@ func Load(dir string) (*Run, error) {
 	r.Spec = string(spec)
 
 	var aggregateParams, curveParams []rundir.ParamColumn
-	if err := readTable(dir, "aggregate.parquet", func(p []rundir.ParamColumn, rows []rundir.Aggregate) {
+	if err := readTable(dir, rundir.AggregatesFile, func(p []rundir.ParamColumn, rows []rundir.Aggregate) {
 		aggregateParams, r.Aggregates = p, rows
 	}, rundir.ReadAggregates); err != nil {
 		return nil, err
 	}
-	if err := readTable(dir, "curves.parquet", func(p []rundir.ParamColumn, rows []rundir.CurvePoint) {
+	if err := readTable(dir, rundir.CurvesFile, func(p []rundir.ParamColumn, rows []rundir.CurvePoint) {
 		curveParams, r.Curves = p, rows
 	}, rundir.ReadCurves); err != nil {
 		return nil, err
 	}
 	axes := m.AxisNames()
 	for name, p := range map[string][]rundir.ParamColumn{
-		"metrics.parquet": r.Params, "aggregate.parquet": aggregateParams, "curves.parquet": curveParams,
+		rundir.MetricsFile: r.Params, rundir.AggregatesFile: aggregateParams, rundir.CurvesFile: curveParams,
 	} {
 		if got := paramNames(p); !slices.Equal(got, axes) {
 			return nil, fmt.Errorf("%s: parameter columns %v, the manifest's sweep axes %v", filepath.Join(dir, name), got, axes)
@@ -176,7 +174,7 @@ func paramNames(p []rundir.ParamColumn) []string {
 
 // trialPoint returns the trial's sweep point: its value on each axis, in
 // the manifest's axis order.
-func trialPoint(t runner.TrialRecord, m *runner.Manifest) []string {
+func trialPoint(t rundir.TrialRecord, m *rundir.Manifest) []string {
 	p := make([]string, len(m.Axes))
 	for i, a := range m.Axes {
 		p[i] = t.Params[a.Path]
@@ -229,19 +227,9 @@ func (r *Run) ModelsOf(k Kind) []string {
 	return names
 }
 
-// GateTargets returns the manifest's targets as the gate takes them.
-func GateTargets(m *runner.Manifest) []gate.Target {
-	targets := make([]gate.Target, len(m.Targets))
-	for i, t := range m.Targets {
-		targets[i] = gate.Target{Model: t.Model, Metric: t.Metric, Op: t.Op, Value: t.Value, AnomalyType: t.AnomalyType, Where: t.Where,
-			Against: t.Against, Tolerance: t.Tolerance}
-	}
-	return targets
-}
-
 // loadVerdict reads verdict.json, or judges the targets itself.
 func (r *Run) loadVerdict() error {
-	path := filepath.Join(r.Dir, "verdict.json")
+	path := filepath.Join(r.Dir, rundir.VerdictFile)
 	body, err := os.ReadFile(path)
 	switch {
 	case err == nil:
@@ -253,8 +241,8 @@ func (r *Run) loadVerdict() error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
-	results := gate.Evaluate(GateTargets(r.Manifest), r.Manifest.AxisNames(), r.Metrics, gate.Options{Confidence: Confidence})
-	r.Verdict = reports.NewVerdict(r.Manifest.Experiment, Confidence, results)
+	results := gate.Evaluate(r.Manifest.Targets, r.Manifest.AxisNames(), r.Metrics, gate.Options{Confidence: Confidence})
+	r.Verdict = gate.NewVerdict(r.Manifest.Experiment, Confidence, results)
 	return nil
 }
 
@@ -265,18 +253,18 @@ func (t *Trial) FromTable() bool { return t.Record.Data.Source == experiments.So
 
 // loadTrial reads a trial's files; the text files are optional, and so is
 // dataset.parquet for a table source's trial, which writes none.
-func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
-	tdir := runner.TrialDir(dir, rec.ID)
+func loadTrial(dir string, rec rundir.TrialRecord) (*Trial, error) {
+	tdir := rundir.TrialDir(dir, rec.ID)
 	t := &Trial{Record: rec}
 	var err error
 	if !t.FromTable() {
 		// A table source's trial writes no dataset.parquet: the flow
 		// schema (departments, devices, hours) does not apply to it.
-		if t.Dataset, err = rundir.ReadTableFile(filepath.Join(tdir, "dataset.parquet"), datasets.ReadDataset); err != nil {
+		if t.Dataset, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.DatasetFile), datasets.ReadDataset); err != nil {
 			return nil, err
 		}
 	}
-	if t.Predictions, err = rundir.ReadTableFile(filepath.Join(tdir, "predictions.parquet"), rundir.ReadPredictions); err != nil {
+	if t.Predictions, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.PredictionsFile), rundir.ReadPredictions); err != nil {
 		return nil, err
 	}
 	if t.Dataset != nil {
@@ -284,14 +272,14 @@ func loadTrial(dir string, rec runner.TrialRecord) (*Trial, error) {
 		for _, p := range t.Predictions {
 			if p.FlowID < 0 || p.FlowID >= n {
 				return nil, fmt.Errorf("%s: %s predicts flow_id %d, but the trial's dataset has %d flows",
-					filepath.Join(tdir, "predictions.parquet"), p.Model, p.FlowID, n)
+					filepath.Join(tdir, rundir.PredictionsFile), p.Model, p.FlowID, n)
 			}
 		}
 	}
 	// importances.parquet exists when a random forest ran; the manifest
 	// says whether the trial wrote it.
-	if _, ok := rec.Artifacts["importances.parquet"]; ok {
-		if t.Importances, err = rundir.ReadTableFile(filepath.Join(tdir, "importances.parquet"), rundir.ReadImportances); err != nil {
+	if _, ok := rec.Artifacts[rundir.ImportancesFile]; ok {
+		if t.Importances, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.ImportancesFile), rundir.ReadImportances); err != nil {
 			return nil, err
 		}
 	}

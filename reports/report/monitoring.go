@@ -14,7 +14,6 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
 	"github.com/segharness/harness/reports/charts"
 )
 
@@ -29,13 +28,13 @@ type Monitoring struct {
 	Drift     []rundir.MonitorDrift     // drift.parquet
 	Incidents []rundir.MonitorIncident  // incidents.parquet
 	Events    []rundir.MonitorEvent     // events.parquet
-	Summary   *runner.MonitoringSummary // monitoring.json
+	Summary   *rundir.MonitoringSummary // monitoring.json
 }
 
 // MonitoredTrial is the monitoring simulation of the first trial of a
 // sweep point.
 type MonitoredTrial struct {
-	Record     runner.TrialRecord
+	Record     rundir.TrialRecord
 	Point      []string
 	Monitoring *Monitoring
 }
@@ -45,7 +44,7 @@ type MonitoredTrial struct {
 // no monitoring block). Once monitoring.parquet is there, the other files
 // must be too.
 func loadMonitoring(tdir string) (*Monitoring, error) {
-	windowsPath := filepath.Join(tdir, runner.MonitoringFile)
+	windowsPath := filepath.Join(tdir, rundir.MonitoringFile)
 	if _, err := os.Stat(windowsPath); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {
@@ -56,16 +55,16 @@ func loadMonitoring(tdir string) (*Monitoring, error) {
 	if m.Windows, err = rundir.ReadTableFile(windowsPath, rundir.ReadMonitorWindows); err != nil {
 		return nil, err
 	}
-	if m.Drift, err = rundir.ReadTableFile(filepath.Join(tdir, runner.MonitoringDriftFile), rundir.ReadMonitorDrift); err != nil {
+	if m.Drift, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.MonitoringDriftFile), rundir.ReadMonitorDrift); err != nil {
 		return nil, err
 	}
-	if m.Incidents, err = rundir.ReadTableFile(filepath.Join(tdir, runner.MonitoringIncidents), rundir.ReadMonitorIncidents); err != nil {
+	if m.Incidents, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.MonitoringIncidents), rundir.ReadMonitorIncidents); err != nil {
 		return nil, err
 	}
-	if m.Events, err = rundir.ReadTableFile(filepath.Join(tdir, runner.MonitoringEvents), rundir.ReadMonitorEvents); err != nil {
+	if m.Events, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.MonitoringEvents), rundir.ReadMonitorEvents); err != nil {
 		return nil, err
 	}
-	if m.Summary, err = runner.ReadMonitoringSummary(filepath.Join(tdir, runner.MonitoringSummaryFile)); err != nil {
+	if m.Summary, err = rundir.ReadMonitoringSummary(filepath.Join(tdir, rundir.MonitoringSummaryFile)); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -87,7 +86,7 @@ func (r *Run) loadMonitored() error {
 				mt.Monitoring = r.Showcase.Monitoring
 			} else {
 				var err error
-				if mt.Monitoring, err = loadMonitoring(runner.TrialDir(r.Dir, t.ID)); err != nil {
+				if mt.Monitoring, err = loadMonitoring(rundir.TrialDir(r.Dir, t.ID)); err != nil {
 					return err
 				}
 			}

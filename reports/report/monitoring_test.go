@@ -8,7 +8,6 @@ import (
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/runner"
 )
 
 // The fixture's monitoring: one dashboard and one drift chart per sweep
@@ -140,7 +139,7 @@ func TestMonitoringSeries(t *testing.T) {
 		},
 		Drift: []rundir.MonitorDrift{{Window: 0, Feature: "bytes_sent", PSI: 0.1}, {Window: 1, Feature: "bytes_sent", PSI: 0.3},
 			{Window: 1, Feature: "duration", PSI: 0.05}},
-		Summary: &runner.MonitoringSummary{TrendSlopePerDay: &slope, TrendIntercept: &intercept, TrendFromDays: 0.25, Threshold: 0.9},
+		Summary: &rundir.MonitoringSummary{TrendSlopePerDay: &slope, TrendIntercept: &intercept, TrendFromDays: 0.25, Threshold: 0.9},
 	}
 	line := trendLine(m)
 	if line == nil || line.From != 0.25 || line.To != 0.75 || line.Slope != slope || line.Threshold != 0.9 {

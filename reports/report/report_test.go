@@ -66,7 +66,7 @@ func ranExperiment(tb testing.TB, name string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := runner.Run(context.Background(), exp, runner.Options{Out: runs.root, Code: runner.Code{Module: "test", Version: "test", GoVersion: "go"}})
+	res, err := runner.Run(context.Background(), exp, runner.Options{Out: runs.root, Code: rundir.Code{Module: "test", Version: "test", GoVersion: "go"}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestGenerateReproducible(t *testing.T) {
 			t.Errorf("%s changed when the report was regenerated with 1 worker", name)
 		}
 	}
-	m, err := runner.ReadManifest(dir)
+	m, err := rundir.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,12 +384,12 @@ func TestGeneratePrunesStaleFigures(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("<svg/>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := runner.ReadManifest(dir)
+	m, err := rundir.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Artifacts[FiguresDir+"/old-figure.svg"] = m.Artifacts["report.html"]
-	if err := runner.WriteManifest(dir, m); err != nil {
+	if err := rundir.WriteManifest(dir, m); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Generate(dir, Options{}); err != nil {
@@ -398,7 +398,7 @@ func TestGeneratePrunesStaleFigures(t *testing.T) {
 	if _, err := os.Stat(stale); err == nil {
 		t.Error("a figure of an earlier report survived")
 	}
-	if m, err = runner.ReadManifest(dir); err != nil {
+	if m, err = rundir.ReadManifest(dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := m.Artifacts[FiguresDir+"/old-figure.svg"]; ok {
@@ -530,56 +530,56 @@ func TestLoadErrors(t *testing.T) {
 			return os.WriteFile(path, body[:len(body)/2], 0o644)
 		}, "curves.parquet"},
 		{"aggregates of another sweep", func(dir string) error {
-			m, err := runner.ReadManifest(dir)
+			m, err := rundir.ReadManifest(dir)
 			if err != nil {
 				return err
 			}
 			m.Axes[0].Name = "flows"
-			return runner.WriteManifest(dir, m)
+			return rundir.WriteManifest(dir, m)
 		}, "parameter columns"},
 		{"predictions missing", func(dir string) error {
-			m, err := runner.ReadManifest(dir)
+			m, err := rundir.ReadManifest(dir)
 			if err != nil {
 				return err
 			}
-			return os.Remove(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), "predictions.parquet"))
+			return os.Remove(filepath.Join(rundir.TrialDir(dir, m.Trials[0].ID), "predictions.parquet"))
 		}, "predictions.parquet"},
 		{"dataset missing", func(dir string) error {
 			// Optional only for a table source's trial.
-			m, err := runner.ReadManifest(dir)
+			m, err := rundir.ReadManifest(dir)
 			if err != nil {
 				return err
 			}
-			return os.Remove(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), "dataset.parquet"))
+			return os.Remove(filepath.Join(rundir.TrialDir(dir, m.Trials[0].ID), "dataset.parquet"))
 		}, "dataset.parquet"},
 		{"prediction of no flow", func(dir string) error {
-			m, err := runner.ReadManifest(dir)
+			m, err := rundir.ReadManifest(dir)
 			if err != nil {
 				return err
 			}
 			actual := "normal"
 			rows := []rundir.Prediction{{Model: "random_forest", FlowID: 1 << 40, Split: "test", Predicted: "normal", Actual: &actual, AnomalyType: "normal"}}
-			_, err = artifact.WriteFile(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), "predictions.parquet"), func(w io.Writer) error {
+			_, err = artifact.WriteFile(filepath.Join(rundir.TrialDir(dir, m.Trials[0].ID), "predictions.parquet"), func(w io.Writer) error {
 				return rundir.WritePredictions(w, rows)
 			})
 			return err
 		}, "flow_id 1099511627776"},
 		{"monitoring events not Parquet", func(dir string) error {
-			m, err := runner.ReadManifest(dir)
+			m, err := rundir.ReadManifest(dir)
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), runner.MonitoringEvents), []byte("broken"), 0o644)
-		}, runner.MonitoringEvents},
+			return os.WriteFile(filepath.Join(rundir.TrialDir(dir, m.Trials[0].ID), rundir.MonitoringEvents), []byte("broken"), 0o644)
+		}, rundir.MonitoringEvents},
 		{"monitoring summary broken", func(dir string) error {
-			m, err := runner.ReadManifest(dir)
+			m, err := rundir.ReadManifest(dir)
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(filepath.Join(runner.TrialDir(dir, m.Trials[0].ID), runner.MonitoringSummaryFile), []byte("{"), 0o644)
-		}, runner.MonitoringSummaryFile},
+			return os.WriteFile(filepath.Join(rundir.TrialDir(dir, m.Trials[0].ID), rundir.MonitoringSummaryFile), []byte("{"), 0o644)
+		}, rundir.MonitoringSummaryFile},
 		{"another point's drift missing", func(dir string) error {
-			m, err := runner.ReadManifest(dir)
+			m, err := rundir.ReadManifest(dir)
 			if err != nil {
 				return err
 			}
@@ -587,11 +587,11 @@ func TestLoadErrors(t *testing.T) {
 			// drawn too.
 			for _, tr := range m.Trials {
 				if !slices.Equal(trialPoint(tr, m), trialPoint(m.Trials[0], m)) {
-					return os.Remove(filepath.Join(runner.TrialDir(dir, tr.ID), runner.MonitoringDriftFile))
+					return os.Remove(filepath.Join(rundir.TrialDir(dir, tr.ID), rundir.MonitoringDriftFile))
 				}
 			}
 			return errors.New("the fixture sweeps nothing")
-		}, runner.MonitoringDriftFile},
+		}, rundir.MonitoringDriftFile},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyRun(t, src)

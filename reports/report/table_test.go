@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/runner"
 )
 
@@ -80,7 +81,7 @@ func TestTableSourceReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := runner.Run(context.Background(), exp, runner.Options{Out: t.TempDir(), Code: runner.Code{Module: "test", Version: "test", GoVersion: "go"}})
+	res, err := runner.Run(context.Background(), exp, runner.Options{Out: t.TempDir(), Code: rundir.Code{Module: "test", Version: "test", GoVersion: "go"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestTableSourceReport(t *testing.T) {
 		if tr.Data.Source != experiments.SourceTable {
 			t.Fatalf("trial %s: data source %q, want %q", tr.ID, tr.Data.Source, experiments.SourceTable)
 		}
-		if _, err := os.Stat(filepath.Join(runner.TrialDir(res.Dir, tr.ID), "dataset.parquet")); err == nil {
+		if _, err := os.Stat(filepath.Join(rundir.TrialDir(res.Dir, tr.ID), "dataset.parquet")); err == nil {
 			t.Fatalf("trial %s wrote dataset.parquet; the test wants a run without one", tr.ID)
 		}
 	}
@@ -207,7 +208,7 @@ models:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(runner.TrialDir(res.Dir, res.Manifest.Trials[0].ID), "importances.parquet")); err == nil {
+	if _, err := os.Stat(filepath.Join(rundir.TrialDir(res.Dir, res.Manifest.Trials[0].ID), "importances.parquet")); err == nil {
 		t.Fatal("a run without a random forest wrote importances.parquet: the test proves nothing")
 	}
 	if _, err := Generate(res.Dir, Options{Workers: 2}); err != nil {

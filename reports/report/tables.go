@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/reports"
 )
@@ -212,7 +213,7 @@ func (r *Run) VerdictTable() Table {
 	for _, res := range r.Verdict.Results {
 		point := "all trials"
 		if len(res.Point) > 0 {
-			point = reports.PointText(res.Point)
+			point = gate.PointText(res.Point)
 		}
 		mean, interval := "", ""
 		if res.Mean != nil {

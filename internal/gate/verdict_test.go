@@ -1,4 +1,4 @@
-package reports
+package gate
 
 import (
 	"bytes"
@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/eval/stats"
-	"github.com/segharness/harness/internal/gate"
 )
 
 // TestPairedVerdict: a target against another model reaches verdict.json
@@ -16,13 +16,13 @@ import (
 // summary and JUnit name it.
 func TestPairedVerdict(t *testing.T) {
 	d := []float64{0.01, 0.02, 0.015, 0.012, 0.018, 0.011, 0.016}
-	var metrics []gate.Result
-	target := gate.Target{Model: "xgb", Metric: "roc_auc", Op: ">=", Against: "rf", Tolerance: 0.002}
+	var metrics []Result
+	target := experiments.Target{Model: "xgb", Metric: "roc_auc", Op: ">=", Against: "rf", Tolerance: 0.002}
 	lo, hi, achieved := stats.SignedRankInterval(d, 0.95)
 	s := stats.Summarize(d, 0.95)
 	s.Lo, s.Hi, s.Method = lo, hi, "signed-rank"
-	metrics = append(metrics, gate.Result{Target: target, Values: d, Summary: s, Verdict: stats.JudgeInterval(lo, hi, target.Margin()),
-		Message: "paired", Paired: &gate.Paired{Differences: d, Estimate: stats.HodgesLehmann(d), Achieved: achieved, Test: stats.WilcoxonSignedRank(d)}})
+	metrics = append(metrics, Result{Target: target, Values: d, Summary: s, Verdict: stats.JudgeInterval(lo, hi, target.Margin()),
+		Message: "paired", Paired: &Paired{Differences: d, Estimate: stats.HodgesLehmann(d), Achieved: achieved, Test: stats.WilcoxonSignedRank(d)}})
 	v := NewVerdict("e", 0.95, metrics)
 	body, err := json.Marshal(v)
 	if err != nil {

@@ -1,4 +1,4 @@
-package reports
+package gate
 
 import (
 	"encoding/xml"
@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/segharness/harness/internal/eval/stats"
-	"github.com/segharness/harness/internal/gate"
+	"github.com/segharness/harness/reports"
 )
 
 // Verdict is the gate's outcome on a run, as verdict.json holds it.
@@ -55,7 +55,7 @@ type TargetResult struct {
 // NewVerdict collects the gate's results: the overall verdict is fail if
 // any result fails, else inconclusive if any is, else pass (and pass with no
 // target at all).
-func NewVerdict(experiment string, confidence float64, results []gate.Result) Verdict {
+func NewVerdict(experiment string, confidence float64, results []Result) Verdict {
 	v := Verdict{
 		Experiment: experiment, Confidence: confidence,
 		Interval: "two-sided Student t interval of the mean over seeds",
@@ -84,7 +84,7 @@ func NewVerdict(experiment string, confidence float64, results []gate.Result) Ve
 // AddRegressions adds the verdicts of the baseline comparison: a rule at a
 // sweep point fails on a significant regression beyond its tolerance.
 // Mean and interval are the current run's.
-func (v *Verdict) AddRegressions(baseline string, results []gate.RegressionResult) {
+func (v *Verdict) AddRegressions(baseline string, results []RegressionResult) {
 	v.Baseline = baseline
 	for _, r := range results {
 		tr := TargetResult{
@@ -108,7 +108,7 @@ func (v *Verdict) add(tr TargetResult, verdict stats.Verdict) {
 	}
 }
 
-func pointMap(point []gate.Param) map[string]string {
+func pointMap(point []Param) map[string]string {
 	if len(point) == 0 {
 		return nil
 	}
@@ -163,10 +163,10 @@ func VerdictMarkdown(v Verdict) string {
 		}
 		mean, interval := "", ""
 		if r.Mean != nil {
-			mean = FormatValue(*r.Mean)
+			mean = reports.FormatValue(*r.Mean)
 		}
 		if r.Lo != nil && r.Hi != nil {
-			interval = "[" + FormatValue(*r.Lo) + ", " + FormatValue(*r.Hi) + "]"
+			interval = "[" + reports.FormatValue(*r.Lo) + ", " + reports.FormatValue(*r.Hi) + "]"
 		}
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %d | %s | %s | %s |\n", mark(r.Verdict), r.Target, point, r.N, mean, interval, r.Message)
 	}

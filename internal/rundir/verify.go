@@ -1,4 +1,4 @@
-package runner
+package rundir
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/fileio"
-	"github.com/segharness/harness/internal/rundir"
 )
 
 // ErrNoManifest is wrapped by ReadManifest's error for a directory without
@@ -34,7 +33,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 	case !info.IsDir():
 		return nil, fmt.Errorf("%s: not a directory: a run is a directory holding manifest.json", dir)
 	}
-	path := filepath.Join(dir, "manifest.json")
+	path := filepath.Join(dir, ManifestFile)
 	body, err := fileio.ReadFile(path, fileio.RunFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w: not a completed run (a run writes its manifest last)", dir, ErrNoManifest)
@@ -86,6 +85,15 @@ func (m *Manifest) checkNames() error {
 	return nil
 }
 
+// DecodeJSON unmarshals body, the contents of the file path, into v, with
+// an error naming path and where the JSON is broken.
+func DecodeJSON(path string, body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%s: %w", path, describeJSONError(body, err))
+	}
+	return nil
+}
+
 // describeJSONError says where a JSON document is broken: at the end of
 // a truncated one ("unexpected end of input at byte N"), or at the byte
 // of a syntax error.
@@ -109,18 +117,18 @@ func describeJSONError(body []byte, err error) error {
 // writes (report.html, summary.md, figures/): files derived from the
 // others, which harness report regenerates.
 func IsReportFile(name string) bool {
-	return name == "report.html" || name == "summary.md" || strings.HasPrefix(name, FiguresDir+"/")
+	return name == ReportFile || name == SummaryFile || strings.HasPrefix(name, FiguresDir+"/")
 }
 
 // Verify reads the run in dir and checks every file its manifest lists,
 // the run's and each trial's, against the recorded size and SHA-256. It
 // returns the manifest and every mismatch, in order: run-level files,
 // then each trial's.
-func Verify(dir string) (*Manifest, []rundir.Mismatch, error) {
+func Verify(dir string) (*Manifest, []Mismatch, error) {
 	return verify(dir, true)
 }
 
-func verify(dir string, withReport bool) (*Manifest, []rundir.Mismatch, error) {
+func verify(dir string, withReport bool) (*Manifest, []Mismatch, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return nil, nil, err
@@ -129,20 +137,20 @@ func verify(dir string, withReport bool) (*Manifest, []rundir.Mismatch, error) {
 	if !withReport {
 		maps.DeleteFunc(files, func(name string, _ artifact.Digest) bool { return IsReportFile(name) })
 	}
-	bad := rundir.Check(dir, "", files)
+	bad := Check(dir, "", files)
 	for _, t := range m.Trials {
 		tdir, err := fileio.Inside(dir, "trial directory", "trials/"+t.ID)
 		if err != nil {
-			bad = append(bad, rundir.Mismatch{Path: "trials/" + t.ID, Problem: err.Error()})
+			bad = append(bad, Mismatch{Path: "trials/" + t.ID, Problem: err.Error()})
 			continue
 		}
-		bad = append(bad, rundir.Check(tdir, "trials/"+t.ID+"/", t.Artifacts)...)
+		bad = append(bad, Check(tdir, "trials/"+t.ID+"/", t.Artifacts)...)
 	}
 	return m, bad, nil
 }
 
 // OpenRun reads the run in dir, verified: every file the manifest lists
-// matches its digest, or the error (a *rundir.Error) lists those that do
+// matches its digest, or the error (a *Error) lists those that do
 // not. The report's own files are left to Verify (harness verify): no
 // command reads them, and harness report rewrites them. Every command that
 // reads a run directory opens it so.
@@ -152,7 +160,7 @@ func OpenRun(dir string) (*Manifest, error) {
 		return nil, err
 	}
 	if len(bad) > 0 {
-		return nil, &rundir.Error{Dir: dir, Mismatches: bad}
+		return nil, &Error{Dir: dir, Mismatches: bad}
 	}
 	return m, nil
 }
@@ -167,17 +175,17 @@ func OpenRunFiles(dir string, names ...string) (*Manifest, error) {
 		return nil, err
 	}
 	files := map[string]artifact.Digest{}
-	var bad []rundir.Mismatch
+	var bad []Mismatch
 	for _, name := range names {
 		d, ok := m.Artifacts[name]
 		if !ok {
-			bad = append(bad, rundir.Mismatch{Path: name, Problem: "not listed in the manifest"})
+			bad = append(bad, Mismatch{Path: name, Problem: "not listed in the manifest"})
 			continue
 		}
 		files[name] = d
 	}
-	if bad = append(bad, rundir.Check(dir, "", files)...); len(bad) > 0 {
-		return nil, &rundir.Error{Dir: dir, Mismatches: bad}
+	if bad = append(bad, Check(dir, "", files)...); len(bad) > 0 {
+		return nil, &Error{Dir: dir, Mismatches: bad}
 	}
 	return m, nil
 }
