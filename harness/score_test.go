@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/serve"
 	"github.com/segharness/harness/internal/serve/servetest"
@@ -225,66 +223,45 @@ func TestScoreStream(t *testing.T) {
 	}
 }
 
-// TestScoreStreamOrder scores many flows across batches and workers: every
-// line's result is Score's for that line, in input order.
-func TestScoreStreamOrder(t *testing.T) {
-	n := 5000
-	if testing.Short() {
-		n = 2500
-	}
-	flows, err := serve.SampleFlows(n, 11)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := servetest.Model(t)
-	var in bytes.Buffer
-	want := make([]string, 0, n)
-	for i, f := range flows {
-		b, _ := json.Marshal(&f)
-		in.Write(append(b, '\n'))
-		var r scoring.Result
-		if err := m.Score(&f, &r); err != nil {
-			t.Fatal(err)
-		}
-		out, _ := json.Marshal(lineResult{Line: i + 1, Result: r})
-		want = append(want, string(out))
-	}
-	var out bytes.Buffer
-	scored, failed, err := scoreLines(t.Context(), m, &in, &out, 4)
-	if err != nil || scored != n || failed != 0 {
-		t.Fatalf("scored %d, failed %d, error %v", scored, failed, err)
-	}
-	if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")); diff != "" {
-		t.Errorf("output (-want +got):\n%s", diff)
-	}
-}
-
 // failingWriter fails every write.
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 
+// TestScoreStreamErrors checks, end to end, the command's errors that are
+// not about a line: a closed output, a failing input, an interrupt. The
+// stream's own tests are internal/scoring's.
 func TestScoreStreamErrors(t *testing.T) {
-	m := servetest.Model(t)
+	model := servetest.ModelDir(t)
 	flows, _ := serve.SampleFlows(1, 1)
 	line, _ := json.Marshal(&flows[0])
-	// A closed output ends the command with an error.
-	_, _, err := scoreLines(t.Context(), m, bytes.NewReader(append(line, '\n')), failingWriter{}, 2)
-	if err == nil || !strings.Contains(err.Error(), "writing results: io: read/write on closed pipe") {
-		t.Errorf("closed output: %v", err)
+	line = append(line, '\n')
+	score := func(ctx context.Context, in io.Reader, stdout io.Writer) (int, string) {
+		var stderr bytes.Buffer
+		err := run(ctx, []string{"score", "-model", model, "-workers", "2"}, in, stdout, &stderr)
+		if err != nil {
+			stderr.WriteString("harness: " + err.Error() + "\n")
+		}
+		return exitCode(err), stderr.String()
+	}
+	// A closed output ends the command with an error. (The flow counts as
+	// scored: its output was buffered when the write failed.)
+	code, stderr := score(t.Context(), bytes.NewReader(line), failingWriter{})
+	if code != exitFailure || stderr != "scored 1 flow, 0 errors\nharness: score: writing results: io: read/write on closed pipe\n" {
+		t.Errorf("closed output: exit %d, stderr %q", code, stderr)
 	}
 	// A failing input: the lines before it are scored, then the error.
-	in := io.MultiReader(bytes.NewReader(append(line, '\n')), iotestErrReader{})
 	var out bytes.Buffer
-	scored, _, err := scoreLines(t.Context(), m, in, &out, 2)
-	if scored != 1 || err == nil || err.Error() != "reading line 2: boom" {
-		t.Errorf("failing input: scored %d, error %v", scored, err)
+	code, stderr = score(t.Context(), io.MultiReader(bytes.NewReader(line), iotestErrReader{}), &out)
+	if code != exitFailure || stderr != "scored 1 flow, 0 errors\nharness: score: reading line 2: boom\n" || !strings.HasPrefix(out.String(), `{"line":1,`) {
+		t.Errorf("failing input: exit %d, stderr %q, stdout %q", code, stderr, out.String())
 	}
-	// A cancelled context.
+	// An interrupt (a cancelled context, as SIGINT cancels run's).
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, _, err := scoreLines(ctx, m, bytes.NewReader(line), &out, 2); err == nil || err.Error() != "interrupted" {
-		t.Errorf("cancelled: %v", err)
+	code, stderr = score(ctx, bytes.NewReader(line), io.Discard)
+	if code != exitFailure || stderr != "scored 0 flows, 0 errors\nharness: score: interrupted\n" {
+		t.Errorf("interrupted: exit %d, stderr %q", code, stderr)
 	}
 }
 

@@ -1,6 +1,10 @@
 package scoring
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
 	"slices"
 	"testing"
 	"time"
@@ -51,6 +55,34 @@ func BenchmarkScoreBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(flows))/b.Elapsed().Seconds(), "flows/s")
+}
+
+// BenchmarkScoreStream scores the 3,000 test flows as a JSON Lines stream
+// (decode, score, encode, in order) with 1 and 2 workers and reports
+// flows per second: ScoreBatch's work plus the JSON at both ends.
+func BenchmarkScoreStream(b *testing.B) {
+	m, flows := benchFlows(b)
+	var in bytes.Buffer
+	for i := range flows {
+		line, err := json.Marshal(&flows[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		in.Write(append(line, '\n'))
+	}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(in.Len()))
+			for b.Loop() {
+				n, err := m.ScoreStream(b.Context(), bytes.NewReader(in.Bytes()), io.Discard, StreamOptions{Workers: workers})
+				if err != nil || n.Scored != len(flows) {
+					b.Fatalf("%+v, %v", n, err)
+				}
+			}
+			b.ReportMetric(float64(b.N*len(flows))/b.Elapsed().Seconds(), "flows/s")
+		})
+	}
 }
 
 // BenchmarkScoreParts times Score's steps on their own: where the time

@@ -69,6 +69,14 @@
 // forest's classes, and the risk thresholds satisfy
 // 0 <= medium <= high <= 1.
 //
+// # Streams
+//
+// ScoreStream scores a JSON Lines stream of flows (harness score): one
+// result or error object per non-blank line, numbered by input line, in
+// the input's order, whatever the number of workers; a bad line does not
+// stop the stream. Its memory is bounded by a fixed pool of batches of
+// lines, whatever the stream's length.
+//
 // # Speed
 //
 // Score does not allocate: its feature vector and class probabilities live

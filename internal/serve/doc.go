@@ -13,6 +13,14 @@
 // A body is a batch when it is a JSON object whose first key is "flows";
 // any other body is decoded as one flow, strictly (scoring.DecodeFlow).
 //
+// The handler routes with an http.ServeMux of three method patterns
+// ("POST /v1/score", "GET /healthz", "GET /metrics"; a GET pattern takes
+// HEAD too). The concerns common to the endpoints are middlewares around
+// it, outermost first: the metrics of every request, then panic recovery;
+// the mux's own 404 and 405 are given the JSON error format; and
+// /v1/score has two of its own, the Content-Type check and the body
+// limit.
+//
 // # Errors
 //
 // Every error response is JSON, {"error": "..."}:
@@ -24,8 +32,10 @@
 //	     refused whole, none scored: {"error": "K of N flows are
 //	     invalid; none was scored", "errors": [{"index": i, "error":
 //	     "..."}, ...]} lists every invalid flow by its index, in order.
-//	404  an unknown path
-//	405  a method the endpoint does not take (the Allow header says which)
+//	404  an unknown path, and a path not in canonical form (//healthz,
+//	     /v1/./score), which is not redirected
+//	405  a method the endpoint does not take (the Allow header, the mux's,
+//	     says which: POST, or GET, HEAD)
 //	413  a body over Options.MaxBodyBytes (default 1 MiB), or a batch of
 //	     more than Options.MaxBatch flows (default 10,000)
 //	415  a Content-Type that is set and not JSON (application/json or

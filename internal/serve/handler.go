@@ -9,12 +9,10 @@ import (
 	"mime"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -67,17 +65,30 @@ type Handler struct {
 	model   *scoring.Model
 	opts    Options
 	metrics *metrics
-	prom    http.Handler
-	health  []byte // the body of GET /healthz, which does not change
+	health  []byte  // the body of GET /healthz, which does not change
+	routes  []route // the endpoints
+	mux     *http.ServeMux
+	root    http.Handler // the mux under the middlewares
 
 	logMu sync.Mutex
 }
+
+// route is an endpoint: the method and path of its http.ServeMux pattern,
+// its handler with the middlewares of its own, and the advice of a 405.
+type route struct {
+	method, path string
+	handler      http.Handler
+	advice       string
+}
+
+// endpoint is a route's handler as registered on the mux. The type tells
+// the requests the mux routes to an endpoint from those it answers itself.
+type endpoint struct{ http.Handler }
 
 // New returns the handler of the scoring API for m, which must not be
 // modified while the handler is in use.
 func New(m *scoring.Model, opts Options) *Handler {
 	h := &Handler{model: m, opts: opts.withDefaults(), metrics: newMetrics()}
-	h.prom = promhttp.HandlerFor(h.metrics.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	health, err := json.Marshal(struct {
 		Status string             `json:"status"`
 		Model  scoring.Provenance `json:"model"`
@@ -86,76 +97,100 @@ func New(m *scoring.Model, opts Options) *Handler {
 		panic(fmt.Sprintf("serve: encoding the model's provenance: %v", err)) // plain strings and numbers: not reached
 	}
 	h.health = append(health, '\n')
+	prom := promhttp.HandlerFor(h.metrics.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	h.routes = []route{
+		{http.MethodPost, endpointScore, h.requireJSON(h.limitBody(http.HandlerFunc(h.score))), `POST a flow or {"flows": [...]}`},
+		{http.MethodGet, endpointHealthz, http.HandlerFunc(h.healthz), "use GET"}, // a GET pattern takes HEAD too
+		{http.MethodGet, endpointMetrics, prom, "use GET"},
+	}
+	h.mux = http.NewServeMux()
+	for _, rt := range h.routes {
+		h.mux.Handle(rt.method+" "+rt.path, endpoint{rt.handler})
+	}
+	// Every request is measured, then recovered from, then routed.
+	h.root = h.measure(h.recoverPanics(http.HandlerFunc(h.route)))
 	return h
 }
 
-// ServeHTTP routes a request to its endpoint, records its metrics, and
-// turns a panic into a 500 response.
+// ServeHTTP serves a request through the middlewares and the mux.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	ep := endpointOf(r.URL.Path)
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		if p := recover(); p != nil {
-			h.recovered(sw, r, ep, start, p)
-			return
+	h.root.ServeHTTP(w, r)
+}
+
+// route serves r as the mux routes it. A request the mux routes to an
+// endpoint goes to it. Any other gets the mux's own answer as a JSON
+// error: a 405 with the mux's Allow header, else a 404, for a path that
+// is no endpoint and also for one not in canonical form (//healthz,
+// /v1/./score), which the mux would redirect to its clean form: the API
+// has three exact paths.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
+	next, _ := h.mux.Handler(r)
+	if _, ok := next.(endpoint); ok {
+		h.mux.ServeHTTP(w, r) // which sets r.Pattern
+		return
+	}
+	var ans muxAnswer
+	next.ServeHTTP(&ans, r)
+	if ans.code == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", ans.header.Get("Allow"))
+		h.fail(w, http.StatusMethodNotAllowed, reasonMethod,
+			"method "+r.Method+" not allowed on "+truncate(r.URL.Path, 200)+": "+h.advice(r.URL.Path, ans.header.Get("Allow")))
+		return
+	}
+	h.fail(w, http.StatusNotFound, reasonNotFound,
+		fmt.Sprintf("no endpoint %s (the endpoints are %s)", truncate(r.URL.Path, 200), h.endpointList()))
+}
+
+// advice returns what the 405 on path advises.
+func (h *Handler) advice(path, allow string) string {
+	for _, rt := range h.routes {
+		if rt.path == path {
+			return rt.advice
 		}
-		h.metrics.request(ep, sw.code(), time.Since(start))
-	}()
-	switch ep {
-	case endpointScore:
-		h.score(sw, r)
-	case endpointHealthz:
-		if h.allowGet(sw, r) {
-			writeBody(sw, http.StatusOK, h.health)
+	}
+	return "use " + allow // not reached: the mux answers 405 on an endpoint's path only
+}
+
+// endpointList names the endpoints: "POST /v1/score, GET /healthz and
+// GET /metrics".
+func (h *Handler) endpointList() string {
+	var b strings.Builder
+	for i, rt := range h.routes {
+		switch {
+		case i == len(h.routes)-1 && i > 0:
+			b.WriteString(" and ")
+		case i > 0:
+			b.WriteString(", ")
 		}
-	case endpointMetrics:
-		if h.allowGet(sw, r) {
-			h.prom.ServeHTTP(sw, r)
-		}
-	default:
-		h.fail(sw, http.StatusNotFound, reasonNotFound,
-			fmt.Sprintf("no endpoint %s (the endpoints are POST %s, GET %s and GET %s)",
-				truncate(r.URL.Path, 200), endpointScore, endpointHealthz, endpointMetrics))
+		b.WriteString(rt.method + " " + rt.path)
+	}
+	return b.String()
+}
+
+// muxAnswer records the status code and header of the mux's own answer
+// to a request it routes to no endpoint, and discards its plain-text
+// body.
+type muxAnswer struct {
+	header http.Header
+	code   int
+}
+
+func (a *muxAnswer) Header() http.Header {
+	if a.header == nil {
+		a.header = http.Header{}
+	}
+	return a.header
+}
+
+func (a *muxAnswer) WriteHeader(code int) {
+	if a.code == 0 {
+		a.code = code
 	}
 }
 
-func endpointOf(path string) string {
-	switch path {
-	case endpointScore, endpointHealthz, endpointMetrics:
-		return path
-	}
-	return endpointOther
-}
-
-// recovered answers 500 after a panic, unless the response had begun, in
-// which case it aborts the connection so the client does not take a
-// truncated response for a whole one.
-func (h *Handler) recovered(w *statusWriter, r *http.Request, ep string, start time.Time, p any) {
-	if p == http.ErrAbortHandler { // a sentinel panic value, compared as net/http does
-		h.metrics.request(ep, w.code(), time.Since(start))
-		panic(p)
-	}
-	h.metrics.error(reasonInternal)
-	h.logMu.Lock()
-	fmt.Fprintf(h.opts.Log, "serve: panic answering %s %s: %v\n%s", r.Method, truncate(r.URL.Path, 200), p, debug.Stack())
-	h.logMu.Unlock()
-	if w.status != 0 {
-		h.metrics.request(ep, w.status, time.Since(start))
-		panic(http.ErrAbortHandler)
-	}
-	writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error"})
-	h.metrics.request(ep, w.code(), time.Since(start))
-}
-
-// allowGet answers 405 unless r is a GET or HEAD.
-func (h *Handler) allowGet(w *statusWriter, r *http.Request) bool {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return true
-	}
-	w.Header().Set("Allow", "GET, HEAD")
-	h.fail(w, http.StatusMethodNotAllowed, reasonMethod, "method "+r.Method+" not allowed on "+r.URL.Path+": use GET")
-	return false
+func (a *muxAnswer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // errorBody is every error response: the problem, and for a batch one
@@ -172,36 +207,23 @@ type flowError struct {
 }
 
 // fail answers an error.
-func (h *Handler) fail(w *statusWriter, code int, reason, msg string) {
+func (h *Handler) fail(w http.ResponseWriter, code int, reason, msg string) {
 	h.metrics.error(reason)
 	if !writeJSON(w, code, errorBody{Error: msg}) {
 		h.metrics.error(reasonResponseTruncate)
 	}
 }
 
-// score answers POST /v1/score.
-func (h *Handler) score(w *statusWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		h.fail(w, http.StatusMethodNotAllowed, reasonMethod,
-			"method "+r.Method+` not allowed on `+endpointScore+`: POST a flow or {"flows": [...]}`)
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		h.fail(w, http.StatusUnsupportedMediaType, reasonMediaType,
-			"Content-Type "+strconv.Quote(truncate(ct, 100))+" is not JSON: send application/json")
-		return
-	}
-	limit := h.opts.MaxBodyBytes
-	if r.ContentLength > limit {
-		h.tooLarge(w)
-		return
-	}
+// healthz answers GET /healthz.
+func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeBody(w, http.StatusOK, h.health)
+}
+
+// score answers POST /v1/score, under requireJSON and limitBody.
+func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	// The unwrapped writer, so that the server learns of an oversized body
-	// and closes the connection rather than draining it.
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w.ResponseWriter, r.Body, limit)); err != nil {
+	if _, err := buf.ReadFrom(r.Body); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			h.tooLarge(w)
 			return
@@ -238,7 +260,7 @@ func (h *Handler) score(w *statusWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) tooLarge(w *statusWriter) {
+func (h *Handler) tooLarge(w http.ResponseWriter) {
 	h.fail(w, http.StatusRequestEntityTooLarge, reasonTooLarge,
 		fmt.Sprintf("request body larger than the limit of %d bytes", h.opts.MaxBodyBytes))
 }
@@ -253,7 +275,7 @@ const chunk = 64
 
 // scoreBatch answers a batch: 200 and every flow's result in order when
 // every flow scores, otherwise 400 listing every invalid flow.
-func (h *Handler) scoreBatch(w *statusWriter, body []byte) {
+func (h *Handler) scoreBatch(w http.ResponseWriter, body []byte) {
 	raws, code, err := splitBatch(body, h.opts.MaxBatch)
 	if err != nil {
 		reason := reasonBadRequest
@@ -603,36 +625,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
-}
-
-// statusWriter remembers the status code of the response.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the server's writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
 }
 
 // Buffers for request bodies and responses. One that grew past

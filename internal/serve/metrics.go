@@ -21,6 +21,15 @@ const (
 	endpointOther   = "other"
 )
 
+// endpointOf returns the endpoint label of a request's path.
+func endpointOf(path string) string {
+	switch path {
+	case endpointScore, endpointHealthz, endpointMetrics:
+		return path
+	}
+	return endpointOther
+}
+
 // Reasons of harness_serve_errors_total: one per kind of error response.
 const (
 	reasonBadRequest       = "bad_request"            // 400: the body is not a flow or a batch of flows
