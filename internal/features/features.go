@@ -61,49 +61,6 @@ func Engineer(f *flow.Table) *datasets.Engineered {
 	return e
 }
 
-// Row is one flow's generated columns, its categorical columns as strings:
-// the input of EngineerRow and Pipeline.TransformRow. SameDept and
-// CrossDept are inputs, as in a flow table: the generators set them from
-// the departments (src == dst and src != dst), but the notebook's anomaly
-// injection overwrites cross_dept alone, so they need not agree with the
-// departments.
-type Row struct {
-	SrcDeviceType   string
-	SrcDepartment   string
-	DstDeviceType   string
-	DstDepartment   string
-	Protocol        string
-	BytesSent       float64 // bytes
-	PacketsSent     int64   // packets
-	Duration        float64 // seconds
-	Hour            int64   // hour of day, 0..23
-	IsBusinessHours bool
-	CPUUsage        float64 // percent, 0..100
-	PortsContacted  int64
-	SameDept        bool
-	CrossDept       bool
-}
-
-// FlowRow returns row i of f.
-func FlowRow(f *flow.Table, i int) Row {
-	return Row{
-		SrcDeviceType:   f.SrcDeviceType.Value(i),
-		SrcDepartment:   f.SrcDepartment.Value(i),
-		DstDeviceType:   f.DstDeviceType.Value(i),
-		DstDepartment:   f.DstDepartment.Value(i),
-		Protocol:        f.Protocol.Value(i),
-		BytesSent:       f.BytesSent[i],
-		PacketsSent:     f.PacketsSent[i],
-		Duration:        f.Duration[i],
-		Hour:            f.Hour[i],
-		IsBusinessHours: f.IsBusinessHours[i],
-		CPUUsage:        f.CPUUsage[i],
-		PortsContacted:  f.PortsContacted[i],
-		SameDept:        f.SameDept[i],
-		CrossDept:       f.CrossDept[i],
-	}
-}
-
 // EngineeredRow holds one flow's engineered features (see Engineer).
 type EngineeredRow struct {
 	BytesPerSecond   float64
@@ -118,9 +75,12 @@ type EngineeredRow struct {
 }
 
 // EngineerRow computes one flow's engineered features with the code
-// Engineer runs on every row, so the two agree bit for bit.
-func EngineerRow(r *Row) EngineeredRow {
-	return engineer(r.BytesSent, r.PacketsSent, r.Duration, r.CPUUsage, r.PortsContacted, r.IsBusinessHours, r.CrossDept)
+// Engineer runs on every row, so the two agree bit for bit. cross_dept is
+// the flow's CrossDept, or derived from the departments when not given
+// (flow.Flow.Depts).
+func EngineerRow(r *flow.Flow) EngineeredRow {
+	_, cross := r.Depts()
+	return engineer(r.BytesSent, r.PacketsSent, r.Duration, r.CPUUsage, r.PortsContacted, r.IsBusinessHours, cross)
 }
 
 // engineer computes the engineered features of one flow. Every product is

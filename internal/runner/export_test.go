@@ -71,7 +71,7 @@ func TestExportModel(t *testing.T) {
 		if p.Model != "rf" && p.Model != "types" {
 			continue
 		}
-		flow := scoring.FlowOf(ds.Flows, int(p.FlowID))
+		flow := ds.Flows.At(int(p.FlowID))
 		if err := m.Score(&flow, &r); err != nil {
 			t.Fatalf("flow %d: %v", p.FlowID, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 )
@@ -33,8 +34,8 @@ type Incident struct {
 // harness score writes it), the attack-type classifier's probability of
 // every class, and the segmentation actions its risk level calls for.
 type IncidentFlow struct {
-	Name string       `json:"name"`
-	Flow scoring.Flow `json:"flow"`
+	Name string    `json:"name"`
+	Flow flow.Flow `json:"flow"`
 	scoring.Result
 	AttackProbabilities []ClassProbability `json:"attack_probabilities"`
 	Actions             []policy.Action    `json:"actions"`
@@ -139,8 +140,8 @@ func runIncident(t *experiments.Trial, tdir string, artifacts Artifacts) ([]meas
 func formatProbability(v float64) string { return fmt.Sprintf("%.3f", v) }
 
 // scoringFlow converts an experiment's incident flow to the scorer's.
-func scoringFlow(f *experiments.IncidentFlow) scoring.Flow {
-	return scoring.Flow{
+func scoringFlow(f *experiments.IncidentFlow) flow.Flow {
+	return flow.Flow{
 		SrcDeviceType:   f.SrcDeviceType,
 		SrcDepartment:   f.SrcDepartment,
 		DstDeviceType:   f.DstDeviceType,

@@ -53,7 +53,7 @@ func TestRunnerExportScoresAsRunner(t *testing.T) {
 			continue
 		}
 		i := int(p.FlowID)
-		flow := scoring.FlowOf(f, i)
+		flow := f.At(i)
 		var got scoring.Result
 		if err := m.Score(&flow, &got); err != nil {
 			t.Fatalf("flow %d: %v", i, err)
