@@ -10,37 +10,29 @@ import (
 	"github.com/segharness/harness/internal/flow"
 )
 
-// flowRecords returns f's rows with their categories as strings, to
+// tableRows returns f's rows with their categories as strings, to
 // compare tables whose levels differ.
-func flowRecords(f *flow.Table) []flowRecord {
-	recs := make([]flowRecord, f.Len())
+func tableRows(f *flow.Table) []flowRow {
+	recs := make([]flowRow, f.Len())
 	for i := range recs {
-		recs[i] = flowRecord{
-			f.SrcDeviceType.Value(i), f.SrcDepartment.Value(i), f.DstDeviceType.Value(i), f.DstDepartment.Value(i),
-			f.Protocol.Value(i), f.BytesSent[i], f.PacketsSent[i], f.Duration[i], f.Hour[i], f.IsBusinessHours[i],
-			f.CPUUsage[i], f.PortsContacted[i], f.SameDept[i], f.CrossDept[i], f.IsAnomaly[i], f.AnomalyType.Value(i),
-		}
+		recs[i] = rowAt(f, i)
 	}
 	return recs
 }
 
 // testRecord returns a valid flow; protocol and src_department are given,
 // the rest varies with i.
-func testRecord(i int, protocol, dept string) flowRecord {
+func testRecord(i int, protocol, dept string) flowRow {
 	anomaly := flow.AnomalyTypes[i%len(flow.AnomalyTypes)]
-	return flowRecord{
-		SrcDeviceType: flow.DeviceTypes[i%len(flow.DeviceTypes)], SrcDepartment: dept,
-		DstDeviceType: flow.DeviceTypes[(i+1)%len(flow.DeviceTypes)], DstDepartment: flow.Departments[i%len(flow.Departments)],
-		Protocol: protocol, BytesSent: float64(1000 + i), PacketsSent: int64(10 + i), Duration: float64(i) / 2,
-		Hour: int64(i % 24), IsBusinessHours: i%24 >= 9 && i%24 < 17, CPUUsage: float64(i % 101),
-		PortsContacted: int64(i % 7), SameDept: i%2 == 0, CrossDept: i%2 == 1,
-		IsAnomaly: anomaly != flow.Normal, AnomalyType: anomaly,
-	}
+	return testRow(flow.DeviceTypes[i%len(flow.DeviceTypes)], dept,
+		flow.DeviceTypes[(i+1)%len(flow.DeviceTypes)], flow.Departments[i%len(flow.Departments)],
+		protocol, float64(1000+i), int64(10+i), float64(i)/2, int64(i%24), i%24 >= 9 && i%24 < 17, float64(i%101),
+		int64(i%7), i%2 == 0, i%2 == 1, anomaly != flow.Normal, anomaly)
 }
 
 // buildFlows builds a table of recs; levels, when not nil, replaces the
 // protocol column's starting levels (the others keep the notebook's).
-func buildFlows(t testing.TB, protocolLevels []string, recs ...flowRecord) *flow.Table {
+func buildFlows(t testing.TB, protocolLevels []string, recs ...flowRow) *flow.Table {
 	t.Helper()
 	b := newBuilder(len(recs))
 	if protocolLevels != nil {
@@ -51,7 +43,7 @@ func buildFlows(t testing.TB, protocolLevels []string, recs ...flowRecord) *flow
 		}
 	}
 	for i, rec := range recs {
-		if col, err := b.add(rec); err != nil {
+		if col, err := b.add(&rec); err != nil {
 			t.Fatalf("record %d: %s: %v", i, col, err)
 		}
 	}
@@ -67,7 +59,7 @@ func TestAppendRows(t *testing.T) {
 	}
 	src := buildFlows(t, []string{"SCTP", "UDP", "GRE", "TCP", "ICMP", "QUIC"},
 		testRecord(10, "QUIC", "ops"), testRecord(11, "TCP", "hr"), testRecord(12, "GRE", "sales"), testRecord(13, "ICMP", "ops"))
-	srcRecs := flowRecords(src)
+	srcRecs := tableRows(src)
 
 	for _, tc := range []struct {
 		name string
@@ -81,7 +73,7 @@ func TestAppendRows(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := dst(t)
-			before := flowRecords(f)
+			before := tableRows(f)
 			oldProtocols, oldDepartments := slices.Clone(f.Protocol.Levels), slices.Clone(f.SrcDepartment.Levels)
 			f.AppendRows(src, tc.rows)
 
@@ -89,7 +81,7 @@ func TestAppendRows(t *testing.T) {
 			for _, r := range tc.rows {
 				want = append(want, srcRecs[r])
 			}
-			if diff := cmp.Diff(want, flowRecords(f)); diff != "" {
+			if diff := cmp.Diff(want, tableRows(f)); diff != "" {
 				t.Errorf("rows mismatch (-want +got):\n%s", diff)
 			}
 			if err := f.Check(); err != nil {
@@ -135,10 +127,10 @@ func TestAppendRowsSameLevels(t *testing.T) {
 // TestAppendRowsSelf: a table may append its own rows.
 func TestAppendRowsSelf(t *testing.T) {
 	f := buildFlows(t, nil, testRecord(0, "TCP", "hr"), testRecord(1, "ICMP", "it"))
-	want := flowRecords(f)
+	want := tableRows(f)
 	want = append(want, want[1], want[0], want[1])
 	f.AppendRows(f, []int{1, 0, 1})
-	if diff := cmp.Diff(want, flowRecords(f)); diff != "" {
+	if diff := cmp.Diff(want, tableRows(f)); diff != "" {
 		t.Errorf("rows mismatch (-want +got):\n%s", diff)
 	}
 	if err := f.Check(); err != nil {
@@ -154,7 +146,7 @@ func TestAppendRowsZeroFlows(t *testing.T) {
 	if diff := cmp.Diff(src.Protocol.Levels, f.Protocol.Levels); diff != "" {
 		t.Errorf("levels mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]flowRecord{flowRecords(src)[1], flowRecords(src)[0]}, flowRecords(&f)); diff != "" {
+	if diff := cmp.Diff([]flowRow{tableRows(src)[1], tableRows(src)[0]}, tableRows(&f)); diff != "" {
 		t.Errorf("rows mismatch (-want +got):\n%s", diff)
 	}
 	// f's levels do not alias src's.
@@ -175,13 +167,13 @@ func TestAppendRowsOutOfRange(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(tc.rows), func(t *testing.T) {
 			f := buildFlows(t, nil, testRecord(3, "ICMP", "hr"))
-			want := flowRecords(f)
+			want := tableRows(f)
 			defer func() {
 				if got := recover(); got != tc.want {
 					t.Errorf("panic %v, want %q", got, tc.want)
 				}
 				// Nothing was appended.
-				if diff := cmp.Diff(want, flowRecords(f)); diff != "" {
+				if diff := cmp.Diff(want, tableRows(f)); diff != "" {
 					t.Errorf("rows changed (-want +got):\n%s", diff)
 				}
 				if err := f.Check(); err != nil {
@@ -202,14 +194,14 @@ func TestAppendRowsTooManyLevels(t *testing.T) {
 	}
 	f := buildFlows(t, nil, testRecord(1, "TCP", "it"))
 	f.AnomalyType.Levels = append(f.AnomalyType.Levels, "other")
-	want := flowRecords(f)
+	want := tableRows(f)
 	wantProtocols, wantTypes := slices.Clone(f.Protocol.Levels), slices.Clone(f.AnomalyType.Levels)
 	defer func() {
 		const msg = "flow: AppendRows: column anomaly_type: more than 65536 distinct values"
 		if got := recover(); got != msg {
 			t.Errorf("panic %v, want %q", got, msg)
 		}
-		if diff := cmp.Diff(want, flowRecords(f)); diff != "" {
+		if diff := cmp.Diff(want, tableRows(f)); diff != "" {
 			t.Errorf("rows changed (-want +got):\n%s", diff)
 		}
 		if !slices.Equal(wantProtocols, f.Protocol.Levels) || !slices.Equal(wantTypes, f.AnomalyType.Levels) {
@@ -244,12 +236,12 @@ func TestRows(t *testing.T) {
 
 	rows := []int{499, 0, 7, 7, 250}
 	sub := g.Rows(rows)
-	recs := flowRecords(g)
-	var want []flowRecord
+	recs := tableRows(g)
+	var want []flowRow
 	for _, r := range rows {
 		want = append(want, recs[r])
 	}
-	if diff := cmp.Diff(want, flowRecords(sub)); diff != "" {
+	if diff := cmp.Diff(want, tableRows(sub)); diff != "" {
 		t.Errorf("rows mismatch (-want +got):\n%s", diff)
 	}
 	if err := sub.Check(); err != nil {
@@ -269,7 +261,7 @@ func TestRows(t *testing.T) {
 	if diff := cmp.Diff(append(slices.Clone(flow.Protocols), "QUIC"), sub.Protocol.Levels); diff != "" {
 		t.Errorf("levels mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]flowRecord{flowRecords(odd)[1], flowRecords(odd)[0]}, flowRecords(sub)); diff != "" {
+	if diff := cmp.Diff([]flowRow{tableRows(odd)[1], tableRows(odd)[0]}, tableRows(sub)); diff != "" {
 		t.Errorf("rows mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -46,8 +46,28 @@ func (e *ParseError) Error() string {
 	if e.Field != "" {
 		fmt.Fprintf(&b, "column %q: ", e.Field)
 	}
-	b.WriteString(e.Err.Error())
+	if p, ok := e.Err.(fieldProblem); ok && e.Field != "" {
+		b.WriteString(p.Problem()) // the column is named above
+	} else {
+		b.WriteString(e.Err.Error())
+	}
 	return b.String()
+}
+
+// fieldProblem is an error of the flow schema's checks (*flow.FieldError,
+// *flow.LabelError), which names its column: Problem is its message
+// without the column.
+type fieldProblem interface {
+	error
+	Problem() string
+}
+
+// columnError names col in err, unless err names it already.
+func columnError(col string, err error) error {
+	if _, ok := err.(fieldProblem); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", col, err)
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }
@@ -293,29 +313,31 @@ func ReadCSV(r io.Reader, name string) (*flow.Table, error) {
 			return nil, &fileio.TooLargeError{Path: name, Line: line, What: "rows", Limit: fileio.Rows, Size: -1}
 		}
 		p := rowParser{row: row, cols: cols}
-		rec := flowRecord{
-			SrcDeviceType:   p.str(0),
-			SrcDepartment:   p.str(1),
-			DstDeviceType:   p.str(2),
-			DstDepartment:   p.str(3),
-			Protocol:        p.str(4),
-			BytesSent:       p.float(5),
-			PacketsSent:     p.int(6),
-			Duration:        p.float(7),
-			Hour:            p.int(8),
-			IsBusinessHours: p.bool(9),
-			CPUUsage:        p.float(10),
-			PortsContacted:  p.int(11),
-			SameDept:        p.bool(12),
-			CrossDept:       p.bool(13),
-			IsAnomaly:       p.bool(14),
-			AnomalyType:     p.str(15),
+		r := flowRow{
+			Flow: flow.Flow{
+				SrcDeviceType:   p.str(0),
+				SrcDepartment:   p.str(1),
+				DstDeviceType:   p.str(2),
+				DstDepartment:   p.str(3),
+				Protocol:        p.str(4),
+				BytesSent:       p.float(5),
+				PacketsSent:     p.int(6),
+				Duration:        p.float(7),
+				Hour:            p.int(8),
+				IsBusinessHours: p.bool(9),
+				CPUUsage:        p.float(10),
+				PortsContacted:  p.int(11),
+			},
+			SameDept:    p.bool(12),
+			CrossDept:   p.bool(13),
+			IsAnomaly:   p.bool(14),
+			AnomalyType: p.str(15),
 		}
 		if p.err != nil {
 			line, col := cr.FieldPos(cols[p.errAt])
 			return nil, &ParseError{File: name, Line: line, Column: col, Field: flow.FlowColumns[p.errAt], Err: p.err}
 		}
-		if colName, err := b.add(rec); err != nil {
+		if colName, err := b.add(&r); err != nil {
 			line, col := cr.FieldPos(index[colName])
 			return nil, &ParseError{File: name, Line: line, Column: col, Field: colName, Err: err}
 		}
@@ -413,10 +435,11 @@ func newBuilder(capacity int) *builder {
 	return b
 }
 
-// add appends rec. On error it returns the offending column's name, and the
-// table is left unchanged.
-func (b *builder) add(rec flowRecord) (string, error) {
-	values := [6]string{rec.SrcDeviceType, rec.SrcDepartment, rec.DstDeviceType, rec.DstDepartment, rec.Protocol, rec.AnomalyType}
+// add appends r. On error it returns the offending column's name, and the
+// table is left unchanged. An error of the schema's checks (Table.CheckRow)
+// names its column itself, as a fieldProblem.
+func (b *builder) add(r *flowRow) (string, error) {
+	values := [6]string{r.SrcDeviceType, r.SrcDepartment, r.DstDeviceType, r.DstDepartment, r.Protocol, r.AnomalyType}
 	var codes [6]uint16
 	cats := b.f.Categoricals()
 	for k, v := range values {
@@ -438,18 +461,22 @@ func (b *builder) add(rec flowRecord) (string, error) {
 	for k, c := range cats {
 		c.Codes = append(c.Codes, codes[k])
 	}
-	f.BytesSent = append(f.BytesSent, rec.BytesSent)
-	f.PacketsSent = append(f.PacketsSent, rec.PacketsSent)
-	f.Duration = append(f.Duration, rec.Duration)
-	f.Hour = append(f.Hour, rec.Hour)
-	f.IsBusinessHours = append(f.IsBusinessHours, rec.IsBusinessHours)
-	f.CPUUsage = append(f.CPUUsage, rec.CPUUsage)
-	f.PortsContacted = append(f.PortsContacted, rec.PortsContacted)
-	f.SameDept = append(f.SameDept, rec.SameDept)
-	f.CrossDept = append(f.CrossDept, rec.CrossDept)
-	f.IsAnomaly = append(f.IsAnomaly, rec.IsAnomaly)
-	if col, err := f.CheckRow(f.Len() - 1); err != nil {
+	f.BytesSent = append(f.BytesSent, r.BytesSent)
+	f.PacketsSent = append(f.PacketsSent, r.PacketsSent)
+	f.Duration = append(f.Duration, r.Duration)
+	f.Hour = append(f.Hour, r.Hour)
+	f.IsBusinessHours = append(f.IsBusinessHours, r.IsBusinessHours)
+	f.CPUUsage = append(f.CPUUsage, r.CPUUsage)
+	f.PortsContacted = append(f.PortsContacted, r.PortsContacted)
+	f.SameDept = append(f.SameDept, r.SameDept)
+	f.CrossDept = append(f.CrossDept, r.CrossDept)
+	f.IsAnomaly = append(f.IsAnomaly, r.IsAnomaly)
+	if err := f.CheckRow(f.Len() - 1); err != nil {
 		b.truncate(f.Len() - 1)
+		col := flow.ColIsAnomaly // a *flow.LabelError
+		if fe, ok := err.(*flow.FieldError); ok {
+			col = fe.Field
+		}
 		return col, err
 	}
 	return "", nil

@@ -71,25 +71,16 @@ func gzipBytes(t testing.TB, data []byte) []byte {
 	return b.Bytes()
 }
 
-// flowRow is one flow as plain values, for comparing rows.
-type flowRow struct {
-	SrcDeviceType, SrcDepartment, DstDeviceType, DstDepartment, Protocol string
-	BytesSent                                                            float64
-	PacketsSent                                                          int64
-	Duration                                                             float64
-	Hour                                                                 int64
-	IsBusinessHours                                                      bool
-	CPUUsage                                                             float64
-	PortsContacted                                                       int64
-	SameDept, CrossDept, IsAnomaly                                       bool
-	AnomalyType                                                          string
-}
-
-func rowOf(f *flow.Table, i int) flowRow {
+// testRow returns a table row of the given values, in file column order.
+func testRow(srcDevice, srcDept, dstDevice, dstDept, protocol string, bytes float64, packets int64, duration float64,
+	hour int64, businessHours bool, cpu float64, ports int64, same, cross, anomaly bool, anomalyType string) flowRow {
 	return flowRow{
-		f.SrcDeviceType.Value(i), f.SrcDepartment.Value(i), f.DstDeviceType.Value(i), f.DstDepartment.Value(i), f.Protocol.Value(i),
-		f.BytesSent[i], f.PacketsSent[i], f.Duration[i], f.Hour[i], f.IsBusinessHours[i], f.CPUUsage[i],
-		f.PortsContacted[i], f.SameDept[i], f.CrossDept[i], f.IsAnomaly[i], f.AnomalyType.Value(i),
+		Flow: flow.Flow{
+			SrcDeviceType: srcDevice, SrcDepartment: srcDept, DstDeviceType: dstDevice, DstDepartment: dstDept,
+			Protocol: protocol, BytesSent: bytes, PacketsSent: packets, Duration: duration, Hour: hour,
+			IsBusinessHours: businessHours, CPUUsage: cpu, PortsContacted: ports,
+		},
+		SameDept: same, CrossDept: cross, IsAnomaly: anomaly, AnomalyType: anomalyType,
 	}
 }
 
@@ -146,11 +137,11 @@ func TestLoadParityCSV(t *testing.T) {
 		flow int
 		want flowRow
 	}{
-		{0, flowRow{"web_server", "it", "database", "it", "TCP", 1449.5976181807548, 1, 1.2479584799483172, 20, false, 7.021030569613053, 2, true, false, false, flow.Normal}},
-		{1, flowRow{"web_server", "executive", "iot", "hr", "TCP", 1180032.7246837923, 1, 11827.421460107034, 20, false, 80.39041351094095, 10, false, true, true, flow.CryptoMining}},
-		{9999, flowRow{"mobile", "engineering", "database", "engineering", "TCP", 700.8194049194256, 0, 173.93322519778545, 5, false, 4.9685028454874915, 2, true, false, false, flow.Normal}},
+		{0, testRow("web_server", "it", "database", "it", "TCP", 1449.5976181807548, 1, 1.2479584799483172, 20, false, 7.021030569613053, 2, true, false, false, flow.Normal)},
+		{1, testRow("web_server", "executive", "iot", "hr", "TCP", 1180032.7246837923, 1, 11827.421460107034, 20, false, 80.39041351094095, 10, false, true, true, flow.CryptoMining)},
+		{9999, testRow("mobile", "engineering", "database", "engineering", "TCP", 700.8194049194256, 0, 173.93322519778545, 5, false, 4.9685028454874915, 2, true, false, false, flow.Normal)},
 	} {
-		if diff := cmp.Diff(tc.want, rowOf(f, tc.flow)); diff != "" {
+		if diff := cmp.Diff(tc.want, rowAt(f, tc.flow)); diff != "" {
 			t.Errorf("flow %d mismatch (-CSV text +loaded):\n%s", tc.flow, diff)
 		}
 	}
@@ -183,13 +174,13 @@ func TestLoadParityCSV(t *testing.T) {
 	}
 	for i, rec := range records[1:] {
 		v := func(name string) string { return rec[col[name]] }
-		want := flowRow{
+		want := testRow(
 			v(flow.ColSrcDeviceType), v(flow.ColSrcDepartment), v(flow.ColDstDeviceType), v(flow.ColDstDepartment), v(flow.ColProtocol),
 			mustFloat(v(flow.ColBytesSent)), mustInt(v(flow.ColPacketsSent)), mustFloat(v(flow.ColDuration)), mustInt(v(flow.ColHour)),
 			v(flow.ColIsBusinessHours) == "True", mustFloat(v(flow.ColCPUUsage)), mustInt(v(flow.ColPortsContacted)),
 			v(flow.ColSameDept) == "True", v(flow.ColCrossDept) == "True", v(flow.ColIsAnomaly) == "True", v(flow.ColAnomalyType),
-		}
-		if diff := cmp.Diff(want, rowOf(f, i)); diff != "" {
+		)
+		if diff := cmp.Diff(want, rowAt(f, i)); diff != "" {
 			t.Fatalf("flow %d mismatch (-encoding/csv +loaded):\n%s", i, diff)
 		}
 	}
@@ -442,25 +433,25 @@ func TestReadCSVErrors(t *testing.T) {
 
 		// Values outside the schema (Flows.Check's rules).
 		{name: "NaN float", in: header + "\n" + withField(flow.ColBytesSent, "NaN") + "\n",
-			want: `in.csv:2:38: column "bytes_sent": value NaN out of range (want a finite number >= 0)`, line: 2, col: 38, field: flow.ColBytesSent},
+			want: `in.csv:2:38: column "bytes_sent": NaN is not a finite number`, line: 2, col: 38, field: flow.ColBytesSent},
 		{name: "Inf float", in: header + "\n" + withField(flow.ColDuration, "Inf") + "\n",
-			want: `in.csv:2:48: column "duration": value +Inf out of range (want a finite number >= 0)`, line: 2, col: 48, field: flow.ColDuration},
+			want: `in.csv:2:48: column "duration": +Inf is not a finite number`, line: 2, col: 48, field: flow.ColDuration},
 		{name: "-Inf float", in: header + "\n" + withField(flow.ColDuration, "-inf") + "\n",
-			want: `in.csv:2:48: column "duration": value -Inf out of range (want a finite number >= 0)`, line: 2, col: 48, field: flow.ColDuration},
+			want: `in.csv:2:48: column "duration": -Inf is negative`, line: 2, col: 48, field: flow.ColDuration},
 		{name: "negative bytes", in: header + "\n" + withField(flow.ColBytesSent, "-1") + "\n",
-			want: `in.csv:2:38: column "bytes_sent": value -1 out of range (want a finite number >= 0)`, line: 2, col: 38, field: flow.ColBytesSent},
+			want: `in.csv:2:38: column "bytes_sent": -1 is negative`, line: 2, col: 38, field: flow.ColBytesSent},
 		{name: "negative packets", in: header + "\n" + withField(flow.ColPacketsSent, "-2") + "\n",
-			want: `in.csv:2:45: column "packets_sent": value -2 out of range (want >= 0)`, line: 2, col: 45, field: flow.ColPacketsSent},
+			want: `in.csv:2:45: column "packets_sent": -2 is negative`, line: 2, col: 45, field: flow.ColPacketsSent},
 		{name: "hour 24", in: header + "\n" + withField(flow.ColHour, "24") + "\n",
-			want: `in.csv:2:52: column "hour": value 24 out of range (want 0..23)`, line: 2, col: 52, field: flow.ColHour},
+			want: `in.csv:2:52: column "hour": 24 is outside 0..23`, line: 2, col: 52, field: flow.ColHour},
 		{name: "negative hour", in: header + "\n" + withField(flow.ColHour, "-1") + "\n",
-			want: `in.csv:2:52: column "hour": value -1 out of range (want 0..23)`, line: 2, col: 52, field: flow.ColHour},
+			want: `in.csv:2:52: column "hour": -1 is outside 0..23`, line: 2, col: 52, field: flow.ColHour},
 		{name: "CPU above 100", in: header + "\n" + withField(flow.ColCPUUsage, "100.5") + "\n",
-			want: `in.csv:2:59: column "cpu_usage": value 100.5 out of range (want 0..100)`, line: 2, col: 59, field: flow.ColCPUUsage},
+			want: `in.csv:2:59: column "cpu_usage": 100.5 is outside 0..100`, line: 2, col: 59, field: flow.ColCPUUsage},
 		{name: "NaN CPU", in: header + "\n" + withField(flow.ColCPUUsage, "nan") + "\n",
-			want: `in.csv:2:59: column "cpu_usage": value NaN out of range (want 0..100)`, line: 2, col: 59, field: flow.ColCPUUsage},
+			want: `in.csv:2:59: column "cpu_usage": NaN is not a finite number`, line: 2, col: 59, field: flow.ColCPUUsage},
 		{name: "negative ports", in: header + "\n" + withField(flow.ColPortsContacted, "-3") + "\n",
-			want: `in.csv:2:64: column "ports_contacted": value -3 out of range (want >= 0)`, line: 2, col: 64, field: flow.ColPortsContacted},
+			want: `in.csv:2:64: column "ports_contacted": -3 is negative`, line: 2, col: 64, field: flow.ColPortsContacted},
 		{name: "anomaly labelled normal", in: header + "\n" + withField(flow.ColIsAnomaly, "True") + "\n",
 			want: `in.csv:2:77: column "is_anomaly": true disagrees with anomaly_type "normal" (is_anomaly is false exactly for "normal")`, line: 2, col: 77, field: flow.ColIsAnomaly},
 		{name: "normal flow with anomaly type", in: header + "\n" + withField(flow.ColAnomalyType, flow.CryptoMining) + "\n",
@@ -471,21 +462,21 @@ func TestReadCSVErrors(t *testing.T) {
 
 		// Positions after the first data row.
 		{name: "error on a later line", in: header + "\n" + goodRow + "\n" + goodRow + "\n" + withField(flow.ColHour, "25") + "\n",
-			want: `in.csv:4:52: column "hour": value 25 out of range (want 0..23)`, line: 4, col: 52, field: flow.ColHour},
+			want: `in.csv:4:52: column "hour": 25 is outside 0..23`, line: 4, col: 52, field: flow.ColHour},
 		// A quoted field spanning lines 2-3 moves the next row to line 4.
 		{name: "after a multi-line field", in: header + "\n" + withField(flow.ColSrcDeviceType, "\"work\nstation\"") + "\n" + withField(flow.ColHour, "25") + "\n",
-			want: `in.csv:4:52: column "hour": value 25 out of range (want 0..23)`, line: 4, col: 52, field: flow.ColHour},
+			want: `in.csv:4:52: column "hour": 25 is outside 0..23`, line: 4, col: 52, field: flow.ColHour},
 		{name: "within a multi-line row", in: header + "\n" + strings.Replace(withField(flow.ColSrcDeviceType, "\"work\nstation\""), "TCP", "", 1) + "\n",
 			want: `in.csv:3:31: column "protocol": missing value`, line: 3, col: 31, field: flow.ColProtocol, is: ErrMissingValue},
 		{name: "CRLF", in: header + "\r\n" + goodRow + "\r\n" + withField(flow.ColHour, "25") + "\r\n",
-			want: `in.csv:3:52: column "hour": value 25 out of range (want 0..23)`, line: 3, col: 52, field: flow.ColHour},
+			want: `in.csv:3:52: column "hour": 25 is outside 0..23`, line: 3, col: 52, field: flow.ColHour},
 		// Columns count bytes after the byte-order mark, which only the
 		// header line holds.
 		{name: "BOM", in: "\ufeff" + header + "\n" + withField(flow.ColHour, "25") + "\n",
-			want: `in.csv:2:52: column "hour": value 25 out of range (want 0..23)`, line: 2, col: 52, field: flow.ColHour},
+			want: `in.csv:2:52: column "hour": 25 is outside 0..23`, line: 2, col: 52, field: flow.ColHour},
 		{name: "reordered columns", in: "anomaly_type,hour," + strings.NewReplacer(",hour", "", ",anomaly_type", "").Replace(header) + "\n" +
 			"normal,-4," + strings.Replace(strings.TrimSuffix(goodRow, ",normal"), ",9,", ",", 1) + "\n",
-			want: `in.csv:2:8: column "hour": value -4 out of range (want 0..23)`, line: 2, col: 8, field: flow.ColHour},
+			want: `in.csv:2:8: column "hour": -4 is outside 0..23`, line: 2, col: 8, field: flow.ColHour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := ReadCSV(strings.NewReader(tc.in), "in.csv")
@@ -519,13 +510,13 @@ func TestReadCSVErrors(t *testing.T) {
 // Inputs ReadCSV accepts, and the first flow it reads from each.
 func TestReadCSVAccepts(t *testing.T) {
 	header := strings.Join(flow.FlowColumns, ",")
-	good := rowOf(mustReadCSV(t, header+"\n"+goodRow+"\n"), 0)
+	good := rowAt(mustReadCSV(t, header+"\n"+goodRow+"\n"), 0)
 	with := func(change func(*flowRow)) flowRow {
 		r := good
 		change(&r)
 		return r
 	}
-	if want := (flowRow{"workstation", "accounting", "server", "hr", "TCP", 1000.5, 10, 2.5, 9, true, 30, 2, false, true, false, flow.Normal}); good != want {
+	if want := (testRow("workstation", "accounting", "server", "hr", "TCP", 1000.5, 10, 2.5, 9, true, 30, 2, false, true, false, flow.Normal)); good != want {
 		t.Fatalf("goodRow read as %+v, want %+v", good, want)
 	}
 	engineered := strings.Join(flow.EngineeredColumns, ",")
@@ -572,7 +563,7 @@ func TestReadCSVAccepts(t *testing.T) {
 			if err := f.Check(); err != nil {
 				t.Error(err)
 			}
-			if diff := cmp.Diff(tc.want, rowOf(f, 0)); diff != "" {
+			if diff := cmp.Diff(tc.want, rowAt(f, 0)); diff != "" {
 				t.Errorf("mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -617,7 +608,7 @@ func formatFlowsCSV(w io.Writer, f *flow.Table) error {
 		return "False"
 	}
 	for i := range f.Len() {
-		r := rowOf(f, i)
+		r := rowAt(f, i)
 		if err := cw.Write([]string{
 			r.SrcDeviceType, r.SrcDepartment, r.DstDeviceType, r.DstDepartment, r.Protocol,
 			fl(r.BytesSent), in(r.PacketsSent), fl(r.Duration), in(r.Hour), bo(r.IsBusinessHours),

@@ -18,26 +18,26 @@ import (
 // the file's key-value metadata under "segharness.dataset".
 const FormatVersion = "1"
 
-// record is one row of dataset.parquet. Field order is file column order;
+// flowRow is one row of a flow table: the flow's 12 columns
+// (flow.Flow's, flattened in its field order: parquet-go flattens an
+// embedded struct in place), same_dept and cross_dept as the required
+// booleans a table holds (shadowing Flow's optional pointers, which its
+// tags leave out of the schema), and the two labels. Field order is file
+// column order.
+type flowRow struct {
+	flow.Flow
+	SameDept    bool   `parquet:"same_dept"`
+	CrossDept   bool   `parquet:"cross_dept"`
+	IsAnomaly   bool   `parquet:"is_anomaly"`
+	AnomalyType string `parquet:"anomaly_type,dict"`
+}
+
+// record is one row of dataset.parquet: flow_id, a flow table's row, the
+// engineered features and the split. Field order is file column order;
 // tags give the notebook's column names.
 type record struct {
-	FlowID           int64   `parquet:"flow_id"`
-	SrcDeviceType    string  `parquet:"src_device_type,dict"`
-	SrcDepartment    string  `parquet:"src_department,dict"`
-	DstDeviceType    string  `parquet:"dst_device_type,dict"`
-	DstDepartment    string  `parquet:"dst_department,dict"`
-	Protocol         string  `parquet:"protocol,dict"`
-	BytesSent        float64 `parquet:"bytes_sent"`
-	PacketsSent      int64   `parquet:"packets_sent"`
-	Duration         float64 `parquet:"duration"`
-	Hour             int64   `parquet:"hour"`
-	IsBusinessHours  bool    `parquet:"is_business_hours"`
-	CPUUsage         float64 `parquet:"cpu_usage"`
-	PortsContacted   int64   `parquet:"ports_contacted"`
-	SameDept         bool    `parquet:"same_dept"`
-	CrossDept        bool    `parquet:"cross_dept"`
-	IsAnomaly        bool    `parquet:"is_anomaly"`
-	AnomalyType      string  `parquet:"anomaly_type,dict"`
+	FlowID int64 `parquet:"flow_id"`
+	flowRow
 	BytesPerSecond   float64 `parquet:"bytes_per_second"`
 	PacketsPerSecond float64 `parquet:"packets_per_second"`
 	HighCPU          int64   `parquet:"high_cpu"`
@@ -50,24 +50,11 @@ type record struct {
 	Split            string  `parquet:"split,dict"`
 }
 
-// flowRecord is the subset of columns read when importing flows.
-type flowRecord struct {
-	SrcDeviceType   string  `parquet:"src_device_type"`
-	SrcDepartment   string  `parquet:"src_department"`
-	DstDeviceType   string  `parquet:"dst_device_type"`
-	DstDepartment   string  `parquet:"dst_department"`
-	Protocol        string  `parquet:"protocol"`
-	BytesSent       float64 `parquet:"bytes_sent"`
-	PacketsSent     int64   `parquet:"packets_sent"`
-	Duration        float64 `parquet:"duration"`
-	Hour            int64   `parquet:"hour"`
-	IsBusinessHours bool    `parquet:"is_business_hours"`
-	CPUUsage        float64 `parquet:"cpu_usage"`
-	PortsContacted  int64   `parquet:"ports_contacted"`
-	SameDept        bool    `parquet:"same_dept"`
-	CrossDept       bool    `parquet:"cross_dept"`
-	IsAnomaly       bool    `parquet:"is_anomaly"`
-	AnomalyType     string  `parquet:"anomaly_type"`
+// rowAt returns row i of f.
+func rowAt(f *flow.Table, i int) flowRow {
+	fl := f.At(i)
+	fl.SameDept, fl.CrossDept = nil, nil // the row's own fields hold them
+	return flowRow{Flow: fl, SameDept: f.SameDept[i], CrossDept: f.CrossDept[i], IsAnomaly: f.IsAnomaly[i], AnomalyType: f.AnomalyType.Value(i)}
 }
 
 // BatchRows is the number of rows converted and written at a time.
@@ -101,22 +88,7 @@ func WriteDataset(w io.Writer, ds *Dataset) error {
 			i := start + j
 			batch[j] = record{
 				FlowID:           int64(i),
-				SrcDeviceType:    f.SrcDeviceType.Value(i),
-				SrcDepartment:    f.SrcDepartment.Value(i),
-				DstDeviceType:    f.DstDeviceType.Value(i),
-				DstDepartment:    f.DstDepartment.Value(i),
-				Protocol:         f.Protocol.Value(i),
-				BytesSent:        f.BytesSent[i],
-				PacketsSent:      f.PacketsSent[i],
-				Duration:         f.Duration[i],
-				Hour:             f.Hour[i],
-				IsBusinessHours:  f.IsBusinessHours[i],
-				CPUUsage:         f.CPUUsage[i],
-				PortsContacted:   f.PortsContacted[i],
-				SameDept:         f.SameDept[i],
-				CrossDept:        f.CrossDept[i],
-				IsAnomaly:        f.IsAnomaly[i],
-				AnomalyType:      f.AnomalyType.Value(i),
+				flowRow:          rowAt(f, i),
 				BytesPerSecond:   e.BytesPerSecond[i],
 				PacketsPerSecond: e.PacketsPerSecond[i],
 				HighCPU:          e.HighCPU[i],
@@ -246,12 +218,8 @@ func ReadDataset(r io.ReaderAt, size int64, name string) (ds *Dataset, err error
 		if rec.FlowID != int64(i) {
 			return fmt.Errorf("flow_id %d, want %d", rec.FlowID, i)
 		}
-		if col, err := b.add(flowRecord{
-			rec.SrcDeviceType, rec.SrcDepartment, rec.DstDeviceType, rec.DstDepartment, rec.Protocol,
-			rec.BytesSent, rec.PacketsSent, rec.Duration, rec.Hour, rec.IsBusinessHours, rec.CPUUsage,
-			rec.PortsContacted, rec.SameDept, rec.CrossDept, rec.IsAnomaly, rec.AnomalyType,
-		}); err != nil {
-			return fmt.Errorf("%s: %w", col, err)
+		if col, err := b.add(&rec.flowRow); err != nil {
+			return columnError(col, err)
 		}
 		e.BytesPerSecond = append(e.BytesPerSecond, rec.BytesPerSecond)
 		e.PacketsPerSecond = append(e.PacketsPerSecond, rec.PacketsPerSecond)
@@ -296,14 +264,14 @@ func readFlowsParquet(r io.ReaderAt, size int64, name string) (f *flow.Table, er
 		return nil, fmt.Errorf("%s: unknown columns %s (the harness's schema has %s)",
 			name, strings.Join(unknown, ", "), strings.Join(flow.FlowColumns, ", "))
 	}
-	if err := requireColumns(file.Schema(), parquet.SchemaOf(flowRecord{}), name); err != nil {
+	if err := requireColumns(file.Schema(), parquet.SchemaOf(flowRow{}), name); err != nil {
 		return nil, err
 	}
 	n := file.NumRows()
 	b := newBuilder(PreallocRows(n, size))
-	err = ReadRows(file, n, name, func(_ int, rec *flowRecord) error {
-		if col, err := b.add(*rec); err != nil {
-			return fmt.Errorf("%s: %w", col, err)
+	err = ReadRows(file, n, name, func(_ int, r *flowRow) error {
+		if col, err := b.add(r); err != nil {
+			return columnError(col, err)
 		}
 		return nil
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 	"github.com/segharness/harness/internal/flow"
 )
 
@@ -134,6 +135,11 @@ func TestDatasetSchemaDocumented(t *testing.T) {
 		got = append(got, []string{f.Name(), duckType(f)})
 		if f.Optional() || f.Repeated() {
 			t.Errorf("column %s is not required", f.Name())
+		}
+		// String columns are dictionary-encoded, the others plain (the
+		// writer's default), through the embedded flow.Flow's tags too.
+		if dict := f.Encoding() != nil && f.Encoding().Encoding() == format.RLEDictionary; dict != (duckType(f) == "VARCHAR") {
+			t.Errorf("column %s: encoding %v", f.Name(), f.Encoding())
 		}
 	}
 	var want [][]string

@@ -19,24 +19,11 @@ type Incident struct {
 	Compare []string
 }
 
-// IncidentFlow is one flow of the incident simulation, in the schema
-// harness score reads (internal/scoring.Flow).
+// IncidentFlow is one flow of the incident simulation: its name and the
+// flow, in the schema harness score reads.
 type IncidentFlow struct {
-	Name            string
-	SrcDeviceType   string
-	SrcDepartment   string
-	DstDeviceType   string
-	DstDepartment   string
-	Protocol        string
-	BytesSent       float64
-	PacketsSent     int64
-	Duration        float64
-	Hour            int64
-	IsBusinessHours bool
-	CPUUsage        float64
-	PortsContacted  int64
-	SameDept        *bool // optional: derived from the departments when nil
-	CrossDept       *bool
+	Name string
+	flow.Flow
 }
 
 // Segment granularities of a segmentation policy.
@@ -170,26 +157,23 @@ func (p *parser) incident(n *yaml.Node, path string) {
 	}, "flows")
 }
 
-// incidentFlow decodes one flow of incident.flows.
+// incidentFlow decodes one flow of incident.flows. Each field is read
+// with its YAML type (a finite number, an integer, a boolean), and the
+// flow's ranges are then checked as harness score checks them
+// (flow.Flow.Validate), every field out of range reported at its value.
 func (p *parser) incidentFlow(n *yaml.Node, path string) IncidentFlow {
 	var f IncidentFlow
 	textField := func(set *string) func(n *yaml.Node, path string) {
 		return func(n *yaml.Node, path string) { value(p, n, path, text, func(v string) { *set = v }) }
 	}
-	num := func(hi float64, set *float64) func(n *yaml.Node, path string) {
-		c := number(0, hi, true, true)
-		if hi == math.MaxFloat64 {
-			c = nonNegative
-		}
-		return func(n *yaml.Node, path string) { value(p, n, path, c, func(v float64) { *set = v }) }
-	}
-	integ := func(hi int64, set *int64) func(n *yaml.Node, path string) {
+	num := func(set *float64) func(n *yaml.Node, path string) {
 		return func(n *yaml.Node, path string) {
-			c := integer(0, hi)
-			if hi == math.MaxInt64 {
-				c = nonNegativeInteger
-			}
-			value(p, n, path, c, func(v int) { *set = int64(v) })
+			value(p, n, path, number(-math.MaxFloat64, math.MaxFloat64, true, true), func(v float64) { *set = v })
+		}
+	}
+	integ := func(set *int64) func(n *yaml.Node, path string) {
+		return func(n *yaml.Node, path string) {
+			value(p, n, path, integer(math.MinInt64, math.MaxInt64), func(v int) { *set = int64(v) })
 		}
 	}
 	optBool := func(set **bool) func(n *yaml.Node, path string) {
@@ -208,39 +192,24 @@ func (p *parser) incidentFlow(n *yaml.Node, path string) IncidentFlow {
 		{flow.ColDstDeviceType, textField(&f.DstDeviceType)},
 		{flow.ColDstDepartment, textField(&f.DstDepartment)},
 		{flow.ColProtocol, textField(&f.Protocol)},
-		{flow.ColBytesSent, num(math.MaxFloat64, &f.BytesSent)},
-		{flow.ColPacketsSent, integ(math.MaxInt64, &f.PacketsSent)},
-		{flow.ColDuration, num(math.MaxFloat64, &f.Duration)},
-		{flow.ColHour, integ(23, &f.Hour)},
+		{flow.ColBytesSent, num(&f.BytesSent)},
+		{flow.ColPacketsSent, integ(&f.PacketsSent)},
+		{flow.ColDuration, num(&f.Duration)},
+		{flow.ColHour, integ(&f.Hour)},
 		{flow.ColIsBusinessHours, func(n *yaml.Node, path string) {
 			value(p, n, path, boolean, func(v bool) { f.IsBusinessHours = v })
 		}},
-		{flow.ColCPUUsage, num(100, &f.CPUUsage)},
-		{flow.ColPortsContacted, integ(math.MaxInt64, &f.PortsContacted)},
+		{flow.ColCPUUsage, num(&f.CPUUsage)},
+		{flow.ColPortsContacted, integ(&f.PortsContacted)},
 		{flow.ColSameDept, optBool(&f.SameDept)},
 		{flow.ColCrossDept, optBool(&f.CrossDept)},
 	}, required...)
+	if n.Kind == yaml.MappingNode {
+		for _, e := range f.FieldErrors() {
+			p.errorf(lookup(n, e.Field), path+"."+e.Field, "%s", e.Problem())
+		}
+	}
 	return f
-}
-
-// nonNegative accepts a finite number >= 0.
-func nonNegative(p *parser, n *yaml.Node, path string) (float64, bool) {
-	v, ok := number(-math.MaxFloat64, math.MaxFloat64, true, true)(p, n, path)
-	if ok && v < 0 {
-		p.errorf(n, path, "%s is negative", formatFloat(v))
-		return 0, false
-	}
-	return v, ok
-}
-
-// nonNegativeInteger accepts an integer >= 0.
-func nonNegativeInteger(p *parser, n *yaml.Node, path string) (int, bool) {
-	v, ok := integer(math.MinInt64, math.MaxInt64)(p, n, path)
-	if ok && v < 0 {
-		p.errorf(n, path, "%d is negative", v)
-		return 0, false
-	}
-	return v, ok
 }
 
 // policy decodes the policy: key.

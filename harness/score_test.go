@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/serve"
 	"github.com/segharness/harness/internal/serve/servetest"
@@ -132,7 +133,7 @@ func mixedInput(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc := func(f scoring.Flow, edit func(map[string]any)) string {
+	enc := func(f flow.Flow, edit func(map[string]any)) string {
 		b, err := json.Marshal(&f)
 		if err != nil {
 			t.Fatal(err)

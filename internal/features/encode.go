@@ -280,11 +280,12 @@ func (p *Pipeline) Transform(f *flow.Table, e *datasets.Engineered) (*Matrix, er
 // row of Transform, because it runs the same code (EngineerRow is
 // Engineer's per-row step, Scaler.TransformRow is Transform's). A category
 // the encoders were not fitted on is an *UnknownCategoryError naming its
-// column and the fitted classes. It does not allocate, except for an
-// error.
+// column and the fitted classes. same_dept and cross_dept, when the flow
+// does not give them, are derived from the departments (flow.Flow.Depts).
+// It does not allocate, except for an error.
 //
 // It panics if len(out) != len(p.Columns).
-func (p *Pipeline) TransformRow(r *Row, out []float64) error {
+func (p *Pipeline) TransformRow(r *flow.Flow, out []float64) error {
 	plan, err := p.rowPlan()
 	if err != nil {
 		return err
@@ -324,7 +325,7 @@ func (e *UnknownCategoryError) Error() string {
 	return fmt.Sprintf("features: %s: unknown category %q (fitted classes: %s)", e.Column, e.Value, strings.Join(e.Classes, ", "))
 }
 
-// rowPlan is how TransformRow reads each column from a Row.
+// rowPlan is how TransformRow reads each column from a flow.Flow.
 type rowPlan struct {
 	columns    []planColumn
 	engineered bool // some column is an engineered feature
@@ -365,7 +366,7 @@ func (p *Pipeline) rowPlan() (*rowPlan, error) {
 	return plan, nil
 }
 
-// rowSource is where a column's value comes from in a Row: a numeric or
+// rowSource is where a column's value comes from in a flow.Flow: a numeric or
 // boolean flow column, an engineered feature, or (from fromSrcDeviceType
 // on) a categorical column.
 type rowSource uint8
@@ -424,7 +425,7 @@ var rowSources = map[string]rowSource{
 
 // value returns a numeric source's value as numeric's accessors convert it
 // for the matrix.
-func (s rowSource) value(r *Row, e *EngineeredRow) float64 {
+func (s rowSource) value(r *flow.Flow, e *EngineeredRow) float64 {
 	switch s {
 	case fromBytesSent:
 		return r.BytesSent
@@ -441,9 +442,11 @@ func (s rowSource) value(r *Row, e *EngineeredRow) float64 {
 	case fromPortsContacted:
 		return float64(r.PortsContacted)
 	case fromSameDept:
-		return float64(b2i(r.SameDept))
+		same, _ := r.Depts()
+		return float64(b2i(same))
 	case fromCrossDept:
-		return float64(b2i(r.CrossDept))
+		_, cross := r.Depts()
+		return float64(b2i(cross))
 	case fromBytesPerSecond:
 		return e.BytesPerSecond
 	case fromPacketsPerSecond:
@@ -467,7 +470,7 @@ func (s rowSource) value(r *Row, e *EngineeredRow) float64 {
 }
 
 // category returns a categorical source's string.
-func (s rowSource) category(r *Row) string {
+func (s rowSource) category(r *flow.Flow) string {
 	switch s {
 	case fromSrcDeviceType:
 		return r.SrcDeviceType

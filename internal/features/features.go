@@ -18,7 +18,8 @@ import (
 	"github.com/segharness/harness/internal/flow"
 )
 
-// Engineer computes the notebook's engineered features:
+// Engineer computes the notebook's engineered features, each row with
+// the formulas below (see EngineerRow):
 //
 //	bytes_per_second   = bytes_sent / (duration + 1)
 //	packets_per_second = packets_sent / (duration + 1)
@@ -61,49 +62,6 @@ func Engineer(f *flow.Table) *datasets.Engineered {
 	return e
 }
 
-// Row is one flow's generated columns, its categorical columns as strings:
-// the input of EngineerRow and Pipeline.TransformRow. SameDept and
-// CrossDept are inputs, as in a flow table: the generators set them from
-// the departments (src == dst and src != dst), but the notebook's anomaly
-// injection overwrites cross_dept alone, so they need not agree with the
-// departments.
-type Row struct {
-	SrcDeviceType   string
-	SrcDepartment   string
-	DstDeviceType   string
-	DstDepartment   string
-	Protocol        string
-	BytesSent       float64 // bytes
-	PacketsSent     int64   // packets
-	Duration        float64 // seconds
-	Hour            int64   // hour of day, 0..23
-	IsBusinessHours bool
-	CPUUsage        float64 // percent, 0..100
-	PortsContacted  int64
-	SameDept        bool
-	CrossDept       bool
-}
-
-// FlowRow returns row i of f.
-func FlowRow(f *flow.Table, i int) Row {
-	return Row{
-		SrcDeviceType:   f.SrcDeviceType.Value(i),
-		SrcDepartment:   f.SrcDepartment.Value(i),
-		DstDeviceType:   f.DstDeviceType.Value(i),
-		DstDepartment:   f.DstDepartment.Value(i),
-		Protocol:        f.Protocol.Value(i),
-		BytesSent:       f.BytesSent[i],
-		PacketsSent:     f.PacketsSent[i],
-		Duration:        f.Duration[i],
-		Hour:            f.Hour[i],
-		IsBusinessHours: f.IsBusinessHours[i],
-		CPUUsage:        f.CPUUsage[i],
-		PortsContacted:  f.PortsContacted[i],
-		SameDept:        f.SameDept[i],
-		CrossDept:       f.CrossDept[i],
-	}
-}
-
 // EngineeredRow holds one flow's engineered features (see Engineer).
 type EngineeredRow struct {
 	BytesPerSecond   float64
@@ -118,32 +76,79 @@ type EngineeredRow struct {
 }
 
 // EngineerRow computes one flow's engineered features with the code
-// Engineer runs on every row, so the two agree bit for bit.
-func EngineerRow(r *Row) EngineeredRow {
-	return engineer(r.BytesSent, r.PacketsSent, r.Duration, r.CPUUsage, r.PortsContacted, r.IsBusinessHours, r.CrossDept)
+// Engineer runs on every row, so the two agree bit for bit. cross_dept is
+// the flow's CrossDept, or derived from the departments when not given
+// (flow.Flow.Depts).
+func EngineerRow(r *flow.Flow) EngineeredRow {
+	_, cross := r.Depts()
+	return engineer(r.BytesSent, r.PacketsSent, r.Duration, r.CPUUsage, r.PortsContacted, r.IsBusinessHours, cross)
 }
 
-// engineer computes the engineered features of one flow. Every product is
-// rounded before it is added (the explicit float64 conversions forbid the
-// compiler to fuse a multiply and an add, which it may do on some
-// architectures), so the sum is pandas' on every platform.
+// engineer computes the engineered features of one flow.
 func engineer(bytesSent float64, packetsSent int64, duration, cpuUsage float64, portsContacted int64, businessHours, crossDept bool) EngineeredRow {
 	var r EngineeredRow
-	r.BytesPerSecond = bytesSent / (duration + 1)
-	r.PacketsPerSecond = float64(packetsSent) / (duration + 1)
-	r.HighCPU = b2i(cpuUsage > 70)
-	r.LongDuration = b2i(duration > 3600)
-	r.ManyPorts = b2i(portsContacted > 5)
-	r.OffHours = b2i(!businessHours)
-	r.RiskScore = float64(float64(r.HighCPU)*0.3) +
-		float64(float64(r.LongDuration)*0.2) +
-		float64(float64(r.ManyPorts)*0.25) +
-		float64(float64(r.OffHours)*0.1) +
-		float64(float64(b2i(crossDept))*0.15)
-	r.LogBytes = math.Log10(bytesSent + 1)
-	r.LogDuration = math.Log10(duration + 1)
+	high, long, many, off := HighCPU(cpuUsage), LongDuration(duration), ManyPorts(float64(portsContacted)), OffHours(businessHours)
+	r.BytesPerSecond = BytesPerSecond(bytesSent, duration)
+	r.PacketsPerSecond = PacketsPerSecond(float64(packetsSent), duration)
+	r.HighCPU = b2i(high)
+	r.LongDuration = b2i(long)
+	r.ManyPorts = b2i(many)
+	r.OffHours = b2i(off)
+	r.RiskScore = RiskScore(high, long, many, off, crossDept)
+	r.LogBytes = LogBytes(bytesSent)
+	r.LogDuration = LogDuration(duration)
 	return r
 }
+
+// The formulas of the engineered features, one value at a time: Engineer
+// and EngineerRow compute every flow's with them, and the table source
+// (internal/runner) the features its roles allow, so each is written once.
+// Counts (packets_sent, ports_contacted) are taken as float64, as a
+// table's numeric columns hold them; the conversion of an int64 keeps
+// every comparison and quotient below.
+
+// BytesPerSecond is bytes_per_second: bytes_sent / (duration + 1).
+func BytesPerSecond(bytesSent, duration float64) float64 { return bytesSent / (duration + 1) }
+
+// PacketsPerSecond is packets_per_second: packets_sent / (duration + 1).
+func PacketsPerSecond(packetsSent, duration float64) float64 { return packetsSent / (duration + 1) }
+
+// HighCPU is high_cpu: cpu_usage > 70.
+func HighCPU(cpuUsage float64) bool { return cpuUsage > 70 }
+
+// LongDuration is long_duration: more than an hour.
+func LongDuration(duration float64) bool { return duration > 3600 }
+
+// ManyPorts is many_ports: ports_contacted > 5.
+func ManyPorts(portsContacted float64) bool { return portsContacted > 5 }
+
+// OffHours is off_hours: not is_business_hours.
+func OffHours(isBusinessHours bool) bool { return !isBusinessHours }
+
+// IsBusinessHours is the generators' is_business_hours of an hour of the
+// day: 8 <= hour <= 17. A table without that column derives off_hours
+// from its hour with it.
+func IsBusinessHours(hour float64) bool { return 8 <= hour && hour <= 17 }
+
+// RiskScore is risk_score: .3 high_cpu + .2 long_duration + .25
+// many_ports + .1 off_hours + .15 cross_dept, summed left to right as
+// pandas does. Every product is rounded before it is added (the explicit
+// float64 conversions forbid the compiler to fuse a multiply and an add,
+// which it may do on some architectures), so the sum is pandas' on every
+// platform.
+func RiskScore(highCPU, longDuration, manyPorts, offHours, crossDept bool) float64 {
+	return float64(float64(b2i(highCPU))*0.3) +
+		float64(float64(b2i(longDuration))*0.2) +
+		float64(float64(b2i(manyPorts))*0.25) +
+		float64(float64(b2i(offHours))*0.1) +
+		float64(float64(b2i(crossDept))*0.15)
+}
+
+// LogBytes is log_bytes: log10(bytes_sent + 1).
+func LogBytes(bytesSent float64) float64 { return math.Log10(bytesSent + 1) }
+
+// LogDuration is log_duration: log10(duration + 1).
+func LogDuration(duration float64) float64 { return math.Log10(duration + 1) }
 
 func b2i(b bool) int64 {
 	if b {

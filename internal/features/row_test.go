@@ -53,7 +53,7 @@ func TestTransformRowMatchesTransform(t *testing.T) {
 			}
 			out := make([]float64, m.D)
 			for i := range f.Len() {
-				r := FlowRow(f, i)
+				r := f.At(i)
 				if err := p.TransformRow(&r, out); err != nil {
 					t.Fatalf("flow %d: %v", i, err)
 				}
@@ -82,7 +82,7 @@ func TestTransformRowMatchesTransformOnParityFlows(t *testing.T) {
 	}
 	out := make([]float64, m.D)
 	for i := range f.Len() {
-		r := FlowRow(f, i)
+		r := f.At(i)
 		if err := p.TransformRow(&r, out); err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestEngineerRowMatchesEngineer(t *testing.T) {
 	f := generate(t, datasets.GeneratorNotebook, 5000, 3)
 	e := Engineer(f)
 	for i := range f.Len() {
-		r := FlowRow(f, i)
+		r := f.At(i)
 		got := EngineerRow(&r)
 		want := EngineeredRow{e.BytesPerSecond[i], e.PacketsPerSecond[i], e.HighCPU[i], e.LongDuration[i],
 			e.ManyPorts[i], e.OffHours[i], e.RiskScore[i], e.LogBytes[i], e.LogDuration[i]}
@@ -114,7 +114,7 @@ func TestTransformRowUnknownCategory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := FlowRow(f, 0)
+	r := f.At(0)
 	r.DstDepartment = "legal"
 	err = p.TransformRow(&r, make([]float64, len(p.Columns)))
 	want := `features: dst_department: unknown category "legal" (fitted classes: accounting, engineering, executive, hr, it, sales)`
@@ -129,7 +129,7 @@ func TestTransformRowDoesNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := FlowRow(f, 5)
+	r := f.At(5)
 	out := make([]float64, len(p.Columns))
 	if n := testing.AllocsPerRun(100, func() {
 		if err := p.TransformRow(&r, out); err != nil {
@@ -151,7 +151,7 @@ func TestNewPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := make([]float64, len(p.Columns)), make([]float64, len(p.Columns))
-	r := FlowRow(f, 9)
+	r := f.At(9)
 	if err := p.TransformRow(&r, a); err != nil {
 		t.Fatal(err)
 	}
@@ -203,5 +203,20 @@ func TestNewPipeline(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// IsBusinessHours, from which a table source derives off_hours, is the
+// generators' is_business_hours (of normal flows: injection may change
+// either column of an attack).
+func TestIsBusinessHoursIsTheGenerators(t *testing.T) {
+	f := generate(t, datasets.GeneratorNotebook, 5000, 1)
+	for i := range f.Len() {
+		if f.IsAnomaly[i] {
+			continue
+		}
+		if got := IsBusinessHours(float64(f.Hour[i])); got != f.IsBusinessHours[i] {
+			t.Fatalf("flow %d: hour %d: IsBusinessHours %v, the generator's %v", i, f.Hour[i], got, f.IsBusinessHours[i])
+		}
 	}
 }

@@ -166,8 +166,9 @@ func Make(n, c int) *Table {
 
 // Check reports the first row whose values fall outside the schema: a
 // negative or non-finite quantity, an hour outside 0..23, CPU outside
-// 0..100, or labels that disagree (is_anomaly must be false exactly when
-// anomaly_type is "normal"). The error names the row (0-based) and column.
+// 0..100 (each a *FieldError, as Flow.Validate reports it), or labels
+// that disagree (a *LabelError). The error names the row (0-based) and
+// the column.
 func (f *Table) Check() error {
 	n := f.Len()
 	for _, c := range []*Categorical{&f.SrcDeviceType, &f.SrcDepartment, &f.DstDeviceType, &f.DstDepartment, &f.Protocol, &f.AnomalyType} {
@@ -176,39 +177,39 @@ func (f *Table) Check() error {
 		}
 	}
 	for i := range n {
-		if col, err := f.CheckRow(i); err != nil {
-			return fmt.Errorf("row %d: %s: %w", i, col, err)
+		if err := f.CheckRow(i); err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
 		}
 	}
 	return nil
 }
 
-// CheckRow returns the column and the problem of the first value of row i
-// outside the schema.
-func (f *Table) CheckRow(i int) (string, error) {
-	switch {
-	case !nonNegative(f.BytesSent[i]):
-		return ColBytesSent, outOfRange(f.BytesSent[i], "a finite number >= 0")
-	case f.PacketsSent[i] < 0:
-		return ColPacketsSent, outOfRange(f.PacketsSent[i], ">= 0")
-	case !nonNegative(f.Duration[i]):
-		return ColDuration, outOfRange(f.Duration[i], "a finite number >= 0")
-	case f.Hour[i] < 0 || f.Hour[i] > 23:
-		return ColHour, outOfRange(f.Hour[i], "0..23")
-	case !nonNegative(f.CPUUsage[i]) || f.CPUUsage[i] > 100:
-		return ColCPUUsage, outOfRange(f.CPUUsage[i], "0..100")
-	case f.PortsContacted[i] < 0:
-		return ColPortsContacted, outOfRange(f.PortsContacted[i], ">= 0")
+// CheckRow returns the first problem of row i: a field out of range, as
+// a *FieldError (the checks of Flow.Validate), or labels that disagree,
+// as a *LabelError.
+func (f *Table) CheckRow(i int) error {
+	q := bounded{f.BytesSent[i], f.Duration[i], f.CPUUsage[i], f.PacketsSent[i], f.Hour[i], f.PortsContacted[i]}
+	if e := q.first(); e != nil {
+		return e
 	}
 	if isNormal := f.AnomalyType.Value(i) == Normal; isNormal == f.IsAnomaly[i] {
-		return ColIsAnomaly, fmt.Errorf("%v disagrees with %s %q (is_anomaly is false exactly for %q)",
-			f.IsAnomaly[i], ColAnomalyType, f.AnomalyType.Value(i), Normal)
+		return &LabelError{IsAnomaly: f.IsAnomaly[i], AnomalyType: f.AnomalyType.Value(i)}
 	}
-	return "", nil
+	return nil
 }
 
-func nonNegative(v float64) bool { return v >= 0 && !math.IsInf(v, 1) }
+// LabelError is a row whose labels disagree: is_anomaly is false exactly
+// when anomaly_type is "normal".
+type LabelError struct {
+	IsAnomaly   bool
+	AnomalyType string
+}
 
-func outOfRange(v any, want string) error {
-	return fmt.Errorf("value %v out of range (want %s)", v, want)
+// Error returns the column and the problem.
+func (e *LabelError) Error() string { return ColIsAnomaly + ": " + e.Problem() }
+
+// Problem describes the disagreement without naming the column.
+func (e *LabelError) Problem() string {
+	return fmt.Sprintf("%v disagrees with %s %q (%s is false exactly for %q)",
+		e.IsAnomaly, ColAnomalyType, e.AnomalyType, ColIsAnomaly, Normal)
 }

@@ -3,6 +3,7 @@ package policy
 import (
 	"testing"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -24,9 +25,9 @@ func BenchmarkDecide(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	flows := make([]Flow, len(test))
+	flows := make([]flow.Flow, len(test))
 	for k, i := range test {
-		flows[k] = FlowAt(f, i)
+		flows[k] = f.At(i)
 	}
 	b.ReportAllocs()
 	k := 0

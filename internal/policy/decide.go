@@ -8,35 +8,6 @@ import (
 	"github.com/segharness/harness/internal/flow"
 )
 
-// Flow is what Decide needs of one network flow: the columns of a flow
-// table that a policy's rules read. FlowAt takes a table's row.
-type Flow struct {
-	SrcDepartment  string  `json:"src_department"`
-	SrcDeviceType  string  `json:"src_device_type"`
-	DstDepartment  string  `json:"dst_department"`
-	DstDeviceType  string  `json:"dst_device_type"`
-	Protocol       string  `json:"protocol"`
-	BytesSent      float64 `json:"bytes_sent"` // bytes, >= 0
-	Duration       float64 `json:"duration"`   // seconds, >= 0
-	CPUUsage       float64 `json:"cpu_usage"`  // percent, 0..100
-	PortsContacted int64   `json:"ports_contacted"`
-}
-
-// FlowAt returns row i of f. It panics if i is outside the table.
-func FlowAt(f *flow.Table, i int) Flow {
-	return Flow{
-		SrcDepartment:  f.SrcDepartment.Value(i),
-		SrcDeviceType:  f.SrcDeviceType.Value(i),
-		DstDepartment:  f.DstDepartment.Value(i),
-		DstDeviceType:  f.DstDeviceType.Value(i),
-		Protocol:       f.Protocol.Value(i),
-		BytesSent:      f.BytesSent[i],
-		Duration:       f.Duration[i],
-		CPUUsage:       f.CPUUsage[i],
-		PortsContacted: f.PortsContacted[i],
-	}
-}
-
 // Reason is a set of the rules that block a flow.
 type Reason uint8
 
@@ -113,7 +84,7 @@ type index struct {
 //
 // Decide assumes a flow within the schema; it does not allocate and is safe
 // for concurrent use. It panics if p was not made by Recommend or Decode.
-func (p *Policy) Decide(fl *Flow, probability float64) Decision {
+func (p *Policy) Decide(fl *flow.Flow, probability float64) Decision {
 	ix := p.index
 	if ix == nil {
 		panic("policy: Decide on a Policy not made by Recommend or Decode")

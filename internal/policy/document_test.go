@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -56,7 +57,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			// The decoded policy decides as the original.
 			for i := range smallFlows().Len() {
-				fl := FlowAt(smallFlows(), i)
+				fl := smallFlows().At(i)
 				if a, b := p.Decide(&fl, 0.9), got.Decide(&fl, 0.9); a != b {
 					t.Errorf("row %d: Decide %v before encoding, %v after", i, a, b)
 				}
@@ -226,14 +227,14 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`{"format": "segharness-policy/1"}`))
 	f.Add([]byte(`null`))
-	fl := FlowAt(smallFlows(), 0)
+	fl := smallFlows().At(0)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Decode(data)
 		if err != nil {
 			return
 		}
 		p.Decide(&fl, 0.9)
-		p.Decide(&Flow{BytesSent: math.NaN()}, math.NaN())
+		p.Decide(&flow.Flow{BytesSent: math.NaN()}, math.NaN())
 		var buf bytes.Buffer
 		if err := p.Encode(&buf); err != nil {
 			t.Fatalf("Encode of a decoded policy: %v", err)

@@ -90,8 +90,9 @@ type Evaluation struct {
 // Evaluate returns an error for a row outside f, columns of different
 // lengths, probabilities of another length than rows or outside [0, 1]
 // (NaN included), and a *RowError for a row with a category code outside
-// its levels, a negative or non-finite quantity, CPU outside 0..100, or
-// is_anomaly disagreeing with anomaly_type. It panics if p was not made by
+// its levels or that the flow schema refuses (flow.Table.CheckRow: a
+// negative or non-finite quantity, an hour outside 0..23, CPU outside
+// 0..100, is_anomaly disagreeing with anomaly_type). It panics if p was not made by
 // Recommend or Decode, or if f is nil.
 func Evaluate(p *Policy, f *flow.Table, rows []int, probability []float64) (*Evaluation, error) {
 	if f == nil {
@@ -122,9 +123,6 @@ func Evaluate(p *Policy, f *flow.Table, rows []int, probability []float64) (*Eva
 			return nil, err
 		}
 		typ := f.AnomalyType.Value(i)
-		if (typ == flow.Normal) == f.IsAnomaly[i] {
-			return nil, &RowError{i, flow.ColIsAnomaly, fmt.Errorf("%v disagrees with %s %q", f.IsAnomaly[i], flow.ColAnomalyType, typ)}
-		}
 		prob := math.NaN()
 		if probability != nil {
 			prob = probability[k]
@@ -132,7 +130,7 @@ func Evaluate(p *Policy, f *flow.Table, rows []int, probability []float64) (*Eva
 				return nil, fmt.Errorf("policy: probability[%d] = %v outside [0, 1]", k, prob)
 			}
 		}
-		fl := FlowAt(f, i)
+		fl := f.At(i)
 		d := p.Decide(&fl, prob)
 		if !f.IsAnomaly[i] {
 			e.Normal.add(d)

@@ -226,6 +226,10 @@ type RowError struct {
 }
 
 func (e *RowError) Error() string {
+	if p, ok := e.Err.(interface{ Problem() string }); ok {
+		// A *flow.FieldError or *flow.LabelError, which names the column.
+		return fmt.Sprintf("policy: row %d: %s: %s", e.Row, e.Column, p.Problem())
+	}
 	return fmt.Sprintf("policy: row %d: %s: %v", e.Row, e.Column, e.Err)
 }
 
@@ -251,10 +255,11 @@ func (e *RowError) Unwrap() error { return e.Err }
 //   - Isolation: above cfg.IsolateAbove, the HIGH risk actions.
 //
 // Recommend returns an error for an invalid cfg, a row of train outside f,
-// columns of different lengths, and a used row with a negative or
-// non-finite quantity, CPU outside 0..100, a category code outside its
-// levels, an empty department or device type or one containing "/", or a
-// protocol not in flow.Protocols (a *RowError); ErrNoNormalFlows when
+// columns of different lengths, and a used row that the flow schema
+// refuses (flow.Table.CheckRow: a negative or non-finite quantity, an hour
+// outside 0..23, CPU outside 0..100, labels that disagree), with a
+// category code outside its levels, an empty department or device type or
+// one containing "/", or a protocol not in flow.Protocols (a *RowError); ErrNoNormalFlows when
 // there is nothing to learn from. It panics if f is nil, or if r is nil
 // and cfg.Clusters > 0. The policy depends on f, train, cfg and r's state,
 // never on cfg.Workers.
@@ -589,8 +594,9 @@ func checkColumns(f *flow.Table) error {
 }
 
 // checkRow reports a value of row i that Decide cannot use: a category
-// code outside its levels, a negative or non-finite quantity, or CPU
-// outside 0..100.
+// code outside its levels, or a value the flow schema refuses
+// (flow.Table.CheckRow: a negative or non-finite quantity, an hour outside
+// 0..23, CPU outside 0..100, labels that disagree).
 func checkRow(f *flow.Table, i int) error {
 	for _, c := range []struct {
 		name string
@@ -607,17 +613,14 @@ func checkRow(f *flow.Table, i int) error {
 			return &RowError{i, c.name, fmt.Errorf("code %d outside its %d levels", code, len(c.col.Levels))}
 		}
 	}
-	switch {
-	case !finiteNonNegative(f.BytesSent[i]):
-		return &RowError{i, flow.ColBytesSent, fmt.Errorf("%v is not a finite number >= 0", f.BytesSent[i])}
-	case !finiteNonNegative(f.Duration[i]):
-		return &RowError{i, flow.ColDuration, fmt.Errorf("%v is not a finite number >= 0", f.Duration[i])}
-	case !(f.CPUUsage[i] >= 0 && f.CPUUsage[i] <= 100):
-		return &RowError{i, flow.ColCPUUsage, fmt.Errorf("%v is outside 0..100", f.CPUUsage[i])}
-	case f.PortsContacted[i] < 0:
-		return &RowError{i, flow.ColPortsContacted, fmt.Errorf("%d is negative", f.PortsContacted[i])}
+	switch err := f.CheckRow(i).(type) {
+	case nil:
+		return nil
+	case *flow.FieldError:
+		return &RowError{i, err.Field, err}
+	default: // a *flow.LabelError
+		return &RowError{i, flow.ColIsAnomaly, err}
 	}
-	return nil
 }
 
 // checkTrainingRow reports a value of row i that cannot enter a policy
@@ -654,5 +657,3 @@ func checkComponent(s string) error {
 	}
 	return nil
 }
-
-func finiteNonNegative(v float64) bool { return v >= 0 && !math.IsInf(v, 1) }

@@ -173,32 +173,32 @@ func TestDecideReasons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flow := func(src, dst, protocol string, ports int64) Flow {
+	flowOf := func(src, dst, protocol string, ports int64) flow.Flow {
 		srcDept, srcDev := split(src)
 		dstDept, dstDev := split(dst)
-		return Flow{SrcDepartment: srcDept, SrcDeviceType: srcDev, DstDepartment: dstDept, DstDeviceType: dstDev,
+		return flow.Flow{SrcDepartment: srcDept, SrcDeviceType: srcDev, DstDepartment: dstDept, DstDeviceType: dstDev,
 			Protocol: protocol, BytesSent: 1000, Duration: 10, CPUUsage: 15, PortsContacted: ports}
 	}
 	tests := []struct {
 		name        string
-		flow        Flow
+		flow        flow.Flow
 		probability float64
 		want        Reason
 	}{
-		{"allowed", flow("accounting/workstation", "it/server", "TCP", 3), math.NaN(), 0},
-		{"allowed UDP", flow("accounting/workstation", "it/server", "UDP", 1), 0.5, 0},
-		{"ports above the bound 3", flow("accounting/workstation", "it/server", "TCP", 4), math.NaN(), Ports},
-		{"ICMP not allowed", flow("accounting/workstation", "it/server", "ICMP", 1), math.NaN(), Protocol},
-		{"unknown protocol", flow("accounting/workstation", "it/server", "SCTP", 1), math.NaN(), Protocol},
-		{"protocol and ports", flow("accounting/workstation", "it/server", "ICMP", 5), math.NaN(), Protocol | Ports},
-		{"UDP on the hr rule (TCP only)", flow("hr/mobile", "it/server", "UDP", 4), math.NaN(), Protocol},
-		{"no rule between known segments", flow("hr/mobile", "accounting/workstation", "TCP", 1), math.NaN(), NotAllowed},
-		{"reverse direction", flow("it/server", "accounting/workstation", "TCP", 1), math.NaN(), NotAllowed},
-		{"unknown source segment", flow("sales/iot", "it/server", "TCP", 1), math.NaN(), NotAllowed},
-		{"not allowed ignores ports and protocol", flow("sales/iot", "it/server", "ICMP", 99), math.NaN(), NotAllowed},
-		{"isolated above 0.8", flow("accounting/workstation", "it/server", "TCP", 1), 0.81, Isolated},
-		{"0.8 is not above 0.8", flow("accounting/workstation", "it/server", "TCP", 1), 0.8, 0},
-		{"isolation adds to other reasons", flow("sales/iot", "it/server", "TCP", 1), 1, NotAllowed | Isolated},
+		{"allowed", flowOf("accounting/workstation", "it/server", "TCP", 3), math.NaN(), 0},
+		{"allowed UDP", flowOf("accounting/workstation", "it/server", "UDP", 1), 0.5, 0},
+		{"ports above the bound 3", flowOf("accounting/workstation", "it/server", "TCP", 4), math.NaN(), Ports},
+		{"ICMP not allowed", flowOf("accounting/workstation", "it/server", "ICMP", 1), math.NaN(), Protocol},
+		{"unknown protocol", flowOf("accounting/workstation", "it/server", "SCTP", 1), math.NaN(), Protocol},
+		{"protocol and ports", flowOf("accounting/workstation", "it/server", "ICMP", 5), math.NaN(), Protocol | Ports},
+		{"UDP on the hr rule (TCP only)", flowOf("hr/mobile", "it/server", "UDP", 4), math.NaN(), Protocol},
+		{"no rule between known segments", flowOf("hr/mobile", "accounting/workstation", "TCP", 1), math.NaN(), NotAllowed},
+		{"reverse direction", flowOf("it/server", "accounting/workstation", "TCP", 1), math.NaN(), NotAllowed},
+		{"unknown source segment", flowOf("sales/iot", "it/server", "TCP", 1), math.NaN(), NotAllowed},
+		{"not allowed ignores ports and protocol", flowOf("sales/iot", "it/server", "ICMP", 99), math.NaN(), NotAllowed},
+		{"isolated above 0.8", flowOf("accounting/workstation", "it/server", "TCP", 1), 0.81, Isolated},
+		{"0.8 is not above 0.8", flowOf("accounting/workstation", "it/server", "TCP", 1), 0.8, 0},
+		{"isolation adds to other reasons", flowOf("sales/iot", "it/server", "TCP", 1), 1, NotAllowed | Isolated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,7 +250,7 @@ func TestBehaviour(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fl := Flow{SrcDepartment: "it", SrcDeviceType: "server", DstDepartment: "it", DstDeviceType: "server",
+			fl := flow.Flow{SrcDepartment: "it", SrcDeviceType: "server", DstDepartment: "it", DstDeviceType: "server",
 				Protocol: "TCP", BytesSent: tt.bytes, CPUUsage: tt.cpu}
 			if got := p.Decide(&fl, math.NaN()).Reasons; got != tt.want {
 				t.Errorf("reasons %v, want %v", got, tt.want)
@@ -426,6 +426,30 @@ func TestRecommendBadColumns(t *testing.T) {
 	}
 }
 
+// Rows are checked by the flow schema's validator (flow.Table.CheckRow):
+// every range and the labels, the message naming the column once.
+func TestRowErrorsOfTheSchema(t *testing.T) {
+	good := flowRow{src: "it/server", dst: "hr/mobile", protocol: "TCP", bytes: 10, duration: 1, cpu: 10, ports: 1}
+	p, err := Recommend(table(good), []int{0}, noClusters(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := table(good, good)
+	f.Hour[1] = 24
+	_, err = Recommend(f, []int{0, 1}, noClusters(), nil)
+	var re *RowError
+	if !errors.As(err, &re) || re.Row != 1 || re.Column != flow.ColHour || err.Error() != "policy: row 1: hour: 24 is outside 0..23" {
+		t.Errorf("Recommend with hour 24: %v", err)
+	}
+	f = table(good, good)
+	f.IsAnomaly[1] = true
+	_, err = Evaluate(p, f, []int{0, 1}, nil)
+	const want = `policy: row 1: is_anomaly: true disagrees with anomaly_type "normal" (is_anomaly is false exactly for "normal")`
+	if !errors.As(err, &re) || re.Row != 1 || re.Column != flow.ColIsAnomaly || err.Error() != want {
+		t.Errorf("Evaluate with labels that disagree: %v, want %s", err, want)
+	}
+}
+
 // TestRecommendIgnoresAnomaliesAndTestRows: anomalous training rows and
 // rows outside train, however odd, leave the policy unchanged, clusters
 // included.
@@ -503,7 +527,7 @@ func TestDecideDoesNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl := FlowAt(f, test[0])
+	fl := f.At(test[0])
 	if allocs := testing.AllocsPerRun(100, func() { p.Decide(&fl, 0.9) }); allocs != 0 {
 		t.Errorf("Decide allocates %v times per call", allocs)
 	}
@@ -515,5 +539,5 @@ func TestDecidePanicsWithoutIndex(t *testing.T) {
 			t.Error("Decide on a hand-made Policy did not panic")
 		}
 	}()
-	(&Policy{}).Decide(&Flow{}, 0)
+	(&Policy{}).Decide(&flow.Flow{}, 0)
 }

@@ -2,6 +2,7 @@ package rundir
 
 import (
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 )
@@ -43,8 +44,8 @@ type Incident struct {
 // harness score writes it), the attack-type classifier's probability of
 // every class, and the segmentation actions its risk level calls for.
 type IncidentFlow struct {
-	Name string       `json:"name"`
-	Flow scoring.Flow `json:"flow"`
+	Name string    `json:"name"`
+	Flow flow.Flow `json:"flow"`
 	scoring.Result
 	AttackProbabilities []ClassProbability `json:"attack_probabilities"`
 	Actions             []policy.Action    `json:"actions"`

@@ -73,7 +73,7 @@ func TestExportModel(t *testing.T) {
 		if p.Model != "rf" && p.Model != "types" {
 			continue
 		}
-		fl := scoring.FlowOf(ds.Flows, int(p.FlowID))
+		fl := ds.Flows.At(int(p.FlowID))
 		if err := m.Score(&fl, &r); err != nil {
 			t.Fatalf("flow %d: %v", p.FlowID, err)
 		}

@@ -38,7 +38,7 @@ func runIncident(t *experiments.Trial, tdir string, artifacts rundir.Artifacts) 
 	var notes []string
 	prob := map[string]float64{}
 	for _, spec := range inc.Flows {
-		f := scoringFlow(&spec)
+		f := spec.Flow
 		var res scoring.Result
 		if err := m.Score(&f, &res); err != nil {
 			return nil, nil, fmt.Errorf("incident flow %s: %w", spec.Name, err)
@@ -89,23 +89,3 @@ func runIncident(t *experiments.Trial, tdir string, artifacts rundir.Artifacts) 
 }
 
 func formatProbability(v float64) string { return fmt.Sprintf("%.3f", v) }
-
-// scoringFlow converts an experiment's incident flow to the scorer's.
-func scoringFlow(f *experiments.IncidentFlow) scoring.Flow {
-	return scoring.Flow{
-		SrcDeviceType:   f.SrcDeviceType,
-		SrcDepartment:   f.SrcDepartment,
-		DstDeviceType:   f.DstDeviceType,
-		DstDepartment:   f.DstDepartment,
-		Protocol:        f.Protocol,
-		BytesSent:       f.BytesSent,
-		PacketsSent:     f.PacketsSent,
-		Duration:        f.Duration,
-		Hour:            f.Hour,
-		IsBusinessHours: f.IsBusinessHours,
-		CPUUsage:        f.CPUUsage,
-		PortsContacted:  f.PortsContacted,
-		SameDept:        f.SameDept,
-		CrossDept:       f.CrossDept,
-	}
-}

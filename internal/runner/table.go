@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -247,26 +246,29 @@ type engineered struct {
 type roleColumns map[string][]float64
 
 // tableEngineered are the notebook's engineered features (features.Engineer)
-// in flow.EngineeredColumns order, each from the roles it needs.
+// in flow.EngineeredColumns order, each from the roles it needs, through
+// the formulas of internal/features. A table has no is_business_hours:
+// off_hours is derived from its hour, as the generators derive the flag.
 // risk_score also needs cross_dept, which no role names: it is never
 // computed for a table.
 var tableEngineered = []engineered{
 	{flow.ColBytesPerSecond, []string{"bytes_sent", "duration"}, func(r roleColumns, i int) float64 {
-		return r["bytes_sent"][i] / (r["duration"][i] + 1)
+		return features.BytesPerSecond(r["bytes_sent"][i], r["duration"][i])
 	}},
 	{flow.ColPacketsPerSecond, []string{"packets_sent", "duration"}, func(r roleColumns, i int) float64 {
-		return r["packets_sent"][i] / (r["duration"][i] + 1)
+		return features.PacketsPerSecond(r["packets_sent"][i], r["duration"][i])
 	}},
-	{flow.ColHighCPU, []string{"cpu_usage"}, func(r roleColumns, i int) float64 { return b2f(r["cpu_usage"][i] > 70) }},
-	{flow.ColLongDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return b2f(r["duration"][i] > 3600) }},
-	{flow.ColManyPorts, []string{"ports_contacted"}, func(r roleColumns, i int) float64 { return b2f(r["ports_contacted"][i] > 5) }},
+	{flow.ColHighCPU, []string{"cpu_usage"}, func(r roleColumns, i int) float64 { return b2f(features.HighCPU(r["cpu_usage"][i])) }},
+	{flow.ColLongDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return b2f(features.LongDuration(r["duration"][i])) }},
+	{flow.ColManyPorts, []string{"ports_contacted"}, func(r roleColumns, i int) float64 {
+		return b2f(features.ManyPorts(r["ports_contacted"][i]))
+	}},
 	{flow.ColOffHours, []string{"hour"}, func(r roleColumns, i int) float64 {
-		h := r["hour"][i]
-		return b2f(!(8 <= h && h <= 17))
+		return b2f(features.OffHours(features.IsBusinessHours(r["hour"][i])))
 	}},
 	{flow.ColRiskScore, []string{"cpu_usage", "duration", "ports_contacted", "hour", "cross_dept"}, nil},
-	{flow.ColLogBytes, []string{"bytes_sent"}, func(r roleColumns, i int) float64 { return math.Log10(r["bytes_sent"][i] + 1) }},
-	{flow.ColLogDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return math.Log10(r["duration"][i] + 1) }},
+	{flow.ColLogBytes, []string{"bytes_sent"}, func(r roleColumns, i int) float64 { return features.LogBytes(r["bytes_sent"][i]) }},
+	{flow.ColLogDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return features.LogDuration(r["duration"][i]) }},
 }
 
 // rolesOf returns a table's numeric role columns.

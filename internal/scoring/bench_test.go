@@ -8,14 +8,16 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/segharness/harness/internal/flow"
 )
 
 // benchFlows returns the notebook experiment's model and its test flows.
-func benchFlows(b *testing.B) (*Model, []Flow) {
+func benchFlows(b *testing.B) (*Model, []flow.Flow) {
 	tr := trainLikeRunner(b, notebookExperiment)
-	flows := make([]Flow, len(tr.test))
+	flows := make([]flow.Flow, len(tr.test))
 	for j, i := range tr.test {
-		flows[j] = tableFlow(tr.flows, i)
+		flows[j] = tr.flows.At(i)
 	}
 	return tr.model, flows
 }
@@ -92,8 +94,7 @@ func BenchmarkScoreParts(b *testing.B) {
 	d := len(m.Pipeline.Columns)
 	x := make([]float64, d*len(flows))
 	for j := range flows {
-		r := flows[j].row()
-		if err := m.Pipeline.TransformRow(&r, x[j*d:(j+1)*d]); err != nil {
+		if err := m.Pipeline.TransformRow(&flows[j], x[j*d:(j+1)*d]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -114,8 +115,7 @@ func BenchmarkScoreParts(b *testing.B) {
 			if err := f.Validate(); err != nil {
 				b.Fatal(err)
 			}
-			r := f.row()
-			if err := m.Pipeline.TransformRow(&r, out); err != nil {
+			if err := m.Pipeline.TransformRow(f, out); err != nil {
 				b.Fatal(err)
 			}
 		}

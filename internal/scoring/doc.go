@@ -10,12 +10,12 @@
 // Score runs the feature pipeline's per-row code (features.EngineerRow and
 // Pipeline.TransformRow, the steps Engineer and Transform run on every
 // row) and the forests' PredictProba, and decides as the runner does.
-// same_dept and cross_dept are optional in a flow: given (FlowOf gives a
-// table's), they are used as given, so every row of a trial's table scores
-// exactly as the batch pipeline scored it, the notebook generator's
-// injected lateral movements included (they set cross_dept without
-// changing the departments); absent, they are derived from the
-// departments, as the generators derive them.
+// same_dept and cross_dept are optional in a flow.Flow: given (flow.Table.At
+// gives a table's), they are used as given, so every row of a trial's
+// table scores exactly as the batch pipeline scored it, the notebook
+// generator's injected lateral movements included (they set cross_dept
+// without changing the departments); absent, they are derived from the
+// departments, as the generators derive them (flow.Flow.Depts).
 //
 // # Model directory
 //

@@ -11,40 +11,31 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
 )
 
-// Flow is one network flow as the notebook's score_network_flow takes it:
-// the generated columns of a flow table. same_dept and cross_dept are
-// optional: absent, Score derives them from the departments as the
-// generators do; given, they are used as given, as the batch pipeline uses
-// a table's columns (the notebook generator's lateral movements set
-// cross_dept without changing the departments).
-type Flow struct {
-	SrcDeviceType   string  `json:"src_device_type"`
-	SrcDepartment   string  `json:"src_department"`
-	DstDeviceType   string  `json:"dst_device_type"`
-	DstDepartment   string  `json:"dst_department"`
-	Protocol        string  `json:"protocol"`
-	BytesSent       float64 `json:"bytes_sent"`   // bytes, >= 0
-	PacketsSent     int64   `json:"packets_sent"` // packets, >= 0
-	Duration        float64 `json:"duration"`     // seconds, >= 0
-	Hour            int64   `json:"hour"`         // hour of day, 0..23
-	IsBusinessHours bool    `json:"is_business_hours"`
-	CPUUsage        float64 `json:"cpu_usage"` // percent, 0..100
-	PortsContacted  int64   `json:"ports_contacted"`
-	SameDept        *bool   `json:"same_dept,omitempty"`  // optional
-	CrossDept       *bool   `json:"cross_dept,omitempty"` // optional
-}
-
-// FieldError is a problem with one field of a flow.
+// FieldError is a problem with one field of a flow: its JSON (unknown,
+// repeated, missing, of the wrong type), its value outside the schema's
+// range (Err is then the *flow.FieldError of flow.Flow.Validate), or a
+// category the model was not fitted on.
 type FieldError struct {
 	Field   string // the JSON name, such as "bytes_sent"
 	Problem string // what is wrong, such as "-5 is negative"
+	Err     error  // the *flow.FieldError of a value out of range, else nil
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// validate checks f with flow.Flow.Validate, its error a *FieldError.
+func validate(f *flow.Flow) error {
+	if err := f.Validate(); err != nil {
+		fe := err.(*flow.FieldError)
+		return &FieldError{Field: fe.Field, Problem: fe.Problem(), Err: fe}
+	}
+	return nil
+}
 
 // fieldKind is the JSON type a field takes.
 type fieldKind uint8
@@ -56,7 +47,7 @@ const (
 	kindBool
 )
 
-// flowFields lists Flow's fields in order: their JSON names and kinds.
+// flowFields lists flow.Flow's fields in order: their JSON names and kinds.
 var flowFields = [...]struct {
 	name     string
 	kind     fieldKind
@@ -91,9 +82,9 @@ var fieldNames = func() string {
 // float64: an integer written as 1e3 or 12.0 is accepted up to it.
 const maxExactInteger = 1 << 53
 
-// DecodeFlow decodes one flow from a JSON object holding Flow's 12 required
-// fields (and optionally same_dept and cross_dept), and checks it as
-// Validate does. It is strict: a field that is
+// DecodeFlow decodes one flow from a JSON object holding flow.Flow's 12
+// required fields (and optionally same_dept and cross_dept), and checks it
+// as flow.Flow.Validate does. It is strict: a field that is
 // unknown (names match exactly, case included), repeated, missing or null
 // is an error, as are a value of the wrong JSON type (a number written as a
 // string, "NaN" or "Infinity" included), a number outside float64's range
@@ -109,7 +100,7 @@ const maxExactInteger = 1 << 53
 // It reads the object with encoding/json's tokenizer rather than into a
 // struct: encoding/json matches struct fields case-insensitively and keeps
 // the last of repeated keys, which DisallowUnknownFields does not prevent.
-func DecodeFlow(data []byte) (Flow, error) {
+func DecodeFlow(data []byte) (flow.Flow, error) {
 	// raw holds the fields' values; its last slot takes values that are
 	// read only to be skipped.
 	var raw [len(flowFields) + 1]json.RawMessage
@@ -117,10 +108,10 @@ func DecodeFlow(data []byte) (Flow, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
-		return Flow{}, jsonError(err, data)
+		return flow.Flow{}, jsonError(err, data)
 	}
 	if tok != json.Delim('{') {
-		return Flow{}, fmt.Errorf("want a JSON object, got %s", describeToken(tok))
+		return flow.Flow{}, fmt.Errorf("want a JSON object, got %s", describeToken(tok))
 	}
 	// The first unknown or repeated field, reported once the input is
 	// known to be one well-formed object.
@@ -128,7 +119,7 @@ func DecodeFlow(data []byte) (Flow, error) {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return Flow{}, jsonError(err, data)
+			return flow.Flow{}, jsonError(err, data)
 		}
 		key := tok.(string) // object keys are strings
 		dst := skip
@@ -142,37 +133,37 @@ func DecodeFlow(data []byte) (Flow, error) {
 			dst = &raw[k]
 		}
 		if err := dec.Decode(dst); err != nil {
-			return Flow{}, jsonError(err, data)
+			return flow.Flow{}, jsonError(err, data)
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return Flow{}, jsonError(err, data)
+		return flow.Flow{}, jsonError(err, data)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		if err != nil {
-			return Flow{}, jsonError(err, data)
+			return flow.Flow{}, jsonError(err, data)
 		}
-		return Flow{}, errors.New("invalid JSON: data after the flow object")
+		return flow.Flow{}, errors.New("invalid JSON: data after the flow object")
 	}
 	if fieldErr != nil {
-		return Flow{}, fieldErr
+		return flow.Flow{}, fieldErr
 	}
 
-	var f Flow
+	var f flow.Flow
 	for k, field := range flowFields {
 		v := raw[k]
 		if v == nil {
 			if field.optional {
 				continue
 			}
-			return Flow{}, &FieldError{Field: field.name, Problem: "missing"}
+			return flow.Flow{}, &FieldError{Field: field.name, Problem: "missing"}
 		}
-		if err := f.set(k, v); err != nil {
-			return Flow{}, &FieldError{Field: field.name, Problem: err.Error()}
+		if err := set(&f, k, v); err != nil {
+			return flow.Flow{}, &FieldError{Field: field.name, Problem: err.Error()}
 		}
 	}
-	if err := f.Validate(); err != nil {
-		return Flow{}, err
+	if err := validate(&f); err != nil {
+		return flow.Flow{}, err
 	}
 	return f, nil
 }
@@ -253,7 +244,7 @@ func describeRaw(v json.RawMessage) string {
 }
 
 // set sets field k of f from its JSON value v, checking only its type.
-func (f *Flow) set(k int, v json.RawMessage) error {
+func set(f *flow.Flow, k int, v json.RawMessage) error {
 	field := flowFields[k]
 	var want string
 	switch field.kind {
@@ -264,7 +255,7 @@ func (f *Flow) set(k int, v json.RawMessage) error {
 			if err := json.Unmarshal(v, &s); err != nil {
 				return err
 			}
-			*f.stringField(k) = s
+			*stringField(f, k) = s
 			return nil
 		}
 	case kindBool:
@@ -293,14 +284,14 @@ func (f *Flow) set(k int, v json.RawMessage) error {
 				if err != nil {
 					return err
 				}
-				*f.floatField(k) = x
+				*floatField(f, k) = x
 				return nil
 			}
 			n, err := parseInteger(v)
 			if err != nil {
 				return err
 			}
-			*f.intField(k) = n
+			*intField(f, k) = n
 			return nil
 		}
 	}
@@ -334,11 +325,11 @@ func parseInteger(v json.RawMessage) (int64, error) {
 	return int64(x), nil
 }
 
-func (f *Flow) stringField(k int) *string {
+func stringField(f *flow.Flow, k int) *string {
 	return [...]*string{&f.SrcDeviceType, &f.SrcDepartment, &f.DstDeviceType, &f.DstDepartment, &f.Protocol}[k]
 }
 
-func (f *Flow) floatField(k int) *float64 {
+func floatField(f *flow.Flow, k int) *float64 {
 	switch flowFields[k].name {
 	case flow.ColBytesSent:
 		return &f.BytesSent
@@ -348,7 +339,7 @@ func (f *Flow) floatField(k int) *float64 {
 	return &f.CPUUsage
 }
 
-func (f *Flow) intField(k int) *int64 {
+func intField(f *flow.Flow, k int) *int64 {
 	switch flowFields[k].name {
 	case flow.ColPacketsSent:
 		return &f.PacketsSent
@@ -358,98 +349,4 @@ func (f *Flow) intField(k int) *int64 {
 	return &f.PortsContacted
 }
 
-// Validate checks the ranges of the schema (flow.Table.Check): bytes,
-// packets, duration and ports are finite and not negative, hour is in
-// 0..23 and CPU usage in 0..100. It returns a *FieldError for the first
-// field out of range, in Flow's order. Categories are checked by Score,
-// against the classes the model's encoders were fitted on.
-func (f *Flow) Validate() error {
-	switch {
-	case !(f.BytesSent >= 0):
-		return negative(flow.ColBytesSent, f.BytesSent)
-	case math.IsInf(f.BytesSent, 1):
-		return notFinite(flow.ColBytesSent, f.BytesSent)
-	case f.PacketsSent < 0:
-		return &FieldError{Field: flow.ColPacketsSent, Problem: strconv.FormatInt(f.PacketsSent, 10) + " is negative"}
-	case !(f.Duration >= 0):
-		return negative(flow.ColDuration, f.Duration)
-	case math.IsInf(f.Duration, 1):
-		return notFinite(flow.ColDuration, f.Duration)
-	case f.Hour < 0 || f.Hour > 23:
-		return &FieldError{Field: flow.ColHour, Problem: strconv.FormatInt(f.Hour, 10) + " is outside 0..23"}
-	case !(f.CPUUsage >= 0 && f.CPUUsage <= 100):
-		if math.IsNaN(f.CPUUsage) {
-			return notFinite(flow.ColCPUUsage, f.CPUUsage)
-		}
-		return &FieldError{Field: flow.ColCPUUsage, Problem: formatFloat(f.CPUUsage) + " is outside 0..100"}
-	case f.PortsContacted < 0:
-		return &FieldError{Field: flow.ColPortsContacted, Problem: strconv.FormatInt(f.PortsContacted, 10) + " is negative"}
-	}
-	return nil
-}
-
-// negative reports a value that is not >= 0: negative, or NaN.
-func negative(field string, v float64) error {
-	if math.IsNaN(v) {
-		return notFinite(field, v)
-	}
-	return &FieldError{Field: field, Problem: formatFloat(v) + " is negative"}
-}
-
-func notFinite(field string, v float64) error {
-	return &FieldError{Field: field, Problem: formatFloat(v) + " is not a finite number"}
-}
-
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-// row returns the flow as the feature pipeline reads it, same_dept and
-// cross_dept, unless given, derived from the departments as the generators
-// derive them.
-func (f *Flow) row() features.Row {
-	same, cross := f.SrcDepartment == f.DstDepartment, f.SrcDepartment != f.DstDepartment
-	if f.SameDept != nil {
-		same = *f.SameDept
-	}
-	if f.CrossDept != nil {
-		cross = *f.CrossDept
-	}
-	return features.Row{
-		SrcDeviceType:   f.SrcDeviceType,
-		SrcDepartment:   f.SrcDepartment,
-		DstDeviceType:   f.DstDeviceType,
-		DstDepartment:   f.DstDepartment,
-		Protocol:        f.Protocol,
-		BytesSent:       f.BytesSent,
-		PacketsSent:     f.PacketsSent,
-		Duration:        f.Duration,
-		Hour:            f.Hour,
-		IsBusinessHours: f.IsBusinessHours,
-		CPUUsage:        f.CPUUsage,
-		PortsContacted:  f.PortsContacted,
-		SameDept:        same,
-		CrossDept:       cross,
-	}
-}
-
-// FlowOf returns row i of a flow table as a Flow, same_dept and cross_dept
-// included: scored, it gives exactly the batch pipeline's figures for the
-// row.
-func FlowOf(f *flow.Table, i int) Flow {
-	same, cross := f.SameDept[i], f.CrossDept[i]
-	return Flow{
-		SrcDeviceType:   f.SrcDeviceType.Value(i),
-		SrcDepartment:   f.SrcDepartment.Value(i),
-		DstDeviceType:   f.DstDeviceType.Value(i),
-		DstDepartment:   f.DstDepartment.Value(i),
-		Protocol:        f.Protocol.Value(i),
-		BytesSent:       f.BytesSent[i],
-		PacketsSent:     f.PacketsSent[i],
-		Duration:        f.Duration[i],
-		Hour:            f.Hour[i],
-		IsBusinessHours: f.IsBusinessHours[i],
-		CPUUsage:        f.CPUUsage[i],
-		PortsContacted:  f.PortsContacted[i],
-		SameDept:        &same,
-		CrossDept:       &cross,
-	}
-}

@@ -3,15 +3,18 @@ package scoring
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/segharness/harness/internal/flow"
 )
 
 // incidentJSON is the notebook's suspicious flow as Python's json.dumps
 // writes the dictionary.
 const incidentJSON = `{"src_device_type": "workstation", "src_department": "accounting", "dst_device_type": "server", "dst_department": "it", "protocol": "TCP", "bytes_sent": 50000000, "packets_sent": 35000, "duration": 7200, "hour": 23, "is_business_hours": false, "cpu_usage": 95, "ports_contacted": 12}`
 
-var incidentFlow = Flow{
+var incidentFlow = flow.Flow{
 	SrcDeviceType: "workstation", SrcDepartment: "accounting",
 	DstDeviceType: "server", DstDepartment: "it", Protocol: "TCP",
 	BytesSent: 50000000, PacketsSent: 35000, Duration: 7200, Hour: 23,
@@ -40,21 +43,21 @@ func withField(name, value string) string {
 func TestDecodeFlow(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		want     func(*Flow)
+		want     func(*flow.Flow)
 	}{
 		{"notebook incident", incidentJSON, nil},
 		{"floats where integers are written", withField("packets_sent", "35000.0"), nil},
 		{"exponent integer", withField("packets_sent", "3.5e4"), nil},
-		{"fraction", withField("duration", "7200.5"), func(f *Flow) { f.Duration = 7200.5 }},
+		{"fraction", withField("duration", "7200.5"), func(f *flow.Flow) { f.Duration = 7200.5 }},
 		{"exponent", withField("bytes_sent", "5e7"), nil},
-		{"underflow to zero", withField("duration", "1e-400"), func(f *Flow) { f.Duration = 0 }},
-		{"zero", withField("cpu_usage", "0"), func(f *Flow) { f.CPUUsage = 0 }},
-		{"bounds", withField("hour", "0"), func(f *Flow) { f.Hour = 0 }},
-		{"cpu 100", withField("cpu_usage", "100"), func(f *Flow) { f.CPUUsage = 100 }},
+		{"underflow to zero", withField("duration", "1e-400"), func(f *flow.Flow) { f.Duration = 0 }},
+		{"zero", withField("cpu_usage", "0"), func(f *flow.Flow) { f.CPUUsage = 0 }},
+		{"bounds", withField("hour", "0"), func(f *flow.Flow) { f.Hour = 0 }},
+		{"cpu 100", withField("cpu_usage", "100"), func(f *flow.Flow) { f.CPUUsage = 100 }},
 		{"unicode category", withField("protocol", `"T\u0043P"`), nil},
 		{"whitespace around", "\n\t " + incidentJSON + " \n", nil},
-		{"true", withField("is_business_hours", "true"), func(f *Flow) { f.IsBusinessHours = true }},
-		{"unknown category decodes (Score refuses it)", withField("protocol", `"SCTP"`), func(f *Flow) { f.Protocol = "SCTP" }},
+		{"true", withField("is_business_hours", "true"), func(f *flow.Flow) { f.IsBusinessHours = true }},
+		{"unknown category decodes (Score refuses it)", withField("protocol", `"SCTP"`), func(f *flow.Flow) { f.Protocol = "SCTP" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := DecodeFlow([]byte(tc.in))
@@ -167,20 +170,20 @@ func FuzzDecodeFlow(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`[`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		flow, err := DecodeFlow(data)
+		fl, err := DecodeFlow(data)
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("empty error")
 			}
-			if flow != (Flow{}) {
-				t.Fatalf("error %v with a flow %+v", err, flow)
+			if fl != (flow.Flow{}) {
+				t.Fatalf("error %v with a flow %+v", err, fl)
 			}
 			return
 		}
-		if err := flow.Validate(); err != nil {
+		if err := fl.Validate(); err != nil {
 			t.Fatalf("decoded an invalid flow: %v", err)
 		}
-		b, err := json.Marshal(flow)
+		b, err := json.Marshal(fl)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,8 +191,8 @@ func FuzzDecodeFlow(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-decoding %s: %v", b, err)
 		}
-		if again != flow {
-			t.Fatalf("round trip %+v -> %s -> %+v", flow, b, again)
+		if !reflect.DeepEqual(again, fl) {
+			t.Fatalf("round trip %+v -> %s -> %+v", fl, b, again)
 		}
 	})
 }

@@ -173,9 +173,6 @@ func modelSpec(m experiments.Model) string {
 		v.Int("min_samples_leaf"), v.Text("class_weight"), v.Bool("bootstrap"))
 }
 
-// tableFlow returns row i of a flow table as a Flow.
-func tableFlow(f *flow.Table, i int) Flow { return FlowOf(f, i) }
-
 // savedModel saves the notebook experiment's model to a new directory and
 // returns the directory.
 func savedModel(t *testing.T) (string, *trained) {

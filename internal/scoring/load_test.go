@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 )
 
@@ -429,9 +430,9 @@ func FuzzLoadModel(f *testing.F) {
 		}
 		orig[i] = b
 	}
-	flows := make([]Flow, 0, 8)
+	flows := make([]flow.Flow, 0, 8)
 	for i := range 8 {
-		flows = append(flows, tableFlow(tr.flows, i*37))
+		flows = append(flows, tr.flows.At(i*37))
 	}
 	edit := func(b []byte, old, new string) []byte {
 		return bytes.Replace(slices.Clone(b), []byte(old), []byte(new), 1)

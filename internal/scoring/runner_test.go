@@ -55,7 +55,7 @@ func TestRunnerExportScoresAsRunner(t *testing.T) {
 			continue
 		}
 		i := int(p.FlowID)
-		fl := scoring.FlowOf(f, i)
+		fl := f.At(i)
 		var got scoring.Result
 		if err := m.Score(&fl, &got); err != nil {
 			t.Fatalf("flow %d: %v", i, err)

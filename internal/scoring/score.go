@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 )
 
@@ -54,17 +55,17 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // Score scores one flow as the batch pipeline scores a row of its test
 // split: the flow goes through the model's fitted pipeline (its label
-// encoders and scaler; same_dept and cross_dept derived from the
-// departments), and both forests see the same scaled vector, so the
-// anomaly probability and the attack type are the runner's for the same
-// values bit for bit.
+// encoders and scaler; same_dept and cross_dept, unless given, derived
+// from the departments), and both forests see the same scaled vector, so
+// the anomaly probability and the attack type are the runner's for the
+// same values bit for bit.
 //
-// It returns a *FieldError for a flow outside the schema (Validate) or a
-// category the model's encoders were not fitted on, and leaves out
-// unchanged. m must be a model that Check accepts. Score does not
+// It returns a *FieldError for a flow outside the schema
+// (flow.Flow.Validate) or a category the model's encoders were not fitted
+// on, and leaves out unchanged. m must be a model that Check accepts. Score does not
 // allocate, except for an error, and is safe for concurrent use.
-func (m *Model) Score(f *Flow, out *Result) error {
-	if err := f.Validate(); err != nil {
+func (m *Model) Score(f *flow.Flow, out *Result) error {
+	if err := validate(f); err != nil {
 		return err
 	}
 	d, k := len(m.Pipeline.Columns), m.AttackType.Classes()
@@ -120,7 +121,7 @@ const batchChunk = 64
 // number of workers. It returns nil when every flow scored, and otherwise
 // one error per flow, nil for those that scored; a flow that failed gets
 // a zero Result. It panics if len(out) != len(flows).
-func (m *Model) ScoreBatch(flows []Flow, out []Result, workers int) []error {
+func (m *Model) ScoreBatch(flows []flow.Flow, out []Result, workers int) []error {
 	if len(out) != len(flows) {
 		panic(fmt.Sprintf("scoring: %d results for %d flows", len(out), len(flows)))
 	}
@@ -159,8 +160,8 @@ func (m *Model) ScoreBatch(flows []Flow, out []Result, workers int) []error {
 // AttackProbabilities returns the attack-type classifier's probability of
 // each of m.AttackClasses for the flow, the vector whose argmax Score
 // reports, with the same errors as Score. Unlike Score it allocates.
-func (m *Model) AttackProbabilities(f *Flow) ([]float64, error) {
-	if err := f.Validate(); err != nil {
+func (m *Model) AttackProbabilities(f *flow.Flow) ([]float64, error) {
+	if err := validate(f); err != nil {
 		return nil, err
 	}
 	x := make([]float64, len(m.Pipeline.Columns))
@@ -174,9 +175,8 @@ func (m *Model) AttackProbabilities(f *Flow) ([]float64, error) {
 
 // vector writes the flow's scaled feature vector into x through the
 // model's pipeline, an unknown category reported as a *FieldError.
-func (m *Model) vector(f *Flow, x []float64) error {
-	r := f.row()
-	if err := m.Pipeline.TransformRow(&r, x); err != nil {
+func (m *Model) vector(f *flow.Flow, x []float64) error {
+	if err := m.Pipeline.TransformRow(f, x); err != nil {
 		var uc *features.UnknownCategoryError
 		if errors.As(err, &uc) {
 			return &FieldError{Field: uc.Column, Problem: fmt.Sprintf("unknown category %q (fitted classes: %s)", uc.Value, strings.Join(uc.Classes, ", "))}

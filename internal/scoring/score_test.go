@@ -16,11 +16,11 @@ import (
 // gets the batch pipeline's probability, decision and attack type bit for
 // bit.
 //
-// FlowOf carries the table's same_dept and cross_dept, so every test flow
-// matches, the notebook generator's lateral movements included (they set
-// cross_dept without changing the departments). A flow without them
-// derives them from the departments, and matches wherever the table's
-// columns agree with its departments.
+// flow.Table.At carries the table's same_dept and cross_dept, so every
+// test flow matches, the notebook generator's lateral movements included
+// (they set cross_dept without changing the departments). A flow without
+// them derives them from the departments, and matches wherever the
+// table's columns agree with its departments.
 func TestScoreMatchesBatch(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
@@ -50,9 +50,9 @@ func TestScoreMatchesBatch(t *testing.T) {
 			k := len(tr.model.AttackClasses)
 			attack := tr.model.AttackType.PredictProbaAll(testX, 2)
 
-			flows := make([]Flow, len(tr.test))
+			flows := make([]flow.Flow, len(tr.test))
 			for j, i := range tr.test {
-				flows[j] = tableFlow(tr.flows, i)
+				flows[j] = tr.flows.At(i)
 			}
 			batch := make([]Result, len(flows))
 			if errs := m.ScoreBatch(flows, batch, 3); errs != nil {
@@ -114,13 +114,13 @@ func TestIncidentSimulation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	suspicious := Flow{
+	suspicious := flow.Flow{
 		SrcDeviceType: "workstation", SrcDepartment: "accounting",
 		DstDeviceType: "server", DstDepartment: "it", Protocol: "TCP",
 		BytesSent: 50000000, PacketsSent: 35000, Duration: 7200, Hour: 23,
 		IsBusinessHours: false, CPUUsage: 95, PortsContacted: 12,
 	}
-	normal := Flow{
+	normal := flow.Flow{
 		SrcDeviceType: "workstation", SrcDepartment: "accounting",
 		DstDeviceType: "web_server", DstDepartment: "it", Protocol: "TCP",
 		BytesSent: 50000, PacketsSent: 35, Duration: 30, Hour: 14,
@@ -147,10 +147,10 @@ func TestIncidentSimulation(t *testing.T) {
 // below Medium, whatever the thresholds.
 func TestRiskLevels(t *testing.T) {
 	tr := trainLikeRunner(t, notebookExperiment)
-	var flows []Flow
+	var flows []flow.Flow
 	var probs []float64
 	for _, i := range tr.test {
-		f := tableFlow(tr.flows, i)
+		f := tr.flows.At(i)
 		var r Result
 		if err := tr.model.Score(&f, &r); err != nil {
 			t.Fatal(err)
@@ -201,27 +201,27 @@ func TestRiskLevels(t *testing.T) {
 
 func TestScoreErrors(t *testing.T) {
 	tr := trainLikeRunner(t, notebookExperiment)
-	base := tableFlow(tr.flows, tr.test[0])
+	base := tr.flows.At(tr.test[0])
 	devices := "database, iot, mobile, server, web_server, workstation"
 	depts := "accounting, engineering, executive, hr, it, sales"
 	for _, tc := range []struct {
 		name   string
-		change func(*Flow)
+		change func(*flow.Flow)
 		want   string
 	}{
-		{"unknown source device", func(f *Flow) { f.SrcDeviceType = "printer" }, `src_device_type: unknown category "printer" (fitted classes: ` + devices + ")"},
-		{"unknown destination device", func(f *Flow) { f.DstDeviceType = "Server" }, `dst_device_type: unknown category "Server" (fitted classes: ` + devices + ")"},
-		{"unknown protocol", func(f *Flow) { f.Protocol = "tcp" }, `protocol: unknown category "tcp" (fitted classes: ICMP, TCP, UDP)`},
-		{"unknown source department", func(f *Flow) { f.SrcDepartment = "" }, `src_department: unknown category "" (fitted classes: ` + depts + ")"},
-		{"unknown destination department", func(f *Flow) { f.DstDepartment = "legal" }, `dst_department: unknown category "legal" (fitted classes: ` + depts + ")"},
-		{"negative bytes", func(f *Flow) { f.BytesSent = -5 }, "bytes_sent: -5 is negative"},
-		{"NaN bytes", func(f *Flow) { f.BytesSent = math.NaN() }, "bytes_sent: NaN is not a finite number"},
-		{"infinite duration", func(f *Flow) { f.Duration = math.Inf(1) }, "duration: +Inf is not a finite number"},
-		{"negative packets", func(f *Flow) { f.PacketsSent = -1 }, "packets_sent: -1 is negative"},
-		{"hour 24", func(f *Flow) { f.Hour = 24 }, "hour: 24 is outside 0..23"},
-		{"CPU over 100", func(f *Flow) { f.CPUUsage = 100.5 }, "cpu_usage: 100.5 is outside 0..100"},
-		{"NaN CPU", func(f *Flow) { f.CPUUsage = math.NaN() }, "cpu_usage: NaN is not a finite number"},
-		{"negative ports", func(f *Flow) { f.PortsContacted = -3 }, "ports_contacted: -3 is negative"},
+		{"unknown source device", func(f *flow.Flow) { f.SrcDeviceType = "printer" }, `src_device_type: unknown category "printer" (fitted classes: ` + devices + ")"},
+		{"unknown destination device", func(f *flow.Flow) { f.DstDeviceType = "Server" }, `dst_device_type: unknown category "Server" (fitted classes: ` + devices + ")"},
+		{"unknown protocol", func(f *flow.Flow) { f.Protocol = "tcp" }, `protocol: unknown category "tcp" (fitted classes: ICMP, TCP, UDP)`},
+		{"unknown source department", func(f *flow.Flow) { f.SrcDepartment = "" }, `src_department: unknown category "" (fitted classes: ` + depts + ")"},
+		{"unknown destination department", func(f *flow.Flow) { f.DstDepartment = "legal" }, `dst_department: unknown category "legal" (fitted classes: ` + depts + ")"},
+		{"negative bytes", func(f *flow.Flow) { f.BytesSent = -5 }, "bytes_sent: -5 is negative"},
+		{"NaN bytes", func(f *flow.Flow) { f.BytesSent = math.NaN() }, "bytes_sent: NaN is not a finite number"},
+		{"infinite duration", func(f *flow.Flow) { f.Duration = math.Inf(1) }, "duration: +Inf is not a finite number"},
+		{"negative packets", func(f *flow.Flow) { f.PacketsSent = -1 }, "packets_sent: -1 is negative"},
+		{"hour 24", func(f *flow.Flow) { f.Hour = 24 }, "hour: 24 is outside 0..23"},
+		{"CPU over 100", func(f *flow.Flow) { f.CPUUsage = 100.5 }, "cpu_usage: 100.5 is outside 0..100"},
+		{"NaN CPU", func(f *flow.Flow) { f.CPUUsage = math.NaN() }, "cpu_usage: NaN is not a finite number"},
+		{"negative ports", func(f *flow.Flow) { f.PortsContacted = -3 }, "ports_contacted: -3 is negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := base
@@ -240,7 +240,7 @@ func TestScoreErrors(t *testing.T) {
 				t.Errorf("result changed on error: %+v", got)
 			}
 			// ScoreBatch reports it for that flow alone.
-			flows := []Flow{base, f, base}
+			flows := []flow.Flow{base, f, base}
 			out := make([]Result, 3)
 			errs := tr.model.ScoreBatch(flows, out, 2)
 			if len(errs) != 3 || errs[0] != nil || errs[2] != nil || errs[1] == nil || errs[1].Error() != tc.want {
@@ -255,7 +255,7 @@ func TestScoreErrors(t *testing.T) {
 
 func TestScoreDoesNotAllocate(t *testing.T) {
 	tr := trainLikeRunner(t, notebookExperiment)
-	f := tableFlow(tr.flows, tr.test[1])
+	f := tr.flows.At(tr.test[1])
 	var res Result
 	if n := testing.AllocsPerRun(200, func() {
 		if err := tr.model.Score(&f, &res); err != nil {
@@ -268,9 +268,9 @@ func TestScoreDoesNotAllocate(t *testing.T) {
 
 func TestScoreBatchDeterministic(t *testing.T) {
 	tr := trainLikeRunner(t, notebookExperiment)
-	flows := make([]Flow, 1000)
+	flows := make([]flow.Flow, 1000)
 	for j := range flows {
-		flows[j] = tableFlow(tr.flows, j)
+		flows[j] = tr.flows.At(j)
 	}
 	flows[500].Protocol = "SCTP"
 	var first []Result
@@ -302,7 +302,7 @@ func TestDecisionThreshold(t *testing.T) {
 	}
 	seen := map[bool]bool{}
 	for _, i := range tr.test {
-		f := tableFlow(tr.flows, i)
+		f := tr.flows.At(i)
 		var r Result
 		if err := m.Score(&f, &r); err != nil {
 			t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 )
 
 // streamFlows draws n flows of the notebook's generator from seed s.
-func streamFlows(t testing.TB, n int, s uint64) []scoring.Flow {
+func streamFlows(t testing.TB, n int, s uint64) []flow.Flow {
 	t.Helper()
 	tab, err := datasets.Generate(datasets.Config{
 		Generator:   datasets.GeneratorNotebook,
@@ -33,15 +33,15 @@ func streamFlows(t testing.TB, n int, s uint64) []scoring.Flow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flows := make([]scoring.Flow, n)
+	flows := make([]flow.Flow, n)
 	for i := range flows {
-		flows[i] = scoring.FlowOf(tab, i)
+		flows[i] = tab.At(i)
 	}
 	return flows
 }
 
 // jsonLine encodes a flow, with edit applied to its fields first.
-func jsonLine(t testing.TB, f scoring.Flow, edit func(map[string]any)) string {
+func jsonLine(t testing.TB, f flow.Flow, edit func(map[string]any)) string {
 	t.Helper()
 	b, err := json.Marshal(&f)
 	if err != nil {
@@ -62,7 +62,7 @@ func jsonLine(t testing.TB, f scoring.Flow, edit func(map[string]any)) string {
 }
 
 // resultLine is the output line of a scored flow.
-func resultLine(t testing.TB, m *scoring.Model, f scoring.Flow, line int) string {
+func resultLine(t testing.TB, m *scoring.Model, f flow.Flow, line int) string {
 	t.Helper()
 	var r scoring.Result
 	if err := m.Score(&f, &r); err != nil {

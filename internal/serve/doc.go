@@ -3,7 +3,7 @@
 //
 // # Endpoints
 //
-//	POST /v1/score  a flow object (scoring.Flow's 12 fields) -> 200 and the
+//	POST /v1/score  a flow object (flow.Flow's 12 fields) -> 200 and the
 //	                result (scoring.Result); or {"flows": [flow, ...]} ->
 //	                200 and {"results": [result, ...]} in the flows' order
 //	GET  /healthz   200 {"status": "ok", "model": the model's provenance}

@@ -14,18 +14,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/serve/servetest"
 )
 
 var (
 	samplesOnce sync.Once
-	samples     []scoring.Flow
+	samples     []flow.Flow
 )
 
 // sampleFlows returns n flows of the notebook's generator (n <= 2000),
 // drawn once per test binary.
-func sampleFlows(t testing.TB, n int) []scoring.Flow {
+func sampleFlows(t testing.TB, n int) []flow.Flow {
 	t.Helper()
 	samplesOnce.Do(func() {
 		var err error
@@ -37,7 +38,7 @@ func sampleFlows(t testing.TB, n int) []scoring.Flow {
 }
 
 // flowJSON encodes a flow, with edit applied to its fields first.
-func flowJSON(t testing.TB, f scoring.Flow, edit func(map[string]any)) string {
+func flowJSON(t testing.TB, f flow.Flow, edit func(map[string]any)) string {
 	t.Helper()
 	b, err := json.Marshal(&f)
 	if err != nil {
@@ -372,7 +373,7 @@ func TestIsBatch(t *testing.T) {
 // benchHandler returns a handler of a model of the notebook's size.
 var benchModel = sync.OnceValues(func() (*scoring.Model, error) { return servetest.Fit(servetest.Notebook) })
 
-func benchHandler(b *testing.B) (*Handler, []scoring.Flow) {
+func benchHandler(b *testing.B) (*Handler, []flow.Flow) {
 	m, err := benchModel()
 	if err != nil {
 		b.Fatal(err)

@@ -3,14 +3,13 @@ package serve
 import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
-	"github.com/segharness/harness/internal/scoring"
 )
 
 // SampleFlows draws n flows with the notebook's generator (5% anomalies,
 // crypto mining and lateral movement 60:40) from seed s: realistic
 // requests for a load test or a benchmark. Each has every field,
-// same_dept and cross_dept included (scoring.FlowOf).
-func SampleFlows(n int, s uint64) ([]scoring.Flow, error) {
+// same_dept and cross_dept included (flow.Table.At).
+func SampleFlows(n int, s uint64) ([]flow.Flow, error) {
 	t, err := datasets.Generate(datasets.Config{
 		Generator:   datasets.GeneratorNotebook,
 		Flows:       n,
@@ -20,9 +19,9 @@ func SampleFlows(n int, s uint64) ([]scoring.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	flows := make([]scoring.Flow, n)
+	flows := make([]flow.Flow, n)
 	for i := range flows {
-		flows[i] = scoring.FlowOf(t, i)
+		flows[i] = t.At(i)
 	}
 	return flows, nil
 }
