@@ -113,7 +113,7 @@
 //     sweepable): notebook is a faithful port of the notebook's
 //     generate_network_flows and inject_anomalies, quirks included;
 //     consistent draws the same flows but keeps the columns coherent after
-//     injection (datasets.GeneratorConsistent).
+//     injection (synth.GeneratorConsistent).
 //   - `data.flows` (integer; default 10000; in [10, 100000000]; sweepable):
 //     the number of flows (rows).
 //   - `data.anomaly_rate` (number; default 0.05; in (0, 1); sweepable): the
@@ -132,7 +132,7 @@
 //   - `data.difficulty` (number; default 0; in [0, 1]; sweepable): moves
 //     every injected value toward the flow's own normal value: 0 is the
 //     notebook's anomalies, 1 leaves anomalies indistinguishable from normal
-//     traffic (datasets.Config.Difficulty).
+//     traffic (synth.Config.Difficulty).
 //   - `data.path` (string; required with source file; sweepable): the file
 //     to read. A relative path starts at the experiment file's directory;
 //     the file must exist when the experiment is parsed.

@@ -9,9 +9,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Monitoring declares a simulated week (or any period) of operation of a
@@ -397,7 +397,7 @@ func (p *parser) campaign(n *yaml.Node, path string) (Campaign, bool) {
 	}
 	present := p.mapping(n, path, []field{
 		{"name", func(n *yaml.Node, path string) { value(p, n, path, identifier, func(v string) { c.Name = v }) }},
-		{"type", enum(datasets.InjectableTypes, &c.Type)},
+		{"type", enum(synth.InjectableTypes, &c.Type)},
 		{"variant", func(n *yaml.Node, path string) { value(p, n, path, identifier, func(v string) { c.Variant = v }) }},
 		{"start", p.durationKey(0, maxDuration, &c.Start)},
 		{"duration", p.durationKey(time.Second, maxDuration, &c.Duration)},

@@ -22,6 +22,7 @@ import (
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/suggest"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Experiment is a parsed, validated experiment file and the trials its
@@ -763,7 +764,7 @@ func (p *parser) data(n *yaml.Node, path string) {
 			value(p, n, path, oneOf(SourceGenerate, SourceFile, SourceTable), func(v string) { d.Source = v })
 		}},
 		{"generator", func(n *yaml.Node, path string) {
-			sweepable(p, n, path, oneOf(datasets.Generators...), formatString, func(v string) { d.Generator = v })
+			sweepable(p, n, path, oneOf(synth.Generators...), formatString, func(v string) { d.Generator = v })
 		}},
 		{"flows", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, integer(10, 100_000_000), formatInt, func(v int) { d.Flows = v })
@@ -871,7 +872,7 @@ func (p *parser) anomalyMix(n *yaml.Node, path string) {
 	p.spec.Data.AnomalyMix = map[string]float64{}
 	mix := p.spec.Data.AnomalyMix
 	var fields []field
-	for _, t := range datasets.InjectableTypes {
+	for _, t := range synth.InjectableTypes {
 		fields = append(fields, field{t, func(n *yaml.Node, path string) {
 			sweepable(p, n, path, number(0, 1, true, true), formatFloat, func(v float64) { mix[t] = v })
 		}})

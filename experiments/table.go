@@ -11,9 +11,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/datasets/tabular"
 	"github.com/segharness/harness/internal/suggest"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // SourceTable reads any flow table through a declared column mapping
@@ -577,7 +577,7 @@ func (p *parser) anomalyTypes() []string {
 	if p.spec.Data.Source == SourceTable {
 		return p.spec.Data.Table.CategoryNames()
 	}
-	return datasets.InjectableTypes
+	return synth.InjectableTypes
 }
 
 // tableNode renders data.table for spec.resolved.yaml.

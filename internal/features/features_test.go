@@ -15,6 +15,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // parityCSV is the notebook's own 10,000 flows with its engineered features.
@@ -335,7 +336,7 @@ func TestResolve(t *testing.T) {
 }
 
 func BenchmarkEngineer1M(b *testing.B) {
-	f, err := datasets.Generate(datasets.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
+	f, err := synth.Generate(synth.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4}}, 1)
 	if err != nil {
 		b.Fatal(err)
@@ -358,7 +359,7 @@ func BenchmarkSplit1M(b *testing.B) {
 }
 
 func BenchmarkPipeline1M(b *testing.B) {
-	f, err := datasets.Generate(datasets.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
+	f, err := synth.Generate(synth.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4}}, 1)
 	if err != nil {
 		b.Fatal(err)

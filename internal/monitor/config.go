@@ -7,11 +7,11 @@ import (
 	"slices"
 	"time"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/timing"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Detector scores flows.
@@ -34,7 +34,7 @@ type Config struct {
 	// Spec is the experiment file's monitoring block. Spec.Retraining is
 	// used when Spec.Retraining.Enabled.
 	Spec experiments.Monitoring
-	// Generator is the trial's generator (datasets.Generators).
+	// Generator is the trial's generator (synth.Generators).
 	Generator string
 	// Reference is the deployed detector's training flows: the reference of
 	// the drift statistics and the base of every candidate's training set.
@@ -238,8 +238,8 @@ func (o *occurrence) attackFlows(a, b time.Duration) int {
 // shifts, each scaled by its progress (0 before its start, rising linearly
 // to 1 over its ramp), added up; the device weights of the drifts that name
 // some, each moving the previous mix toward its own by its progress.
-func (p *plan) drift(t time.Duration) datasets.Drift {
-	var d datasets.Drift
+func (p *plan) drift(t time.Duration) synth.Drift {
+	var d synth.Drift
 	var weights []float64 // shares; nil: the notebook's uniform mix
 	for _, td := range p.Spec.Drifts {
 		progress := 0.0

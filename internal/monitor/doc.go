@@ -6,7 +6,7 @@
 // Simulate steps through a declared period (experiments.Monitoring) window by
 // window. Each window:
 //
-//  1. Draws the window's flows (datasets.GenerateWindow): normal traffic at
+//  1. Draws the window's flows (synth.GenerateWindow): normal traffic at
 //     the window's hour of day, FlowsPerDay a day spread so that each hour
 //     of 8..17 carries BusinessHoursFactor times the flows of another hour,
 //     drifted by the declared traffic drifts in force at the window's

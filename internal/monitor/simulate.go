@@ -16,6 +16,7 @@ import (
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Result is what a simulation measured.
@@ -183,7 +184,7 @@ func (m *sim) window(w int) error {
 
 	// 1–2: the flows and their times.
 	n := m.normalFlows(start, end)
-	cfg := datasets.WindowConfig{
+	cfg := synth.WindowConfig{
 		Generator: m.Generator, Flows: n, Hour: hour,
 		Drift: m.drift(start + width/2), Workers: m.Workers,
 	}
@@ -196,14 +197,17 @@ func (m *sim) window(w int) error {
 		}
 		if c := o.attackFlows(a, b); c > 0 {
 			camp := o.campaign
-			cfg.Attacks = append(cfg.Attacks, datasets.Attack{
-				Type: camp.Type, Flows: c, SrcDepartment: camp.SrcDepartment, SrcDeviceType: camp.SrcDeviceType,
-				Difficulty: camp.Difficulty, CPUShift: camp.CPUShift,
+			cfg.Attacks = append(cfg.Attacks, synth.WindowAttack{
+				Attack: synth.Attack{
+					Type: camp.Type, SrcDepartment: camp.SrcDepartment, SrcDeviceType: camp.SrcDeviceType,
+					Difficulty: camp.Difficulty, CPUShift: camp.CPUShift,
+				},
+				Flows: c,
 			})
 			occ = append(occ, k)
 		}
 	}
-	f, err := datasets.GenerateWindow(cfg, ws)
+	f, err := synth.GenerateWindow(cfg, ws)
 	if err != nil {
 		return err
 	}

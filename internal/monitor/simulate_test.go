@@ -13,6 +13,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // cpuRule flags flows whose cpu_usage is above a threshold; its score is
@@ -43,8 +44,8 @@ func (tr *fixedTrainer) Train(f *flow.Table, _ uint64) (Detector, error) {
 
 func reference(t testing.TB) *flow.Table {
 	t.Helper()
-	f, err := datasets.Generate(datasets.Config{
-		Generator: datasets.GeneratorNotebook, Flows: 2000, AnomalyRate: 0.05,
+	f, err := synth.Generate(synth.Config{
+		Generator: synth.GeneratorNotebook, Flows: 2000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
 	}, 7)
 	if err != nil {
@@ -71,7 +72,7 @@ monitoring: {}
 func simulate(t testing.TB, spec experiments.Monitoring, det Detector, tr Trainer, workers int) *Result {
 	t.Helper()
 	res, err := Simulate(context.Background(), Config{
-		Spec: spec, Generator: datasets.GeneratorNotebook, Reference: reference(t), Workers: workers,
+		Spec: spec, Generator: synth.GeneratorNotebook, Reference: reference(t), Workers: workers,
 	}, det, tr, 99)
 	if err != nil {
 		t.Fatal(err)
@@ -237,8 +238,8 @@ func TestDriftKnownShift(t *testing.T) {
 	database := make([]float64, len(flow.DeviceTypes))
 	database[slices.Index(flow.DeviceTypes, "database")] = 1
 	const n = 20000
-	ref, err := datasets.GenerateWindow(datasets.WindowConfig{
-		Generator: datasets.GeneratorNotebook, Flows: n, Drift: datasets.Drift{DeviceWeights: database},
+	ref, err := synth.GenerateWindow(synth.WindowConfig{
+		Generator: synth.GeneratorNotebook, Flows: n, Drift: synth.Drift{DeviceWeights: database},
 	}, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +253,7 @@ func TestDriftKnownShift(t *testing.T) {
 		spec.DriftFeatures = []string{flow.ColBytesSent}
 		spec.Drifts = []experiments.TrafficDrift{{DeviceWeights: database, BytesLogShift: delta}}
 		res, err := Simulate(context.Background(), Config{
-			Spec: spec, Generator: datasets.GeneratorNotebook, Reference: ref, Workers: 2,
+			Spec: spec, Generator: synth.GeneratorNotebook, Reference: ref, Workers: 2,
 		}, cpuRule{70}, nil, 11)
 		if err != nil {
 			t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // notebookExperiment is the baseline experiment's data, split and two
@@ -67,7 +68,7 @@ func trainLikeRunner(t testing.TB, src string) *trained {
 	trial := &exp.Trials[0]
 	spec := trial.Spec
 	d := spec.Data
-	flows, err := datasets.Generate(datasets.Config{
+	flows, err := synth.Generate(synth.Config{
 		Generator: d.Generator, Flows: d.Flows, AnomalyRate: d.AnomalyRate,
 		AnomalyMix: d.AnomalyMix, Difficulty: d.Difficulty, Workers: 2,
 	}, seed.Derive(trial.DerivedSeed, "data"))
