@@ -17,7 +17,7 @@ import (
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
-	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/models/kinds"
 	"github.com/segharness/harness/internal/monitor"
 	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/seed"
@@ -76,7 +76,7 @@ func (tr *forestTrainer) Train(f *flow.Table, s uint64) (monitor.Detector, error
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := models.ForestConfig(tr.model.Params, x.D, tr.workers)
+	cfg, err := kinds.ForestConfig(tr.model.Params, x.D, tr.workers)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/models/kinds"
 	"github.com/segharness/harness/internal/seed"
 	"github.com/segharness/harness/internal/synth"
 )
@@ -133,7 +134,7 @@ func trainLikeRunner(t testing.TB, src string) *trained {
 		},
 	}
 	for _, ms := range spec.Models {
-		cfg, err := models.ForestConfig(ms.Params, tr.x.D, 2)
+		cfg, err := kinds.ForestConfig(ms.Params, tr.x.D, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
