@@ -13,7 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/models"
 )
 
@@ -497,7 +497,7 @@ func TestDocValues(t *testing.T) {
 	for _, r := range models.Roles {
 		names = append(names, r.Metrics()...)
 	}
-	names = append(names, features.SetNames()...)
+	names = append(names, featureset.SetNames()...)
 	names = append(names, MonitoringMetrics...)
 	names = append(names, TableDetectorMetrics...)
 	for _, m := range append(slices.Clone(IncidentMetrics), PolicyMetrics...) {

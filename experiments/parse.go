@@ -17,9 +17,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/datasets"
-	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/suggest"
 	"github.com/segharness/harness/internal/synth"
@@ -780,7 +780,7 @@ func (p *parser) data(n *yaml.Node, path string) {
 			sweepable(p, n, path, p.dataPath, formatString, func(v string) { d.Path = v })
 		}},
 		{"format", func(n *yaml.Node, path string) {
-			sweepable(p, n, path, oneOf(datasets.FormatCSV, datasets.FormatParquet), formatString, func(v string) { d.Format = v })
+			sweepable(p, n, path, oneOf(flow.FormatCSV, flow.FormatParquet), formatString, func(v string) { d.Format = v })
 		}},
 		{"table", p.table},
 	})
@@ -884,7 +884,7 @@ func (p *parser) anomalyMix(n *yaml.Node, path string) {
 func (p *parser) features(n *yaml.Node, path string) {
 	set := func(v []string) { p.spec.Features = v }
 	resolve := func(item *yaml.Node, list []string) bool {
-		if _, err := features.Resolve(list); err != nil {
+		if _, err := featureset.Resolve(list); err != nil {
 			p.errorf(item, path, "%s", strings.TrimPrefix(err.Error(), "features: "))
 			return false
 		}

@@ -9,7 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/synth"
 )
@@ -180,7 +180,7 @@ func dataNode(d *Data) *yaml.Node {
 
 func featuresNode(f []string) *yaml.Node {
 	if len(f) == 1 {
-		if _, ok := features.Sets[f[0]]; ok {
+		if _, ok := featureset.Sets[f[0]]; ok {
 			return str(f[0])
 		}
 	}

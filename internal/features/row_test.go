@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/synth"
 )
@@ -31,7 +32,7 @@ func TestTransformRowMatchesTransform(t *testing.T) {
 		{"consistent", synth.GeneratorConsistent, []string{"notebook"}, false},
 		{"raw scaled on half", synth.GeneratorNotebook, []string{"raw"}, true},
 		{"numeric", synth.GeneratorNotebook, []string{"notebook_numeric"}, false},
-		{"every column", synth.GeneratorNotebook, Columns, false},
+		{"every column", synth.GeneratorNotebook, featureset.Columns, false},
 		{"no engineered column", synth.GeneratorNotebook, []string{"protocol_encoded", "hour", "same_dept"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,10 +188,10 @@ func TestNewPipeline(t *testing.T) {
 		want     string
 	}{
 		{"unknown column", append([]string{"bogus"}, fitted.Columns[1:]...), fitted.Encoders, fitted.Scaler, `unknown column "bogus"`},
-		{"missing encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { delete(m, ProtocolEncoded) }), fitted.Scaler, "no label encoder for column protocol_encoded"},
-		{"empty encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[ProtocolEncoded] = enc() }), fitted.Scaler, "has no classes"},
-		{"unsorted classes", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[ProtocolEncoded] = enc("UDP", "TCP") }), fitted.Scaler, "not sorted"},
-		{"repeated class", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[ProtocolEncoded] = enc("TCP", "TCP") }), fitted.Scaler, "not sorted and distinct"},
+		{"missing encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { delete(m, featureset.ProtocolEncoded) }), fitted.Scaler, "no label encoder for column protocol_encoded"},
+		{"empty encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[featureset.ProtocolEncoded] = enc() }), fitted.Scaler, "has no classes"},
+		{"unsorted classes", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[featureset.ProtocolEncoded] = enc("UDP", "TCP") }), fitted.Scaler, "not sorted"},
+		{"repeated class", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[featureset.ProtocolEncoded] = enc("TCP", "TCP") }), fitted.Scaler, "not sorted and distinct"},
 		{"stray encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m["hour"] = enc("a") }), fitted.Scaler, `encoder for "hour"`},
 		{"no scaler", fitted.Columns, encoders(same), nil, "no scaler"},
 		{"short scaler", fitted.Columns, encoders(same), scaler(func(s *Scaler) { s.Mean = s.Mean[1:] }), "19 means and 20 scales for 20 columns"},
