@@ -71,7 +71,7 @@
 //     columns: 15 numeric and engineered, 5 label-encoded categoricals),
 //     `notebook_numeric` (its 15 numeric ones) or `raw` (the generated
 //     columns without engineering). A list names columns of
-//     features.Columns, each once. To sweep, give a list whose entries
+//     featureset.Columns, each once. To sweep, give a list whose entries
 //     include a list: [notebook, [cpu_usage, risk_score]] is two axis
 //     values, while [notebook, raw] is one list of two (unknown) columns;
 //     inside a zip block a plain list of names is an axis.
@@ -198,7 +198,7 @@
 //   - `data.table.preset` (string; default none; nsl-kdd): a known
 //     mapping; the mapping keys (header, columns, label, normal,
 //     categories, numeric, categorical, ignore, roles) are then errors.
-//     nsl-kdd is NSL-KDD's (Tavallaee et al. 2009; tabular.NSLKDD): no
+//     nsl-kdd is NSL-KDD's (Tavallaee et al. 2009; tabspec.NSLKDD): no
 //     header, 41 features (protocol_type, service and flag categorical),
 //     the label, and the difficulty, ignored; the attack names in the
 //     categories dos, probe, r2l and u2r; roles duration, bytes_sent
