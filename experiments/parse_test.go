@@ -18,6 +18,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/monitor/retrain"
+	"github.com/segharness/harness/internal/monitor/scenario"
+	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -230,17 +233,17 @@ targets:
 		Policy: Policy{Segments: "department_device", MinFlows: 1, Clusters: 6, ClusterQuantile: 0.99, IsolateAbove: 0.8},
 		// Nor a monitoring simulation; these are the defaults a
 		// monitoring: key starts from (doc.go).
-		Monitoring: Monitoring{
+		Monitoring: Monitoring{Scenario: scenario.Scenario{
 			Period: 7 * 24 * time.Hour, Window: time.Hour, FlowsPerDay: 100000, BusinessHoursFactor: 3,
-			Timing: Timing{ExportInterval: time.Minute, ScoringInterval: 30 * time.Second,
-				Triage: Delay{Kind: "lognormal", A: 3, B: 0.5}, Containment: Delay{Kind: "lognormal", A: 6, B: 0.5}},
-			Feedback: Feedback{Delay: 4 * time.Hour, NormalFraction: 0.01, AnomalyFraction: 0.5},
-			Retraining: Retraining{MinDetection: 0.9, FeedbackWindow: 24 * time.Hour, MinAnomalies: 50, DriftThreshold: 0.25,
+			Timing: timing.Model{ExportInterval: time.Minute, ScoringInterval: 30 * time.Second,
+				Triage: timing.Dist{Kind: "lognormal", A: 3, B: 0.5}, Containment: timing.Dist{Kind: "lognormal", A: 6, B: 0.5}},
+			Feedback: scenario.Feedback{Delay: 4 * time.Hour, NormalFraction: 0.01, AnomalyFraction: 0.5},
+			Retraining: scenario.Retraining{Config: retrain.Config{MinDetection: 0.9, FeedbackWindow: 24 * time.Hour, MinAnomalies: 50, DriftThreshold: 0.25,
 				NewPatterns: 50, Schedule: 30 * 24 * time.Hour, MinSamples: 1000, MinImprovement: 0.02, Rollout: []float64{0.1, 0.5, 1},
-				StageDuration: 12 * time.Hour, RollbackTolerance: 0.05, Cooldown: 24 * time.Hour, Holdout: 24 * time.Hour, MaxSamples: 50000},
+				StageDuration: 12 * time.Hour, RollbackTolerance: 0.05, Cooldown: 24 * time.Hour}, Holdout: 24 * time.Hour, MaxSamples: 50000},
 			DriftFeatures: []string{"bytes_sent", "packets_sent", "duration", "cpu_usage", "ports_contacted"},
 			DriftBins:     10,
-		},
+		}},
 	}
 	if diff := cmp.Diff(want, exp.Spec, approx); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)

@@ -3,8 +3,8 @@
 // actual decisions: the notebook drew them from np.random.normal and never
 // measured response time at all.
 //
-// Simulate steps through a declared period (experiments.Monitoring) window by
-// window. Each window:
+// Simulate steps through a declared period (a scenario.Scenario, an
+// experiment file's monitoring block) window by window. Each window:
 //
 //  1. Draws the window's flows (synth.GenerateWindow): normal traffic at
 //     the window's hour of day, FlowsPerDay a day spread so that each hour

@@ -164,7 +164,7 @@ func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out
 	days := int(spec.Period / (24 * time.Hour))
 	perDay := int((24 * time.Hour) / spec.Window)
 	res, err := monitor.Simulate(ctx, monitor.Config{
-		Spec:      spec,
+		Scenario:  spec.Scenario,
 		Generator: t.Spec.Data.Generator,
 		Reference: td.ds.Flows.Rows(td.train),
 		Workers:   workers,
