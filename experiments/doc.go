@@ -42,6 +42,12 @@
 // Only problems of the file as a whole (empty, or a sweep of more than
 // [MaxTrials] trials) have no line.
 //
+// Parsing reads the text alone. The files the experiment names (data.path,
+// data.table.files and test, an external model's files) are checked by
+// [Experiment.CheckFiles], which harness validate and harness run call
+// right after parsing, before anything runs: each problem is reported the
+// same way, at the path's position.
+//
 // YAML is read as written, without conversions: a quoted "0.05" is a
 // string, not a number; yes and no are strings, not booleans. Integer keys
 // take any integral number (1e6 is 1000000). An empty value (key: or
@@ -135,7 +141,8 @@
 //     traffic (synth.Config.Difficulty).
 //   - `data.path` (string; required with source file; sweepable): the file
 //     to read. A relative path starts at the experiment file's directory;
-//     the file must exist when the experiment is parsed.
+//     the file must exist when the experiment is checked (harness validate
+//     and run check the files an experiment names before running it).
 //   - `data.format` (string; default inferred from the path's extension;
 //     csv or parquet; sweepable): the file's format.
 //   - `data.table` (mapping; required with source table): the files of a
@@ -207,7 +214,7 @@
 //     files read, in order, as the training data, or as all the data when
 //     test is not given (then split by split.test_fraction and
 //     split.stratify). A relative path starts at the experiment file's
-//     directory; each file must exist when the experiment is parsed. The
+//     directory; each file must exist when the experiment is checked. The
 //     extension tells the format: .csv or .txt (CSV), either followed by
 //     .gz (gzip-compressed), .parquet or .pq. Each path once.
 //   - `data.table.test` (list of paths; default none; at least one, none

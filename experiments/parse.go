@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -36,6 +35,8 @@ type Experiment struct {
 	Spec   Spec
 	Axes   []Axis
 	Trials []Trial
+
+	files []fileRef // the paths the file names, for CheckFiles
 }
 
 // Dir returns the directory that relative paths in the file are relative to.
@@ -44,7 +45,8 @@ func (e *Experiment) Dir() string { return filepath.Dir(e.File) }
 // MaxTrials bounds the number of trials one file may expand to.
 const MaxTrials = 100000
 
-// ParseFile reads and parses the experiment file at path.
+// ParseFile reads the experiment file at path and parses it (Parse). It
+// reads no other file: CheckFiles checks those the experiment names.
 func ParseFile(path string) (*Experiment, error) {
 	// A regular file of bounded size: a FIFO or device is refused, not
 	// waited on or read forever.
@@ -58,11 +60,14 @@ func ParseFile(path string) (*Experiment, error) {
 // Parse parses an experiment file's contents. file names it in errors and
 // anchors relative data paths. The error, when not nil, is an ErrorList
 // holding every problem found, each with its line, column and key path.
+//
+// Parse is a function of src and file alone: it does not look at the
+// filesystem, so the paths the file names need not exist yet.
+// CheckFiles checks them.
 func Parse(src []byte, file string) (*Experiment, error) {
 	sum := sha256.Sum256(src)
 	p := &parser{
 		file: file,
-		dir:  filepath.Dir(file),
 		spec: defaultSpec(),
 		pos:  map[string]*yaml.Node{},
 		bad:  map[string]bool{},
@@ -72,7 +77,7 @@ func Parse(src []byte, file string) (*Experiment, error) {
 		return nil, err
 	}
 	p.top(root)
-	exp := &Experiment{File: file, SHA256: hex.EncodeToString(sum[:]), Source: bytes.Clone(src)}
+	exp := &Experiment{File: file, SHA256: hex.EncodeToString(sum[:]), Source: bytes.Clone(src), files: p.files}
 	p.expand(exp)
 	if len(p.errs) > 0 {
 		return nil, p.errs.sorted()
@@ -234,7 +239,6 @@ func position(src []byte, off int) (line, col int) {
 // and every sweep axis on the way.
 type parser struct {
 	file string
-	dir  string
 	errs ErrorList
 	spec Spec // the template: defaults, then the file's values
 
@@ -251,6 +255,7 @@ type parser struct {
 
 	incidentNames   []*yaml.Node // the name node of each incident flow kept
 	incidentPaths   []string     // and its key path
+	files           []fileRef    // the paths the file names, in file order
 	campaignPaths   []string     // the key path of each monitoring campaign kept
 	driftPaths      []string     // and of each drift
 	targetNodes     []*targetNode
@@ -821,51 +826,14 @@ func (p *parser) data(n *yaml.Node, path string) {
 	}
 }
 
-// dataPath accepts a path to an existing regular file of at most
-// fileio.InputBytes, relative to the experiment file's directory.
+// dataPath accepts a path to a file of flows, relative to the experiment
+// file's directory; CheckFiles checks the file.
 func (p *parser) dataPath(_ *parser, n *yaml.Node, path string) (string, bool) {
 	s, ok := text(p, n, path)
-	if !ok {
-		return "", false
+	if ok {
+		p.fileRef(n, path, s, dataFile, "", "")
 	}
-	st, ok := p.stat(n, path, s)
-	switch {
-	case !ok:
-		return "", false
-	case st.IsDir():
-		p.errorf(n, path, "%s is a directory, want a file", s)
-		return "", false
-	case st.Size() > fileio.InputBytes.Get():
-		p.errorf(n, path, "%s", (&fileio.TooLargeError{Path: s, What: "file", Limit: fileio.InputBytes, Size: st.Size()}).Error())
-		return "", false
-	}
-	return s, true
-}
-
-// resolve returns the path s relative to the experiment file's directory.
-func (p *parser) resolve(s string) string {
-	if filepath.IsAbs(s) {
-		return s
-	}
-	return filepath.Join(p.dir, s)
-}
-
-// stat reports the file or directory at s, relative to the experiment
-// file's directory, or an error naming it. Anything else (a FIFO, device
-// or socket, which would block or never end when read) is an error.
-func (p *parser) stat(n *yaml.Node, path, s string) (os.FileInfo, bool) {
-	st, err := os.Stat(p.resolve(s))
-	if err != nil {
-		p.errorf(n, path, "cannot read %s (relative paths start at the experiment file's directory): %s", s, fileio.Detail(err))
-		return nil, false
-	}
-	if !st.IsDir() {
-		if err := fileio.CheckRegular(s, st); err != nil {
-			p.errorf(n, path, "%v", err)
-			return nil, false
-		}
-	}
-	return st, true
+	return s, ok
 }
 
 func (p *parser) anomalyMix(n *yaml.Node, path string) {
@@ -1053,8 +1021,8 @@ func textOf[T any](c conv[T], format func(T) string) conv[string] {
 
 // stringList decodes a list of strings (an external command's arguments, a
 // model's files), which cannot be swept. Numbers and booleans are taken as
-// written; with prm.Files each entry must name an existing file or
-// directory, relative to the experiment file's directory.
+// written; with prm.Files each entry names a file or directory, relative
+// to the experiment file's directory, which CheckFiles checks.
 func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set func([]string)) {
 	switch {
 	case p.zip != 0:
@@ -1065,8 +1033,6 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 		p.errorf(n, path, "want at least %d entr%s, got %d", prm.MinLen, pluralY(prm.MinLen), len(n.Content))
 	default:
 		list := make([]string, 0, len(n.Content))
-		var infos []os.FileInfo // of the files of list, when prm.Files
-		var nodes []*yaml.Node
 		ok := true
 		for _, item := range n.Content {
 			if !scalarOK(p, item, path, "a string") {
@@ -1079,23 +1045,14 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 				continue
 			}
 			if prm.Files {
-				info, good := p.stat(item, path, item.Value)
-				if !good {
-					ok = false
-					continue
-				}
 				if slices.Contains(list, item.Value) {
 					p.errorf(item, path, "%s listed twice", item.Value)
 					ok = false
 					continue
 				}
-				// The same file under another name: ./a and a, a link.
-				if i := slices.IndexFunc(infos, func(fi os.FileInfo) bool { return os.SameFile(fi, info) }); i >= 0 {
-					p.errorf(item, path, "%s is the same file as %s (at %s): list each file once", item.Value, list[i], at(nodes[i]))
-					ok = false
-					continue
-				}
-				infos, nodes = append(infos, info), append(nodes, item)
+				// CheckFiles checks the file, and that it is not one
+				// listed before under another name (./a and a, a link).
+				p.fileRef(item, path, item.Value, inputFile, path, "files")
 			}
 			list = append(list, item.Value)
 		}

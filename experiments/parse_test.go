@@ -39,6 +39,19 @@ func parseString(t testing.TB, name, src string) *Experiment {
 	return exp
 }
 
+// load parses the experiment file at path and checks the files it names,
+// as the harness does before it runs anything.
+func load(path string) (*Experiment, error) {
+	exp, err := ParseFile(path)
+	if err == nil {
+		err = exp.CheckFiles()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return exp, nil
+}
+
 // TestCheckedInFiles parses every experiment file beside the package, as
 // ARCHITECTURE.md asks: each must be valid and expand to at least one
 // trial, with unique IDs that are usable as relative paths.
@@ -52,9 +65,9 @@ func TestCheckedInFiles(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
-			exp, err := ParseFile(file)
+			exp, err := load(file)
 			if err != nil {
-				t.Fatalf("ParseFile(%s):\n%v", file, err)
+				t.Fatalf("ParseFile(%s) and CheckFiles:\n%v", file, err)
 			}
 			if len(exp.Trials) == 0 {
 				t.Fatalf("ParseFile(%s): no trials", file)
@@ -103,8 +116,9 @@ func checkTrials(t *testing.T, exp *Experiment) {
 	}
 }
 
-// TestBadFiles parses each file in testdata/bad and compares the formatted
-// error list with the .golden file beside it. Regenerate with
+// TestBadFiles parses each file in testdata/bad, and checks the files it
+// names when it parses, and compares the formatted error list with the
+// .golden file beside it. Regenerate with
 //
 //	go test ./experiments -run TestBadFiles -update
 //
@@ -121,7 +135,7 @@ func TestBadFiles(t *testing.T) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			exp, err := ParseFile(file)
+			exp, err := load(file)
 			if err == nil {
 				t.Fatalf("ParseFile(%s) = %d trials, nil error; want errors", file, len(exp.Trials))
 			}
@@ -969,6 +983,37 @@ func TestParseFileMissing(t *testing.T) {
 	var list ErrorList
 	if !errors.As(err, &list) || len(list) != 1 || list[0].Line != 0 || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("ParseFile(missing) = %v, want one error naming the file", err)
+	}
+}
+
+// TestParseTouchesNoFiles: Parse accepts paths to files that do not exist
+// (it does not look); CheckFiles reports each, at its position.
+func TestParseTouchesNoFiles(t *testing.T) {
+	src := `name: t
+seeds: [1]
+data:
+  source: table
+  table: {files: [nowhere/a.csv], test: [nowhere/b.csv], header: true, label: l, normal: [n], categories: {c: [x]}, numeric: [v]}
+models:
+  - {name: x, kind: external, command: [prog], files: [nowhere/module.py]}
+`
+	exp, err := Parse([]byte(src), filepath.Join(t.TempDir(), "t.yaml"))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	var list ErrorList
+	if !errors.As(exp.CheckFiles(), &list) {
+		t.Fatalf("CheckFiles = %v, want an ErrorList", exp.CheckFiles())
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, fmt.Sprintf("%d:%d %s", e.Line, e.Column, e.Path))
+		if !strings.Contains(e.Msg, "cannot read nowhere/") {
+			t.Errorf("error %v: want \"cannot read nowhere/...\"", e)
+		}
+	}
+	if want := []string{"5:19 data.table.files", "5:42 data.table.test", "7:56 models[0].files"}; !slices.Equal(got, want) {
+		t.Errorf("CheckFiles errors at %v, want %v", got, want)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -132,10 +130,11 @@ func missingToken(p *parser, n *yaml.Node, path string) (string, bool) {
 // tableFormats are the file name endings the reader knows.
 var tableFormats = []string{".csv", ".txt", ".csv.gz", ".txt.gz", ".parquet", ".pq"}
 
-// tableFile accepts a path to an existing file whose extension names a
-// format the reader knows.
+// tableFile accepts a path to a file whose extension names a format the
+// reader knows. CheckFiles checks the file, and that the table's files
+// (path's parent) are distinct files.
 func (p *parser) tableFile(_ *parser, n *yaml.Node, path string) (string, bool) {
-	s, ok := p.dataPath(p, n, path)
+	s, ok := text(p, n, path)
 	if !ok {
 		return "", false
 	}
@@ -144,6 +143,8 @@ func (p *parser) tableFile(_ *parser, n *yaml.Node, path string) (string, bool) 
 		p.errorf(n, path, "cannot tell the format of %s from its extension: want %s", s, strings.Join(tableFormats, ", "))
 		return "", false
 	}
+	dot := strings.LastIndex(path, ".")
+	p.fileRef(n, path, s, dataFile, path[:dot], path[dot+1:])
 	return s, true
 }
 
@@ -291,8 +292,9 @@ func (p *parser) tableCategories(n *yaml.Node, path string, tn *tableNodes) {
 	}
 }
 
-// checkTableFiles checks the file lists: not empty, no file both training
-// and test data, and the column names that files without a header need.
+// checkTableFiles checks the file lists: not empty, and the column names
+// that files without a header need. (CheckFiles checks that no file is
+// both training and test data.)
 func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 	t := &p.spec.Data.Table
 	for _, k := range []string{"files", "test"} {
@@ -303,7 +305,6 @@ func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 			}
 		}
 	}
-	p.checkSameFiles(path, tn)
 	if t.Preset != "" || t.Header || len(tn.columns) > 0 || p.bad[join(path, "columns")] || p.bad[join(path, "header")] {
 		return
 	}
@@ -315,45 +316,6 @@ func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 			}
 			p.errorf(at, join(path, "header"), "the CSV files have no header (header: false, the default): list their columns in columns, or set header: true")
 			return
-		}
-	}
-}
-
-// checkSameFiles reports a file named twice in the file lists: twice in
-// files or in test (as paths that differ but name the same file: ./a.csv
-// and a.csv, a link and its target), or both in files and in test, where
-// its rows would be on both sides of the split. Files are compared with
-// os.SameFile; exact repeats were reported by stringList.
-func (p *parser) checkSameFiles(path string, tn *tableNodes) {
-	type entry struct {
-		key  string
-		it   listItem
-		info os.FileInfo
-	}
-	var seen []entry
-	for _, l := range []struct {
-		key   string
-		items []listItem
-	}{{"files", tn.files}, {"test", tn.test}} {
-		for _, it := range l.items {
-			info, err := os.Stat(p.resolve(it.value))
-			if err != nil {
-				continue // reported by tableFile
-			}
-			i := slices.IndexFunc(seen, func(e entry) bool { return os.SameFile(e.info, info) })
-			if i < 0 {
-				seen = append(seen, entry{l.key, it, info})
-				continue
-			}
-			first := seen[i]
-			switch {
-			case first.key == l.key:
-				p.errorf(it.node, join(path, l.key), "%s is the same file as %s (at %s): list each file once", it.value, first.it.value, at(first.it.node))
-			case filepath.Clean(first.it.value) == filepath.Clean(it.value):
-				p.errorf(it.node, join(path, l.key), "%s is also a training file (at %s): the test files must be other files", it.value, at(first.it.node))
-			default:
-				p.errorf(it.node, join(path, l.key), "%s is the same file as the training file %s (at %s): the test files must be other files", it.value, first.it.value, at(first.it.node))
-			}
 		}
 	}
 }
