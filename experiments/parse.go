@@ -65,12 +65,20 @@ func ParseFile(path string) (*Experiment, error) {
 // filesystem, so the paths the file names need not exist yet.
 // CheckFiles checks them.
 func Parse(src []byte, file string) (*Experiment, error) {
+	return parse(src, file, nil)
+}
+
+// parse is Parse; offered, when not nil, is told the key path of every key
+// a mapping of the file may hold (indices as []), as the parser offers
+// them: the tests hold Keys to them.
+func parse(src []byte, file string, offered func(path string)) (*Experiment, error) {
 	sum := sha256.Sum256(src)
 	p := &parser{
-		file: file,
-		spec: defaultSpec(),
-		pos:  map[string]*yaml.Node{},
-		bad:  map[string]bool{},
+		file:    file,
+		spec:    defaultSpec(),
+		pos:     map[string]*yaml.Node{},
+		bad:     map[string]bool{},
+		offered: offered,
 	}
 	root, err := p.document(src)
 	if err != nil {
@@ -238,9 +246,10 @@ func position(src []byte, off int) (line, col int) {
 // parser decodes the node tree into a template spec, recording every error
 // and every sweep axis on the way.
 type parser struct {
-	file string
-	errs ErrorList
-	spec Spec // the template: defaults, then the file's values
+	file    string
+	errs    ErrorList
+	offered func(path string) // see parse
+	spec    Spec              // the template: defaults, then the file's values
 
 	axes []*axis
 	zip  int // the zip group being decoded, 0 outside zip blocks
@@ -301,6 +310,11 @@ type field struct {
 // unknown keys (suggesting the closest known one) and missing required
 // keys, and handles zip blocks. It returns the key nodes present.
 func (p *parser) mapping(n *yaml.Node, path string, fields []field, required ...string) map[string]*yaml.Node {
+	if p.offered != nil {
+		for _, f := range fields {
+			p.offered(listIndex.ReplaceAllString(join(path, f.key), "[]"))
+		}
+	}
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, path, "want a mapping, got %s", describe(n))
 		p.bad[path] = true
@@ -355,6 +369,9 @@ func (p *parser) mapping(n *yaml.Node, path string, fields []field, required ...
 	}
 	return present
 }
+
+// listIndex is a list index in a key path: the [1] of models[1].trees.
+var listIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
 // at formats a node's position for "first at" messages.
 func at(n *yaml.Node) string { return fmt.Sprintf("%d:%d", n.Line, n.Column) }

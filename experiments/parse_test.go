@@ -24,7 +24,7 @@ import (
 	"github.com/segharness/harness/internal/seed"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/bad")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/bad and the key list of docs/experiment-files.md")
 
 // approx compares floats with a tolerance, never ==.
 var approx = cmpopts.EquateApprox(0, 1e-12)
