@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // tableRows returns f's rows with their categories as strings, to
@@ -212,7 +213,7 @@ func TestAppendRowsTooManyLevels(t *testing.T) {
 }
 
 func TestRows(t *testing.T) {
-	g, err := Generate(Config{Generator: GeneratorNotebook, Flows: 500, AnomalyRate: 0.1,
+	g, err := synth.Generate(synth.Config{Generator: synth.GeneratorNotebook, Flows: 500, AnomalyRate: 0.1,
 		AnomalyMix: map[string]float64{flow.CryptoMining: 0.5, flow.LateralMovement: 0.5}}, 7)
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +270,7 @@ func TestRows(t *testing.T) {
 // BenchmarkAppendRows appends 10,000 scattered rows of a 100,000-flow
 // table, with the same levels and with levels to map.
 func BenchmarkAppendRows(b *testing.B) {
-	src, err := Generate(Config{Generator: GeneratorNotebook, Flows: 100_000, AnomalyRate: 0.05,
+	src, err := synth.Generate(synth.Config{Generator: synth.GeneratorNotebook, Flows: 100_000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4}}, 42)
 	if err != nil {
 		b.Fatal(err)

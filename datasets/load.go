@@ -20,12 +20,6 @@ import (
 	"github.com/segharness/harness/internal/flow"
 )
 
-// File formats accepted by Load.
-const (
-	FormatCSV     = "csv"
-	FormatParquet = "parquet"
-)
-
 // ParseError is a problem at a position in an input file.
 type ParseError struct {
 	File   string // name given by the caller
@@ -84,16 +78,17 @@ func InferFormat(path string) string {
 	}
 	switch ext {
 	case ".csv":
-		return FormatCSV
+		return flow.FormatCSV
 	case ".parquet", ".pq":
-		return FormatParquet
+		return flow.FormatParquet
 	}
 	return ""
 }
 
 // Load reads flows in the harness's schema from the file at path. format is
-// FormatCSV, FormatParquet, or "" to infer it from the file name. Gzip input
-// is recognised by its magic bytes and decompressed transparently.
+// flow.FormatCSV, flow.FormatParquet, or "" to infer it from the file name.
+// Gzip input is recognised by its magic bytes and decompressed
+// transparently.
 //
 // The 14 flow columns and the labels is_anomaly and anomaly_type are
 // required. The engineered columns, flow_id and split may be present (as in
@@ -133,9 +128,9 @@ func Load(path, format string) (*flow.Table, error) {
 	}
 	var f *flow.Table
 	switch format {
-	case FormatCSV:
+	case flow.FormatCSV:
 		f, err = ReadCSV(src, path)
-	case FormatParquet:
+	case flow.FormatParquet:
 		// Parquet is read at offsets: from the file itself, or from its
 		// decompressed bytes, bounded above.
 		var r io.ReaderAt = file

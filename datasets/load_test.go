@@ -199,7 +199,7 @@ func TestLoadGzip(t *testing.T) {
 		{"gzip copy", "flows.csv.gz", "", gz},
 		{"gzip named .csv", "flows.csv", "", gz},
 		{"plain named .csv.gz", "flows.csv.gz", "", text},
-		{"gzip with declared format", "flows.data", FormatCSV, gz},
+		{"gzip with declared format", "flows.data", flow.FormatCSV, gz},
 		{"original file", "", "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,13 +217,13 @@ func TestLoadGzip(t *testing.T) {
 
 func TestInferFormat(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{
-		{"flows.csv", FormatCSV},
-		{"dir/FLOWS.CSV", FormatCSV},
-		{"flows.csv.gz", FormatCSV},
-		{"flows.csv.GZ", FormatCSV},
-		{"dataset.parquet", FormatParquet},
-		{"dataset.pq", FormatParquet},
-		{"dataset.parquet.gz", FormatParquet},
+		{"flows.csv", flow.FormatCSV},
+		{"dir/FLOWS.CSV", flow.FormatCSV},
+		{"flows.csv.gz", flow.FormatCSV},
+		{"flows.csv.GZ", flow.FormatCSV},
+		{"dataset.parquet", flow.FormatParquet},
+		{"dataset.pq", flow.FormatParquet},
+		{"dataset.parquet.gz", flow.FormatParquet},
 		{"flows.tsv", ""},
 		{"flows.gz", ""},
 		{"flows", ""},
@@ -258,7 +258,7 @@ func TestLoadParquet(t *testing.T) {
 	for _, tc := range []struct{ file, format string }{
 		{"dataset.parquet", ""},
 		{"dataset.pq", ""},
-		{"dataset.bin", FormatParquet},
+		{"dataset.bin", flow.FormatParquet},
 		{"dataset.parquet.gz", ""}, // gzip around Parquet is sniffed too
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -308,7 +308,7 @@ func TestLoadErrors(t *testing.T) {
 		{"format names are lower case", headerOnly, "CSV", headerOnly + `: unknown format "CSV" (want csv or parquet)`},
 		{"header only", headerOnly, "", headerOnly + ": no flows"},
 		{"Parquet without rows", emptyParquet, "", emptyParquet + ": no flows"},
-		{"CSV read as Parquet", headerOnly, FormatParquet, headerOnly + ": not a Parquet file: no PAR1 magic bytes at both ends"},
+		{"CSV read as Parquet", headerOnly, flow.FormatParquet, headerOnly + ": not a Parquet file: no PAR1 magic bytes at both ends"},
 		{"corrupt gzip", corruptGzip, "", corruptGzip + ": gzip: invalid header"},
 		{"truncated gzip", truncatedGzip, "", truncatedGzip + ": decompressing: unexpected EOF"},
 		{"gzip checksum", badChecksum, "", badChecksum + ": decompressing: gzip: invalid checksum"},

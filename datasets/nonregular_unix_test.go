@@ -11,6 +11,7 @@ import (
 
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/fileio/fileiotest"
+	"github.com/segharness/harness/internal/flow"
 )
 
 // TestLoadNotRegular: a data path that is a FIFO (never written to) or
@@ -29,7 +30,7 @@ func TestLoadNotRegular(t *testing.T) {
 		{fifo, "FIFO"},
 		{"/dev/zero", "character device"},
 	} {
-		for _, format := range []string{FormatCSV, FormatParquet} {
+		for _, format := range []string{flow.FormatCSV, flow.FormatParquet} {
 			t.Run(tc.kind+" as "+format, func(t *testing.T) {
 				var err error
 				fileiotest.Within(t, "Load", func() { _, err = Load(tc.path, format) })

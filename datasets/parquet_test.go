@@ -11,13 +11,14 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // testDataset builds a dataset with every column filled (features are
 // computed by internal/features in the pipeline; here any values do).
 func testDataset(t testing.TB, n int) *Dataset {
 	t.Helper()
-	f, err := Generate(Config{Generator: GeneratorNotebook, Flows: n, AnomalyRate: 0.1, AnomalyMix: notebookMix, Difficulty: 0.2}, 11)
+	f, err := synth.Generate(synth.Config{Generator: synth.GeneratorNotebook, Flows: n, AnomalyRate: 0.1, AnomalyMix: notebookMix, Difficulty: 0.2}, 11)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Package datasets holds the notebook's synthetic flow generator and its
-// variants, anomaly injection, loading flows (internal/flow's schema) from
-// CSV or Parquet files, and the Parquet files a run writes.
+// Package datasets loads flows (internal/flow's schema) from CSV or
+// Parquet files and writes the Parquet files a run writes. The synthetic
+// generator is internal/synth.
 //
 // This package is the only importer of parquet-go.
 package datasets

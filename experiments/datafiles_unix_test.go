@@ -16,7 +16,8 @@ import (
 )
 
 // dataDir is a directory holding a FIFO (fifo.csv, never written to), a
-// table (a.csv), a link to it (link.csv) and another table (b.csv).
+// table (a.csv), a link to it (link.csv), another table (b.csv) and a link
+// to a device (zero.csv).
 func dataDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -31,11 +32,15 @@ func dataDir(t *testing.T) string {
 	if err := os.Symlink("a.csv", filepath.Join(dir, "link.csv")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.csv")); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
-// parseFileErrors writes src as an experiment file in dir, parses it
-// (failing after 10 s rather than hanging) and returns its errors.
+// parseFileErrors writes src as an experiment file in dir, parses it and
+// checks its files (failing after 10 s rather than hanging) and returns
+// its errors.
 func parseFileErrors(t *testing.T, dir, src string) ErrorList {
 	t.Helper()
 	file := filepath.Join(dir, "exp.yaml")
@@ -43,10 +48,10 @@ func parseFileErrors(t *testing.T, dir, src string) ErrorList {
 		t.Fatal(err)
 	}
 	var err error
-	fileiotest.Within(t, "ParseFile", func() { _, err = ParseFile(file) })
+	fileiotest.Within(t, "ParseFile and CheckFiles", func() { _, err = load(file) })
 	var list ErrorList
 	if !errors.As(err, &list) {
-		t.Fatalf("ParseFile = %v, want an ErrorList", err)
+		t.Fatalf("ParseFile and CheckFiles = %v, want an ErrorList", err)
 	}
 	checkErrorList(t, []byte(src), file, list)
 	return list
@@ -105,8 +110,14 @@ func TestDataPathNotRegular(t *testing.T) {
 		list := parseFileErrors(t, dir, fmt.Sprintf("name: f\nseeds: [1]\ndata:\n  source: file\n  path: %s\n", tc.path))
 		wantError(t, list, 5, 9, "data.path", tc.path+": "+tc.kind, "not a regular file")
 
-		list = parseFileErrors(t, dir, tableExperiment("[a.csv, "+tc.path+"]", ""))
-		wantError(t, list, 7, 20, "data.table.files", tc.path+": "+tc.kind, "not a regular file")
+		// A table file's extension must name its format: the device
+		// through a link named .csv.
+		table := tc.path
+		if table == "/dev/zero" {
+			table = "zero.csv"
+		}
+		list = parseFileErrors(t, dir, tableExperiment("[a.csv, "+table+"]", ""))
+		wantError(t, list, 7, 20, "data.table.files", table+": "+tc.kind, "not a regular file")
 
 		// A model's files may be directories, never FIFOs or devices.
 		list = parseFileErrors(t, dir, "name: m\nseeds: [1]\nmodels:\n  - {name: x, kind: external, command: [python3], files: ["+tc.path+"]}\n")
@@ -150,7 +161,7 @@ func TestTableSameFile(t *testing.T) {
 		}
 	}
 	// Different files are fine.
-	if _, err := ParseFile(writeExp(t, dir, tableExperiment("[a.csv]", "[b.csv]"))); err != nil {
+	if _, err := load(writeExp(t, dir, tableExperiment("[a.csv]", "[b.csv]"))); err != nil {
 		t.Errorf("a.csv and b.csv: %v", err)
 	}
 }

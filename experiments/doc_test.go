@@ -13,202 +13,145 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/models"
 )
 
-// The package comment in doc.go is the reference for every key. These
-// tests hold it to the parser: every key the parser accepts has an entry,
-// and each entry's facts in parentheses (the kinds, the default, the
-// allowed values and ranges, sweepable or not) are what the parser does.
-//
-// An entry is a list item of the form
-//
-//	- `PATH` (FACT; FACT; ...): description
-//
-// where PATH is the key path (name, data.flows, models[].trees,
-// targets[].metric), and the facts end at the first "):".
+// The reference of the keys is Keys (keys.go), a table; these tests hold
+// it to the parser, key for key: the keys the parser offers in each
+// mapping are the table's (TestKeysAreTheParsers), and each key's default,
+// requiredness, sweepability, set of values and range are what the parser
+// does (TestKeyFacts). docs/experiment-files.md lists the table
+// (TestDocsKeyList, which go test -update rewrites), and doc.go's prose
+// mentions every metric and name a file may use (TestDocValues).
 
-// docText returns the package comment of doc.go with the comment markers
-// removed and all white space collapsed to single spaces.
-func docText(t *testing.T) string {
+// keyFile returns an experiment file with the key path set to the YAML
+// value v, inside the mappings and lists the path names (flow YAML, every
+// key quoted). A model gets kind random_forest unless the key is its kind.
+func keyFile(path, v string) string {
+	switch path {
+	case "name":
+		return "{name: " + v + ", seeds: [1]}\n"
+	case "seeds":
+		return "{name: t, seeds: " + v + "}\n"
+	}
+	segs := strings.Split(path, ".")
+	// Rejoin the comparisons' segments: targets[].> has no dot inside.
+	val := v
+	for i := len(segs) - 1; i >= 0; i-- {
+		name, list := strings.CutSuffix(segs[i], "[]")
+		if !list {
+			val = "{" + strconv.Quote(name) + ": " + val + "}"
+			continue
+		}
+		item := val
+		if name == "models" && segs[i+1] != "kind" {
+			item = "{\"kind\": random_forest, " + strings.TrimPrefix(val, "{")
+		}
+		val = "{" + strconv.Quote(name) + ": [" + item + "]}"
+	}
+	return "{name: t, seeds: [1], " + strings.TrimPrefix(val, "{") + "\n"
+}
+
+// sampleValue is a value of the key's type that makes the parser offer
+// the keys beneath it: an empty mapping, or a list of one.
+func sampleValue(k *Key) string {
+	switch {
+	case strings.HasPrefix(k.Type, "list of mappings"):
+		return "[{}]"
+	case strings.Contains(k.Type, "mapping"), k.Type == "delay":
+		return "{}"
+	}
+	return "1"
+}
+
+// offeredKeys returns every key path the parser offers in the mappings
+// that the keys of the table, and a model of each kind, lead to.
+func offeredKeys(t *testing.T) map[string]bool {
 	t.Helper()
-	src, err := os.ReadFile("doc.go")
-	if err != nil {
-		t.Fatal(err)
+	offered := map[string]bool{}
+	record := func(path string) { offered[path] = true }
+	var files []string
+	for i := range Keys {
+		files = append(files, keyFile(Keys[i].Path, sampleValue(&Keys[i])))
 	}
-	var text []string
-	for line := range strings.SplitSeq(string(src), "\n") {
-		if rest, ok := strings.CutPrefix(line, "//"); ok {
-			text = append(text, rest)
+	for _, kind := range models.Names() {
+		files = append(files, "{name: t, seeds: [1], models: [{kind: "+kind+"}]}\n")
+	}
+	for _, src := range files {
+		parse([]byte(src), "keys.yaml", record) // the errors do not matter
+	}
+	return offered
+}
+
+// TestKeysAreTheParsers: every key the parser offers is in Keys, and
+// every key of Keys the parser offers. A model's keys besides name and
+// kind are its kind's parameters, from the registry.
+func TestKeysAreTheParsers(t *testing.T) {
+	offered := offeredKeys(t)
+	if len(offered) < 100 {
+		t.Fatalf("the parser offered only %d keys; the key discovery is broken", len(offered))
+	}
+	for path := range offered {
+		if rest, ok := strings.CutPrefix(path, "models[]."); ok && rest != "name" && rest != "kind" {
+			param, _, _ := strings.Cut(rest, ".") // the entries of a pass-through mapping are the user's
+			if len(models.KindsWithKey(param)) == 0 {
+				t.Errorf("the parser offers %s, a parameter of no registered kind", path)
+			}
+			continue
+		}
+		if keyOf(path) == nil {
+			t.Errorf("the parser accepts %s, which Keys (keys.go) does not list", path)
 		}
 	}
-	return strings.Join(strings.Fields(strings.Join(text, "\n")), " ")
-}
-
-// kindDocs returns the section of docs/models.md (the registry's
-// reference, to which doc.go points for model keys) of each kind, white
-// space collapsed, and the whole text.
-func kindDocs(t *testing.T) (map[string]string, string) {
-	t.Helper()
-	src, err := os.ReadFile("../docs/models.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sections := map[string]string{}
-	for _, sec := range strings.Split(string(src), "\n## ")[1:] {
-		name, body, _ := strings.Cut(sec, "\n")
-		if name != "Roles" {
-			sections[name] = strings.Join(strings.Fields(body), " ")
+	for _, k := range Keys {
+		if !offered[k.Path] {
+			t.Errorf("Keys lists %s, which the parser does not accept", k.Path)
+		}
+		if strings.Count(k.Path, "`") > 0 || k.Type == "" || k.Doc == "" {
+			t.Errorf("key %s: want a path, a type and a doc", k.Path)
 		}
 	}
-	return sections, strings.Join(strings.Fields(string(src)), " ")
-}
-
-// entryFor returns the facts of key k's entry: a model parameter's in its
-// kind's section of docs/models.md, any other key's in doc.go.
-func entryFor(t *testing.T, doc string, k key) ([]string, bool) {
-	if k.kind == "" || k.path == "models[].name" || k.path == "models[].kind" {
-		return docEntry(doc, k.path)
-	}
-	sections, _ := kindDocs(t)
-	return docEntry(sections[k.kind], k.path)
-}
-
-// docEntry returns the facts of the entry for path, or false.
-func docEntry(doc, path string) ([]string, bool) {
-	head := "- `" + path + "` ("
-	i := strings.Index(doc, head)
-	if i < 0 {
-		return nil, false
-	}
-	rest := doc[i+len(head):]
-	end := strings.Index(rest, "):")
-	if end < 0 {
-		return nil, false
-	}
-	return strings.Split(rest[:end], "; "), true
-}
-
-// key is one key the parser accepts, where it sits, and how to put a
-// value there.
-type key struct {
-	path string              // doc path: data.flows, models[].trees
-	file func(string) string // an experiment file with the key set to a YAML value
-	kind string              // for model keys, a kind it applies to
-}
-
-// knownKeys returns the keys the parser lists for a mapping, read from its
-// "unknown key" error, so that the test follows the parser's own tables.
-func knownKeys(t *testing.T, src string) []string {
-	t.Helper()
-	_, err := Parse([]byte(src), "keys.yaml")
-	if err == nil {
-		t.Fatalf("no error for an unknown key in:\n%s", src)
-	}
-	m := regexp.MustCompile(`unknown key "zz_unknown"[^;]*; known keys: (.*)`).FindStringSubmatch(err.Error())
-	if m == nil {
-		t.Fatalf("no list of known keys in:\n%v", err)
-	}
-	return strings.Split(strings.SplitN(m[1], "\n", 2)[0], ", ")
-}
-
-// allKeys lists every key of the experiment file, with files that set it.
-func allKeys(t *testing.T) []key {
-	const head = "name: t\nseeds: [1]\n"
-	var keys []key
-	add := func(prefix string, names []string, file func(k, v string) string) {
-		for _, k := range names {
-			keys = append(keys, key{path: prefix + k, file: func(v string) string { return file(k, v) }})
+	seen := map[string]bool{}
+	for _, k := range Keys {
+		if seen[k.Path] {
+			t.Errorf("Keys lists %s twice", k.Path)
 		}
+		seen[k.Path] = true
 	}
-	add("", knownKeys(t, head+"zz_unknown: 1\n"), func(k, v string) string {
-		if k == "name" || k == "seeds" {
-			return strings.Replace(head, k+": ", k+": "+v+" #", 1)
+}
+
+// TestModelKeys: a model of each kind takes name, kind and its kind's
+// parameters, no other key, and each parameter is sweepable as the
+// registry declares.
+func TestModelKeys(t *testing.T) {
+	for _, kind := range models.Names() {
+		var got []string
+		parse([]byte("{name: t, seeds: [1], models: [{kind: "+kind+"}]}\n"), "k.yaml", func(path string) {
+			if rest, ok := strings.CutPrefix(path, "models[]."); ok && !strings.Contains(rest, ".") && !slices.Contains(got, rest) {
+				got = append(got, rest)
+			}
+		})
+		want := []string{"name", "kind"}
+		for _, p := range models.Lookup(kind).Params {
+			want = append(want, p.Key)
 		}
-		return head + k + ": " + v + "\n"
-	})
-	add("data.", knownKeys(t, head+"data: {zz_unknown: 1}\n"), func(k, v string) string {
-		return head + "data: {" + k + ": " + v + "}\n"
-	})
-	const table = "data: {source: table, table: {files: [testdata/table/train.csv]"
-	add("data.table.", knownKeys(t, head+table+", zz_unknown: 1}}\n"), func(k, v string) string {
-		if k == "files" {
-			return head + "data: {source: table, table: {files: " + v + "}}\n"
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("kind %s: the parser offers %v, the registry declares %v", kind, got, want)
 		}
-		return head + table + ", " + k + ": " + v + "}}\n"
-	})
-	add("data.table.roles.", knownKeys(t, head+table+", roles: {zz_unknown: 1}}}\n"), func(k, v string) string {
-		return head + table + ", roles: {" + k + ": " + v + "}}}\n"
-	})
-	add("data.anomaly_mix.", knownKeys(t, head+"data: {anomaly_mix: {zz_unknown: 1}}\n"), func(k, v string) string {
-		return head + "data: {anomaly_mix: {" + k + ": " + v + "}}\n"
-	})
-	add("split.", knownKeys(t, head+"split: {zz_unknown: 1}\n"), func(k, v string) string {
-		return head + "split: {" + k + ": " + v + "}\n"
-	})
-	const model = "models: [{name: m, kind: random_forest}]\n"
-	add("targets[].", knownKeys(t, head+model+"targets: [{zz_unknown: 1}]\n"), func(k, v string) string {
-		target := map[string]string{"model": "m", "metric": "f1", ">=": "0.5"}
-		target[k] = v
-		var pairs []string
-		for _, tk := range []string{"model", "metric", k} {
-			if _, done := target[tk]; done {
-				pairs = append(pairs, fmt.Sprintf("%q: %s", tk, target[tk]))
-				delete(target, tk)
+		for _, p := range models.Lookup(kind).Params {
+			if p.Type == models.Strings || p.Type == models.Mapping {
+				continue
+			}
+			src := "{name: t, seeds: [1], models: [{kind: " + kind + requiredParams(kind, p.Key) + ", " + p.Key + ": [zz1, zz2]}]}\n"
+			_, err := Parse([]byte(src), "k.yaml")
+			if swept := err == nil || !strings.Contains(err.Error(), "cannot be swept"); swept != p.Sweepable {
+				t.Errorf("kind %s, key %s: the registry says sweepable %v, the parser %v (%v)", kind, p.Key, p.Sweepable, swept, err)
 			}
 		}
-		return head + model + "targets: [{" + strings.Join(pairs, ", ") + "}]\n"
-	})
-	const rf = "models: [{name: rf, kind: random_forest}, {name: typ, kind: random_forest, target: anomaly_type}]\n"
-	add("policy.", knownKeys(t, head+rf+"policy: {zz_unknown: 1}\n"), func(k, v string) string {
-		return head + rf + "policy: {" + k + ": " + v + "}\n"
-	})
-	add("incident.", knownKeys(t, head+rf+"export_model: true\nincident: {zz_unknown: 1}\n"), func(k, v string) string {
-		if k == "flows" {
-			return head + rf + "export_model: true\nincident: {flows: " + v + "}\n"
-		}
-		return head + rf + "export_model: true\nincident: {flows: [" + incidentFlowText("") + "], " + k + ": " + v + "}\n"
-	})
-	add("incident.flows[].", knownKeys(t, head+rf+"export_model: true\nincident: {flows: [{zz_unknown: 1}]}\n"), func(k, v string) string {
-		return head + rf + "export_model: true\nincident: {flows: [" + incidentFlowText(k, v) + "]}\n"
-	})
-	// monitoring and its mappings, with the detector it needs.
-	mon := func(block string) string { return head + rf + "monitoring: " + block + "\n" }
-	add("monitoring.", knownKeys(t, mon("{zz_unknown: 1}")), func(k, v string) string {
-		return mon("{" + k + ": " + v + "}")
-	})
-	for _, sub := range []string{"timing", "feedback", "retraining"} {
-		add("monitoring."+sub+".", knownKeys(t, mon("{"+sub+": {zz_unknown: 1}}")), func(k, v string) string {
-			return mon("{" + sub + ": {" + k + ": " + v + "}}")
-		})
 	}
-	for _, delay := range []string{"triage", "containment"} {
-		add("monitoring.timing."+delay+".", knownKeys(t, mon("{timing: {"+delay+": {zz_unknown: 1}}}")), func(k, v string) string {
-			return mon("{timing: {" + delay + ": {" + k + ": " + v + "}}}")
-		})
-	}
-	add("monitoring.campaigns[].", knownKeys(t, mon("{campaigns: [{zz_unknown: 1}]}")), func(k, v string) string {
-		return mon("{campaigns: [" + itemText([][2]string{{"name", "c"}, {"type", "crypto_mining"}}, k, v) + "]}")
-	})
-	add("monitoring.drifts[].", knownKeys(t, mon("{drifts: [{zz_unknown: 1}]}")), func(k, v string) string {
-		return mon("{drifts: [" + itemText([][2]string{{"cpu_shift", "5"}}, k, v) + "]}")
-	})
-	add("monitoring.drifts[].device_weights.", knownKeys(t, mon("{drifts: [{device_weights: {zz_unknown: 1}}]}")), func(k, v string) string {
-		return mon("{drifts: [{device_weights: {" + k + ": " + v + "}}]}")
-	})
-	for _, kind := range models.Names() {
-		names := knownKeys(t, head+"models: [{kind: "+kind+requiredParams(kind, "")+", zz_unknown: 1}]\n")
-		for _, k := range names {
-			keys = append(keys, key{path: "models[]." + k, kind: kind, file: func(v string) string {
-				if k == "kind" {
-					return head + "models: [{kind: " + v + "}]\n"
-				}
-				return head + "models: [{kind: " + kind + requiredParams(kind, k) + ", " + k + ": " + v + "}]\n"
-			}})
-		}
-	}
-	return keys
 }
 
 // requiredParams returns the keys a model of kind must have, but skip,
@@ -223,138 +166,61 @@ func requiredParams(kind, skip string) string {
 	return b.String()
 }
 
-// TestDocEveryKey: every key the parser accepts has an entry in doc.go,
-// and so does zip.
-func TestDocEveryKey(t *testing.T) {
-	doc := docText(t)
-	keys := allKeys(t)
-	if len(keys) < 40 {
-		t.Fatalf("found only %d keys; the key discovery is broken", len(keys))
-	}
-	for _, k := range keys {
-		if slices.Contains(Ops, strings.TrimPrefix(k.path, "targets[].")) {
-			// The four comparisons share one entry.
-			if !strings.Contains(doc, "`"+k.path+"`") {
-				t.Errorf("doc.go does not mention `%s`", k.path)
-			}
-			continue
-		}
-		if _, ok := entryFor(t, doc, k); !ok {
-			t.Errorf("doc.go (or, for kind %q, docs/models.md) has no entry \"- `%s` (...): ...\"", k.kind, k.path)
-		}
-	}
-	if !strings.Contains(doc, "A `zip` block") {
-		t.Error("doc.go does not document zip blocks")
-	}
-}
-
-// TestDocModelKinds: docs/models.md has a section for each kind the
-// parser accepts, with an entry for each of its keys, and no entry for a
-// key the kind does not take.
-func TestDocModelKinds(t *testing.T) {
-	sections, _ := kindDocs(t)
-	for _, kind := range models.Names() {
-		sec, ok := sections[kind]
-		if !ok {
-			t.Errorf("docs/models.md has no section ## %s", kind)
-			continue
-		}
-		keys := knownKeys(t, "name: t\nseeds: [1]\nmodels: [{kind: "+kind+", zz_unknown: 1}]\n")
-		for _, m := range regexp.MustCompile("- `models\\[\\]\\.([a-z_]+)` \\(").FindAllStringSubmatch(sec, -1) {
-			if !slices.Contains(keys, m[1]) {
-				t.Errorf("docs/models.md documents models[].%s for %s, which the parser refuses", m[1], kind)
-			}
-		}
-	}
-	if len(sections) != len(models.Names()) {
-		t.Errorf("docs/models.md has %d kind sections, the registry %d kinds", len(sections), len(models.Names()))
-	}
-}
-
-// TestDocFacts checks each entry's facts against the parser:
-//   - "default X": a file without the key resolves (SpecNode) to X;
-//   - "required": a file without the key is an error saying so;
-//   - "sweepable": a list value is not rejected as "cannot be swept";
+// TestKeyFacts checks each key's entry against the parser:
+//   - Default "required": a file without the key is an error saying so
+//     (requiredKeys holds such a file for each required key);
+//   - any other Default: a file without the key resolves (SpecNode) to it,
+//     when the key resolves to a scalar;
+//   - Sweepable: a list value is not rejected as "cannot be swept" (for
+//     keys whose value is not a mapping or list by nature);
 //   - every value of a closed set, and every range the parser enforces,
-//     appears among the facts.
-func TestDocFacts(t *testing.T) {
-	doc := docText(t)
-	// Keys whose value is a mapping or a list by nature: sweeping does not
-	// apply to them.
-	containers := []string{"seeds", "data", "split", "operating_point", "models", "targets", "regressions", "data.anomaly_mix", "targets[].where",
-		"incident", "incident.flows", "incident.compare", "policy",
-		"monitoring", "monitoring.campaigns", "monitoring.drifts", "monitoring.drifts[].device_weights",
-		"monitoring.timing", "monitoring.timing.triage", "monitoring.timing.containment",
-		"monitoring.timing.triage.uniform", "monitoring.timing.triage.lognormal",
-		"monitoring.timing.containment.uniform", "monitoring.timing.containment.lognormal",
-		"monitoring.feedback", "monitoring.retraining", "monitoring.retraining.rollout", "monitoring.drift_features",
-		"data.table", "data.table.files", "data.table.test", "data.table.columns", "data.table.normal", "data.table.categories",
-		"data.table.numeric", "data.table.categorical", "data.table.ignore", "data.table.roles", "data.table.missing_tokens",
-		"models[].command", "models[].files", "models[].params"}
-	for _, k := range allKeys(t) {
-		facts, ok := entryFor(t, doc, k)
-		if !ok {
-			continue // TestDocEveryKey reports it
-		}
-		name := k.path
-		if k.kind != "" {
-			name += "/" + k.kind
-		}
-		t.Run(name, func(t *testing.T) {
-			factText := strings.Join(facts, "; ")
-			// The words of the facts other than the default, where the
-			// values of a closed set are listed.
-			var words []string
-			for _, f := range facts {
-				if !strings.HasPrefix(f, "default ") {
-					words = append(words, regexp.MustCompile(`[a-z0-9_]+`).FindAllString(f, -1)...)
-					// and with hyphens, for values like nsl-kdd.
-					words = append(words, regexp.MustCompile(`[a-z0-9_-]+`).FindAllString(f, -1)...)
-				}
+//     appears in Type or Range.
+func TestKeyFacts(t *testing.T) {
+	for _, k := range Keys {
+		t.Run(k.Path, func(t *testing.T) {
+			words := regexp.MustCompile(`[a-z0-9_-]+`).FindAllString(k.Type+" "+k.Range, -1)
+			for _, w := range regexp.MustCompile(`[a-z0-9_]+`).FindAllString(k.Type+" "+k.Range, -1) {
+				words = append(words, w)
 			}
 
 			// Required, or a default.
-			without, required := requiredKeys[k.path]
-			if slices.Contains(facts, "required") != required {
-				t.Errorf("doc.go says required %v, the test's table %v", !required, required)
+			without, required := requiredKeys[k.Path]
+			if (k.Default == "required") != required {
+				t.Errorf("Keys says default %q, the test's table of required keys %v", k.Default, required)
 			}
 			if required {
-				last := k.path[strings.LastIndex(k.path, ".")+1:]
+				last := k.Path[strings.LastIndex(k.Path, ".")+1:]
 				if _, err := Parse([]byte(without), "k.yaml"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("missing key %q", last)) {
-					t.Errorf("documented as required, but a file without it gives %v", err)
+					t.Errorf("listed as required, but a file without it gives %v", err)
 				}
-			} else if def, ok := defaultText(t, k); ok {
-				if !slices.Contains(facts, "default "+def) {
-					t.Errorf("the parser's default is %s; doc.go says (%s)", def, factText)
-				}
+			} else if def, ok := defaultText(t, k.Path); ok && !strings.HasPrefix(k.Default, "required") && k.Default != "no default" && k.Default != def {
+				t.Errorf("the parser's default is %s; Keys says %q", def, k.Default)
 			}
 
 			// Sweepable.
-			if !slices.Contains(containers, k.path) {
-				_, err := Parse([]byte(k.file("[zz1, zz2]")), "k.yaml")
-				swept := err == nil || !strings.Contains(err.Error(), "cannot be swept")
-				if doc := slices.Contains(facts, "sweepable"); doc != swept {
-					t.Errorf("doc.go says sweepable %v, the parser %v (%v)", doc, swept, err)
+			container := strings.HasPrefix(k.Type, "mapping") || strings.HasPrefix(k.Type, "list") || k.Type == "delay"
+			if !container {
+				swept := !slices.ContainsFunc(keyErrors(k.Path, "[zz1, zz2]"), func(e *Error) bool { return strings.Contains(e.Msg, "cannot be swept") })
+				if swept != k.Sweepable {
+					t.Errorf("Keys says sweepable %v, the parser %v", k.Sweepable, swept)
 				}
 			}
 
 			// Closed sets and ranges, from the parser's own messages.
+			facts := k.Type + "; " + k.Range
 			for _, v := range []string{"zz_bad", "-1e15", "-999999999999999"} {
-				_, err := Parse([]byte(k.file(v)), "k.yaml")
-				if err == nil {
-					continue
-				}
-				for _, m := range regexp.MustCompile(`is not one of ([^(\n]*)`).FindAllStringSubmatch(err.Error(), -1) {
-					for _, value := range strings.Split(strings.TrimSpace(m[1]), ", ") {
-						if !slices.Contains(words, value) {
-							t.Errorf("the parser accepts %s; doc.go's (%s) does not list it", value, factText)
+				for _, e := range keyErrors(k.Path, v) {
+					for _, m := range regexp.MustCompile(`is not one of ([^(\n]*)`).FindAllStringSubmatch(e.Msg, -1) {
+						for _, value := range strings.Split(strings.TrimSpace(m[1]), ", ") {
+							if !slices.Contains(words, value) {
+								t.Errorf("the parser accepts %s; Keys' (%s) does not list it", value, facts)
+							}
 						}
 					}
-				}
-				for _, m := range regexp.MustCompile(`is outside ([\[(][^\]\n]*[\])])`).FindAllStringSubmatch(err.Error(), -1) {
-					interval := readableInterval(m[1])
-					if !strings.Contains(factText, interval) {
-						t.Errorf("the parser's range is %s; doc.go says (%s)", interval, factText)
+					for _, m := range regexp.MustCompile(`is outside ([\[(][^\]\n]*[\])])`).FindAllStringSubmatch(e.Msg, -1) {
+						if interval := readableInterval(m[1]); !strings.Contains(facts, interval) {
+							t.Errorf("the parser's range is %s; Keys says (%s)", interval, facts)
+						}
 					}
 				}
 			}
@@ -362,16 +228,63 @@ func TestDocFacts(t *testing.T) {
 	}
 }
 
+// keyErrors returns the parser's errors at key path of a file that sets
+// it to v.
+func keyErrors(path, v string) []*Error {
+	_, err := Parse([]byte(keyFile(path, v)), "k.yaml")
+	var list ErrorList
+	errors.As(err, &list)
+	var out []*Error
+	for _, e := range list {
+		if listIndex.ReplaceAllString(e.Path, "[]") == path {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestDocsKeyList: docs/experiment-files.md lists the keys as
+// KeyReference writes them (go test -update rewrites the list).
+func TestDocsKeyList(t *testing.T) {
+	const path = "../docs/experiment-files.md"
+	const begin, end = "<!-- keys:begin (written by go test ./experiments -update from experiments.Keys; do not edit) -->\n", "<!-- keys:end -->\n"
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	start := strings.Index(doc, begin)
+	stop := strings.Index(doc, end)
+	if start < 0 || stop < start {
+		t.Fatalf("%s: no key list between %q and %q", path, strings.TrimSpace(begin), strings.TrimSpace(end))
+	}
+	start += len(begin)
+	got, want := doc[start:stop], "\n"+KeyReference()+"\n"
+	if *update {
+		if err := os.WriteFile(path, []byte(doc[:start]+want+doc[stop:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got != want {
+		t.Errorf("%s: the key list differs from Keys (go test ./experiments -update rewrites it)", path)
+	}
+}
+
 // requiredKeys holds, for each required key, a file that leaves it out and
 // is otherwise valid.
 var requiredKeys = map[string]string{
-	"name":             "seeds: [1]\n",
-	"seeds":            "name: t\n",
-	"models[].kind":    "name: t\nseeds: [1]\nmodels: [{name: m}]\n",
-	"models[].command": "name: t\nseeds: [1]\nmodels: [{name: m, kind: external}]\n",
-	"targets[].model":  "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{metric: silhouette, \">\": 0}]\n",
-	"targets[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{model: m, \">\": 0}]\n",
-	"data.table.files": "name: t\nseeds: [1]\ndata: {source: table, table: {preset: nsl-kdd}}\n",
+	"name":                 "seeds: [1]\n",
+	"seeds":                "name: t\n",
+	"models[].kind":        "name: t\nseeds: [1]\nmodels: [{name: m}]\n",
+	"models[].command":     "name: t\nseeds: [1]\nmodels: [{name: m, kind: external}]\n",
+	"targets[].model":      "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{metric: silhouette, \">\": 0}]\n",
+	"targets[].metric":     "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\ntargets: [{model: m, \">\": 0}]\n",
+	"data.table.files":     "name: t\nseeds: [1]\ndata: {source: table, table: {preset: nsl-kdd}}\n",
+	"regressions[].model":  "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\nregressions: [{metric: silhouette, better: higher}]\n",
+	"regressions[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\nregressions: [{model: m, better: higher}]\n",
+	"regressions[].against.model": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}, {name: n, kind: kmeans}]\n" +
+		"regressions: [{model: m, metric: silhouette, against: {}}]\n",
 }
 
 // itemText writes a flow mapping of fields with key set to value, added
@@ -449,33 +362,35 @@ func readableInterval(s string) string {
 	})
 }
 
-// defaultText returns the text a key resolves to when the file leaves it
-// out, if it is a scalar that SpecNode writes.
-func defaultText(t *testing.T, k key) (string, bool) {
+// defaultText returns the text the key path resolves to when the file
+// leaves it out, if it is a scalar that SpecNode writes.
+func defaultText(t *testing.T, path string) (string, bool) {
 	t.Helper()
 	src := "name: t\nseeds: [1]\n"
-	segs := strings.Split(k.path, ".")
-	if segs[0] == "monitoring" {
-		if k.path == "monitoring.model" {
+	segs := strings.Split(path, ".")
+	// The block present (and those within it), so that its keys resolve.
+	switch segs[0] {
+	case "monitoring":
+		if path == "monitoring.model" {
 			return "", false // the first detector's name, whatever it is
 		}
-		// The block present, and retraining's: their keys' defaults.
 		src += "models: [{name: rf, kind: random_forest}]\nmonitoring: {retraining: {}}\n"
-	}
-	if k.kind != "" {
-		if k.path == "models[].name" || k.path == "models[].kind" {
-			return "", false
+	case "policy":
+		src += "models: [{name: rf, kind: random_forest}]\npolicy: {}\n"
+	case "operating_point":
+		src += "operating_point: {fpr_budget: 0.1}\n"
+	case "data":
+		if strings.HasPrefix(path, "data.table.") {
+			src += "data: {source: table, table: {files: [t.csv], columns: [v, l], label: l, normal: [n], categories: {c: [x]}, numeric: [v]}}\n"
 		}
-		src += "models: [{kind: " + k.kind + requiredParams(k.kind, "") + "}]\n"
+	case "models[]":
+		return "", false // the kind's parameters: the registry's defaults
 	}
 	exp, err := Parse([]byte(src), "default.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := SpecNode(&exp.Spec)
-	if k.kind != "" {
-		n, segs = modelNode(&exp.Spec.Models[0]), segs[1:]
-	}
 	for _, seg := range segs {
 		if n = lookup(n, seg); n == nil {
 			return "", false
@@ -488,29 +403,47 @@ func defaultText(t *testing.T, k key) (string, bool) {
 }
 
 // TestDocValues: the metric names, kinds and feature sets appear in the
-// doc as `name`.
+// reference (doc.go, the key list, docs/models.md) as `name`, and doc.go
+// documents zip blocks.
 func TestDocValues(t *testing.T) {
-	_, reference := kindDocs(t)
-	doc := docText(t) + " " + reference
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reference, err := os.ReadFile("../docs/models.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var comment []string
+	for line := range strings.SplitSeq(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "//"); ok {
+			comment = append(comment, rest)
+		}
+	}
+	docGo := strings.Join(strings.Fields(strings.Join(comment, "\n")), " ")
+	doc := docGo + " " + KeyReference() + " " + string(reference)
 	var names []string
 	names = append(names, models.Names()...)
 	for _, r := range models.Roles {
 		names = append(names, r.Metrics()...)
 	}
-	names = append(names, features.SetNames()...)
+	names = append(names, featureset.SetNames()...)
 	names = append(names, MonitoringMetrics...)
 	names = append(names, TableDetectorMetrics...)
 	for _, m := range append(slices.Clone(IncidentMetrics), PolicyMetrics...) {
 		if !strings.HasSuffix(m, "_") {
 			names = append(names, m)
 		} else if !strings.Contains(doc, "`"+m+"<") {
-			t.Errorf("doc.go does not mention `%s<...>`", m)
+			t.Errorf("the reference does not mention `%s<...>`", m)
 		}
 	}
 	for _, n := range names {
 		if !strings.Contains(doc, "`"+n+"`") {
-			t.Errorf("doc.go does not mention `%s`", n)
+			t.Errorf("the reference does not mention `%s`", n)
 		}
+	}
+	if !strings.Contains(docGo, "A `zip` block") {
+		t.Error("doc.go does not document zip blocks")
 	}
 }
 

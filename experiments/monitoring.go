@@ -9,124 +9,24 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/monitor/scenario"
+	"github.com/segharness/harness/internal/monitor/timing"
+	"github.com/segharness/harness/internal/synth"
 )
 
-// Monitoring declares a simulated week (or any period) of operation of a
-// trial's random-forest detector (internal/monitor): diurnal normal traffic,
-// attack campaigns, drift of the traffic, the timing of the detection
-// pipeline and of the response, delayed label feedback and, optionally,
-// retraining by the notebook's continuous-learning strategy.
+// Monitoring is the monitoring: block: a simulated period of operation
+// of a trial's random-forest detector (internal/monitor), declared as the
+// simulation's own Scenario (internal/monitor/scenario, whose defaults a
+// parsed block holds).
 type Monitoring struct {
 	Enabled bool
 	// Model names the random-forest detector (target is_anomaly) that is
 	// deployed; "" (the default) is the first one in models:. The parser
 	// fills it in, so a parsed spec with Enabled names its model.
 	Model string
-	// Period is the simulated span, a whole number of Windows.
-	Period time.Duration
-	// Window is the length of a monitoring window, dividing a day.
-	Window time.Duration
-	// FlowsPerDay is the number of normal flows a day.
-	FlowsPerDay int
-	// BusinessHoursFactor is how many times denser traffic is in business
-	// hours (8..17) than in the other hours; 1 is flat.
-	BusinessHoursFactor float64
-	Campaigns           []Campaign
-	Drifts              []TrafficDrift
-	Timing              Timing
-	Feedback            Feedback
-	Retraining          Retraining
-	// DriftFeatures are the raw numeric columns whose per-window
-	// distribution is compared with the training flows' by PSI and KS.
-	DriftFeatures []string
-	// DriftBins is the number of equal-frequency bins of the PSI.
-	DriftBins int
-	// StoreScores asks for monitoring_flows.parquet: every simulated flow's
-	// score and decision (large: one row per flow).
-	StoreScores bool
-}
-
-// Campaign is an attack campaign of the monitoring simulation: from Start,
-// for Duration, Rate anomalous flows an hour of one attack type, repeated
-// every Every (0: once) while it starts within the period.
-type Campaign struct {
-	Name string
-	Type string // flow.CryptoMining or flow.LateralMovement
-	// Variant names the attack's variant; flows of a variant the deployed
-	// model was not trained on are new patterns to the retraining policy.
-	// Default: Type (the variant the training data holds).
-	Variant       string
-	Start         time.Duration
-	Duration      time.Duration
-	Every         time.Duration
-	Rate          float64 // flows per hour
-	SrcDepartment string  // "" draws it as for normal traffic
-	SrcDeviceType string  // "" draws it as for normal traffic
-	Difficulty    float64 // as data.difficulty, in [0, 1]
-	CPUShift      float64 // percentage points added to cpu_usage after injection
-}
-
-// TrafficDrift is a declared change of the normal traffic from Start,
-// reached linearly over Ramp (0: at once). Drifts add up.
-type TrafficDrift struct {
-	Start         time.Duration
-	Ramp          time.Duration
-	BytesLogShift float64 // added to ln(bytes_sent)
-	CPUShift      float64 // percentage points added to cpu_usage
-	// DeviceWeights are the source device types' relative weights, in
-	// flow.DeviceTypes order; nil leaves the mix as it is.
-	DeviceWeights []float64
-}
-
-// Timing is the detection pipeline's cadence and the response's delays.
-type Timing struct {
-	ExportInterval  time.Duration
-	ScoringInterval time.Duration
-	Triage          Delay
-	Containment     Delay
-}
-
-// Delay is a distribution of a delay in minutes (internal/monitor/timing.Dist):
-// Kind fixed (A), uniform (A..B), exponential (mean A) or lognormal
-// (median A, sigma B).
-type Delay struct {
-	Kind string
-	A, B float64
-}
-
-// Feedback is how labels of scored flows come back: a random share of the
-// normal flows and of the anomalous flows is labelled, Delay after the flow.
-type Feedback struct {
-	Delay           time.Duration
-	NormalFraction  float64
-	AnomalyFraction float64
-}
-
-// Retraining is the continuous-learning policy (internal/monitor/retrain)
-// and the data its candidates are trained and tested on.
-type Retraining struct {
-	Enabled           bool
-	MinDetection      float64
-	FeedbackWindow    time.Duration
-	MinAnomalies      int
-	DriftThreshold    float64 // 0 disables the drift trigger
-	NewPatterns       int     // 0 disables the new-pattern trigger
-	Schedule          time.Duration
-	MinSamples        int
-	MinImprovement    float64
-	Rollout           []float64
-	StageDuration     time.Duration
-	RollbackTolerance float64
-	Cooldown          time.Duration
-	// Holdout: the labelled feedback that arrived in the last Holdout is
-	// the A/B test's holdout and is not trained on.
-	Holdout time.Duration
-	// MaxSamples caps the labelled feedback kept for training, the most
-	// recent first.
-	MaxSamples int
+	scenario.Scenario
 }
 
 // MonitoringModel is the model name of the monitoring simulation's rows in
@@ -143,71 +43,14 @@ var MonitoringMetrics = []string{
 	"detection_trend_slope_per_day", "detection_trend_r2", "detection_forecast_days",
 }
 
-// DriftColumns are the raw numeric columns drift may be measured on
-// (monitoring.drift_features).
-var DriftColumns = []string{
-	flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration,
-	flow.ColCPUUsage, flow.ColPortsContacted,
-}
-
-// Delay kinds (internal/monitor/timing's distribution kinds).
-const (
-	DelayFixed       = "fixed"
-	DelayUniform     = "uniform"
-	DelayExponential = "exponential"
-	DelayLogNormal   = "lognormal"
-)
-
-// DefaultDriftFeatures are the columns drift is measured on by default.
-var DefaultDriftFeatures = []string{
-	flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration,
-	flow.ColCPUUsage, flow.ColPortsContacted,
-}
-
 func defaultMonitoring() Monitoring {
-	return Monitoring{
-		Period:              7 * 24 * time.Hour,
-		Window:              time.Hour,
-		FlowsPerDay:         100_000,
-		BusinessHoursFactor: 3,
-		Timing: Timing{
-			ExportInterval:  time.Minute,
-			ScoringInterval: 30 * time.Second,
-			Triage:          Delay{Kind: DelayLogNormal, A: 3, B: 0.5},
-			Containment:     Delay{Kind: DelayLogNormal, A: 6, B: 0.5},
-		},
-		Feedback: Feedback{Delay: 4 * time.Hour, NormalFraction: 0.01, AnomalyFraction: 0.5},
-		Retraining: Retraining{
-			MinDetection:      0.90,
-			FeedbackWindow:    24 * time.Hour,
-			MinAnomalies:      50,
-			DriftThreshold:    0.25,
-			NewPatterns:       50,
-			Schedule:          30 * 24 * time.Hour,
-			MinSamples:        1000,
-			MinImprovement:    0.02,
-			Rollout:           []float64{0.1, 0.5, 1},
-			StageDuration:     12 * time.Hour,
-			RollbackTolerance: 0.05,
-			Cooldown:          24 * time.Hour,
-			Holdout:           24 * time.Hour,
-			MaxSamples:        50_000,
-		},
-		DriftFeatures: slices.Clone(DefaultDriftFeatures),
-		DriftBins:     10,
-	}
+	return Monitoring{Scenario: scenario.Default()}
 }
 
 // cloneMonitoring deep-copies the parts of a monitoring block a trial may
 // not share.
 func cloneMonitoring(m Monitoring) Monitoring {
-	m.Campaigns = slices.Clone(m.Campaigns)
-	m.Drifts = slices.Clone(m.Drifts)
-	for i := range m.Drifts {
-		m.Drifts[i].DeviceWeights = slices.Clone(m.Drifts[i].DeviceWeights)
-	}
-	m.Retraining.Rollout = slices.Clone(m.Retraining.Rollout)
-	m.DriftFeatures = slices.Clone(m.DriftFeatures)
+	m.Scenario = m.Scenario.Clone()
 	return m
 }
 
@@ -387,8 +230,8 @@ func (p *parser) campaigns(n *yaml.Node, path string) {
 
 // campaign decodes one attack campaign. It reports whether the campaign
 // has a name to be kept under.
-func (p *parser) campaign(n *yaml.Node, path string) (Campaign, bool) {
-	c := Campaign{Duration: time.Hour, Rate: 100}
+func (p *parser) campaign(n *yaml.Node, path string) (scenario.Campaign, bool) {
+	c := scenario.DefaultCampaign()
 	plain := func(cv conv[float64], set *float64) func(n *yaml.Node, path string) {
 		return func(n *yaml.Node, path string) { value(p, n, path, cv, func(v float64) { *set = v }) }
 	}
@@ -397,7 +240,7 @@ func (p *parser) campaign(n *yaml.Node, path string) (Campaign, bool) {
 	}
 	present := p.mapping(n, path, []field{
 		{"name", func(n *yaml.Node, path string) { value(p, n, path, identifier, func(v string) { c.Name = v }) }},
-		{"type", enum(datasets.InjectableTypes, &c.Type)},
+		{"type", enum(synth.InjectableTypes, &c.Type)},
 		{"variant", func(n *yaml.Node, path string) { value(p, n, path, identifier, func(v string) { c.Variant = v }) }},
 		{"start", p.durationKey(0, maxDuration, &c.Start)},
 		{"duration", p.durationKey(time.Second, maxDuration, &c.Duration)},
@@ -427,7 +270,7 @@ func (p *parser) drifts(n *yaml.Node, path string) {
 	m := &p.spec.Monitoring
 	example := "{start: 3d, ramp: 1d, bytes_log_shift: 0.7}"
 	p.mappingList(n, path, "drifts", example, func(dn *yaml.Node, dp string) {
-		d := TrafficDrift{}
+		d := scenario.Drift{}
 		plain := func(cv conv[float64], set *float64) func(n *yaml.Node, path string) {
 			return func(n *yaml.Node, path string) { value(p, n, path, cv, func(v float64) { *set = v }) }
 		}
@@ -483,12 +326,12 @@ func (p *parser) deviceWeights(n *yaml.Node, path string) []float64 {
 
 // delay decodes a delay distribution: exactly one of fixed: A,
 // uniform: [A, B], exponential: A or lognormal: [A, B], in minutes.
-func (p *parser) delay(n *yaml.Node, path string, d *Delay) {
-	kinds := []string{DelayFixed, DelayUniform, DelayExponential, DelayLogNormal}
-	var got Delay
+func (p *parser) delay(n *yaml.Node, path string, d *timing.Dist) {
+	kinds := timing.Kinds
+	var got timing.Dist
 	one := func(kind string, cv conv[float64]) func(n *yaml.Node, path string) {
 		return func(n *yaml.Node, path string) {
-			value(p, n, path, cv, func(v float64) { got = Delay{Kind: kind, A: v} })
+			value(p, n, path, cv, func(v float64) { got = timing.Dist{Kind: kind, A: v} })
 		}
 	}
 	two := func(kind string, a, b conv[float64], check func(a, b float64) string) func(n *yaml.Node, path string) {
@@ -499,22 +342,22 @@ func (p *parser) delay(n *yaml.Node, path string, d *Delay) {
 					p.bad[path] = true
 					return
 				}
-				got = Delay{Kind: kind, A: va, B: vb}
+				got = timing.Dist{Kind: kind, A: va, B: vb}
 			}
 		}
 	}
 	nonNeg := number(0, math.MaxFloat64, true, true)
 	positive := number(0, math.MaxFloat64, false, true)
 	present := p.mapping(n, path, []field{
-		{DelayFixed, one(DelayFixed, nonNeg)},
-		{DelayUniform, two(DelayUniform, nonNeg, nonNeg, func(a, b float64) string {
+		{timing.Fixed, one(timing.Fixed, nonNeg)},
+		{timing.Uniform, two(timing.Uniform, nonNeg, nonNeg, func(a, b float64) string {
 			if a > b {
 				return fmt.Sprintf("lower bound %s is above upper bound %s: want [A, B] with A <= B", formatFloat(a), formatFloat(b))
 			}
 			return ""
 		})},
-		{DelayExponential, one(DelayExponential, positive)},
-		{DelayLogNormal, two(DelayLogNormal, positive, nonNeg, func(float64, float64) string { return "" })},
+		{timing.Exponential, one(timing.Exponential, positive)},
+		{timing.LogNormal, two(timing.LogNormal, positive, nonNeg, func(float64, float64) string { return "" })},
 	})
 	if present == nil {
 		return
@@ -657,7 +500,7 @@ func (p *parser) driftFeatures(n *yaml.Node, path string) {
 		seen := map[string]*yaml.Node{}
 		ok := true
 		for _, item := range n.Content {
-			c, good := oneOf(DriftColumns...)(p, item, path)
+			c, good := oneOf(scenario.DriftColumns...)(p, item, path)
 			switch {
 			case !good:
 				ok = false
@@ -844,9 +687,9 @@ func monitoringNode(m *Monitoring) *yaml.Node {
 }
 
 // delayNode renders a delay as its one-key mapping.
-func delayNode(d Delay) *yaml.Node {
+func delayNode(d timing.Dist) *yaml.Node {
 	switch d.Kind {
-	case DelayUniform, DelayLogNormal:
+	case timing.Uniform, timing.LogNormal:
 		ab := seq(true)
 		ab.Content = append(ab.Content, floatNode(d.A), floatNode(d.B))
 		return flowStyled(mapping(d.Kind, ab))

@@ -7,6 +7,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/segharness/harness/internal/monitor/retrain"
+	"github.com/segharness/harness/internal/monitor/scenario"
+	"github.com/segharness/harness/internal/monitor/timing"
+	"github.com/segharness/harness/internal/synth"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -161,26 +165,26 @@ targets:
 regressions:
   - {model: monitoring, metric: detection_rate, better: higher, tolerance: 0.05}
 `)
-	want := Monitoring{
-		Enabled: true, Model: "rf2", Period: 14 * day, Window: 30 * time.Minute, FlowsPerDay: 1000000, BusinessHoursFactor: 2.5,
-		Campaigns: []Campaign{
-			{Name: "mining", Type: "crypto_mining", Variant: "throttled_mining", Start: 30 * time.Hour, Duration: 3 * time.Hour,
-				Every: day, Rate: 120, SrcDepartment: "accounting", SrcDeviceType: "workstation", Difficulty: 0.25, CPUShift: -40},
-			{Name: "lateral", Type: "lateral_movement", Variant: "lateral_movement", Duration: time.Hour, Rate: 100},
+	want := Monitoring{Enabled: true, Model: "rf2", Scenario: scenario.Scenario{
+		Period: 14 * day, Window: 30 * time.Minute, FlowsPerDay: 1000000, BusinessHoursFactor: 2.5,
+		Campaigns: []scenario.Campaign{
+			{Name: "mining", Variant: "throttled_mining", Start: 30 * time.Hour, Duration: 3 * time.Hour, Every: day, Rate: 120,
+				Attack: synth.Attack{Type: "crypto_mining", SrcDepartment: "accounting", SrcDeviceType: "workstation", Difficulty: 0.25, CPUShift: -40}},
+			{Name: "lateral", Variant: "lateral_movement", Duration: time.Hour, Rate: 100, Attack: synth.Attack{Type: "lateral_movement"}},
 		},
-		Drifts: []TrafficDrift{
-			{Start: 3 * day, Ramp: day, BytesLogShift: 0.7, CPUShift: 5, DeviceWeights: []float64{2, 1, 0, 0, 0, 0}},
-			{Start: 5 * day, CPUShift: -3},
+		Drifts: []scenario.Drift{
+			{Start: 3 * day, Ramp: day, Drift: synth.Drift{BytesLogShift: 0.7, CPUShift: 5, DeviceWeights: []float64{2, 1, 0, 0, 0, 0}}},
+			{Start: 5 * day, Drift: synth.Drift{CPUShift: -3}},
 		},
-		Timing: Timing{ScoringInterval: 10 * time.Second,
-			Triage: Delay{Kind: "uniform", A: 1, B: 4}, Containment: Delay{Kind: "exponential", A: 6}},
-		Feedback: Feedback{Delay: 2 * time.Hour, AnomalyFraction: 1},
-		Retraining: Retraining{MinDetection: 0.85, FeedbackWindow: 12 * time.Hour, MinAnomalies: 20, MinSamples: 10,
-			Rollout: []float64{1}, StageDuration: 6 * time.Hour, RollbackTolerance: 0.1, Holdout: 6 * time.Hour, MaxSamples: 10},
+		Timing: timing.Model{ScoringInterval: 10 * time.Second,
+			Triage: timing.Dist{Kind: "uniform", A: 1, B: 4}, Containment: timing.Dist{Kind: "exponential", A: 6}},
+		Feedback: scenario.Feedback{Delay: 2 * time.Hour, AnomalyFraction: 1},
+		Retraining: scenario.Retraining{Config: retrain.Config{MinDetection: 0.85, FeedbackWindow: 12 * time.Hour, MinAnomalies: 20, MinSamples: 10,
+			Rollout: []float64{1}, StageDuration: 6 * time.Hour, RollbackTolerance: 0.1}, Holdout: 6 * time.Hour, MaxSamples: 10},
 		DriftFeatures: []string{"duration", "cpu_usage"},
 		DriftBins:     20,
 		StoreScores:   true,
-	}
+	}}
 	if diff := cmp.Diff(want, exp.Spec.Monitoring, approx); diff != "" {
 		t.Errorf("monitoring mismatch (-want +got):\n%s", diff)
 	}
@@ -209,15 +213,15 @@ func TestMonitoringDefaults(t *testing.T) {
 		{"{retraining: {}}", func(m *Monitoring) { m.Retraining.Enabled = true }},
 		{"{retraining: {enabled: true}}", func(m *Monitoring) { m.Retraining.Enabled = true }},
 		{"{retraining: {enabled: false, cooldown: 2d}}", func(m *Monitoring) { m.Retraining.Cooldown = 2 * day }},
-		{"{timing: {triage: {fixed: 0}}}", func(m *Monitoring) { m.Timing.Triage = Delay{Kind: "fixed"} }},
+		{"{timing: {triage: {fixed: 0}}}", func(m *Monitoring) { m.Timing.Triage = timing.Dist{Kind: "fixed"} }},
 		{"{timing: {containment: {lognormal: [10, 0]}}}", func(m *Monitoring) {
-			m.Timing.Containment = Delay{Kind: "lognormal", A: 10}
+			m.Timing.Containment = timing.Dist{Kind: "lognormal", A: 10}
 		}},
 		{"{feedback: {delay: 0}}", func(m *Monitoring) { m.Feedback.Delay = 0 }},
 		{"{campaigns: [], drifts: []}", func(m *Monitoring) {}},
 		{"{window: 1d, period: 1d}", func(m *Monitoring) { m.Window, m.Period = day, day }},
 		{"{drifts: [{device_weights: {iot: 1}}]}", func(m *Monitoring) {
-			m.Drifts = []TrafficDrift{{DeviceWeights: []float64{0, 0, 0, 0, 0, 1}}}
+			m.Drifts = []scenario.Drift{{Drift: synth.Drift{DeviceWeights: []float64{0, 0, 0, 0, 0, 1}}}}
 		}},
 	}
 	for _, tt := range tests {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,11 +16,12 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/datasets"
-	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/suggest"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Experiment is a parsed, validated experiment file and the trials its
@@ -35,6 +35,8 @@ type Experiment struct {
 	Spec   Spec
 	Axes   []Axis
 	Trials []Trial
+
+	files []fileRef // the paths the file names, for CheckFiles
 }
 
 // Dir returns the directory that relative paths in the file are relative to.
@@ -43,7 +45,8 @@ func (e *Experiment) Dir() string { return filepath.Dir(e.File) }
 // MaxTrials bounds the number of trials one file may expand to.
 const MaxTrials = 100000
 
-// ParseFile reads and parses the experiment file at path.
+// ParseFile reads the experiment file at path and parses it (Parse). It
+// reads no other file: CheckFiles checks those the experiment names.
 func ParseFile(path string) (*Experiment, error) {
 	// A regular file of bounded size: a FIFO or device is refused, not
 	// waited on or read forever.
@@ -57,21 +60,32 @@ func ParseFile(path string) (*Experiment, error) {
 // Parse parses an experiment file's contents. file names it in errors and
 // anchors relative data paths. The error, when not nil, is an ErrorList
 // holding every problem found, each with its line, column and key path.
+//
+// Parse is a function of src and file alone: it does not look at the
+// filesystem, so the paths the file names need not exist yet.
+// CheckFiles checks them.
 func Parse(src []byte, file string) (*Experiment, error) {
+	return parse(src, file, nil)
+}
+
+// parse is Parse; offered, when not nil, is told the key path of every key
+// a mapping of the file may hold (indices as []), as the parser offers
+// them: the tests hold Keys to them.
+func parse(src []byte, file string, offered func(path string)) (*Experiment, error) {
 	sum := sha256.Sum256(src)
 	p := &parser{
-		file: file,
-		dir:  filepath.Dir(file),
-		spec: defaultSpec(),
-		pos:  map[string]*yaml.Node{},
-		bad:  map[string]bool{},
+		file:    file,
+		spec:    defaultSpec(),
+		pos:     map[string]*yaml.Node{},
+		bad:     map[string]bool{},
+		offered: offered,
 	}
 	root, err := p.document(src)
 	if err != nil {
 		return nil, err
 	}
 	p.top(root)
-	exp := &Experiment{File: file, SHA256: hex.EncodeToString(sum[:]), Source: bytes.Clone(src)}
+	exp := &Experiment{File: file, SHA256: hex.EncodeToString(sum[:]), Source: bytes.Clone(src), files: p.files}
 	p.expand(exp)
 	if len(p.errs) > 0 {
 		return nil, p.errs.sorted()
@@ -232,10 +246,10 @@ func position(src []byte, off int) (line, col int) {
 // parser decodes the node tree into a template spec, recording every error
 // and every sweep axis on the way.
 type parser struct {
-	file string
-	dir  string
-	errs ErrorList
-	spec Spec // the template: defaults, then the file's values
+	file    string
+	errs    ErrorList
+	offered func(path string) // see parse
+	spec    Spec              // the template: defaults, then the file's values
 
 	axes []*axis
 	zip  int // the zip group being decoded, 0 outside zip blocks
@@ -250,6 +264,7 @@ type parser struct {
 
 	incidentNames   []*yaml.Node // the name node of each incident flow kept
 	incidentPaths   []string     // and its key path
+	files           []fileRef    // the paths the file names, in file order
 	campaignPaths   []string     // the key path of each monitoring campaign kept
 	driftPaths      []string     // and of each drift
 	targetNodes     []*targetNode
@@ -295,6 +310,11 @@ type field struct {
 // unknown keys (suggesting the closest known one) and missing required
 // keys, and handles zip blocks. It returns the key nodes present.
 func (p *parser) mapping(n *yaml.Node, path string, fields []field, required ...string) map[string]*yaml.Node {
+	if p.offered != nil {
+		for _, f := range fields {
+			p.offered(listIndex.ReplaceAllString(join(path, f.key), "[]"))
+		}
+	}
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, path, "want a mapping, got %s", describe(n))
 		p.bad[path] = true
@@ -349,6 +369,9 @@ func (p *parser) mapping(n *yaml.Node, path string, fields []field, required ...
 	}
 	return present
 }
+
+// listIndex is a list index in a key path: the [1] of models[1].trees.
+var listIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
 // at formats a node's position for "first at" messages.
 func at(n *yaml.Node) string { return fmt.Sprintf("%d:%d", n.Line, n.Column) }
@@ -763,7 +786,7 @@ func (p *parser) data(n *yaml.Node, path string) {
 			value(p, n, path, oneOf(SourceGenerate, SourceFile, SourceTable), func(v string) { d.Source = v })
 		}},
 		{"generator", func(n *yaml.Node, path string) {
-			sweepable(p, n, path, oneOf(datasets.Generators...), formatString, func(v string) { d.Generator = v })
+			sweepable(p, n, path, oneOf(synth.Generators...), formatString, func(v string) { d.Generator = v })
 		}},
 		{"flows", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, integer(10, 100_000_000), formatInt, func(v int) { d.Flows = v })
@@ -779,7 +802,7 @@ func (p *parser) data(n *yaml.Node, path string) {
 			sweepable(p, n, path, p.dataPath, formatString, func(v string) { d.Path = v })
 		}},
 		{"format", func(n *yaml.Node, path string) {
-			sweepable(p, n, path, oneOf(datasets.FormatCSV, datasets.FormatParquet), formatString, func(v string) { d.Format = v })
+			sweepable(p, n, path, oneOf(flow.FormatCSV, flow.FormatParquet), formatString, func(v string) { d.Format = v })
 		}},
 		{"table", p.table},
 	})
@@ -820,58 +843,21 @@ func (p *parser) data(n *yaml.Node, path string) {
 	}
 }
 
-// dataPath accepts a path to an existing regular file of at most
-// fileio.InputBytes, relative to the experiment file's directory.
+// dataPath accepts a path to a file of flows, relative to the experiment
+// file's directory; CheckFiles checks the file.
 func (p *parser) dataPath(_ *parser, n *yaml.Node, path string) (string, bool) {
 	s, ok := text(p, n, path)
-	if !ok {
-		return "", false
+	if ok {
+		p.fileRef(n, path, s, dataFile, "", "")
 	}
-	st, ok := p.stat(n, path, s)
-	switch {
-	case !ok:
-		return "", false
-	case st.IsDir():
-		p.errorf(n, path, "%s is a directory, want a file", s)
-		return "", false
-	case st.Size() > fileio.InputBytes.Get():
-		p.errorf(n, path, "%s", (&fileio.TooLargeError{Path: s, What: "file", Limit: fileio.InputBytes, Size: st.Size()}).Error())
-		return "", false
-	}
-	return s, true
-}
-
-// resolve returns the path s relative to the experiment file's directory.
-func (p *parser) resolve(s string) string {
-	if filepath.IsAbs(s) {
-		return s
-	}
-	return filepath.Join(p.dir, s)
-}
-
-// stat reports the file or directory at s, relative to the experiment
-// file's directory, or an error naming it. Anything else (a FIFO, device
-// or socket, which would block or never end when read) is an error.
-func (p *parser) stat(n *yaml.Node, path, s string) (os.FileInfo, bool) {
-	st, err := os.Stat(p.resolve(s))
-	if err != nil {
-		p.errorf(n, path, "cannot read %s (relative paths start at the experiment file's directory): %s", s, fileio.Detail(err))
-		return nil, false
-	}
-	if !st.IsDir() {
-		if err := fileio.CheckRegular(s, st); err != nil {
-			p.errorf(n, path, "%v", err)
-			return nil, false
-		}
-	}
-	return st, true
+	return s, ok
 }
 
 func (p *parser) anomalyMix(n *yaml.Node, path string) {
 	p.spec.Data.AnomalyMix = map[string]float64{}
 	mix := p.spec.Data.AnomalyMix
 	var fields []field
-	for _, t := range datasets.InjectableTypes {
+	for _, t := range synth.InjectableTypes {
 		fields = append(fields, field{t, func(n *yaml.Node, path string) {
 			sweepable(p, n, path, number(0, 1, true, true), formatFloat, func(v float64) { mix[t] = v })
 		}})
@@ -883,7 +869,7 @@ func (p *parser) anomalyMix(n *yaml.Node, path string) {
 func (p *parser) features(n *yaml.Node, path string) {
 	set := func(v []string) { p.spec.Features = v }
 	resolve := func(item *yaml.Node, list []string) bool {
-		if _, err := features.Resolve(list); err != nil {
+		if _, err := featureset.Resolve(list); err != nil {
 			p.errorf(item, path, "%s", strings.TrimPrefix(err.Error(), "features: "))
 			return false
 		}
@@ -1052,8 +1038,8 @@ func textOf[T any](c conv[T], format func(T) string) conv[string] {
 
 // stringList decodes a list of strings (an external command's arguments, a
 // model's files), which cannot be swept. Numbers and booleans are taken as
-// written; with prm.Files each entry must name an existing file or
-// directory, relative to the experiment file's directory.
+// written; with prm.Files each entry names a file or directory, relative
+// to the experiment file's directory, which CheckFiles checks.
 func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set func([]string)) {
 	switch {
 	case p.zip != 0:
@@ -1064,8 +1050,6 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 		p.errorf(n, path, "want at least %d entr%s, got %d", prm.MinLen, pluralY(prm.MinLen), len(n.Content))
 	default:
 		list := make([]string, 0, len(n.Content))
-		var infos []os.FileInfo // of the files of list, when prm.Files
-		var nodes []*yaml.Node
 		ok := true
 		for _, item := range n.Content {
 			if !scalarOK(p, item, path, "a string") {
@@ -1078,23 +1062,14 @@ func (p *parser) stringList(n *yaml.Node, path string, prm *models.Param, set fu
 				continue
 			}
 			if prm.Files {
-				info, good := p.stat(item, path, item.Value)
-				if !good {
-					ok = false
-					continue
-				}
 				if slices.Contains(list, item.Value) {
 					p.errorf(item, path, "%s listed twice", item.Value)
 					ok = false
 					continue
 				}
-				// The same file under another name: ./a and a, a link.
-				if i := slices.IndexFunc(infos, func(fi os.FileInfo) bool { return os.SameFile(fi, info) }); i >= 0 {
-					p.errorf(item, path, "%s is the same file as %s (at %s): list each file once", item.Value, list[i], at(nodes[i]))
-					ok = false
-					continue
-				}
-				infos, nodes = append(infos, info), append(nodes, item)
+				// CheckFiles checks the file, and that it is not one
+				// listed before under another name (./a and a, a link).
+				p.fileRef(item, path, item.Value, inputFile, path, "files")
 			}
 			list = append(list, item.Value)
 		}

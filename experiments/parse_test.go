@@ -18,10 +18,13 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/monitor/retrain"
+	"github.com/segharness/harness/internal/monitor/scenario"
+	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/seed"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/bad")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/bad and the key list of docs/experiment-files.md")
 
 // approx compares floats with a tolerance, never ==.
 var approx = cmpopts.EquateApprox(0, 1e-12)
@@ -34,6 +37,19 @@ func parseString(t testing.TB, name, src string) *Experiment {
 		t.Fatalf("Parse(%s):\n%v", name, err)
 	}
 	return exp
+}
+
+// load parses the experiment file at path and checks the files it names,
+// as the harness does before it runs anything.
+func load(path string) (*Experiment, error) {
+	exp, err := ParseFile(path)
+	if err == nil {
+		err = exp.CheckFiles()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return exp, nil
 }
 
 // TestCheckedInFiles parses every experiment file beside the package, as
@@ -49,9 +65,9 @@ func TestCheckedInFiles(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
-			exp, err := ParseFile(file)
+			exp, err := load(file)
 			if err != nil {
-				t.Fatalf("ParseFile(%s):\n%v", file, err)
+				t.Fatalf("ParseFile(%s) and CheckFiles:\n%v", file, err)
 			}
 			if len(exp.Trials) == 0 {
 				t.Fatalf("ParseFile(%s): no trials", file)
@@ -100,8 +116,9 @@ func checkTrials(t *testing.T, exp *Experiment) {
 	}
 }
 
-// TestBadFiles parses each file in testdata/bad and compares the formatted
-// error list with the .golden file beside it. Regenerate with
+// TestBadFiles parses each file in testdata/bad, and checks the files it
+// names when it parses, and compares the formatted error list with the
+// .golden file beside it. Regenerate with
 //
 //	go test ./experiments -run TestBadFiles -update
 //
@@ -118,7 +135,7 @@ func TestBadFiles(t *testing.T) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			exp, err := ParseFile(file)
+			exp, err := load(file)
 			if err == nil {
 				t.Fatalf("ParseFile(%s) = %d trials, nil error; want errors", file, len(exp.Trials))
 			}
@@ -230,17 +247,17 @@ targets:
 		Policy: Policy{Segments: "department_device", MinFlows: 1, Clusters: 6, ClusterQuantile: 0.99, IsolateAbove: 0.8},
 		// Nor a monitoring simulation; these are the defaults a
 		// monitoring: key starts from (doc.go).
-		Monitoring: Monitoring{
+		Monitoring: Monitoring{Scenario: scenario.Scenario{
 			Period: 7 * 24 * time.Hour, Window: time.Hour, FlowsPerDay: 100000, BusinessHoursFactor: 3,
-			Timing: Timing{ExportInterval: time.Minute, ScoringInterval: 30 * time.Second,
-				Triage: Delay{Kind: "lognormal", A: 3, B: 0.5}, Containment: Delay{Kind: "lognormal", A: 6, B: 0.5}},
-			Feedback: Feedback{Delay: 4 * time.Hour, NormalFraction: 0.01, AnomalyFraction: 0.5},
-			Retraining: Retraining{MinDetection: 0.9, FeedbackWindow: 24 * time.Hour, MinAnomalies: 50, DriftThreshold: 0.25,
+			Timing: timing.Model{ExportInterval: time.Minute, ScoringInterval: 30 * time.Second,
+				Triage: timing.Dist{Kind: "lognormal", A: 3, B: 0.5}, Containment: timing.Dist{Kind: "lognormal", A: 6, B: 0.5}},
+			Feedback: scenario.Feedback{Delay: 4 * time.Hour, NormalFraction: 0.01, AnomalyFraction: 0.5},
+			Retraining: scenario.Retraining{Config: retrain.Config{MinDetection: 0.9, FeedbackWindow: 24 * time.Hour, MinAnomalies: 50, DriftThreshold: 0.25,
 				NewPatterns: 50, Schedule: 30 * 24 * time.Hour, MinSamples: 1000, MinImprovement: 0.02, Rollout: []float64{0.1, 0.5, 1},
-				StageDuration: 12 * time.Hour, RollbackTolerance: 0.05, Cooldown: 24 * time.Hour, Holdout: 24 * time.Hour, MaxSamples: 50000},
+				StageDuration: 12 * time.Hour, RollbackTolerance: 0.05, Cooldown: 24 * time.Hour}, Holdout: 24 * time.Hour, MaxSamples: 50000},
 			DriftFeatures: []string{"bytes_sent", "packets_sent", "duration", "cpu_usage", "ports_contacted"},
 			DriftBins:     10,
-		},
+		}},
 	}
 	if diff := cmp.Diff(want, exp.Spec, approx); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
@@ -966,6 +983,37 @@ func TestParseFileMissing(t *testing.T) {
 	var list ErrorList
 	if !errors.As(err, &list) || len(list) != 1 || list[0].Line != 0 || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("ParseFile(missing) = %v, want one error naming the file", err)
+	}
+}
+
+// TestParseTouchesNoFiles: Parse accepts paths to files that do not exist
+// (it does not look); CheckFiles reports each, at its position.
+func TestParseTouchesNoFiles(t *testing.T) {
+	src := `name: t
+seeds: [1]
+data:
+  source: table
+  table: {files: [nowhere/a.csv], test: [nowhere/b.csv], header: true, label: l, normal: [n], categories: {c: [x]}, numeric: [v]}
+models:
+  - {name: x, kind: external, command: [prog], files: [nowhere/module.py]}
+`
+	exp, err := Parse([]byte(src), filepath.Join(t.TempDir(), "t.yaml"))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	var list ErrorList
+	if !errors.As(exp.CheckFiles(), &list) {
+		t.Fatalf("CheckFiles = %v, want an ErrorList", exp.CheckFiles())
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, fmt.Sprintf("%d:%d %s", e.Line, e.Column, e.Path))
+		if !strings.Contains(e.Msg, "cannot read nowhere/") {
+			t.Errorf("error %v: want \"cannot read nowhere/...\"", e)
+		}
+	}
+	if want := []string{"5:19 data.table.files", "5:42 data.table.test", "7:56 models[0].files"}; !slices.Equal(got, want) {
+		t.Errorf("CheckFiles errors at %v, want %v", got, want)
 	}
 }
 

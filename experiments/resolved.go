@@ -9,9 +9,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/datasets"
-	"github.com/segharness/harness/internal/features"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Resolved returns the text of spec.resolved.yaml: the experiment with every
@@ -163,7 +163,7 @@ func dataNode(d *Data) *yaml.Node {
 		return n
 	}
 	mix := mapping()
-	for _, t := range datasets.InjectableTypes {
+	for _, t := range synth.InjectableTypes {
 		if v, ok := d.AnomalyMix[t]; ok {
 			mix.Content = append(mix.Content, str(t), floatNode(v))
 		}
@@ -180,7 +180,7 @@ func dataNode(d *Data) *yaml.Node {
 
 func featuresNode(f []string) *yaml.Node {
 	if len(f) == 1 {
-		if _, ok := features.Sets[f[0]]; ok {
+		if _, ok := featureset.Sets[f[0]]; ok {
 			return str(f[0])
 		}
 	}

@@ -4,31 +4,26 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/segharness/harness/datasets"
-	"github.com/segharness/harness/datasets/tabular"
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 	"github.com/segharness/harness/internal/suggest"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // SourceTable reads any flow table through a declared column mapping
 // (datasets/tabular): real data such as NSL-KDD.
 const SourceTable = "table"
 
-// Table presets: mappings the harness knows.
-const PresetNSLKDD = "nsl-kdd"
-
 // Table is data.table: the files of a table source and how their columns
-// map to roles. Paths are as written: relative to the experiment file.
-// The parser fills in Missing and MissingTokens; with a Preset the
-// mapping fields (Header to Roles) stay empty: the preset gives them.
+// map to roles (tabspec.Mapping). Paths are as written: relative to the
+// experiment file. The parser fills in Missing and MissingTokens; with a
+// Preset the other mapping fields stay empty: the preset gives them.
 type Table struct {
-	// Preset names a known mapping (PresetNSLKDD); the mapping keys below
+	// Preset names a known mapping (tabspec.Presets); the mapping keys
 	// are then not allowed.
 	Preset string
 	// Files are read in order as the training data, or as all the data
@@ -37,25 +32,8 @@ type Table struct {
 	// Test are separate test files; nil: none.
 	Test []string
 
-	// The mapping, as tabular.Spec's fields of the same names.
-	Header      bool
-	Columns     []string
-	Label       string
-	Normal      []string
-	Categories  map[string][]string
-	Numeric     []string
-	Categorical []string
-	Ignore      []string
-	Roles       map[string]string
-
-	// Missing is one of MissingPolicies; MissingTokens the field values
-	// that mean missing (tabular.DefaultMissingTokens unless given).
-	Missing       string
-	MissingTokens []string
+	tabspec.Mapping
 }
-
-// MissingPolicies are the missing-value policies of a table.
-var MissingPolicies = []string{tabular.MissingError, tabular.MissingDrop, tabular.MissingImpute}
 
 // TableDetectorMetrics are the metrics detectors also produce with a table
 // source whose test files are separate: detection among attacks whose
@@ -70,8 +48,8 @@ var tableMappingKeys = []string{"header", "columns", "label", "normal", "categor
 // preset's or the declared ones.
 func (t *Table) CategoryNames() []string {
 	cats := t.Categories
-	if t.Preset == PresetNSLKDD {
-		cats = tabular.NSLKDD("").Categories
+	if preset := tabspec.Presets[t.Preset]; preset != nil {
+		cats = preset().Categories
 	}
 	return slices.Sorted(maps.Keys(cats))
 }
@@ -81,19 +59,7 @@ func cloneTable(t Table) Table {
 	c := t
 	c.Files = slices.Clone(t.Files)
 	c.Test = slices.Clone(t.Test)
-	c.Columns = slices.Clone(t.Columns)
-	c.Normal = slices.Clone(t.Normal)
-	c.Numeric = slices.Clone(t.Numeric)
-	c.Categorical = slices.Clone(t.Categorical)
-	c.Ignore = slices.Clone(t.Ignore)
-	c.Roles = maps.Clone(t.Roles)
-	c.MissingTokens = slices.Clone(t.MissingTokens)
-	if t.Categories != nil {
-		c.Categories = make(map[string][]string, len(t.Categories))
-		for k, v := range t.Categories {
-			c.Categories[k] = slices.Clone(v)
-		}
-	}
+	c.Mapping = t.Mapping.Clone()
 	return c
 }
 
@@ -164,10 +130,11 @@ func missingToken(p *parser, n *yaml.Node, path string) (string, bool) {
 // tableFormats are the file name endings the reader knows.
 var tableFormats = []string{".csv", ".txt", ".csv.gz", ".txt.gz", ".parquet", ".pq"}
 
-// tableFile accepts a path to an existing file whose extension names a
-// format the reader knows.
+// tableFile accepts a path to a file whose extension names a format the
+// reader knows. CheckFiles checks the file, and that the table's files
+// (path's parent) are distinct files.
 func (p *parser) tableFile(_ *parser, n *yaml.Node, path string) (string, bool) {
-	s, ok := p.dataPath(p, n, path)
+	s, ok := text(p, n, path)
 	if !ok {
 		return "", false
 	}
@@ -176,6 +143,8 @@ func (p *parser) tableFile(_ *parser, n *yaml.Node, path string) (string, bool) 
 		p.errorf(n, path, "cannot tell the format of %s from its extension: want %s", s, strings.Join(tableFormats, ", "))
 		return "", false
 	}
+	dot := strings.LastIndex(path, ".")
+	p.fileRef(n, path, s, dataFile, path[:dot], path[dot+1:])
 	return s, true
 }
 
@@ -206,7 +175,7 @@ func (p *parser) table(n *yaml.Node, path string) {
 		}
 	}
 	var roleFields []field
-	for _, role := range tabular.KnownRoles {
+	for _, role := range tabspec.KnownRoles {
 		roleFields = append(roleFields, field{role, func(n *yaml.Node, path string) {
 			value(p, n, path, columnName, func(v string) {
 				if t.Roles == nil {
@@ -219,7 +188,7 @@ func (p *parser) table(n *yaml.Node, path string) {
 	}
 	tn.present = p.mapping(n, path, []field{
 		{"preset", func(n *yaml.Node, path string) {
-			value(p, n, path, oneOf(PresetNSLKDD), func(v string) { t.Preset = v })
+			value(p, n, path, oneOf(slices.Sorted(maps.Keys(tabspec.Presets))...), func(v string) { t.Preset = v })
 		}},
 		{"files", list(&tn.files, "file", p.tableFile)},
 		{"test", list(&tn.test, "file", p.tableFile)},
@@ -233,7 +202,7 @@ func (p *parser) table(n *yaml.Node, path string) {
 		{"ignore", list(&tn.ignore, "column", columnName)},
 		{"roles", func(n *yaml.Node, path string) { p.mapping(n, path, roleFields) }},
 		{"missing", func(n *yaml.Node, path string) {
-			value(p, n, path, oneOf(MissingPolicies...), func(v string) { t.Missing = v })
+			value(p, n, path, oneOf(tabspec.MissingPolicies...), func(v string) { t.Missing = v })
 		}},
 		{"missing_tokens", func(n *yaml.Node, path string) {
 			items, ok := stringList(p, n, path, "token", missingToken)
@@ -260,10 +229,10 @@ func (p *parser) table(n *yaml.Node, path string) {
 		}
 	}
 	if t.Missing == "" {
-		t.Missing = tabular.MissingError
+		t.Missing = tabspec.MissingError
 	}
 	if tn.present["missing_tokens"] == nil {
-		t.MissingTokens = slices.Clone(tabular.DefaultMissingTokens)
+		t.MissingTokens = slices.Clone(tabspec.DefaultMissingTokens)
 	}
 	p.checkTableFiles(path, tn)
 	if t.Preset != "" {
@@ -299,7 +268,7 @@ func (p *parser) tableCategories(n *yaml.Node, path string, tn *tableNodes) {
 			p.errorf(k, kp, "key appears twice (first at %s)", at(tn.categoryKeys[name]))
 			p.bad[path] = true
 			continue
-		case name == tabular.NormalCategory:
+		case name == tabspec.NormalCategory:
 			p.errorf(k, kp, "%q is reserved for normal traffic: list its label values in normal", name)
 			p.bad[path] = true
 			continue
@@ -323,8 +292,9 @@ func (p *parser) tableCategories(n *yaml.Node, path string, tn *tableNodes) {
 	}
 }
 
-// checkTableFiles checks the file lists: not empty, no file both training
-// and test data, and the column names that files without a header need.
+// checkTableFiles checks the file lists: not empty, and the column names
+// that files without a header need. (CheckFiles checks that no file is
+// both training and test data.)
 func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 	t := &p.spec.Data.Table
 	for _, k := range []string{"files", "test"} {
@@ -335,7 +305,6 @@ func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 			}
 		}
 	}
-	p.checkSameFiles(path, tn)
 	if t.Preset != "" || t.Header || len(tn.columns) > 0 || p.bad[join(path, "columns")] || p.bad[join(path, "header")] {
 		return
 	}
@@ -351,46 +320,7 @@ func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 	}
 }
 
-// checkSameFiles reports a file named twice in the file lists: twice in
-// files or in test (as paths that differ but name the same file: ./a.csv
-// and a.csv, a link and its target), or both in files and in test, where
-// its rows would be on both sides of the split. Files are compared with
-// os.SameFile; exact repeats were reported by stringList.
-func (p *parser) checkSameFiles(path string, tn *tableNodes) {
-	type entry struct {
-		key  string
-		it   listItem
-		info os.FileInfo
-	}
-	var seen []entry
-	for _, l := range []struct {
-		key   string
-		items []listItem
-	}{{"files", tn.files}, {"test", tn.test}} {
-		for _, it := range l.items {
-			info, err := os.Stat(p.resolve(it.value))
-			if err != nil {
-				continue // reported by tableFile
-			}
-			i := slices.IndexFunc(seen, func(e entry) bool { return os.SameFile(e.info, info) })
-			if i < 0 {
-				seen = append(seen, entry{l.key, it, info})
-				continue
-			}
-			first := seen[i]
-			switch {
-			case first.key == l.key:
-				p.errorf(it.node, join(path, l.key), "%s is the same file as %s (at %s): list each file once", it.value, first.it.value, at(first.it.node))
-			case filepath.Clean(first.it.value) == filepath.Clean(it.value):
-				p.errorf(it.node, join(path, l.key), "%s is also a training file (at %s): the test files must be other files", it.value, at(first.it.node))
-			default:
-				p.errorf(it.node, join(path, l.key), "%s is the same file as the training file %s (at %s): the test files must be other files", it.value, first.it.value, at(first.it.node))
-			}
-		}
-	}
-}
-
-// checkTableMapping checks a declared mapping as tabular.Spec.Check
+// checkTableMapping checks a declared mapping as tabspec.Spec.Check
 // does, pointing at the entries at fault.
 func (p *parser) checkTableMapping(n *yaml.Node, path string, tn *tableNodes) {
 	t := &p.spec.Data.Table
@@ -500,7 +430,7 @@ func (p *parser) checkTableMapping(n *yaml.Node, path string, tn *tableNodes) {
 	}
 
 	// Roles name numeric or categorical columns.
-	for _, role := range tabular.KnownRoles {
+	for _, role := range tabspec.KnownRoles {
 		vn := tn.roleValues[role]
 		if vn == nil {
 			continue
@@ -577,7 +507,7 @@ func (p *parser) anomalyTypes() []string {
 	if p.spec.Data.Source == SourceTable {
 		return p.spec.Data.Table.CategoryNames()
 	}
-	return datasets.InjectableTypes
+	return synth.InjectableTypes
 }
 
 // tableNode renders data.table for spec.resolved.yaml.
@@ -613,7 +543,7 @@ func tableNode(t *Table) *yaml.Node {
 		}
 		if len(t.Roles) > 0 {
 			roles := mapping()
-			for _, r := range tabular.KnownRoles {
+			for _, r := range tabspec.KnownRoles {
 				if col, ok := t.Roles[r]; ok {
 					roles.Content = append(roles.Content, str(r), str(col))
 				}

@@ -108,13 +108,17 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// parseAll parses every file, printing every error of every file. It
-// returns the experiments when all are valid.
+// parseAll parses every file and checks the files each names, printing
+// every error of every file. It returns the experiments when all are
+// valid.
 func parseAll(files []string, stderr io.Writer) ([]*experiments.Experiment, bool) {
 	var exps []*experiments.Experiment
 	ok := true
 	for _, f := range files {
 		exp, err := experiments.ParseFile(f)
+		if err == nil {
+			err = exp.CheckFiles()
+		}
 		if err != nil {
 			ok = false
 			fmt.Fprintln(stderr, err)

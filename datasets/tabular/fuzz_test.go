@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 )
 
 // FuzzRead reads arbitrary bytes as a CSV file (or, when gz, as a
@@ -38,7 +39,7 @@ func FuzzRead(f *testing.F) {
 		}
 		spec := fixtureSpec()
 		spec.Files = []string{path}
-		spec.Missing = []string{MissingError, MissingDrop, MissingImpute}[policy%3]
+		spec.Missing = []string{tabspec.MissingError, tabspec.MissingDrop, tabspec.MissingImpute}[policy%3]
 		tab, rep, err := Read(spec)
 		if err != nil {
 			if tab != nil || rep != nil {
@@ -92,7 +93,7 @@ func checkTable(t *testing.T, tab *Table) {
 		t.Fatalf("%d anomaly flags, %d sources for %d rows", len(tab.Anomaly), len(tab.Source), tab.Rows)
 	}
 	for i, a := range tab.Anomaly {
-		if a != (tab.Category.Value(i) != NormalCategory) {
+		if a != (tab.Category.Value(i) != tabspec.NormalCategory) {
 			t.Fatalf("row %d: anomaly %v, category %s", i, a, tab.Category.Value(i))
 		}
 	}
@@ -116,7 +117,7 @@ func FuzzReadParquet(f *testing.F) {
 			t.Fatal(err)
 		}
 		spec := pqSpec(path)
-		spec.Missing = MissingImpute
+		spec.Missing = tabspec.MissingImpute
 		tab, rep, err := Read(spec)
 		if err != nil {
 			if tab != nil || rep != nil {

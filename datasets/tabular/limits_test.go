@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/fileio/fileiotest"
 )
@@ -122,7 +123,7 @@ func TestReadLimits(t *testing.T) {
 	t.Run("parquet", func(t *testing.T) {
 		pq := writeParquet(t, pqRows)
 		s := pqSpec(pq)
-		s.Missing = MissingImpute
+		s.Missing = tabspec.MissingImpute
 		if _, _, err := Read(s); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 )
 
 // pqFlow is a row of the Parquet fixtures: every physical type the reader
@@ -48,14 +49,13 @@ func writeParquet[T any](t testing.TB, rows []T, opts ...parquet.WriterOption) s
 }
 
 func pqSpec(path string) Spec {
-	return Spec{
-		Files:       []string{path},
+	return Spec{Files: []string{path}, Mapping: tabspec.Mapping{
 		Label:       "label",
 		Normal:      []string{"normal"},
 		Categories:  map[string][]string{"probe": {"scan"}},
 		Numeric:     []string{"bytes", "dur", "pkts", "cpu", "night"},
 		Categorical: []string{"proto"},
-	}
+	}}
 }
 
 var pqRows = []pqFlow{
@@ -70,7 +70,7 @@ func TestReadParquet(t *testing.T) {
 
 	t.Run("impute", func(t *testing.T) {
 		spec := pqSpec(path)
-		spec.Missing = MissingImpute
+		spec.Missing = tabspec.MissingImpute
 		tab, rep, err := Read(spec)
 		if err != nil {
 			t.Fatal(err)
@@ -158,7 +158,7 @@ func TestReadParquetErrors(t *testing.T) {
 		Label string `parquet:"label"`
 	}
 	spec := func(path string) Spec {
-		return Spec{Files: []string{path}, Label: "label", Normal: []string{"normal"}, Numeric: []string{"x"}}
+		return Spec{Files: []string{path}, Mapping: tabspec.Mapping{Label: "label", Normal: []string{"normal"}, Numeric: []string{"x"}}}
 	}
 	nanPath := writeParquet(t, []nan{{1, "normal"}, {math.NaN(), "normal"}, {math.Inf(-1), "normal"}})
 	textPath := writeParquet(t, []text{{"1", "normal"}})

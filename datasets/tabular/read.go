@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 	"github.com/segharness/harness/internal/fileio"
 )
 
@@ -20,7 +21,7 @@ import (
 // whose columns do not match the mapping is one error naming the file, and
 // reading goes on with the next file; each row with the wrong number of
 // fields, a CSV syntax error, a numeric field that is not a number or a
-// missing value under MissingError is one error at its position. Read
+// missing value under tabspec.MissingError is one error at its position. Read
 // stops after MaxErrors such errors. Label values that are not declared
 // are gathered over every row read and reported as one
 // *UndeclaredLabelsError.
@@ -158,8 +159,8 @@ type reader struct {
 	emptyToken bool
 	tokenStart [256]bool
 	labelCat   map[string]uint32 // declared label value -> code in catNames
-	catNames   []string          // levels of Category: NormalCategory and the categories, sorted
-	normal     uint32            // code of NormalCategory
+	catNames   []string          // levels of Category: tabspec.NormalCategory and the categories, sorted
+	normal     uint32            // code of tabspec.NormalCategory
 
 	num      []chunks[float64]
 	cats     []levelCoder
@@ -222,13 +223,13 @@ func newReader(spec *Spec) *reader {
 	for j := range r.cats {
 		r.cats[j] = newLevelCoder()
 	}
-	r.catNames = append([]string{NormalCategory}, slices.Collect(maps.Keys(spec.Categories))...)
+	r.catNames = append([]string{tabspec.NormalCategory}, slices.Collect(maps.Keys(spec.Categories))...)
 	slices.Sort(r.catNames)
 	code := func(name string) uint32 {
 		i, _ := slices.BinarySearch(r.catNames, name)
 		return uint32(i)
 	}
-	r.normal = code(NormalCategory)
+	r.normal = code(tabspec.NormalCategory)
 	for _, v := range spec.Normal {
 		r.labelCat[v] = r.normal
 	}
@@ -399,23 +400,23 @@ func (r *reader) missing(s *slot, token string, null bool) {
 	case token != "":
 		what = strconv.Quote(token)
 	}
-	if s.kind == kindLabel && r.policy == MissingImpute {
+	if s.kind == kindLabel && r.policy == tabspec.MissingImpute {
 		r.fail(s, fmt.Sprintf("missing label (%s): labels are never imputed; Missing: drop drops such rows", what))
 		return
 	}
 	switch r.policy {
-	case MissingError:
+	case tabspec.MissingError:
 		r.fail(s, fmt.Sprintf("missing value (%s); Missing: drop or impute accepts missing values", what))
-	case MissingDrop:
+	case tabspec.MissingDrop:
 		if r.drop == "" {
 			r.drop = s.dropReason
 		}
-	case MissingImpute:
+	case tabspec.MissingImpute:
 		switch s.kind {
 		case kindNumeric:
 			r.rowNum[s.j] = math.NaN() // filled by finish
 		case kindCategorical:
-			r.rowCat[s.j] = MissingLevel
+			r.rowCat[s.j] = tabspec.MissingLevel
 			r.rowImp[s.j] = true
 		}
 	}
@@ -517,7 +518,7 @@ func (r *reader) finish() (*Table, *Report, error) {
 	}
 	for j, n := range r.imputed {
 		if n > 0 {
-			rep.Imputed = append(rep.Imputed, Imputation{Column: r.spec.Categorical[j], Values: n, With: MissingLevel})
+			rep.Imputed = append(rep.Imputed, Imputation{Column: r.spec.Categorical[j], Values: n, With: tabspec.MissingLevel})
 		}
 	}
 	t := &Table{

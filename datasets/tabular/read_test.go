@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 )
 
 // fixtureSpec is the mapping of the fixtures in testdata/: a header
@@ -16,16 +17,15 @@ func fixtureSpec(files ...string) Spec {
 	for i, f := range files {
 		paths[i] = filepath.Join("testdata", f)
 	}
-	return Spec{
-		Files:       paths,
+	return Spec{Files: paths, Mapping: tabspec.Mapping{
 		Header:      true,
 		Label:       "label",
 		Normal:      []string{"normal"},
 		Categories:  map[string][]string{"dos": {"flood"}, "probe": {"scan"}},
 		Numeric:     []string{"bytes", "dur"},
 		Categorical: []string{"proto"},
-		Roles:       map[string]string{RoleProtocol: "proto", RoleBytesSent: "bytes", RoleDuration: "dur"},
-	}
+		Roles:       map[string]string{tabspec.RoleProtocol: "proto", tabspec.RoleBytesSent: "bytes", tabspec.RoleDuration: "dur"},
+	}}
 }
 
 // basicTable is testdata/basic.csv read with fixtureSpec.
@@ -41,7 +41,7 @@ func basicTable(file string) *Table {
 		Anomaly:          []bool{false, true, true, false},
 		Source:           []RowSource{{0, 2}, {0, 3}, {0, 4}, {0, 5}},
 		Files:            []string{filepath.Join("testdata", file)},
-		Roles:            map[string]string{RoleProtocol: "proto", RoleBytesSent: "bytes", RoleDuration: "dur"},
+		Roles:            map[string]string{tabspec.RoleProtocol: "proto", tabspec.RoleBytesSent: "bytes", tabspec.RoleDuration: "dur"},
 	}
 }
 
@@ -215,7 +215,7 @@ func TestReadErrors(t *testing.T) {
 		},
 		{
 			name: "missing labels, policy impute", files: []string{"missing_label.csv"},
-			edit: func(s *Spec) { s.Missing = MissingImpute },
+			edit: func(s *Spec) { s.Missing = tabspec.MissingImpute },
 			want: []string{
 				"testdata/missing_label.csv:3:9 (label): missing label (an empty field): labels are never imputed; Missing: drop drops such rows",
 				`testdata/missing_label.csv:4:9 (label): missing label ("?"): labels are never imputed; Missing: drop drops such rows`,
@@ -325,12 +325,12 @@ func TestUndeclaredLabelsError(t *testing.T) {
 	}
 }
 
-// TestReadMissing: testdata/missing.csv under each policy (MissingError is
+// TestReadMissing: testdata/missing.csv under each policy (tabspec.MissingError is
 // in TestReadErrors).
 func TestReadMissing(t *testing.T) {
 	t.Run("drop", func(t *testing.T) {
 		spec := fixtureSpec("missing.csv")
-		spec.Missing = MissingDrop
+		spec.Missing = tabspec.MissingDrop
 		tab, rep, err := Read(spec)
 		if err != nil {
 			t.Fatal(err)
@@ -353,7 +353,7 @@ func TestReadMissing(t *testing.T) {
 	})
 	t.Run("impute", func(t *testing.T) {
 		spec := fixtureSpec("missing.csv")
-		spec.Missing = MissingImpute
+		spec.Missing = tabspec.MissingImpute
 		tab, rep, err := Read(spec)
 		if err != nil {
 			t.Fatal(err)
@@ -382,7 +382,7 @@ func TestReadMissing(t *testing.T) {
 	})
 	t.Run("drop labels", func(t *testing.T) {
 		spec := fixtureSpec("missing_label.csv")
-		spec.Missing = MissingDrop
+		spec.Missing = tabspec.MissingDrop
 		tab, rep, err := Read(spec)
 		if err != nil {
 			t.Fatal(err)
@@ -399,7 +399,7 @@ func TestReadMissing(t *testing.T) {
 		// With only "?" meaning missing, an empty field is not a number.
 		spec := fixtureSpec("missing.csv")
 		spec.MissingTokens = []string{"?"}
-		spec.Missing = MissingDrop
+		spec.Missing = tabspec.MissingDrop
 		_, _, err := Read(spec)
 		want := `testdata/missing.csv:5:9 (dur): want a number, got "NA"`
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -408,7 +408,7 @@ func TestReadMissing(t *testing.T) {
 	})
 	t.Run("every row dropped", func(t *testing.T) {
 		spec := fixtureSpec("missing.csv")
-		spec.Missing = MissingDrop
+		spec.Missing = tabspec.MissingDrop
 		spec.MissingTokens = []string{"", "?", "NA", "NaN", "null", "normal"}
 		spec.Normal = []string{"scan"}
 		spec.Categories = map[string][]string{"dos": {"flood"}}
@@ -467,7 +467,9 @@ func TestCheck(t *testing.T) {
 		}, []string{
 			`label value "normal" is in both Normal and category dos`, `category "empty" has no label values`,
 			`category "normal" is reserved`, `label value "?" (category probe) is a missing-value token`}},
-		{"roles", func(s *Spec) { s.Roles = map[string]string{"duratoin": "dur", RoleHour: "label", RoleCPUUsage: "cpu"} }, []string{
+		{"roles", func(s *Spec) {
+			s.Roles = map[string]string{"duratoin": "dur", tabspec.RoleHour: "label", tabspec.RoleCPUUsage: "cpu"}
+		}, []string{
 			`role cpu_usage: column "cpu" is unmapped`, `unknown role "duratoin" (did you mean "duration"?)`,
 			`role hour: column "label" is the label`}},
 		{"policy", func(s *Spec) { s.Missing = "skip" }, []string{`Missing "skip": want error, drop or impute`}},

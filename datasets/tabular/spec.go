@@ -25,113 +25,20 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 	"github.com/segharness/harness/internal/suggest"
 )
 
 // Spec declares how to read a flow table: its files and the meaning of
-// each column. The zero value is not valid; Check says what is missing.
+// each column (the Mapping). The zero value is not valid; Check says what
+// is missing.
 type Spec struct {
 	// Files are read in order and their rows concatenated. The format is
 	// told by the extension: .csv or .txt (CSV), either followed by .gz
 	// (gzip-compressed CSV), or .parquet (also .pq).
 	Files []string
 
-	// Header says that the first line of each CSV file names its columns.
-	// Header names are compared after trimming surrounding white space.
-	// Parquet files always name their columns; Header does not apply.
-	Header bool
-
-	// Columns are the column names in file order. Without a header they
-	// are required: they name the CSV fields. With a header they are
-	// optional and, when given, each file's header must equal them.
-	// Parquet files name their columns, so Columns is not used for them.
-	Columns []string
-
-	// Label is the column holding each row's class.
-	Label string
-
-	// Normal are the label values that mean normal traffic.
-	Normal []string
-
-	// Categories maps each attack category to its label values (for
-	// example dos: neptune, smurf, ...). Every label value in the data
-	// must be in Normal or in exactly one category; any other value makes
-	// Read fail, listing each undeclared value with its count and the
-	// position of its first row. The name "normal" is reserved for the
-	// Category of normal rows.
-	Categories map[string][]string
-
-	// Numeric are the numeric feature columns, Categorical the
-	// categorical ones. Ignore are columns present in the files but not
-	// used (NSL-KDD's difficulty, say): they are not parsed at all.
-	//
-	// Every column of every file must be the Label or in exactly one of
-	// Numeric, Categorical and Ignore, so that a column is never skipped
-	// by accident; and every column named here must be in every file.
-	Numeric     []string
-	Categorical []string
-	Ignore      []string
-
-	// Roles names, for some of the notebook's engineered features, the
-	// column that plays each role: role -> column. The roles are those of
-	// KnownRoles; each column must also be listed in Numeric or
-	// Categorical. Optional; the reader only checks and passes it on.
-	Roles map[string]string
-
-	// Missing is the policy for missing values (see MissingTokens):
-	// MissingError (the default when empty), MissingDrop or MissingImpute.
-	Missing string
-
-	// MissingTokens are the field values that mean missing. Nil means
-	// DefaultMissingTokens. Numeric fields are compared after trimming
-	// surrounding spaces and tabs, categorical and label fields as they
-	// are. A Parquet null is always missing.
-	MissingTokens []string
-}
-
-// Missing-value policies.
-const (
-	// MissingError makes every missing value an error at its position.
-	MissingError = "error"
-	// MissingDrop drops each row holding a missing value; the Report
-	// counts the dropped rows by reason ("missing value in <column>", the
-	// first such column of the row in file order).
-	MissingDrop = "drop"
-	// MissingImpute fills a missing numeric value with the median of the
-	// column's present values over all rows read (sorted, the mean of the
-	// two middle values for an even count) and a missing categorical value
-	// with the level MissingLevel; the Report counts both. A missing label
-	// is still an error: labels are never imputed.
-	MissingImpute = "impute"
-)
-
-// MissingLevel is the level that MissingImpute gives a missing categorical
-// value.
-const MissingLevel = "missing"
-
-// DefaultMissingTokens are the field values that mean missing when
-// Spec.MissingTokens is nil.
-var DefaultMissingTokens = []string{"", "?", "NA", "NaN", "null"}
-
-// NormalCategory is the Category of rows whose label is in Spec.Normal.
-const NormalCategory = "normal"
-
-// Roles that Spec.Roles may name: the inputs of the notebook's engineered
-// features.
-const (
-	RoleDuration       = "duration"
-	RoleBytesSent      = "bytes_sent"
-	RolePacketsSent    = "packets_sent"
-	RoleProtocol       = "protocol"
-	RolePortsContacted = "ports_contacted"
-	RoleCPUUsage       = "cpu_usage"
-	RoleHour           = "hour"
-)
-
-// KnownRoles are the roles Spec.Roles accepts, sorted.
-var KnownRoles = []string{
-	RoleBytesSent, RoleCPUUsage, RoleDuration, RoleHour,
-	RolePacketsSent, RolePortsContacted, RoleProtocol,
+	tabspec.Mapping
 }
 
 // File formats, as told by a file's extension.
@@ -277,7 +184,7 @@ func (s *Spec) Check() error {
 		switch {
 		case name == "":
 			add("a category with an empty name")
-		case name == NormalCategory:
+		case name == tabspec.NormalCategory:
 			add("category %q is reserved for normal traffic: list its label values in Normal", name)
 		case len(values) == 0:
 			add("category %q has no label values", name)
@@ -289,8 +196,8 @@ func (s *Spec) Check() error {
 
 	for _, role := range slices.Sorted(maps.Keys(s.Roles)) {
 		col := s.Roles[role]
-		if !slices.Contains(KnownRoles, role) {
-			add("unknown role %q%s; known roles: %s", role, didYouMean(role, KnownRoles), strings.Join(KnownRoles, ", "))
+		if !slices.Contains(tabspec.KnownRoles, role) {
+			add("unknown role %q%s; known roles: %s", role, didYouMean(role, tabspec.KnownRoles), strings.Join(tabspec.KnownRoles, ", "))
 			continue
 		}
 		if k := kinds[col]; k != kindNumeric && k != kindCategorical {
@@ -299,9 +206,9 @@ func (s *Spec) Check() error {
 	}
 
 	switch s.Missing {
-	case "", MissingError, MissingDrop, MissingImpute:
+	case "", tabspec.MissingError, tabspec.MissingDrop, tabspec.MissingImpute:
 	default:
-		add("Missing %q: want %s, %s or %s", s.Missing, MissingError, MissingDrop, MissingImpute)
+		add("Missing %q: want %s, %s or %s", s.Missing, tabspec.MissingError, tabspec.MissingDrop, tabspec.MissingImpute)
 	}
 	if len(p) > 0 {
 		return &SpecError{Problems: p}
@@ -355,14 +262,14 @@ func (s *Spec) mapped() []string {
 
 func (s *Spec) missingTokens() []string {
 	if s.MissingTokens == nil {
-		return DefaultMissingTokens
+		return tabspec.DefaultMissingTokens
 	}
 	return s.MissingTokens
 }
 
 func (s *Spec) policy() string {
 	if s.Missing == "" {
-		return MissingError
+		return tabspec.MissingError
 	}
 	return s.Missing
 }

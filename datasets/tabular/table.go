@@ -26,8 +26,8 @@ type Table struct {
 	// Label holds the raw label values; its levels are the values present.
 	Label Column
 
-	// Category holds NormalCategory for normal rows and the attack
-	// category's name for the others. Its levels are NormalCategory and
+	// Category holds tabspec.NormalCategory for normal rows and the attack
+	// category's name for the others. Its levels are tabspec.NormalCategory and
 	// every declared category, present or not, so that tables read with
 	// the same Spec share its codes.
 	Category Column
@@ -121,8 +121,8 @@ func (c *Column) Counts() []int {
 type Report struct {
 	Files   []FileReport
 	Rows    int          // rows in the table: the kept rows of every file
-	Dropped []Drop       // sorted by reason; empty unless Spec.Missing is MissingDrop
-	Imputed []Imputation // in Spec.Numeric's, then Spec.Categorical's order; empty unless MissingImpute
+	Dropped []Drop       // sorted by reason; empty unless Spec.Missing is tabspec.MissingDrop
+	Imputed []Imputation // in Spec.Numeric's, then Spec.Categorical's order; empty unless tabspec.MissingImpute
 }
 
 // FileReport counts the data rows of one file.
@@ -143,7 +143,7 @@ type Drop struct {
 type Imputation struct {
 	Column string
 	Values int    // values filled
-	With   string // the value: the median, formatted, or MissingLevel
+	With   string // the value: the median, formatted, or tabspec.MissingLevel
 }
 
 // String summarises the report in a few lines.

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/flow"
 )
 
@@ -182,12 +183,12 @@ type Pipeline struct {
 // finite mean and a finite positive scale for every column. The parts are
 // kept, not copied.
 func NewPipeline(columns []string, encoders map[string]*LabelEncoder, scaler *Scaler) (*Pipeline, error) {
-	cols, err := Resolve(columns)
+	cols, err := featureset.Resolve(columns)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range cols {
-		if _, ok := encodedSource[c]; !ok {
+		if _, ok := featureset.EncodedSource[c]; !ok {
 			continue
 		}
 		enc := encoders[c]
@@ -205,7 +206,7 @@ func NewPipeline(columns []string, encoders map[string]*LabelEncoder, scaler *Sc
 		}
 	}
 	for c := range encoders {
-		if _, ok := encodedSource[c]; !ok || !slices.Contains(cols, c) {
+		if _, ok := featureset.EncodedSource[c]; !ok || !slices.Contains(cols, c) {
 			return nil, fmt.Errorf("features: label encoder for %q, which is not an encoded column of the pipeline", c)
 		}
 	}
@@ -236,13 +237,13 @@ func NewPipeline(columns []string, encoders map[string]*LabelEncoder, scaler *Sc
 // float32), is a *NotFiniteError naming its column and first rows (see
 // CheckFinite), whether or not the row is one the scaler is fitted on.
 func Fit(f *flow.Table, e *datasets.Engineered, columns []string, scaleRows []int) (*Pipeline, error) {
-	cols, err := Resolve(columns)
+	cols, err := featureset.Resolve(columns)
 	if err != nil {
 		return nil, err
 	}
 	p := &Pipeline{Columns: cols, Encoders: map[string]*LabelEncoder{}}
 	for _, c := range cols {
-		if src, ok := encodedSource[c]; ok {
+		if src, ok := featureset.EncodedSource[c]; ok {
 			p.Encoders[c] = FitLabelEncoder(categorical(f, src), nil)
 		}
 	}
@@ -305,7 +306,7 @@ func (p *Pipeline) TransformRow(r *flow.Flow, out []float64) error {
 		s := c.source.category(r)
 		code, err := c.encoder.Encode(s)
 		if err != nil {
-			return &UnknownCategoryError{Column: encodedSource[p.Columns[j]], Value: s, Classes: c.encoder.Classes}
+			return &UnknownCategoryError{Column: featureset.EncodedSource[p.Columns[j]], Value: s, Classes: c.encoder.Classes}
 		}
 		out[j] = float64(code)
 	}
@@ -347,7 +348,7 @@ func (p *Pipeline) rowPlan() (*rowPlan, error) {
 		enc, encoded := p.Encoders[c]
 		switch {
 		case encoded && enc != nil:
-			src, ok = rowSources[encodedSource[c]], encodedSource[c] != ""
+			src, ok = rowSources[featureset.EncodedSource[c]], featureset.EncodedSource[c] != ""
 			plan.columns[j] = planColumn{source: src, encoder: enc}
 		case ok && src < fromSrcDeviceType:
 			plan.columns[j] = planColumn{source: src}
@@ -492,11 +493,11 @@ func (p *Pipeline) raw(f *flow.Table, e *datasets.Engineered) (*Matrix, error) {
 	m := &Matrix{Names: slices.Clone(p.Columns), N: n, D: d, Data: make([]float64, n*d)}
 	for j, c := range p.Columns {
 		if enc, ok := p.Encoders[c]; ok {
-			cat := categorical(f, encodedSource[c])
+			cat := categorical(f, featureset.EncodedSource[c])
 			codes := enc.levelCodes(cat)
 			for i, level := range cat.Codes {
 				if codes[level] < 0 {
-					return nil, fmt.Errorf("features: flow %d: %s: %w", i, encodedSource[c],
+					return nil, fmt.Errorf("features: flow %d: %s: %w", i, featureset.EncodedSource[c],
 						fmt.Errorf("unknown category %q (fitted classes: %s)", cat.Levels[level], strings.Join(enc.Classes, ", ")))
 				}
 				m.Data[i*d+j] = float64(codes[level])

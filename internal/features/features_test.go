@@ -15,6 +15,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // parityCSV is the notebook's own 10,000 flows with its engineered features.
@@ -306,36 +307,8 @@ func TestLabelEncoderUnknown(t *testing.T) {
 	}
 }
 
-func TestResolve(t *testing.T) {
-	for _, tc := range []struct {
-		in      []string
-		want    []string
-		wantErr bool
-	}{
-		{in: []string{"notebook"}, want: Notebook},
-		{in: []string{"raw"}, want: Raw},
-		{in: []string{"cpu_usage", "log_bytes", "protocol_encoded"}, want: []string{"cpu_usage", "log_bytes", "protocol_encoded"}},
-		{in: []string{"cpu_usage", "cpu_usage"}, wantErr: true},
-		{in: []string{"notebook", "cpu_usage"}, wantErr: true},
-		{in: []string{"protocol"}, wantErr: true}, // the string column; its encoding is protocol_encoded
-		{in: nil, wantErr: true},
-	} {
-		got, err := Resolve(tc.in)
-		if (err != nil) != tc.wantErr {
-			t.Errorf("Resolve(%v) error %v, want error %v", tc.in, err, tc.wantErr)
-			continue
-		}
-		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("Resolve(%v) mismatch (-want +got):\n%s", tc.in, diff)
-		}
-	}
-	if len(Notebook) != 20 {
-		t.Errorf("notebook set has %d columns, want preprocess_for_ml's 20", len(Notebook))
-	}
-}
-
 func BenchmarkEngineer1M(b *testing.B) {
-	f, err := datasets.Generate(datasets.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
+	f, err := synth.Generate(synth.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4}}, 1)
 	if err != nil {
 		b.Fatal(err)
@@ -358,7 +331,7 @@ func BenchmarkSplit1M(b *testing.B) {
 }
 
 func BenchmarkPipeline1M(b *testing.B) {
-	f, err := datasets.Generate(datasets.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
+	f, err := synth.Generate(synth.Config{Generator: "notebook", Flows: 1_000_000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4}}, 1)
 	if err != nil {
 		b.Fatal(err)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // TestNotFiniteFeatures: features the models cannot take are an error of
@@ -46,7 +46,7 @@ func TestNotFiniteFeatures(t *testing.T) {
 				"duration in 20 rows: row 1 = +Inf, row 2 = +Inf, row 3 = +Inf, row 4 = +Inf, row 5 = +Inf, …"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := generate(t, datasets.GeneratorNotebook, 20, 1)
+			f := generate(t, synth.GeneratorNotebook, 20, 1)
 			tc.edit(f)
 			e := Engineer(f)
 			_, err := Fit(f, e, tc.columns, nil)
@@ -55,7 +55,7 @@ func TestNotFiniteFeatures(t *testing.T) {
 				t.Fatalf("Fit: %v\nwant %s", err, tc.want)
 			}
 			// Transform with a pipeline fitted elsewhere refuses them too.
-			p, err := Fit(generate(t, datasets.GeneratorNotebook, 20, 1), Engineer(generate(t, datasets.GeneratorNotebook, 20, 1)), tc.columns, nil)
+			p, err := Fit(generate(t, synth.GeneratorNotebook, 20, 1), Engineer(generate(t, synth.GeneratorNotebook, 20, 1)), tc.columns, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestNotFiniteFeatures(t *testing.T) {
 // standardised: (1e30 - 5e-151) / 5e-151 = 2e180. Transform refuses it,
 // giving the scaler's mean and scale.
 func TestNotFiniteAfterScaling(t *testing.T) {
-	f := generate(t, datasets.GeneratorNotebook, 20, 1)
+	f := generate(t, synth.GeneratorNotebook, 20, 1)
 	for i := range f.CPUUsage {
 		f.CPUUsage[i] = 1e-150
 	}

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
+	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/synth"
 )
 
 func generate(t testing.TB, generator string, n int, s uint64) *flow.Table {
 	t.Helper()
-	f, err := datasets.Generate(datasets.Config{Generator: generator, Flows: n, AnomalyRate: 0.05,
+	f, err := synth.Generate(synth.Config{Generator: generator, Flows: n, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4}}, s)
 	if err != nil {
 		t.Fatal(err)
@@ -27,12 +28,12 @@ func TestTransformRowMatchesTransform(t *testing.T) {
 		columns         []string
 		scaleOnHalf     bool
 	}{
-		{"notebook", datasets.GeneratorNotebook, []string{"notebook"}, false},
-		{"consistent", datasets.GeneratorConsistent, []string{"notebook"}, false},
-		{"raw scaled on half", datasets.GeneratorNotebook, []string{"raw"}, true},
-		{"numeric", datasets.GeneratorNotebook, []string{"notebook_numeric"}, false},
-		{"every column", datasets.GeneratorNotebook, Columns, false},
-		{"no engineered column", datasets.GeneratorNotebook, []string{"protocol_encoded", "hour", "same_dept"}, false},
+		{"notebook", synth.GeneratorNotebook, []string{"notebook"}, false},
+		{"consistent", synth.GeneratorConsistent, []string{"notebook"}, false},
+		{"raw scaled on half", synth.GeneratorNotebook, []string{"raw"}, true},
+		{"numeric", synth.GeneratorNotebook, []string{"notebook_numeric"}, false},
+		{"every column", synth.GeneratorNotebook, featureset.Columns, false},
+		{"no engineered column", synth.GeneratorNotebook, []string{"protocol_encoded", "hour", "same_dept"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := generate(t, tc.generator, 10000, 7)
@@ -95,7 +96,7 @@ func TestTransformRowMatchesTransformOnParityFlows(t *testing.T) {
 }
 
 func TestEngineerRowMatchesEngineer(t *testing.T) {
-	f := generate(t, datasets.GeneratorNotebook, 5000, 3)
+	f := generate(t, synth.GeneratorNotebook, 5000, 3)
 	e := Engineer(f)
 	for i := range f.Len() {
 		r := f.At(i)
@@ -109,7 +110,7 @@ func TestEngineerRowMatchesEngineer(t *testing.T) {
 }
 
 func TestTransformRowUnknownCategory(t *testing.T) {
-	f := generate(t, datasets.GeneratorNotebook, 1000, 1)
+	f := generate(t, synth.GeneratorNotebook, 1000, 1)
 	p, err := Fit(f, Engineer(f), []string{"notebook"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +125,7 @@ func TestTransformRowUnknownCategory(t *testing.T) {
 }
 
 func TestTransformRowDoesNotAllocate(t *testing.T) {
-	f := generate(t, datasets.GeneratorNotebook, 1000, 1)
+	f := generate(t, synth.GeneratorNotebook, 1000, 1)
 	p, err := Fit(f, Engineer(f), []string{"notebook"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +142,7 @@ func TestTransformRowDoesNotAllocate(t *testing.T) {
 }
 
 func TestNewPipeline(t *testing.T) {
-	f := generate(t, datasets.GeneratorNotebook, 1000, 1)
+	f := generate(t, synth.GeneratorNotebook, 1000, 1)
 	fitted, err := Fit(f, Engineer(f), []string{"notebook"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -187,10 +188,10 @@ func TestNewPipeline(t *testing.T) {
 		want     string
 	}{
 		{"unknown column", append([]string{"bogus"}, fitted.Columns[1:]...), fitted.Encoders, fitted.Scaler, `unknown column "bogus"`},
-		{"missing encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { delete(m, ProtocolEncoded) }), fitted.Scaler, "no label encoder for column protocol_encoded"},
-		{"empty encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[ProtocolEncoded] = enc() }), fitted.Scaler, "has no classes"},
-		{"unsorted classes", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[ProtocolEncoded] = enc("UDP", "TCP") }), fitted.Scaler, "not sorted"},
-		{"repeated class", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[ProtocolEncoded] = enc("TCP", "TCP") }), fitted.Scaler, "not sorted and distinct"},
+		{"missing encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { delete(m, featureset.ProtocolEncoded) }), fitted.Scaler, "no label encoder for column protocol_encoded"},
+		{"empty encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[featureset.ProtocolEncoded] = enc() }), fitted.Scaler, "has no classes"},
+		{"unsorted classes", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[featureset.ProtocolEncoded] = enc("UDP", "TCP") }), fitted.Scaler, "not sorted"},
+		{"repeated class", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m[featureset.ProtocolEncoded] = enc("TCP", "TCP") }), fitted.Scaler, "not sorted and distinct"},
 		{"stray encoder", fitted.Columns, encoders(func(m map[string]*LabelEncoder) { m["hour"] = enc("a") }), fitted.Scaler, `encoder for "hour"`},
 		{"no scaler", fitted.Columns, encoders(same), nil, "no scaler"},
 		{"short scaler", fitted.Columns, encoders(same), scaler(func(s *Scaler) { s.Mean = s.Mean[1:] }), "19 means and 20 scales for 20 columns"},
@@ -210,7 +211,7 @@ func TestNewPipeline(t *testing.T) {
 // generators' is_business_hours (of normal flows: injection may change
 // either column of an attack).
 func TestIsBusinessHoursIsTheGenerators(t *testing.T) {
-	f := generate(t, datasets.GeneratorNotebook, 5000, 1)
+	f := generate(t, synth.GeneratorNotebook, 5000, 1)
 	for i := range f.Len() {
 		if f.IsAnomaly[i] {
 			continue

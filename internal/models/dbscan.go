@@ -1,11 +1,6 @@
 package models
 
-import (
-	"context"
-	"math"
-
-	"github.com/segharness/harness/internal/ml/cluster"
-)
+import "math"
 
 // KindDBSCAN is scikit-learn's DBSCAN (internal/ml/cluster).
 const KindDBSCAN = "dbscan"
@@ -24,14 +19,5 @@ func init() {
 			SilhouetteSampleParam,
 		},
 		Roles: []Role{Clusterer},
-		Fit: func(_ context.Context, t *Task) (*Result, error) {
-			labels, err := cluster.DBSCANChecked(t.Data.X, t.Data.D(), cluster.DBSCANConfig{
-				Eps: t.Params.Float("eps"), MinSamples: t.Params.Int("min_samples"), Workers: t.Workers,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return &Result{Labels: labels}, nil
-		},
 	})
 }

@@ -1,14 +1,12 @@
 package models
 
 import (
-	"context"
 	"math"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/segharness/harness/internal/fileio"
-	"github.com/segharness/harness/internal/models/external"
 )
 
 // KindExternal is any program, run through the segharness-external/1
@@ -37,7 +35,7 @@ func init() {
 				Doc: "more files and directories the program's answers depend on (its modules, a checkpoint), relative to the experiment file's directory: their digests join each trial's key, as do those of the command's entries that name files, so that editing one reruns the trials."},
 			{Key: "timeout", Type: Duration, Default: "1h", MinDuration: time.Second, MaxDuration: 7 * Day,
 				Doc: "how long one run of the program may take; past it, it and every process it started are killed and the trial fails."},
-			{Key: "format", Type: Enum, Default: external.FormatNPY, Values: []string{external.FormatNPY, external.FormatParquet},
+			{Key: "format", Type: Enum, Default: "npy", Values: []string{"npy", "parquet"}, // external.FormatNPY, FormatParquet (internal/models/kinds checks)
 				Doc: "the format of the data and answer files: npy (numpy reads it alone) or parquet."},
 			{Key: "threshold", Type: Float, Word: "none", Default: "none", Min: -math.MaxFloat64, Max: math.MaxFloat64,
 				Doc: "a detector's decision rule instead of the program's: a flow is flagged when its score is at least the threshold, and the request asks for scores only; none: the program decides."},
@@ -54,7 +52,6 @@ func init() {
 			return nil
 		},
 		Inputs: externalInputs,
-		Fit:    fitExternal,
 	})
 }
 
@@ -90,54 +87,4 @@ func externalInputs(v Values, dir string) []string {
 		add(f)
 	}
 	return out
-}
-
-func fitExternal(ctx context.Context, t *Task) (*Result, error) {
-	v := t.Params
-	threshold, hasThreshold := 0.0, v.Text("threshold") != "none"
-	if hasThreshold {
-		threshold = v.Float("threshold")
-	}
-	call := &external.Call{
-		Command: v.Strings("command"), Dir: t.BaseDir, Work: t.Dir, Timeout: v.Duration("timeout"), Format: v.Text("format"),
-		Experiment: t.Experiment, Trial: t.Trial, Model: t.Model, Role: string(t.Role),
-		Seed: t.Seed, Threads: t.Workers, Columns: t.Data.Columns, Classes: t.Data.TypeNames,
-		NoDecision: hasThreshold,
-	}
-	for _, e := range v.Entries("params") {
-		call.Params = append(call.Params, external.Param{Key: e.Key, Text: e.Value.Text, Tag: e.Value.Tag})
-	}
-	labelled := func(r *Rows) *external.Part {
-		if r == nil {
-			return nil
-		}
-		p := &external.Part{X: r.X, Rows: r.Len(), IsAnomaly: make([]bool, r.Len()), Types: make([]int, r.Len())}
-		for k, i := range r.Index {
-			p.IsAnomaly[k], p.Types[k] = t.Data.IsAnomaly[i], t.Data.Types[i]
-		}
-		return p
-	}
-	switch t.Role {
-	case Clusterer:
-		call.Train = &external.Part{X: t.Data.X, Rows: t.Data.N()}
-	default:
-		call.Train, call.Validation = labelled(t.Fit), labelled(t.Validation)
-		call.Test = &external.Part{X: t.Test.X, Rows: t.Test.Len()}
-	}
-	t.Logf("model %s: running %s", t.Model, strings.Join(call.Command, " "))
-	ans, err := external.Run(ctx, call)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{
-		Scores: ans.Scores, Decision: ans.Decision, ValidationScores: ans.ValidationScores,
-		Proba: ans.Proba, Labels: ans.Labels,
-	}
-	if t.Role == Detector && res.Decision == nil {
-		res.Decision = make([]bool, len(res.Scores))
-		for i, s := range res.Scores {
-			res.Decision[i] = s >= threshold
-		}
-	}
-	return res, nil
 }

@@ -1,11 +1,6 @@
 package models
 
-import (
-	"context"
-	"math"
-
-	"github.com/segharness/harness/internal/ml/iforest"
-)
+import "math"
 
 // KindIsolationForest is scikit-learn's IsolationForest (internal/ml/iforest).
 const KindIsolationForest = "isolation_forest"
@@ -26,38 +21,5 @@ func init() {
 				Doc: "the expected fraction of anomalies, which sets the score threshold; auto uses scikit-learn's fixed offset of -0.5."},
 		},
 		Roles: []Role{Detector},
-		Fit:   fitIsolationForest,
 	})
-}
-
-// fitIsolationForest fits on the Fit rows without labels, as the notebook
-// does, and flags rows whose decision function is negative.
-func fitIsolationForest(_ context.Context, t *Task) (*Result, error) {
-	f, err := iforest.FitChecked(t.Fit.X, t.Data.D(), iforest.Config{
-		Trees:         t.Params.Int("trees"),
-		MaxSamples:    t.Params.Int("max_samples"),
-		Contamination: t.Params.Float("contamination"),
-		Workers:       t.Workers,
-	}, t.Rand)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Fitted: f}
-	for _, w := range f.Warnings() {
-		res.Notes = append(res.Notes, w.Error())
-	}
-	samples := f.ScoreSamples(t.Test.X, t.Workers)
-	res.Scores = make([]float64, len(samples))
-	res.Decision = make([]bool, len(samples))
-	for k, s := range samples {
-		res.Scores[k] = -s // the anomaly score 2^(-E/c): higher is more anomalous
-		res.Decision[k] = s-f.Offset() < 0
-	}
-	if t.Validation != nil {
-		res.ValidationScores = f.ScoreSamples(t.Validation.X, t.Workers)
-		for k, v := range res.ValidationScores {
-			res.ValidationScores[k] = -v
-		}
-	}
-	return res, nil
 }

@@ -1,12 +1,6 @@
 package models
 
-import (
-	"context"
-	"fmt"
-	"math"
-
-	"github.com/segharness/harness/internal/ml/cluster"
-)
+import "math"
 
 // KindKMeans is scikit-learn's KMeans (internal/ml/cluster).
 const KindKMeans = "kmeans"
@@ -30,7 +24,6 @@ func init() {
 		},
 		Roles:   []Role{Clusterer},
 		Metrics: []string{"inertia"},
-		Fit:     fitKMeans,
 	})
 }
 
@@ -38,17 +31,3 @@ func init() {
 // on; every clusterer kind declares it.
 var SilhouetteSampleParam = Param{Key: "silhouette_sample", Type: Int, Word: "all", Default: "10000", Min: 2, Max: math.MaxInt32, Sweepable: true,
 	Doc: "the rows sampled to compute the silhouette; all uses every row."}
-
-func fitKMeans(_ context.Context, t *Task) (*Result, error) {
-	k, n := t.Params.Int("k"), t.Data.N()
-	if k > n {
-		return nil, fmt.Errorf("k = %d clusters for %d flows", k, n)
-	}
-	res, err := cluster.KMeansChecked(t.Data.X, t.Data.D(), cluster.KMeansConfig{
-		K: k, NInit: t.Params.Int("n_init"), MaxIter: t.Params.Int("max_iter"), Tol: t.Params.Float("tol"), Workers: t.Workers,
-	}, t.Rand)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Labels: res.Labels, Metrics: []Figure{{"inertia", res.Inertia}}}, nil
-}

@@ -14,7 +14,8 @@ import (
 //
 //   - `models[].KEY` (TYPE; DEFAULT; RANGE; sweepable): what it does
 //
-// as the experiment-file reference (experiments/doc.go) writes its keys.
+// as the experiment-file reference (experiments.KeyReference) writes its
+// keys.
 // docs/models.md is its output; harness models prints it.
 func Reference(w io.Writer) error {
 	var b strings.Builder
@@ -25,7 +26,8 @@ func Reference(w io.Writer) error {
 A model of an experiment file is a mapping with a ` + "`kind`" + ` and that kind's
 parameters; a key of another kind is an error. Every model also takes
 ` + "`name`" + ` (the model's name in targets, metrics and parameter paths; default
-the kind), described with every other key in ` + "`go doc ./experiments`" + `.
+the kind), described with every other key in the key reference of
+docs/experiment-files.md.
 
 ` + "```yaml" + `
 models:

@@ -1,16 +1,20 @@
 // Package models is the registry of model kinds. Each kind is declared
 // once, in a file of its own that calls Register from init: its
 // parameters (type, default, range, unit, a line of documentation), the
-// roles it can take (detector, attack typer, clusterer), the metrics it
-// produces beyond its role's, and how it fits and scores.
+// roles it can take (detector, attack typer, clusterer) and the metrics it
+// produces beyond its role's. How a kind fits and scores is its Fit, which
+// internal/models/kinds attaches to the built-in kinds (SetFit).
 //
-// Every consumer reads the registry: the experiment parser (the keys a
-// model takes, their types and ranges, their defaults), the experiment
-// reference (docs/models.md, written by Reference), spec.resolved.yaml
-// (the keys in the kind's order), the runner (Fit), the report (a model's
-// role) and the gate (a regression rule's default direction, through the
-// metric vocabulary of internal/eval). Adding a kind is one file and its
-// tests.
+// The registry is declarative and light: it imports no model code and no
+// Parquet, so the experiment parser links it alone. Every consumer reads
+// it: the experiment parser (the keys a model takes, their types and
+// ranges, their defaults), the experiment reference (docs/models.md,
+// written by Reference), spec.resolved.yaml (the keys in the kind's
+// order), the runner (Fit, linked through internal/models/kinds), the
+// report (a model's role) and the gate (a regression rule's default
+// direction, through the metric vocabulary of internal/eval). Adding a
+// kind is its declaration here, its fit in internal/models/kinds, and
+// their tests.
 //
 // A kind fits and scores; what a model's answers mean is its role's, and
 // the runner measures every model of a role the same way: a detector's
@@ -97,8 +101,10 @@ type Kind struct {
 	// (k-means' inertia), in the order it records them.
 	Metrics []string
 	// Fit fits the model on the task's rows and scores them (see Task and
-	// Result for what each role receives and answers).
-	Fit func(ctx context.Context, t *Task) (*Result, error)
+	// Result for what each role receives and answers). The built-in
+	// kinds' are set by internal/models/kinds (SetFit); nil until a
+	// program links it.
+	Fit FitFunc
 	// Check reports problems of a model's parameters taken together (the
 	// parser has checked each alone); nil: none.
 	Check func(v Values) []Problem
@@ -109,6 +115,9 @@ type Kind struct {
 	// none.
 	Inputs func(v Values, dir string) []string
 }
+
+// FitFunc fits a model on a task's rows and scores them.
+type FitFunc func(ctx context.Context, t *Task) (*Result, error)
 
 // Problem is a parameter's problem found by a kind's Check: the key it
 // concerns and the message.
@@ -157,8 +166,9 @@ var (
 )
 
 // Register adds a kind to the registry; each kind's file calls it from
-// init. It panics on a kind without a name, roles or Fit, a name
-// registered twice, or a parameter declared wrongly.
+// init. Its Fit may be left nil and set later with SetFit. It panics on a
+// kind without a name or roles, a name registered twice, or a parameter
+// declared wrongly.
 func Register(k *Kind) {
 	switch {
 	case k.Name == "":
@@ -167,8 +177,6 @@ func Register(k *Kind) {
 		panic("models: kind " + k.Name + " has no role")
 	case len(k.Roles) > 1 && k.RoleOf == nil:
 		panic("models: kind " + k.Name + " has several roles and no RoleOf")
-	case k.Fit == nil:
-		panic("models: kind " + k.Name + " has no Fit")
 	}
 	seen := map[string]bool{"name": true, "kind": true}
 	for i := range k.Params {
@@ -187,6 +195,24 @@ func Register(k *Kind) {
 		panic("models: kind " + k.Name + " registered twice")
 	}
 	kinds[k.Name] = k
+}
+
+// SetFit sets the Fit of the registered kind name; internal/models/kinds
+// calls it from init for each built-in kind. It panics when no kind has
+// the name, fit is nil, or the kind already has a Fit.
+func SetFit(name string, fit FitFunc) {
+	mu.Lock()
+	defer mu.Unlock()
+	k := kinds[name]
+	switch {
+	case k == nil:
+		panic("models: SetFit of kind " + name + ", which is not registered")
+	case fit == nil:
+		panic("models: SetFit of kind " + name + " with a nil Fit")
+	case k.Fit != nil:
+		panic("models: kind " + name + " has a Fit already")
+	}
+	k.Fit = fit
 }
 
 // Lookup returns the kind named name, or nil.

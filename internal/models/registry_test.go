@@ -71,7 +71,6 @@ func TestRegisterMisuse(t *testing.T) {
 	}{
 		{"no name", &Kind{Roles: []Role{Detector}, Fit: fit}, "without a name"},
 		{"no role", &Kind{Name: "x1", Fit: fit}, "has no role"},
-		{"no fit", &Kind{Name: "x2", Roles: []Role{Detector}}, "has no Fit"},
 		{"roles without RoleOf", &Kind{Name: "x3", Roles: []Role{Detector, Typer}, Fit: fit}, "no RoleOf"},
 		{"twice", &Kind{Name: KindDBSCAN, Roles: []Role{Clusterer}, Fit: fit}, "registered twice"},
 		{"reserved key", &Kind{Name: "x4", Roles: []Role{Detector}, Fit: fit, Params: []Param{{Key: "name", Doc: "d"}}}, "twice"},
@@ -87,6 +86,36 @@ func TestRegisterMisuse(t *testing.T) {
 				}
 			}()
 			Register(tc.kind)
+		})
+	}
+}
+
+// TestSetFit: a kind registered without a Fit takes one from SetFit,
+// once; SetFit of an unknown kind or a nil Fit panics.
+func TestSetFit(t *testing.T) {
+	fit := func(context.Context, *Task) (*Result, error) { return nil, nil }
+	Register(&Kind{Name: "test_set_fit", Roles: []Role{Detector}})
+	SetFit("test_set_fit", fit)
+	if Lookup("test_set_fit").Fit == nil {
+		t.Fatal("SetFit did not set the kind's Fit")
+	}
+	for _, tc := range []struct {
+		name, kind string
+		fit        FitFunc
+		want       string
+	}{
+		{"unknown kind", "test_no_such_kind", fit, "not registered"},
+		{"nil fit", "test_set_fit", nil, "nil Fit"},
+		{"twice", "test_set_fit", fit, "has a Fit already"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil || !strings.Contains(r.(string), tc.want) {
+					t.Errorf("SetFit panicked with %v, want a message containing %q", r, tc.want)
+				}
+			}()
+			SetFit(tc.kind, tc.fit)
 		})
 	}
 }

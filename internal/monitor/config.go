@@ -7,11 +7,11 @@ import (
 	"slices"
 	"time"
 
-	"github.com/segharness/harness/datasets"
-	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor/retrain"
+	"github.com/segharness/harness/internal/monitor/scenario"
 	"github.com/segharness/harness/internal/monitor/timing"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Detector scores flows.
@@ -31,10 +31,10 @@ type Trainer interface {
 
 // Config is a simulation.
 type Config struct {
-	// Spec is the experiment file's monitoring block. Spec.Retraining is
-	// used when Spec.Retraining.Enabled.
-	Spec experiments.Monitoring
-	// Generator is the trial's generator (datasets.Generators).
+	// Scenario is the simulation declared: an experiment file's
+	// monitoring block. Scenario.Retraining is used when it is Enabled.
+	Scenario scenario.Scenario
+	// Generator is the trial's generator (synth.Generators).
 	Generator string
 	// Reference is the deployed detector's training flows: the reference of
 	// the drift statistics and the base of every candidate's training set.
@@ -48,9 +48,9 @@ type Config struct {
 }
 
 // defaultDriftThreshold is the PSI above which a window's traffic counts as
-// drifted when retraining does not set a threshold: the common reading of
-// PSI > 0.25 as a large shift.
-const defaultDriftThreshold = 0.25
+// drifted when retraining does not set a threshold: the retraining policy's
+// default drift trigger, the common reading of PSI > 0.25 as a large shift.
+var defaultDriftThreshold = retrain.DefaultConfig().DriftThreshold
 
 // plan is a checked Config in the units the simulation uses.
 type plan struct {
@@ -68,17 +68,14 @@ type plan struct {
 
 // occurrence is one repetition of a campaign: one incident.
 type occurrence struct {
-	campaign   *experiments.Campaign
+	campaign   *scenario.Campaign
 	index      int // repetition, 0-based
 	id         string
 	start, end time.Duration // flows happen in [start, end)
 }
 
 // driftColumns are the columns drift may be measured on.
-var driftColumns = []string{
-	flow.ColBytesSent, flow.ColPacketsSent, flow.ColDuration,
-	flow.ColCPUUsage, flow.ColPortsContacted,
-}
+var driftColumns = scenario.DriftColumns
 
 // column returns the values of drift column j in the listed rows of f as
 // float64s, into buf.
@@ -106,7 +103,7 @@ func column(f *flow.Table, j int, rows []int, buf []float64) []float64 {
 // newPlan checks cfg. The experiments parser checks a file's values; these
 // checks catch a Config built by hand.
 func newPlan(cfg Config) (*plan, error) {
-	s := &cfg.Spec
+	s := &cfg.Scenario
 	p := &plan{Config: cfg}
 	switch {
 	case s.Window <= 0 || (24*time.Hour)%s.Window != 0:
@@ -134,12 +131,7 @@ func newPlan(cfg Config) (*plan, error) {
 		}
 		p.dayDensity += p.hourDensity[h]
 	}
-	p.timing = timing.Model{
-		ExportInterval:  s.Timing.ExportInterval,
-		ScoringInterval: s.Timing.ScoringInterval,
-		Triage:          timing.Dist{Kind: s.Timing.Triage.Kind, A: s.Timing.Triage.A, B: s.Timing.Triage.B},
-		Containment:     timing.Dist{Kind: s.Timing.Containment.Kind, A: s.Timing.Containment.A, B: s.Timing.Containment.B},
-	}
+	p.timing = s.Timing
 	if err := p.timing.Validate(); err != nil {
 		return nil, fmt.Errorf("monitor: timing: %w", err)
 	}
@@ -152,20 +144,8 @@ func newPlan(cfg Config) (*plan, error) {
 	}
 	p.driftThresh = defaultDriftThreshold
 	if r := s.Retraining; r.Enabled {
-		rc := retrain.Config{
-			MinDetection:      r.MinDetection,
-			FeedbackWindow:    r.FeedbackWindow,
-			MinAnomalies:      r.MinAnomalies,
-			DriftThreshold:    r.DriftThreshold,
-			NewPatterns:       r.NewPatterns,
-			Schedule:          r.Schedule,
-			MinSamples:        r.MinSamples,
-			MinImprovement:    r.MinImprovement,
-			Rollout:           slices.Clone(r.Rollout),
-			StageDuration:     r.StageDuration,
-			RollbackTolerance: r.RollbackTolerance,
-			Cooldown:          r.Cooldown,
-		}
+		rc := r.Config
+		rc.Rollout = slices.Clone(r.Rollout)
 		if err := rc.Validate(); err != nil {
 			return nil, fmt.Errorf("monitor: retraining: %w", err)
 		}
@@ -215,7 +195,7 @@ func (p *plan) cumulativeFlows(t time.Duration) float64 {
 	if h < 24 {
 		within += p.hourDensity[h] * float64(rest%time.Hour) / float64(time.Hour)
 	}
-	perDay := float64(p.Spec.FlowsPerDay)
+	perDay := float64(p.Scenario.FlowsPerDay)
 	return perDay*float64(days) + perDay*within/p.dayDensity
 }
 
@@ -238,10 +218,10 @@ func (o *occurrence) attackFlows(a, b time.Duration) int {
 // shifts, each scaled by its progress (0 before its start, rising linearly
 // to 1 over its ramp), added up; the device weights of the drifts that name
 // some, each moving the previous mix toward its own by its progress.
-func (p *plan) drift(t time.Duration) datasets.Drift {
-	var d datasets.Drift
+func (p *plan) drift(t time.Duration) synth.Drift {
+	var d synth.Drift
 	var weights []float64 // shares; nil: the notebook's uniform mix
-	for _, td := range p.Spec.Drifts {
+	for _, td := range p.Scenario.Drifts {
 		progress := 0.0
 		switch {
 		case t < td.Start:

@@ -3,10 +3,10 @@
 // actual decisions: the notebook drew them from np.random.normal and never
 // measured response time at all.
 //
-// Simulate steps through a declared period (experiments.Monitoring) window by
-// window. Each window:
+// Simulate steps through a declared period (a scenario.Scenario, an
+// experiment file's monitoring block) window by window. Each window:
 //
-//  1. Draws the window's flows (datasets.GenerateWindow): normal traffic at
+//  1. Draws the window's flows (synth.GenerateWindow): normal traffic at
 //     the window's hour of day, FlowsPerDay a day spread so that each hour
 //     of 8..17 carries BusinessHoursFactor times the flows of another hour,
 //     drifted by the declared traffic drifts in force at the window's

@@ -45,7 +45,7 @@ func newLabelQueue(m *sim) *labelQueue {
 // probability of its class, and queues them to arrive Feedback.Delay after
 // the flow.
 func (q *labelQueue) enqueue(m *sim, wf *windowFlows, r *rand.Rand) {
-	fb := m.Spec.Feedback
+	fb := m.Scenario.Feedback
 	f := wf.flows
 	var rows []int
 	for i := range f.Len() {
@@ -62,7 +62,7 @@ func (q *labelQueue) enqueue(m *sim, wf *windowFlows, r *rand.Rand) {
 	for _, i := range rows {
 		meta := labelMeta{arrival: wf.times[i] + fb.Delay, scoredBy: m.deployed.version, flag: wf.flag[i]}
 		if c := wf.campaign[i]; c >= 0 {
-			meta.variant = variantOf(m.occurrences[c].campaign)
+			meta.variant = m.occurrences[c].campaign.VariantOf()
 		}
 		if wf.routed[i] {
 			meta.routedTo, meta.candFlag = m.candidate.version, wf.candFlag[i]
@@ -104,7 +104,7 @@ func (q *labelQueue) deliver(m *sim, t time.Duration) retrain.Feedback {
 			q.arrivals = append(q.arrivals, meta.arrival)
 			q.variants = append(q.variants, meta.variant)
 		}
-		q.trim(m.Spec.Retraining.MaxSamples)
+		q.trim(m.Scenario.Retraining.MaxSamples)
 	}
 	rest := make([]int, len(q.meta)-k)
 	for j := range rest {
@@ -149,12 +149,12 @@ func count(c *retrain.Counts, anomalous, flagged bool) {
 // after the reference flows, are the candidate's training set. known lists
 // the attack variants of the training set.
 func (q *labelQueue) trainingSet(m *sim, t time.Duration) (train *flow.Table, known []string, holdout *flow.Table) {
-	cut := t - m.Spec.Retraining.Holdout
+	cut := t - m.Scenario.Retraining.Holdout
 	split := 0
 	for split < len(q.arrivals) && q.arrivals[split] <= cut {
 		split++
 	}
-	from := max(0, split-m.Spec.Retraining.MaxSamples)
+	from := max(0, split-m.Scenario.Retraining.MaxSamples)
 	train = m.Reference.Rows(allRows(m.Reference.Len()))
 	trainRows := make([]int, 0, split-from)
 	known = slices.Clone(m.knownInitial)

@@ -9,14 +9,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segharness/harness/datasets"
-	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor/drift"
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Result is what a simulation measured.
@@ -25,7 +24,7 @@ type Result struct {
 	Drift     []rundir.MonitorDrift // per window and drift feature
 	Incidents []rundir.MonitorIncident
 	Events    []rundir.MonitorEvent
-	Flows     []rundir.MonitorFlow // every flow's score, with Spec.StoreScores
+	Flows     []rundir.MonitorFlow // every flow's score, with Scenario.StoreScores
 	Summary   Summary
 }
 
@@ -142,7 +141,7 @@ func (m *sim) references() error {
 		}
 		for _, j := range m.driftCols {
 			buf = column(m.Reference, j, ref, buf)
-			r, err := drift.NewReference(buf, m.Spec.DriftBins)
+			r, err := drift.NewReference(buf, m.Scenario.DriftBins)
 			if err != nil {
 				return fmt.Errorf("monitor: drift reference %s: %w", driftColumns[j], err)
 			}
@@ -176,7 +175,7 @@ type windowFlows struct {
 }
 
 func (m *sim) window(w int) error {
-	width := m.Spec.Window
+	width := m.Scenario.Window
 	start := time.Duration(w) * width
 	end := start + width
 	hour := int((start % (24 * time.Hour)) / time.Hour)
@@ -184,7 +183,7 @@ func (m *sim) window(w int) error {
 
 	// 1–2: the flows and their times.
 	n := m.normalFlows(start, end)
-	cfg := datasets.WindowConfig{
+	cfg := synth.WindowConfig{
 		Generator: m.Generator, Flows: n, Hour: hour,
 		Drift: m.drift(start + width/2), Workers: m.Workers,
 	}
@@ -196,15 +195,11 @@ func (m *sim) window(w int) error {
 			continue
 		}
 		if c := o.attackFlows(a, b); c > 0 {
-			camp := o.campaign
-			cfg.Attacks = append(cfg.Attacks, datasets.Attack{
-				Type: camp.Type, Flows: c, SrcDepartment: camp.SrcDepartment, SrcDeviceType: camp.SrcDeviceType,
-				Difficulty: camp.Difficulty, CPUShift: camp.CPUShift,
-			})
+			cfg.Attacks = append(cfg.Attacks, synth.WindowAttack{Attack: o.campaign.Attack, Flows: c})
 			occ = append(occ, k)
 		}
 	}
-	f, err := datasets.GenerateWindow(cfg, ws)
+	f, err := synth.GenerateWindow(cfg, ws)
 	if err != nil {
 		return err
 	}
@@ -278,7 +273,7 @@ func (m *sim) window(w int) error {
 	row.FalsePositiveRate = ratio(row.FalsePositives, row.Flows-row.Anomalies)
 	row.AlertsPerHour = float64(row.Alerts) / width.Hours()
 	m.measureDrift(w, hour, wf, &row)
-	if m.Spec.StoreScores {
+	if m.Scenario.StoreScores {
 		m.storeFlows(w, wf)
 	}
 
@@ -518,7 +513,7 @@ func (m *sim) finish() {
 		o := &m.occurrences[k]
 		row := rundir.MonitorIncident{
 			Campaign: o.campaign.Name, Occurrence: int64(o.index), ID: o.id,
-			Type: o.campaign.Type, Variant: variantOf(o.campaign),
+			Type: o.campaign.Type, Variant: o.campaign.VariantOf(),
 			StartMinutes: minutes(o.start), EndMinutes: minutes(o.end),
 			Flows: int64(inc.Flows), AlertedFlows: int64(inc.AlertedFlows), Detected: inc.Detected,
 		}
@@ -571,11 +566,3 @@ func compareDuration(a, b time.Duration) int {
 }
 
 func ptr(v float64) *float64 { return &v }
-
-// variantOf returns a campaign's variant: its type unless it names one.
-func variantOf(c *experiments.Campaign) string {
-	if c.Variant != "" {
-		return c.Variant
-	}
-	return c.Type
-}

@@ -10,10 +10,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/segharness/harness/datasets"
-	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/monitor/scenario"
+	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/rundir"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // cpuRule flags flows whose cpu_usage is above a threshold; its score is
@@ -44,8 +45,8 @@ func (tr *fixedTrainer) Train(f *flow.Table, _ uint64) (Detector, error) {
 
 func reference(t testing.TB) *flow.Table {
 	t.Helper()
-	f, err := datasets.Generate(datasets.Config{
-		Generator: datasets.GeneratorNotebook, Flows: 2000, AnomalyRate: 0.05,
+	f, err := synth.Generate(synth.Config{
+		Generator: synth.GeneratorNotebook, Flows: 2000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
 	}, 7)
 	if err != nil {
@@ -54,25 +55,17 @@ func reference(t testing.TB) *flow.Table {
 	return f
 }
 
-// baseSpec is a monitoring block with the parser's defaults, retraining off.
-func baseSpec(t testing.TB) experiments.Monitoring {
+// baseSpec is the default scenario (an experiment's monitoring: {}),
+// retraining off.
+func baseSpec(t testing.TB) scenario.Scenario {
 	t.Helper()
-	exp, err := experiments.Parse([]byte(`name: monitor
-seeds: [1]
-models:
-  - {name: rf, kind: random_forest, trees: 5}
-monitoring: {}
-`), "monitor.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return exp.Spec.Monitoring
+	return scenario.Default()
 }
 
-func simulate(t testing.TB, spec experiments.Monitoring, det Detector, tr Trainer, workers int) *Result {
+func simulate(t testing.TB, spec scenario.Scenario, det Detector, tr Trainer, workers int) *Result {
 	t.Helper()
 	res, err := Simulate(context.Background(), Config{
-		Spec: spec, Generator: datasets.GeneratorNotebook, Reference: reference(t), Workers: workers,
+		Scenario: spec, Generator: synth.GeneratorNotebook, Reference: reference(t), Workers: workers,
 	}, det, tr, 99)
 	if err != nil {
 		t.Fatal(err)
@@ -89,16 +82,16 @@ func TestCampaignTiming(t *testing.T) {
 	spec := baseSpec(t)
 	spec.Period, spec.Window = 6*time.Hour, time.Hour
 	spec.FlowsPerDay, spec.BusinessHoursFactor = 240, 1 // 10 normal flows an hour
-	spec.Timing = experiments.Timing{
+	spec.Timing = timing.Model{
 		ExportInterval: 2 * time.Minute, ScoringInterval: 5 * time.Minute,
-		Triage: experiments.Delay{Kind: "fixed", A: 3}, Containment: experiments.Delay{Kind: "fixed", A: 6},
+		Triage: timing.Dist{Kind: "fixed", A: 3}, Containment: timing.Dist{Kind: "fixed", A: 6},
 	}
-	spec.Campaigns = []experiments.Campaign{
+	spec.Campaigns = []scenario.Campaign{
 		// 6 flows an hour for an hour from 2:10: 5 flows in [2:10, 3:00)
 		// at 2:15, 2:25, ..., 2:55, and 1 in [3:00, 3:10) at 3:05.
-		{Name: "mining", Type: flow.CryptoMining, Start: 2*time.Hour + 10*time.Minute, Duration: time.Hour, Rate: 6},
+		{Name: "mining", Start: 2*time.Hour + 10*time.Minute, Duration: time.Hour, Rate: 6, Attack: synth.Attack{Type: flow.CryptoMining}},
 		// 4 flows an hour for 30 minutes: 2 flows, at CPU the rule ignores.
-		{Name: "lateral", Type: flow.LateralMovement, Start: 4 * time.Hour, Duration: 30 * time.Minute, Rate: 4},
+		{Name: "lateral", Start: 4 * time.Hour, Duration: 30 * time.Minute, Rate: 4, Attack: synth.Attack{Type: flow.LateralMovement}},
 	}
 	res := simulate(t, spec, cpuRule{70}, nil, 1)
 
@@ -159,8 +152,8 @@ func TestCampaignTiming(t *testing.T) {
 func TestRepeatedCampaign(t *testing.T) {
 	spec := baseSpec(t)
 	spec.Period, spec.FlowsPerDay = 24*time.Hour, 240
-	spec.Campaigns = []experiments.Campaign{
-		{Name: "m", Type: flow.CryptoMining, Start: time.Hour, Duration: 2 * time.Hour, Every: 9 * time.Hour, Rate: 3},
+	spec.Campaigns = []scenario.Campaign{
+		{Name: "m", Start: time.Hour, Duration: 2 * time.Hour, Every: 9 * time.Hour, Rate: 3, Attack: synth.Attack{Type: flow.CryptoMining}},
 	}
 	res := simulate(t, spec, cpuRule{70}, nil, 1)
 	var got []string
@@ -183,9 +176,9 @@ func TestRepeatedCampaign(t *testing.T) {
 func TestWindowRatesFromStoredScores(t *testing.T) {
 	spec := baseSpec(t)
 	spec.Period, spec.FlowsPerDay, spec.StoreScores = 24*time.Hour, 5000, true
-	spec.Campaigns = []experiments.Campaign{
-		{Name: "m", Type: flow.CryptoMining, Start: 0, Duration: 2 * time.Hour, Every: 5 * time.Hour, Rate: 30},
-		{Name: "l", Type: flow.LateralMovement, Start: 3 * time.Hour, Duration: 3 * time.Hour, Every: 7 * time.Hour, Rate: 20},
+	spec.Campaigns = []scenario.Campaign{
+		{Name: "m", Start: 0, Duration: 2 * time.Hour, Every: 5 * time.Hour, Rate: 30, Attack: synth.Attack{Type: flow.CryptoMining}},
+		{Name: "l", Start: 3 * time.Hour, Duration: 3 * time.Hour, Every: 7 * time.Hour, Rate: 20, Attack: synth.Attack{Type: flow.LateralMovement}},
 	}
 	// At 20% CPU the rule flags some business-hours traffic: FPR > 0.
 	res := simulate(t, spec, cpuRule{20}, nil, 2)
@@ -238,8 +231,8 @@ func TestDriftKnownShift(t *testing.T) {
 	database := make([]float64, len(flow.DeviceTypes))
 	database[slices.Index(flow.DeviceTypes, "database")] = 1
 	const n = 20000
-	ref, err := datasets.GenerateWindow(datasets.WindowConfig{
-		Generator: datasets.GeneratorNotebook, Flows: n, Drift: datasets.Drift{DeviceWeights: database},
+	ref, err := synth.GenerateWindow(synth.WindowConfig{
+		Generator: synth.GeneratorNotebook, Flows: n, Drift: synth.Drift{DeviceWeights: database},
 	}, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -251,9 +244,9 @@ func TestDriftKnownShift(t *testing.T) {
 		spec := baseSpec(t)
 		spec.Period, spec.Window, spec.FlowsPerDay, spec.BusinessHoursFactor = time.Hour, time.Hour, 24*n, 1
 		spec.DriftFeatures = []string{flow.ColBytesSent}
-		spec.Drifts = []experiments.TrafficDrift{{DeviceWeights: database, BytesLogShift: delta}}
+		spec.Drifts = []scenario.Drift{{Drift: synth.Drift{DeviceWeights: database, BytesLogShift: delta}}}
 		res, err := Simulate(context.Background(), Config{
-			Spec: spec, Generator: datasets.GeneratorNotebook, Reference: ref, Workers: 2,
+			Scenario: spec, Generator: synth.GeneratorNotebook, Reference: ref, Workers: 2,
 		}, cpuRule{70}, nil, 11)
 		if err != nil {
 			t.Fatal(err)
@@ -277,15 +270,14 @@ func TestDriftKnownShift(t *testing.T) {
 
 // variantScenario: mining flows every 6 hours, then from day 1 a variant
 // throttled by 40 CPU points that the deployed rule (CPU > 70) misses.
-func variantScenario(t testing.TB, retraining bool) experiments.Monitoring {
+func variantScenario(t testing.TB, retraining bool) scenario.Scenario {
 	spec := baseSpec(t)
 	spec.Period, spec.FlowsPerDay = 4*24*time.Hour, 2000
-	spec.Campaigns = []experiments.Campaign{
-		{Name: "mining", Type: flow.CryptoMining, Duration: 2 * time.Hour, Every: 6 * time.Hour, Rate: 30},
-		{Name: "stealth", Type: flow.CryptoMining, Variant: "throttled_mining", CPUShift: -40,
-			Start: 24 * time.Hour, Duration: 2 * time.Hour, Every: 3 * time.Hour, Rate: 40},
+	spec.Campaigns = []scenario.Campaign{
+		{Name: "mining", Duration: 2 * time.Hour, Every: 6 * time.Hour, Rate: 30, Attack: synth.Attack{Type: flow.CryptoMining}},
+		{Name: "stealth", Variant: "throttled_mining", Start: 24 * time.Hour, Duration: 2 * time.Hour, Every: 3 * time.Hour, Rate: 40, Attack: synth.Attack{Type: flow.CryptoMining, CPUShift: -40}},
 	}
-	spec.Feedback = experiments.Feedback{Delay: time.Hour, NormalFraction: 0.05, AnomalyFraction: 1}
+	spec.Feedback = scenario.Feedback{Delay: time.Hour, NormalFraction: 0.05, AnomalyFraction: 1}
 	r := &spec.Retraining
 	r.Enabled = retraining
 	r.FeedbackWindow, r.MinAnomalies, r.DriftThreshold, r.NewPatterns = 12*time.Hour, 20, 0, 0
@@ -380,7 +372,7 @@ func lastDayDetection(res *Result) float64 {
 func TestDeterminism(t *testing.T) {
 	spec := variantScenario(t, true)
 	spec.StoreScores = true
-	spec.Drifts = []experiments.TrafficDrift{{Start: 36 * time.Hour, Ramp: 12 * time.Hour, BytesLogShift: 1, DeviceWeights: []float64{1, 2, 0, 0, 1, 1}}}
+	spec.Drifts = []scenario.Drift{{Start: 36 * time.Hour, Ramp: 12 * time.Hour, Drift: synth.Drift{BytesLogShift: 1, DeviceWeights: []float64{1, 2, 0, 0, 1, 1}}}}
 	a := simulate(t, spec, cpuRule{70}, &fixedTrainer{above: 38}, 1)
 	b := simulate(t, spec, cpuRule{70}, &fixedTrainer{above: 38}, 3)
 	if diff := cmp.Diff(a, b, cmpopts.EquateNaNs(), cmpopts.IgnoreFields(Summary{}, "TrendErr")); diff != "" {

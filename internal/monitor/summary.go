@@ -59,7 +59,7 @@ type Summary struct {
 const ForecastHorizon = 365
 
 func (m *sim) summarise(incidents []timing.Incident) Summary {
-	s := Summary{MaxPSI: math.NaN(), MaxKS: math.NaN(), Threshold: m.Spec.Retraining.MinDetection, DriftThreshold: m.driftThresh}
+	s := Summary{MaxPSI: math.NaN(), MaxKS: math.NaN(), Threshold: m.Scenario.Retraining.MinDetection, DriftThreshold: m.driftThresh}
 	s.MTTDMinutes, s.ResponseMinutes, s.Detected, s.Missed = timing.Summary(incidents)
 	s.Campaigns = len(incidents)
 	s.ContainMinutes = math.NaN()
@@ -73,7 +73,7 @@ func (m *sim) summarise(incidents []timing.Incident) Summary {
 		s.ContainMinutes = sum / float64(s.Detected)
 	}
 	var tp, anomalies, fp, flows, alerts, lastTP, lastAnomalies int64
-	lastDay := max(0, m.Spec.Period-24*time.Hour).Minutes()
+	lastDay := max(0, m.Scenario.Period-24*time.Hour).Minutes()
 	for _, w := range m.res.Windows {
 		tp, anomalies, fp, flows, alerts = tp+w.TruePositives, anomalies+w.Anomalies, fp+w.FalsePositives, flows+w.Flows, alerts+w.Alerts
 		if w.StartMinutes >= lastDay {
@@ -89,7 +89,7 @@ func (m *sim) summarise(incidents []timing.Incident) Summary {
 	s.DetectionRate = ratio(tp, anomalies)
 	s.LastDayDetectionRate = ratio(lastTP, lastAnomalies)
 	s.FalsePositiveRate = ratio(fp, flows-anomalies)
-	s.AlertsPerHour = float64(alerts) / m.Spec.Period.Hours()
+	s.AlertsPerHour = float64(alerts) / m.Scenario.Period.Hours()
 	s.HealthScore = timing.HealthScore(s.DetectionRate, s.FalsePositiveRate, s.ResponseMinutes)
 	for _, e := range m.res.Events {
 		switch retrain.Kind(e.Kind) {
@@ -129,7 +129,7 @@ func (m *sim) fitTrend(s *Summary) {
 		s.ForecastNote = "no trend: " + strings.TrimPrefix(s.TrendErr.Error(), "trend: ")
 		return
 	}
-	end := m.Spec.Period.Hours() / 24
+	end := m.Scenario.Period.Hours() / 24
 	switch at, ok := s.Trend.Crossing(s.Threshold, end); {
 	case s.Trend.At(end) < s.Threshold:
 		s.ForecastNote = fmt.Sprintf("the fitted detection rate is already below %.2f at the end (%.4f)", s.Threshold, s.Trend.At(end))

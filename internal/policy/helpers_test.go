@@ -5,9 +5,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // flowRow is one hand-written flow; anomaly "" means normal.
@@ -99,8 +99,8 @@ func encode(t testing.TB, p *Policy) []byte {
 // 70/30 at random.
 func notebookFlows(t testing.TB, n int, s uint64) (f *flow.Table, train, test []int) {
 	t.Helper()
-	f, err := datasets.Generate(datasets.Config{
-		Generator:   datasets.GeneratorNotebook,
+	f, err := synth.Generate(synth.Config{
+		Generator:   synth.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
 		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},

@@ -16,6 +16,7 @@ import (
 	"github.com/segharness/harness/internal/ml/cluster"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
+	_ "github.com/segharness/harness/internal/models/kinds" // the built-in kinds' Fit
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 )
@@ -196,6 +197,9 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 		kind := models.Lookup(m.Kind)
 		if kind == nil {
 			return nil, fmt.Errorf("model %s: unknown model kind %q", m.Name, m.Kind)
+		}
+		if kind.Fit == nil {
+			return nil, fmt.Errorf("model %s: kind %s has no fit linked into this program", m.Name, m.Kind)
 		}
 		modelSeed := seed.Derive(t.DerivedSeed, "model/"+m.Name)
 		task := &models.Task{

@@ -15,7 +15,7 @@ import (
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
-	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/models/kinds"
 	"github.com/segharness/harness/internal/monitor"
 	"github.com/segharness/harness/internal/monitor/timing"
 	"github.com/segharness/harness/internal/rundir"
@@ -65,7 +65,7 @@ func (tr *forestTrainer) Train(f *flow.Table, s uint64) (monitor.Detector, error
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := models.ForestConfig(tr.model.Params, x.D, tr.workers)
+	cfg, err := kinds.ForestConfig(tr.model.Params, x.D, tr.workers)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func runMonitoring(ctx context.Context, t *experiments.Trial, td *trialData, out
 	days := int(spec.Period / (24 * time.Hour))
 	perDay := int((24 * time.Hour) / spec.Window)
 	res, err := monitor.Simulate(ctx, monitor.Config{
-		Spec:      spec,
+		Scenario:  spec.Scenario,
 		Generator: t.Spec.Data.Generator,
 		Reference: td.ds.Flows.Rows(td.train),
 		Workers:   workers,

@@ -34,6 +34,7 @@ import (
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Options configures a run.
@@ -664,7 +665,7 @@ func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int
 	d := t.Spec.Data
 	switch d.Source {
 	case experiments.SourceGenerate:
-		f, err := datasets.Generate(datasets.Config{
+		f, err := synth.Generate(synth.Config{
 			Generator:   d.Generator,
 			Flows:       d.Flows,
 			AnomalyRate: d.AnomalyRate,
@@ -730,7 +731,7 @@ func describe(source string, input *rundir.Input, ds *datasets.Dataset) rundir.D
 	}
 	for code, n := range counts {
 		level := f.AnomalyType.Levels[code]
-		if level == flow.Normal || (n == 0 && !slices.Contains(datasets.InjectableTypes, level)) {
+		if level == flow.Normal || (n == 0 && !slices.Contains(synth.InjectableTypes, level)) {
 			continue
 		}
 		r.ByType[level] = n

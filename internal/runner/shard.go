@@ -194,6 +194,9 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 	}
 
 	exp, err := experiments.Parse([]byte(first.Source), first.File)
+	if err == nil {
+		err = exp.CheckFiles()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("merge: the experiment recorded in the shards: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/datasets/tabular"
+	"github.com/segharness/harness/datasets/tabular/tabspec"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/features"
@@ -26,17 +27,10 @@ func tableSpec(exp *experiments.Experiment, tb *experiments.Table, files []strin
 			paths[i] = filepath.Join(exp.Dir(), f)
 		}
 	}
-	var s tabular.Spec
-	if tb.Preset == experiments.PresetNSLKDD {
-		s = tabular.NSLKDD("")
-	} else {
-		s = tabular.Spec{
-			Header: tb.Header, Columns: tb.Columns, Label: tb.Label, Normal: tb.Normal,
-			Categories: tb.Categories, Numeric: tb.Numeric, Categorical: tb.Categorical,
-			Ignore: tb.Ignore, Roles: tb.Roles,
-		}
+	s := tabular.Spec{Files: paths, Mapping: tb.Mapping}
+	if preset := tabspec.Presets[tb.Preset]; preset != nil {
+		s.Mapping = preset()
 	}
-	s.Files = paths
 	if tb.Missing != "" {
 		s.Missing = tb.Missing
 	}

@@ -12,7 +12,9 @@ import (
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/models/kinds"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // notebookExperiment is the baseline experiment's data, split and two
@@ -67,7 +69,7 @@ func trainLikeRunner(t testing.TB, src string) *trained {
 	trial := &exp.Trials[0]
 	spec := trial.Spec
 	d := spec.Data
-	flows, err := datasets.Generate(datasets.Config{
+	flows, err := synth.Generate(synth.Config{
 		Generator: d.Generator, Flows: d.Flows, AnomalyRate: d.AnomalyRate,
 		AnomalyMix: d.AnomalyMix, Difficulty: d.Difficulty, Workers: 2,
 	}, seed.Derive(trial.DerivedSeed, "data"))
@@ -132,7 +134,7 @@ func trainLikeRunner(t testing.TB, src string) *trained {
 		},
 	}
 	for _, ms := range spec.Models {
-		cfg, err := models.ForestConfig(ms.Params, tr.x.D, 2)
+		cfg, err := kinds.ForestConfig(ms.Params, tr.x.D, 2)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,17 +15,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/serve/servetest"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // streamFlows draws n flows of the notebook's generator from seed s.
 func streamFlows(t testing.TB, n int, s uint64) []flow.Flow {
 	t.Helper()
-	tab, err := datasets.Generate(datasets.Config{
-		Generator:   datasets.GeneratorNotebook,
+	tab, err := synth.Generate(synth.Config{
+		Generator:   synth.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
 		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},

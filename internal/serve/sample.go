@@ -1,8 +1,8 @@
 package serve
 
 import (
-	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // SampleFlows draws n flows with the notebook's generator (5% anomalies,
@@ -10,8 +10,8 @@ import (
 // requests for a load test or a benchmark. Each has every field,
 // same_dept and cross_dept included (flow.Table.At).
 func SampleFlows(n int, s uint64) ([]flow.Flow, error) {
-	t, err := datasets.Generate(datasets.Config{
-		Generator:   datasets.GeneratorNotebook,
+	t, err := synth.Generate(synth.Config{
+		Generator:   synth.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
 		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},

@@ -12,6 +12,7 @@ import (
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/runner"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // TestConstantColumn is the hostile tester's reproduction: 2,000 notebook
@@ -21,7 +22,7 @@ import (
 // why. Before, drawing the NaN correlations panicked.
 func TestConstantColumn(t *testing.T) {
 	dir := t.TempDir()
-	flows, err := datasets.Generate(datasets.Config{Generator: "notebook", Flows: 2000, AnomalyRate: 0.05,
+	flows, err := synth.Generate(synth.Config{Generator: "notebook", Flows: 2000, AnomalyRate: 0.05,
 		AnomalyMix: map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4}}, 7)
 	if err != nil {
 		t.Fatal(err)

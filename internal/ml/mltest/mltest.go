@@ -14,6 +14,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Data is a scaled feature matrix with its labels and a stratified split.
@@ -46,8 +47,8 @@ func (d *Data) Rows(idx []int, labels []int) (x []float64, y []int) {
 // 60/40 crypto mining/lateral movement) from seed and prepares them.
 func Notebook(tb testing.TB, n int, seed uint64) *Data {
 	tb.Helper()
-	f, err := datasets.Generate(datasets.Config{
-		Generator:   datasets.GeneratorNotebook,
+	f, err := synth.Generate(synth.Config{
+		Generator:   synth.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
 		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},

@@ -10,7 +10,7 @@ import (
 // (detection 0.95, no drift): the no-event path a simulation takes almost
 // always. The feedback window holds 288 windows.
 func BenchmarkObserve(b *testing.B) {
-	cfg := DefaultConfig()
+	cfg := testConfig()
 	cfg.Schedule = 0 // so that the run never triggers
 	p := mustNew(b, cfg)
 	f := feedback(40, 20, 19)
@@ -27,7 +27,7 @@ func BenchmarkObserve(b *testing.B) {
 // BenchmarkObserveRollingOut measures a window during a rollout stage so
 // long that it never ends.
 func BenchmarkObserveRollingOut(b *testing.B) {
-	cfg := DefaultConfig()
+	cfg := testConfig()
 	cfg.StageDuration = math.MaxInt64
 	p := evaluating(b, cfg)
 	p.ABResult(hour, 0.9, 0.95)

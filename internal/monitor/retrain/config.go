@@ -66,26 +66,30 @@ type Config struct {
 //     in the population stability index (below 0.1 none, 0.1 to 0.25
 //     moderate), for a statistic such as the largest PSI over features
 //     against the deployed model's training data.
-//   - NewPatterns 5: a handful, so that one mislabelled flow cannot fire it.
-//   - StageDuration 24h: one feedback window per stage.
-//   - RollbackTolerance 0.02, mirroring the promotion margin: a candidate
-//     accepted for being 2 points better is rolled back for being 2 points
-//     worse.
+//   - NewPatterns 50, as many as MinAnomalies: a burst of an unknown
+//     variant, not a few mislabelled flows.
+//   - StageDuration 12h: the three stages of the rollout take a day and a
+//     half.
+//   - RollbackTolerance 0.05: a stage rolls the candidate back when the
+//     incumbent's detection rate exceeds its own by more than 5 points.
 //   - Cooldown 24h, equal to FeedbackWindow, so that the first trigger
 //     after a cycle judges only feedback that arrived after it.
+//
+// These are the defaults of an experiment file's monitoring.retraining
+// (internal/monitor/scenario, experiments), which read them from here.
 func DefaultConfig() Config {
 	return Config{
 		MinDetection:      0.90,
 		FeedbackWindow:    24 * time.Hour,
 		MinAnomalies:      50,
 		DriftThreshold:    0.25,
-		NewPatterns:       5,
+		NewPatterns:       50,
 		Schedule:          30 * 24 * time.Hour,
 		MinSamples:        1000,
 		MinImprovement:    0.02,
 		Rollout:           []float64{0.1, 0.5, 1},
-		StageDuration:     24 * time.Hour,
-		RollbackTolerance: 0.02,
+		StageDuration:     12 * time.Hour,
+		RollbackTolerance: 0.05,
 		Cooldown:          24 * time.Hour,
 	}
 }

@@ -78,3 +78,15 @@ var (
 func diffEvents(want, got []Event, opts ...cmp.Option) string {
 	return cmp.Diff(want, got, append([]cmp.Option{approx, cmpopts.EquateEmpty()}, opts...)...)
 }
+
+// testConfig is the configuration the tests' figures are worked out for:
+// DefaultConfig with a new-pattern trigger at 5 anomalies, day-long
+// rollout stages and a rollback tolerance equal to the promotion margin
+// (0.02), so that each rule's boundary falls on round numbers.
+func testConfig() Config {
+	c := DefaultConfig()
+	c.NewPatterns = 5
+	c.StageDuration = 24 * time.Hour
+	c.RollbackTolerance = 0.02
+	return c
+}

@@ -20,7 +20,7 @@ import (
 func simulate(t testing.TB, seed uint64) []Event {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 0x5e6))
-	p := mustNew(t, DefaultConfig())
+	p := mustNew(t, testConfig())
 	deployed, candidate := 0.96, 0.0
 	binomial := func(n int, rate float64) int {
 		k := 0
@@ -115,7 +115,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := testConfig()
 			tt.modify(&cfg)
 			err := cfg.Validate()
 			_, newErr := New(cfg)
@@ -168,7 +168,7 @@ func TestMisusePanics(t *testing.T) {
 					t.Errorf("panic %v, want a \"retrain: \" panic containing %q", r, tt.want)
 				}
 			}()
-			tt.call(mustNew(t, DefaultConfig()))
+			tt.call(mustNew(t, testConfig()))
 		})
 	}
 }
@@ -194,7 +194,7 @@ func TestStrings(t *testing.T) {
 // The policy keeps its own copies: changing the caller's Rollout, or the
 // slices Events and Config return, does not change it.
 func TestCopies(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := testConfig()
 	p := mustNew(t, cfg)
 	cfg.Rollout[0] = 0.3
 	p.Config().Rollout[0] = 0.4

@@ -168,7 +168,7 @@ func TestABAndRollout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := evaluating(t, DefaultConfig())
+			p := evaluating(t, testConfig())
 			setup := len(p.Events())
 			for _, s := range tt.steps {
 				var d Decision
@@ -223,7 +223,7 @@ func concat2(parts ...[]step) []step {
 // (enough anomalies and samples) cannot trigger before 1h + 24h = 25h,
 // and does at 25h.
 func TestCooldown(t *testing.T) {
-	p := evaluating(t, DefaultConfig())
+	p := evaluating(t, testConfig())
 	p.ABResult(hour, 0.90, 0.91)
 	for h := 2; h <= 25; h++ {
 		d := p.Observe(obs(h, feedback(1000, 60, 51)))
@@ -247,7 +247,7 @@ func TestCooldown(t *testing.T) {
 // detected) would give 260/500 = 0.52 and fire. With them cleared, 20 <
 // MinAnomalies 50: no trigger.
 func TestPromoteClearsWindow(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := testConfig()
 	cfg.Cooldown = 0
 	p := evaluating(t, cfg)
 	p.ABResult(hour, 0.90, 0.95)

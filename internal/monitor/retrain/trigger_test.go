@@ -145,7 +145,7 @@ func TestTriggers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := testConfig()
 			if tt.config != nil {
 				tt.config(&cfg)
 			}
@@ -169,7 +169,7 @@ func TestTriggers(t *testing.T) {
 // Rule "Triggers are evaluated only while Idle": a second trigger
 // condition while waiting for samples records nothing.
 func TestNoTriggerWhileBusy(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := testConfig()
 	p := mustNew(t, cfg)
 	weak := feedback(100, 20, 17)
 	for h := 1; h <= 5; h++ {
@@ -190,7 +190,7 @@ func TestNoTriggerWhileBusy(t *testing.T) {
 // retrain comes in the window in which the samples since the start reach
 // MinSamples 1,000 (100 per hourly window: at 10h).
 func TestWaitForSamples(t *testing.T) {
-	p := mustNew(t, DefaultConfig())
+	p := mustNew(t, testConfig())
 	var actions []Action
 	for h := 1; h <= 11; h++ {
 		d := p.Observe(obs(h, feedback(100, 20, 17)))
@@ -226,7 +226,7 @@ func TestWaitForSamples(t *testing.T) {
 // Rule "Waiting for samples": with the samples already there, the retrain
 // is in the trigger's window, with no wait event.
 func TestRetrainAtOnce(t *testing.T) {
-	p := mustNew(t, DefaultConfig())
+	p := mustNew(t, testConfig())
 	o := obs(1, feedback(1000, 0, 0))
 	o.Drift = 0.5
 	d := p.Observe(o)

@@ -15,6 +15,7 @@ import (
 	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Config sizes a model.
@@ -35,8 +36,8 @@ var Notebook = Config{Flows: 10000, DetectorTrees: 100, AttackTrees: 150, Seed: 
 
 // Fit fits a model as Config describes.
 func Fit(cfg Config) (*scoring.Model, error) {
-	flows, err := datasets.Generate(datasets.Config{
-		Generator:   datasets.GeneratorNotebook,
+	flows, err := synth.Generate(synth.Config{
+		Generator:   synth.GeneratorNotebook,
 		Flows:       cfg.Flows,
 		AnomalyRate: 0.05,
 		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},

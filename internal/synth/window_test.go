@@ -1,4 +1,4 @@
-package datasets
+package synth
 
 import (
 	"crypto/sha256"
@@ -162,8 +162,8 @@ func flowsDigest(f *flow.Table) string {
 func TestGenerateWindowHours(t *testing.T) {
 	for _, gen := range Generators {
 		for hour := range 24 {
-			cfg := WindowConfig{Generator: gen, Flows: 300, Hour: hour, Attacks: []Attack{
-				{Type: flow.CryptoMining, Flows: 100}, {Type: flow.LateralMovement, Flows: 100},
+			cfg := WindowConfig{Generator: gen, Flows: 300, Hour: hour, Attacks: []WindowAttack{
+				{Attack: Attack{Type: flow.CryptoMining}, Flows: 100}, {Attack: Attack{Type: flow.LateralMovement}, Flows: 100},
 			}}
 			f := generateWindow(t, cfg, uint64(hour))
 			business := 8 <= hour && hour <= 17
@@ -226,7 +226,7 @@ func TestGenerateWindowDeviceWeights(t *testing.T) {
 func TestGenerateWindowDriftShifts(t *testing.T) {
 	for _, gen := range Generators {
 		t.Run(gen, func(t *testing.T) {
-			attacks := []Attack{{Type: flow.LateralMovement, Flows: 2000, Difficulty: 0.5}}
+			attacks := []WindowAttack{{Attack: Attack{Type: flow.LateralMovement, Difficulty: 0.5}, Flows: 2000}}
 			base := WindowConfig{Generator: gen, Flows: 50_000, Hour: 14, Attacks: attacks, Workers: 2}
 			drifted := base
 			drifted.Drift = Drift{BytesLogShift: 1.5, CPUShift: 30}
@@ -279,11 +279,11 @@ func TestGenerateWindowDriftShifts(t *testing.T) {
 func TestGenerateWindowAttacks(t *testing.T) {
 	for _, gen := range Generators {
 		t.Run(gen, func(t *testing.T) {
-			attacks := []Attack{
-				{Type: flow.CryptoMining, Flows: 3000, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40},
-				{Type: flow.LateralMovement, Flows: 2000, SrcDepartment: "hr"},
-				{Type: flow.CryptoMining, Flows: 0, SrcDeviceType: "iot"},
-				{Type: flow.CryptoMining, Flows: 12_000, SrcDeviceType: "iot", Difficulty: 0.5},
+			attacks := []WindowAttack{
+				{Attack: Attack{Type: flow.CryptoMining, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40}, Flows: 3000},
+				{Attack: Attack{Type: flow.LateralMovement, SrcDepartment: "hr"}, Flows: 2000},
+				{Attack: Attack{Type: flow.CryptoMining, SrcDeviceType: "iot"}, Flows: 0},
+				{Attack: Attack{Type: flow.CryptoMining, SrcDeviceType: "iot", Difficulty: 0.5}, Flows: 12_000},
 			}
 			cfg := WindowConfig{Generator: gen, Flows: 20_000, Hour: 3, Attacks: attacks, Workers: 3}
 			f := generateWindow(t, cfg, 11)
@@ -347,7 +347,7 @@ func TestGenerateWindowAttackDifficultyOne(t *testing.T) {
 	for _, gen := range Generators {
 		drift := Drift{BytesLogShift: -1, DeviceWeights: []float64{1, 2, 3, 0, 0, 1}, CPUShift: 10}
 		f := generateWindow(t, WindowConfig{Generator: gen, Flows: 40_000, Hour: 20, Drift: drift,
-			Attacks: []Attack{{Type: flow.CryptoMining, Flows: 20_000, Difficulty: 1}, {Type: flow.LateralMovement, Flows: 20_000, Difficulty: 1}}}, 3)
+			Attacks: []WindowAttack{{Attack: Attack{Type: flow.CryptoMining, Difficulty: 1}, Flows: 20_000}, {Attack: Attack{Type: flow.LateralMovement, Difficulty: 1}, Flows: 20_000}}}, 3)
 		normal := columns(f, rowsWhere(f, is(f, flow.Normal)))
 		for _, typ := range InjectableTypes {
 			for col, values := range columns(f, rowsWhere(f, is(f, typ))) {
@@ -362,9 +362,9 @@ func TestGenerateWindowAttackDifficultyOne(t *testing.T) {
 func TestGenerateWindowDeterministic(t *testing.T) {
 	cfg := WindowConfig{Generator: GeneratorConsistent, Flows: 3*windowChunkSize + 17, Hour: 9,
 		Drift: Drift{BytesLogShift: 0.3, DeviceWeights: []float64{1, 2, 3, 4, 5, 6}},
-		Attacks: []Attack{
-			{Type: flow.LateralMovement, Flows: windowChunkSize + 1, SrcDepartment: "sales", Difficulty: 0.2},
-			{Type: flow.CryptoMining, Flows: 5, CPUShift: -20},
+		Attacks: []WindowAttack{
+			{Attack: Attack{Type: flow.LateralMovement, SrcDepartment: "sales", Difficulty: 0.2}, Flows: windowChunkSize + 1},
+			{Attack: Attack{Type: flow.CryptoMining, CPUShift: -20}, Flows: 5},
 		}}
 	type run struct {
 		workers int
@@ -383,7 +383,7 @@ func TestGenerateWindowDeterministic(t *testing.T) {
 	}
 	// Adding an attack leaves the normal flows and earlier attacks alone.
 	more := cfg
-	more.Attacks = append(slices.Clone(cfg.Attacks), Attack{Type: flow.CryptoMining, Flows: 10})
+	more.Attacks = append(slices.Clone(cfg.Attacks), WindowAttack{Attack: Attack{Type: flow.CryptoMining}, Flows: 10})
 	g := generateWindow(t, more, 99)
 	sameFlows(t, "the window", "the first flows of the window with one more attack", runs[0].flows, sliceFlows(g, runs[0].flows.Len()))
 }
@@ -413,7 +413,7 @@ func sliceFlows(f *flow.Table, n int) *flow.Table {
 }
 
 func TestGenerateWindowEmpty(t *testing.T) {
-	f := generateWindow(t, WindowConfig{Generator: GeneratorNotebook, Attacks: []Attack{{Type: flow.CryptoMining}}}, 1)
+	f := generateWindow(t, WindowConfig{Generator: GeneratorNotebook, Attacks: []WindowAttack{{Attack: Attack{Type: flow.CryptoMining}}}}, 1)
 	if f.Len() != 0 {
 		t.Errorf("%d flows, want 0", f.Len())
 	}
@@ -422,7 +422,7 @@ func TestGenerateWindowEmpty(t *testing.T) {
 func TestGenerateWindowConfigErrors(t *testing.T) {
 	ok := WindowConfig{Generator: GeneratorNotebook, Flows: 10, Hour: 23,
 		Drift:   Drift{DeviceWeights: []float64{0, 0, 0, 0, 0, 1}},
-		Attacks: []Attack{{Type: flow.CryptoMining, Flows: 1, SrcDepartment: "it", SrcDeviceType: "iot", Difficulty: 1}}}
+		Attacks: []WindowAttack{{Attack: Attack{Type: flow.CryptoMining, SrcDepartment: "it", SrcDeviceType: "iot", Difficulty: 1}, Flows: 1}}}
 	for _, tc := range []struct {
 		name string
 		edit func(*WindowConfig)
@@ -475,9 +475,9 @@ func BenchmarkGenerateWindow(b *testing.B) {
 			const normal = 39_800
 			cfg := WindowConfig{Generator: GeneratorConsistent, Flows: normal, Hour: 14, Workers: workers,
 				Drift: Drift{BytesLogShift: 0.2, DeviceWeights: []float64{3, 1, 1, 1, 1, 1}, CPUShift: 5},
-				Attacks: []Attack{
-					{Type: flow.CryptoMining, Flows: 100, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40},
-					{Type: flow.LateralMovement, Flows: 100, SrcDepartment: "hr", Difficulty: 0.3},
+				Attacks: []WindowAttack{
+					{Attack: Attack{Type: flow.CryptoMining, SrcDepartment: "engineering", SrcDeviceType: "server", CPUShift: -40}, Flows: 100},
+					{Attack: Attack{Type: flow.LateralMovement, SrcDepartment: "hr", Difficulty: 0.3}, Flows: 100},
 				}}
 			if workers == 1 {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))

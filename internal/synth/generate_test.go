@@ -1,4 +1,4 @@
-package datasets
+package synth
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/seed"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -468,7 +469,7 @@ func TestGenerateConfigErrors(t *testing.T) {
 }
 
 func TestSampleIndices(t *testing.T) {
-	r := newTestRand(1)
+	r := seed.New(1)
 	for _, tc := range []struct{ n, k int }{{10, 10}, {10, 0}, {1000, 37}, {5, 1}} {
 		got := sampleIndices(tc.n, tc.k, r)
 		if len(got) != tc.k || !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != tc.k {

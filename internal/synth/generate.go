@@ -1,4 +1,4 @@
-package datasets
+package synth
 
 import (
 	"errors"
@@ -67,16 +67,16 @@ const chunkSize = 1 << 16
 // Check returns an error describing the first invalid field.
 func (c *Config) Check() error {
 	if !slices.Contains(Generators, c.Generator) {
-		return fmt.Errorf("datasets: unknown generator %q (want one of %v)", c.Generator, Generators)
+		return fmt.Errorf("synth: unknown generator %q (want one of %v)", c.Generator, Generators)
 	}
 	if c.Flows < 1 {
-		return fmt.Errorf("datasets: flows %d < 1", c.Flows)
+		return fmt.Errorf("synth: flows %d < 1", c.Flows)
 	}
 	if !(c.AnomalyRate >= 0 && c.AnomalyRate <= 1) {
-		return fmt.Errorf("datasets: anomaly rate %v outside [0, 1]", c.AnomalyRate)
+		return fmt.Errorf("synth: anomaly rate %v outside [0, 1]", c.AnomalyRate)
 	}
 	if !(c.Difficulty >= 0 && c.Difficulty <= 1) {
-		return fmt.Errorf("datasets: difficulty %v outside [0, 1]", c.Difficulty)
+		return fmt.Errorf("synth: difficulty %v outside [0, 1]", c.Difficulty)
 	}
 	if _, err := mixCDF(c.AnomalyMix); err != nil {
 		return err
@@ -87,14 +87,14 @@ func (c *Config) Check() error {
 // mixCDF returns the cumulative shares of InjectableTypes under mix.
 func mixCDF(mix map[string]float64) ([]float64, error) {
 	if len(mix) == 0 {
-		return nil, errors.New("datasets: empty anomaly mix")
+		return nil, errors.New("synth: empty anomaly mix")
 	}
 	for k, v := range mix {
 		if !slices.Contains(InjectableTypes, k) {
-			return nil, fmt.Errorf("datasets: unknown anomaly type %q in mix (want %v)", k, InjectableTypes)
+			return nil, fmt.Errorf("synth: unknown anomaly type %q in mix (want %v)", k, InjectableTypes)
 		}
 		if !(v >= 0 && v <= 1) {
-			return nil, fmt.Errorf("datasets: anomaly mix share %s=%v outside [0, 1]", k, v)
+			return nil, fmt.Errorf("synth: anomaly mix share %s=%v outside [0, 1]", k, v)
 		}
 	}
 	cdf := make([]float64, len(InjectableTypes))
@@ -104,7 +104,7 @@ func mixCDF(mix map[string]float64) ([]float64, error) {
 		cdf[i] = sum
 	}
 	if math.Abs(sum-1) > 1e-9 {
-		return nil, fmt.Errorf("datasets: anomaly mix shares sum to %v, not 1", sum)
+		return nil, fmt.Errorf("synth: anomaly mix shares sum to %v, not 1", sum)
 	}
 	return cdf, nil
 }

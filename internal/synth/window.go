@@ -1,4 +1,4 @@
-package datasets
+package synth
 
 import (
 	"fmt"
@@ -33,7 +33,7 @@ type WindowConfig struct {
 	// notebook's traffic.
 	Drift Drift
 	// Attacks are emitted after the normal flows, in order.
-	Attacks []Attack
+	Attacks []WindowAttack
 	// Workers draws chunks of flows in parallel. The output does not depend
 	// on it. Values below 1 mean 1.
 	Workers int
@@ -59,12 +59,12 @@ type Drift struct {
 	CPUShift float64
 }
 
-// Attack declares the flows of one attack campaign within a window.
+// Attack declares an attack as injected into flows: its type, the source
+// segment of its flows, and how far its values move toward normal traffic.
+// A monitoring campaign (internal/monitor/scenario) embeds it.
 type Attack struct {
 	// Type is flow.CryptoMining or flow.LateralMovement.
 	Type string
-	// Flows is the number of anomalous flows to emit (>= 0).
-	Flows int
 	// SrcDepartment is the source department of every flow, one of
 	// flow.Departments; "" draws it as for normal traffic.
 	SrcDepartment string
@@ -80,6 +80,13 @@ type Attack struct {
 	CPUShift float64
 }
 
+// WindowAttack is the flows of one attack within a window.
+type WindowAttack struct {
+	Attack
+	// Flows is the number of anomalous flows to emit (>= 0).
+	Flows int
+}
+
 // maxBytesLogShift bounds Drift.BytesLogShift so that bytes_sent stays a
 // finite, positive float64 (log bytes are below 40 before the shift).
 const maxBytesLogShift = 100
@@ -92,20 +99,20 @@ const windowChunkSize = 1 << 13
 // Check returns an error describing the first invalid field.
 func (c *WindowConfig) Check() error {
 	if !slices.Contains(Generators, c.Generator) {
-		return fmt.Errorf("datasets: window: unknown generator %q (want one of %v)", c.Generator, Generators)
+		return fmt.Errorf("synth: window: unknown generator %q (want one of %v)", c.Generator, Generators)
 	}
 	if c.Flows < 0 {
-		return fmt.Errorf("datasets: window: flows %d < 0", c.Flows)
+		return fmt.Errorf("synth: window: flows %d < 0", c.Flows)
 	}
 	if c.Hour < 0 || c.Hour > 23 {
-		return fmt.Errorf("datasets: window: hour %d outside 0..23", c.Hour)
+		return fmt.Errorf("synth: window: hour %d outside 0..23", c.Hour)
 	}
 	if err := c.Drift.check(); err != nil {
 		return err
 	}
 	for k, a := range c.Attacks {
 		if err := a.check(); err != nil {
-			return fmt.Errorf("datasets: window: attack %d: %w", k, err)
+			return fmt.Errorf("synth: window: attack %d: %w", k, err)
 		}
 	}
 	return nil
@@ -113,31 +120,31 @@ func (c *WindowConfig) Check() error {
 
 func (d *Drift) check() error {
 	if !(math.Abs(d.BytesLogShift) <= maxBytesLogShift) {
-		return fmt.Errorf("datasets: window: drift bytes log shift %v outside [-%d, %d]", d.BytesLogShift, maxBytesLogShift, maxBytesLogShift)
+		return fmt.Errorf("synth: window: drift bytes log shift %v outside [-%d, %d]", d.BytesLogShift, maxBytesLogShift, maxBytesLogShift)
 	}
 	if !finite(d.CPUShift) {
-		return fmt.Errorf("datasets: window: drift cpu shift %v not finite", d.CPUShift)
+		return fmt.Errorf("synth: window: drift cpu shift %v not finite", d.CPUShift)
 	}
 	if d.DeviceWeights == nil {
 		return nil
 	}
 	if len(d.DeviceWeights) != len(flow.DeviceTypes) {
-		return fmt.Errorf("datasets: window: %d device weights, want %d (one per device type %v)", len(d.DeviceWeights), len(flow.DeviceTypes), flow.DeviceTypes)
+		return fmt.Errorf("synth: window: %d device weights, want %d (one per device type %v)", len(d.DeviceWeights), len(flow.DeviceTypes), flow.DeviceTypes)
 	}
 	sum := 0.0
 	for i, w := range d.DeviceWeights {
 		if !(w >= 0) || math.IsInf(w, 1) {
-			return fmt.Errorf("datasets: window: device weight %s=%v not a finite number >= 0", flow.DeviceTypes[i], w)
+			return fmt.Errorf("synth: window: device weight %s=%v not a finite number >= 0", flow.DeviceTypes[i], w)
 		}
 		sum += w
 	}
 	if !(sum > 0) || math.IsInf(sum, 1) {
-		return fmt.Errorf("datasets: window: device weights sum to %v, want a finite number > 0", sum)
+		return fmt.Errorf("synth: window: device weights sum to %v, want a finite number > 0", sum)
 	}
 	return nil
 }
 
-func (a *Attack) check() error {
+func (a *WindowAttack) check() error {
 	if !slices.Contains(InjectableTypes, a.Type) {
 		return fmt.Errorf("unknown type %q (want one of %v)", a.Type, InjectableTypes)
 	}
