@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/models"
 )
@@ -428,9 +429,9 @@ func TestDocValues(t *testing.T) {
 		names = append(names, r.Metrics()...)
 	}
 	names = append(names, featureset.SetNames()...)
-	names = append(names, MonitoringMetrics...)
+	names = append(names, eval.Produced(eval.Monitoring)...)
 	names = append(names, TableDetectorMetrics...)
-	for _, m := range append(slices.Clone(IncidentMetrics), PolicyMetrics...) {
+	for _, m := range append(eval.Produced(eval.Incident), eval.Produced(eval.Policy)...) {
 		if !strings.HasSuffix(m, "_") {
 			names = append(names, m)
 		} else if !strings.Contains(doc, "`"+m+"<") {

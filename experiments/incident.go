@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/flow"
 	"go.yaml.in/yaml/v3"
 )
@@ -48,33 +49,6 @@ type Policy struct {
 // PolicyModel is the model name of a policy's rows in the metrics table,
 // which targets name.
 const PolicyModel = "policy"
-
-// Metrics of incident flows and of the policy, for targets. A name ending
-// in "_" is a prefix: the rest is an attack class or anomaly type.
-var (
-	IncidentMetrics = []string{
-		"anomaly_probability", "is_anomaly", "risk_level", "attack_confidence", "attack_probability_",
-		"probability_ratio", "probability_difference",
-	}
-	PolicyMetrics = []string{
-		"policy_block_rate", "policy_false_block_rate", "policy_block_rate_",
-		"policy_allowlist_block_rate", "policy_allowlist_false_block_rate",
-		"policy_behaviour_block_rate", "policy_behaviour_false_block_rate",
-		"policy_isolation_block_rate", "policy_isolation_false_block_rate",
-		"policy_rules", "policy_segments",
-	}
-)
-
-// metricIn reports whether metric is one of names, a name ending in "_"
-// matching any metric it prefixes.
-func metricIn(metric string, names []string) bool {
-	for _, n := range names {
-		if metric == n || (strings.HasSuffix(n, "_") && strings.HasPrefix(metric, n) && len(metric) > len(n)) {
-			return true
-		}
-	}
-	return false
-}
 
 // describeMetrics lists names for messages, prefixes as prefix<...>.
 func describeMetrics(names []string) string {
@@ -298,15 +272,15 @@ func (p *parser) checkSpecialMetric(rec *targetNode, model, metric string) bool 
 	var what string
 	switch {
 	case model == PolicyModel && p.spec.Policy.Enabled:
-		names, what = PolicyMetrics, "the policy"
+		names, what = eval.Produced(eval.Policy), "the policy"
 	case model == MonitoringModel && p.spec.Monitoring.Enabled:
-		names, what = MonitoringMetrics, "the monitoring simulation"
+		names, what = eval.Produced(eval.Monitoring), "the monitoring simulation"
 	case p.spec.IncidentFlow(model) != nil:
-		names, what = IncidentMetrics, "incident flow "+model
+		names, what = eval.Produced(eval.Incident), "incident flow "+model
 	default:
 		return false
 	}
-	if metric != "" && !metricIn(metric, names) {
+	if metric != "" && !eval.In(metric, names) {
 		p.errorf(rec.metric, rec.path+".metric", "%s does not produce metric %q; it produces %s", what, metric, describeMetrics(names))
 	}
 	return true

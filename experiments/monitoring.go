@@ -33,16 +33,6 @@ type Monitoring struct {
 // the metrics table, which targets name.
 const MonitoringModel = "monitoring"
 
-// MonitoringMetrics are the metrics of the monitoring simulation's rows.
-var MonitoringMetrics = []string{
-	"mttd_minutes", "mean_time_to_contain_minutes", "response_time_minutes",
-	"campaigns", "campaigns_detected", "campaigns_missed",
-	"detection_rate", "last_day_detection_rate", "false_positive_rate", "alerts_per_hour",
-	"health_score", "max_psi", "max_ks",
-	"retrains", "promotions", "rejections", "rollbacks",
-	"detection_trend_slope_per_day", "detection_trend_r2", "detection_forecast_days",
-}
-
 func defaultMonitoring() Monitoring {
 	return Monitoring{Scenario: scenario.Default()}
 }

@@ -345,7 +345,7 @@ func (p *parser) checkModelMetric(rec *targetNode, model, metric string) {
 	} else if produced := p.metricsFor(m); m.Kind != "" && metric != "" && !slices.Contains(produced, metric) {
 		hint := ""
 		switch {
-		case m.IsDetector() && metricIn(metric, MonitoringMetrics):
+		case m.IsDetector() && eval.In(metric, eval.Produced(eval.Monitoring)):
 			hint = fmt.Sprintf(" (%s is measured by the monitoring simulation: name model %s and add a monitoring: block)", metric, MonitoringModel)
 		case m.IsDetector() && slices.Contains(TableDetectorMetrics, metric):
 			hint = fmt.Sprintf(" (%s needs data.source table with separate test files, data.table.test)", metric)

@@ -106,10 +106,81 @@ var vocabulary = []MetricInfo{
 	{Name: "policy_isolation_false_block_rate", Doc: "normal flows whose source the detector isolates", Better: LowerIsBetter},
 	{Name: "policy_rules", Doc: "the allow rules", Better: NoDirection},
 	{Name: "policy_segments", Doc: "the segments", Better: NoDirection},
+	// An incident flow, scored through the exported pipeline.
+	{Name: "anomaly_probability", Doc: "the detector's probability that the flow is an anomaly", Lo: 0, Hi: 1, Bounded: true, Better: NoDirection},
+	{Name: "is_anomaly", Doc: "1 when the detector flags the flow, else 0", Lo: 0, Hi: 1, Bounded: true, Better: NoDirection},
+	{Name: "risk_level", Doc: "the flow's risk level: 0 LOW, 1 MEDIUM, 2 HIGH", Lo: 0, Hi: 2, Bounded: true, Better: NoDirection},
+	{Name: "attack_confidence", Doc: "the attack-type classifier's probability of its most likely class", Lo: 0, Hi: 1, Bounded: true, Better: NoDirection},
+	{Name: "attack_probability_", Doc: "the attack-type classifier's probability of one class", Lo: 0, Hi: 1, Bounded: true, Better: NoDirection},
+	{Name: "probability_ratio", Doc: "the first compared flow's anomaly probability over the second's", Better: NoDirection},
+	{Name: "probability_difference", Doc: "the first compared flow's anomaly probability minus the second's", Lo: -1, Hi: 1, Bounded: true, Better: NoDirection},
+}
+
+// Producer is what writes a metric's rows into the metrics table: a model
+// of one role, an incident flow, the segmentation policy or the
+// monitoring simulation.
+type Producer string
+
+// Producers. The first three are the model registry's roles
+// (internal/models.Role), which name them.
+const (
+	Detector   Producer = "detector"
+	Typer      Producer = "typer"
+	Clusterer  Producer = "clusterer"
+	Incident   Producer = "incident"
+	Policy     Producer = "policy"
+	Monitoring Producer = "monitoring"
+)
+
+// produced lists the metrics each producer writes, in the order the
+// references give them: the names a target or regression rule may use
+// for it. A name ending in "_" is a family (the rest is an anomaly type
+// or class). A model kind may add its own (k-means' inertia).
+var produced = map[Producer][]string{
+	Detector: {
+		"detection_rate", "false_positive_rate", "precision", "recall", "f1", "accuracy",
+		"roc_auc", "pr_auc",
+		"budget_detection_rate", "budget_false_positive_rate", "budget_threshold",
+	},
+	Typer:     {"accuracy", "macro_f1", "weighted_f1"},
+	Clusterer: {"silhouette", "n_clusters", "noise_fraction", "silhouette_sample_size"},
+	Incident: {
+		"anomaly_probability", "is_anomaly", "risk_level", "attack_confidence", "attack_probability_",
+		"probability_ratio", "probability_difference",
+	},
+	Policy: {
+		"policy_block_rate", "policy_false_block_rate", "policy_block_rate_",
+		"policy_allowlist_block_rate", "policy_allowlist_false_block_rate",
+		"policy_behaviour_block_rate", "policy_behaviour_false_block_rate",
+		"policy_isolation_block_rate", "policy_isolation_false_block_rate",
+		"policy_rules", "policy_segments",
+	},
+	Monitoring: {
+		"mttd_minutes", "mean_time_to_contain_minutes", "response_time_minutes",
+		"campaigns", "campaigns_detected", "campaigns_missed",
+		"detection_rate", "last_day_detection_rate", "false_positive_rate", "alerts_per_hour",
+		"health_score", "max_psi", "max_ks",
+		"retrains", "promotions", "rejections", "rollbacks",
+		"detection_trend_slope_per_day", "detection_trend_r2", "detection_forecast_days",
+	},
+}
+
+// Produced returns the metrics p writes (a copy), in reference order.
+func Produced(p Producer) []string { return slices.Clone(produced[p]) }
+
+// In reports whether metric is one of names, a name ending in "_"
+// matching any longer metric it prefixes.
+func In(metric string, names []string) bool {
+	for _, n := range names {
+		if metric == n || (strings.HasSuffix(n, "_") && strings.HasPrefix(metric, n) && len(metric) > len(n)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Metric returns what the vocabulary says of a metric, and false for a
-// name it does not know (an incident flow's figures, say). A name with the
+// name it does not know. A name with the
 // prefix budget_ is the figure at a detector's operating point: it has the
 // range and direction of the name without the prefix (budget_threshold is
 // the threshold itself).

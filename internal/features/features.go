@@ -121,11 +121,6 @@ func ManyPorts(portsContacted float64) bool { return portsContacted > 5 }
 // OffHours is off_hours: not is_business_hours.
 func OffHours(isBusinessHours bool) bool { return !isBusinessHours }
 
-// IsBusinessHours is the generators' is_business_hours of an hour of the
-// day: 8 <= hour <= 17. A table without that column derives off_hours
-// from its hour with it.
-func IsBusinessHours(hour float64) bool { return 8 <= hour && hour <= 17 }
-
 // RiskScore is risk_score: .3 high_cpu + .2 long_duration + .25
 // many_ports + .1 off_hours + .15 cross_dept, summed left to right as
 // pandas does. Every product is rounded before it is added (the explicit

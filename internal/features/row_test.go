@@ -206,18 +206,3 @@ func TestNewPipeline(t *testing.T) {
 		})
 	}
 }
-
-// IsBusinessHours, from which a table source derives off_hours, is the
-// generators' is_business_hours (of normal flows: injection may change
-// either column of an attack).
-func TestIsBusinessHoursIsTheGenerators(t *testing.T) {
-	f := generate(t, synth.GeneratorNotebook, 5000, 1)
-	for i := range f.Len() {
-		if f.IsAnomaly[i] {
-			continue
-		}
-		if got := IsBusinessHours(float64(f.Hour[i])); got != f.IsBusinessHours[i] {
-			t.Fatalf("flow %d: hour %d: IsBusinessHours %v, the generator's %v", i, f.Hour[i], got, f.IsBusinessHours[i])
-		}
-	}
-}

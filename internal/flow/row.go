@@ -204,3 +204,8 @@ func floatError(field string, v float64, want string) *FieldError {
 func intError(field string, v int64, want string) *FieldError {
 	return &FieldError{Field: field, Value: strconv.FormatInt(v, 10), Range: want}
 }
+
+// IsBusinessHours is is_business_hours of an hour of the day, as the
+// generators set it: 8 <= hour <= 17. A table without that column derives
+// off_hours from its hour with it (internal/features).
+func IsBusinessHours(hour float64) bool { return 8 <= hour && hour <= 17 }

@@ -30,6 +30,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+
+	"github.com/segharness/harness/internal/eval"
 )
 
 // Role is what a model does with flows.
@@ -64,24 +66,9 @@ func (r Role) Describe() string {
 }
 
 // Metrics returns the metrics every model of the role produces, in the
-// order the reference lists them: the names a target may use.
-func (r Role) Metrics() []string {
-	switch r {
-	case Detector:
-		return slices.Clone(detectorMetrics)
-	case Typer:
-		return []string{"accuracy", "macro_f1", "weighted_f1"}
-	case Clusterer:
-		return []string{"silhouette", "n_clusters", "noise_fraction", "silhouette_sample_size"}
-	}
-	return nil
-}
-
-var detectorMetrics = []string{
-	"detection_rate", "false_positive_rate", "precision", "recall", "f1", "accuracy",
-	"roc_auc", "pr_auc",
-	"budget_detection_rate", "budget_false_positive_rate", "budget_threshold",
-}
+// order the reference lists them: the names a target may use. They are
+// the metric vocabulary's (internal/eval), where a role is a producer.
+func (r Role) Metrics() []string { return eval.Produced(eval.Producer(r)) }
 
 // Kind is one kind of model.
 type Kind struct {

@@ -13,18 +13,17 @@ import (
 	"github.com/segharness/harness/internal/monitor/drift"
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/timing"
-	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/seed"
 	"github.com/segharness/harness/internal/synth"
 )
 
 // Result is what a simulation measured.
 type Result struct {
-	Windows   []rundir.MonitorWindow
-	Drift     []rundir.MonitorDrift // per window and drift feature
-	Incidents []rundir.MonitorIncident
-	Events    []rundir.MonitorEvent
-	Flows     []rundir.MonitorFlow // every flow's score, with Scenario.StoreScores
+	Windows   []Window
+	Drift     []Drift // per window and drift feature
+	Incidents []Incident
+	Events    []Event
+	Flows     []FlowScore // every flow's score, with Scenario.StoreScores
 	Summary   Summary
 }
 
@@ -244,7 +243,7 @@ func (m *sim) window(w int) error {
 	}
 
 	// 4: the window's figures.
-	row := rundir.MonitorWindow{
+	row := Window{
 		Window: int64(w), StartMinutes: minutes(start), EndMinutes: minutes(end),
 		Day: int64(start / (24 * time.Hour)), Hour: int64(hour),
 		Model: m.deployed.version, Flows: int64(total),
@@ -317,7 +316,7 @@ func minutes(t time.Duration) float64 { return t.Minutes() }
 // detected campaign would otherwise pass for drift in a quiet hour. Attack
 // flows it missed stay in: a variant the model does not know is what drift
 // monitoring should see.
-func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *rundir.MonitorWindow) {
+func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *Window) {
 	row.MaxPSI, row.MaxKS = math.NaN(), math.NaN()
 	refs := m.refs[0]
 	if businessHour(hour) {
@@ -333,7 +332,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *rundir.MonitorWind
 		m.lastPSI = math.NaN()
 		return
 	}
-	out := make([]rundir.MonitorDrift, len(refs))
+	out := make([]Drift, len(refs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(1, m.Workers))
 	for k, ref := range refs {
@@ -342,7 +341,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *rundir.MonitorWind
 			defer func() { <-sem }()
 			values := column(wf.flows, m.driftCols[k], passed, nil)
 			d, pv := ref.KS(values)
-			out[k] = rundir.MonitorDrift{
+			out[k] = Drift{
 				Window: int64(w), Feature: driftColumns[m.driftCols[k]],
 				PSI: ref.PSI(values), KS: d, KSP: pv,
 			}
@@ -359,7 +358,7 @@ func (m *sim) measureDrift(w, hour int, wf *windowFlows, row *rundir.MonitorWind
 	}
 	m.res.Drift = append(m.res.Drift, out...)
 	if row.MaxPSI > m.driftThresh && !(m.lastPSI > m.driftThresh) {
-		m.res.Events = append(m.res.Events, rundir.MonitorEvent{
+		m.res.Events = append(m.res.Events, Event{
 			TimeMinutes: row.EndMinutes, Kind: "drift", Model: m.deployed.version,
 			Reason: fmt.Sprintf("largest PSI %.4f (%s) rose above %.4f; KS up to %.4f",
 				row.MaxPSI, row.DriftFeature, m.driftThresh, row.MaxKS),
@@ -380,7 +379,7 @@ func (m *sim) storeFlows(w int, wf *windowFlows) {
 		if c := wf.campaign[i]; c >= 0 {
 			campaign = m.occurrences[c].id
 		}
-		m.res.Flows = append(m.res.Flows, rundir.MonitorFlow{
+		m.res.Flows = append(m.res.Flows, FlowScore{
 			Window: int64(w), TimeMinutes: minutes(wf.times[i]), Model: version,
 			Score: wf.live[i], Flagged: wf.alert[i], IsAnomaly: f.IsAnomaly[i],
 			AnomalyType: f.AnomalyType.Value(i), Campaign: campaign,
@@ -415,7 +414,7 @@ func (m *sim) act(t time.Duration, d retrain.Decision) error {
 // test's events when given.
 func (m *sim) record(events []retrain.Event, ab *abFigures, candidate string) {
 	for _, e := range events {
-		row := rundir.MonitorEvent{
+		row := Event{
 			TimeMinutes: minutes(e.Time), Kind: string(e.Kind), Reason: e.Reason,
 			Triggers: e.Triggers.String(), Model: m.deployed.version, Candidate: candidate,
 			Stage: int64(e.Stage), Share: e.Share, Current: e.Current, CandidateValue: e.Candidate,
@@ -511,7 +510,7 @@ func (m *sim) finish() {
 	incidents := m.tracker.Incidents(m.timing, seed.New(seed.Derive(m.seed, "response")))
 	for k, inc := range incidents {
 		o := &m.occurrences[k]
-		row := rundir.MonitorIncident{
+		row := Incident{
 			Campaign: o.campaign.Name, Occurrence: int64(o.index), ID: o.id,
 			Type: o.campaign.Type, Variant: o.campaign.VariantOf(),
 			StartMinutes: minutes(o.start), EndMinutes: minutes(o.end),

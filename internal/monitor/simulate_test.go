@@ -13,7 +13,6 @@ import (
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor/scenario"
 	"github.com/segharness/harness/internal/monitor/timing"
-	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/synth"
 )
 
@@ -99,7 +98,7 @@ func TestCampaignTiming(t *testing.T) {
 	// next 2-minute tick, 136, and scored at the next 5-minute tick, 140:
 	// detected 140 − 130 = 10 minutes after the start; contained 3 + 6 = 9
 	// minutes after the alert; response 19 minutes.
-	want := []rundir.MonitorIncident{
+	want := []Incident{
 		{
 			Campaign: "mining", Occurrence: 0, ID: "mining#0", Type: flow.CryptoMining, Variant: flow.CryptoMining,
 			StartMinutes: 130, EndMinutes: 190, Flows: 6, AlertedFlows: 6, Detected: true,
@@ -294,7 +293,7 @@ func TestRetrainingRecovers(t *testing.T) {
 	res := simulate(t, variantScenario(t, true), cpuRule{70}, tr, 2)
 	// Windows of 45 to 170 flows make a noisy PSI: drift events come and
 	// go. The policy's drift trigger is off; leave them out.
-	res.Events = slices.DeleteFunc(res.Events, func(e rundir.MonitorEvent) bool { return e.Kind == "drift" })
+	res.Events = slices.DeleteFunc(res.Events, func(e Event) bool { return e.Kind == "drift" })
 	var kinds []string
 	for _, e := range res.Events {
 		kinds = append(kinds, e.Kind)

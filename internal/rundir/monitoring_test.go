@@ -14,13 +14,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/monitor"
 )
 
 // testMonitorWindows returns windows with NaN rates (no anomaly, no normal
 // flow, no campaign detected yet), infinities, and a rollout.
-func testMonitorWindows() []MonitorWindow {
+func testMonitorWindows() []monitor.Window {
 	nan := math.NaN()
-	return []MonitorWindow{
+	return []monitor.Window{
 		{Window: 0, StartMinutes: 0, EndMinutes: 60, Day: 0, Hour: 0, Model: "v1", Flows: 120,
 			FalsePositives: 2, DetectionRate: nan, FalsePositiveRate: 2.0 / 120, AlertsPerHour: 2,
 			ResponseTimeMinutes: nan, HealthScore: nan, HealthBand: "", MaxPSI: 0.01, MaxKS: 0.05, DriftFeature: "bytes_sent"},
@@ -35,8 +36,8 @@ func testMonitorWindows() []MonitorWindow {
 	}
 }
 
-func testMonitorDrift() []MonitorDrift {
-	return []MonitorDrift{
+func testMonitorDrift() []monitor.Drift {
+	return []monitor.Drift{
 		{Window: 0, Feature: "bytes_sent", PSI: 0.01, KS: 0.05, KSP: 0.9},
 		{Window: 0, Feature: "cpu_usage", PSI: math.NaN(), KS: math.NaN(), KSP: math.NaN()},
 		{Window: 1, Feature: "bytes_sent", PSI: math.Inf(1), KS: 1, KSP: 0},
@@ -46,10 +47,10 @@ func testMonitorDrift() []MonitorDrift {
 // testMonitorIncidents returns incidents over more rows than one read
 // batch, the times null on some rows and distinct on the others, so that
 // rows sharing a pointer would show.
-func testMonitorIncidents() []MonitorIncident {
-	var rows []MonitorIncident
+func testMonitorIncidents() []monitor.Incident {
+	var rows []monitor.Incident
 	for i := range 2*datasets.BatchRows + 10 {
-		c := MonitorIncident{Campaign: fmt.Sprint("campaign", i%4), Occurrence: int64(i / 4),
+		c := monitor.Incident{Campaign: fmt.Sprint("campaign", i%4), Occurrence: int64(i / 4),
 			ID: fmt.Sprintf("campaign%d#%d", i%4, i/4), Type: []string{flow.CryptoMining, flow.LateralMovement}[i%2],
 			Variant: []string{"", "slow", "burst"}[i%3], StartMinutes: float64(i), EndMinutes: float64(i) + 30,
 			Flows: int64(i % 50), AlertedFlows: int64(i % 7)}
@@ -67,8 +68,8 @@ func testMonitorIncidents() []MonitorIncident {
 	return rows
 }
 
-func testMonitorEvents() []MonitorEvent {
-	return []MonitorEvent{
+func testMonitorEvents() []monitor.Event {
+	return []monitor.Event{
 		{TimeMinutes: 600, Kind: "drift", Reason: "max PSI 0.31 above 0.25", Model: "v1", Drift: 0.31, Threshold: 0.25},
 		{TimeMinutes: 720, Kind: "trigger", Reason: "detection rate 0.62 below 0.7", Triggers: "detection,drift",
 			Model: "v1", Current: 0.62, Threshold: 0.7, Drift: 0.31, Samples: 5000, Anomalies: 40, NewPatterns: 2},
@@ -80,10 +81,10 @@ func testMonitorEvents() []MonitorEvent {
 }
 
 // testMonitorFlows returns scored flows over more rows than one read batch.
-func testMonitorFlows() []MonitorFlow {
-	var rows []MonitorFlow
+func testMonitorFlows() []monitor.FlowScore {
+	var rows []monitor.FlowScore
 	for i := range 2*datasets.BatchRows + 3 {
-		fl := MonitorFlow{Window: int64(i / 100), TimeMinutes: float64(i) * 0.6, Model: []string{"v1", "v2"}[i%2],
+		fl := monitor.FlowScore{Window: int64(i / 100), TimeMinutes: float64(i) * 0.6, Model: []string{"v1", "v2"}[i%2],
 			Score: float64(i%1000) / 1000, Flagged: i%1000 >= 500, AnomalyType: flow.Normal}
 		if i%17 == 0 {
 			fl.IsAnomaly, fl.AnomalyType, fl.Campaign = true, flow.CryptoMining, fmt.Sprintf("c%d#0", i%3)

@@ -258,7 +258,7 @@ var tableEngineered = []engineered{
 		return b2f(features.ManyPorts(r["ports_contacted"][i]))
 	}},
 	{flow.ColOffHours, []string{"hour"}, func(r roleColumns, i int) float64 {
-		return b2f(features.OffHours(features.IsBusinessHours(r["hour"][i])))
+		return b2f(features.OffHours(flow.IsBusinessHours(r["hour"][i])))
 	}},
 	{flow.ColRiskScore, []string{"cpu_usage", "duration", "ports_contacted", "hour", "cross_dept"}, nil},
 	{flow.ColLogBytes, []string{"bytes_sent"}, func(r roleColumns, i int) float64 { return features.LogBytes(r["bytes_sent"][i]) }},

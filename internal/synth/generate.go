@@ -181,7 +181,7 @@ func generateFlow(f *flow.Table, bytesPerPacket []float64, i int, r *rand.Rand) 
 // as generate_network_flows does: the protocol, then the volumes of the
 // flow's regime and its CPU usage.
 func fillFlow(f *flow.Table, bytesPerPacket []float64, i int, r *rand.Rand, srcDevice, srcDept, dstDevice, dstDept, hour int) {
-	businessHours := 8 <= hour && hour <= 17
+	businessHours := flow.IsBusinessHours(float64(hour))
 	protocol := drawIndex([]float64{0.7, 0.95, 1}, r.Float64())
 
 	var bytes, bpp, duration float64

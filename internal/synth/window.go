@@ -279,7 +279,7 @@ type windowDrawer struct {
 func newWindowDrawer(hour int, d *Drift) *windowDrawer {
 	w := &windowDrawer{
 		hour:          hour,
-		businessHours: 8 <= hour && hour <= 17,
+		businessHours: flow.IsBusinessHours(float64(hour)),
 		bytesScale:    math.Exp(d.BytesLogShift),
 		cpuShift:      d.CPUShift,
 	}

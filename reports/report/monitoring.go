@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/monitor"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/reports/charts"
 )
@@ -24,10 +25,10 @@ const SectionMonitoring = "monitoring"
 // Monitoring is a trial's monitoring simulation, read back from the files
 // internal/runner writes for an experiment with a monitoring block.
 type Monitoring struct {
-	Windows   []rundir.MonitorWindow    // monitoring.parquet
-	Drift     []rundir.MonitorDrift     // drift.parquet
-	Incidents []rundir.MonitorIncident  // incidents.parquet
-	Events    []rundir.MonitorEvent     // events.parquet
+	Windows   []monitor.Window          // monitoring.parquet
+	Drift     []monitor.Drift           // drift.parquet
+	Incidents []monitor.Incident        // incidents.parquet
+	Events    []monitor.Event           // events.parquet
 	Summary   *rundir.MonitoringSummary // monitoring.json
 }
 
@@ -307,7 +308,7 @@ func (r *Run) monitoringFigures() []*Figure {
 		maxPSI, features := driftSeries(m)
 		threshold, ok := driftThreshold(m)
 		driftCaption := fmt.Sprintf("Population stability index of each drift feature of trial %s per window, against the trial's training flows (drift.parquet), the largest of them grey beneath.", mt.Record.ID)
-		drifted := slices.ContainsFunc(m.Events, func(e rundir.MonitorEvent) bool { return e.Kind == "drift" })
+		drifted := slices.ContainsFunc(m.Events, func(e monitor.Event) bool { return e.Kind == "drift" })
 		switch {
 		case ok && drifted:
 			driftCaption += fmt.Sprintf(" Dashed: the drift threshold %s; a dotted line marks each window whose largest PSI rose above it (a drift event).", fmtValue(threshold))
@@ -360,7 +361,7 @@ func IncidentsTable(m *Monitoring, sla reference) Table {
 		Numeric: []bool{false, false, false, false, true, false, true, true, true, false},
 	}
 	incidents := slices.Clone(m.Incidents)
-	slices.SortStableFunc(incidents, func(a, b rundir.MonitorIncident) int { return cmp.Compare(a.StartMinutes, b.StartMinutes) })
+	slices.SortStableFunc(incidents, func(a, b monitor.Incident) int { return cmp.Compare(a.StartMinutes, b.StartMinutes) })
 	for _, in := range incidents {
 		attack := in.Type
 		if in.Variant != "" && in.Variant != in.Type {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/monitor"
 	"github.com/segharness/harness/internal/rundir"
 )
 
@@ -132,12 +133,12 @@ func TestClockText(t *testing.T) {
 func TestMonitoringSeries(t *testing.T) {
 	slope, intercept := 0.5, 0.4
 	m := &Monitoring{
-		Windows: []rundir.MonitorWindow{
+		Windows: []monitor.Window{
 			{Window: 0, StartMinutes: 0, EndMinutes: 720, DetectionRate: 0.5, MaxPSI: 0.1},
 			{Window: 1, StartMinutes: 720, EndMinutes: 1440, DetectionRate: 0.9, MaxPSI: 0.3},
 			{Window: 2, StartMinutes: 1440, EndMinutes: 2160, DetectionRate: math.NaN(), MaxPSI: 0.2},
 		},
-		Drift: []rundir.MonitorDrift{{Window: 0, Feature: "bytes_sent", PSI: 0.1}, {Window: 1, Feature: "bytes_sent", PSI: 0.3},
+		Drift: []monitor.Drift{{Window: 0, Feature: "bytes_sent", PSI: 0.1}, {Window: 1, Feature: "bytes_sent", PSI: 0.3},
 			{Window: 1, Feature: "duration", PSI: 0.05}},
 		Summary: &rundir.MonitoringSummary{TrendSlopePerDay: &slope, TrendIntercept: &intercept, TrendFromDays: 0.25, Threshold: 0.9},
 	}
