@@ -7,6 +7,7 @@ import (
 
 	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -27,23 +28,12 @@ type IncidentFlow struct {
 	flow.Flow
 }
 
-// Segment granularities of a segmentation policy.
-const (
-	SegmentsDepartmentDevice = "department_device"
-	SegmentsDepartment       = "department"
-	SegmentsDeviceType       = "device_type"
-)
-
-// Policy asks each trial to recommend a segmentation policy from its
-// training flows and evaluate it on its test flows (internal/policy).
+// Policy is the policy: block: whether the trial recommends and evaluates
+// a segmentation policy (internal/policy), and how (the domain package's
+// own configuration, whose Workers the runner sets).
 type Policy struct {
-	Enabled         bool
-	Segments        string  // SegmentsDepartmentDevice, SegmentsDepartment or SegmentsDeviceType
-	MinFlows        int     // normal training flows a segment pair and protocol needs to be allowed
-	PortMargin      int     // added to the most ports seen on an allowed pair
-	Clusters        int     // behavioural clusters; 0: none
-	ClusterQuantile float64 // quantile of members' distances that bounds a cluster
-	IsolateAbove    float64 // detector probability above which a source is isolated
+	Enabled bool
+	policyconfig.Config
 }
 
 // PolicyModel is the model name of a policy's rows in the metrics table,
@@ -73,13 +63,7 @@ func (s *Spec) IncidentFlow(name string) *IncidentFlow {
 }
 
 func defaultPolicy() Policy {
-	return Policy{
-		Segments:        SegmentsDepartmentDevice,
-		MinFlows:        1,
-		Clusters:        6,
-		ClusterQuantile: 0.99,
-		IsolateAbove:    0.8,
-	}
+	return Policy{Config: policyconfig.DefaultConfig()}
 }
 
 // incident decodes the incident: key.
@@ -193,13 +177,13 @@ func (p *parser) policy(n *yaml.Node, path string) {
 	p.pos[path] = n
 	p.mapping(n, path, []field{
 		{"segments", func(n *yaml.Node, path string) {
-			sweepable(p, n, path, oneOf(SegmentsDepartmentDevice, SegmentsDepartment, SegmentsDeviceType), formatString, func(v string) { pol.Segments = v })
+			sweepable(p, n, path, oneOf(policyconfig.Granularities...), formatString, func(v string) { pol.Segments = v })
 		}},
 		{"min_flows", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, integer(1, math.MaxInt32), formatInt, func(v int) { pol.MinFlows = v })
 		}},
 		{"port_margin", func(n *yaml.Node, path string) {
-			sweepable(p, n, path, integer(0, math.MaxInt32), formatInt, func(v int) { pol.PortMargin = v })
+			sweepable(p, n, path, integer(0, math.MaxInt32), formatInt, func(v int) { pol.PortMargin = int64(v) })
 		}},
 		{"clusters", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, integer(0, 1000), formatInt, func(v int) { pol.Clusters = v })
@@ -325,7 +309,7 @@ func policyNode(pol *Policy) *yaml.Node {
 	return flowStyled(mapping(
 		"segments", str(pol.Segments),
 		"min_flows", integerNode(int64(pol.MinFlows)),
-		"port_margin", integerNode(int64(pol.PortMargin)),
+		"port_margin", integerNode(pol.PortMargin),
 		"clusters", integerNode(int64(pol.Clusters)),
 		"cluster_quantile", floatNode(pol.ClusterQuantile),
 		"isolate_above", floatNode(pol.IsolateAbove),

@@ -21,7 +21,9 @@ import (
 	"github.com/segharness/harness/internal/monitor/retrain"
 	"github.com/segharness/harness/internal/monitor/scenario"
 	"github.com/segharness/harness/internal/monitor/timing"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/synth"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/bad and the key list of docs/experiment-files.md")
@@ -217,12 +219,14 @@ targets:
 		Name:  "defaults",
 		Seeds: []int64{7},
 		Data: Data{
-			Source:      "generate",
-			Generator:   "notebook",
-			Flows:       10000,
-			AnomalyRate: 0.05,
-			AnomalyMix:  map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
-			Difficulty:  0,
+			Source: "generate",
+			Config: synth.Config{
+				Generator:   "notebook",
+				Flows:       10000,
+				AnomalyRate: 0.05,
+				AnomalyMix:  map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
+				Difficulty:  0,
+			},
 		},
 		Features:  []string{"notebook"},
 		Split:     Split{TestFraction: 0.3, Stratify: "anomaly_type", ScaleOn: "train"},
@@ -244,7 +248,7 @@ targets:
 		Targets: []Target{{Model: "random_forest", Metric: "detection_rate", Op: ">=", Value: 0.9}},
 		// No policy is asked for; these are the defaults a policy: key
 		// starts from (doc.go).
-		Policy: Policy{Segments: "department_device", MinFlows: 1, Clusters: 6, ClusterQuantile: 0.99, IsolateAbove: 0.8},
+		Policy: Policy{Config: policyconfig.Config{Segments: "department_device", MinFlows: 1, Clusters: 6, ClusterQuantile: 0.99, IsolateAbove: 0.8}},
 		// Nor a monitoring simulation; these are the defaults a
 		// monitoring: key starts from (doc.go).
 		Monitoring: Monitoring{Scenario: scenario.Scenario{
@@ -290,9 +294,9 @@ func TestValues(t *testing.T) {
 			name: "file source",
 			yaml: "data: {source: file, path: testdata/flows/week2.csv}",
 			want: func(s *Spec) {
-				s.Data = Data{Source: "file", Generator: "notebook", Flows: 10000, AnomalyRate: 0.05,
-					AnomalyMix: map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
-					Path:       "testdata/flows/week2.csv"}
+				s.Data = Data{Source: "file", Config: synth.Config{Generator: "notebook", Flows: 10000, AnomalyRate: 0.05,
+					AnomalyMix: map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4}},
+					Path: "testdata/flows/week2.csv"}
 			},
 		},
 		{

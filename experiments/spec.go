@@ -4,7 +4,9 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
+	"github.com/segharness/harness/internal/synth"
 )
 
 // Spec is one experiment, or one trial of it, with every default filled in.
@@ -79,12 +81,9 @@ const (
 type Data struct {
 	Source string // SourceGenerate, SourceFile or SourceTable
 
-	// Generated data.
-	Generator   string
-	Flows       int
-	AnomalyRate float64
-	AnomalyMix  map[string]float64
-	Difficulty  float64
+	// Generated data: the generator's own configuration (internal/synth),
+	// whose Workers the runner sets.
+	synth.Config
 
 	// A file in the harness's schema. Path is as written in the experiment
 	// file: relative paths are relative to the file's directory.
@@ -179,11 +178,13 @@ func metricsFor(m *Model) []string {
 func defaultSpec() Spec {
 	return Spec{
 		Data: Data{
-			Source:      SourceGenerate,
-			Generator:   "notebook",
-			Flows:       10000,
-			AnomalyRate: 0.05,
-			AnomalyMix:  map[string]float64{"crypto_mining": 0.6, "lateral_movement": 0.4},
+			Source: SourceGenerate,
+			Config: synth.Config{
+				Generator:   synth.GeneratorNotebook,
+				Flows:       10000,
+				AnomalyRate: 0.05,
+				AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
+			},
 		},
 		Features:   []string{"notebook"},
 		Split:      Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},

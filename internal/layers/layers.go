@@ -30,9 +30,10 @@ var Layers = []Layer{
 		"reports", "reports/charts",
 		"datasets/tabular/tabspec", "internal/layers",
 	}},
-	{"domain configs and declarations: generator, feature sets, model registry, monitoring scenario, atomic files", []string{
+	{"domain configs and declarations: generator, feature sets, model registry, monitoring scenario, policy config, atomic files", []string{
 		"internal/artifact", "internal/fileio/fileiotest",
 		"internal/synth", "internal/features/featureset", "internal/models", "internal/monitor/scenario",
+		"internal/policy/policyconfig",
 	}},
 	{"spec", []string{"experiments"}},
 	{"data and features", []string{"datasets", "datasets/tabular", "internal/features"}},
@@ -67,7 +68,7 @@ var Sideways = map[string][]string{
 var Unlinked = map[string][]string{
 	"experiments": {
 		"github.com/parquet-go/", "gonum.org/v1/plot",
-		Module + "/datasets/tabular\"", Module + "/internal/ml/", Module + "/internal/models/kinds", Module + "/internal/rundir",
+		Module + "/datasets/tabular\"", Module + "/internal/ml/", Module + "/internal/models/kinds", Module + "/internal/policy", Module + "/internal/monitor", Module + "/internal/rundir",
 	},
 }
 

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"github.com/segharness/harness/internal/seed"
 )
 
 func BenchmarkRecommend(b *testing.B) {
 	f, _, _ := notebookFlows(b, 10000, 1)
 	train := allRows(f.Len())
-	cfg := DefaultConfig()
+	cfg := policyconfig.DefaultConfig()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Recommend(f, train, cfg, seed.New(1)); err != nil {
@@ -21,7 +22,7 @@ func BenchmarkRecommend(b *testing.B) {
 
 func BenchmarkDecide(b *testing.B) {
 	f, train, test := notebookFlows(b, 10000, 1)
-	p, err := Recommend(f, train, DefaultConfig(), seed.New(1))
+	p, err := Recommend(f, train, policyconfig.DefaultConfig(), seed.New(1))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func BenchmarkDecide(b *testing.B) {
 
 func BenchmarkEvaluate(b *testing.B) {
 	f, train, test := notebookFlows(b, 10000, 1)
-	p, err := Recommend(f, train, DefaultConfig(), seed.New(1))
+	p, err := Recommend(f, train, policyconfig.DefaultConfig(), seed.New(1))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 )
 
 // InvalidError is a policy document that parses as JSON but breaks a rule
@@ -86,8 +87,8 @@ func (p *Policy) validate() error {
 	if p.Format != Format {
 		return invalid("format", "%q, want %q", p.Format, Format)
 	}
-	if !slices.Contains(Granularities, p.SegmentsBy) {
-		return invalid("segments_by", "%q unknown (want one of %s)", p.SegmentsBy, strings.Join(Granularities, ", "))
+	if !slices.Contains(policyconfig.Granularities, p.SegmentsBy) {
+		return invalid("segments_by", "%q unknown (want one of %s)", p.SegmentsBy, strings.Join(policyconfig.Granularities, ", "))
 	}
 	if err := p.Config.Validate(); err != nil {
 		return invalid("config", "%s", strings.TrimPrefix(err.Error(), "policy: config: "))
@@ -204,21 +205,21 @@ func checkSegment(gran string, seg Segment) error {
 		return nil
 	}
 	switch gran {
-	case SegmentsDepartmentDevice:
+	case policyconfig.SegmentsDepartmentDevice:
 		if err := check("department", seg.Department); err != nil {
 			return err
 		}
 		if err := check("device_type", seg.DeviceType); err != nil {
 			return err
 		}
-	case SegmentsDepartment:
+	case policyconfig.SegmentsDepartment:
 		if err := check("department", seg.Department); err != nil {
 			return err
 		}
 		if seg.DeviceType != "" {
 			return fmt.Errorf("device_type %q given, but segments are by department", seg.DeviceType)
 		}
-	case SegmentsDeviceType:
+	case policyconfig.SegmentsDeviceType:
 		if err := check("device_type", seg.DeviceType); err != nil {
 			return err
 		}

@@ -12,13 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"github.com/segharness/harness/internal/seed"
 )
 
 // smallPolicy is smallFlows' policy with two behavioural clusters.
 func smallPolicy(t testing.TB) *Policy {
 	t.Helper()
-	cfg := DefaultConfig()
+	cfg := policyconfig.DefaultConfig()
 	cfg.Clusters = 2
 	p, err := Recommend(smallFlows(), smallTrain, cfg, seed.New(5))
 	if err != nil {
@@ -30,15 +31,15 @@ func smallPolicy(t testing.TB) *Policy {
 func TestRoundTrip(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		edit func(*Config)
+		edit func(*policyconfig.Config)
 	}{
-		{"clusters", func(c *Config) { c.Clusters = 2 }},
-		{"no clusters", func(c *Config) { c.Clusters = 0 }},
-		{"by department", func(c *Config) { c.Segments = SegmentsDepartment }},
-		{"no rules", func(c *Config) { c.MinFlows = 10 }},
+		{"clusters", func(c *policyconfig.Config) { c.Clusters = 2 }},
+		{"no clusters", func(c *policyconfig.Config) { c.Clusters = 0 }},
+		{"by department", func(c *policyconfig.Config) { c.Segments = policyconfig.SegmentsDepartment }},
+		{"no rules", func(c *policyconfig.Config) { c.MinFlows = 10 }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := policyconfig.DefaultConfig()
 			tt.edit(&cfg)
 			p, err := Recommend(smallFlows(), smallTrain, cfg, seed.New(5))
 			if err != nil {
@@ -147,13 +148,13 @@ func TestDecodeErrors(t *testing.T) {
 		{"fractional count", replace(`"max_ports": 3`, `"max_ports": 3.5`), "", "max_ports"},
 		{"number out of range", replace(`"radius": `, `"radius": 1e999, "radius": `), "", "1e999"},
 		{"unknown granularity", edit(func(p *Policy) { p.SegmentsBy, p.Config.Segments = "vlan", "vlan" }), "segments_by", "vlan"},
-		{"config disagrees", edit(func(p *Policy) { p.Config.Segments = SegmentsDepartment }), "config.segments", "differs"},
+		{"config disagrees", edit(func(p *Policy) { p.Config.Segments = policyconfig.SegmentsDepartment }), "config.segments", "differs"},
 		{"invalid config", edit(func(p *Policy) { p.Config.MinFlows = 0 }), "config", "MinFlows"},
 		{"no segments", edit(func(p *Policy) { p.Segments = nil }), "segments", "none"},
 		{"unsorted segments", edit(func(p *Policy) { p.Segments[0], p.Segments[1] = p.Segments[1], p.Segments[0] }), "segments[1].id", "not after"},
 		{"id not its parts", edit(func(p *Policy) { p.Segments[0].ID = "accounting/server" }), "segments[0]", `want "accounting/workstation"`},
 		{"device type when by department", edit(func(p *Policy) {
-			p.SegmentsBy, p.Config.Segments = SegmentsDepartment, SegmentsDepartment
+			p.SegmentsBy, p.Config.Segments = policyconfig.SegmentsDepartment, policyconfig.SegmentsDepartment
 		}), "segments[0]", "by department"},
 		{"negative count", edit(func(p *Policy) { p.Segments[0].FlowsOut = -3 }), "segments[0]", "negative"},
 		{"counts disagree", edit(func(p *Policy) { p.Segments[0].FlowsOut++ }), "segments", "flows out"},
@@ -206,12 +207,12 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, edit := range []func(*Config){
-		func(c *Config) { c.Clusters = 2 },
-		func(c *Config) { c.Clusters = 0 },
-		func(c *Config) { c.Segments = SegmentsDeviceType; c.PortMargin = 3 },
+	for _, edit := range []func(*policyconfig.Config){
+		func(c *policyconfig.Config) { c.Clusters = 2 },
+		func(c *policyconfig.Config) { c.Clusters = 0 },
+		func(c *policyconfig.Config) { c.Segments = policyconfig.SegmentsDeviceType; c.PortMargin = 3 },
 	} {
-		cfg := DefaultConfig()
+		cfg := policyconfig.DefaultConfig()
 		edit(&cfg)
 		p, err := Recommend(smallFlows(), smallTrain, cfg, seed.New(5))
 		if err != nil {

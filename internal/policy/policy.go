@@ -11,25 +11,11 @@ import (
 
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/cluster"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 )
 
 // Format names the layout of a policy document. Decode refuses any other.
 const Format = "segharness-policy/1"
-
-// Granularities of a segment (Config.Segments, Policy.SegmentsBy).
-const (
-	// SegmentsDepartmentDevice makes one segment of each (department,
-	// device type): IDs such as "accounting/workstation".
-	SegmentsDepartmentDevice = "department_device"
-	// SegmentsDepartment makes one segment of each department: "accounting".
-	SegmentsDepartment = "department"
-	// SegmentsDeviceType makes one segment of each device type:
-	// "workstation".
-	SegmentsDeviceType = "device_type"
-)
-
-// Granularities lists the segment granularities.
-var Granularities = []string{SegmentsDepartmentDevice, SegmentsDepartment, SegmentsDeviceType}
 
 // BehaviourFeatures names the four components of a flow's behaviour vector,
 // in order. Each is computed from one column of the flow.
@@ -45,94 +31,19 @@ const (
 	kmeansTol     = 1e-4
 )
 
-// Config says how Recommend learns a policy. The zero value is not valid;
-// start from DefaultConfig.
-type Config struct {
-	// Segments is the granularity of a segment: SegmentsDepartmentDevice,
-	// SegmentsDepartment or SegmentsDeviceType. "" means
-	// SegmentsDepartmentDevice; the policy records the granularity it used.
-	Segments string `json:"segments"`
-	// MinFlows is the number of normal training flows a (source segment,
-	// destination segment, protocol) needs before the protocol is allowed
-	// from the one to the other; >= 1.
-	MinFlows int `json:"min_flows"`
-	// PortMargin is added to the most ports_contacted seen in an allow
-	// rule's flows to give the rule's port bound; >= 0.
-	PortMargin int64 `json:"port_margin"`
-	// Clusters is the number of behavioural clusters (k-means on the normal
-	// training flows; fewer when there are fewer flows); 0 means no
-	// behavioural rule.
-	Clusters int `json:"clusters"`
-	// ClusterQuantile, in (0, 1], is the quantile of a cluster's members'
-	// distances to its centre that becomes the cluster's radius.
-	ClusterQuantile float64 `json:"cluster_quantile"`
-	// IsolateAbove, in [0, 1], is the detector probability above which a
-	// flow's source is isolated: the notebook's HIGH risk (p > 0.8).
-	IsolateAbove float64 `json:"isolate_above"`
-	// Workers is the number of goroutines k-means uses; <= 0 means 1. The
-	// policy does not depend on it, and the document does not record it.
-	Workers int `json:"-"`
-}
-
-// DefaultConfig returns the default configuration: department × device
-// type segments, every protocol seen at least once allowed, no port
-// margin, 6 behavioural clusters with radius the 0.99 quantile, and
-// isolation above the notebook's HIGH threshold, 0.8.
-func DefaultConfig() Config {
-	return Config{
-		Segments:        SegmentsDepartmentDevice,
-		MinFlows:        1,
-		PortMargin:      0,
-		Clusters:        6,
-		ClusterQuantile: 0.99,
-		IsolateAbove:    0.8,
-	}
-}
-
-// Validate returns an error naming the first invalid field.
-func (c Config) Validate() error {
-	if c.Segments != "" && !slices.Contains(Granularities, c.Segments) {
-		return fmt.Errorf("policy: config: Segments %q unknown (want one of %s)", c.Segments, strings.Join(Granularities, ", "))
-	}
-	if c.MinFlows < 1 {
-		return fmt.Errorf("policy: config: MinFlows %d < 1", c.MinFlows)
-	}
-	if c.PortMargin < 0 {
-		return fmt.Errorf("policy: config: PortMargin %d < 0", c.PortMargin)
-	}
-	if c.Clusters < 0 {
-		return fmt.Errorf("policy: config: Clusters %d < 0", c.Clusters)
-	}
-	if !(c.ClusterQuantile > 0 && c.ClusterQuantile <= 1) {
-		return fmt.Errorf("policy: config: ClusterQuantile %v outside (0, 1]", c.ClusterQuantile)
-	}
-	if !(c.IsolateAbove >= 0 && c.IsolateAbove <= 1) {
-		return fmt.Errorf("policy: config: IsolateAbove %v outside [0, 1]", c.IsolateAbove)
-	}
-	return nil
-}
-
-// granularity returns c.Segments with "" resolved.
-func (c Config) granularity() string {
-	if c.Segments == "" {
-		return SegmentsDepartmentDevice
-	}
-	return c.Segments
-}
-
 // Policy is a recommended segmentation policy: a declarative document
 // (see the package documentation for its format) and, once made by
 // Recommend or Decode, an index that Decide uses. Its exported fields
 // must not be changed afterwards; to edit a policy, edit its document and
 // Decode it.
 type Policy struct {
-	Format     string      `json:"format"`
-	SegmentsBy string      `json:"segments_by"`
-	Segments   []Segment   `json:"segments"`
-	Allow      []Rule      `json:"allow"`
-	Clusters   *Clustering `json:"clusters"` // nil when Config.Clusters is 0
-	Isolation  Isolation   `json:"isolation"`
-	Config     Config      `json:"config"`
+	Format     string              `json:"format"`
+	SegmentsBy string              `json:"segments_by"`
+	Segments   []Segment           `json:"segments"`
+	Allow      []Rule              `json:"allow"`
+	Clusters   *Clustering         `json:"clusters"` // nil when Config.Clusters is 0
+	Isolation  Isolation           `json:"isolation"`
+	Config     policyconfig.Config `json:"config"`
 
 	index *index
 }
@@ -263,7 +174,7 @@ func (e *RowError) Unwrap() error { return e.Err }
 // there is nothing to learn from. It panics if f is nil, or if r is nil
 // and cfg.Clusters > 0. The policy depends on f, train, cfg and r's state,
 // never on cfg.Workers.
-func Recommend(f *flow.Table, train []int, cfg Config, r *rand.Rand) (*Policy, error) {
+func Recommend(f *flow.Table, train []int, cfg policyconfig.Config, r *rand.Rand) (*Policy, error) {
 	if f == nil {
 		panic("policy: Recommend of nil flows")
 	}
@@ -273,7 +184,7 @@ func Recommend(f *flow.Table, train []int, cfg Config, r *rand.Rand) (*Policy, e
 	if cfg.Clusters > 0 && r == nil {
 		panic("policy: Recommend with clusters needs a *rand.Rand")
 	}
-	cfg.Segments = cfg.granularity()
+	cfg.Segments = cfg.Granularity()
 	gran := cfg.Segments
 	if err := checkColumns(f); err != nil {
 		return nil, err
@@ -328,9 +239,9 @@ type segKey struct{ department, deviceType string }
 
 func keyOf(gran, department, deviceType string) segKey {
 	switch gran {
-	case SegmentsDepartment:
+	case policyconfig.SegmentsDepartment:
 		return segKey{department: department}
-	case SegmentsDeviceType:
+	case policyconfig.SegmentsDeviceType:
 		return segKey{deviceType: deviceType}
 	}
 	return segKey{department, deviceType}
@@ -338,9 +249,9 @@ func keyOf(gran, department, deviceType string) segKey {
 
 func (k segKey) id(gran string) string {
 	switch gran {
-	case SegmentsDepartment:
+	case policyconfig.SegmentsDepartment:
 		return k.department
-	case SegmentsDeviceType:
+	case policyconfig.SegmentsDeviceType:
 		return k.deviceType
 	}
 	return k.department + "/" + k.deviceType
@@ -364,7 +275,7 @@ type pairStats struct {
 }
 
 // learnAllowList returns the segments and allow rules of the normal rows.
-func learnAllowList(f *flow.Table, normal []int, cfg Config) ([]Segment, []Rule) {
+func learnAllowList(f *flow.Table, normal []int, cfg policyconfig.Config) ([]Segment, []Rule) {
 	gran := cfg.Segments
 	found := map[segKey]int{}
 	var keys []segKey
@@ -464,7 +375,7 @@ func behaviourVector(bytesSent, duration, cpuUsage float64, portsContacted int64
 }
 
 // learnBehaviour clusters the normal rows' standardised behaviour vectors.
-func learnBehaviour(f *flow.Table, normal []int, cfg Config, r *rand.Rand) *Clustering {
+func learnBehaviour(f *flow.Table, normal []int, cfg policyconfig.Config, r *rand.Rand) *Clustering {
 	const d = behaviourDims
 	n := len(normal)
 	raw := make([]float64, n*d)

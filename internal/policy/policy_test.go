@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -30,8 +31,8 @@ func smallFlows() *flow.Table {
 
 var smallTrain = []int{0, 1, 2, 3, 4}
 
-func noClusters() Config {
-	cfg := DefaultConfig()
+func noClusters() policyconfig.Config {
+	cfg := policyconfig.DefaultConfig()
 	cfg.Clusters = 0
 	return cfg
 }
@@ -46,13 +47,13 @@ func noClusters() Config {
 func TestAllowList(t *testing.T) {
 	tests := []struct {
 		name     string
-		edit     func(*Config)
+		edit     func(*policyconfig.Config)
 		segments []Segment
 		allow    []Rule
 	}{
 		{
 			name: "default",
-			edit: func(*Config) {},
+			edit: func(*policyconfig.Config) {},
 			segments: []Segment{
 				{ID: "accounting/workstation", Department: "accounting", DeviceType: "workstation", FlowsOut: 3},
 				{ID: "hr/mobile", Department: "hr", DeviceType: "mobile", FlowsOut: 1},
@@ -66,7 +67,7 @@ func TestAllowList(t *testing.T) {
 		},
 		{
 			name: "min flows 2",
-			edit: func(c *Config) { c.MinFlows = 2 },
+			edit: func(c *policyconfig.Config) { c.MinFlows = 2 },
 			segments: []Segment{
 				{ID: "accounting/workstation", Department: "accounting", DeviceType: "workstation", FlowsOut: 3},
 				{ID: "hr/mobile", Department: "hr", DeviceType: "mobile", FlowsOut: 1},
@@ -80,7 +81,7 @@ func TestAllowList(t *testing.T) {
 		},
 		{
 			name: "port margin 2",
-			edit: func(c *Config) { c.PortMargin = 2 },
+			edit: func(c *policyconfig.Config) { c.PortMargin = 2 },
 			segments: []Segment{
 				{ID: "accounting/workstation", Department: "accounting", DeviceType: "workstation", FlowsOut: 3},
 				{ID: "hr/mobile", Department: "hr", DeviceType: "mobile", FlowsOut: 1},
@@ -93,7 +94,7 @@ func TestAllowList(t *testing.T) {
 		},
 		{
 			name: "by department",
-			edit: func(c *Config) { c.Segments = SegmentsDepartment },
+			edit: func(c *policyconfig.Config) { c.Segments = policyconfig.SegmentsDepartment },
 			segments: []Segment{
 				{ID: "accounting", Department: "accounting", FlowsOut: 3},
 				{ID: "hr", Department: "hr", FlowsOut: 1},
@@ -106,7 +107,7 @@ func TestAllowList(t *testing.T) {
 		},
 		{
 			name: "by device type",
-			edit: func(c *Config) { c.Segments = SegmentsDeviceType },
+			edit: func(c *policyconfig.Config) { c.Segments = policyconfig.SegmentsDeviceType },
 			segments: []Segment{
 				{ID: "mobile", DeviceType: "mobile", FlowsOut: 1},
 				{ID: "server", DeviceType: "server", FlowsIn: 4},
@@ -119,7 +120,7 @@ func TestAllowList(t *testing.T) {
 		},
 		{
 			name: "empty granularity means department_device",
-			edit: func(c *Config) { c.Segments = "" },
+			edit: func(c *policyconfig.Config) { c.Segments = "" },
 			segments: []Segment{
 				{ID: "accounting/workstation", Department: "accounting", DeviceType: "workstation", FlowsOut: 3},
 				{ID: "hr/mobile", Department: "hr", DeviceType: "mobile", FlowsOut: 1},
@@ -150,7 +151,7 @@ func TestAllowList(t *testing.T) {
 			}
 			want := cfg.Segments
 			if want == "" {
-				want = SegmentsDepartmentDevice
+				want = policyconfig.SegmentsDepartmentDevice
 			}
 			if p.SegmentsBy != want || p.Config.Segments != want {
 				t.Errorf("segments_by %q, config.segments %q, want %q", p.SegmentsBy, p.Config.Segments, want)
@@ -221,7 +222,7 @@ func TestBehaviour(t *testing.T) {
 		flowRow{src: "it/server", dst: "it/server", protocol: "TCP", cpu: 10},
 		flowRow{src: "it/server", dst: "it/server", protocol: "TCP", cpu: 20},
 	)
-	cfg := DefaultConfig()
+	cfg := policyconfig.DefaultConfig()
 	cfg.Clusters = 1
 	p, err := Recommend(f, []int{0, 1}, cfg, seed.New(1))
 	if err != nil {
@@ -273,7 +274,7 @@ func TestClusterMembers(t *testing.T) {
 		flowRow{src: "it/server", dst: "it/server", protocol: "TCP", cpu: 92},
 		flowRow{src: "it/server", dst: "it/server", protocol: "TCP", cpu: 12},
 	)
-	cfg := DefaultConfig()
+	cfg := policyconfig.DefaultConfig()
 	cfg.Clusters = 2
 	cfg.ClusterQuantile = 1
 	p, err := Recommend(f, allRows(5), cfg, seed.New(7))
@@ -326,27 +327,27 @@ func TestQuantile(t *testing.T) {
 func TestConfigValidate(t *testing.T) {
 	tests := []struct {
 		name string
-		edit func(*Config)
+		edit func(*policyconfig.Config)
 		want string // substring of the error; "" for none
 	}{
-		{"default", func(*Config) {}, ""},
-		{"empty segments", func(c *Config) { c.Segments = "" }, ""},
-		{"no clusters", func(c *Config) { c.Clusters = 0 }, ""},
-		{"quantile 1", func(c *Config) { c.ClusterQuantile = 1 }, ""},
-		{"isolate above 0", func(c *Config) { c.IsolateAbove = 0 }, ""},
-		{"unknown segments", func(c *Config) { c.Segments = "vlan" }, "Segments"},
-		{"min flows 0", func(c *Config) { c.MinFlows = 0 }, "MinFlows"},
-		{"negative port margin", func(c *Config) { c.PortMargin = -1 }, "PortMargin"},
-		{"negative clusters", func(c *Config) { c.Clusters = -1 }, "Clusters"},
-		{"quantile 0", func(c *Config) { c.ClusterQuantile = 0 }, "ClusterQuantile"},
-		{"quantile above 1", func(c *Config) { c.ClusterQuantile = 1.01 }, "ClusterQuantile"},
-		{"quantile NaN", func(c *Config) { c.ClusterQuantile = math.NaN() }, "ClusterQuantile"},
-		{"isolate above 1", func(c *Config) { c.IsolateAbove = 1.5 }, "IsolateAbove"},
-		{"isolate NaN", func(c *Config) { c.IsolateAbove = math.NaN() }, "IsolateAbove"},
+		{"default", func(*policyconfig.Config) {}, ""},
+		{"empty segments", func(c *policyconfig.Config) { c.Segments = "" }, ""},
+		{"no clusters", func(c *policyconfig.Config) { c.Clusters = 0 }, ""},
+		{"quantile 1", func(c *policyconfig.Config) { c.ClusterQuantile = 1 }, ""},
+		{"isolate above 0", func(c *policyconfig.Config) { c.IsolateAbove = 0 }, ""},
+		{"unknown segments", func(c *policyconfig.Config) { c.Segments = "vlan" }, "Segments"},
+		{"min flows 0", func(c *policyconfig.Config) { c.MinFlows = 0 }, "MinFlows"},
+		{"negative port margin", func(c *policyconfig.Config) { c.PortMargin = -1 }, "PortMargin"},
+		{"negative clusters", func(c *policyconfig.Config) { c.Clusters = -1 }, "Clusters"},
+		{"quantile 0", func(c *policyconfig.Config) { c.ClusterQuantile = 0 }, "ClusterQuantile"},
+		{"quantile above 1", func(c *policyconfig.Config) { c.ClusterQuantile = 1.01 }, "ClusterQuantile"},
+		{"quantile NaN", func(c *policyconfig.Config) { c.ClusterQuantile = math.NaN() }, "ClusterQuantile"},
+		{"isolate above 1", func(c *policyconfig.Config) { c.IsolateAbove = 1.5 }, "IsolateAbove"},
+		{"isolate NaN", func(c *policyconfig.Config) { c.IsolateAbove = math.NaN() }, "IsolateAbove"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := policyconfig.DefaultConfig()
 			tt.edit(&cfg)
 			err := cfg.Validate()
 			switch {
@@ -370,11 +371,11 @@ func TestRecommendErrors(t *testing.T) {
 		name   string
 		flows  *flow.Table
 		train  []int
-		cfg    func(*Config)
+		cfg    func(*policyconfig.Config)
 		column string // the *RowError's column, or "" for another error
 		want   string // substring of the error
 	}{
-		{"invalid config", table(good), []int{0}, func(c *Config) { c.MinFlows = 0 }, "", "MinFlows"},
+		{"invalid config", table(good), []int{0}, func(c *policyconfig.Config) { c.MinFlows = 0 }, "", "MinFlows"},
 		{"row out of range", table(good), []int{0, 1}, nil, "", "train[1] = 1"},
 		{"negative row", table(good), []int{-1}, nil, "", "train[0] = -1"},
 		{"no rows", table(good), nil, nil, "", "no normal flows"},
@@ -390,7 +391,7 @@ func TestRecommendErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := policyconfig.DefaultConfig()
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
 			}
@@ -455,7 +456,7 @@ func TestRowErrorsOfTheSchema(t *testing.T) {
 // included.
 func TestRecommendIgnoresAnomaliesAndTestRows(t *testing.T) {
 	f := smallFlows()
-	cfg := DefaultConfig()
+	cfg := policyconfig.DefaultConfig()
 	cfg.Clusters = 2
 	want, err := Recommend(f, []int{0, 1, 2, 3}, cfg, seed.New(3))
 	if err != nil {
@@ -523,7 +524,7 @@ func TestReasonString(t *testing.T) {
 
 func TestDecideDoesNotAllocate(t *testing.T) {
 	f, train, test := notebookFlows(t, 2000, 11)
-	p, err := Recommend(f, train, DefaultConfig(), seed.New(1))
+	p, err := Recommend(f, train, policyconfig.DefaultConfig(), seed.New(1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -18,7 +19,7 @@ import (
 // 1% of normal flows fall outside. The measured rates are logged.
 func TestNotebookFlows(t *testing.T) {
 	f, train, test := notebookFlows(t, 10000, 42)
-	cfg := DefaultConfig()
+	cfg := policyconfig.DefaultConfig()
 	p, err := Recommend(f, train, cfg, seed.New(seed.Derive(42, "policy")))
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +95,7 @@ func TestDeterministic(t *testing.T) {
 	f, train, _ := notebookFlows(t, n, 9)
 	var docs [][]byte
 	for _, workers := range []int{1, 1, 4} {
-		cfg := DefaultConfig()
+		cfg := policyconfig.DefaultConfig()
 		cfg.Workers = workers
 		p, err := Recommend(f, train, cfg, seed.New(77))
 		if err != nil {

@@ -29,15 +29,8 @@ func runPolicy(t *experiments.Trial, td *trialData, out *modelOutput, tdir strin
 		}
 		return nil, nil, nil
 	}
-	cfg := policy.Config{
-		Segments:        spec.Segments,
-		MinFlows:        spec.MinFlows,
-		PortMargin:      int64(spec.PortMargin),
-		Clusters:        spec.Clusters,
-		ClusterQuantile: spec.ClusterQuantile,
-		IsolateAbove:    spec.IsolateAbove,
-		Workers:         workers,
-	}
+	cfg := spec.Config
+	cfg.Workers = workers
 	flows := td.ds.Flows
 	p, err := policy.Recommend(flows, td.train, cfg, seed.New(seed.Derive(t.DerivedSeed, "policy")))
 	if err != nil {

@@ -665,14 +665,9 @@ func loadFlows(exp *experiments.Experiment, t *experiments.Trial, genWorkers int
 	d := t.Spec.Data
 	switch d.Source {
 	case experiments.SourceGenerate:
-		f, err := synth.Generate(synth.Config{
-			Generator:   d.Generator,
-			Flows:       d.Flows,
-			AnomalyRate: d.AnomalyRate,
-			AnomalyMix:  d.AnomalyMix,
-			Difficulty:  d.Difficulty,
-			Workers:     genWorkers,
-		}, seed.Derive(t.DerivedSeed, "data"))
+		cfg := d.Config
+		cfg.Workers = genWorkers
+		f, err := synth.Generate(cfg, seed.Derive(t.DerivedSeed, "data"))
 		return f, nil, err
 	case experiments.SourceFile:
 		path := d.Path
