@@ -180,9 +180,7 @@ func TestKeyFacts(t *testing.T) {
 	for _, k := range Keys {
 		t.Run(k.Path, func(t *testing.T) {
 			words := regexp.MustCompile(`[a-z0-9_-]+`).FindAllString(k.Type+" "+k.Range, -1)
-			for _, w := range regexp.MustCompile(`[a-z0-9_]+`).FindAllString(k.Type+" "+k.Range, -1) {
-				words = append(words, w)
-			}
+			words = append(words, regexp.MustCompile(`[a-z0-9_]+`).FindAllString(k.Type+" "+k.Range, -1)...)
 
 			// Required, or a default.
 			without, required := requiredKeys[k.Path]
@@ -286,23 +284,6 @@ var requiredKeys = map[string]string{
 	"regressions[].metric": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}]\nregressions: [{model: m, better: higher}]\n",
 	"regressions[].against.model": "name: t\nseeds: [1]\nmodels: [{name: m, kind: kmeans}, {name: n, kind: kmeans}]\n" +
 		"regressions: [{model: m, metric: silhouette, against: {}}]\n",
-}
-
-// itemText writes a flow mapping of fields with key set to value, added
-// last when fields do not have it.
-func itemText(fields [][2]string, key, value string) string {
-	var pairs []string
-	set := false
-	for _, f := range fields {
-		if f[0] == key {
-			f[1], set = value, true
-		}
-		pairs = append(pairs, f[0]+": "+f[1])
-	}
-	if !set {
-		pairs = append(pairs, key+": "+value)
-	}
-	return "{" + strings.Join(pairs, ", ") + "}"
 }
 
 // incidentFields are a valid incident flow's keys and values.

@@ -348,5 +348,3 @@ func intField(f *flow.Flow, k int) *int64 {
 	}
 	return &f.PortsContacted
 }
-
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
