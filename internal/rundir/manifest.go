@@ -12,6 +12,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/fileio"
+	"github.com/segharness/harness/internal/scoring"
 )
 
 // Code identifies the harness build that produced a run.
@@ -150,10 +151,10 @@ func (m *Manifest) AxisNames() []string {
 // TrialFiles are the files a trial writes, relative to its directory.
 var TrialFiles = map[string]bool{
 	TrialFile: true, DatasetFile: true, PredictionsFile: true, ImportancesFile: true,
-	"classification_report.txt": true, "rules.txt": true, MetricsFile: true, CurvesFile: true,
-	"incident.json": true, "policy.json": true, "monitoring.parquet": true, "drift.parquet": true,
-	"incidents.parquet": true, "events.parquet": true, "monitoring.json": true, "monitoring_flows.parquet": true,
-	ModelDir + "/model.json": true, ModelDir + "/detector.forest": true, ModelDir + "/attack_type.forest": true,
+	ClassReportFile: true, RulesFile: true, MetricsFile: true, CurvesFile: true,
+	IncidentFile: true, PolicyFile: true, MonitoringFile: true, MonitoringDriftFile: true,
+	MonitoringIncidents: true, MonitoringEvents: true, MonitoringSummaryFile: true, MonitoringFlowsFile: true,
+	ModelDir + "/" + scoring.ModelFile: true, ModelDir + "/" + scoring.DetectorFile: true, ModelDir + "/" + scoring.AttackTypeFile: true,
 }
 
 // TrialDir returns the directory of a trial's artifacts.
@@ -179,10 +180,13 @@ const (
 	AggregatesFile = "aggregate.parquet"
 	AggregatesCSV  = "aggregate.csv"
 	MetricsCSV     = "metrics.csv"
+	SpecFile       = "spec.resolved.yaml" // the experiment file with every default filled in
 
 	DatasetFile     = "dataset.parquet"
 	PredictionsFile = "predictions.parquet"
 	ImportancesFile = "importances.parquet"
+	RulesFile       = "rules.txt"                 // a forest's first tree, as text
+	ClassReportFile = "classification_report.txt" // the attack-type classifiers' reports
 )
 
 // TrialFile is the file a trial writes last, in its directory: its key and

@@ -276,7 +276,7 @@ func finish(exp *experiments.Experiment, dir string, code rundir.Code, records [
 	if err != nil {
 		return nil, err
 	}
-	if m.Artifacts["spec.resolved.yaml"], err = artifact.WriteBytes(filepath.Join(dir, "spec.resolved.yaml"), resolved); err != nil {
+	if m.Artifacts[rundir.SpecFile], err = artifact.WriteBytes(filepath.Join(dir, rundir.SpecFile), resolved); err != nil {
 		return nil, err
 	}
 	var all []rundir.Metric
@@ -585,12 +585,12 @@ func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *trialR
 		}
 	}
 	if out.reports.Len() > 0 {
-		if rec.Artifacts["classification_report.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "classification_report.txt"), []byte(out.reports.String())); err != nil {
+		if rec.Artifacts[rundir.ClassReportFile], err = artifact.WriteBytes(filepath.Join(tdir, rundir.ClassReportFile), []byte(out.reports.String())); err != nil {
 			return err
 		}
 	}
 	if out.rules.Len() > 0 {
-		if rec.Artifacts["rules.txt"], err = artifact.WriteBytes(filepath.Join(tdir, "rules.txt"), []byte(out.rules.String())); err != nil {
+		if rec.Artifacts[rundir.RulesFile], err = artifact.WriteBytes(filepath.Join(tdir, rundir.RulesFile), []byte(out.rules.String())); err != nil {
 			return err
 		}
 	}

@@ -306,7 +306,7 @@ func (r *Run) sections() []section {
 	if notes := r.Notes(); len(notes) > 0 {
 		provenance.Texts = append(provenance.Texts, text{Title: "Trial notes", Body: strings.Join(notes, "\n"), Open: true})
 	}
-	provenance.Texts = append(provenance.Texts, text{Title: "spec.resolved.yaml", Body: strings.TrimRight(r.Spec, "\n")})
+	provenance.Texts = append(provenance.Texts, text{Title: rundir.SpecFile, Body: strings.TrimRight(r.Spec, "\n")})
 	manifest, _ := json.MarshalIndent(r.Manifest, "", "  ") // a value read from JSON marshals again
 	provenance.Texts = append(provenance.Texts, text{Title: rundir.ManifestFile, Body: string(manifest)})
 

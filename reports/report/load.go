@@ -98,7 +98,7 @@ func Load(dir string) (*Run, error) {
 		return nil, err
 	}
 	m := r.Manifest
-	spec, err := os.ReadFile(filepath.Join(dir, "spec.resolved.yaml"))
+	spec, err := os.ReadFile(filepath.Join(dir, rundir.SpecFile))
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func Load(dir string) (*Run, error) {
 	}
 	specModels, err := experiments.ResolvedModels(spec)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "spec.resolved.yaml"), err)
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, rundir.SpecFile), err)
 	}
 	r.Models = modelsOf(r.Metrics, specModels)
 	r.index()
@@ -283,7 +283,7 @@ func loadTrial(dir string, rec rundir.TrialRecord) (*Trial, error) {
 			return nil, err
 		}
 	}
-	for name, text := range map[string]*string{"rules.txt": &t.Rules, "classification_report.txt": &t.ClassificationReport} {
+	for name, text := range map[string]*string{rundir.RulesFile: &t.Rules, rundir.ClassReportFile: &t.ClassificationReport} {
 		body, err := os.ReadFile(filepath.Join(tdir, name))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
