@@ -11,27 +11,27 @@ import (
 
 // WriteMonitorWindows writes rows as monitoring.parquet.
 func WriteMonitorWindows(w io.Writer, rows []monitor.Window) error {
-	return writeTable(w, "monitoring", rows)
+	return writeTable(w, "monitoring", "MonitorWindow", rows)
 }
 
 // WriteMonitorDrift writes rows as drift.parquet.
 func WriteMonitorDrift(w io.Writer, rows []monitor.Drift) error {
-	return writeTable(w, "drift", rows)
+	return writeTable(w, "drift", "MonitorDrift", rows)
 }
 
 // WriteMonitorIncidents writes rows as incidents.parquet.
 func WriteMonitorIncidents(w io.Writer, rows []monitor.Incident) error {
-	return writeTable(w, "incidents", rows)
+	return writeTable(w, "incidents", "MonitorIncident", rows)
 }
 
 // WriteMonitorEvents writes rows as events.parquet.
 func WriteMonitorEvents(w io.Writer, rows []monitor.Event) error {
-	return writeTable(w, "events", rows)
+	return writeTable(w, "events", "MonitorEvent", rows)
 }
 
 // WriteMonitorFlows writes rows as monitoring_flows.parquet.
 func WriteMonitorFlows(w io.Writer, rows []monitor.FlowScore) error {
-	return writeTable(w, "monitoring_flows", rows)
+	return writeTable(w, "monitoring_flows", "MonitorFlow", rows)
 }
 
 // ReadMonitorWindows reads monitoring.parquet as written by

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/parquet-go/parquet-go"
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/monitor"
@@ -424,4 +425,36 @@ func FuzzReadMonitorIncidents(f *testing.F) {
 // FuzzReadMonitorEvents: any bytes give events or an error, never a panic.
 func FuzzReadMonitorEvents(f *testing.F) {
 	fuzzMonitorTable(f, "events", "monitoring", WriteMonitorEvents, ReadMonitorEvents)
+}
+
+// TestTableSchemaNames: each fixed-row table's root schema element keeps
+// the name its files have always had (the Go row type's name when the
+// format was fixed), whatever the row type is called now: moving
+// MonitorWindow to monitor.Window changed every monitoring file's bytes
+// until writeTable took the name.
+func TestTableSchemaNames(t *testing.T) {
+	files := testMonitorTables(t)
+	var buf bytes.Buffer
+	if err := WritePredictions(&buf, testPredictions()[:3]); err != nil {
+		t.Fatal(err)
+	}
+	files["predictions"] = bytes.Clone(buf.Bytes())
+	buf.Reset()
+	if err := WriteImportances(&buf, []Importance{{Model: "rf", Feature: "hour", Importance: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	files["importances"] = buf.Bytes()
+	for table, want := range map[string]string{
+		"monitoring": "MonitorWindow", "drift": "MonitorDrift", "incidents": "MonitorIncident",
+		"events": "MonitorEvent", "monitoring_flows": "MonitorFlow",
+		"predictions": "Prediction", "importances": "Importance",
+	} {
+		f, err := parquet.OpenFile(bytes.NewReader(files[table]), int64(len(files[table])))
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if got := f.Schema().Name(); got != want {
+			t.Errorf("%s: root schema element %q, want %q", table, got, want)
+		}
+	}
 }

@@ -52,17 +52,21 @@ type Importance struct {
 
 // WritePredictions writes rows as predictions.parquet.
 func WritePredictions(w io.Writer, rows []Prediction) error {
-	return writeTable(w, "predictions", rows)
+	return writeTable(w, "predictions", "Prediction", rows)
 }
 
 // WriteImportances writes rows as importances.parquet.
 func WriteImportances(w io.Writer, rows []Importance) error {
-	return writeTable(w, "importances", rows)
+	return writeTable(w, "importances", "Importance", rows)
 }
 
-// writeTable writes rows of a struct type in batches.
-func writeTable[T any](w io.Writer, table string, rows []T) error {
-	pw := parquet.NewGenericWriter[T](w, tableOptions(table)...)
+// writeTable writes rows of a struct type in batches. schema names the
+// file's root schema element, part of the table's format: the Go row
+// type's name when the format was fixed, given here so that renaming or
+// moving the type does not change the files.
+func writeTable[T any](w io.Writer, table, schema string, rows []T) error {
+	opts := append(tableOptions(table), parquet.NewSchema(schema, parquet.SchemaOf(new(T))))
+	pw := parquet.NewGenericWriter[T](w, opts...)
 	for start := 0; start < len(rows); start += datasets.BatchRows {
 		if _, err := pw.Write(rows[start:min(len(rows), start+datasets.BatchRows)]); err != nil {
 			return fmt.Errorf("datasets: writing %s: %w", table, err)
