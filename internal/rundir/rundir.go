@@ -1,6 +1,27 @@
-// Package rundir guards run directories: a lock held while a run
-// directory is written, and the verification of its files against the
-// digests its manifest records.
+// Package rundir is the format of a run directory, as x/perf's benchfmt
+// is the format of benchmark results: the name of every file a run
+// writes, the manifest (manifest.json) and each trial's record
+// (trial.json), the incident and monitoring records, the Parquet layout
+// of every result table (metrics, curves, aggregates, predictions,
+// importances and the monitoring simulation's tables) with their readers
+// and writers, the verification of a run's files against the digests its
+// manifest records, and the lock held while a run directory is written.
+//
+// internal/runner writes a run directory (and merges shards) through
+// this package; the report, the gate, export and the commands that read
+// runs (check, diff, verify) read it through this package, and none of
+// them imports the runner.
+//
+// A run directory:
+//
+//	manifest.json          written last: what ran, every file's digest
+//	spec.resolved.yaml     the experiment with every default filled in
+//	metrics.parquet        the tidy metrics table (metrics.csv beside it)
+//	aggregate.parquet      each metric over seeds (aggregate.csv)
+//	curves.parquet         ROC and PR curves
+//	verdict.json junit.xml the gate's (harness check)
+//	report.html summary.md figures/   the report's
+//	trials/<id>/           trial.json (written last) and the trial's files
 package rundir
 
 import (
