@@ -233,3 +233,23 @@ func ReadTrialStamp(path string) (*TrialStamp, error) {
 	}
 	return &s, nil
 }
+
+// ShardFormat names a shard file's layout.
+const ShardFormat = "segharness-shard/1"
+
+// ShardsDir is the directory of a run that holds its shard files.
+const ShardsDir = "shards"
+
+// ShardRecord is shards/<index>-of-<count>.json: what a shard ran and
+// what Merge needs to finish the run: the experiment file as it was read.
+type ShardRecord struct {
+	Format     string   `json:"format"`
+	Experiment string   `json:"experiment"`
+	File       string   `json:"file"`
+	FileSHA256 string   `json:"file_sha256"`
+	Source     string   `json:"source"` // the experiment file's text
+	Code       Code     `json:"code"`
+	Index      int      `json:"index"`
+	Count      int      `json:"count"`
+	Trials     []string `json:"trials"` // the shard's trial IDs, in order
+}

@@ -22,6 +22,7 @@
 //	verdict.json junit.xml the gate's (harness check)
 //	report.html summary.md figures/   the report's
 //	trials/<id>/           trial.json (written last) and the trial's files
+//	shards/<i>-of-<n>.json a shard's record (harness run -shard), for merge
 package rundir
 
 import (

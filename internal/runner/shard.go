@@ -67,38 +67,18 @@ func (s Shard) selectTrials(n int) []int {
 	return out
 }
 
-// ShardFormat names a shard file's layout.
-const ShardFormat = "segharness-shard/1"
-
-// ShardsDir is the directory of a run that holds its shard files.
-const ShardsDir = "shards"
-
-// ShardRecord is shards/<index>-of-<count>.json: what a shard ran and
-// what Merge needs to finish the run: the experiment file as it was read.
-type ShardRecord struct {
-	Format     string      `json:"format"`
-	Experiment string      `json:"experiment"`
-	File       string      `json:"file"`
-	FileSHA256 string      `json:"file_sha256"`
-	Source     string      `json:"source"` // the experiment file's text
-	Code       rundir.Code `json:"code"`
-	Index      int         `json:"index"`
-	Count      int         `json:"count"`
-	Trials     []string    `json:"trials"` // the shard's trial IDs, in order
-}
-
 func shardFile(s Shard) string { return fmt.Sprintf("%d-of-%d.json", s.Index, s.Count) }
 
 // writeShard records a finished shard in dir/shards/.
 func writeShard(dir string, exp *experiments.Experiment, s Shard, code rundir.Code, trials []experiments.Trial, selected []int) error {
-	rec := ShardRecord{
-		Format: ShardFormat, Experiment: exp.Spec.Name, File: filepath.ToSlash(exp.File), FileSHA256: exp.SHA256,
+	rec := rundir.ShardRecord{
+		Format: rundir.ShardFormat, Experiment: exp.Spec.Name, File: filepath.ToSlash(exp.File), FileSHA256: exp.SHA256,
 		Source: string(exp.Source), Code: code, Index: s.Index, Count: s.Count, Trials: []string{},
 	}
 	for _, i := range selected {
 		rec.Trials = append(rec.Trials, trials[i].ID)
 	}
-	_, err := artifact.WriteJSON(filepath.Join(dir, ShardsDir, shardFile(s)), rec)
+	_, err := artifact.WriteJSON(filepath.Join(dir, rundir.ShardsDir, shardFile(s)), rec)
 	return err
 }
 
@@ -132,18 +112,18 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 		code = rundir.CodeFromBuild()
 	}
 	type found struct {
-		rec ShardRecord
+		rec rundir.ShardRecord
 		dir string
 	}
 	var shards []found
 	seen := map[string]bool{} // shard files already read, when dirs repeat
 	for _, dir := range dirs {
-		paths, err := filepath.Glob(filepath.Join(dir, ShardsDir, "*-of-*.json"))
+		paths, err := filepath.Glob(filepath.Join(dir, rundir.ShardsDir, "*-of-*.json"))
 		if err != nil {
 			return nil, err
 		}
 		if len(paths) == 0 {
-			return nil, fmt.Errorf("merge: %s: no %s/*.json: not the output of harness run -shard", dir, ShardsDir)
+			return nil, fmt.Errorf("merge: %s: no %s/*.json: not the output of harness run -shard", dir, rundir.ShardsDir)
 		}
 		for _, path := range paths {
 			abs, _ := filepath.Abs(path)
@@ -155,12 +135,12 @@ func Merge(dirs []string, opts MergeOptions) (*Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("merge: %w", err)
 			}
-			var rec ShardRecord
+			var rec rundir.ShardRecord
 			if err := rundir.DecodeJSON(path, body, &rec); err != nil {
 				return nil, fmt.Errorf("merge: %w", err)
 			}
-			if rec.Format != ShardFormat {
-				return nil, fmt.Errorf("merge: %s: format %q, this harness reads %q", path, rec.Format, ShardFormat)
+			if rec.Format != rundir.ShardFormat {
+				return nil, fmt.Errorf("merge: %s: format %q, this harness reads %q", path, rec.Format, rundir.ShardFormat)
 			}
 			shards = append(shards, found{rec, dir})
 		}
@@ -294,15 +274,15 @@ func copyTrial(src, dst string, rec trialRun) error {
 // removeShardFiles removes the shard records (shards/*-of-*.json, then
 // shards/ when it is left empty) and the shards' lock files.
 func removeShardFiles(dir string) error {
-	records, _ := filepath.Glob(filepath.Join(dir, ShardsDir, "*-of-*.json"))
+	records, _ := filepath.Glob(filepath.Join(dir, rundir.ShardsDir, "*-of-*.json"))
 	locks, _ := filepath.Glob(filepath.Join(dir, ".harness.*-of-*.lock"))
 	for _, p := range slices.Concat(records, locks) {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	if err := os.Remove(filepath.Join(dir, ShardsDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		if entries, rerr := os.ReadDir(filepath.Join(dir, ShardsDir)); rerr == nil && len(entries) > 0 {
+	if err := os.Remove(filepath.Join(dir, rundir.ShardsDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if entries, rerr := os.ReadDir(filepath.Join(dir, rundir.ShardsDir)); rerr == nil && len(entries) > 0 {
 			return nil // files the harness did not write: left alone
 		}
 		return err
