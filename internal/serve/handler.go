@@ -124,9 +124,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // /v1/./score), which the mux would redirect to its clean form: the API
 // has three exact paths.
 func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
-	next, _ := h.mux.Handler(r)
+	next, pattern := h.mux.Handler(r)
 	if _, ok := next.(endpoint); ok {
-		h.mux.ServeHTTP(w, r) // which sets r.Pattern
+		// Served directly rather than through h.mux.ServeHTTP, which would
+		// match the request a second time; the endpoints take no path
+		// wildcards, so the pattern is all the mux would have set.
+		r.Pattern = pattern
+		next.ServeHTTP(w, r)
 		return
 	}
 	var ans muxAnswer
