@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -17,7 +18,7 @@ import (
 // (tests' imports excluded), from go list: the build's own view.
 func graph(t *testing.T) map[string][]string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", Module+"/...").Output()
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}\n{{.Dir}} {{join .GoFiles \" \"}}", Module+"/...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -31,6 +32,19 @@ func graph(t *testing.T) map[string][]string {
 			if rest, ok := strings.CutPrefix(imp, Module+"/"); ok {
 				g[pkg] = append(g[pkg], rest)
 			}
+		}
+		// Open every source file: go test caches a result until a file
+		// the test opened changes, and go list's reads are not the test's.
+		if !sc.Scan() {
+			t.Fatalf("go list: no files line for %s", pkg)
+		}
+		files := strings.Fields(sc.Text())
+		for _, name := range files[1:] {
+			f, err := os.Open(filepath.Join(files[0], name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
 		}
 	}
 	if err := sc.Err(); err != nil {

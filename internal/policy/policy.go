@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/cluster"
 	"github.com/segharness/harness/internal/policy/policyconfig"
@@ -367,8 +368,8 @@ func saturatingAdd(a, b int64) int64 {
 // behaviourVector returns a flow's behaviour vector (BehaviourFeatures).
 func behaviourVector(bytesSent, duration, cpuUsage float64, portsContacted int64) [behaviourDims]float64 {
 	return [behaviourDims]float64{
-		math.Log10(bytesSent + 1),
-		math.Log10(duration + 1),
+		features.LogBytes(bytesSent),   // log_bytes, an engineered feature
+		features.LogDuration(duration), // log_duration
 		cpuUsage,
 		math.Log10(float64(portsContacted) + 1),
 	}
