@@ -1,0 +1,68 @@
+package ecod
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/segharness/harness/internal/ml/mltest"
+)
+
+// Benchmarks on the notebook's 20 scaled features: Fit on every row of n
+// notebook flows (10,000 and 100,000 rows × 20 columns), and ScoreSamples
+// of those n rows as new rows.
+
+var (
+	benchMu    sync.Mutex
+	benchCache = map[int][]float64{}
+)
+
+// notebookRows returns n notebook flows' scaled features, cached across
+// benchmarks.
+func notebookRows(b *testing.B, n int) []float64 {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if x, ok := benchCache[n]; ok {
+		return x
+	}
+	data := mltest.Notebook(b, n, 42)
+	if data.D != benchD {
+		b.Fatalf("notebook data has %d columns, want %d", data.D, benchD)
+	}
+	benchCache[n] = data.X
+	return data.X
+}
+
+const benchD = 20
+
+func benchFit(b *testing.B, n int) {
+	x := notebookRows(b, n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Fit(x, n, benchD); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchScore(b *testing.B, n, workers int) {
+	x := notebookRows(b, n)
+	m, err := Fit(x, n, benchD)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.ScoreSamples(x, workers)
+	}
+}
+
+// BenchmarkFit10k and BenchmarkFit100k fit 10,000 and 100,000 rows × 20
+// columns (the training rows' scores included).
+func BenchmarkFit10k(b *testing.B)  { benchFit(b, 10000) }
+func BenchmarkFit100k(b *testing.B) { benchFit(b, 100000) }
+
+// BenchmarkScore10k and BenchmarkScore100k score 10,000 and 100,000 new
+// rows × 20 columns on one goroutine; BenchmarkScore100kWorkers2 on two.
+func BenchmarkScore10k(b *testing.B)          { benchScore(b, 10000, 1) }
+func BenchmarkScore100k(b *testing.B)         { benchScore(b, 100000, 1) }
+func BenchmarkScore100kWorkers2(b *testing.B) { benchScore(b, 100000, 2) }
