@@ -1,9 +1,13 @@
 package kinds
 
 import (
+	"context"
+	"math"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/segharness/harness/internal/ml/ecod"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/models/external"
 )
@@ -24,5 +28,57 @@ func TestExternalFormats(t *testing.T) {
 	p := models.Lookup(models.KindExternal).Param("format")
 	if want := []string{external.FormatNPY, external.FormatParquet}; !slices.Equal(p.Values, want) || p.Default != want[0] {
 		t.Errorf("external format values %v, default %s; the protocol's formats are %v", p.Values, p.Default, want)
+	}
+}
+
+// TestECODFit: the ecod kind scores the test and validation rows with
+// internal/ml/ecod, decides score > the contamination threshold, keeps
+// the fitted *ecod.Model, and rejects a NaN among the test rows.
+func TestECODFit(t *testing.T) {
+	const d = 2
+	var x []float64
+	for i := range 40 {
+		x = append(x, float64(i%7), float64(i*i%11))
+	}
+	rows := func(lo, hi int) *models.Rows {
+		r := &models.Rows{X: x[lo*d : hi*d]}
+		for i := lo; i < hi; i++ {
+			r.Index = append(r.Index, i)
+		}
+		return r
+	}
+	kind := models.Lookup(models.KindECOD)
+	params := kind.Defaults()
+	params["contamination"] = models.Value{Text: "0.2"}
+	task := &models.Task{
+		Kind: kind, Params: params, Role: models.Detector, Workers: 2,
+		Data:       &models.Data{X: x, Columns: []string{"a", "b"}, IsAnomaly: make([]bool, 40)},
+		Fit:        rows(0, 30),
+		Validation: rows(30, 35),
+		Test:       rows(35, 40),
+	}
+	res, err := kind.Fit(context.Background(), task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := res.Fitted.(*ecod.Model)
+	if !ok {
+		t.Fatalf("Fitted is %T, want *ecod.Model", res.Fitted)
+	}
+	threshold, _ := m.Threshold(0.2)
+	if want := m.ScoreSamples(task.Test.X, 1); !slices.Equal(res.Scores, want) {
+		t.Errorf("Scores %v, want %v", res.Scores, want)
+	}
+	if want := m.ScoreSamples(task.Validation.X, 1); !slices.Equal(res.ValidationScores, want) {
+		t.Errorf("ValidationScores %v, want %v", res.ValidationScores, want)
+	}
+	for k, s := range res.Scores {
+		if res.Decision[k] != (s > threshold) {
+			t.Errorf("test row %d: score %v, threshold %v, decision %v", k, s, threshold, res.Decision[k])
+		}
+	}
+	task.Test = &models.Rows{Index: []int{0}, X: []float64{1, math.NaN()}}
+	if _, err := kind.Fit(context.Background(), task); err == nil || !strings.Contains(err.Error(), "test rows") {
+		t.Errorf("a NaN among the test rows: %v, want an error naming the test rows", err)
 	}
 }
