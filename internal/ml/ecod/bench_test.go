@@ -10,6 +10,11 @@ import (
 // Benchmarks on the notebook's 20 scaled features: Fit on every row of n
 // notebook flows (10,000 and 100,000 rows × 20 columns), and ScoreSamples
 // of those n rows as new rows.
+//
+// Measured on this machine's 2 cores while a CI job held them (load
+// average 7, so upper bounds): Fit 10k 21 ms, Fit 100k 280-300 ms (the
+// training rows' scores are most of it), Score 10k 9.5 ms, Score 100k
+// 175-190 ms on one goroutine (about 1.8 µs a row: 20 binary searches).
 
 var (
 	benchMu    sync.Mutex
