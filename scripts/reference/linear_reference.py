@@ -89,7 +89,7 @@ def parity(d, max_iter, tol, repeat):
             "c": C, "class_weight": cw or "none",
             "coef": m.coef_[0].tolist(), "intercept": float(m.intercept_[0]),
             "n_iter": int(m.n_iter_[0]), "converged": conv,
-            "proba": m.predict_proba(Xt)[:, 1].tolist(), "seconds": best,
+            "proba": m.predict_proba(Xt)[:, 1].tolist(), "seconds": best, "rows": int(X.shape[0]),
         })
     with open(os.path.join(d, "sklearn.json"), "w") as f:
         json.dump(out, f)

@@ -2,6 +2,7 @@ package linear
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,5 +97,53 @@ func TestInputErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestWorkersAndMaxIter: the fit does not depend on Workers; stopping at
+// MaxIter is reported as scikit-learn's ConvergenceWarning.
+func TestWorkersAndMaxIter(t *testing.T) {
+	// 5000 rows, more than two blocks, of a fixed pseudo-random layout.
+	n, d := 5000, 4
+	x := make([]float64, n*d)
+	y := make([]int, n)
+	s := uint64(1)
+	for i := range x {
+		s = s*6364136223846793005 + 1442695040888963407
+		x[i] = float64(s>>11)/(1<<53)*4 - 2
+	}
+	for i := range y {
+		if x[i*d]+0.5*x[i*d+1]-x[i*d+3] > 0.3 {
+			y[i] = 1
+		}
+	}
+	cfg := DefaultConfig()
+	one, err := FitLogistic(x, n, d, y, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Workers = 3
+	three, err := FitLogistic(x, n, d, y, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Intercept() != three.Intercept() || !slices.Equal(one.Coef(), three.Coef()) || one.Iterations() != three.Iterations() {
+		t.Errorf("Workers 1: %v %v; Workers 3: %v %v", one.Coef(), one.Intercept(), three.Coef(), three.Intercept())
+	}
+	if !one.Converged() || one.Note() != "" {
+		t.Errorf("converged %v, note %q", one.Converged(), one.Note())
+	}
+	cfg.MaxIter = 2
+	short, err := FitLogistic(x, n, d, y, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if short.Converged() || short.Iterations() != 2 || !strings.Contains(short.Note(), "max_iter 2") {
+		t.Errorf("MaxIter 2: converged %v, %d iterations, note %q", short.Converged(), short.Iterations(), short.Note())
+	}
+	p := one.PredictProba(x[:d])
+	z := one.DecisionFunction(x[:d])
+	if len(p) != 1 || math.Abs(p[0]-1/(1+math.Exp(-z[0]))) > 1e-15 {
+		t.Errorf("PredictProba %v, DecisionFunction %v", p, z)
 	}
 }
