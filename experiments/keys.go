@@ -62,9 +62,9 @@ var Keys = []Key{
 		Doc: "how metrics may move against a baseline run; below."},
 	{Path: "export_model", Type: "boolean", Default: "false",
 		Doc: "each trial saves its fitted scoring pipeline into trials/<id>/model/: the label encoders " +
-			"and scaler, the first random_forest detector (target is_anomaly) and the first " +
-			"random_forest with target anomaly_type, which the experiment must have. harness score " +
-			"and harness serve load it."},
+			"and scaler, the first detector (target is_anomaly) and the first attack typer (target " +
+			"anomaly_type) among the models whose kind can be exported (docs/models.md says which), " +
+			"in the file's order, which the experiment must have. harness score and harness serve load it."},
 	{Path: "incident", Type: "mapping", Default: "none",
 		Doc: "flows scored through each trial's exported pipeline, as the notebook's incident " +
 			"simulation; below."},

@@ -38,12 +38,13 @@ type Spec struct {
 }
 
 // ExportedModels returns the models an exported scoring pipeline holds:
-// the first random-forest detector and the first random forest typing
-// attacks (nil when absent).
+// the first detector and the first attack typer, in the file's order, of
+// the kinds that can be exported (models.Kind.Exported: the random forest
+// and gradient boosting), nil when absent.
 func (s *Spec) ExportedModels() (detector, typing *Model) {
 	for i := range s.Models {
 		m := &s.Models[i]
-		if m.Kind != models.KindRandomForest {
+		if k := models.Lookup(m.Kind); k == nil || !k.Exported {
 			continue
 		}
 		switch role := m.Role(); {

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/segharness/harness/internal/eval"
+	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -317,12 +318,13 @@ func (p *parser) checkExport() {
 		return
 	}
 	detector, typing := p.spec.ExportedModels()
+	kinds := strings.Join(models.ExportedNames(), " or ")
 	var missing []string
 	if detector == nil {
-		missing = append(missing, "a random_forest detector (target: is_anomaly)")
+		missing = append(missing, "a "+kinds+" detector (target: is_anomaly)")
 	}
 	if typing == nil {
-		missing = append(missing, "a random_forest with target: anomaly_type")
+		missing = append(missing, "a "+kinds+" with target: anomaly_type")
 	}
 	if len(missing) > 0 {
 		p.errorf(n, "export_model", "the scoring pipeline needs %s in models:", strings.Join(missing, " and "))

@@ -47,7 +47,8 @@ func init() {
 			{Key: "bootstrap", Type: Bool, Default: "true", Sweepable: true,
 				Doc: "whether each tree draws its rows with replacement."},
 		},
-		Roles: []Role{Detector, Typer},
+		Roles:    []Role{Detector, Typer},
+		Exported: true,
 		RoleOf: func(v Values) Role {
 			if v.Text("target") == TargetAnomalyType {
 				return Typer

@@ -62,6 +62,9 @@ model of a role is measured the same way on the test split.
 		if len(k.Metrics) > 0 {
 			fmt.Fprintf(&b, " Its own metrics, besides its role's: %s.", metricList(k.Metrics))
 		}
+		if k.Exported {
+			b.WriteString(" Exported for scoring: with `export_model: true` its detector and attack typer are saved into each trial's model directory, which `harness score` and `harness serve` load.")
+		}
 		b.WriteString("\n\n")
 		for i := range k.Params {
 			p := &k.Params[i]

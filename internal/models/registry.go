@@ -87,6 +87,10 @@ type Kind struct {
 	// Metrics are figures the kind measures itself, beyond its role's
 	// (k-means' inertia), in the order it records them.
 	Metrics []string
+	// Exported says that a fitted detector or typer of the kind can be
+	// exported for scoring (export_model; harness score and serve): its
+	// Result.Fitted is a classifier internal/scoring holds.
+	Exported bool
 	// Fit fits the model on the task's rows and scores them (see Task and
 	// Result for what each role receives and answers). The built-in
 	// kinds' are set by internal/models/kinds (SetFit); nil until a
@@ -219,6 +223,18 @@ func Kinds() []*Kind {
 	}
 	slices.SortFunc(out, func(a, b *Kind) int { return cmp.Compare(a.Name, b.Name) })
 	return out
+}
+
+// ExportedNames returns the names of the kinds that can be exported for
+// scoring (Kind.Exported), sorted.
+func ExportedNames() []string {
+	var names []string
+	for _, k := range Kinds() {
+		if k.Exported {
+			names = append(names, k.Name)
+		}
+	}
+	return names
 }
 
 // Names returns the registered kinds' names, sorted.

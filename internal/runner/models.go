@@ -18,6 +18,7 @@ import (
 	"github.com/segharness/harness/internal/models"
 	_ "github.com/segharness/harness/internal/models/kinds" // the built-in kinds' Fit
 	"github.com/segharness/harness/internal/rundir"
+	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
 )
 
@@ -32,11 +33,12 @@ type modelOutput struct {
 	predictions []rundir.Prediction
 	metrics     []measured
 	importances []rundir.Importance
-	curves      []rundir.CurvePoint       // without the trial key, which the runner fills
-	rules       strings.Builder           // rules.txt: each forest's first tree, as the notebook's explain_decision_process
-	reports     strings.Builder           // classification_report.txt: each supervised model's, as the notebook prints them
-	notes       []string                  // caveats for the log, e.g. a silhouette left undefined
-	forests     map[string]*forest.Forest // the fitted random forests by model name, for export
+	curves      []rundir.CurvePoint           // without the trial key, which the runner fills
+	rules       strings.Builder               // rules.txt: each forest's first tree, as the notebook's explain_decision_process
+	reports     strings.Builder               // classification_report.txt: each supervised model's, as the notebook prints them
+	notes       []string                      // caveats for the log, e.g. a silhouette left undefined
+	forests     map[string]*forest.Forest     // the fitted random forests by model name, for monitoring
+	classifiers map[string]scoring.Classifier // the fitted classifiers an exported model can hold, by model name
 }
 
 // trialData is a trial's prepared data: the scaled matrix of every flow and
@@ -328,6 +330,12 @@ func (o *modelOutput) record(t *experiments.Trial, td *trialData, task *models.T
 			o.forests = map[string]*forest.Forest{}
 		}
 		o.forests[name] = f
+	}
+	if c, ok := res.Fitted.(scoring.Classifier); ok {
+		if o.classifiers == nil {
+			o.classifiers = map[string]scoring.Classifier{}
+		}
+		o.classifiers[name] = c
 	}
 	o.rules.WriteString(res.Rules)
 	if res.Importances != nil {

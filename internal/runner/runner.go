@@ -752,12 +752,12 @@ func exportModel(t *experiments.Trial, td *trialData, out *modelOutput, tdir str
 	}
 	detector, typing := t.Spec.ExportedModels()
 	if detector == nil || typing == nil {
-		return errors.New("the experiment has no random-forest detector or no attack-type forest") // the parser checks
+		return errors.New("the experiment has no exportable detector or no exportable attack typer") // the parser checks
 	}
 	m := &scoring.Model{
 		Pipeline:      td.pipeline,
-		Detector:      out.forests[detector.Name],
-		AttackType:    out.forests[typing.Name],
+		Detector:      out.classifiers[detector.Name],
+		AttackType:    out.classifiers[typing.Name],
 		AttackClasses: td.typeNames,
 		Risk:          scoring.DefaultRisk,
 		Decision:      scoring.Decision{Rule: scoring.DecideArgmax},

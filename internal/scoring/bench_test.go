@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/ml/forest"
 )
 
 // benchFlows returns the notebook experiment's model and its test flows.
@@ -106,8 +107,8 @@ func BenchmarkScoreParts(b *testing.B) {
 		return float64(total) / float64(trees)
 	}
 	b.Logf("detector: %d trees, %.0f nodes each on average; attack type: %d trees, %.0f nodes each",
-		len(m.Detector.Trees()), nodes(len(m.Detector.Trees()), func(i int) int { return m.Detector.Trees()[i].NodeCount() }),
-		len(m.AttackType.Trees()), nodes(len(m.AttackType.Trees()), func(i int) int { return m.AttackType.Trees()[i].NodeCount() }))
+		len(m.Detector.(*forest.Forest).Trees()), nodes(len(m.Detector.(*forest.Forest).Trees()), func(i int) int { return m.Detector.(*forest.Forest).Trees()[i].NodeCount() }),
+		len(m.AttackType.(*forest.Forest).Trees()), nodes(len(m.AttackType.(*forest.Forest).Trees()), func(i int) int { return m.AttackType.(*forest.Forest).Trees()[i].NodeCount() }))
 	b.Run("validate+transform", func(b *testing.B) {
 		out := make([]float64, d)
 		for i := range b.N {

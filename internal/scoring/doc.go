@@ -27,11 +27,18 @@
 //	                    the feature columns, the label encoders' classes by
 //	                    encoded column, the scaler's mean and scale, the
 //	                    risk thresholds, the is_anomaly decision rule, for
-//	                    each forest its file name, size in bytes, SHA-256
-//	                    and class names in class index order, and last its
-//	                    own digest
-//	detector.forest     the is_anomaly random forest (forest.MarshalBinary)
-//	attack_type.forest  the anomaly_type random forest (forest.MarshalBinary)
+//	                    each classifier its kind (absent for a random
+//	                    forest), file name, size in bytes, SHA-256 and
+//	                    class names in class index order, and last its own
+//	                    digest
+//	detector.forest     the is_anomaly classifier (its MarshalBinary)
+//	attack_type.forest  the anomaly_type classifier (its MarshalBinary)
+//
+// The classifiers are of the kinds Kinds lists: a random forest
+// (internal/ml/forest) or a gradient-boosted ensemble. Their files keep the
+// .forest names whatever the kind, both being ensembles of trees;
+// model.json's kind says how each decodes, and a kind this harness does
+// not know is refused by name.
 //
 // model.json ends with the line
 //
@@ -80,6 +87,7 @@
 // # Speed
 //
 // Score does not allocate: its feature vector and class probabilities live
-// on its stack (or, for unusually wide models, in pooled buffers). Nearly
-// all of its time is spent walking the two forests' trees.
+// in pooled buffers (the classifiers are called through an interface, so
+// a buffer on the stack would escape). Nearly all of its time is spent
+// walking the two classifiers' trees.
 package scoring

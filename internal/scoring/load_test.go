@@ -16,7 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/segharness/harness/internal/flow"
-	"github.com/segharness/harness/internal/ml/forest"
 )
 
 // loadWithin is Load, failing the test when it does not return within a
@@ -350,7 +349,7 @@ func sameModel(a, b *Model) error {
 	case a.Risk != b.Risk || a.Decision != b.Decision || a.Provenance != b.Provenance:
 		return fmt.Errorf("%+v %+v %+v and %+v %+v %+v", a.Risk, a.Decision, a.Provenance, b.Risk, b.Decision, b.Provenance)
 	}
-	for _, pair := range [][2]*forest.Forest{{a.Detector, b.Detector}, {a.AttackType, b.AttackType}} {
+	for _, pair := range [][2]Classifier{{a.Detector, b.Detector}, {a.AttackType, b.AttackType}} {
 		x, err := pair[0].MarshalBinary()
 		if err != nil {
 			return err

@@ -19,7 +19,6 @@ import (
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/flow"
-	"github.com/segharness/harness/internal/ml/forest"
 )
 
 // Format names the layout of model.json. Load refuses any other. Format 2
@@ -38,23 +37,23 @@ const (
 var DetectorClasses = []string{flow.LabelNormal, flow.LabelAnomaly}
 
 // Model is everything Score needs, fitted by the batch pipeline: the
-// feature pipeline (columns, label encoders, scaler) that both forests were
-// trained through, the is_anomaly detector, the attack-type classifier,
-// and how probabilities become decisions.
+// feature pipeline (columns, label encoders, scaler) that both classifiers
+// were trained through, the is_anomaly detector, the attack-type
+// classifier, and how probabilities become decisions.
 //
 // Build one from a trial's fitted parts and check it with Check (Save
 // does), or read one with Load. A Model must not be modified while it
 // scores; it is safe for concurrent use.
 type Model struct {
 	Pipeline *features.Pipeline
-	// Detector is the random forest fitted on is_anomaly, its classes in
-	// DetectorClasses' order.
-	Detector *forest.Forest
-	// AttackType is the random forest fitted on anomaly_type, and
-	// AttackClasses names its classes in the forest's class index order:
-	// the sorted classes of the anomaly_type label encoder, normal among
-	// them.
-	AttackType    *forest.Forest
+	// Detector is the classifier fitted on is_anomaly (a random forest or
+	// a gradient-boosted ensemble: Kinds), its classes in DetectorClasses'
+	// order.
+	Detector Classifier
+	// AttackType is the classifier fitted on anomaly_type, and
+	// AttackClasses names its classes in its class index order: the sorted
+	// classes of the anomaly_type label encoder, normal among them.
+	AttackType    Classifier
 	AttackClasses []string
 	Risk          RiskThresholds
 	Decision      Decision
@@ -125,9 +124,14 @@ func (m *Model) check() error {
 	case m.Pipeline == nil:
 		return errors.New("model has no feature pipeline")
 	case m.Detector == nil:
-		return errors.New("model has no detector forest")
+		return errors.New("model has no detector")
 	case m.AttackType == nil:
-		return errors.New("model has no attack-type forest")
+		return errors.New("model has no attack-type classifier")
+	}
+	for _, c := range []Classifier{m.Detector, m.AttackType} {
+		if _, err := kindOf(c); err != nil {
+			return err
+		}
 	}
 	if _, err := features.NewPipeline(m.Pipeline.Columns, m.Pipeline.Encoders, m.Pipeline.Scaler); err != nil {
 		return err
@@ -135,13 +139,13 @@ func (m *Model) check() error {
 	d := len(m.Pipeline.Columns)
 	switch {
 	case m.Detector.Features() != d:
-		return fmt.Errorf("the detector forest takes %d features, the pipeline has %d columns", m.Detector.Features(), d)
+		return fmt.Errorf("the detector takes %d features, the pipeline has %d columns", m.Detector.Features(), d)
 	case m.Detector.Classes() != len(DetectorClasses):
-		return fmt.Errorf("the detector forest has %d classes, want 2 (%s, %s)", m.Detector.Classes(), DetectorClasses[0], DetectorClasses[1])
+		return fmt.Errorf("the detector has %d classes, want 2 (%s, %s)", m.Detector.Classes(), DetectorClasses[0], DetectorClasses[1])
 	case m.AttackType.Features() != d:
-		return fmt.Errorf("the attack-type forest takes %d features, the pipeline has %d columns", m.AttackType.Features(), d)
+		return fmt.Errorf("the attack-type classifier takes %d features, the pipeline has %d columns", m.AttackType.Features(), d)
 	case m.AttackType.Classes() != len(m.AttackClasses):
-		return fmt.Errorf("the attack-type forest has %d classes, %d attack classes are named", m.AttackType.Classes(), len(m.AttackClasses))
+		return fmt.Errorf("the attack-type classifier has %d classes, %d attack classes are named", m.AttackType.Classes(), len(m.AttackClasses))
 	}
 	seen := map[string]bool{}
 	for _, c := range m.AttackClasses {
@@ -189,8 +193,11 @@ type featuresFile struct {
 	Scale    []float64           `json:"scaler_scale"`
 }
 
-// forestFile describes a forest's file.
+// forestFile describes a classifier's file. Kind is absent for a random
+// forest, the only kind of the first models of this format, so that their
+// model.json is unchanged.
 type forestFile struct {
+	Kind    string   `json:"kind,omitempty"`
 	File    string   `json:"file"`
 	SHA256  string   `json:"sha256"`
 	Bytes   int64    `json:"bytes"`
@@ -316,14 +323,15 @@ func Save(dir string, m *Model) error {
 	}
 	for _, f := range []struct {
 		name    string
-		forest  *forest.Forest
+		c       Classifier
 		classes []string
 		rec     *forestFile
 	}{
 		{DetectorFile, m.Detector, DetectorClasses, &mf.Detector},
 		{AttackTypeFile, m.AttackType, m.AttackClasses, &mf.AttackType},
 	} {
-		data, err := f.forest.MarshalBinary()
+		k, _ := kindOf(f.c) // Check checked it
+		data, err := f.c.MarshalBinary()
 		if err != nil {
 			return fmt.Errorf("scoring: %s: %w", f.name, err)
 		}
@@ -331,7 +339,7 @@ func Save(dir string, m *Model) error {
 		if err != nil {
 			return err
 		}
-		*f.rec = forestFile{File: f.name, SHA256: d.SHA256, Bytes: d.Bytes, Classes: f.classes}
+		*f.rec = forestFile{Kind: k.file, File: f.name, SHA256: d.SHA256, Bytes: d.Bytes, Classes: f.classes}
 	}
 	data, err := encodeModelFile(mf)
 	if err != nil {
@@ -457,7 +465,7 @@ func Load(dir string) (*Model, error) {
 	for _, f := range []struct {
 		name string
 		rec  forestFile
-		dst  **forest.Forest
+		dst  *Classifier
 	}{
 		{DetectorFile, mf.Detector, &m.Detector},
 		{AttackTypeFile, mf.AttackType, &m.AttackType},
@@ -628,9 +636,13 @@ func decodeModelFile(data []byte, mf *modelFile) error {
 	return nil
 }
 
-// loadForest reads and decodes the forest at path, checking its size and
-// digest against rec first.
-func loadForest(path string, rec forestFile) (*forest.Forest, error) {
+// loadForest reads and decodes the classifier at path, of the kind rec
+// names, checking its size and digest against rec first.
+func loadForest(path string, rec forestFile) (Classifier, error) {
+	k, ok := kindNamed(rec.Kind)
+	if !ok {
+		return nil, fmt.Errorf("%s: %s names the model kind %q, which this harness does not score (it scores %s)", path, ModelFile, rec.Kind, kindList())
+	}
 	f, info, err := openRegular(path)
 	if err != nil {
 		return nil, err
@@ -654,8 +666,8 @@ func loadForest(path string, rec forestFile) (*forest.Forest, error) {
 	if got := hex.EncodeToString(sum[:]); got != rec.SHA256 {
 		return nil, fmt.Errorf("%s: SHA-256 %s, %s records %s: the file is corrupt or from another save", path, got, ModelFile, rec.SHA256)
 	}
-	fo := new(forest.Forest)
-	if err := fo.UnmarshalBinary(data); err != nil {
+	fo, err := k.decode(data)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if fo.Classes() != len(rec.Classes) {

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/segharness/harness/internal/features"
-	"github.com/segharness/harness/internal/ml/forest"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -42,7 +41,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if want.Risk != got.Risk || want.Decision != got.Decision || want.Provenance != got.Provenance {
 		t.Errorf("loaded %+v %+v %+v, saved %+v %+v %+v", got.Risk, got.Decision, got.Provenance, want.Risk, want.Decision, want.Provenance)
 	}
-	for _, pair := range [][2]*forest.Forest{{want.Detector, got.Detector}, {want.AttackType, got.AttackType}} {
+	for _, pair := range [][2]Classifier{{want.Detector, got.Detector}, {want.AttackType, got.AttackType}} {
 		a, err := pair[0].MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
@@ -255,6 +254,8 @@ func TestLoadDamaged(t *testing.T) {
 			[]string{ModelFile, "detector.forest has -1 bytes"}},
 		{"forest digest not hex", editJSON(func(doc map[string]any) { section(doc, "attack_type")["sha256"] = "../../etc/passwd" }),
 			[]string{ModelFile, `attack_type.forest's SHA-256 "../../etc/passwd" is not 64 lowercase hex digits`}},
+		{"unknown kind", editJSON(func(doc map[string]any) { section(doc, "detector")["kind"] = "xgboost" }),
+			[]string{DetectorFile, `names the model kind "xgboost", which this harness does not score (it scores random_forest`}},
 		{"unknown field", editJSON(func(doc map[string]any) { section(doc, "risk")["critical"] = 0.95 }),
 			[]string{ModelFile, `unknown field "critical"`}},
 		{"missing section", editJSON(func(doc map[string]any) { delete(doc, "risk") }), []string{ModelFile, `no "risk"`}},
@@ -263,7 +264,7 @@ func TestLoadDamaged(t *testing.T) {
 			for _, k := range []string{"columns", "scaler_mean", "scaler_scale"} {
 				f[k] = f[k].([]any)[1:] // drop bytes_sent everywhere
 			}
-		}), []string{ModelFile, "the detector forest takes 20 features, the pipeline has 19 columns"}},
+		}), []string{ModelFile, "the detector takes 20 features, the pipeline has 19 columns"}},
 		{"scaler length", editJSON(func(doc map[string]any) {
 			f := section(doc, "features")
 			f["scaler_scale"] = f["scaler_scale"].([]any)[1:]
@@ -390,16 +391,17 @@ func TestCheck(t *testing.T) {
 		want   string
 	}{
 		{"no pipeline", func(m *Model) { m.Pipeline = nil }, "no feature pipeline"},
-		{"no detector", func(m *Model) { m.Detector = nil }, "no detector forest"},
-		{"no attack forest", func(m *Model) { m.AttackType = nil }, "no attack-type forest"},
-		{"narrow pipeline", func(m *Model) { m.Pipeline = narrow }, "the detector forest takes 20 features, the pipeline has 19 columns"},
-		{"detector with three classes", func(m *Model) { m.Detector = other.model.AttackType }, "the detector forest has 3 classes"},
-		{"attack classes", func(m *Model) { m.AttackClasses = m.AttackClasses[:2] }, "the attack-type forest has 3 classes, 2 attack classes are named"},
+		{"no detector", func(m *Model) { m.Detector = nil }, "no detector"},
+		{"no attack forest", func(m *Model) { m.AttackType = nil }, "no attack-type classifier"},
+		{"narrow pipeline", func(m *Model) { m.Pipeline = narrow }, "the detector takes 20 features, the pipeline has 19 columns"},
+		{"detector with three classes", func(m *Model) { m.Detector = other.model.AttackType }, "the detector has 3 classes"},
+		{"attack classes", func(m *Model) { m.AttackClasses = m.AttackClasses[:2] }, "the attack-type classifier has 3 classes, 2 attack classes are named"},
 		{"empty attack class", func(m *Model) { m.AttackClasses = []string{"a", "", "c"} }, `attack class "" is empty or repeated`},
 		{"risk NaN", func(m *Model) { m.Risk.High = nanValue() }, "risk thresholds"},
 		{"no decision", func(m *Model) { m.Decision = Decision{} }, `unknown decision rule ""`},
 		{"argmax with a threshold", func(m *Model) { m.Decision.Threshold = 0.4 }, "takes no threshold"},
 		{"threshold NaN", func(m *Model) { m.Decision = Decision{Rule: DecideThreshold, Threshold: nanValue()} }, "decision threshold NaN"},
+		{"classifier of no kind", func(m *Model) { m.Detector = constant{m.Detector} }, "a classifier of type scoring.constant, which a model does not hold"},
 		{"bad UTF-8 class", func(m *Model) { m.AttackClasses = []string{"a", "b\xff", "c"} }, "not valid UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -422,3 +424,6 @@ func nanValue() float64 {
 func bitsEqual(a, b float64) bool {
 	return a == b && (a != 0 || (1/a > 0) == (1/b > 0))
 }
+
+// constant is a Classifier of a type no model kind has.
+type constant struct{ Classifier }

@@ -41,15 +41,12 @@ type Result struct {
 	AttackConfidence     float64 `json:"attack_confidence"`
 }
 
-// Scratch sizes that Score keeps on the stack; larger models use pooled
-// buffers.
-const (
-	stackFeatures = 64
-	stackClasses  = 16
-)
-
-// scratch is a pooled buffer for models too large for Score's stack.
-type scratch struct{ x, p []float64 }
+// scratch is Score's pooled buffers: the feature vector, the attack
+// classes' probabilities and the detector's.
+type scratch struct {
+	x, p []float64
+	dp   [2]float64
+}
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
@@ -69,27 +66,22 @@ func (m *Model) Score(f *flow.Flow, out *Result) error {
 		return err
 	}
 	d, k := len(m.Pipeline.Columns), m.AttackType.Classes()
-	var xs [stackFeatures]float64
-	var ps [stackClasses]float64
-	var x, p []float64
-	if d <= len(xs) && k <= len(ps) {
-		x, p = xs[:d], ps[:k]
-	} else {
-		s := scratchPool.Get().(*scratch)
-		defer scratchPool.Put(s)
-		if cap(s.x) < d {
-			s.x = make([]float64, d)
-		}
-		if cap(s.p) < k {
-			s.p = make([]float64, k)
-		}
-		x, p = s.x[:d], s.p[:k]
+	// The buffers are pooled, not on the stack: the classifiers are
+	// called through an interface, so what they are passed escapes.
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	if cap(s.x) < d {
+		s.x = make([]float64, d)
 	}
+	if cap(s.p) < k {
+		s.p = make([]float64, k)
+	}
+	x, p := s.x[:d], s.p[:k]
 	if err := m.vector(f, x); err != nil {
 		return err
 	}
-	var dp [2]float64
-	m.Detector.PredictProba(x, dp[:])
+	dp := s.dp[:]
+	m.Detector.PredictProba(x, dp)
 	prob := dp[1]
 	var anomaly bool
 	if m.Decision.Rule == DecideThreshold {

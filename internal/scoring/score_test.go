@@ -46,9 +46,9 @@ func TestScoreMatchesBatch(t *testing.T) {
 			for _, i := range tr.test {
 				testX = append(testX, tr.x.Row(i)...)
 			}
-			detector := tr.model.Detector.PredictProbaAll(testX, 2)
+			detector := tr.model.Detector.(*forest.Forest).PredictProbaAll(testX, 2)
 			k := len(tr.model.AttackClasses)
-			attack := tr.model.AttackType.PredictProbaAll(testX, 2)
+			attack := tr.model.AttackType.(*forest.Forest).PredictProbaAll(testX, 2)
 
 			flows := make([]flow.Flow, len(tr.test))
 			for j, i := range tr.test {
