@@ -169,6 +169,10 @@ func (r *Run) Summary(figs []*Figure) string {
 	if !r.Gated && len(r.Verdict.Results) > 0 {
 		b.WriteString("\nJudged by the report from the targets; `harness check` is the gate (and compares against a baseline).\n")
 	}
+	if env := r.EnvelopeTable(); len(env.Rows) > 0 {
+		b.WriteString("\n## Where each model meets its targets\n\n" + envelopeCaption + "\n\n")
+		b.WriteString(env.Markdown())
+	}
 
 	if detectors := r.ModelsOf(Detector); len(detectors) > 0 {
 		b.WriteString("\n## Detectors\n\nMean over seeds [95% confidence interval of the mean] on the test split.\n\n")

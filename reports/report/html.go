@@ -292,6 +292,9 @@ func (r *Run) sections() []section {
 		targets.Intro = append(targets.Intro, "A target against another model is judged on the metric's differences between the two, trial by trial: "+
 			"the mean column is their mean, the interval the signed-rank interval of their median (Hodges-Lehmann, inverting the Wilcoxon signed-rank test).")
 	}
+	if env := r.EnvelopeTable(); len(env.Rows) > 0 {
+		targets.Tables = append(targets.Tables, newTable(env, envelopeCaption))
+	}
 	if len(r.Verdict.Results) > 0 {
 		targets.Tables = append(targets.Tables, newTable(r.VerdictTable(), ""))
 	}

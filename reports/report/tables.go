@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 
+	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/reports"
@@ -253,4 +255,75 @@ func (r *Run) Notes() []string {
 		}
 	}
 	return out
+}
+
+// envelopeCaption explains EnvelopeTable.
+const envelopeCaption = "Each model's worst verdict over its targets at each sweep point (FAIL over INCONCLUSIVE over PASS), with the targets it did not pass: the envelope where each model stops meeting them."
+
+// EnvelopeTable shows, at a glance, where each model meets its targets:
+// one row per sweep point, one column per model that has targets (in the
+// order of the experiment's models), each cell the model's worst verdict
+// over its targets at that point (fail over inconclusive over pass) and
+// the metrics of the targets it did not pass. Targets against another
+// model are left out: they judge a pair, not a model. The table is empty
+// when fewer than two models have targets: the verdict table says it all.
+func (r *Run) EnvelopeTable() Table {
+	var models []string
+	for _, m := range r.Models {
+		for _, res := range r.Verdict.Results {
+			if res.Model == m.Name && res.Against == "" {
+				models = append(models, m.Name)
+				break
+			}
+		}
+	}
+	if len(models) < 2 {
+		return Table{}
+	}
+	t := Table{}
+	swept := len(r.Manifest.Axes) > 0
+	if swept {
+		t.Header = append(t.Header, "sweep point")
+		t.Numeric = append(t.Numeric, false)
+	}
+	t.Header = append(t.Header, models...)
+	t.Numeric = append(t.Numeric, make([]bool, len(models))...)
+	pass := stats.Pass.String()
+	rank := map[string]int{pass: 0, stats.Inconclusive.String(): 1, stats.Fail.String(): 2}
+	for _, p := range r.Points {
+		point := map[string]string{}
+		for i, v := range p {
+			point[r.Manifest.Axes[i].Name] = v
+		}
+		var row []string
+		if swept {
+			row = append(row, r.PointText(p))
+		}
+		for _, model := range models {
+			worst, seen := pass, false
+			var missed []string
+			for _, res := range r.Verdict.Results {
+				if res.Model != model || res.Against != "" || !(len(res.Point) == 0 && len(point) == 0 || maps.Equal(res.Point, point)) {
+					continue
+				}
+				seen = true
+				if rank[res.Verdict] > rank[worst] {
+					worst = res.Verdict
+				}
+				if res.Verdict != pass {
+					missed = append(missed, res.Metric+" "+res.Op+" "+fmtValue(res.Value))
+				}
+			}
+			switch {
+			case !seen:
+				row = append(row, "")
+			case len(missed) == 0:
+				row = append(row, strings.ToUpper(worst))
+			default:
+				row = append(row, strings.ToUpper(worst)+": "+strings.Join(missed, "; "))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
