@@ -40,7 +40,7 @@ var Layers = []Layer{
 	{"models: fits, the scoring pipeline, the policy, the monitoring simulation", []string{
 		"internal/models/external", "internal/models/kinds",
 		"internal/scoring", "internal/policy", "internal/monitor",
-		"internal/ml/mltest",
+		"internal/ml/mltest", "internal/ml/mlbench",
 	}},
 	{"run directory", []string{"internal/rundir"}},
 	{"reports, gate, export, serving, and the orchestrator", []string{

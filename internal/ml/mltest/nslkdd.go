@@ -1,6 +1,7 @@
 package mltest
 
 import (
+	"math"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -105,4 +106,41 @@ func kddMatrix(t, ref *tabular.Table, d int) (x []float64, y, c []int) {
 		c[i] = int(cat)
 	}
 	return x, y, c
+}
+
+// Scaled returns the training and test rows standardised by the training
+// rows' mean and standard deviation (scikit-learn's StandardScaler: the
+// population deviation, a constant column left at scale 1), for the
+// models that need scaled features (logistic regression, LOF).
+func (k *KDD) Scaled() (train, test []float64) {
+	n := len(k.TrainY)
+	mean := make([]float64, k.D)
+	scale := make([]float64, k.D)
+	for i := range n {
+		for j, v := range k.TrainX[i*k.D : (i+1)*k.D] {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := range n {
+		for j, v := range k.TrainX[i*k.D : (i+1)*k.D] {
+			scale[j] += (v - mean[j]) * (v - mean[j])
+		}
+	}
+	for j := range scale {
+		if scale[j] = math.Sqrt(scale[j] / float64(n)); scale[j] == 0 {
+			scale[j] = 1
+		}
+	}
+	apply := func(x []float64) []float64 {
+		out := make([]float64, len(x))
+		for i, v := range x {
+			j := i % k.D
+			out[i] = (v - mean[j]) / scale[j]
+		}
+		return out
+	}
+	return apply(k.TrainX), apply(k.TestX)
 }

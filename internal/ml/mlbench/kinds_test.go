@@ -1,0 +1,151 @@
+package mlbench
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/segharness/harness/internal/ml/ecod"
+	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/ml/iforest"
+	"github.com/segharness/harness/internal/ml/linear"
+	"github.com/segharness/harness/internal/ml/mltest"
+)
+
+// Each benchmark fits one kind on a data set's training rows and scores
+// its test rows (the work a trial does with a model), with two workers
+// where the kind takes them, and reports the peak heap the fit and the
+// scoring need beyond their inputs, per training row (peak-heap-B/row,
+// mltest.PeakHeap, measured on one run before the timed ones). The data
+// sets:
+//
+//	notebook-10k   10,000 notebook flows (seed 42), 20 scaled features,
+//	               the stratified 70/30 split: 7,000 rows to fit, 3,000 to score
+//	notebook-100k  the same at 100,000 flows: 70,000 and 30,000 rows
+//	nsl-kdd        KDDTrain+ (125,973 rows) to fit, KDDTest+ (22,544) to
+//	               score, 41 features; unscaled for the trees and ECOD,
+//	               standardised on KDDTrain+ for the logistic regression
+//
+// scikit-learn's and XGBoost's times on the same matrices:
+//
+//	go test ./internal/ml/mlbench -run Dump -mlbench.dump=/tmp/kinds
+//	/usr/bin/python3 scripts/reference/kinds_bench.py /tmp/kinds
+
+var dumpDir = flag.String("mlbench.dump", "", "write every data set's matrices as CSV into this directory, for scripts/reference/kinds_bench.py")
+
+// set is a data set: rows to fit and to score, their labels, and the
+// scaled rows for the kinds that need them.
+type set struct {
+	name          string
+	d             int
+	train, test   []float64
+	trainS, testS []float64 // standardised (the notebook's are already)
+	trainY, testY []int
+}
+
+var (
+	setsOnce sync.Once
+	sets     []*set
+)
+
+func loadSets(tb testing.TB) []*set {
+	setsOnce.Do(func() {
+		for _, n := range []int{10000, 100000} {
+			data := mltest.Notebook(tb, n, 42)
+			train, trainY := data.Rows(data.Train, data.IsAnomaly)
+			test, testY := data.Rows(data.Test, data.IsAnomaly)
+			sets = append(sets, &set{name: fmt.Sprintf("notebook-%dk", n/1000), d: data.D,
+				train: train, test: test, trainS: train, testS: test, trainY: trainY, testY: testY})
+		}
+		k := mltest.NSLKDD(tb)
+		trainS, testS := k.Scaled()
+		sets = append(sets, &set{name: "nsl-kdd", d: k.D, train: k.TrainX, test: k.TestX,
+			trainS: trainS, testS: testS, trainY: k.TrainY, testY: k.TestY})
+	})
+	return sets
+}
+
+// kind is one model kind's fit and score on a set.
+type kind struct {
+	name string
+	run  func(b *testing.B, s *set, seed uint64)
+}
+
+var kinds = []kind{
+	{"random_forest", func(b *testing.B, s *set, seed uint64) {
+		cfg := forest.DefaultConfig(s.d)
+		cfg.Workers = 2
+		f := forest.Fit(s.train, s.d, s.trainY, 2, cfg, rand.New(rand.NewPCG(seed, 0)))
+		f.PredictProbaAll(s.test, 2)
+	}},
+	{"isolation_forest", func(b *testing.B, s *set, seed uint64) {
+		f := iforest.Fit(s.train, s.d, iforest.Config{Trees: 100, Contamination: 0.05, Workers: 2}, rand.New(rand.NewPCG(seed, 0)))
+		f.ScoreSamples(s.test, 2)
+	}},
+	{"ecod", func(b *testing.B, s *set, _ uint64) {
+		m, err := ecod.Fit(s.train, len(s.trainY), s.d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.ScoreSamples(s.test, 2)
+	}},
+	{"logistic_regression", func(b *testing.B, s *set, _ uint64) {
+		cfg := linear.DefaultConfig()
+		cfg.Workers = 2
+		m, err := linear.FitLogistic(s.trainS, len(s.trainY), s.d, s.trainY, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.PredictProba(s.testS)
+	}},
+}
+
+func BenchmarkKinds(b *testing.B) {
+	for _, s := range loadSets(b) {
+		for _, k := range kinds {
+			b.Run(k.name+"/"+s.name, func(b *testing.B) {
+				peak := mltest.PeakHeap(func() { k.run(b, s, 0) })
+				seed := uint64(0)
+				for b.Loop() {
+					seed++
+					k.run(b, s, seed)
+				}
+				b.ReportMetric(float64(peak)/float64(len(s.trainY)), mltest.PeakPerRowMetric)
+			})
+		}
+	}
+}
+
+// TestDump writes the data sets for scripts/reference/kinds_bench.py
+// (-mlbench.dump=DIR); without the flag it does nothing.
+func TestDump(t *testing.T) {
+	if *dumpDir == "" {
+		t.Skip("no -mlbench.dump directory")
+	}
+	if err := os.MkdirAll(*dumpDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	col := func(y []int) []float64 {
+		out := make([]float64, len(y))
+		for i, v := range y {
+			out[i] = float64(v)
+		}
+		return out
+	}
+	for _, s := range loadSets(t) {
+		for suffix, m := range map[string]struct {
+			x []float64
+			d int
+		}{
+			"train-x": {s.train, s.d}, "test-x": {s.test, s.d},
+			"train-xs": {s.trainS, s.d}, "test-xs": {s.testS, s.d},
+			"train-y": {col(s.trainY), 1}, "test-y": {col(s.testY), 1},
+		} {
+			mltest.WriteCSV(t, filepath.Join(*dumpDir, s.name+"-"+suffix+".csv"), m.x, m.d)
+		}
+	}
+}
