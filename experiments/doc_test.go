@@ -181,6 +181,7 @@ func TestKeyFacts(t *testing.T) {
 		t.Run(k.Path, func(t *testing.T) {
 			words := regexp.MustCompile(`[a-z0-9_-]+`).FindAllString(k.Type+" "+k.Range, -1)
 			words = append(words, regexp.MustCompile(`[a-z0-9_]+`).FindAllString(k.Type+" "+k.Range, -1)...)
+			words = append(words, regexp.MustCompile(`[a-z0-9_.]*[a-z0-9_]`).FindAllString(k.Type+" "+k.Range, -1)...) // csv.gz
 
 			// Required, or a default.
 			without, required := requiredKeys[k.Path]

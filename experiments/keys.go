@@ -117,9 +117,12 @@ var Keys = []Key{
 			"given (then split by split.test_fraction and split.stratify). A relative path starts at " +
 			"the experiment file's directory; each file must exist when the experiment is checked. " +
 			"The extension tells the format: .csv or .txt (CSV), either followed by .gz " +
-			"(gzip-compressed), .parquet or .pq. Each path once."},
+			"(gzip-compressed), .parquet or .pq; for other names, declare format. Each path once."},
 	{Path: "data.table.test", Type: "list of paths", Range: "at least one, none of them in files", Default: "none",
 		Doc: "separate test files, read as files are; the whole of them is the test set."},
+	{Path: "data.table.format", Type: "string", Range: "csv, csv.gz or parquet", Default: "told by each file's extension",
+		Doc: "the format of every file of files and test, for files whose names do not tell it " +
+			"(KDD Cup 99's kddcup.data_10_percent.gz is gzip-compressed CSV: csv.gz)."},
 	{Path: "data.table.header", Type: "boolean", Default: "false",
 		Doc: "the first line of each CSV file names its columns (compared after trimming spaces). " +
 			"Parquet files always name their columns."},

@@ -835,6 +835,24 @@ split: {test_fraction: [0.25, 0.5], stratify: is_anomaly}
 models:
   - {name: iso, kind: isolation_forest}
 `
+	// A file whose name does not tell its format, declared.
+	srcs["table-format.yaml"] = `
+name: table-format
+seeds: [1]
+data:
+  source: table
+  table:
+    files: [testdata/table/train.data]
+    format: csv
+    header: true
+    label: label
+    normal: [normal]
+    categories: {attack: [flood, scan, sweep]}
+    categorical: ["null", proto]
+    missing_tokens: ["", "-"]
+models:
+  - {name: iso, kind: isolation_forest}
+`
 	for name, src := range srcs {
 		t.Run(name, func(t *testing.T) {
 			exp := parseString(t, name, src)

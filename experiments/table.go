@@ -130,17 +130,13 @@ func missingToken(p *parser, n *yaml.Node, path string) (string, bool) {
 // tableFormats are the file name endings the reader knows.
 var tableFormats = []string{".csv", ".txt", ".csv.gz", ".txt.gz", ".parquet", ".pq"}
 
-// tableFile accepts a path to a file whose extension names a format the
-// reader knows. CheckFiles checks the file, and that the table's files
-// (path's parent) are distinct files.
+// tableFile accepts a path to a file. checkTableFormats checks that its
+// extension names a format the reader knows, unless format is declared;
+// CheckFiles checks the file, and that the table's files (path's parent)
+// are distinct files.
 func (p *parser) tableFile(_ *parser, n *yaml.Node, path string) (string, bool) {
 	s, ok := text(p, n, path)
 	if !ok {
-		return "", false
-	}
-	lower := strings.ToLower(s)
-	if !slices.ContainsFunc(tableFormats, func(ext string) bool { return strings.HasSuffix(lower, ext) }) {
-		p.errorf(n, path, "cannot tell the format of %s from its extension: want %s", s, strings.Join(tableFormats, ", "))
 		return "", false
 	}
 	dot := strings.LastIndex(path, ".")
@@ -192,6 +188,9 @@ func (p *parser) table(n *yaml.Node, path string) {
 		}},
 		{"files", list(&tn.files, "file", p.tableFile)},
 		{"test", list(&tn.test, "file", p.tableFile)},
+		{"format", func(n *yaml.Node, path string) {
+			value(p, n, path, oneOf(tabspec.Formats...), func(v string) { t.Format = v })
+		}},
 		{"header", func(n *yaml.Node, path string) { value(p, n, path, boolean, func(v bool) { t.Header = v }) }},
 		{"columns", list(&tn.columns, "column", columnName)},
 		{"label", func(n *yaml.Node, path string) { value(p, n, path, columnName, func(v string) { t.Label = v }) }},
@@ -234,6 +233,7 @@ func (p *parser) table(n *yaml.Node, path string) {
 	if tn.present["missing_tokens"] == nil {
 		t.MissingTokens = slices.Clone(tabspec.DefaultMissingTokens)
 	}
+	p.checkTableFormats(path, tn)
 	p.checkTableFiles(path, tn)
 	if t.Preset != "" {
 		for _, k := range tableMappingKeys {
@@ -292,6 +292,34 @@ func (p *parser) tableCategories(n *yaml.Node, path string, tn *tableNodes) {
 	}
 }
 
+// checkTableFormats checks that each file's extension tells its format,
+// unless format is declared.
+func (p *parser) checkTableFormats(path string, tn *tableNodes) {
+	if tn.present["format"] != nil {
+		return
+	}
+	for _, k := range []string{"files", "test"} {
+		for i, it := range map[string][]listItem{"files": tn.files, "test": tn.test}[k] {
+			lower := strings.ToLower(it.value)
+			if !slices.ContainsFunc(tableFormats, func(ext string) bool { return strings.HasSuffix(lower, ext) }) {
+				at := fmt.Sprintf("%s[%d]", join(path, k), i)
+				p.errorf(it.node, join(path, k), "cannot tell the format of %s from its extension (want %s): declare it with format: %s",
+					it.value, strings.Join(tableFormats, ", "), strings.Join(tabspec.Formats, ", "))
+				p.bad[at] = true
+			}
+		}
+	}
+}
+
+// tableParquet says whether the table file named file is read as Parquet.
+func tableParquet(t *Table, file string) bool {
+	if t.Format != "" {
+		return t.Format == tabspec.FormatParquet
+	}
+	lower := strings.ToLower(file)
+	return strings.HasSuffix(lower, ".parquet") || strings.HasSuffix(lower, ".pq")
+}
+
 // checkTableFiles checks the file lists: not empty, and the column names
 // that files without a header need. (CheckFiles checks that no file is
 // both training and test data.)
@@ -309,7 +337,7 @@ func (p *parser) checkTableFiles(path string, tn *tableNodes) {
 		return
 	}
 	for _, it := range slices.Concat(tn.files, tn.test) {
-		if !strings.HasSuffix(strings.ToLower(it.value), ".parquet") && !strings.HasSuffix(strings.ToLower(it.value), ".pq") {
+		if !tableParquet(t, it.value) {
 			at := tn.present["header"]
 			if at == nil {
 				at = it.node
@@ -553,6 +581,9 @@ func tableNode(t *Table) *yaml.Node {
 	}
 	add("missing", str(t.Missing))
 	add("missing_tokens", textList(t.MissingTokens))
+	if t.Format != "" {
+		add("format", str(t.Format))
+	}
 	return n
 }
 

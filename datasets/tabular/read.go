@@ -55,7 +55,7 @@ func Read(spec Spec) (*Table, *Report, error) {
 			break
 		}
 		r.startFile(i, path)
-		switch format, gz := fileFormat(path); format {
+		switch format, gz := fileFormat(path, spec.Format); format {
 		case formatCSV:
 			r.readCSV(path, gz)
 		case formatParquet:
@@ -532,6 +532,7 @@ func (r *reader) finish() (*Table, *Report, error) {
 		Anomaly:          r.anomaly.slice(),
 		Source:           r.source.slice(),
 		Files:            slices.Clone(r.spec.Files),
+		Format:           r.spec.Format,
 		Roles:            maps.Clone(r.spec.Roles),
 	}
 	for j := range r.cats {

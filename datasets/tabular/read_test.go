@@ -48,23 +48,32 @@ func basicTable(file string) *Table {
 // TestReadLayouts: the same four rows written in different ways read
 // into the same table.
 func TestReadLayouts(t *testing.T) {
-	for _, file := range []string{
-		"basic.csv",          // LF
-		"bom.csv",            // UTF-8 byte-order mark: stripped
-		"crlf.csv",           // CRLF line ends: same as LF
-		"bom_crlf_noeol.csv", // both, and no line end after the last row
-		"basic.csv.gz",       // gzip, told by the extension
+	for _, tc := range []struct{ file, format string }{
+		{"basic.csv", ""},          // LF
+		{"bom.csv", ""},            // UTF-8 byte-order mark: stripped
+		{"crlf.csv", ""},           // CRLF line ends: same as LF
+		{"bom_crlf_noeol.csv", ""}, // both, and no line end after the last row
+		{"basic.csv.gz", ""},       // gzip, told by the extension
+		// Names that tell nothing, as published files' often do
+		// (kddcup.data_10_percent.gz): the format is declared.
+		{"basic_data.gz", tabspec.FormatCSVGzip},
+		{"basic_data", tabspec.FormatCSV},
 	} {
+		file := tc.file
 		t.Run(file, func(t *testing.T) {
-			tab, rep, err := Read(fixtureSpec(file))
+			spec := fixtureSpec(file)
+			spec.Format = tc.format
+			tab, rep, err := Read(spec)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(basicTable(file), tab); diff != "" {
+			want := basicTable(file)
+			want.Format = tc.format
+			if diff := cmp.Diff(want, tab); diff != "" {
 				t.Errorf("table (-want +got):\n%s", diff)
 			}
-			want := &Report{Files: []FileReport{{Path: filepath.Join("testdata", file), Rows: 4, Kept: 4}}, Rows: 4}
-			if diff := cmp.Diff(want, rep); diff != "" {
+			wantReport := &Report{Files: []FileReport{{Path: filepath.Join("testdata", file), Rows: 4, Kept: 4}}, Rows: 4}
+			if diff := cmp.Diff(wantReport, rep); diff != "" {
 				t.Errorf("report (-want +got):\n%s", diff)
 			}
 		})
@@ -452,7 +461,9 @@ func TestCheck(t *testing.T) {
 		{"valid", func(*Spec) {}, nil},
 		{"no files", func(s *Spec) { s.Files = nil }, []string{"no files"}},
 		{"extension", func(s *Spec) { s.Files = []string{"a.json", "b.parquet.gz"} }, []string{
-			`file "a.json": cannot tell the format`, `file "b.parquet.gz": Parquet files cannot be gzip-compressed`}},
+			`file "a.json": cannot tell the format from the extension (want .csv, .txt, .csv.gz, .txt.gz or .parquet); name it with Format`, `file "b.parquet.gz": Parquet files cannot be gzip-compressed`}},
+		{"format", func(s *Spec) { s.Files, s.Format = []string{"a.json"}, "json" }, []string{`unknown format "json" (want csv, csv.gz, parquet)`}},
+		{"declared format", func(s *Spec) { s.Files, s.Format = []string{"a.json", "b.parquet.gz"}, tabspec.FormatCSV }, nil},
 		{"no label", func(s *Spec) { s.Label = "" }, []string{"no label column"}},
 		{"twice", func(s *Spec) { s.Numeric = append(s.Numeric, "bytes", "proto", "label") }, []string{
 			`column "bytes" is listed twice in Numeric`, `column "proto" is both numeric and categorical`,

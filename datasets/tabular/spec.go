@@ -34,8 +34,9 @@ import (
 // is missing.
 type Spec struct {
 	// Files are read in order and their rows concatenated. The format is
-	// told by the extension: .csv or .txt (CSV), either followed by .gz
-	// (gzip-compressed CSV), or .parquet (also .pq).
+	// Mapping.Format when set, otherwise told by each file's extension:
+	// .csv or .txt (CSV), either followed by .gz (gzip-compressed CSV),
+	// or .parquet (also .pq).
 	Files []string
 
 	tabspec.Mapping
@@ -47,9 +48,19 @@ const (
 	formatParquet = "parquet"
 )
 
-// fileFormat returns the format of path and whether it is gzip-compressed,
-// or "" when the extension names no format this package reads.
-func fileFormat(path string) (format string, gz bool) {
+// fileFormat returns the format of path, override's when it names one
+// (tabspec.Mapping.Format), and whether it is gzip-compressed; "" when
+// the override is empty and the extension names no format this package
+// reads.
+func fileFormat(path, override string) (format string, gz bool) {
+	switch override {
+	case tabspec.FormatCSV:
+		return formatCSV, false
+	case tabspec.FormatCSVGzip:
+		return formatCSV, true
+	case tabspec.FormatParquet:
+		return formatParquet, false
+	}
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".gz" {
 		gz = true
@@ -116,12 +127,15 @@ func (s *Spec) Check() error {
 	if len(s.Files) == 0 {
 		add("no files")
 	}
+	if s.Format != "" && !slices.Contains(tabspec.Formats, s.Format) {
+		add("unknown format %q (want %s)", s.Format, strings.Join(tabspec.Formats, ", "))
+	}
 	for _, f := range s.Files {
-		if format, gz := fileFormat(f); format == "" {
+		if format, gz := fileFormat(f, s.Format); format == "" && s.Format == "" {
 			if gz && strings.HasSuffix(strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f))), "parquet") {
 				add("file %q: Parquet files cannot be gzip-compressed (Parquet compresses its pages itself)", f)
 			} else {
-				add("file %q: cannot tell the format from the extension; want .csv, .txt, .csv.gz, .txt.gz or .parquet", f)
+				add("file %q: cannot tell the format from the extension (want .csv, .txt, .csv.gz, .txt.gz or .parquet); name it with Format", f)
 			}
 		}
 	}
@@ -132,7 +146,7 @@ func (s *Spec) Check() error {
 		add("no label column (set Label)")
 	}
 
-	anyCSV := slices.ContainsFunc(s.Files, func(f string) bool { format, _ := fileFormat(f); return format == formatCSV })
+	anyCSV := slices.ContainsFunc(s.Files, func(f string) bool { format, _ := fileFormat(f, s.Format); return format == formatCSV })
 	if anyCSV && !s.Header && len(s.Columns) == 0 {
 		add("no header and no Columns: set Header when the first line names the columns, or list them in Columns")
 	}

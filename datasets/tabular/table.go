@@ -43,6 +43,10 @@ type Table struct {
 
 	// Roles is a copy of Spec.Roles: role -> column.
 	Roles map[string]string
+
+	// Format is Spec.Format: the format every file was read as, or ""
+	// when each file's extension told it.
+	Format string
 }
 
 // RowSource is where a row came from.
@@ -73,12 +77,8 @@ func (t *Table) CategoricalColumn(name string) *Column {
 // "file: row n" (Parquet).
 func (t *Table) Where(i int) string {
 	s := t.Source[i]
-	return where(t.Files[s.File], s.Line, isParquet(t.Files[s.File]))
-}
-
-func isParquet(path string) bool {
-	f, _ := fileFormat(path)
-	return f == formatParquet
+	f, _ := fileFormat(t.Files[s.File], t.Format)
+	return where(t.Files[s.File], s.Line, f == formatParquet)
 }
 
 func where(path string, line int, rowNumber bool) string {

@@ -37,6 +37,7 @@ func tableSpec(exp *experiments.Experiment, tb *experiments.Table, files []strin
 	if tb.MissingTokens != nil {
 		s.MissingTokens = tb.MissingTokens
 	}
+	s.Format = tb.Format
 	return s
 }
 

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -114,5 +116,59 @@ models:
 	}
 	if _, err := os.Stat(filepath.Join(rundir.TrialDir(res.Dir, rec.ID), "dataset.parquet")); err == nil {
 		t.Error("a table trial wrote dataset.parquet, the synthetic flow schema")
+	}
+}
+
+// TestTableFormat reads a gzip-compressed CSV whose name does not tell its
+// format, as KDD Cup 99's kddcup.data_10_percent.gz: refused without
+// format (naming the key to set), read with format: csv.gz.
+func TestTableFormat(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.csv")
+	writeTableCSV(t, plain, 200, []string{"scan"})
+	data, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(data)
+	w.Close()
+	if err := os.WriteFile(filepath.Join(dir, "kddcup.data_10_percent.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := `name: format
+seeds: [1]
+data:
+  source: table
+  table:
+    files: [kddcup.data_10_percent.gz]
+    %s
+    header: true
+    label: label
+    normal: [normal]
+    categories: {probe: [scan]}
+    numeric: [dur, bytes]
+    categorical: [proto]
+models:
+  - {name: iso, kind: isolation_forest}
+`
+	file := filepath.Join(dir, "format.yaml")
+	os.WriteFile(file, []byte(fmt.Sprintf(src, "")), 0o644)
+	if _, err := experiments.ParseFile(file); err == nil || !strings.Contains(err.Error(), "format.yaml:6:13: data.table.files: cannot tell the format of kddcup.data_10_percent.gz from its extension") ||
+		!strings.Contains(err.Error(), "declare it with format: csv, csv.gz, parquet") {
+		t.Errorf("without format: %v", err)
+	}
+	os.WriteFile(file, []byte(fmt.Sprintf(src, "format: csv.gz")), 0o644)
+	exp, err := experiments.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), exp, Options{Out: t.TempDir(), Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := res.Manifest.Trials[0].Data; rec.Flows != 200 || rec.Anomalies != 50 {
+		t.Errorf("data record %+v: want 200 flows, 50 anomalies", rec)
 	}
 }

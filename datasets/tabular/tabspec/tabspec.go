@@ -68,7 +68,22 @@ type Mapping struct {
 	// surrounding spaces and tabs, categorical and label fields as they
 	// are. A Parquet null is always missing.
 	MissingTokens []string
+
+	// Format is the format of every file, for files whose names do not
+	// tell it (kddcup.data_10_percent.gz): FormatCSV, FormatCSVGzip or
+	// FormatParquet. Empty: each file's extension tells its format.
+	Format string
 }
+
+// File formats Mapping.Format names.
+const (
+	FormatCSV     = "csv"     // CSV (RFC 4180)
+	FormatCSVGzip = "csv.gz"  // gzip-compressed CSV
+	FormatParquet = "parquet" // Apache Parquet
+)
+
+// Formats are the values of Mapping.Format.
+var Formats = []string{FormatCSV, FormatCSVGzip, FormatParquet}
 
 // Clone returns a deep copy.
 func (m Mapping) Clone() Mapping {
