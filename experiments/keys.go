@@ -174,6 +174,12 @@ var Keys = []Key{
 		Doc: "the field values that mean missing; [] means none. Numeric fields are compared after " +
 			"trimming spaces and tabs. A Parquet null is always missing. Quote null, which YAML would " +
 			"otherwise read as no value."},
+	{Path: "data.table.nonfinite", Type: "string", Range: "error, drop or clip", Default: "error",
+		Doc: "what to do with infinities (Infinity, inf, -Inf, in any case) and a NaN that is not a " +
+			"missing token in numeric columns, as rate columns of flow exporters hold them: error reports " +
+			"each at its position; drop drops its row; clip replaces +infinity with the column's largest " +
+			"finite value over the rows read and -infinity with its smallest (a NaN cannot be clipped: " +
+			"list it in missing_tokens). The trial's notes count the rows dropped and the values clipped."},
 	{Path: "split.test_fraction", Type: "number", Range: "in (0, 1)", Default: "0.3", Sweepable: true,
 		Doc: "the fraction of flows in the test set, ceil(test_fraction × flows); at least one flow " +
 			"must remain for training."},

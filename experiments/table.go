@@ -203,6 +203,9 @@ func (p *parser) table(n *yaml.Node, path string) {
 		{"missing", func(n *yaml.Node, path string) {
 			value(p, n, path, oneOf(tabspec.MissingPolicies...), func(v string) { t.Missing = v })
 		}},
+		{"nonfinite", func(n *yaml.Node, path string) {
+			value(p, n, path, oneOf(tabspec.NonFinitePolicies...), func(v string) { t.NonFinite = v })
+		}},
 		{"missing_tokens", func(n *yaml.Node, path string) {
 			items, ok := stringList(p, n, path, "token", missingToken)
 			if ok {
@@ -229,6 +232,9 @@ func (p *parser) table(n *yaml.Node, path string) {
 	}
 	if t.Missing == "" {
 		t.Missing = tabspec.MissingError
+	}
+	if t.NonFinite == "" {
+		t.NonFinite = tabspec.NonFiniteError
 	}
 	if tn.present["missing_tokens"] == nil {
 		t.MissingTokens = slices.Clone(tabspec.DefaultMissingTokens)
@@ -581,6 +587,9 @@ func tableNode(t *Table) *yaml.Node {
 	}
 	add("missing", str(t.Missing))
 	add("missing_tokens", textList(t.MissingTokens))
+	if t.NonFinite != tabspec.NonFiniteError {
+		add("nonfinite", str(t.NonFinite))
+	}
 	if t.Format != "" {
 		add("format", str(t.Format))
 	}

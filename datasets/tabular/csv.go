@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/segharness/harness/internal/fileio"
@@ -135,10 +136,12 @@ func (r *reader) readCSV(path string, gz bool) {
 				}
 				x, ok, note := parseNumber(t)
 				if !ok {
-					r.fail(s, numberError(v, note))
-					continue
+					if x, ok = nonFiniteToken(t); !ok {
+						r.fail(s, numberError(v, note))
+						continue
+					}
 				}
-				r.rowNum[s.j] = x
+				r.number(s, x, strconv.Quote(v))
 			default:
 				if r.isMissing(v) {
 					r.missing(s, v, false)

@@ -24,7 +24,7 @@ func FuzzRead(f *testing.F) {
 			f.Fatal(err)
 		}
 		gz := filepath.Ext(s) == ".gz"
-		for p := range uint8(3) {
+		for p := range uint8(9) {
 			f.Add(b, p, gz)
 		}
 	}
@@ -40,6 +40,7 @@ func FuzzRead(f *testing.F) {
 		spec := fixtureSpec()
 		spec.Files = []string{path}
 		spec.Missing = []string{tabspec.MissingError, tabspec.MissingDrop, tabspec.MissingImpute}[policy%3]
+		spec.NonFinite = tabspec.NonFinitePolicies[policy/3%3]
 		tab, rep, err := Read(spec)
 		if err != nil {
 			if tab != nil || rep != nil {

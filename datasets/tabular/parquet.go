@@ -116,11 +116,7 @@ func (r *reader) readParquet(path string) {
 			}
 			if s.kind == kindNumeric {
 				v := c.nums[i]
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					r.fail(s, fmt.Sprintf("want a finite number, got %v", v))
-					continue
-				}
-				r.rowNum[s.j] = v
+				r.number(s, v, fmt.Sprint(v))
 				continue
 			}
 			if v := c.strs[i]; r.isMissing(v) {

@@ -171,7 +171,7 @@ func TestReadParquetErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, path, want string
 	}{
-		{"NaN and Inf", nanPath, nanPath + ": row 2 (x): want a finite number, got NaN\n" + nanPath + ": row 3 (x): want a finite number, got -Inf"},
+		{"NaN and Inf", nanPath, nanPath + ": row 2 (x): non-finite value NaN; NonFinite drop or clip accepts non-finite values\n" + nanPath + ": row 3 (x): non-finite value -Inf; NonFinite drop or clip accepts non-finite values"},
 		{"string in a numeric column", textPath, textPath + `: column "x": has type BYTE_ARRAY; a numeric column must be INT32, INT64, FLOAT, DOUBLE or BOOLEAN`},
 		{"nested", nestedPath, nestedPath + `: column "x" is a group; only flat columns are read`},
 		{"no rows", emptyPath, emptyPath + ": no rows"},

@@ -38,10 +38,14 @@ import (
 // report and an ErrorList holding every problem found.
 //
 // A numeric field holds a decimal number in the syntax of
-// strconv.ParseFloat without hexadecimal forms, underscores, infinities
-// or NaN (which are errors, as is a number out of float64's range), or a
-// boolean True/False (also true/false, TRUE/FALSE), read as 1/0 as pandas
-// writes booleans; surrounding spaces and tabs are ignored. CSV follows
+// strconv.ParseFloat without hexadecimal forms or underscores (a number
+// out of float64's range is an error), or a boolean True/False (also
+// true/false, TRUE/FALSE), read as 1/0 as pandas writes booleans;
+// surrounding spaces and tabs are ignored. Infinities (inf, infinity, in
+// any case, with an optional sign) and NaN that is not a missing token go
+// to the NonFinite policy: an error by default, or the row dropped, or
+// the infinity clipped to its column's finite range, counted in the
+// Report. CSV follows
 // RFC 4180 (quoted fields may hold commas, quotes and line breaks); a
 // UTF-8 byte-order mark at the start of a file is skipped, CRLF line ends
 // read as LF, and blank lines are skipped.
@@ -72,6 +76,7 @@ type slot struct {
 	j          int    // index into Spec.Numeric or Spec.Categorical
 	name       string // column name
 	dropReason string // "missing value in <name>"
+	nonFinite  string // "non-finite value in <name>"
 }
 
 // levelCoder builds a Column, numbering levels in order of appearance;
@@ -338,7 +343,7 @@ func (r *reader) plan(names []string, line int) ([]slot, bool) {
 	}
 	var slots []slot
 	for i, n := range names {
-		s := slot{field: i, kind: r.kinds[n], name: n, dropReason: "missing value in " + n}
+		s := slot{field: i, kind: r.kinds[n], name: n, dropReason: "missing value in " + n, nonFinite: "non-finite value in " + n}
 		switch s.kind {
 		case kindIgnore:
 			continue
@@ -419,6 +424,30 @@ func (r *reader) missing(s *slot, token string, null bool) {
 			r.rowCat[s.j] = tabspec.MissingLevel
 			r.rowImp[s.j] = true
 		}
+	}
+}
+
+// number sets a numeric field to v, a number as read, applying the
+// non-finite policy to an infinity or NaN; field is the field as
+// written, for messages.
+func (r *reader) number(s *slot, v float64, field string) {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		r.rowNum[s.j] = v
+		return
+	}
+	switch r.spec.NonFinite {
+	case tabspec.NonFiniteDrop:
+		if r.drop == "" {
+			r.drop = s.nonFinite
+		}
+	case tabspec.NonFiniteClip:
+		if math.IsNaN(v) {
+			r.fail(s, fmt.Sprintf("non-finite value %s, which NonFinite clip cannot clip (a NaN has no side): list it in MissingTokens to treat it as missing, or drop such rows with NonFinite drop", field))
+			return
+		}
+		r.rowNum[s.j] = v // clipped by finish
+	default:
+		r.fail(s, fmt.Sprintf("non-finite value %s; NonFinite drop or clip accepts non-finite values", field))
 	}
 }
 
@@ -504,6 +533,17 @@ func (r *reader) finish() (*Table, *Report, error) {
 	numeric := make([][]float64, len(r.num))
 	for j := range r.num {
 		numeric[j] = r.num[j].slice()
+		if r.spec.NonFinite == tabspec.NonFiniteClip {
+			clips, err := clip(numeric[j])
+			if err != nil {
+				errs = append(errs, fmt.Errorf("tabular: column %q: %w", r.spec.Numeric[j], err))
+				continue
+			}
+			for _, c := range clips {
+				c.Column = r.spec.Numeric[j]
+				rep.Clipped = append(rep.Clipped, c)
+			}
+		}
 		n, with, err := impute(numeric[j])
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tabular: column %q: %w", r.spec.Numeric[j], err))
@@ -551,6 +591,47 @@ func dropSummary(d []Drop) string {
 
 // impute replaces the NaNs of col (its missing values) with the median of
 // the others, returning how many it replaced and the median formatted.
+// clip replaces col's +infinities with its largest finite value and its
+// -infinities with its smallest (NaN, imputed later, ignored), and
+// returns what it replaced, Column unset: an error when the column has
+// infinities and no finite value.
+func clip(col []float64) ([]Clip, error) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	var pos, neg int
+	for _, v := range col {
+		switch {
+		case math.IsInf(v, 1):
+			pos++
+		case math.IsInf(v, -1):
+			neg++
+		case !math.IsNaN(v):
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if pos+neg == 0 {
+		return nil, nil
+	}
+	if lo > hi {
+		return nil, fmt.Errorf("every value is infinite or missing, so there is no finite range to clip its %d infinities to", pos+neg)
+	}
+	for i, v := range col {
+		switch {
+		case math.IsInf(v, 1):
+			col[i] = hi
+		case math.IsInf(v, -1):
+			col[i] = lo
+		}
+	}
+	var out []Clip
+	if pos > 0 {
+		out = append(out, Clip{Values: pos, With: strconv.FormatFloat(hi, 'g', -1, 64), Infinity: "+Inf"})
+	}
+	if neg > 0 {
+		out = append(out, Clip{Values: neg, With: strconv.FormatFloat(lo, 'g', -1, 64), Infinity: "-Inf"})
+	}
+	return out, nil
+}
+
 func impute(col []float64) (int, string, error) {
 	if !slices.ContainsFunc(col, math.IsNaN) {
 		return 0, "", nil
@@ -605,6 +686,30 @@ func parseNumber(s string) (float64, bool, string) {
 		return 0, false, ""
 	}
 	return v, true, ""
+}
+
+// nonFiniteToken reads the spellings of infinity and NaN that tables
+// write (Java's Infinity, numpy's inf, pandas' nan and their signed and
+// capitalised forms): inf, infinity and nan, in any case, infinities with
+// an optional sign.
+func nonFiniteToken(s string) (float64, bool) {
+	sign := 1.0
+	t := s
+	if len(t) > 0 && (t[0] == '+' || t[0] == '-') {
+		if t[0] == '-' {
+			sign = -1
+		}
+		t = t[1:]
+	}
+	switch strings.ToLower(t) {
+	case "inf", "infinity":
+		return math.Inf(int(sign)), true
+	case "nan":
+		if t == s { // a signed NaN is no spelling of anything
+			return math.NaN(), true
+		}
+	}
+	return 0, false
 }
 
 // numberError is the message for a numeric field that is not a number.

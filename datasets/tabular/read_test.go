@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"errors"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -205,11 +206,11 @@ func TestReadErrors(t *testing.T) {
 				`testdata/numbers.csv:2:5 (bytes): want a number, got "abc"`,
 				`testdata/numbers.csv:3:5 (bytes): want a number, got "1,5"`,
 				`testdata/numbers.csv:4:5 (bytes): want a number, got "0x10"`,
-				`testdata/numbers.csv:5:5 (bytes): want a number, got "inf"`,
-				`testdata/numbers.csv:6:5 (bytes): want a number, got "nan"`,
+				`testdata/numbers.csv:5:5 (bytes): non-finite value "inf"; NonFinite drop or clip accepts non-finite values`,
+				`testdata/numbers.csv:6:5 (bytes): non-finite value "nan"; NonFinite drop or clip accepts non-finite values`,
 				`testdata/numbers.csv:7:5 (bytes): want a number, got "1_000"`,
 				`testdata/numbers.csv:8:5 (bytes): want a number, got "1e999" (out of the range of a 64-bit float)`,
-				`testdata/numbers.csv:9:5 (bytes): want a number, got "Infinity"`,
+				`testdata/numbers.csv:9:5 (bytes): non-finite value "Infinity"; NonFinite drop or clip accepts non-finite values`,
 			},
 		},
 		{
@@ -512,4 +513,92 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNonFinite reads a CICFlowMeter-like table (column names with spaces
+// and slashes, a rate column holding Infinity, -Infinity and NaN, which
+// is a missing token and imputed) under each non-finite policy.
+func TestNonFinite(t *testing.T) {
+	spec := func(policy string) Spec {
+		return Spec{Files: []string{filepath.Join("testdata", "cicflow.csv")}, Mapping: tabspec.Mapping{
+			Header: true, Label: "Label", Normal: []string{"BENIGN"},
+			Categories: map[string][]string{"dos": {"DDoS"}, "probe": {"PortScan"}},
+			Numeric:    []string{"Flow Duration", "Total Fwd Packets", "Flow Bytes/s"}, Categorical: []string{"Protocol"},
+			Missing: tabspec.MissingImpute, NonFinite: policy,
+		}}
+	}
+	// error (the default): each infinity at its position.
+	_, _, err := Read(spec(""))
+	want := []string{
+		`testdata/cicflow.csv:3:8 (Flow Bytes/s): non-finite value "Infinity"; NonFinite drop or clip accepts non-finite values`,
+		`testdata/cicflow.csv:4:10 (Flow Bytes/s): non-finite value "-Infinity"; NonFinite drop or clip accepts non-finite values`,
+	}
+	if diff := cmp.Diff(want, errorLines(err)); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
+	}
+
+	// drop: the two rows go, counted; the NaN is imputed with the median
+	// of the rows kept (500.5 and 1500).
+	tab, rep, err := Read(spec(tabspec.NonFiniteDrop))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]float64{500.5, 1500, 1000.25}, tab.NumericColumn("Flow Bytes/s")); diff != "" {
+		t.Errorf("drop: Flow Bytes/s (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Drop{{Reason: "non-finite value in Flow Bytes/s", Rows: 2, First: "testdata/cicflow.csv:3"}}, rep.Dropped); diff != "" {
+		t.Errorf("drop: report (-want +got):\n%s", diff)
+	}
+
+	// clip: +Inf to the column's largest finite value (1500), -Inf to its
+	// smallest (500.5), then the NaN imputed with the median of
+	// 500.5, 1500, 500.5, 1500.
+	tab, rep, err = Read(spec(tabspec.NonFiniteClip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]float64{500.5, 1500, 500.5, 1500, 1000.25}, tab.NumericColumn("Flow Bytes/s")); diff != "" {
+		t.Errorf("clip: Flow Bytes/s (-want +got):\n%s", diff)
+	}
+	wantClips := []Clip{{Column: "Flow Bytes/s", Infinity: "+Inf", Values: 1, With: "1500"}, {Column: "Flow Bytes/s", Infinity: "-Inf", Values: 1, With: "500.5"}}
+	if diff := cmp.Diff(wantClips, rep.Clipped); diff != "" {
+		t.Errorf("clip: report (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Imputation{{Column: "Flow Bytes/s", Values: 1, With: "1000.25"}}, rep.Imputed); diff != "" {
+		t.Errorf("clip: imputations (-want +got):\n%s", diff)
+	}
+
+	// clip cannot clip a NaN that is not missing.
+	s := spec(tabspec.NonFiniteClip)
+	s.MissingTokens = []string{""}
+	_, _, err = Read(s)
+	if got := errorLines(err); len(got) != 1 || !strings.Contains(got[0], `cicflow.csv:6:6 (Flow Bytes/s): non-finite value "NaN", which NonFinite clip cannot clip`) {
+		t.Errorf("clip with a NaN that is not missing: %q", got)
+	}
+}
+
+func TestNonFiniteToken(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"inf", math.Inf(1), true}, {"Infinity", math.Inf(1), true}, {"+INF", math.Inf(1), true},
+		{"-Infinity", math.Inf(-1), true}, {"-inf", math.Inf(-1), true},
+		{"nan", math.NaN(), true}, {"NaN", math.NaN(), true},
+		{"-nan", 0, false}, {"infinit", 0, false}, {"", 0, false}, {"+", 0, false}, {"1e999", 0, false},
+	} {
+		got, ok := nonFiniteToken(tc.in)
+		if ok != tc.ok || !(got == tc.want || math.IsNaN(got) && math.IsNaN(tc.want)) {
+			t.Errorf("nonFiniteToken(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// errorLines splits err's message into its lines; none for nil.
+func errorLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return strings.Split(err.Error(), "\n")
 }

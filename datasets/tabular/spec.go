@@ -118,7 +118,8 @@ func (e *SpecError) Error() string {
 // Columns, or a column in Columns that is not mapped or a mapped one that
 // is not in Columns; a label value declared twice or equal to a missing
 // token; an empty or reserved category; an unknown role, or a role whose
-// column is neither numeric nor categorical; an unknown Missing policy.
+// column is neither numeric nor categorical; an unknown Missing or
+// NonFinite policy.
 // Read calls Check first.
 func (s *Spec) Check() error {
 	var p []string
@@ -223,6 +224,9 @@ func (s *Spec) Check() error {
 	case "", tabspec.MissingError, tabspec.MissingDrop, tabspec.MissingImpute:
 	default:
 		add("Missing %q: want %s, %s or %s", s.Missing, tabspec.MissingError, tabspec.MissingDrop, tabspec.MissingImpute)
+	}
+	if s.NonFinite != "" && !slices.Contains(tabspec.NonFinitePolicies, s.NonFinite) {
+		add("NonFinite %q: want %s", s.NonFinite, strings.Join(tabspec.NonFinitePolicies, ", "))
 	}
 	if len(p) > 0 {
 		return &SpecError{Problems: p}

@@ -123,6 +123,15 @@ type Report struct {
 	Rows    int          // rows in the table: the kept rows of every file
 	Dropped []Drop       // sorted by reason; empty unless Spec.Missing is tabspec.MissingDrop
 	Imputed []Imputation // in Spec.Numeric's, then Spec.Categorical's order; empty unless tabspec.MissingImpute
+	Clipped []Clip       // in Spec.Numeric's order, +Inf before -Inf; empty unless tabspec.NonFiniteClip
+}
+
+// Clip counts the infinities of one sign replaced in one column.
+type Clip struct {
+	Column   string
+	Infinity string // "+Inf" or "-Inf"
+	Values   int    // values replaced
+	With     string // the column's largest (for +Inf) or smallest finite value, formatted
 }
 
 // FileReport counts the data rows of one file.

@@ -38,6 +38,9 @@ func tableSpec(exp *experiments.Experiment, tb *experiments.Table, files []strin
 		s.MissingTokens = tb.MissingTokens
 	}
 	s.Format = tb.Format
+	if tb.NonFinite != "" {
+		s.NonFinite = tb.NonFinite
+	}
 	return s
 }
 
@@ -69,6 +72,9 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 		}
 		for _, im := range r.Imputed {
 			notes = append(notes, fmt.Sprintf("data: %d missing values of %s imputed with %s", im.Values, im.Column, im.With))
+		}
+		for _, c := range r.Clipped {
+			notes = append(notes, fmt.Sprintf("data: %d %s values of %s clipped to %s", c.Values, c.Infinity, c.Column, c.With))
 		}
 	}
 

@@ -172,3 +172,57 @@ models:
 		t.Errorf("data record %+v: want 200 flows, 50 anomalies", rec)
 	}
 }
+
+// TestTableNonFinite runs a CICFlowMeter-like table whose rate column
+// holds Infinity tokens under nonfinite: clip, and checks the trial's
+// notes count the values clipped; nonfinite: drop counts the rows.
+func TestTableNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("Flow Duration,Flow Bytes/s,Protocol,Label\n")
+	for i := range 300 {
+		label, rate := "BENIGN", fmt.Sprint(100+i%50)
+		if i%5 == 0 {
+			label, rate = "PortScan", fmt.Sprint(90000+i)
+		}
+		if i%37 == 0 {
+			rate = "Infinity"
+		}
+		fmt.Fprintf(&b, "%d,%s,%d,%s\n", i%11, rate, []int{6, 17}[i%2], label)
+	}
+	os.WriteFile(filepath.Join(dir, "cic.csv"), []byte(b.String()), 0o644)
+	for _, tc := range []struct{ policy, note string }{
+		{"clip", "data: 9 +Inf values of Flow Bytes/s clipped to 90295"},
+		{"drop", "data: 9 rows dropped: non-finite value in Flow Bytes/s (first at"},
+	} {
+		src := `name: cic
+seeds: [1]
+data:
+  source: table
+  table:
+    files: [cic.csv]
+    header: true
+    label: Label
+    normal: [BENIGN]
+    categories: {probe: [PortScan]}
+    numeric: [Flow Duration, Flow Bytes/s]
+    categorical: [Protocol]
+    nonfinite: ` + tc.policy + `
+models:
+  - {name: iso, kind: isolation_forest}
+`
+		file := filepath.Join(dir, tc.policy+".yaml")
+		os.WriteFile(file, []byte(src), 0o644)
+		exp, err := experiments.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), exp, Options{Out: t.TempDir(), Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if notes := strings.Join(res.Manifest.Trials[0].Notes, "\n"); !strings.Contains(notes, tc.note) {
+			t.Errorf("nonfinite %s: notes %q, want %q", tc.policy, notes, tc.note)
+		}
+	}
+}

@@ -69,11 +69,40 @@ type Mapping struct {
 	// are. A Parquet null is always missing.
 	MissingTokens []string
 
+	// NonFinite is the policy for non-finite numbers in numeric columns
+	// (infinities written Infinity, inf, -Inf and the like, a NaN that is
+	// not a missing token, and Parquet's infinities and NaN):
+	// NonFiniteError (the default when empty), NonFiniteDrop or
+	// NonFiniteClip. A token in MissingTokens is missing, never
+	// non-finite.
+	NonFinite string
+
 	// Format is the format of every file, for files whose names do not
 	// tell it (kddcup.data_10_percent.gz): FormatCSV, FormatCSVGzip or
 	// FormatParquet. Empty: each file's extension tells its format.
 	Format string
 }
+
+// Non-finite number policies.
+const (
+	// NonFiniteError makes every non-finite number an error at its
+	// position.
+	NonFiniteError = "error"
+	// NonFiniteDrop drops each row holding a non-finite number; the
+	// reader's Report counts them by reason ("non-finite value in
+	// <column>").
+	NonFiniteDrop = "drop"
+	// NonFiniteClip replaces +infinity with the largest finite value of
+	// its column over all rows read and -infinity with the smallest; the
+	// reader's Report counts the values replaced. A NaN has no side to
+	// clip to: it is an error (list its token in MissingTokens to treat it
+	// as missing).
+	NonFiniteClip = "clip"
+)
+
+// NonFinitePolicies are the non-finite number policies, NonFiniteError
+// first.
+var NonFinitePolicies = []string{NonFiniteError, NonFiniteDrop, NonFiniteClip}
 
 // File formats Mapping.Format names.
 const (
