@@ -149,19 +149,21 @@ var Keys = []Key{
 		Doc: "the columns that play the roles of the notebook's raw columns, from which its engineered " +
 			"features are computed (bytes_per_second from bytes_sent and duration, log_bytes from " +
 			"bytes_sent, ...). Each column must be numeric or categorical; an engineered feature " +
-			"whose roles are not all numeric columns is skipped, and the trial's notes say so. The " +
-			"roles:"},
-	{Path: "data.table.roles.bytes_sent", Type: "string", Default: "none",
+			"whose roles are not all numeric columns is skipped, and the trial's notes say so. A " +
+			"numeric role in another unit takes {column: C, scale: s}, s the factor from the column's " +
+			"unit to the role's (duration: {column: Flow Duration, scale: 1e-6} for microseconds); the " +
+			"engineered features see the scaled values, the column itself is unchanged. The roles:"},
+	{Path: "data.table.roles.bytes_sent", Type: "string or {column, scale}", Default: "none",
 		Doc: "bytes sent."},
-	{Path: "data.table.roles.cpu_usage", Type: "string", Default: "none",
+	{Path: "data.table.roles.cpu_usage", Type: "string or {column, scale}", Default: "none",
 		Doc: "CPU usage in percent."},
-	{Path: "data.table.roles.duration", Type: "string", Default: "none",
+	{Path: "data.table.roles.duration", Type: "string or {column, scale}", Default: "none",
 		Doc: "duration in seconds."},
-	{Path: "data.table.roles.hour", Type: "string", Default: "none",
+	{Path: "data.table.roles.hour", Type: "string or {column, scale}", Default: "none",
 		Doc: "hour of day."},
-	{Path: "data.table.roles.packets_sent", Type: "string", Default: "none",
+	{Path: "data.table.roles.packets_sent", Type: "string or {column, scale}", Default: "none",
 		Doc: "packets sent."},
-	{Path: "data.table.roles.ports_contacted", Type: "string", Default: "none",
+	{Path: "data.table.roles.ports_contacted", Type: "string or {column, scale}", Default: "none",
 		Doc: "ports contacted."},
 	{Path: "data.table.roles.protocol", Type: "string", Default: "none",
 		Doc: "the protocol; no engineered feature needs it."},

@@ -805,8 +805,9 @@ data:
     numeric: [duration, bytes]
     categorical: [proto]
     ignore: [port]
-    roles: {duration: duration, bytes_sent: bytes, protocol: proto}
+    roles: {duration: {column: duration, scale: 1e-3}, bytes_sent: bytes, protocol: proto}
     missing: impute
+    nonfinite: clip
     missing_tokens: []
 split: {scale_on: all}
 models:

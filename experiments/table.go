@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -172,7 +173,7 @@ func (p *parser) table(n *yaml.Node, path string) {
 	}
 	var roleFields []field
 	for _, role := range tabspec.KnownRoles {
-		roleFields = append(roleFields, field{role, func(n *yaml.Node, path string) {
+		setColumn := func(n *yaml.Node, path string) {
 			value(p, n, path, columnName, func(v string) {
 				if t.Roles == nil {
 					t.Roles = map[string]string{}
@@ -180,6 +181,24 @@ func (p *parser) table(n *yaml.Node, path string) {
 				t.Roles[role] = v
 				tn.roleValues[role] = n
 			})
+		}
+		roleFields = append(roleFields, field{role, func(n *yaml.Node, path string) {
+			if n.Kind != yaml.MappingNode {
+				setColumn(n, path)
+				return
+			}
+			// {column: C, scale: s}: the column in units s times the role's.
+			p.mapping(n, path, []field{
+				{"column", setColumn},
+				{"scale", func(n *yaml.Node, path string) {
+					value(p, n, path, number(0, math.MaxFloat64, false, true), func(v float64) {
+						if t.RoleScales == nil {
+							t.RoleScales = map[string]float64{}
+						}
+						t.RoleScales[role] = v
+					})
+				}},
+			}, "column")
 		}})
 	}
 	tn.present = p.mapping(n, path, []field{
@@ -471,6 +490,8 @@ func (p *parser) checkTableMapping(n *yaml.Node, path string, tn *tableNodes) {
 		}
 		col := t.Roles[role]
 		switch e, ok := roleOf[col]; {
+		case ok && e.role == "categorical" && t.RoleScales[role] != 0:
+			p.errorf(vn, join(join(path, "roles"), role), "column %q is categorical, so it has no unit to scale: drop scale", col)
 		case ok && (e.role == "numeric" || e.role == "categorical"):
 		case ok:
 			p.errorf(vn, join(join(path, "roles"), role), "column %q is %s; a role's column must be numeric or categorical", col, e.role)
@@ -578,7 +599,14 @@ func tableNode(t *Table) *yaml.Node {
 		if len(t.Roles) > 0 {
 			roles := mapping()
 			for _, r := range tabspec.KnownRoles {
-				if col, ok := t.Roles[r]; ok {
+				col, ok := t.Roles[r]
+				switch scale, scaled := t.RoleScales[r]; {
+				case ok && scaled:
+					v := mapping()
+					v.Content = append(v.Content, str("column"), str(col), str("scale"),
+						&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: formatFloat(scale)})
+					roles.Content = append(roles.Content, str(r), v)
+				case ok:
 					roles.Content = append(roles.Content, str(r), str(col))
 				}
 			}

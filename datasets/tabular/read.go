@@ -574,6 +574,7 @@ func (r *reader) finish() (*Table, *Report, error) {
 		Files:            slices.Clone(r.spec.Files),
 		Format:           r.spec.Format,
 		Roles:            maps.Clone(r.spec.Roles),
+		RoleScales:       maps.Clone(r.spec.RoleScales),
 	}
 	for j := range r.cats {
 		t.Categorical[j] = r.cats[j].column()

@@ -21,6 +21,7 @@ package tabular
 import (
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -217,6 +218,17 @@ func (s *Spec) Check() error {
 		}
 		if k := kinds[col]; k != kindNumeric && k != kindCategorical {
 			add("role %s: column %q is %s; a role's column must be numeric or categorical", role, col, k)
+		}
+	}
+	for _, role := range slices.Sorted(maps.Keys(s.RoleScales)) {
+		col, ok := s.Roles[role]
+		switch scale := s.RoleScales[role]; {
+		case !ok:
+			add("role %s has a scale but no column", role)
+		case !(scale > 0) || math.IsInf(scale, 0):
+			add("role %s: scale %v, want a finite number above 0", role, scale)
+		case kinds[col] != kindNumeric:
+			add("role %s: column %q is not numeric, so it has no unit to scale", role, col)
 		}
 	}
 

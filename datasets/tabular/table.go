@@ -43,6 +43,9 @@ type Table struct {
 
 	// Roles is a copy of Spec.Roles: role -> column.
 	Roles map[string]string
+	// RoleScales is a copy of Spec.RoleScales: role -> the factor from
+	// its column's unit to the role's.
+	RoleScales map[string]float64
 
 	// Format is Spec.Format: the format every file was read as, or ""
 	// when each file's extension told it.

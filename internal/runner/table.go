@@ -272,13 +272,23 @@ var tableEngineered = []engineered{
 	{flow.ColLogDuration, []string{"duration"}, func(r roleColumns, i int) float64 { return features.LogDuration(r["duration"][i]) }},
 }
 
-// rolesOf returns a table's numeric role columns.
+// rolesOf returns a table's numeric role columns, in the roles' units
+// (tabular.Table.RoleScales).
 func rolesOf(t *tabular.Table) roleColumns {
 	r := roleColumns{}
 	for role, col := range t.Roles {
-		if v := t.NumericColumn(col); v != nil {
-			r[role] = v
+		v := t.NumericColumn(col)
+		if v == nil {
+			continue
 		}
+		if scale, ok := t.RoleScales[role]; ok && scale != 1 {
+			scaled := make([]float64, len(v))
+			for i, x := range v {
+				scaled[i] = x * scale
+			}
+			v = scaled
+		}
+		r[role] = v
 	}
 	return r
 }

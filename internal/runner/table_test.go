@@ -11,7 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/segharness/harness/datasets/tabular"
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
 )
 
@@ -223,6 +227,41 @@ models:
 		}
 		if notes := strings.Join(res.Manifest.Trials[0].Notes, "\n"); !strings.Contains(notes, tc.note) {
 			t.Errorf("nonfinite %s: notes %q, want %q", tc.policy, notes, tc.note)
+		}
+	}
+}
+
+// TestRoleScales: a duration in microseconds (CICFlowMeter's Flow
+// Duration) scaled to seconds feeds the engineered features in seconds
+// (internal/features): 4,000,000,000 µs is 4,000 s, a long duration (over
+// 3,600 s), and bytes per second is bytes / (seconds + 1); the column
+// itself is unchanged.
+func TestRoleScales(t *testing.T) {
+	tab := &tabular.Table{
+		Rows: 2, NumericNames: []string{"Flow Duration", "Bytes"},
+		Numeric:    [][]float64{{4000e6, 5e5}, {1e6, 1e6}},
+		Roles:      map[string]string{"duration": "Flow Duration", "bytes_sent": "Bytes"},
+		RoleScales: map[string]float64{"duration": 1e-6},
+	}
+	r := rolesOf(tab)
+	if diff := cmp.Diff([]float64{4000, 0.5}, r["duration"]); diff != "" {
+		t.Errorf("duration in seconds (-want +got):\n%s", diff)
+	}
+	if tab.Numeric[0][0] != 4000e6 {
+		t.Errorf("the column changed: %v", tab.Numeric[0])
+	}
+	have, _ := engineeredFor(tab)
+	got := map[string][]float64{}
+	for _, e := range have {
+		got[e.name] = []float64{e.value(r, 0), e.value(r, 1)}
+	}
+	want := map[string][]float64{
+		flow.ColBytesPerSecond: {1e6 / 4001, 1e6 / 1.5},
+		flow.ColLongDuration:   {1, 0},
+	}
+	for name, w := range want {
+		if diff := cmp.Diff(w, got[name], cmpopts.EquateApprox(1e-12, 0)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", name, diff)
 		}
 	}
 }

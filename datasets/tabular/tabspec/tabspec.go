@@ -59,6 +59,14 @@ type Mapping struct {
 	// Categorical. Optional; the reader only checks and passes it on.
 	Roles map[string]string
 
+	// RoleScales gives the unit of a numeric role's column: the factor
+	// that turns its values into the role's unit (seconds for duration,
+	// bytes for bytes_sent; 1e-6 for a duration in microseconds, as
+	// CICFlowMeter writes it). A role without one is in the role's unit.
+	// The engineered features the roles feed see the scaled values; the
+	// column as a feature is unchanged (it is standardised anyway).
+	RoleScales map[string]float64
+
 	// Missing is the policy for missing values (see MissingTokens):
 	// MissingError (the default when empty), MissingDrop or MissingImpute.
 	Missing string
@@ -123,6 +131,7 @@ func (m Mapping) Clone() Mapping {
 	c.Categorical = slices.Clone(m.Categorical)
 	c.Ignore = slices.Clone(m.Ignore)
 	c.Roles = maps.Clone(m.Roles)
+	c.RoleScales = maps.Clone(m.RoleScales)
 	c.MissingTokens = slices.Clone(m.MissingTokens)
 	if m.Categories != nil {
 		c.Categories = make(map[string][]string, len(m.Categories))
