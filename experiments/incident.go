@@ -36,6 +36,13 @@ type Policy struct {
 	policyconfig.Config
 }
 
+// LeakageModel is the model name of the leakage report's rows in the
+// metrics table, which every trial writes: the duplicates of the feature
+// vectors within and across the split's sides and the vectors with
+// conflicting labels (eval.Leakage). Targets and regression rules may
+// name it.
+const LeakageModel = "leakage"
+
 // PolicyModel is the model name of a policy's rows in the metrics table,
 // which targets name.
 const PolicyModel = "policy"
@@ -259,6 +266,8 @@ func (p *parser) checkSpecialMetric(rec *targetNode, model, metric string) bool 
 		names, what = eval.Produced(eval.Policy), "the policy"
 	case model == MonitoringModel && p.spec.Monitoring.Enabled:
 		names, what = eval.Produced(eval.Monitoring), "the monitoring simulation"
+	case model == LeakageModel:
+		names, what = eval.Produced(eval.LeakageReport), "the leakage report"
 	case p.spec.IncidentFlow(model) != nil:
 		names, what = eval.Produced(eval.Incident), "incident flow "+model
 	default:

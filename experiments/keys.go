@@ -204,7 +204,11 @@ var Keys = []Key{
 			"`dbscan` cluster flows, and `external` is any program, run through the protocol of " +
 			"docs/external-models.md in the role it declares."},
 	{Path: "targets[].model", Type: "string", Default: "required",
-		Doc: "a model's name."},
+		Doc: "a model's name, or leakage: every trial's leakage report, whose metrics are " +
+			"train_duplicate_share, test_duplicate_share, cross_split_duplicate_share and " +
+			"conflicting_label_share (shares in [0, 1]) and the counts train_duplicates, test_duplicates, " +
+			"cross_split_duplicates and conflicting_vectors ({model: leakage, metric: " +
+			"cross_split_duplicate_share, \"<=\": 0.01})."},
 	{Path: "targets[].metric", Type: "string", Default: "required",
 		Doc: "a metric the model produces. Detectors (isolation_forest, ecod, logistic_regression, and random_forest with target " +
 			"is_anomaly) produce `detection_rate` (the recall of the anomaly class), " +

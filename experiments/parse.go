@@ -1222,7 +1222,9 @@ func (p *parser) models(n *yaml.Node, path string) {
 			if defaulted {
 				nn = mn
 			}
-			if first := names[m.Name]; first != nil {
+			if m.Name == LeakageModel {
+				p.errorf(nn, mp+".name", "%q names the leakage report's rows in the metrics table, which every trial writes: rename the model", LeakageModel)
+			} else if first := names[m.Name]; first != nil {
 				msg := fmt.Sprintf("model name %q used twice (first at %s)", m.Name, at(first))
 				if defaulted {
 					msg = fmt.Sprintf("model name %q (defaulted from its kind) used twice (first at %s)", m.Name, at(first))

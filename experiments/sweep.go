@@ -377,7 +377,7 @@ func (p *parser) checkAgainst(rec *targetNode, model, against, metric, path stri
 	names := strings.Join(p.spec.modelNames(), ", ")
 	switch m, o := p.spec.Model(model), p.spec.Model(against); {
 	case model != "" && m == nil:
-		if p.spec.Model(model) == nil && (model == PolicyModel || model == MonitoringModel || p.spec.IncidentFlow(model) != nil) {
+		if p.spec.Model(model) == nil && (model == PolicyModel || model == MonitoringModel || model == LeakageModel || p.spec.IncidentFlow(model) != nil) {
 			p.errorf(rec.model, rec.path+".model", "%s is not a model of models:; a comparison with another model needs two (models: %s)", model, names)
 		}
 	case o == nil:

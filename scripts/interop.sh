@@ -32,6 +32,41 @@ done
 bin/harness export -out "$tmp/export" "$tmp"/runs/*/ >/dev/null
 node scripts/interop/check_export.mjs "$tmp/export" "$tmp"/runs/*/
 
+# The leakage report against DuckDB's counts from the files themselves:
+# a CICFlowMeter-like table (names with spaces and slashes) whose rows
+# repeat within each file and across them, with a vector of two labels.
+{
+  echo 'Flow Duration,Flow Bytes/s,Protocol,Label'
+  for i in $(seq 0 59); do
+    echo "$((i % 5)),$((100 + i % 3)).5,$((i % 2 == 0 ? 6 : 17)),$([ $((i % 4)) -eq 0 ] && echo PortScan || echo BENIGN)"
+  done
+} > "$tmp/train.csv"
+{
+  echo 'Flow Duration,Flow Bytes/s,Protocol,Label'
+  for i in $(seq 0 29); do
+    echo "$((i % 5)),$((100 + i % 4)).5,$((i % 2 == 0 ? 6 : 17)),$([ $((i % 3)) -eq 0 ] && echo DDoS || echo BENIGN)"
+  done
+} > "$tmp/test.csv"
+cat > "$tmp/leak.yaml" <<'YAML'
+name: leak
+seeds: [1]
+data:
+  source: table
+  table:
+    files: [train.csv]
+    test: [test.csv]
+    header: true
+    label: Label
+    normal: [BENIGN]
+    categories: {probe: [PortScan], dos: [DDoS]}
+    numeric: [Flow Duration, Flow Bytes/s]
+    categorical: [Protocol]
+models:
+  - {name: iso, kind: isolation_forest}
+YAML
+bin/harness run -out "$tmp/leakruns" "$tmp/leak.yaml" >/dev/null 2>&1
+node scripts/interop/check_leakage.mjs "$tmp/leakruns/leak" "$tmp/train.csv" "$tmp/test.csv" Label "Flow Duration" "Flow Bytes/s" Protocol
+
 status=0
 for run in "$tmp"/runs/*/; do
   python3 scripts/interop/check_pandas.py "$run" datasets/testdata/dataset.schema || status=$?

@@ -106,6 +106,16 @@ var vocabulary = []MetricInfo{
 	{Name: "policy_isolation_false_block_rate", Doc: "normal flows whose source the detector isolates", Better: LowerIsBetter},
 	{Name: "policy_rules", Doc: "the allow rules", Better: NoDirection},
 	{Name: "policy_segments", Doc: "the segments", Better: NoDirection},
+	// The leakage report: duplicates of the feature vectors across and
+	// within the split's sides, and vectors with conflicting labels.
+	{Name: "train_duplicate_share", Doc: "the share of training rows equal to an earlier training row", Lo: 0, Hi: 1, Bounded: true, Better: LowerIsBetter},
+	{Name: "test_duplicate_share", Doc: "the share of test rows equal to an earlier test row", Lo: 0, Hi: 1, Bounded: true, Better: LowerIsBetter},
+	{Name: "cross_split_duplicate_share", Doc: "the share of test rows equal to a training row", Lo: 0, Hi: 1, Bounded: true, Better: LowerIsBetter},
+	{Name: "conflicting_label_share", Doc: "the share of rows whose feature vector carries more than one label", Lo: 0, Hi: 1, Bounded: true, Better: LowerIsBetter},
+	{Name: "train_duplicates", Doc: "training rows equal to an earlier training row", Better: LowerIsBetter},
+	{Name: "test_duplicates", Doc: "test rows equal to an earlier test row", Better: LowerIsBetter},
+	{Name: "cross_split_duplicates", Doc: "test rows equal to a training row", Better: LowerIsBetter},
+	{Name: "conflicting_vectors", Doc: "distinct feature vectors that carry more than one label", Better: LowerIsBetter},
 	// An incident flow, scored through the exported pipeline.
 	{Name: "anomaly_probability", Doc: "the detector's probability that the flow is an anomaly", Lo: 0, Hi: 1, Bounded: true, Better: NoDirection},
 	{Name: "is_anomaly", Doc: "1 when the detector flags the flow, else 0", Lo: 0, Hi: 1, Bounded: true, Better: NoDirection},
@@ -124,12 +134,13 @@ type Producer string
 // Producers. The first three are the model registry's roles
 // (internal/models.Role), which name them.
 const (
-	Detector   Producer = "detector"
-	Typer      Producer = "typer"
-	Clusterer  Producer = "clusterer"
-	Incident   Producer = "incident"
-	Policy     Producer = "policy"
-	Monitoring Producer = "monitoring"
+	Detector      Producer = "detector"
+	Typer         Producer = "typer"
+	Clusterer     Producer = "clusterer"
+	Incident      Producer = "incident"
+	Policy        Producer = "policy"
+	Monitoring    Producer = "monitoring"
+	LeakageReport Producer = "leakage"
 )
 
 // produced lists the metrics each producer writes, in the order the
@@ -154,6 +165,10 @@ var produced = map[Producer][]string{
 		"policy_behaviour_block_rate", "policy_behaviour_false_block_rate",
 		"policy_isolation_block_rate", "policy_isolation_false_block_rate",
 		"policy_rules", "policy_segments",
+	},
+	LeakageReport: {
+		"train_duplicate_share", "test_duplicate_share", "cross_split_duplicate_share", "conflicting_label_share",
+		"train_duplicates", "test_duplicates", "cross_split_duplicates", "conflicting_vectors",
 	},
 	Monitoring: {
 		"mttd_minutes", "mean_time_to_contain_minutes", "response_time_minutes",

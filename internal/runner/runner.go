@@ -27,6 +27,7 @@ import (
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/fileio"
@@ -494,6 +495,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	}
 	out.metrics = append(out.metrics, mon...)
 	rec.Notes = append(rec.Notes, notes...)
+	out.metrics = append(out.metrics, leakage(td)...)
 	if err := writeOutputs(exp, t, &rec, out, tdir, params); err != nil {
 		return fail(err)
 	}
@@ -545,10 +547,26 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 		return fail(err)
 	}
 	rec.Notes = append(notes, out.notes...)
+	out.metrics = append(out.metrics, leakage(td)...)
 	if err := writeOutputs(exp, t, &rec, out, rundir.TrialDir(dir, t.ID), params); err != nil {
 		return fail(err)
 	}
 	return rec, nil
+}
+
+// leakage measures the trial's leakage report (eval.MeasureLeakage) on the
+// feature vectors the models see, labelled by anomaly type: its rows of
+// the metrics table, model experiments.LeakageModel.
+func leakage(td *trialData) []measured {
+	test := make([]bool, len(td.split))
+	for i, s := range td.split {
+		test[i] = s == datasets.Test
+	}
+	var rows []measured
+	for _, f := range eval.MeasureLeakage(td.x.Data, td.x.D, test, td.typeCodes).Shares() {
+		rows = append(rows, measured{experiments.LeakageModel, f.Metric, f.Value})
+	}
+	return rows
 }
 
 // writeOutputs writes a trial's model outputs into tdir, recording their

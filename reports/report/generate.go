@@ -188,6 +188,11 @@ func (r *Run) Summary(figs []*Figure) string {
 		b.WriteString(r.AggregateTable(others, metrics).Markdown())
 	}
 
+	if leak := r.LeakageTable(); len(leak.Rows) > 0 {
+		b.WriteString("\n## Leakage\n\n" + leakageCaption + "\n\n")
+		b.WriteString(leak.Markdown())
+	}
+
 	if len(r.Monitored) > 0 {
 		b.WriteString("\n## Monitoring\n\nThe simulated operation of the first trial of each sweep point (monitoring.json and the monitoring rows of the metrics table).\n\n")
 		b.WriteString(r.MonitoringHeadline().Markdown())

@@ -230,6 +230,9 @@ func (r *Run) sections() []section {
 			" (its dataset.parquet). The table is the notebook's dataset summary panel for every trial.")
 	}
 	data.Tables = append(data.Tables, newTable(r.DatasetTable(), "Flows, anomalies by type and split sizes per trial."))
+	if leak := r.LeakageTable(); len(leak.Rows) > 0 {
+		data.Tables = append(data.Tables, newTable(leak, leakageCaption))
+	}
 
 	features := section{ID: SectionFeatures, Title: "Features"}
 	if flows {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
@@ -255,6 +257,21 @@ func (r *Run) Notes() []string {
 		}
 	}
 	return out
+}
+
+// leakageCaption explains LeakageTable.
+const leakageCaption = "Leakage: the model input vectors repeated within the training rows, within the test rows, and test rows equal to a training row (cross-split, which a model can look up rather than predict), as shares of their side, and the share of all rows whose vector carries more than one label; mean over seeds [95% interval]. Model leakage in the metrics table; targets may gate on it."
+
+// LeakageTable is the leakage report's shares per sweep point (model
+// experiments.LeakageModel), or no rows for a run without it.
+func (r *Run) LeakageTable() Table {
+	var shares []string
+	for _, m := range eval.Produced(eval.LeakageReport) {
+		if strings.HasSuffix(m, "_share") {
+			shares = append(shares, m)
+		}
+	}
+	return r.AggregateTable([]string{experiments.LeakageModel}, shares)
 }
 
 // envelopeCaption explains EnvelopeTable.

@@ -1,0 +1,71 @@
+package eval
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestMeasureLeakage counts by hand on a small table of two features:
+//
+//	row  vector   side   label
+//	0    (1, 2)   train  0
+//	1    (1, 2)   train  0      train duplicate of 0
+//	2    (3, 4)   train  1
+//	3    (1, 2)   test   1      cross duplicate (of 0), conflicting label
+//	4    (5, 6)   test   0
+//	5    (5, 6)   test   0      test duplicate of 4
+//	6    (3, 4)   test   1      cross duplicate (of 2)
+//	7    (0, 1)   train  0
+//	8    (-0, 1)  test   1      -0 equals 0: cross duplicate of 7, conflicting
+//
+// Train rows 0, 1, 2, 7 (one duplicate), test rows 3, 4, 5, 6, 8 (one
+// duplicate, three equal to training rows); vectors (1, 2) and (0, 1)
+// carry two labels, over rows 0, 1, 3 and 7, 8.
+func TestMeasureLeakage(t *testing.T) {
+	negZero := func() float64 { z := 0.0; return -z }()
+	x := []float64{1, 2, 1, 2, 3, 4, 1, 2, 5, 6, 5, 6, 3, 4, 0, 1, negZero, 1}
+	test := []bool{false, false, false, true, true, true, true, false, true}
+	label := []int{0, 0, 1, 1, 0, 0, 1, 0, 1}
+	got := MeasureLeakage(x, 2, test, label)
+	want := Leakage{TrainRows: 4, TestRows: 5, TrainDuplicates: 1, TestDuplicates: 1, CrossDuplicates: 3, ConflictingVectors: 2, ConflictingRows: 5}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("MeasureLeakage (-want +got):\n%s", diff)
+	}
+	shares := map[string]float64{}
+	for _, f := range got.Shares() {
+		shares[f.Metric] = f.Value
+	}
+	wantShares := map[string]float64{
+		"train_duplicate_share": 0.25, "test_duplicate_share": 0.2, "cross_split_duplicate_share": 0.6,
+		"conflicting_label_share": 5.0 / 9, "train_duplicates": 1, "test_duplicates": 1,
+		"cross_split_duplicates": 3, "conflicting_vectors": 2,
+	}
+	if diff := cmp.Diff(wantShares, shares); diff != "" {
+		t.Errorf("Shares (-want +got):\n%s", diff)
+	}
+	for _, f := range got.Shares() {
+		if _, ok := Metric(f.Metric); !ok || !In(f.Metric, Produced(LeakageReport)) {
+			t.Errorf("%s is not in the vocabulary as a leakage metric", f.Metric)
+		}
+	}
+}
+
+// TestVectorIDsCollisions: rows that differ in any bit of any feature are
+// distinct vectors, however many there are.
+func TestVectorIDsCollisions(t *testing.T) {
+	const n = 5000
+	x := make([]float64, 0, 2*n)
+	for i := range n {
+		x = append(x, float64(i%71), float64(i%73)) // 71*73 > n: all distinct
+	}
+	ids, first := VectorIDs(x, 2, n)
+	if len(first) != n {
+		t.Fatalf("%d vectors among %d distinct rows", len(first), n)
+	}
+	for i, k := range ids {
+		if int(k) != i {
+			t.Fatalf("row %d has id %d", i, k)
+		}
+	}
+}
