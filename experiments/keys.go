@@ -190,6 +190,11 @@ var Keys = []Key{
 	{Path: "split.scale_on", Type: "string", Range: "train or all", Default: "train", Sweepable: true,
 		Doc: "the rows the standard scaler is fitted on. all is the notebook's choice (it scales " +
 			"before splitting, leaking the test rows' statistics)."},
+	{Path: "split.dedupe", Type: "string", Range: "none or exact", Default: "none", Sweepable: true,
+		Doc: "exact drops every row equal to an earlier one (every feature and the label) before the " +
+			"split, so that no copy of a row lands on both sides; the trial's notes count the rows " +
+			"dropped. Every trial's leakage report (targets model leakage) measures the duplicates left. " +
+			"For data.source table."},
 	{Path: "operating_point.fpr_budget", Type: "number", Range: "in (0, 1)", Default: "no default", Sweepable: true,
 		Doc: "the false-positive rate the threshold may reach on the validation slice."},
 	{Path: "operating_point.validation_fraction", Type: "number", Range: "in (0, 1)", Default: "0.25", Sweepable: true,

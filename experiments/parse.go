@@ -959,6 +959,10 @@ func (p *parser) split(n *yaml.Node, path string) {
 		{"scale_on", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, oneOf(ScaleOnTrain, ScaleOnAll), formatString, func(v string) { s.ScaleOn = v })
 		}},
+		{"dedupe", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, oneOf(DedupeNone, DedupeExact), formatString, func(v string) { s.Dedupe = v })
+			p.pos[path] = n
+		}},
 	})
 }
 

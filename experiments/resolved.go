@@ -89,6 +89,9 @@ func SpecNode(s *Spec) *yaml.Node {
 		split = mapping("test_fraction", floatNode(s.Split.TestFraction), "stratify", str(s.Split.Stratify))
 	}
 	split.Content = append(split.Content, str("scale_on"), str(s.Split.ScaleOn))
+	if s.Split.Dedupe != DedupeNone {
+		split.Content = append(split.Content, str("dedupe"), str(s.Split.Dedupe))
+	}
 	doc.Content = append(doc.Content, str("split"), flowStyled(split))
 	if s.Operating.FPRBudget > 0 {
 		doc.Content = append(doc.Content, str("operating_point"), flowStyled(mapping(

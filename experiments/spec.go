@@ -113,7 +113,17 @@ type Split struct {
 	TestFraction float64 // fraction of flows in the test set
 	Stratify     string  // StratifyAnomalyType, StratifyIsAnomaly or StratifyNone
 	ScaleOn      string  // rows the scaler is fitted on: ScaleOnTrain or ScaleOnAll
+	// Dedupe is DedupeExact to drop every row equal to an earlier one (the
+	// same feature vector and label) before the split, DedupeNone to keep
+	// them.
+	Dedupe string
 }
+
+// Deduplications (Split.Dedupe).
+const (
+	DedupeNone  = "none"
+	DedupeExact = "exact"
+)
 
 // OperatingPoint asks for a second decision threshold for every detector,
 // chosen on a validation slice of the training rows to meet a
@@ -188,7 +198,7 @@ func defaultSpec() Spec {
 			},
 		},
 		Features:   []string{"notebook"},
-		Split:      Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain},
+		Split:      Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain, Dedupe: DedupeNone},
 		Operating:  OperatingPoint{ValidationFraction: 0.25},
 		Policy:     defaultPolicy(),
 		Monitoring: defaultMonitoring(),

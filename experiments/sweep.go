@@ -63,6 +63,7 @@ func (p *parser) expand(exp *Experiment) {
 	p.checkTargets()
 	p.checkRegressions()
 	p.checkExport()
+	p.checkDedupe()
 	p.checkIncidentPolicy()
 	p.checkTable()
 	p.checkMonitoring()
@@ -307,6 +308,24 @@ func (p *parser) checkRegressions() {
 				p.errorf(rec.node, rec.path, "missing key \"better\": metric %s has no direction of improvement to default to; give better: higher or lower", r.Metric)
 			}
 		}
+	}
+}
+
+// checkDedupe refuses split.dedupe: exact, given or swept, on a source
+// other than a table.
+func (p *parser) checkDedupe() {
+	n := p.pos["split.dedupe"]
+	if n == nil || p.spec.Data.Source == SourceTable || p.bad["data.source"] {
+		return
+	}
+	exact := p.spec.Split.Dedupe == DedupeExact
+	for _, a := range p.axes {
+		if a.Path == "split.dedupe" && slices.Contains(a.Values, DedupeExact) {
+			exact = true
+		}
+	}
+	if exact {
+		p.errorf(n, "split.dedupe", "exact applies to data.source table, whose real traffic repeats rows; the %s source's flows are not deduplicated (its leakage report still counts any duplicates)", p.spec.Data.Source)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/segharness/harness/datasets/tabular/tabspec"
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
@@ -143,12 +144,26 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 		}
 	}
 
+	// orig[i] is row i's index among the rows read: the rows kept by
+	// split.dedupe, or all of them.
+	orig := make([]int, n)
+	for i := range orig {
+		orig[i] = i
+	}
+	if t.Spec.Split.Dedupe == experiments.DedupeExact {
+		orig = dedupeRows(x, td, orig)
+		if dropped := n - len(orig); dropped > 0 {
+			notes = append(notes, fmt.Sprintf("data: split.dedupe exact dropped %d of %d rows, each equal to an earlier row (every feature and the attack category)", dropped, n))
+		}
+		n = len(orig)
+	}
+
 	// The split: the test files, or a stratified random split.
 	td.split = make([]datasets.Split, n)
 	if len(tables) == 2 {
 		for i := range n {
 			td.split[i] = datasets.Train
-			if i >= first.Rows {
+			if orig[i] >= first.Rows {
 				td.split[i] = datasets.Test
 			}
 		}
@@ -175,14 +190,14 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 	// number beyond float32's range) are an error naming their column and
 	// rows, before any model sees them.
 	rowName := func(i int) string {
-		local := i
+		local := orig[i]
 		for _, tab := range tables {
 			if local < tab.Rows {
-				return fmt.Sprintf("row %d (%s)", i+1, tab.Where(local))
+				return fmt.Sprintf("row %d (%s)", orig[i]+1, tab.Where(local))
 			}
 			local -= tab.Rows
 		}
-		return fmt.Sprintf("row %d", i+1)
+		return fmt.Sprintf("row %d", orig[i]+1)
 	}
 	if err := features.CheckFinite(x, rowName); err != nil {
 		return nil, rundir.DataRecord{}, nil, err
@@ -205,8 +220,10 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 			}
 		}
 		td.unseen = make([]bool, n)
-		for i := range test.Rows {
-			td.unseen[first.Rows+i] = !labelsSeen[test.Label.Value(i)]
+		for i, o := range orig {
+			if o >= first.Rows {
+				td.unseen[i] = !labelsSeen[test.Label.Value(o-first.Rows)]
+			}
 		}
 		if len(unseen) > 0 {
 			notes = append(notes, fmt.Sprintf("data: %d label values in the test files never occur in training: %s", len(unseen), strings.Join(unseen, ", ")))
@@ -233,6 +250,32 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 		rec.Tables = append(rec.Tables, rundir.Input{Path: filepath.ToSlash(f), Digest: d})
 	}
 	return td, rec, notes, nil
+}
+
+// dedupeRows keeps the first of the rows of x equal in every feature and
+// in attack category (td.typeCodes), compacting x, td.isAnomaly and
+// td.typeCodes in place, and returns the kept rows' entries of orig.
+func dedupeRows(x *features.Matrix, td *trialData, orig []int) []int {
+	ids, _ := eval.VectorIDs(x.Data, x.D, x.N)
+	type key struct {
+		vector int32
+		label  int
+	}
+	seen := make(map[key]bool, x.N)
+	kept := 0
+	for i, id := range ids {
+		k := key{id, td.typeCodes[i]}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		copy(x.Data[kept*x.D:(kept+1)*x.D], x.Data[i*x.D:(i+1)*x.D])
+		td.isAnomaly[kept], td.typeCodes[kept], orig[kept] = td.isAnomaly[i], td.typeCodes[i], orig[i]
+		kept++
+	}
+	x.N, x.Data = kept, x.Data[:kept*x.D]
+	td.isAnomaly, td.typeCodes = td.isAnomaly[:kept], td.typeCodes[:kept]
+	return orig[:kept]
 }
 
 // engineered is one of the notebook's engineered features computed from a

@@ -265,3 +265,112 @@ func TestRoleScales(t *testing.T) {
 		}
 	}
 }
+
+// TestDedupe runs a table whose rows repeat within and across its
+// training and test files (the generator of make interop's leakage
+// check), without and with split.dedupe: exact. Without, the leakage
+// report counts the copies; with, every copy is dropped before the split
+// (the notes count them), and what the report finds left are the vectors
+// with conflicting labels, which are not copies of one row.
+func TestDedupe(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, rows, bytesMod, labelMod int, attack string) {
+		var b strings.Builder
+		b.WriteString("Flow Duration,Flow Bytes/s,Protocol,Label\n")
+		for i := range rows {
+			label := "BENIGN"
+			if i%labelMod == 0 {
+				label = attack
+			}
+			fmt.Fprintf(&b, "%d,%d.5,%d,%s\n", i%5, 100+i%bytesMod, []int{6, 17}[i%2], label)
+		}
+		os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644)
+	}
+	write("train.csv", 60, 3, 4, "PortScan")
+	write("test.csv", 30, 4, 3, "DDoS")
+	leak := map[string]map[string]float64{}
+	var notes []string
+	var kept int
+	for _, dedupe := range []string{"none", "exact"} {
+		src := `name: dedupe
+seeds: [1]
+data:
+  source: table
+  table:
+    files: [train.csv]
+    test: [test.csv]
+    header: true
+    label: Label
+    normal: [BENIGN]
+    categories: {probe: [PortScan], dos: [DDoS]}
+    numeric: [Flow Duration, Flow Bytes/s]
+    categorical: [Protocol]
+split: {dedupe: ` + dedupe + `}
+models:
+  - {name: iso, kind: isolation_forest}
+`
+		file := filepath.Join(dir, dedupe+".yaml")
+		os.WriteFile(file, []byte(src), 0o644)
+		exp, err := experiments.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), exp, Options{Out: t.TempDir(), Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leak[dedupe] = map[string]float64{}
+		metrics, err := rundir.ReadMetricsFile(filepath.Join(res.Dir, rundir.MetricsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range metrics {
+			if m.Model == experiments.LeakageModel {
+				leak[dedupe][m.Metric] = m.Value
+			}
+		}
+		if dedupe == "exact" {
+			notes = res.Manifest.Trials[0].Notes
+			d := res.Manifest.Trials[0].Data
+			if d.Train+d.Test != d.Flows {
+				t.Errorf("data record %+v: the sides do not add up", d)
+			}
+			kept = d.Flows
+		}
+	}
+	// Counted by DuckDB in make interop (scripts/interop.sh) on the same
+	// files: 30 copies within train, 10 within test, 23 test rows equal
+	// to a training row, 19 vectors of two labels.
+	if want := map[string]float64{"train_duplicates": 30, "test_duplicates": 10, "cross_split_duplicates": 23, "conflicting_vectors": 19}; !subset(want, leak["none"]) {
+		t.Errorf("without dedupe: leakage %v, want %v", leak["none"], want)
+	}
+	// Deduplicated, the rows left are the distinct (features, category)
+	// rows of the two files, counted here from their text; the copies
+	// left are of the 19 vectors with two labels, one row per label.
+	distinct := map[string]bool{}
+	for _, name := range []string{"train.csv", "test.csv"} {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+			distinct[line] = true
+		}
+	}
+	if kept != len(distinct) {
+		t.Errorf("with dedupe: %d rows kept, want the %d distinct rows", kept, len(distinct))
+	}
+	if got := leak["exact"]; got["conflicting_vectors"] != 19 || got["train_duplicates"] >= 30 || got["test_duplicates"] >= 10 {
+		t.Errorf("with dedupe: leakage %v, want fewer copies and the same 19 conflicting vectors", got)
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "split.dedupe exact dropped") }) {
+		t.Errorf("notes %q do not count the rows dropped", notes)
+	}
+}
+
+// subset says whether every entry of want is in got.
+func subset(want, got map[string]float64) bool {
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			return false
+		}
+	}
+	return true
+}
