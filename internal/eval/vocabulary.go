@@ -3,6 +3,8 @@ package eval
 import (
 	"slices"
 	"strings"
+
+	"github.com/segharness/harness/internal/eval/stats"
 )
 
 // Direction says which way a metric improves.
@@ -236,4 +238,15 @@ var budgetLabels = map[string]string{
 func Better(metric string) Direction {
 	m, _ := Metric(metric)
 	return m.Better
+}
+
+// Summarize is stats.Summarize for a metric's values over seeds, its
+// interval intersected with the metric's range when the vocabulary bounds
+// it (stats.Summary.Within): a rate's interval never leaves [0, 1].
+func Summarize(metric string, values []float64, confidence float64) stats.Summary {
+	s := stats.Summarize(values, confidence)
+	if m, ok := Metric(metric); ok && m.Bounded {
+		s = s.Within(m.Lo, m.Hi)
+	}
+	return s
 }

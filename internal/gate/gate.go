@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/segharness/harness/experiments"
+	"github.com/segharness/harness/internal/eval"
 	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/rundir"
 )
@@ -112,7 +113,7 @@ func Evaluate(targets []experiments.Target, axes []string, rows []rundir.Metric,
 		}
 		cmp := stats.Comparison{Op: t.Op, Value: t.Value}
 		for _, p := range points {
-			s := stats.Summarize(p.values, conf)
+			s := eval.Summarize(metric, p.values, conf)
 			r := Result{Target: t, Point: p.params, Values: p.values, Summary: s, Verdict: stats.Judge(s, cmp)}
 			r.Message = describe(r, conf)
 			if r.Verdict == stats.Inconclusive && s.N >= 2 {
@@ -211,7 +212,7 @@ func describe(r Result, conf float64) string {
 	if s.N == 1 {
 		return fmt.Sprintf("one seed (%s): no interval; run more seeds", figure(s.Mean))
 	}
-	return fmt.Sprintf("mean %s over %d seeds, %g%% %s interval [%s, %s]", figure(s.Mean), s.N, 100*conf, s.Method, figure(s.Lo), figure(s.Hi))
+	return fmt.Sprintf("mean %s over %d seeds, %g%% interval [%s, %s] (%s)", figure(s.Mean), s.N, 100*conf, figure(s.Lo), figure(s.Hi), s.Method)
 }
 
 func figure(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }

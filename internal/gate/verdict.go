@@ -58,7 +58,7 @@ type TargetResult struct {
 func NewVerdict(experiment string, confidence float64, results []Result) Verdict {
 	v := Verdict{
 		Experiment: experiment, Confidence: confidence,
-		Interval: "two-sided Student t interval of the mean over seeds",
+		Interval: "two-sided Student t interval of the mean over seeds, within the metric's range",
 		Verdict:  stats.Pass.String(), Counts: map[string]int{},
 	}
 	for _, r := range results {

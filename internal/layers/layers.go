@@ -54,6 +54,7 @@ var Layers = []Layer{
 // Sideways lists the imports allowed within a layer: importer -> imported.
 var Sideways = map[string][]string{
 	"internal/monitor/scenario": {"internal/synth"},
+	"internal/eval":             {"internal/eval/stats"},
 	"datasets/tabular":          {"datasets"},
 	"internal/features":         {"datasets"},
 	"internal/models/kinds":     {"internal/models/external"},

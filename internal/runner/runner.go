@@ -28,7 +28,6 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/eval"
-	"github.com/segharness/harness/internal/eval/stats"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/fileio"
 	"github.com/segharness/harness/internal/flow"
@@ -647,7 +646,7 @@ func aggregate(rows []rundir.Metric) []rundir.Aggregate {
 	}
 	out := make([]rundir.Aggregate, len(groups))
 	for i, g := range groups {
-		s := stats.Summarize(g.values, 0.95)
+		s := eval.Summarize(g.first.Metric, g.values, 0.95)
 		out[i] = rundir.Aggregate{
 			Experiment: g.first.Experiment, Params: g.first.Params, Model: g.first.Model, Metric: g.first.Metric,
 			N: int64(s.N), Mean: s.Mean, SD: s.SD, Min: s.Min, Max: s.Max, Lo: s.Lo, Hi: s.Hi,

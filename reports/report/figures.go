@@ -878,8 +878,8 @@ func (r *Run) sweepFigures() []*Figure {
 			title := metric + " against " + axis.Name
 			figs = append(figs, &Figure{
 				Name: fileName("sweep", metric, axis.Name), Section: SectionTargets, Title: title,
-				Caption: fmt.Sprintf("Mean over seeds of %s at each %s, per model%s, with the %g%% confidence interval of the mean shaded (Student t; none with one seed%s).%s",
-					metric, axis.Name, r.otherAxes(ai), 100*Confidence, clipped(metric), targetText),
+				Caption: fmt.Sprintf("Mean over seeds of %s at each %s, per model%s, with the %g%% confidence interval of the mean shaded (Student t, within the metric's range; none with one seed).%s",
+					metric, axis.Name, r.otherAxes(ai), 100*Confidence, targetText),
 				draw: func() *charts.Chart {
 					return charts.MetricVsParam(title, axis.Name, metricLabel(metric), series, target, logX)
 				},
@@ -922,15 +922,6 @@ func metricRange(metric string) (lo, hi float64, ok bool) {
 		return 0, 0, false
 	}
 	return m.Lo, m.Hi, true
-}
-
-// clipped says, for a caption, that bands stop at the metric's range.
-func clipped(metric string) string {
-	lo, hi, ok := metricRange(metric)
-	if !ok {
-		return ""
-	}
-	return fmt.Sprintf("; bands cut at the metric's range [%g, %g]", lo, hi)
 }
 
 // metricLabel is the axis label of a metric.

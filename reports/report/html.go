@@ -306,7 +306,7 @@ func (r *Run) sections() []section {
 	}
 
 	aggregates := section{ID: SectionAggregates, Title: "Aggregate tables"}
-	aggregates.Tables = append(aggregates.Tables, newTable(r.FullAggregateTable(), "aggregate.parquet: every metric of every model at every sweep point, over its seeds (95% Student t interval)."))
+	aggregates.Tables = append(aggregates.Tables, newTable(r.FullAggregateTable(), "aggregate.parquet: every metric of every model at every sweep point, over its seeds (95% Student t interval, within the metric's range: a rate's stays in [0, 1])."))
 
 	provenance := section{ID: SectionProvenance, Title: "Spec and manifest"}
 	if notes := r.Notes(); len(notes) > 0 {

@@ -26,6 +26,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -57,7 +59,9 @@ type Summary struct {
 	// Lo and Hi bound the two-sided confidence interval of the mean; both
 	// are NaN when the interval is undefined (N < 2, infinite values).
 	Lo, Hi float64
-	// Method names how Lo and Hi were computed: "t" for Student's t.
+	// Method names how Lo and Hi were computed: "t" for Student's t,
+	// "t, within [0, 1]" for one intersected with a metric's range
+	// (Within).
 	Method string
 	// Warnings are caveats to show with the summary.
 	Warnings []error
@@ -128,6 +132,30 @@ func Summarize(values []float64, confidence float64) Summary {
 	s.Mean, s.SD = stat.MeanStdDev(finite, nil)
 	half := tQuantile(s.N-1, confidence) * s.SD / math.Sqrt(float64(s.N))
 	s.Lo, s.Hi = s.Mean-half, s.Mean+half
+	return s
+}
+
+// Within returns s with its interval intersected with [lo, hi], the range
+// of the metric's values (a rate's [0, 1]), and Method "t" marked so
+// ("t, within [0, 1]"). The mean of values in the range is in it, and so
+// is the quantity the interval estimates, so the intersection drops only
+// values the metric cannot take: it covers that quantity exactly as often
+// as the t interval does (TestWithinCoverage measures both, beside a t
+// interval on the logit scale, which covers less). An undefined (NaN)
+// interval stays undefined.
+//
+// Within panics if lo > hi.
+func (s Summary) Within(lo, hi float64) Summary {
+	if lo > hi {
+		panic(fmt.Sprintf("stats: range [%v, %v] reversed", lo, hi))
+	}
+	if math.IsNaN(s.Lo) || math.IsNaN(s.Hi) {
+		return s
+	}
+	s.Lo = math.Min(math.Max(s.Lo, lo), hi)
+	s.Hi = math.Max(math.Min(s.Hi, hi), lo)
+	s.Method = fmt.Sprintf("%s, within [%s, %s]", s.Method, strconv.FormatFloat(lo, 'g', -1, 64), strconv.FormatFloat(hi, 'g', -1, 64))
+	s.Warnings = slices.Clone(s.Warnings)
 	return s
 }
 
