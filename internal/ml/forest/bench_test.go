@@ -2,8 +2,12 @@ package forest
 
 import (
 	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/segharness/harness/internal/ml/mltest"
 )
@@ -36,29 +40,106 @@ func notebook(b *testing.B, n int) *mltest.Data {
 }
 
 func benchFit(b *testing.B, flows, trees int, threeClass bool) {
+	benchFitSplitter(b, flows, trees, threeClass, SplitterExact)
+}
+
+func benchFitSplitter(b *testing.B, flows, trees int, threeClass bool, splitter string) {
 	data := notebook(b, flows)
 	labels, classes := data.IsAnomaly, 2
 	cfg := DefaultConfig(data.D)
 	cfg.Trees = trees
 	cfg.Workers = 2
+	cfg.Splitter = splitter
 	if threeClass {
 		labels, classes = data.AnomalyType, len(data.TypeNames)
 		cfg.ClassWeight = "balanced"
 	}
 	x, y := data.Rows(data.Train, labels)
+	measureFit(b, x, data.D, y, classes, cfg)
+}
+
+// measureFit fits cfg on x and y once per iteration, seeds 1, 2, ...,
+// and reports besides the time the CPU time of the process per fit
+// (cpu-s/op: the machine is shared, and wall time under load overstates
+// ours) and the heap's peak above its level before the fit, per training
+// row (peak-B/row), sampled every millisecond. The heap's peak counts
+// garbage not yet collected, so it is an upper bound on the fit's live
+// memory.
+func measureFit(b *testing.B, x []float64, d int, y []int, classes int, cfg Config) {
 	b.ReportAllocs()
-	b.ResetTimer()
+	var peak uint64
 	seed := uint64(0)
+	cpu := time.Duration(0)
 	for b.Loop() {
 		seed++
-		Fit(x, data.D, y, classes, cfg, rand.New(rand.NewPCG(seed, 0)))
+		b.StopTimer()
+		runtime.GC()
+		base := heapBytes()
+		stop := make(chan struct{})
+		done := make(chan uint64)
+		go func() {
+			high := base
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for {
+				high = max(high, heapBytes())
+				select {
+				case <-stop:
+					done <- max(high, heapBytes())
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		before := cpuTime()
+		b.StartTimer()
+		Fit(x, d, y, classes, cfg, rand.New(rand.NewPCG(seed, 0)))
+		b.StopTimer()
+		cpu += cpuTime() - before
+		close(stop)
+		peak = max(peak, <-done-base)
+		b.StartTimer()
 	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(peak)/float64(len(y)), "peak-B/row")
+}
+
+// heapBytes is the heap's object bytes, live and not yet swept.
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// cpuTime is the user and system time the process has used.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 func BenchmarkFit10k(b *testing.B)          { benchFit(b, 10_000, 100, false) }
 func BenchmarkFit100k(b *testing.B)         { benchFit(b, 100_000, 100, false) }
 func BenchmarkFitBalanced10k(b *testing.B)  { benchFit(b, 10_000, 150, true) }
 func BenchmarkFitBalanced100k(b *testing.B) { benchFit(b, 100_000, 150, true) }
+
+func BenchmarkFitHist10k(b *testing.B)  { benchFitSplitter(b, 10_000, 100, false, SplitterHist) }
+func BenchmarkFitHist100k(b *testing.B) { benchFitSplitter(b, 100_000, 100, false, SplitterHist) }
+
+// benchKDD grows RF(100) on KDDTrain+ (125,973 rows of 41 features,
+// attack or normal) on 2 workers.
+func benchKDD(b *testing.B, splitter string) {
+	k := mltest.NSLKDD(b)
+	cfg := DefaultConfig(k.D)
+	cfg.Workers = 2
+	cfg.Splitter = splitter
+	measureFit(b, k.TrainX, k.D, k.TrainY, 2, cfg)
+}
+
+func BenchmarkFitKDD(b *testing.B)     { benchKDD(b, SplitterExact) }
+func BenchmarkFitHistKDD(b *testing.B) { benchKDD(b, SplitterHist) }
 
 func fitted(b *testing.B, flows int) (*Forest, *mltest.Data) {
 	data := notebook(b, flows)

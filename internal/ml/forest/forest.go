@@ -110,6 +110,8 @@ type Config struct {
 	ClassWeight     string // "" or "none": unweighted; "balanced": n / (K * count_c) on the full y
 	Bootstrap       bool   // n draws with replacement per tree, as sample weights
 	Workers         int    // goroutines for fitting (PredictProbaAll takes its own); <= 0 means 1. Results never depend on it.
+	Splitter        string // "" or "exact": scikit-learn's split search over sorted values; "hist": over binned features (see the package doc)
+	MaxBins         int    // hist only: bins per feature, 2..255; 0 means DefaultMaxBins. Must be 0 with the exact splitter.
 }
 
 // DefaultConfig returns scikit-learn 1.2.1's RandomForestClassifier
@@ -219,6 +221,12 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	if err := CheckInput(x, d); err != nil {
 		return nil, err
 	}
+	if p.hist {
+		if n > maxHistRows {
+			return nil, fmt.Errorf("forest: %d rows exceed the hist splitter's %d", n, maxHistRows)
+		}
+		return fitHist(x, n, d, y, classes, cfg, p, drawSeeds(cfg.Trees, r)), nil
+	}
 	data := newDataset(x, n, d, y, classes)
 	if p.balanced {
 		data.classWeight = balancedWeights(y, classes)
@@ -229,10 +237,7 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	}
 	data.presort(builders)
 
-	seeds := make([][2]uint64, cfg.Trees)
-	for t := range seeds {
-		seeds[t] = [2]uint64{r.Uint64(), r.Uint64()}
-	}
+	seeds := drawSeeds(cfg.Trees, r)
 	f := &Forest{trees: make([]*Tree, cfg.Trees), classes: classes, features: d}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -249,6 +254,16 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	}
 	wg.Wait()
 	return f, nil
+}
+
+// drawSeeds draws each tree's seed from r, two Uint64 per tree in tree
+// order.
+func drawSeeds(trees int, r *rand.Rand) [][2]uint64 {
+	seeds := make([][2]uint64, trees)
+	for t := range seeds {
+		seeds[t] = [2]uint64{r.Uint64(), r.Uint64()}
+	}
+	return seeds
 }
 
 // InputError is a value of the training data that a forest cannot take:
@@ -282,6 +297,8 @@ type params struct {
 	minLeaf     int
 	balanced    bool
 	bootstrap   bool
+	hist        bool // the hist splitter
+	maxBins     int  // its bins per feature
 }
 
 // validate is checkConfig for a Config known to be valid; it panics on
@@ -324,6 +341,23 @@ func checkConfig(cfg Config, d int) (params, error) {
 		p.balanced = true
 	default:
 		return params{}, fmt.Errorf("forest: ClassWeight %q is not \"\", \"none\" or \"balanced\"", cfg.ClassWeight)
+	}
+	switch cfg.Splitter {
+	case "", SplitterExact:
+		if cfg.MaxBins != 0 {
+			return params{}, fmt.Errorf("forest: MaxBins %d is for the hist splitter; the exact splitter takes 0", cfg.MaxBins)
+		}
+	case SplitterHist:
+		p.hist = true
+		p.maxBins = cfg.MaxBins
+		if p.maxBins == 0 {
+			p.maxBins = DefaultMaxBins
+		}
+		if p.maxBins < 2 || p.maxBins > 255 {
+			return params{}, fmt.Errorf("forest: MaxBins %d outside [2, 255]", cfg.MaxBins)
+		}
+	default:
+		return params{}, fmt.Errorf("forest: Splitter %q is not \"\", %q or %q", cfg.Splitter, SplitterExact, SplitterHist)
 	}
 	return p, nil
 }
