@@ -1,7 +1,10 @@
 package forest
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -179,3 +182,28 @@ func BenchmarkPredictProbaOne(b *testing.B) {
 // BenchmarkFit1M grows RF(100) on the 700,000 training rows of 1,000,000
 // flows, the scale the harness's large runs reach.
 func BenchmarkFit1M(b *testing.B) { benchFit(b, 1_000_000, 100, false) }
+
+// TestWriteTimingData writes the benchmarks' training matrices for
+// scripts/reference/forest_timing.py, which times scikit-learn on them,
+// into $FOREST_TIMING_DIR; without it the test skips.
+func TestWriteTimingData(t *testing.T) {
+	dir := os.Getenv("FOREST_TIMING_DIR")
+	if dir == "" {
+		t.Skip("FOREST_TIMING_DIR not set")
+	}
+	write := func(name string, x []float64, d int, y []int) {
+		labels := make([]float64, len(y))
+		for i, c := range y {
+			labels[i] = float64(c)
+		}
+		mltest.WriteCSV(t, filepath.Join(dir, name+"_x.csv"), x, d)
+		mltest.WriteCSV(t, filepath.Join(dir, name+"_y.csv"), labels, 1)
+	}
+	for _, flows := range []int{10_000, 100_000} {
+		data := mltest.Notebook(t, flows, 42)
+		x, y := data.Rows(data.Train, data.IsAnomaly)
+		write(fmt.Sprintf("notebook%dk", flows/1000), x, data.D, y)
+	}
+	k := mltest.NSLKDD(t)
+	write("kdd", k.TrainX, k.D, k.TrainY)
+}
