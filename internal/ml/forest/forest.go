@@ -74,6 +74,48 @@
 // divided by the root weight and normalised per tree; the forest averages
 // the trees that have at least one split and normalises again.
 //
+// # The hist splitter
+//
+// With Config.Splitter "hist" a node's split is found from histograms, as
+// LightGBM and scikit-learn's HistGradientBoosting find theirs; the forest
+// is otherwise the one above: the same bootstrap and feature draws from
+// the same seeds, Gini proxy, stopping rules, class weights, constant
+// features and node numbering, and its trees are ordinary Trees.
+//
+// Fit bins every column once, as scikit-learn's _BinMapper does
+// (sklearn/ensemble/_hist_gradient_boosting/binning.py): a column with at
+// most MaxBins distinct float32 values (1e-7 apart or less counting as
+// one) gets a bin per value, with an edge midway between neighbours as
+// the exact splitter's threshold there; a column with more gets the
+// midpoint percentiles 100*k/MaxBins (k = 1..MaxBins-1) of all its values
+// as edges (scikit-learn takes them from a subsample of 200,000 rows).
+// Bin b holds the values v with edge[b-1] < v <= edge[b], one byte a value,
+// column by column. At a node, each drawn feature's histogram sums the
+// node's rows' multiplicities per bin and class, and counts its distinct
+// rows per bin; a feature whose rows fill one bin is constant. The
+// candidates are the boundaries after each non-empty bin that leave at
+// least MinSamplesLeaf distinct rows on each side, scored by the Gini
+// proxy above, the first of equal ones winning; the threshold is the
+// upper edge of the last bin going left, so float32(x) <= threshold sends
+// a row where its bin went. A node's weighted class counts are its
+// multiplicities per class times the class weights, which do not depend
+// on the order of its rows: a pure node has impurity 0 and is never split
+// on rounding residue.
+//
+// Where no column has more values than bins, every boundary the exact
+// splitter scores is a bin edge and the two splitters grow the same trees
+// (without class weights), but for thresholds where the node lacks values
+// of the column: the exact splitter's lies midway between the node's
+// neighbouring values, the hist splitter's at the edge above the left
+// one. With more values than bins the hist splitter sees fewer
+// candidates, and its trees differ.
+//
+// The histograms cost O(rows) per feature and node, no sort, and the
+// rows are kept in ascending order within each node so the one-byte
+// columns are read in order. The hist splitter holds the binned columns
+// (one byte per value) and, per worker, about 40 bytes per row; it takes
+// at most 2^24-1 rows.
+//
 // # Speed
 //
 // Fit converts X once to float32 columns and radix-sorts every column once;

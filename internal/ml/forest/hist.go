@@ -189,7 +189,7 @@ func newHistBuilder(data *histData, p params) *histBuilder {
 		p:                p,
 		mult:             make([]int32, data.n),
 		rows:             make([]uint64, 0, data.n),
-		scratch:          make([]uint64, 0, data.n),
+		scratch:          make([]uint64, data.n),
 		features:         make([]int, data.d),
 		constantFeatures: make([]int, data.d),
 		hist:             make([]uint64, max(4*p.maxBins*k, 2048)),
@@ -367,6 +367,19 @@ func (b *histBuilder) histFeature(f, start, end int) (constant bool) {
 	col := data.codes[f*n : (f+1)*n]
 	hist := b.hist
 	rows := b.rows[start:end]
+	// A feature constant in the node (often, on sparse data) is told by
+	// comparing codes, cheaper than counting them.
+	first := col[uint32(rows[0])]
+	constant = true
+	for _, r := range rows[1:] {
+		if col[uint32(r)] != first {
+			constant = false
+			break
+		}
+	}
+	if constant {
+		return true
+	}
 	var lo, hi int
 	if bins := len(data.edges[f]) + 1; len(rows) >= 4*bins {
 		// Large node: four histograms, so that runs of rows in one bin
@@ -477,18 +490,20 @@ func (b *histBuilder) histFeature(f, start, end int) (constant bool) {
 func (b *histBuilder) partition(start, end int) int {
 	n := b.data.n
 	col := b.data.codes[b.bestFeature*n : (b.bestFeature+1)*n]
-	bin := uint8(b.bestBin)
-	right := b.scratch[:0]
-	i := start
-	for _, r := range b.rows[start:end] {
-		if col[uint32(r)] <= bin {
-			b.rows[i] = r
-			i++
-		} else {
-			right = append(right, r)
-		}
+	bin := uint(b.bestBin)
+	rows := b.rows[:end]
+	right := b.scratch[:end-start]
+	// Every row is written to both sides and kept by one, without a
+	// branch to mispredict: goRight is 1 when its bin is above bin.
+	i, j := start, 0
+	for _, r := range rows[start:end] {
+		goRight := int((bin - uint(col[uint32(r)])) >> 63)
+		rows[i] = r
+		right[j] = r
+		i += 1 - goRight
+		j += goRight
 	}
-	copy(b.rows[i:end], right)
+	copy(rows[i:end], right[:j])
 	if i-start != b.bestRowsLeft {
 		panic(fmt.Sprintf("forest: internal error: partition put %d rows left, the split %d", i-start, b.bestRowsLeft))
 	}
