@@ -3,6 +3,7 @@ package forest
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -136,7 +137,8 @@ func threshold(lo, hi float32) float64 {
 
 // histRecord is a node waiting to be grown by a histBuilder.
 type histRecord struct {
-	start, end int // its rows are histBuilder.rows[start:end]
+	start, end int // its rows are histBuilder.rows[buf][start:end]
+	buf        int
 	depth      int
 	parent     int
 	isLeft     bool
@@ -153,11 +155,12 @@ type histBuilder struct {
 
 	mult []int32 // per row: its multiplicity in the tree's bootstrap draw
 	// The tree's distinct rows, each packed as row | class<<32 |
-	// multiplicity<<40; a node owns a contiguous range.
-	rows    []uint64
-	scratch []uint64 // partition's
-	stack   []histRecord
-	counts  []int64 // class multiplicities of the nodes on the stack, classes per node
+	// multiplicity<<40; a node owns a contiguous range of one of the two
+	// buffers, and its split moves its rows to the same range of the
+	// other (see partition).
+	rows   [2][]uint64
+	stack  []histRecord
+	counts []int64 // class multiplicities of the nodes on the stack, classes per node
 
 	features         []int // as builder.features
 	constantFeatures []int
@@ -188,8 +191,7 @@ func newHistBuilder(data *histData, p params) *histBuilder {
 		data:             data,
 		p:                p,
 		mult:             make([]int32, data.n),
-		rows:             make([]uint64, 0, data.n),
-		scratch:          make([]uint64, data.n),
+		rows:             [2][]uint64{make([]uint64, 0, data.n), make([]uint64, data.n)},
 		features:         make([]int, data.d),
 		constantFeatures: make([]int, data.d),
 		hist:             make([]uint64, max(4*p.maxBins*k, 2048)),
@@ -200,25 +202,23 @@ func newHistBuilder(data *histData, p params) *histBuilder {
 	}
 }
 
-// grow grows one tree with randomness from rng, drawn as builder.grow
-// draws it: the bootstrap first, then the features at each node, depth
-// first, left child first.
-func (b *histBuilder) grow(rng *rand.Rand) *Tree {
-	b.rng = rng
+// grow grows one tree with randomness from src, drawn as builder.grow
+// draws it from rand.New(src): the bootstrap first, then the features at
+// each node, depth first, left child first.
+func (b *histBuilder) grow(src *rand.PCG) *Tree {
+	b.rng = rand.New(src)
 	data := b.data
-	n, k := data.n, data.classes
+	k := data.classes
 	mult := b.mult
 	if b.p.bootstrap {
 		clear(mult)
-		for range n {
-			mult[rng.IntN(n)]++
-		}
+		bootstrap(src, mult)
 	} else {
 		for i := range mult {
 			mult[i] = 1
 		}
 	}
-	b.rows = b.rows[:0]
+	rows := b.rows[0][:0]
 	b.counts = append(b.counts[:0], make([]int64, k)...)
 	for i, m := range mult {
 		if m == 0 {
@@ -226,14 +226,15 @@ func (b *histBuilder) grow(rng *rand.Rand) *Tree {
 		}
 		c := data.y[i]
 		b.counts[c] += int64(m)
-		b.rows = append(b.rows, uint64(i)|uint64(c)<<32|uint64(m)<<40)
+		rows = append(rows, uint64(i)|uint64(c)<<32|uint64(m)<<40)
 	}
 	for f := range b.features {
 		b.features[f] = f
 	}
 
 	t := &Tree{classes: k, features: data.d}
-	b.stack = append(b.stack[:0], histRecord{end: len(b.rows), parent: Undefined})
+	b.rows[0] = rows
+	b.stack = append(b.stack[:0], histRecord{end: len(rows), parent: Undefined})
 	for len(b.stack) > 0 {
 		rec := b.stack[len(b.stack)-1]
 		b.stack = b.stack[:len(b.stack)-1]
@@ -285,7 +286,7 @@ func (b *histBuilder) grow(rng *rand.Rand) *Tree {
 		t.Feature = append(t.Feature, b.bestFeature)
 		t.Threshold = append(t.Threshold, data.edges[b.bestFeature][b.bestBin])
 
-		pos := b.partition(rec.start, rec.end)
+		pos := b.partition(b.rows[rec.buf][rec.start:rec.end], b.rows[1-rec.buf][rec.start:rec.end]) + rec.start
 		countsRight := len(b.counts)
 		for c, total := range b.total {
 			b.counts = append(b.counts, total-b.bestLeft[c])
@@ -293,12 +294,39 @@ func (b *histBuilder) grow(rng *rand.Rand) *Tree {
 		countsLeft := len(b.counts)
 		b.counts = append(b.counts, b.bestLeft...)
 		b.stack = append(b.stack,
-			histRecord{start: pos, end: rec.end, depth: rec.depth + 1, parent: id, nConstant: nConstant, counts: countsRight},
-			histRecord{start: rec.start, end: pos, depth: rec.depth + 1, parent: id, isLeft: true, nConstant: nConstant, counts: countsLeft},
+			histRecord{start: pos, end: rec.end, buf: 1 - rec.buf, depth: rec.depth + 1, parent: id, nConstant: nConstant, counts: countsRight},
+			histRecord{start: rec.start, end: pos, buf: 1 - rec.buf, depth: rec.depth + 1, parent: id, isLeft: true, nConstant: nConstant, counts: countsLeft},
 		)
 	}
 	t.finish()
 	return t
+}
+
+// bootstrap draws len(mult) rows with replacement, adding one to a row's
+// multiplicity per draw: the draws of
+//
+//	rng := rand.New(src)
+//	for range n { mult[rng.IntN(n)]++ }
+//
+// as the exact splitter makes them, without an interface call per draw.
+// It reduces src's values to [0, n) as math/rand/v2's Rand.uint64n does
+// (Lemire's multiply and reject); TestBootstrapDraws holds it to IntN.
+func bootstrap(src *rand.PCG, mult []int32) {
+	n := uint64(len(mult))
+	if n&(n-1) == 0 {
+		for range n {
+			mult[src.Uint64()&(n-1)]++
+		}
+		return
+	}
+	thresh := -n % n
+	for range n {
+		hi, lo := bits.Mul64(src.Uint64(), n)
+		for lo < thresh {
+			hi, lo = bits.Mul64(src.Uint64(), n)
+		}
+		mult[hi]++
+	}
 }
 
 // split draws features as builder.split does (scikit-learn's
@@ -325,7 +353,7 @@ func (b *histBuilder) split(rec histRecord, impurity float64) (found bool, nCons
 		}
 		fj += nFoundConstants
 		f := features[fj]
-		if b.histFeature(f, rec.start, rec.end) {
+		if b.histFeature(f, b.rows[rec.buf][rec.start:rec.end]) {
 			features[fj], features[nTotalConstants] = features[nTotalConstants], features[fj]
 			nFoundConstants++
 			nTotalConstants++
@@ -361,12 +389,11 @@ func (b *histBuilder) split(rec histRecord, impurity float64) (found bool, nCons
 // leaves at least MinSamplesLeaf distinct rows on each side, by the
 // exact splitter's Gini proxy; a candidate replaces the best only if
 // strictly better. It reports whether the rows all fall in one bin.
-func (b *histBuilder) histFeature(f, start, end int) (constant bool) {
+func (b *histBuilder) histFeature(f int, rows []uint64) (constant bool) {
 	data := b.data
 	n, k := data.n, data.classes
 	col := data.codes[f*n : (f+1)*n]
 	hist := b.hist
-	rows := b.rows[start:end]
 	// A feature constant in the node (often, on sparse data) is told by
 	// comparing codes, cheaper than counting them.
 	first := col[uint32(rows[0])]
@@ -483,31 +510,33 @@ func (b *histBuilder) histFeature(f, start, end int) (constant bool) {
 	return false
 }
 
-// partition reorders rows[start:end] so the rows going left under the
-// best split come first, and returns where the right rows start. It is
-// stable: the rows stay in ascending order on each side, so that the
-// children's histograms read the columns in order.
-func (b *histBuilder) partition(start, end int) int {
+// partition copies a node's rows src to dst (the same range of the other
+// buffer), the rows going left under the best split first, and returns
+// how many go left. It is stable: the rows stay in ascending order on
+// each side, so that the children's histograms read the columns in
+// order.
+func (b *histBuilder) partition(src, dst []uint64) int {
 	n := b.data.n
 	col := b.data.codes[b.bestFeature*n : (b.bestFeature+1)*n]
 	bin := uint(b.bestBin)
-	rows := b.rows[:end]
-	right := b.scratch[:end-start]
-	// Every row is written to both sides and kept by one, without a
-	// branch to mispredict: goRight is 1 when its bin is above bin.
-	i, j := start, 0
-	for _, r := range rows[start:end] {
+	left := b.bestRowsLeft
+	// goRight is 1 when the row's bin is above bin: no branch to
+	// mispredict.
+	i, j := 0, left
+	for _, r := range src {
 		goRight := int((bin - uint(col[uint32(r)])) >> 63)
-		rows[i] = r
-		right[j] = r
+		pos := i
+		if goRight != 0 {
+			pos = j
+		}
+		dst[pos] = r
 		i += 1 - goRight
 		j += goRight
 	}
-	copy(rows[i:end], right[:j])
-	if i-start != b.bestRowsLeft {
-		panic(fmt.Sprintf("forest: internal error: partition put %d rows left, the split %d", i-start, b.bestRowsLeft))
+	if i != left || j != len(src) {
+		panic(fmt.Sprintf("forest: internal error: partition put %d rows left, the split %d", i, left))
 	}
-	return i
+	return left
 }
 
 // fitHist grows the forest with the hist splitter; FitChecked has
@@ -533,7 +562,7 @@ func fitHist(x []float64, n, d int, y []int, classes int, cfg Config, p params, 
 				if t >= cfg.Trees {
 					return
 				}
-				f.trees[t] = b.grow(rand.New(rand.NewPCG(seeds[t][0], seeds[t][1])))
+				f.trees[t] = b.grow(rand.NewPCG(seeds[t][0], seeds[t][1]))
 			}
 		})
 	}

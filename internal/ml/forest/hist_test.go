@@ -302,3 +302,28 @@ func positives(y []int) []bool {
 	}
 	return out
 }
+
+// TestBootstrapDraws: the hist splitter's bootstrap draws the rows the
+// exact splitter's draws with rand.New(src).IntN(n), for n of every kind
+// (one, powers of two, others, large).
+func TestBootstrapDraws(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7, 64, 1000, 4096, 125_973, 1<<20 + 1} {
+		for seed := range uint64(3) {
+			want := make([]int32, n)
+			rng := rand.New(rand.NewPCG(seed, 42))
+			for range n {
+				want[rng.IntN(n)]++
+			}
+			got := make([]int32, n)
+			src := rand.NewPCG(seed, 42)
+			bootstrap(src, got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("n %d seed %d: multiplicities differ (-IntN +bootstrap):\n%s", n, seed, diff)
+			}
+			// The stream continues where IntN's left it.
+			if a, b := rng.Uint64(), src.Uint64(); a != b {
+				t.Fatalf("n %d seed %d: next value %d after IntN, %d after bootstrap", n, seed, a, b)
+			}
+		}
+	}
+}
