@@ -113,7 +113,7 @@
 // The histograms cost O(rows) per feature and node, no sort, and the
 // rows are kept in ascending order within each node so the one-byte
 // columns are read in order. The hist splitter holds the binned columns
-// (one byte per value) and, per worker, about 40 bytes per row; it takes
+// (one byte per value) and, per worker, about 20 bytes per row; it takes
 // at most 2^24-1 rows.
 //
 // # Speed
@@ -215,12 +215,15 @@ type Forest struct {
 // (two Uint64 per tree) in tree order before any tree is grown, so results
 // do not depend on cfg.Workers.
 //
-// Fit holds x as float32 columns with each column's sort order (12 bytes
-// per value) and, per worker, about 36 bytes per row of scratch.
+// With the exact splitter Fit holds x as float32 columns with each
+// column's sort order (12 bytes per value) and, per worker, about 36
+// bytes per row of scratch; with the hist splitter, x's bins (1 byte per
+// value) and, per worker, about 20 bytes per row.
 //
-// Fit panics on misuse: len(x) != len(y)*d, no rows, classes outside
-// [1, 256], a label outside [0, classes), a value of x that is NaN or
-// infinite as a float32, or a Config outside its documented ranges.
+// Fit panics on misuse: len(x) != len(y)*d, no rows (more than 2^24-1
+// with the hist splitter), classes outside [1, 256], a label outside
+// [0, classes), a value of x that is NaN or infinite as a float32, or a
+// Config outside its documented ranges.
 // FitChecked returns these as errors instead.
 func Fit(x []float64, d int, y []int, classes int, cfg Config, r *rand.Rand) *Forest {
 	f, err := FitChecked(x, d, y, classes, cfg, r)
