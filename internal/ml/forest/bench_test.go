@@ -1,12 +1,7 @@
 package forest
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"sync"
 	"syscall"
 	"testing"
@@ -30,12 +25,12 @@ import (
 //
 //	go test -c -o /tmp/forest.test ./internal/ml/forest
 //	(cd internal/ml/forest && /tmp/forest.test -test.run '^$' -test.bench 'Fit(Hist)?KDD$' -test.benchtime 2x)
-//	/usr/bin/python3 scripts/reference/forest_timing.py /tmp/forest-timing --reps 2 --sets kdd
+//	/usr/bin/python3 scripts/reference/forest_timing.py /tmp/forest-timing --reps 2 --sets nsl-kdd
 //	(cd internal/ml/forest && /tmp/forest.test -test.run '^$' -test.bench 'Fit(Hist)?(10k|100k)$' -test.benchtime 5x)
-//	/usr/bin/python3 scripts/reference/forest_timing.py /tmp/forest-timing --reps 3 --sets notebook10k,notebook100k
+//	/usr/bin/python3 scripts/reference/forest_timing.py /tmp/forest-timing --reps 3 --sets notebook-10k,notebook-100k
 //
-// after FOREST_TIMING_DIR=/tmp/forest-timing go test ./internal/ml/forest
-// -run TestWriteTimingData. Fit seconds, best and median of the runs
+// after go test ./internal/ml/mlbench -run Dump -mlbench.dump=/tmp/forest-timing
+// (the same matrices). Fit seconds, best and median of the runs
 // (6 Go results of 2 or 5 fits each; 12 to 18 scikit-learn fits), with the
 // process's CPU seconds per fit (cpu-s/op) for the Go side:
 //
@@ -48,19 +43,20 @@ import (
 // On KDDTrain+ the hist splitter fits 5.4x (best) and 5.2x (median)
 // faster than the exact one, 6.9x and 5.9x in CPU time; earlier the same
 // day, on a quieter machine, the exact splitter took 4.1 s and the hist
-// splitter 0.6 to 1.0 s. Most of KDDTrain+'s 41 columns have few values,
-// the exact splitter's sorts and scans are long and its trees deep
-// (about 1,000 nodes). On the notebook flows, whose trees are small, the
-// hist splitter is 2 to 3x faster: there a fit is mostly the bootstrap
-// draws and the binning, which no splitter avoids.
+// splitter 0.6 to 1.0 s. There the trees have about 1,000 nodes and the
+// exact splitter's sorts and column scans over 126,000 rows dominate. On
+// the notebook flows, whose trees are small, the hist splitter is 2 to 3x
+// faster: a fit there is largely the bootstrap draws (n per tree, as
+// scikit-learn's) and, for the hist splitter, the binning.
 //
-// Peak heap above its level before the fit, per training row
-// (peak-B/row; it includes the 100 trees and garbage not yet collected):
-// KDDTrain+ exact 777, hist 324; notebook 10k exact 348, hist 133;
-// notebook 100k exact 320, hist 98. On KDDTrain+ the fitted trees hold
-// 92 B/row and the growth of their slices leaves about as much garbage;
-// the rest is the data (exact: 12 bytes per value, 492 B/row; hist: 41
-// B/row of bins) and the workers' buffers.
+// Peak heap of a fit beyond its inputs, per training row
+// (peak-heap-B/row, mltest.PeakHeap, one run; it includes the 100 trees
+// and garbage not yet collected): KDDTrain+ exact 769, hist 316;
+// notebook 10k exact 338, hist 104; notebook 100k exact 319, hist 96. On
+// KDDTrain+ the fitted trees hold 92 B/row and the growth of their
+// slices leaves about as much garbage; the rest is the data (exact: 12
+// bytes per value, 492 B/row; hist: 1 byte per value, 41 B/row) and the
+// workers' buffers.
 
 // benchData caches notebook flows per size across benchmarks.
 var benchData struct {
@@ -105,54 +101,21 @@ func benchFitSplitter(b *testing.B, flows, trees int, threeClass bool, splitter 
 // measureFit fits cfg on x and y once per iteration, seeds 1, 2, ...,
 // and reports besides the time the CPU time of the process per fit
 // (cpu-s/op: the machine is shared, and wall time under load overstates
-// ours) and the heap's peak above its level before the fit, per training
-// row (peak-B/row), sampled every millisecond. The heap's peak counts
-// garbage not yet collected, so it is an upper bound on the fit's live
-// memory.
+// ours) and the peak heap of one fit beyond its inputs, per training row
+// (mltest.PeakHeap, measured before the timed fits).
 func measureFit(b *testing.B, x []float64, d int, y []int, classes int, cfg Config) {
+	peak := mltest.PeakHeap(func() { Fit(x, d, y, classes, cfg, rand.New(rand.NewPCG(0, 0))) })
 	b.ReportAllocs()
-	var peak uint64
 	seed := uint64(0)
 	cpu := time.Duration(0)
 	for b.Loop() {
 		seed++
-		b.StopTimer()
-		runtime.GC()
-		base := heapBytes()
-		stop := make(chan struct{})
-		done := make(chan uint64)
-		go func() {
-			high := base
-			tick := time.NewTicker(time.Millisecond)
-			defer tick.Stop()
-			for {
-				high = max(high, heapBytes())
-				select {
-				case <-stop:
-					done <- max(high, heapBytes())
-					return
-				case <-tick.C:
-				}
-			}
-		}()
 		before := cpuTime()
-		b.StartTimer()
 		Fit(x, d, y, classes, cfg, rand.New(rand.NewPCG(seed, 0)))
-		b.StopTimer()
 		cpu += cpuTime() - before
-		close(stop)
-		peak = max(peak, <-done-base)
-		b.StartTimer()
 	}
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-	b.ReportMetric(float64(peak)/float64(len(y)), "peak-B/row")
-}
-
-// heapBytes is the heap's object bytes, live and not yet swept.
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
+	b.ReportMetric(float64(peak)/float64(len(y)), mltest.PeakPerRowMetric)
 }
 
 // cpuTime is the user and system time the process has used.
@@ -223,28 +186,3 @@ func BenchmarkPredictProbaOne(b *testing.B) {
 // BenchmarkFit1M grows RF(100) on the 700,000 training rows of 1,000,000
 // flows, the scale the harness's large runs reach.
 func BenchmarkFit1M(b *testing.B) { benchFit(b, 1_000_000, 100, false) }
-
-// TestWriteTimingData writes the benchmarks' training matrices for
-// scripts/reference/forest_timing.py, which times scikit-learn on them,
-// into $FOREST_TIMING_DIR; without it the test skips.
-func TestWriteTimingData(t *testing.T) {
-	dir := os.Getenv("FOREST_TIMING_DIR")
-	if dir == "" {
-		t.Skip("FOREST_TIMING_DIR not set")
-	}
-	write := func(name string, x []float64, d int, y []int) {
-		labels := make([]float64, len(y))
-		for i, c := range y {
-			labels[i] = float64(c)
-		}
-		mltest.WriteCSV(t, filepath.Join(dir, name+"_x.csv"), x, d)
-		mltest.WriteCSV(t, filepath.Join(dir, name+"_y.csv"), labels, 1)
-	}
-	for _, flows := range []int{10_000, 100_000} {
-		data := mltest.Notebook(t, flows, 42)
-		x, y := data.Rows(data.Train, data.IsAnomaly)
-		write(fmt.Sprintf("notebook%dk", flows/1000), x, data.D, y)
-	}
-	k := mltest.NSLKDD(t)
-	write("kdd", k.TrainX, k.D, k.TrainY)
-}
