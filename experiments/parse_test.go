@@ -333,6 +333,15 @@ func TestValues(t *testing.T) {
 			},
 		},
 		{
+			name: "random forest hist splitter",
+			yaml: "models: [{name: h, kind: random_forest, splitter: hist, max_bins: 64}]",
+			want: func(s *Spec) {
+				h := Model{Name: "h", Kind: "random_forest", Params: rfDefaults()}
+				set(h.Params, "splitter", "hist", "max_bins", "64")
+				s.Models = []Model{h}
+			},
+		},
+		{
 			name: "clustering",
 			yaml: "models: [{name: km, kind: kmeans, k: 6, n_init: 1, max_iter: 50, tol: 0, silhouette_sample: all}, " +
 				"{name: db, kind: dbscan, eps: 1.5, min_samples: 3, silhouette_sample: 500}]",
@@ -1141,7 +1150,8 @@ func set(v models.Values, kv ...string) {
 // bootstrap=True; and the harness's target is_anomaly.
 func rfDefaults() models.Values {
 	return vals("target", "is_anomaly", "trees", "100", "max_features", "sqrt", "max_depth", "0",
-		"min_samples_split", "2", "min_samples_leaf", "1", "class_weight", "none", "bootstrap", "true")
+		"min_samples_split", "2", "min_samples_leaf", "1", "class_weight", "none", "bootstrap", "true",
+		"splitter", "exact", "max_bins", "255")
 }
 
 // TestRegressionBetterDefault: a regression rule without better takes the

@@ -21,7 +21,7 @@ func TestBuiltins(t *testing.T) {
 		defaults map[string]string
 	}{
 		{KindRandomForest, []Role{Detector, Typer}, map[string]string{"target": "is_anomaly", "trees": "100", "max_features": "sqrt", "max_depth": "0",
-			"min_samples_split": "2", "min_samples_leaf": "1", "class_weight": "none", "bootstrap": "true"}},
+			"min_samples_split": "2", "min_samples_leaf": "1", "class_weight": "none", "bootstrap": "true", "splitter": "exact", "max_bins": "255"}},
 		{KindIsolationForest, []Role{Detector}, map[string]string{"trees": "100", "max_samples": "auto", "contamination": "auto"}},
 		{KindLogisticRegression, []Role{Detector}, map[string]string{"C": "1", "class_weight": "none", "max_iter": "100", "tol": "0.0001"}},
 		{KindKMeans, []Role{Clusterer}, map[string]string{"k": "8", "n_init": "10", "max_iter": "300", "tol": "0.0001", "silhouette_sample": "10000"}},

@@ -74,6 +74,48 @@
 // divided by the root weight and normalised per tree; the forest averages
 // the trees that have at least one split and normalises again.
 //
+// # The hist splitter
+//
+// With Config.Splitter "hist" a node's split is found from histograms, as
+// LightGBM and scikit-learn's HistGradientBoosting find theirs; the forest
+// is otherwise the one above: the same bootstrap and feature draws from
+// the same seeds, Gini proxy, stopping rules, class weights, constant
+// features and node numbering, and its trees are ordinary Trees.
+//
+// Fit bins every column once, as scikit-learn's _BinMapper does
+// (sklearn/ensemble/_hist_gradient_boosting/binning.py): a column with at
+// most MaxBins distinct float32 values (1e-7 apart or less counting as
+// one) gets a bin per value, with an edge midway between neighbours as
+// the exact splitter's threshold there; a column with more gets the
+// midpoint percentiles 100*k/MaxBins (k = 1..MaxBins-1) of all its values
+// as edges (scikit-learn takes them from a subsample of 200,000 rows).
+// Bin b holds the values v with edge[b-1] < v <= edge[b], one byte a value,
+// column by column. At a node, each drawn feature's histogram sums the
+// node's rows' multiplicities per bin and class, and counts its distinct
+// rows per bin; a feature whose rows fill one bin is constant. The
+// candidates are the boundaries after each non-empty bin that leave at
+// least MinSamplesLeaf distinct rows on each side, scored by the Gini
+// proxy above, the first of equal ones winning; the threshold is the
+// upper edge of the last bin going left, so float32(x) <= threshold sends
+// a row where its bin went. A node's weighted class counts are its
+// multiplicities per class times the class weights, which do not depend
+// on the order of its rows: a pure node has impurity 0 and is never split
+// on rounding residue.
+//
+// Where no column has more values than bins, every boundary the exact
+// splitter scores is a bin edge and the two splitters grow the same trees
+// (without class weights), but for thresholds where the node lacks values
+// of the column: the exact splitter's lies midway between the node's
+// neighbouring values, the hist splitter's at the edge above the left
+// one. With more values than bins the hist splitter sees fewer
+// candidates, and its trees differ.
+//
+// The histograms cost O(rows) per feature and node, no sort, and the
+// rows are kept in ascending order within each node so the one-byte
+// columns are read in order. The hist splitter holds the binned columns
+// (one byte per value) and, per worker, about 20 bytes per row; it takes
+// at most 2^24-1 rows.
+//
 // # Speed
 //
 // Fit converts X once to float32 columns and radix-sorts every column once;
@@ -110,6 +152,8 @@ type Config struct {
 	ClassWeight     string // "" or "none": unweighted; "balanced": n / (K * count_c) on the full y
 	Bootstrap       bool   // n draws with replacement per tree, as sample weights
 	Workers         int    // goroutines for fitting (PredictProbaAll takes its own); <= 0 means 1. Results never depend on it.
+	Splitter        string // "" or "exact": scikit-learn's split search over sorted values; "hist": over binned features (see the package doc)
+	MaxBins         int    // hist only: bins per feature, 2..255; 0 means DefaultMaxBins. Must be 0 with the exact splitter.
 }
 
 // DefaultConfig returns scikit-learn 1.2.1's RandomForestClassifier
@@ -171,12 +215,15 @@ type Forest struct {
 // (two Uint64 per tree) in tree order before any tree is grown, so results
 // do not depend on cfg.Workers.
 //
-// Fit holds x as float32 columns with each column's sort order (12 bytes
-// per value) and, per worker, about 36 bytes per row of scratch.
+// With the exact splitter Fit holds x as float32 columns with each
+// column's sort order (12 bytes per value) and, per worker, about 36
+// bytes per row of scratch; with the hist splitter, x's bins (1 byte per
+// value) and, per worker, about 20 bytes per row.
 //
-// Fit panics on misuse: len(x) != len(y)*d, no rows, classes outside
-// [1, 256], a label outside [0, classes), a value of x that is NaN or
-// infinite as a float32, or a Config outside its documented ranges.
+// Fit panics on misuse: len(x) != len(y)*d, no rows (more than 2^24-1
+// with the hist splitter), classes outside [1, 256], a label outside
+// [0, classes), a value of x that is NaN or infinite as a float32, or a
+// Config outside its documented ranges.
 // FitChecked returns these as errors instead.
 func Fit(x []float64, d int, y []int, classes int, cfg Config, r *rand.Rand) *Forest {
 	f, err := FitChecked(x, d, y, classes, cfg, r)
@@ -219,6 +266,12 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	if err := CheckInput(x, d); err != nil {
 		return nil, err
 	}
+	if p.hist {
+		if n > maxHistRows {
+			return nil, fmt.Errorf("forest: %d rows exceed the hist splitter's %d", n, maxHistRows)
+		}
+		return fitHist(x, n, d, y, classes, cfg, p, drawSeeds(cfg.Trees, r)), nil
+	}
 	data := newDataset(x, n, d, y, classes)
 	if p.balanced {
 		data.classWeight = balancedWeights(y, classes)
@@ -229,10 +282,7 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	}
 	data.presort(builders)
 
-	seeds := make([][2]uint64, cfg.Trees)
-	for t := range seeds {
-		seeds[t] = [2]uint64{r.Uint64(), r.Uint64()}
-	}
+	seeds := drawSeeds(cfg.Trees, r)
 	f := &Forest{trees: make([]*Tree, cfg.Trees), classes: classes, features: d}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -249,6 +299,16 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	}
 	wg.Wait()
 	return f, nil
+}
+
+// drawSeeds draws each tree's seed from r, two Uint64 per tree in tree
+// order.
+func drawSeeds(trees int, r *rand.Rand) [][2]uint64 {
+	seeds := make([][2]uint64, trees)
+	for t := range seeds {
+		seeds[t] = [2]uint64{r.Uint64(), r.Uint64()}
+	}
+	return seeds
 }
 
 // InputError is a value of the training data that a forest cannot take:
@@ -282,6 +342,8 @@ type params struct {
 	minLeaf     int
 	balanced    bool
 	bootstrap   bool
+	hist        bool // the hist splitter
+	maxBins     int  // its bins per feature
 }
 
 // validate is checkConfig for a Config known to be valid; it panics on
@@ -324,6 +386,23 @@ func checkConfig(cfg Config, d int) (params, error) {
 		p.balanced = true
 	default:
 		return params{}, fmt.Errorf("forest: ClassWeight %q is not \"\", \"none\" or \"balanced\"", cfg.ClassWeight)
+	}
+	switch cfg.Splitter {
+	case "", SplitterExact:
+		if cfg.MaxBins != 0 {
+			return params{}, fmt.Errorf("forest: MaxBins %d is for the hist splitter; the exact splitter takes 0", cfg.MaxBins)
+		}
+	case SplitterHist:
+		p.hist = true
+		p.maxBins = cfg.MaxBins
+		if p.maxBins == 0 {
+			p.maxBins = DefaultMaxBins
+		}
+		if p.maxBins < 2 || p.maxBins > 255 {
+			return params{}, fmt.Errorf("forest: MaxBins %d outside [2, 255]", cfg.MaxBins)
+		}
+	default:
+		return params{}, fmt.Errorf("forest: Splitter %q is not \"\", %q or %q", cfg.Splitter, SplitterExact, SplitterHist)
 	}
 	return p, nil
 }

@@ -50,11 +50,20 @@ func (d *Data) Rows(idx []int, labels []int) (x []float64, y []int) {
 // 60/40 crypto mining/lateral movement) from seed and prepares them.
 func Notebook(tb testing.TB, n int, seed uint64) *Data {
 	tb.Helper()
+	return NotebookDifficulty(tb, n, seed, 0)
+}
+
+// NotebookDifficulty is Notebook with the generator's difficulty in
+// [0, 1] (synth.Config.Difficulty): anomalies whose values move toward
+// normal traffic, so that a detector's AUC falls below 1.
+func NotebookDifficulty(tb testing.TB, n int, seed uint64, difficulty float64) *Data {
+	tb.Helper()
 	f, err := synth.Generate(synth.Config{
 		Generator:   synth.GeneratorNotebook,
 		Flows:       n,
 		AnomalyRate: 0.05,
 		AnomalyMix:  map[string]float64{flow.CryptoMining: 0.6, flow.LateralMovement: 0.4},
+		Difficulty:  difficulty,
 		Workers:     1,
 	}, seed)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/segharness/harness/internal/ml/ecod"
+	"github.com/segharness/harness/internal/ml/forest"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/models/external"
 )
@@ -80,5 +81,37 @@ func TestECODFit(t *testing.T) {
 	task.Test = &models.Rows{Index: []int{0}, X: []float64{1, math.NaN()}}
 	if _, err := kind.Fit(context.Background(), task); err == nil || !strings.Contains(err.Error(), "test rows") {
 		t.Errorf("a NaN among the test rows: %v, want an error naming the test rows", err)
+	}
+}
+
+// TestForestConfigSplitter: splitter and max_bins reach the forest's
+// Config; the exact splitter (the default) gets no bins, whatever
+// max_bins says, and parameters without the keys (written before they
+// existed) give the exact splitter.
+func TestForestConfigSplitter(t *testing.T) {
+	kind := models.Lookup(models.KindRandomForest)
+	for _, tt := range []struct {
+		name     string
+		edit     func(models.Values)
+		splitter string
+		maxBins  int
+	}{
+		{"defaults", func(models.Values) {}, "", 0},
+		{"hist", func(v models.Values) { v["splitter"] = models.Value{Text: "hist"} }, forest.SplitterHist, 255},
+		{"hist 64 bins", func(v models.Values) {
+			v["splitter"], v["max_bins"] = models.Value{Text: "hist"}, models.Value{Text: "64"}
+		}, forest.SplitterHist, 64},
+		{"exact ignores max_bins", func(v models.Values) { v["max_bins"] = models.Value{Text: "64"} }, "", 0},
+		{"keys absent", func(v models.Values) { delete(v, "splitter"); delete(v, "max_bins") }, "", 0},
+	} {
+		v := kind.Defaults()
+		tt.edit(v)
+		cfg, err := ForestConfig(v, 20, 2)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if cfg.Splitter != tt.splitter || cfg.MaxBins != tt.maxBins {
+			t.Errorf("%s: Splitter %q MaxBins %d, want %q %d", tt.name, cfg.Splitter, cfg.MaxBins, tt.splitter, tt.maxBins)
+		}
 	}
 }

@@ -19,7 +19,7 @@ func ForestConfig(v models.Values, d, workers int) (forest.Config, error) {
 	if err != nil {
 		return forest.Config{}, err
 	}
-	return forest.Config{
+	cfg := forest.Config{
 		Trees:           v.Int("trees"),
 		MaxFeatures:     k,
 		MaxDepth:        v.Int("max_depth"),
@@ -28,7 +28,13 @@ func ForestConfig(v models.Values, d, workers int) (forest.Config, error) {
 		ClassWeight:     v.Text("class_weight"),
 		Bootstrap:       v.Bool("bootstrap"),
 		Workers:         workers,
-	}, nil
+	}
+	// The exact splitter takes no bins; max_bins is the hist splitter's.
+	// Parameters written before the splitter existed lack both keys.
+	if s, ok := v["splitter"]; ok && s.Text == forest.SplitterHist {
+		cfg.Splitter, cfg.MaxBins = forest.SplitterHist, v.Int("max_bins")
+	}
+	return cfg, nil
 }
 
 // fitRandomForest fits a forest on the Fit rows: a detector on is_anomaly,
