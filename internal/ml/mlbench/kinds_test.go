@@ -82,6 +82,15 @@ var kinds = []kind{
 		f := forest.Fit(s.train, s.d, s.trainY, 2, cfg, rand.New(rand.NewPCG(seed, 0)))
 		f.PredictProbaAll(s.test, 2)
 	}},
+	{"random_forest_hist", func(b *testing.B, s *set, seed uint64) {
+		cfg := forest.DefaultConfig(s.d)
+		cfg.Workers, cfg.Splitter = 2, "hist"
+		f, err := forest.FitChecked(s.train, s.d, s.trainY, 2, cfg, rand.New(rand.NewPCG(seed, 0)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.PredictProbaAll(s.test, 2)
+	}},
 	{"isolation_forest", func(b *testing.B, s *set, seed uint64) {
 		f := iforest.Fit(s.train, s.d, iforest.Config{Trees: 100, Contamination: 0.05, Workers: 2}, rand.New(rand.NewPCG(seed, 0)))
 		f.ScoreSamples(s.test, 2)
