@@ -1,0 +1,141 @@
+"""Reference values for internal/ml/lof, computed by scikit-learn 1.2.1
+(numpy 1.24.2), Debian's python3-sklearn: LocalOutlierFactor(novelty=True)
+(sklearn/neighbors/_lof.py), Euclidean.
+
+With k = max(1, min(n_neighbors, n - 1)), each training row's k nearest
+other training rows give its k-distance; reach(x, o) = max(d(x, o),
+kdist(o)); lrd(x) = 1 / (mean reach(x, o) + 1e-10) over x's k nearest
+training rows o; score_samples(x) = -mean(lrd(o) / lrd(x)); the training
+rows' negative_outlier_factor_ use their neighbours other than
+themselves; offset_ is -1.5 (contamination "auto") or
+np.percentile(negative_outlier_factor_, 100 contamination).
+
+Without arguments it prints the hand-checkable values the Go tests cite,
+on small integer matrices (exact distances, so ties are exact): the
+LocalOutlierFactor docstring example, a grid with ties, duplicate
+training points (k-distance 0, lrd 1e10) and new points equal to training
+points. Each is fitted with algorithm="brute" and algorithm="kd_tree",
+and the script says whether the two agree to 1e-12 (they must for the
+Go tests to cite them; they differ in the last bits where numpy sums the
+neighbours in another order): score_samples of the new points, negative_outlier_factor_,
+offset_ for contamination auto, 0.1 and 0.25, every float as Python's
+repr.
+
+With --parity DIR it reads DIR/train.csv and DIR/test.csv (comma-separated,
+one row a line, as the Go parity test TestReferenceParity writes them),
+fits LocalOutlierFactor(n_neighbors=K, novelty=True) with K from
+DIR/k.txt and prints one JSON object: train (negative_outlier_factor_),
+test (score_samples), offset (per contamination 0.05, 0.1, 0.2) and
+neighbors (n_neighbors_).
+
+With --time N it times fit and score_samples (of the N training rows as
+new rows) of LocalOutlierFactor(novelty=True) with the defaults
+(algorithm auto: brute force for 20 columns) on N random normal rows x 20
+columns, best of a few runs.
+
+Usage, from the repository root:
+  /usr/bin/python3 scripts/reference/lof_reference.py
+  /usr/bin/python3 scripts/reference/lof_reference.py --parity /tmp/lof-parity
+  /usr/bin/python3 scripts/reference/lof_reference.py --time 10000
+"""
+import argparse
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn.neighbors import LocalOutlierFactor
+
+CONTAMINATIONS = (0.05, 0.1, 0.2)
+
+
+def fit(train, k, algorithm, contamination="auto"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # n_neighbors > n
+        return LocalOutlierFactor(n_neighbors=k, novelty=True, algorithm=algorithm,
+                                  contamination=contamination).fit(train)
+
+
+def show(name, train, k, new_rows):
+    train = np.asarray(train, dtype=float)
+    new_rows = np.asarray(new_rows, dtype=float)
+    print("%s: %d rows x %d columns, n_neighbors %d" % (name, train.shape[0], train.shape[1], k))
+    res = {}
+    for algorithm in ("brute", "kd_tree"):
+        m = fit(train, k, algorithm)
+        res[algorithm] = (m.negative_outlier_factor_, m.score_samples(new_rows), m.n_neighbors_,
+                          [fit(train, k, algorithm, c).offset_ for c in (0.1, 0.25)])
+    b, t = res["brute"], res["kd_tree"]
+    agree = all(np.allclose(u, v, rtol=1e-12, atol=0) for u, v in ((b[0], t[0]), (b[1], t[1]), (b[3], t[3])))
+    print("  brute and kd_tree agree to 1e-12 relative (the sums' order aside):", agree)
+    if not agree:
+        print("  kd_tree train", [float(v) for v in t[0]], "new", [float(v) for v in t[1]])
+    print("  n_neighbors_:", b[2])
+    print("  train (negative_outlier_factor_):", [float(v) for v in b[0]])
+    print("  new rows:", [[float(v) for v in r] for r in new_rows])
+    print("  score_samples:", [float(v) for v in b[1]])
+    print("  offset_: auto -1.5, 0.1 %r, 0.25 %r" % (float(b[3][0]), float(b[3][1])))
+
+
+def hand_values():
+    print("numpy", np.__version__, "sklearn", sklearn.__version__)
+    # The LocalOutlierFactor docstring example, scored as novelty.
+    show("A", [[-1.1], [0.2], [101.1], [0.3]], 2, [[0.2], [101.1], [50], [-1.1]])
+    # A 2-D grid: many equal distances (ties for the k-th neighbour).
+    g = [[x, y] for x in range(4) for y in range(3)] + [[10, 10]]
+    show("B", g, 3, [[1, 1], [1.5, 1], [0, 0], [5, 5], [10, 9], [-3, 4]])
+    # Duplicates: three copies of one point (k-distance 0 with k = 2) and
+    # two of another.
+    c = [[0, 0], [0, 0], [0, 0], [3, 4], [3, 4], [1, 0], [0, 2], [6, 8]]
+    show("C", c, 2, [[0, 0], [3, 4], [1, 1], [6, 8], [2, 2]])
+    # n_neighbors larger than n - 1 (clamped to 2).
+    show("D", [[0, 0], [1, 0], [0, 3]], 20, [[0, 0], [1, 1]])
+
+
+def parity(directory):
+    train = np.loadtxt(directory + "/train.csv", delimiter=",", ndmin=2)
+    test = np.loadtxt(directory + "/test.csv", delimiter=",", ndmin=2)
+    with open(directory + "/k.txt") as f:
+        k = int(f.read())
+    m = fit(train, k, "auto")
+    out = {
+        "train": [float(v) for v in m.negative_outlier_factor_],
+        "test": [float(v) for v in m.score_samples(test)],
+        "offset": {repr(c): float(fit(train, k, "auto", c).offset_) for c in CONTAMINATIONS},
+        "neighbors": int(m.n_neighbors_),
+    }
+    json.dump(out, sys.stdout)
+    print()
+
+
+def timing(n):
+    x = np.random.default_rng(42).standard_normal((n, 20))
+    best_fit = best_score = float("inf")
+    for _ in range(3 if n <= 20000 else 1):
+        t0 = time.perf_counter()
+        m = LocalOutlierFactor(novelty=True).fit(x)
+        t1 = time.perf_counter()
+        m.score_samples(x)
+        t2 = time.perf_counter()
+        best_fit, best_score = min(best_fit, t1 - t0), min(best_score, t2 - t1)
+    print("n=%d x 20: fit %.3f s, score_samples %.3f s (sklearn %s, fit method %s)" % (
+        n, best_fit, best_score, sklearn.__version__, m._fit_method))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--parity", metavar="DIR")
+    ap.add_argument("--time", metavar="N", type=int)
+    args = ap.parse_args()
+    if args.parity:
+        parity(args.parity)
+    elif args.time:
+        timing(args.time)
+    else:
+        hand_values()
+
+
+if __name__ == "__main__":
+    main()
