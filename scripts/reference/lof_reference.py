@@ -31,12 +31,15 @@ neighbors (n_neighbors_).
 With --time N it times fit and score_samples (of the N training rows as
 new rows) of LocalOutlierFactor(novelty=True) with the defaults
 (algorithm auto: brute force for 20 columns) on N random normal rows x 20
-columns, best of a few runs.
+columns, or on the first N rows of --csv FILE (the Go benchmarks' rows,
+written by go test ./internal/ml/lof -run TestDumpNotebook
+-lof.dump=DIR), best of a few runs.
 
 Usage, from the repository root:
   /usr/bin/python3 scripts/reference/lof_reference.py
   /usr/bin/python3 scripts/reference/lof_reference.py --parity /tmp/lof-parity
   /usr/bin/python3 scripts/reference/lof_reference.py --time 10000
+  /usr/bin/python3 scripts/reference/lof_reference.py --time 10000 --csv /tmp/lof-bench/notebook-10000.csv
 """
 import argparse
 import json
@@ -110,8 +113,11 @@ def parity(directory):
     print()
 
 
-def timing(n):
-    x = np.random.default_rng(42).standard_normal((n, 20))
+def timing(n, csv):
+    if csv:
+        x = np.loadtxt(csv, delimiter=",", ndmin=2)[:n]
+    else:
+        x = np.random.default_rng(42).standard_normal((n, 20))
     best_fit = best_score = float("inf")
     for _ in range(3 if n <= 20000 else 1):
         t0 = time.perf_counter()
@@ -120,19 +126,20 @@ def timing(n):
         m.score_samples(x)
         t2 = time.perf_counter()
         best_fit, best_score = min(best_fit, t1 - t0), min(best_score, t2 - t1)
-    print("n=%d x 20: fit %.3f s, score_samples %.3f s (sklearn %s, fit method %s)" % (
-        n, best_fit, best_score, sklearn.__version__, m._fit_method))
+    print("n=%d x %d: fit %.3f s, score_samples %.3f s (sklearn %s, fit method %s)" % (
+        len(x), x.shape[1], best_fit, best_score, sklearn.__version__, m._fit_method))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--parity", metavar="DIR")
     ap.add_argument("--time", metavar="N", type=int)
+    ap.add_argument("--csv", metavar="FILE", help="with --time: time on FILE's first N rows instead")
     args = ap.parse_args()
     if args.parity:
         parity(args.parity)
     elif args.time:
-        timing(args.time)
+        timing(args.time, args.csv)
     else:
         hand_values()
 
