@@ -15,6 +15,16 @@ import (
 // 20 columns), and ScoreSamples of those n rows as new rows. Both are
 // O(n²·20).
 //
+// Measured on this machine's 2 cores (AMD EPYC, otherwise idle), Go's
+// two workers against scikit-learn 1.2.1's brute force (BLAS, OpenMP) on
+// the same rows:
+//
+//	rows     Fit     sklearn fit   ScoreSamples   sklearn score_samples
+//	10,000   0.57 s  0.18 s        0.55 s         0.18 s
+//	100,000  53 s    17 s          55 s           16 s
+//
+// scikit-learn is about 3x faster: its distances are one matrix product.
+//
 // scikit-learn's times on the same rows come from
 //
 //	go test ./internal/ml/lof -run TestDumpNotebook -lof.dump=/tmp/lof-bench
