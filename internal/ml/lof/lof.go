@@ -57,10 +57,11 @@
 // (chosen by algorithm="auto" for more than 15 columns) expands
 // ||x||² - 2 x·y + ||y||² with BLAS instead, so its distances differ by
 // rounding, relatively about 1e-16 ||x||²/d(x, y)²: negligible unless two
-// rows nearly coincide. For exact duplicates with non-integer values it
-// may give a small positive distance (up to about 1e-8) where this
-// package gives 0, which changes the density of a row whose k-distance is
-// 0 (1e10 here).
+// rows nearly coincide. For exact duplicates it may give a small positive
+// distance, of the order of 1e-8 ||x|| (measured: up to 4e-7 on rows of
+// 20 normal values of sd 3; 0 for small integers), where this package
+// gives 0, which changes the density of a row whose k-distance is 0
+// (1e10 here).
 //
 // # Cost
 //
@@ -366,27 +367,20 @@ func (h *heap) push(val float64, idx int32) {
 }
 
 // sorted writes the heap's entries ascending by distance, then index, the
-// distances square-rooted.
+// distances square-rooted (an insertion sort: the heap holds k entries).
 func (h *heap) sorted(dist []float64, idx []int32) {
-	type e struct {
-		d float64
-		i int32
-	}
-	es := make([]e, len(h.d))
-	for j := range es {
-		es[j] = e{h.d[j], h.i[j]}
-	}
-	slices.SortFunc(es, func(a, b e) int {
-		if a.d != b.d {
-			if a.d < b.d {
-				return -1
-			}
-			return 1
+	copy(dist, h.d)
+	copy(idx, h.i)
+	for a := 1; a < len(dist); a++ {
+		dv, iv := dist[a], idx[a]
+		b := a
+		for ; b > 0 && (dist[b-1] > dv || dist[b-1] == dv && idx[b-1] > iv); b-- {
+			dist[b], idx[b] = dist[b-1], idx[b-1]
 		}
-		return int(a.i - b.i)
-	})
-	for j := range es {
-		dist[j], idx[j] = math.Sqrt(es[j].d), es[j].i
+		dist[b], idx[b] = dv, iv
+	}
+	for j := range dist {
+		dist[j] = math.Sqrt(dist[j])
 	}
 }
 
