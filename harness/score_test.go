@@ -133,22 +133,7 @@ func mixedInput(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc := func(f flow.Flow, edit func(map[string]any)) string {
-		b, err := json.Marshal(&f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if edit == nil {
-			return string(b)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		edit(m)
-		b, _ = json.Marshal(m)
-		return string(b)
-	}
+	enc := func(f flow.Flow, edit func(map[string]any)) string { return servetest.FlowJSON(t, f, edit) }
 	// pad fills a flow out to n bytes with spaces before its closing brace.
 	pad := func(s string, n int) string { return s[:len(s)-1] + strings.Repeat(" ", n-len(s)) + "}" }
 	lines := []string{

@@ -762,16 +762,8 @@ func ReadTableFile[T any](path string, read func(io.ReaderAt, int64, string) (T,
 
 // ReadMetricsFile reads the rows of the metrics table at path.
 func ReadMetricsFile(path string) ([]Metric, error) {
-	_, rows, err := readTableFile(path, ReadMetrics)
-	return rows, err
-}
-
-// readTableFile is ReadTableFile for a keyed table's reader.
-func readTableFile[T any](path string, read func(io.ReaderAt, int64, string) ([]ParamColumn, []T, error)) ([]ParamColumn, []T, error) {
-	f, st, err := fileio.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	return read(f, st.Size(), path)
+	return ReadTableFile(path, func(r io.ReaderAt, size int64, name string) ([]Metric, error) {
+		_, rows, err := ReadMetrics(r, size, name)
+		return rows, err
+	})
 }

@@ -40,27 +40,6 @@ func streamFlows(t testing.TB, n int, s uint64) []flow.Flow {
 	return flows
 }
 
-// jsonLine encodes a flow, with edit applied to its fields first.
-func jsonLine(t testing.TB, f flow.Flow, edit func(map[string]any)) string {
-	t.Helper()
-	b, err := json.Marshal(&f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit == nil {
-		return string(b)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	if b, err = json.Marshal(m); err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // resultLine is the output line of a scored flow.
 func resultLine(t testing.TB, m *scoring.Model, f flow.Flow, line int) string {
 	t.Helper()
@@ -92,7 +71,7 @@ func errorLine(line int, msg string) string {
 func TestScoreStreamLines(t *testing.T) {
 	m := servetest.Model(t)
 	flows := streamFlows(t, 4, 3)
-	good := func(i int) string { return jsonLine(t, flows[i], nil) }
+	good := func(i int) string { return servetest.FlowJSON(t, flows[i], nil) }
 	// pad fills a flow out to n bytes with spaces before its closing brace.
 	pad := func(s string, n int) string { return s[:len(s)-1] + strings.Repeat(" ", n-len(s)) + "}" }
 	in := []string{
@@ -100,8 +79,8 @@ func TestScoreStreamLines(t *testing.T) {
 		"",
 		good(1) + "\r",
 		`{"src_device_type": "workstation", `,
-		jsonLine(t, flows[2], func(m map[string]any) { m["colour"] = "red" }),
-		jsonLine(t, flows[2], func(m map[string]any) { m["protocol"] = "QUIC" }),
+		servetest.FlowJSON(t, flows[2], func(m map[string]any) { m["colour"] = "red" }),
+		servetest.FlowJSON(t, flows[2], func(m map[string]any) { m["protocol"] = "QUIC" }),
 		" \t \r",
 		pad(good(2), scoring.MaxLineBytes+1),
 		pad(good(2), scoring.MaxLineBytes) + "\r",
@@ -155,7 +134,7 @@ func TestScoreStreamOrder(t *testing.T) {
 	var in bytes.Buffer
 	want := make([]string, 0, n)
 	for i, f := range streamFlows(t, n, 11) {
-		in.WriteString(jsonLine(t, f, nil) + "\n")
+		in.WriteString(servetest.FlowJSON(t, f, nil) + "\n")
 		want = append(want, resultLine(t, m, f, i+1))
 	}
 	var out bytes.Buffer
@@ -180,7 +159,7 @@ func (errReader) Read([]byte) (int, error) { return 0, fmt.Errorf("boom") }
 
 func TestScoreStreamErrors(t *testing.T) {
 	m := servetest.Model(t)
-	line := jsonLine(t, streamFlows(t, 1, 1)[0], nil) + "\n"
+	line := servetest.FlowJSON(t, streamFlows(t, 1, 1)[0], nil) + "\n"
 	// A closed output.
 	_, err := m.ScoreStream(t.Context(), strings.NewReader(line), failingWriter{}, scoring.StreamOptions{Workers: 2})
 	if err == nil || err.Error() != "writing results: io: read/write on closed pipe" || !errors.Is(err, io.ErrClosedPipe) {
@@ -228,7 +207,7 @@ func TestScoreStreamNotHeldBack(t *testing.T) {
 		}
 	}()
 	for i, f := range flows {
-		if _, err := io.WriteString(inW, jsonLine(t, f, nil)+"\n"); err != nil {
+		if _, err := io.WriteString(inW, servetest.FlowJSON(t, f, nil)+"\n"); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -283,7 +262,7 @@ func (w blockedWriter) Write([]byte) (int, error) {
 // fixed pool are full, however long the input.
 func TestScoreStreamBoundedMemory(t *testing.T) {
 	m := servetest.Model(t)
-	in := &endlessInput{line: []byte(jsonLine(t, streamFlows(t, 1, 1)[0], nil) + "\n")}
+	in := &endlessInput{line: []byte(servetest.FlowJSON(t, streamFlows(t, 1, 1)[0], nil) + "\n")}
 	out := blockedWriter{make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {

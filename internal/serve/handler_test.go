@@ -37,27 +37,6 @@ func sampleFlows(t testing.TB, n int) []flow.Flow {
 	return samples[:n]
 }
 
-// flowJSON encodes a flow, with edit applied to its fields first.
-func flowJSON(t testing.TB, f flow.Flow, edit func(map[string]any)) string {
-	t.Helper()
-	b, err := json.Marshal(&f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit == nil {
-		return string(b)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	if b, err = json.Marshal(m); err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // batchJSON encodes {"flows": [...]} of the given flow objects.
 func batchJSON(objects ...string) string {
 	return `{"flows": [` + strings.Join(objects, ",\n ") + `]}`
@@ -86,12 +65,12 @@ func TestHandler(t *testing.T) {
 	}
 	good := make([]string, len(flows))
 	for i, f := range flows {
-		good[i] = flowJSON(t, f, nil)
+		good[i] = servetest.FlowJSON(t, f, nil)
 	}
 	set := func(k string, v any) func(map[string]any) { return func(m map[string]any) { m[k] = v } }
 	del := func(k string) func(map[string]any) { return func(m map[string]any) { delete(m, k) } }
-	negative := flowJSON(t, flows[1], set("bytes_sent", -5))
-	unknownCategory := flowJSON(t, flows[3], set("protocol", "QUIC"))
+	negative := servetest.FlowJSON(t, flows[1], set("bytes_sent", -5))
+	unknownCategory := servetest.FlowJSON(t, flows[3], set("protocol", "QUIC"))
 
 	h := New(m, Options{MaxBatch: 30, MaxBodyBytes: 16 << 10, Workers: 3})
 	tests := []struct {
@@ -123,10 +102,10 @@ func TestHandler(t *testing.T) {
 		{name: "truncated-value", method: "POST", path: "/v1/score", body: `{"a":`, code: 400, err: `^invalid JSON: unexpected end of input at byte 5$`},
 		{name: "not-an-object", method: "POST", path: "/v1/score", body: `[1, 2]`, code: 400, err: `want a JSON object, got an array`},
 		{name: "trailing-data", method: "POST", path: "/v1/score", body: good[0] + good[1], code: 400, err: `data after the flow object`},
-		{name: "unknown-field", method: "POST", path: "/v1/score", body: flowJSON(t, flows[0], set("colour", "red")), code: 400, err: `^colour: unknown field`},
-		{name: "missing-field", method: "POST", path: "/v1/score", body: flowJSON(t, flows[0], del("duration")), code: 400, err: `^duration: missing`},
+		{name: "unknown-field", method: "POST", path: "/v1/score", body: servetest.FlowJSON(t, flows[0], set("colour", "red")), code: 400, err: `^colour: unknown field`},
+		{name: "missing-field", method: "POST", path: "/v1/score", body: servetest.FlowJSON(t, flows[0], del("duration")), code: 400, err: `^duration: missing`},
 		{name: "negative-bytes", method: "POST", path: "/v1/score", body: negative, code: 400, err: `^bytes_sent: -5 is negative`},
-		{name: "wrong-type", method: "POST", path: "/v1/score", body: flowJSON(t, flows[0], set("hour", "12")), code: 400, err: `^hour: want an integer, got a string`},
+		{name: "wrong-type", method: "POST", path: "/v1/score", body: servetest.FlowJSON(t, flows[0], set("hour", "12")), code: 400, err: `^hour: want an integer, got a string`},
 		{name: "unknown-category", method: "POST", path: "/v1/score", body: unknownCategory, code: 400, err: `^protocol: unknown category "QUIC"`},
 		{name: "batch-invalid-flows", method: "POST", path: "/v1/score", body: batchJSON(good[0], negative, good[2], unknownCategory, "null"), code: 400,
 			err: `^3 of 5 flows are invalid; none was scored$`,
@@ -266,7 +245,7 @@ func TestMetrics(t *testing.T) {
 	}
 	objects := make([]string, len(flows))
 	for i, f := range flows {
-		objects[i] = flowJSON(t, f, nil)
+		objects[i] = servetest.FlowJSON(t, f, nil)
 	}
 	for _, o := range objects[:5] {
 		if rec := do(h, "POST", "/v1/score", "application/json", strings.NewReader(o)); rec.Code != 200 {
@@ -277,7 +256,7 @@ func TestMetrics(t *testing.T) {
 	if rec := do(h, "POST", "/v1/score", "", strings.NewReader(batchJSON(objects[5:]...))); rec.Code != 200 {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
-	bad := flowJSON(t, flows[0], func(m map[string]any) { m["duration"] = -1 })
+	bad := servetest.FlowJSON(t, flows[0], func(m map[string]any) { m["duration"] = -1 })
 	do(h, "POST", "/v1/score", "", strings.NewReader(bad))
 	do(h, "POST", "/v1/score", "", strings.NewReader(batchJSON(bad, objects[0], bad)))
 	do(h, "GET", "/nowhere", "", nil)
@@ -334,7 +313,7 @@ func grep(text, prefix string) string {
 func TestHandlerRecoversPanic(t *testing.T) {
 	var log bytes.Buffer
 	h := New(&scoring.Model{}, Options{Log: &log})
-	body := flowJSON(t, sampleFlows(t, 1)[0], nil)
+	body := servetest.FlowJSON(t, sampleFlows(t, 1)[0], nil)
 	for range 2 {
 		rec := do(h, "POST", "/v1/score", "", strings.NewReader(body))
 		if rec.Code != 500 || strings.TrimSpace(rec.Body.String()) != `{"error":"internal error"}` {
@@ -387,7 +366,7 @@ func BenchmarkHandlerSingle(b *testing.B) {
 	h, flows := benchHandler(b)
 	bodies := make([][]byte, len(flows))
 	for i, f := range flows {
-		bodies[i] = []byte(flowJSON(b, f, nil))
+		bodies[i] = []byte(servetest.FlowJSON(b, f, nil))
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -409,7 +388,7 @@ func BenchmarkHandlerBatch1000(b *testing.B) {
 	h, flows := benchHandler(b)
 	objects := make([]string, len(flows))
 	for i, f := range flows {
-		objects[i] = flowJSON(b, f, nil)
+		objects[i] = servetest.FlowJSON(b, f, nil)
 	}
 	body := []byte(batchJSON(objects...))
 	b.ReportAllocs()

@@ -65,7 +65,7 @@ func TestServerGracefulShutdown(t *testing.T) {
 	})
 	base, stop := startServer(t, &Server{Handler: h})
 
-	body := flowJSON(t, sampleFlows(t, 1)[0], nil)
+	body := servetest.FlowJSON(t, sampleFlows(t, 1)[0], nil)
 	resp, err := http.Post(base+"/v1/score", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

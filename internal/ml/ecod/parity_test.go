@@ -1,7 +1,6 @@
 package ecod
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/segharness/harness/internal/ml/mltest"
 )
 
 // python is the interpreter with numpy and scipy (the python3 first on
@@ -38,22 +39,6 @@ func parityMatrix(r *rand.Rand, n int) []float64 {
 	return x
 }
 
-func writeCSV(t *testing.T, path string, x []float64, d int) {
-	t.Helper()
-	var b bytes.Buffer
-	for i, v := range x {
-		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-		if (i+1)%d == 0 {
-			b.WriteByte('\n')
-		} else {
-			b.WriteByte(',')
-		}
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestReferenceParity fits 3,000 training rows of parityMatrix, scores
 // them and 1,000 new rows (some beyond the training range, some equal to
 // training values), and compares every score, the skewness and the
@@ -77,8 +62,8 @@ func TestReferenceParity(t *testing.T) {
 		test[(50+i)*d+4] = 2.5 + float64(i-25)
 	}
 	dir := t.TempDir()
-	writeCSV(t, filepath.Join(dir, "train.csv"), train, d)
-	writeCSV(t, filepath.Join(dir, "test.csv"), test, d)
+	mltest.WriteCSV(t, filepath.Join(dir, "train.csv"), train, d)
+	mltest.WriteCSV(t, filepath.Join(dir, "test.csv"), test, d)
 	cmd := exec.Command(python, "../../../scripts/reference/ecod_reference.py", "--parity", dir)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()

@@ -1,7 +1,6 @@
 package iforest
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"math"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -199,25 +197,7 @@ func dump(t *testing.T, dir string, train, test []float64, d int, labels []int) 
 		t.Fatal(err)
 	}
 	write := func(name string, values []float64, width int) {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := bufio.NewWriter(f)
-		for i, v := range values {
-			w.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-			if (i+1)%width == 0 {
-				w.WriteByte('\n')
-			} else {
-				w.WriteByte(',')
-			}
-		}
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
+		mltest.WriteCSV(t, filepath.Join(dir, name), values, width)
 	}
 	write("x_train.csv", train, d)
 	write("x_test.csv", test, d)

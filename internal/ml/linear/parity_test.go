@@ -8,8 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/segharness/harness/internal/ml/mltest"
@@ -67,13 +65,13 @@ func TestParity(t *testing.T) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeCSV(t, filepath.Join(dir, "x_train.csv"), train, data.D)
+	mltest.WriteCSV(t, filepath.Join(dir, "x_train.csv"), train, data.D)
 	yf := make([]float64, len(y))
 	for i, v := range y {
 		yf[i] = float64(v)
 	}
-	writeCSV(t, filepath.Join(dir, "y_train.csv"), yf, 1)
-	writeCSV(t, filepath.Join(dir, "x_test.csv"), test, data.D)
+	mltest.WriteCSV(t, filepath.Join(dir, "y_train.csv"), yf, 1)
+	mltest.WriteCSV(t, filepath.Join(dir, "x_test.csv"), test, data.D)
 
 	_, file, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(file), "..", "..", "..", "scripts", "reference", "linear_reference.py")
@@ -117,22 +115,5 @@ func TestParity(t *testing.T) {
 		if m.Converged() != r.Converged {
 			t.Errorf("C=%v %s: converged %v, scikit-learn %v", r.C, r.ClassWeight, m.Converged(), r.Converged)
 		}
-	}
-}
-
-// writeCSV writes x, rows of d values, exactly ('g', -1).
-func writeCSV(t *testing.T, path string, x []float64, d int) {
-	t.Helper()
-	var b strings.Builder
-	for i, v := range x {
-		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-		if (i+1)%d == 0 {
-			b.WriteByte('\n')
-		} else {
-			b.WriteByte(',')
-		}
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -7,8 +7,11 @@ package mltest
 
 import (
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/segharness/harness/datasets"
@@ -117,4 +120,23 @@ func prepare(tb testing.TB, f *flow.Table, seed uint64) *Data {
 		}
 	}
 	return d
+}
+
+// WriteCSV writes x, rows of d values, to path as CSV with every value
+// exact ('g', -1): the matrices the reference scripts under
+// scripts/reference read back.
+func WriteCSV(t testing.TB, path string, x []float64, d int) {
+	t.Helper()
+	var b strings.Builder
+	for i, v := range x {
+		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+		if (i+1)%d == 0 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteByte(',')
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

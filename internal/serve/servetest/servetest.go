@@ -5,6 +5,7 @@
 package servetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -137,4 +138,27 @@ func ModelDir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// FlowJSON encodes a flow as a request line, with edit applied to its
+// fields first (edit may be nil): the JSON a client sends to harness score
+// or harness serve, made wrong on purpose where a test needs it.
+func FlowJSON(t testing.TB, f flow.Flow, edit func(map[string]any)) string {
+	t.Helper()
+	b, err := json.Marshal(&f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit == nil {
+		return string(b)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
