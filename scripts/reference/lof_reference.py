@@ -19,7 +19,11 @@ and the script says whether the two agree to 1e-12 (they must for the
 Go tests to cite them; they differ in the last bits where numpy sums the
 neighbours in another order): score_samples of the new points, negative_outlier_factor_,
 offset_ for contamination auto, 0.1 and 0.25, every float as Python's
-repr.
+repr. It also computes the scores by the formula in numpy with the Go
+package's rule for ties (among rows at equal distance, the lowest
+indices) and says whether they agree with scikit-learn's, printing them
+where not (scikit-learn's heap can keep other rows among equal
+distances).
 
 With --parity DIR it reads DIR/train.csv and DIR/test.csv (comma-separated,
 one row a line, as the Go parity test TestReferenceParity writes them),
@@ -61,6 +65,33 @@ def fit(train, k, algorithm, contamination="auto"):
                                   contamination=contamination).fit(train)
 
 
+def lowest_index(train, k, new_rows):
+    """score_samples and negative_outlier_factor_ by the formula above in
+    numpy, with each row's neighbours the k smallest (squared distance,
+    index) pairs: among rows at equal distance the lowest indices (the Go
+    package's rule; scikit-learn's heap may keep others)."""
+    k = max(1, min(k, len(train) - 1))
+
+    def neighbours(rows, exclude_self):
+        d2 = ((rows[:, None, :] - train[None, :, :]) ** 2).sum(axis=2)
+        out_i, out_d = [], []
+        for r in range(len(rows)):
+            order = np.lexsort((np.arange(len(train)), d2[r]))
+            if exclude_self:
+                order = order[order != r]
+            out_i.append(order[:k])
+            out_d.append(np.sqrt(d2[r][order[:k]]))
+        return np.array(out_i), np.array(out_d)
+
+    ti, td = neighbours(train, True)
+    kdist = td[:, -1]
+    lrd_train = 1 / (np.maximum(td, kdist[ti]).mean(axis=1) + 1e-10)
+    nof = -(lrd_train[ti] / lrd_train[:, None]).mean(axis=1)
+    ni, nd = neighbours(new_rows, False)
+    lrd_new = 1 / (np.maximum(nd, kdist[ni]).mean(axis=1) + 1e-10)
+    return nof, -(lrd_train[ni] / lrd_new[:, None]).mean(axis=1)
+
+
 def show(name, train, k, new_rows):
     train = np.asarray(train, dtype=float)
     new_rows = np.asarray(new_rows, dtype=float)
@@ -80,6 +111,11 @@ def show(name, train, k, new_rows):
     print("  new rows:", [[float(v) for v in r] for r in new_rows])
     print("  score_samples:", [float(v) for v in b[1]])
     print("  offset_: auto -1.5, 0.1 %r, 0.25 %r" % (float(b[3][0]), float(b[3][1])))
+    nof, score = lowest_index(train, k, new_rows)
+    same = np.allclose(nof, b[0], rtol=1e-12, atol=0) and np.allclose(score, b[1], rtol=1e-12, atol=0)
+    print("  ties to the lowest index (numpy, the formula) agree with scikit-learn:", same)
+    if not same:
+        print("  ties to the lowest index: train", [float(v) for v in nof], "score_samples", [float(v) for v in score])
 
 
 def hand_values():

@@ -22,6 +22,13 @@ func near(got, want, rel float64) bool {
 // grid with ties for the k-th neighbour; C duplicate training points
 // (k-distance 0, lrd 1e10) and new points equal to training points; D
 // n_neighbors 20 on 3 rows (k = 2).
+//
+// One value is not scikit-learn's: B's new row (10, 9), whose third
+// neighbour is a tie between training rows 8 (2, 2) and 10 (3, 1), both
+// at distance √113. scikit-learn's heap keeps row 10 (score
+// -6.216894126607872); this package keeps the lower index, 8, and the
+// expected score, -6.55418911181052, is the same script's numpy
+// computation of the formula with that rule ("ties to the lowest index").
 func TestReference(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
@@ -48,7 +55,7 @@ func TestReference(t *testing.T) {
 		}(), 3,
 			[][]float64{{1, 1}, {1.5, 1}, {0, 0}, {5, 5}, {10, 9}, {-3, 4}},
 			[]float64{-1.0099589999659937, -1.1729276873285828, -1.0099589999659937, -1.0460237291479637, -0.8469903126034053, -1.0460237291479637, -1.0460237291479637, -0.919119770967345, -1.0460237291479637, -1.009958999965994, -1.1729276873285825, -1.009958999965994, -9.414469139303655},
-			[]float64{-0.8874304271197327, -0.997313445722574, -0.9639352708180301, -3.47839946450018, -6.216894126607872, -3.4783994645001797},
+			[]float64{-0.8874304271197327, -0.997313445722574, -0.9639352708180301, -3.47839946450018, -6.55418911181052 /* ties to the lowest index; scikit-learn -6.216894126607872 */, -3.4783994645001797},
 			-1.1729276873285828, -1.0460237291479637},
 		{"C", [][]float64{{0, 0}, {0, 0}, {0, 0}, {3, 4}, {3, 4}, {1, 0}, {0, 2}, {6, 8}}, 2,
 			[][]float64{{0, 0}, {3, 4}, {1, 1}, {6, 8}, {2, 2}},
@@ -135,8 +142,8 @@ func TestErrors(t *testing.T) {
 
 // TestWorkers: Fit and ScoreSamples give identical results for any number
 // of workers, and the neighbours' distances are the k smallest of a plain
-// sort of all distances (which rows among ties is scikit-learn's heap's
-// choice, checked by TestReference).
+// sort of all distances (plain sums; TestTreeMatchesBruteForce checks
+// which rows among ties).
 func TestWorkers(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	const n, d, k = 700, 3, 7
