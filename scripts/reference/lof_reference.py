@@ -34,8 +34,8 @@ neighbors (n_neighbors_).
 
 With --time N it times fit and score_samples (of the N training rows as
 new rows) of LocalOutlierFactor(novelty=True) with the defaults
-(algorithm auto: brute force for 20 columns) on N random normal rows x 20
-columns, or on the first N rows of --csv FILE (the Go benchmarks' rows,
+(algorithm auto: brute force for 20 columns; --algorithm kd_tree or
+ball_tree for the trees) on N random normal rows x 20 columns, or on the first N rows of --csv FILE (the Go benchmarks' rows,
 written by go test ./internal/ml/lof -run TestDumpNotebook
 -lof.dump=DIR), best of a few runs.
 
@@ -44,6 +44,7 @@ Usage, from the repository root:
   /usr/bin/python3 scripts/reference/lof_reference.py --parity /tmp/lof-parity
   /usr/bin/python3 scripts/reference/lof_reference.py --time 10000
   /usr/bin/python3 scripts/reference/lof_reference.py --time 10000 --csv /tmp/lof-bench/notebook-10000.csv
+  /usr/bin/python3 scripts/reference/lof_reference.py --time 10000 --csv /tmp/lof-bench/notebook-10000.csv --algorithm kd_tree
 """
 import argparse
 import json
@@ -149,7 +150,7 @@ def parity(directory):
     print()
 
 
-def timing(n, csv):
+def timing(n, csv, algorithm):
     if csv:
         x = np.loadtxt(csv, delimiter=",", ndmin=2)[:n]
     else:
@@ -157,7 +158,7 @@ def timing(n, csv):
     best_fit = best_score = float("inf")
     for _ in range(3 if n <= 20000 else 1):
         t0 = time.perf_counter()
-        m = LocalOutlierFactor(novelty=True).fit(x)
+        m = LocalOutlierFactor(novelty=True, algorithm=algorithm).fit(x)
         t1 = time.perf_counter()
         m.score_samples(x)
         t2 = time.perf_counter()
@@ -171,11 +172,12 @@ def main():
     ap.add_argument("--parity", metavar="DIR")
     ap.add_argument("--time", metavar="N", type=int)
     ap.add_argument("--csv", metavar="FILE", help="with --time: time on FILE's first N rows instead")
+    ap.add_argument("--algorithm", default="auto", help="with --time: LocalOutlierFactor's algorithm (auto, brute, kd_tree, ball_tree)")
     args = ap.parse_args()
     if args.parity:
         parity(args.parity)
     elif args.time:
-        timing(args.time, args.csv)
+        timing(args.time, args.csv, args.algorithm)
     else:
         hand_values()
 

@@ -35,7 +35,7 @@
 // smallest (squared distance, training index) pairs over all training
 // rows, so among rows at equal distance the lower training indices are
 // kept. They are found with a kd-tree (median splits on the widest
-// column, leaves of 8 rows, each node's bounding box; see tree.go)
+// column, leaves of 16 rows, each node's bounding box; see tree.go)
 // searched depth first, a node skipped only when its box is farther than
 // the query's current k-th distance, which, with the box distance summed
 // exactly as a row's and rounding monotonic, never skips a row that could
