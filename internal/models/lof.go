@@ -16,8 +16,9 @@ func init() {
 			"distance + 1e-10), and a row's score_samples = -mean(lrd(o) / lrd(x)) over its neighbours o. " +
 			"An unsupervised detector: it fits on the training rows without their labels; its score is " +
 			"the local outlier factor -score_samples (higher is more anomalous), its decision " +
-			"score_samples below the contamination offset. Fit and scoring are O(n m d) for n training " +
-			"and m scored rows (brute force).",
+			"score_samples below the contamination offset. The neighbours are exact (among rows at equal " +
+			"distance, the lower training indices) and found with a kd-tree: from O(m d log n) to O(n m d) " +
+			"for n training and m scored rows, depending on how well it prunes.",
 		Params: []Param{
 			{Key: "n_neighbors", Type: Int, Default: "20", Min: 1, Max: math.MaxInt32, Sweepable: true,
 				Doc: "the neighbours k (scikit-learn's default 20), at most the training rows - 1."},

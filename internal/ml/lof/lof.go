@@ -72,8 +72,10 @@
 //
 // Building the tree is O(n d log n). A query costs O(d log n) to O(n d),
 // depending on how well the boxes prune: on 100,000 notebook rows a
-// query computes about 3,000 row distances and 3,500 box distances, 7%
-// of brute force's 100,000 (bench_test.go has the times). Fit and
+// query computes about 5,600 row distances (5.6% of brute force's) and
+// some thousands of box distances, which makes it about as fast as
+// scikit-learn's brute force with BLAS there, and slower on 10,000 rows
+// (bench_test.go has the times). Fit and
 // ScoreSamples are parallel over the query rows, searched in groups of 8
 // neighbouring rows that share the nodes they visit, and, for any number
 // of workers, deterministic: each query's neighbours and score depend on

@@ -1,7 +1,6 @@
 package lof
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -10,27 +9,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/segharness/harness/internal/ml/mltest"
 )
 
 // python is the interpreter with scikit-learn (the python3 first on PATH
 // may lack it).
 const python = "/usr/bin/python3"
-
-func writeCSV(t *testing.T, path string, x []float64, d int) {
-	t.Helper()
-	var b bytes.Buffer
-	for i, v := range x {
-		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-		if (i+1)%d == 0 {
-			b.WriteByte('\n')
-		} else {
-			b.WriteByte(',')
-		}
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestReferenceParity fits 3,000 training rows × 20 columns (normal, with
 // a cluster of 300 rows, a scaled column and 60 scattered outliers) with
@@ -87,8 +72,8 @@ func TestReferenceParity(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	writeCSV(t, filepath.Join(dir, "train.csv"), train, d)
-	writeCSV(t, filepath.Join(dir, "test.csv"), test, d)
+	mltest.WriteCSV(t, filepath.Join(dir, "train.csv"), train, d)
+	mltest.WriteCSV(t, filepath.Join(dir, "test.csv"), test, d)
 	if err := os.WriteFile(filepath.Join(dir, "k.txt"), []byte(strconv.Itoa(k)), 0o644); err != nil {
 		t.Fatal(err)
 	}
