@@ -12,23 +12,55 @@ import (
 
 // Benchmarks on the notebook's 20 scaled features: Fit (20 neighbours,
 // two workers) on every row of n notebook flows (10,000 and 100,000 rows ×
-// 20 columns), and ScoreSamples of those n rows as new rows. Both are
-// O(n²·20).
+// 20 columns), and ScoreSamples of those n rows as new rows.
 //
-// Measured on this machine's 2 cores (AMD EPYC, otherwise idle), Go's
-// two workers against scikit-learn 1.2.1's brute force (BLAS, OpenMP) on
-// the same rows:
+// Measured on this machine's 2 cores (AMD EPYC) on 6 December 2026, with
+// other jobs running (load average 7 to 14 on 2 cores: every figure is
+// several times its idle value), Go's two workers and scikit-learn 1.2.1's
+// LocalOutlierFactor(novelty=True) with two OpenMP/BLAS threads on the
+// same rows, the runs alternating (Go, scikit-learn auto, Go, auto, Go,
+// kd_tree, ball_tree); each cell lists the runs in order:
 //
-//	rows     Fit     sklearn fit   ScoreSamples   sklearn score_samples
-//	10,000   0.57 s  0.18 s        0.55 s         0.18 s
-//	100,000  53 s    17 s          55 s           16 s
+//	rows     Go Fit            sklearn fit (auto = brute)   ScoreSamples       sklearn score_samples
+//	10,000   2.45, 2.25 s      0.94, 0.88 s                 2.48, 2.09 s       0.86, 0.87 s
+//	100,000  67, 58, 90 s      65, 77 s                     65, 60, 82 s       64, 106 s
 //
-// scikit-learn is about 3x faster: its distances are one matrix product.
+//	scikit-learn's trees:    kd_tree fit, score_samples    ball_tree fit, score_samples
+//	10,000                   3.25, 3.12 s                  2.63, 2.11 s
+//	100,000                  (still running after 10 minutes: not measured)
 //
-// scikit-learn's times on the same rows come from
+// (10,000 rows: best of 3 runs each; 100,000: one run each.) An earlier
+// idle measurement of the brute-force Go code this kd-tree replaces gave
+// 53 s and 55 s at 100,000 rows against scikit-learn's 17 s and 16 s.
 //
+// So at 100,000 rows the kd-tree is about as fast as scikit-learn's brute
+// force (best runs 58 s and 60 s against 65 s and 64 s), not the 3x
+// faster the issue asks for, and at 10,000 rows it is 2.5x slower. It is
+// faster than scikit-learn's own trees, which are 3 to 4 times slower than
+// its brute force on these rows. Where the time goes (valgrind
+// --tool=cachegrind on 2,000 training rows' searches at 100,000 rows): about
+// 2.2 million instructions a query, roughly 45% box distances (some 600
+// instructions each in Go's scalar code), 40% row distances (5,600 rows,
+// 5.6% of the training rows, some 200 instructions each) and the rest the
+// traversal. The pruning itself is what these rows allow: the label-encoded
+// categorical columns (6 levels 0.59 apart) and the binary ones make the
+// rows within a k-distance (about 1.1) span many cells.
+//
+// Memory: Fit allocates 474 bytes a training row (47.4 MB at 100,000: the
+// rows in tree order 160, the neighbour distances and indices 240, the
+// float32 node boxes 40, densities and scores 24, indices and nodes 8),
+// of which 232 stay in the model; the caller's rows come on top.
+//
+// The commands:
+//
+//	go test ./internal/ml/lof -run '^$' -bench '^Benchmark(Fit|Score)10k$' -benchtime 3x -benchmem
+//	go test ./internal/ml/lof -run '^$' -bench '^Benchmark(Fit|Score)100k$' -benchtime 1x -benchmem
 //	go test ./internal/ml/lof -run TestDumpNotebook -lof.dump=/tmp/lof-bench
-//	/usr/bin/python3 scripts/reference/lof_reference.py --time 10000 --csv /tmp/lof-bench/notebook-10000.csv
+//	OMP_NUM_THREADS=2 /usr/bin/python3 scripts/reference/lof_reference.py --time 10000 --csv /tmp/lof-bench/notebook-10000.csv
+//	OMP_NUM_THREADS=2 /usr/bin/python3 scripts/reference/lof_reference.py --time 100000 --csv /tmp/lof-bench/notebook-100000.csv --algorithm kd_tree
+//
+// (--algorithm auto, kd_tree or ball_tree; notebook-N.csv holds the rows
+// of the Go benchmarks of N.)
 
 var (
 	benchMu    sync.Mutex
@@ -95,6 +127,6 @@ func TestDumpNotebook(t *testing.T) {
 	}
 	for _, n := range []int{10000, 100000} {
 		data := mltest.Notebook(t, n, 42)
-		writeCSV(t, filepath.Join(*dumpDir, "notebook-"+strconv.Itoa(n)+".csv"), data.X, data.D)
+		mltest.WriteCSV(t, filepath.Join(*dumpDir, "notebook-"+strconv.Itoa(n)+".csv"), data.X, data.D)
 	}
 }
