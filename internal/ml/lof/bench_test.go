@@ -18,26 +18,29 @@ import (
 // other jobs running (load average 7 to 14 on 2 cores: every figure is
 // several times its idle value), Go's two workers and scikit-learn 1.2.1's
 // LocalOutlierFactor(novelty=True) with two OpenMP/BLAS threads on the
-// same rows, the runs alternating (Go, scikit-learn auto, Go, auto, Go,
-// kd_tree, ball_tree); each cell lists the runs in order:
+// same rows, the runs alternating; each cell lists the runs in order:
 //
-//	rows     Go Fit            sklearn fit (auto = brute)   ScoreSamples       sklearn score_samples
-//	10,000   2.45, 2.25 s      0.94, 0.88 s                 2.48, 2.09 s       0.86, 0.87 s
+//	rows     Go Fit            sklearn fit (auto = brute)   Go ScoreSamples    sklearn score_samples
+//	10,000   2.42 s            1.19, 1.30 s                 2.58 s             1.29, 1.16 s
 //	100,000  67, 58, 90 s      65, 77 s                     65, 60, 82 s       64, 106 s
 //
 //	scikit-learn's trees:    kd_tree fit, score_samples    ball_tree fit, score_samples
-//	10,000                   3.25, 3.12 s                  2.63, 2.11 s
+//	10,000                   7.15, 5.65 s                  4.75, 5.37 s
 //	100,000                  (still running after 10 minutes: not measured)
 //
-// (10,000 rows: best of 3 runs each; 100,000: one run each.) An earlier
+// (Load 14 for the 10,000-row runs, in the order sklearn auto, kd_tree,
+// ball_tree, Go, auto; 7 to 14 for the 100,000-row runs, in the order Go,
+// auto, Go, auto, Go.) At a load of 7, Go's 10,000-row Fit and
+// ScoreSamples took 2.45 and 2.48 s, then 2.25 and 2.09 s. Each 10,000-row
+// figure is the best of 3 runs; each 100,000-row figure one run. An earlier
 // idle measurement of the brute-force Go code this kd-tree replaces gave
 // 53 s and 55 s at 100,000 rows against scikit-learn's 17 s and 16 s.
 //
 // So at 100,000 rows the kd-tree is about as fast as scikit-learn's brute
 // force (best runs 58 s and 60 s against 65 s and 64 s), not the 3x
-// faster the issue asks for, and at 10,000 rows it is 2.5x slower. It is
-// faster than scikit-learn's own trees, which are 3 to 4 times slower than
-// its brute force on these rows. Where the time goes (valgrind
+// faster the issue asks for, and at 10,000 rows it is about 2x slower. It is
+// faster than scikit-learn's own trees, which are 4 to 6 times slower than
+// its brute force on these rows (at 10,000). Where the time goes (valgrind
 // --tool=cachegrind on 2,000 training rows' searches at 100,000 rows): about
 // 2.2 million instructions a query, roughly 45% box distances (some 600
 // instructions each in Go's scalar code), 40% row distances (5,600 rows,
