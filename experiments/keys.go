@@ -202,10 +202,10 @@ var Keys = []Key{
 	{Path: "models[].name", Type: "string", Range: "same rules as name", Default: "the kind",
 		Doc: "names the model in targets, metrics and parameter paths. Names must differ, so two " +
 			"models of one kind need names."},
-	{Path: "models[].kind", Type: "string", Range: "dbscan, ecod, external, isolation_forest, kmeans, logistic_regression or random_forest", Default: "required",
+	{Path: "models[].kind", Type: "string", Range: "dbscan, ecod, external, isolation_forest, kmeans, lof, logistic_regression or random_forest", Default: "required",
 		Doc: "`random_forest` is a supervised classifier (a detector, or with target anomaly_type an " +
 			"attack-type classifier), `logistic_regression` a supervised detector, " +
-			"`isolation_forest` and `ecod` unsupervised detectors, `kmeans` and " +
+			"`isolation_forest`, `ecod` and `lof` unsupervised detectors, `kmeans` and " +
 			"`dbscan` cluster flows, and `external` is any program, run through the protocol of " +
 			"docs/external-models.md in the role it declares."},
 	{Path: "targets[].model", Type: "string", Default: "required",
@@ -215,7 +215,7 @@ var Keys = []Key{
 			"cross_split_duplicates and conflicting_vectors ({model: leakage, metric: " +
 			"cross_split_duplicate_share, \"<=\": 0.01})."},
 	{Path: "targets[].metric", Type: "string", Default: "required",
-		Doc: "a metric the model produces. Detectors (isolation_forest, ecod, logistic_regression, and random_forest with target " +
+		Doc: "a metric the model produces. Detectors (isolation_forest, ecod, lof, logistic_regression, and random_forest with target " +
 			"is_anomaly) produce `detection_rate` (the recall of the anomaly class), " +
 			"`false_positive_rate`, `precision`, `recall`, `f1`, `accuracy`, `roc_auc`, `pr_auc` (all " +
 			"fractions in [0, 1]), with an operating_point `budget_detection_rate`, " +

@@ -12,8 +12,8 @@ import (
 
 // TestBuiltins: the notebook's four kinds are registered with the roles
 // and defaults of scikit-learn 1.2.1 (RandomForestClassifier,
-// IsolationForest, KMeans with n_init 10, DBSCAN), and ECOD with PyOD's
-// default contamination.
+// IsolationForest, KMeans with n_init 10, DBSCAN), ECOD with PyOD's
+// default contamination, and LOF with LocalOutlierFactor's defaults.
 func TestBuiltins(t *testing.T) {
 	for _, tc := range []struct {
 		kind     string
@@ -27,6 +27,7 @@ func TestBuiltins(t *testing.T) {
 		{KindKMeans, []Role{Clusterer}, map[string]string{"k": "8", "n_init": "10", "max_iter": "300", "tol": "0.0001", "silhouette_sample": "10000"}},
 		{KindDBSCAN, []Role{Clusterer}, map[string]string{"eps": "0.5", "min_samples": "5", "silhouette_sample": "10000"}},
 		{KindECOD, []Role{Detector}, map[string]string{"contamination": "0.1"}},
+		{KindLOF, []Role{Detector}, map[string]string{"n_neighbors": "20", "contamination": "auto"}},
 	} {
 		k := Lookup(tc.kind)
 		if k == nil {

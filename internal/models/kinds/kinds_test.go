@@ -9,6 +9,7 @@ import (
 
 	"github.com/segharness/harness/internal/ml/ecod"
 	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/ml/lof"
 	"github.com/segharness/harness/internal/models"
 	"github.com/segharness/harness/internal/models/external"
 )
@@ -113,5 +114,75 @@ func TestForestConfigSplitter(t *testing.T) {
 		if cfg.Splitter != tt.splitter || cfg.MaxBins != tt.maxBins {
 			t.Errorf("%s: Splitter %q MaxBins %d, want %q %d", tt.name, cfg.Splitter, cfg.MaxBins, tt.splitter, tt.maxBins)
 		}
+	}
+}
+
+// TestLOFFit: the lof kind scores the test and validation rows with
+// internal/ml/lof as -score_samples, decides score_samples < the offset,
+// keeps the fitted *lof.Model, notes an n_neighbors clamped to the
+// training rows, and rejects a NaN among the validation rows.
+func TestLOFFit(t *testing.T) {
+	const d = 2
+	var x []float64
+	for i := range 40 {
+		x = append(x, float64(i%7), float64(i*i%11))
+	}
+	x = append(x, 30, -20) // row 40: far from the rest
+	rows := func(idx ...int) *models.Rows {
+		r := &models.Rows{Index: idx}
+		for _, i := range idx {
+			r.X = append(r.X, x[i*d:(i+1)*d]...)
+		}
+		return r
+	}
+	fit := make([]int, 30)
+	for i := range fit {
+		fit[i] = i
+	}
+	kind := models.Lookup(models.KindLOF)
+	params := kind.Defaults()
+	params["n_neighbors"] = models.Value{Text: "5"}
+	params["contamination"] = models.Value{Text: "0.1"}
+	task := &models.Task{
+		Kind: kind, Params: params, Role: models.Detector, Workers: 2,
+		Data:       &models.Data{X: x, Columns: []string{"a", "b"}, IsAnomaly: make([]bool, 41)},
+		Fit:        rows(fit...),
+		Validation: rows(30, 31, 32, 33, 34),
+		Test:       rows(35, 36, 37, 38, 39, 40),
+	}
+	res, err := kind.Fit(context.Background(), task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := res.Fitted.(*lof.Model)
+	if !ok {
+		t.Fatalf("Fitted is %T, want *lof.Model", res.Fitted)
+	}
+	offset, _ := m.Offset(0.1)
+	samples := m.ScoreSamples(task.Test.X, 1)
+	for k, s := range samples {
+		if res.Scores[k] != -s || res.Decision[k] != (s < offset) {
+			t.Errorf("test row %d: score %v decision %v; score_samples %v, offset %v", k, res.Scores[k], res.Decision[k], s, offset)
+		}
+	}
+	if !res.Decision[5] {
+		t.Errorf("the far row (score %v, offset %v) is not flagged", res.Scores[5], offset)
+	}
+	for k, s := range m.ScoreSamples(task.Validation.X, 1) {
+		if res.ValidationScores[k] != -s {
+			t.Errorf("validation row %d: %v, want %v", k, res.ValidationScores[k], -s)
+		}
+	}
+	if len(res.Notes) != 0 {
+		t.Errorf("notes %v", res.Notes)
+	}
+
+	params["n_neighbors"] = models.Value{Text: "50"}
+	if res, err = kind.Fit(context.Background(), task); err != nil || len(res.Notes) != 1 || res.Fitted.(*lof.Model).Neighbors() != 29 {
+		t.Errorf("n_neighbors 50 on 30 rows: %v, notes %v", err, res.Notes)
+	}
+	task.Validation = &models.Rows{Index: []int{0}, X: []float64{1, math.NaN()}}
+	if _, err := kind.Fit(context.Background(), task); err == nil || !strings.Contains(err.Error(), "validation rows") {
+		t.Errorf("a NaN among the validation rows: %v, want an error naming the validation rows", err)
 	}
 }

@@ -1,0 +1,209 @@
+package lof
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// bruteNeighbours is the test oracle: every query row's squared distance
+// to every training row (sqDist, as the tree computes it), sorted by
+// distance then training index, the first k kept (the query's own row
+// left out when self is given, self[r] >= 0).
+func bruteNeighbours(train []float64, q []float64, d, k int, self []int) (dist [][]float64, idx [][]int32) {
+	n := len(train) / d
+	for r := range len(q) / d {
+		type nb struct {
+			d float64
+			i int32
+		}
+		var all []nb
+		for j := range n {
+			if self != nil && self[r] == j {
+				continue
+			}
+			all = append(all, nb{sqDist(q[r*d:(r+1)*d], train[j*d:(j+1)*d], math.Inf(1)), int32(j)})
+		}
+		slices.SortFunc(all, func(a, b nb) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.i, b.i)) })
+		var ds []float64
+		var is []int32
+		for _, e := range all[:k] {
+			ds = append(ds, math.Sqrt(e.d))
+			is = append(is, e.i)
+		}
+		dist, idx = append(dist, ds), append(idx, is)
+	}
+	return dist, idx
+}
+
+// oracleScores computes the training scores and the new rows' scores
+// from the oracle's neighbours by the package doc's formulas.
+func oracleScores(train, q []float64, d, k int) (trainScores, scores []float64) {
+	n := len(train) / d
+	self := make([]int, n)
+	for i := range self {
+		self[i] = i
+	}
+	td, ti := bruteNeighbours(train, train, d, k, self)
+	kdist := make([]float64, n)
+	for i := range n {
+		kdist[i] = td[i][k-1]
+	}
+	lrd := func(ds []float64, is []int32) float64 {
+		s := 0.0
+		for j, o := range is {
+			s += max(ds[j], kdist[o])
+		}
+		return 1 / (s/float64(k) + 1e-10)
+	}
+	lrdTrain := make([]float64, n)
+	for i := range n {
+		lrdTrain[i] = lrd(td[i], ti[i])
+	}
+	score := func(l float64, is []int32) float64 {
+		s := 0.0
+		for _, o := range is {
+			s += lrdTrain[o] / l
+		}
+		return -(s / float64(k))
+	}
+	for i := range n {
+		trainScores = append(trainScores, score(lrdTrain[i], ti[i]))
+	}
+	qd, qi := bruteNeighbours(train, q, d, k, nil)
+	for r := range qd {
+		scores = append(scores, score(lrd(qd[r], qi[r]), qi[r]))
+	}
+	return trainScores, scores
+}
+
+// TestTreeMatchesBruteForce: the tree search finds exactly the
+// neighbours (training indices and distances) of a brute-force sort by
+// (squared distance, index), for the training rows (themselves left out)
+// and for new rows, and the scores follow bit for bit, on random data of
+// several sizes and dimensions: continuous (no ties), small integers
+// (many exact ties and duplicates, the tie rule decides) and continuous
+// rows each repeated (duplicates at distance 0), with 1 and 3 workers.
+func TestTreeMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 19))
+	gen := map[string]func(n, d int) []float64{
+		"normal": func(n, d int) []float64 {
+			x := make([]float64, n*d)
+			for i := range x {
+				x[i] = r.NormFloat64()
+				if i%d == 0 {
+					x[i] *= 30 // one wide column
+				}
+			}
+			return x
+		},
+		"integers": func(n, d int) []float64 {
+			x := make([]float64, n*d)
+			for i := range x {
+				x[i] = float64(r.IntN(4))
+			}
+			return x
+		},
+		"duplicates": func(n, d int) []float64 {
+			x := make([]float64, n*d)
+			for i := 0; i < n; i++ {
+				if i > 0 && r.IntN(3) > 0 {
+					j := r.IntN(i)
+					copy(x[i*d:(i+1)*d], x[j*d:(j+1)*d])
+					continue
+				}
+				for c := range d {
+					x[i*d+c] = r.NormFloat64()
+				}
+			}
+			return x
+		},
+	}
+	for _, kind := range []string{"normal", "integers", "duplicates"} {
+		for _, size := range []struct{ n, d, k int }{{2, 1, 1}, {5, 2, 3}, {9, 3, 20}, {40, 7, 5}, {300, 2, 20}, {700, 20, 20}, {1500, 5, 10}, {1000, 23, 7}} {
+			t.Run(fmt.Sprintf("%s/n%d/d%d/k%d", kind, size.n, size.d, size.k), func(t *testing.T) {
+				n, d := size.n, size.d
+				x := gen[kind](n, d)
+				q := gen[kind](50, d)
+				copy(q, x[:min(10, n)*d]) // some new rows equal to training rows
+				k := max(1, min(size.k, n-1))
+				wantTrain, wantScores := oracleScores(x, q, d, k)
+				for _, workers := range []int{1, 3} {
+					m, err := Fit(x, n, d, size.k, workers)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// The training rows' neighbours.
+					self := make([]int, n)
+					for i := range self {
+						self[i] = i
+					}
+					wd, wi := bruteNeighbours(x, x, d, k, self)
+					dist := make([]float64, n*k)
+					idx := make([]int32, n*k)
+					m.kneighbors(m.tree.x, true, dist, idx, workers)
+					for i := range n {
+						if !slices.Equal(idx[i*k:(i+1)*k], wi[i]) || !slices.Equal(dist[i*k:(i+1)*k], wd[i]) {
+							t.Fatalf("%d workers, training row %d: neighbours %v at %v, brute force %v at %v", workers, i, idx[i*k:(i+1)*k], dist[i*k:(i+1)*k], wi[i], wd[i])
+						}
+					}
+					// New rows' neighbours.
+					rows := len(q) / d
+					wd, wi = bruteNeighbours(x, q, d, k, nil)
+					dist, idx = make([]float64, rows*k), make([]int32, rows*k)
+					m.kneighbors(q, false, dist, idx, workers)
+					for i := range rows {
+						if !slices.Equal(idx[i*k:(i+1)*k], wi[i]) || !slices.Equal(dist[i*k:(i+1)*k], wd[i]) {
+							t.Fatalf("%d workers, new row %d: neighbours %v at %v, brute force %v at %v", workers, i, idx[i*k:(i+1)*k], dist[i*k:(i+1)*k], wi[i], wd[i])
+						}
+					}
+					if !slices.Equal(m.TrainingScores(), wantTrain) {
+						t.Errorf("%d workers: training scores differ from the brute-force ones", workers)
+					}
+					if got := m.ScoreSamples(q, workers); !slices.Equal(got, wantScores) {
+						t.Errorf("%d workers: scores differ from the brute-force ones", workers)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSqDist: the summation order sqDist and minDist share (four partial
+// sums, stopping early above the bound) gives the plain sum to rounding,
+// and minDist never exceeds the distance to a row in the box.
+func TestSqDist(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, d := range []int{1, 3, 4, 5, 8, 20, 23} {
+		x := make([]float64, 200*d)
+		for i := range x {
+			x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3))
+		}
+		tr := buildTree(x, 200, d)
+		for p := range 200 {
+			q, row := tr.x[:d], tr.x[p*d:(p+1)*d]
+			plain := 0.0
+			for c := range d {
+				plain += (q[c] - row[c]) * (q[c] - row[c])
+			}
+			got := sqDist(q, row, math.Inf(1))
+			if !near(got, plain, 1e-14) {
+				t.Errorf("d %d row %d: sqDist %v, plain sum %v", d, p, got, plain)
+			}
+			if b := sqDist(q, row, plain/2); d >= 4 && b > got {
+				t.Errorf("d %d row %d: early stop %v above the full sum %v", d, p, b, got)
+			}
+		}
+		for i, nd := range tr.nodes {
+			for p := nd.start; p < nd.end; p++ {
+				q := tr.x[int(r.IntN(200))*d:][:d]
+				if lb, s := tr.minDist(q, int32(i), math.Inf(1)), sqDist(q, tr.x[int(p)*d:int(p+1)*d], math.Inf(1)); lb > s {
+					t.Errorf("d %d node %d: box distance %v above row %d's %v", d, i, lb, p, s)
+				}
+			}
+		}
+	}
+}
