@@ -1,0 +1,454 @@
+package gbdt
+
+import (
+	"container/heap"
+	"math"
+)
+
+// histBins is the stride of a feature's histogram: every bin index a uint8
+// can hold, so that indexing by a bin needs no bounds check.
+const histBins = 256
+
+// histBin is one bin of a histogram: scikit-learn's hist_struct (float64
+// sums of the float32 gradients and hessians, and a count).
+type histBin struct {
+	g, h float64
+	c    uint32
+}
+
+// hist is the histograms of one node, feature after feature.
+type hist []histBin
+
+func (h hist) feature(f int) *[histBins]histBin {
+	return (*[histBins]histBin)(h[f*histBins : (f+1)*histBins])
+}
+
+// splitInfo is scikit-learn's split_info_struct.
+type splitInfo struct {
+	gain        float64
+	feature     int
+	bin         int
+	missingLeft bool
+	gl, hl      float64 // left sums
+	gr, hr      float64 // right sums
+	nl, nr      int
+	valueLeft   float64
+	valueRight  float64
+}
+
+// gnode is a node of the tree being grown (scikit-learn's TreeNode).
+type gnode struct {
+	start, stop int // its rows: partition[start:stop]
+	sumG, sumH  float64
+	value       float64
+	depth       int
+	hist        hist
+	split       splitInfo
+	left, right int // children's indices into grower.nodes; -1 while a leaf
+	leaf        bool
+}
+
+func (n *gnode) samples() int { return n.stop - n.start }
+
+// trainData is the binned training matrix and what every tree shares.
+type trainData struct {
+	bins       []uint8 // column-major, n rows per feature
+	n, d       int
+	nonMissing []int  // bins of non-missing values per feature
+	hasMissing []bool // whether a training row fell in the missing bin
+	missingBin uint8
+}
+
+// grower grows one tree on the gradients and hessians g, h of the rows.
+type grower struct {
+	*trainData
+	cfg     *Config
+	workers int
+
+	g, h      []float32
+	partition []uint32
+	buf       []uint32
+	og, oh    []float32 // the gradients of a node's rows, in partition order
+
+	nodes     []gnode
+	splittable nodeHeap
+	leaves    []int
+	pool      []hist
+
+	// per-feature results of a children pass
+	featLeft, featRight []splitInfo
+}
+
+func newGrower(td *trainData, cfg *Config, workers int) *grower {
+	return &grower{
+		trainData: td,
+		cfg:       cfg,
+		workers:   workers,
+		partition: make([]uint32, td.n),
+		buf:       make([]uint32, td.n),
+		og:        make([]float32, td.n),
+		oh:        make([]float32, td.n),
+		featLeft:  make([]splitInfo, td.d),
+		featRight: make([]splitInfo, td.d),
+	}
+}
+
+func (gr *grower) getHist() hist {
+	if k := len(gr.pool); k > 0 {
+		h := gr.pool[k-1]
+		gr.pool = gr.pool[:k-1]
+		return h
+	}
+	return make(hist, gr.d*histBins)
+}
+
+func (gr *grower) putHist(h hist) {
+	if h != nil {
+		gr.pool = append(gr.pool, h)
+	}
+}
+
+// nodeHeap pops the splittable node of the largest gain first.
+type nodeHeap struct {
+	idx   []int
+	nodes *[]gnode
+}
+
+func (q nodeHeap) Len() int { return len(q.idx) }
+func (q nodeHeap) Less(i, j int) bool {
+	return (*q.nodes)[q.idx[i]].split.gain > (*q.nodes)[q.idx[j]].split.gain
+}
+func (q nodeHeap) Swap(i, j int) { q.idx[i], q.idx[j] = q.idx[j], q.idx[i] }
+func (q *nodeHeap) Push(x any)   { q.idx = append(q.idx, x.(int)) }
+func (q *nodeHeap) Pop() any {
+	k := len(q.idx) - 1
+	v := q.idx[k]
+	q.idx = q.idx[:k]
+	return v
+}
+
+// grow grows a tree on g, h (scikit-learn's TreeGrower.grow) and returns
+// its nodes and leaves; the leaves' values are shrunk by the learning rate.
+func (gr *grower) grow(g, h []float32) {
+	gr.g, gr.h = g, h
+	gr.nodes = gr.nodes[:0]
+	gr.leaves = gr.leaves[:0]
+	gr.splittable = nodeHeap{nodes: &gr.nodes}
+	for i := range gr.partition {
+		gr.partition[i] = uint32(i)
+	}
+	var sumG, sumH float64
+	for i := range g {
+		sumG += float64(g[i])
+		sumH += float64(h[i])
+	}
+	gr.nodes = append(gr.nodes, gnode{start: 0, stop: gr.n, sumG: sumG, sumH: sumH, left: -1, right: -1})
+	root := &gr.nodes[0]
+	if root.samples() < 2*gr.cfg.MinSamplesLeaf || sumH < minHessianToSplit {
+		gr.finalize(0)
+	} else {
+		hr := gr.getHist()
+		parallel(gr.d, gr.workers, func(lo, hi int) {
+			for f := lo; f < hi; f++ {
+				hf := hr.feature(f)
+				*hf = [histBins]histBin{}
+				buildRoot(hf, gr.bins[f*gr.n:(f+1)*gr.n], g, h)
+				gr.featLeft[f] = gr.scanFeature(f, hf, 0, sumG, sumH, gr.n)
+			}
+		})
+		root = &gr.nodes[0]
+		root.hist = hr
+		root.split = bestOf(gr.featLeft)
+		gr.push(0)
+	}
+	for gr.splittable.Len() > 0 {
+		gr.splitNext()
+	}
+	for _, l := range gr.leaves {
+		gr.nodes[l].value *= gr.cfg.LearningRate
+	}
+}
+
+// push queues node i, or makes it a leaf when it has no split of positive
+// gain (_compute_best_split_and_push).
+func (gr *grower) push(i int) {
+	if gr.nodes[i].split.gain <= 0 {
+		gr.finalize(i)
+		return
+	}
+	heap.Push(&gr.splittable, i)
+}
+
+func (gr *grower) finalize(i int) {
+	n := &gr.nodes[i]
+	n.leaf = true
+	gr.putHist(n.hist)
+	n.hist = nil
+	gr.leaves = append(gr.leaves, i)
+}
+
+// bestOf is the split of the largest gain, the first of equal ones
+// (_find_best_feature_to_split_helper).
+func bestOf(s []splitInfo) splitInfo {
+	best := 0
+	for f := 1; f < len(s); f++ {
+		if s[f].gain > s[best].gain {
+			best = f
+		}
+	}
+	return s[best]
+}
+
+// splitNext splits the splittable node of the largest gain (split_next).
+func (gr *grower) splitNext() {
+	i := heap.Pop(&gr.splittable).(int)
+	node := gr.nodes[i]
+	rightPos := gr.splitIndices(&node)
+	depth := node.depth + 1
+	nLeaves := len(gr.leaves) + gr.splittable.Len() + 2
+	s := node.split
+	li, ri := len(gr.nodes), len(gr.nodes)+1
+	gr.nodes = append(gr.nodes,
+		gnode{start: node.start, stop: rightPos, sumG: s.gl, sumH: s.hl, value: s.valueLeft, depth: depth, left: -1, right: -1},
+		gnode{start: rightPos, stop: node.stop, sumG: s.gr, sumH: s.hr, value: s.valueRight, depth: depth, left: -1, right: -1})
+	gr.nodes[i].left, gr.nodes[i].right = li, ri
+	parentHist := gr.nodes[i].hist
+	gr.nodes[i].hist = nil
+
+	if gr.cfg.MaxLeafNodes > 0 && nLeaves == gr.cfg.MaxLeafNodes {
+		gr.finalize(li)
+		gr.finalize(ri)
+		for gr.splittable.Len() > 0 {
+			gr.finalize(heap.Pop(&gr.splittable).(int))
+		}
+		gr.putHist(parentHist)
+		return
+	}
+	if gr.cfg.MaxDepth > 0 && depth == gr.cfg.MaxDepth {
+		gr.finalize(li)
+		gr.finalize(ri)
+		gr.putHist(parentHist)
+		return
+	}
+	if gr.nodes[li].samples() < 2*gr.cfg.MinSamplesLeaf {
+		gr.finalize(li)
+	}
+	if gr.nodes[ri].samples() < 2*gr.cfg.MinSamplesLeaf {
+		gr.finalize(ri)
+	}
+	splitL, splitR := !gr.nodes[li].leaf, !gr.nodes[ri].leaf
+	if !splitL && !splitR {
+		gr.putHist(parentHist)
+		return
+	}
+	small, large := li, ri
+	if gr.nodes[li].samples() >= gr.nodes[ri].samples() {
+		small, large = ri, li
+	}
+	sn := gr.nodes[small]
+	idx := gr.partition[sn.start:sn.stop]
+	og, oh := gr.og[:len(idx)], gr.oh[:len(idx)]
+	for k, r := range idx {
+		og[k] = gr.g[r]
+		oh[k] = gr.h[r]
+	}
+	hs, hl := gr.getHist(), parentHist // the larger child's histogram overwrites the parent's
+	left, right := &gr.nodes[li], &gr.nodes[ri]
+	ln, rn := *left, *right
+	workers := gr.workers
+	if len(idx) < 2048 {
+		workers = 1
+	}
+	parallel(gr.d, workers, func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			fs, fl := hs.feature(f), hl.feature(f)
+			*fs = [histBins]histBin{}
+			buildNode(fs, gr.bins[f*gr.n:(f+1)*gr.n], idx, og, oh)
+			for b := range fl {
+				fl[b].g -= fs[b].g
+				fl[b].h -= fs[b].h
+				fl[b].c -= fs[b].c
+			}
+			hL, hR := fs, fl
+			if small == ri {
+				hL, hR = fl, fs
+			}
+			if splitL {
+				gr.featLeft[f] = gr.scanFeature(f, hL, ln.value, ln.sumG, ln.sumH, ln.samples())
+			}
+			if splitR {
+				gr.featRight[f] = gr.scanFeature(f, hR, rn.value, rn.sumG, rn.sumH, rn.samples())
+			}
+		}
+	})
+	gr.nodes[small].hist, gr.nodes[large].hist = hs, hl
+	if splitL {
+		gr.nodes[li].split = bestOf(gr.featLeft)
+		gr.push(li)
+	} else {
+		gr.putHist(gr.nodes[li].hist)
+		gr.nodes[li].hist = nil
+	}
+	if splitR {
+		gr.nodes[ri].split = bestOf(gr.featRight)
+		gr.push(ri)
+	} else {
+		gr.putHist(gr.nodes[ri].hist)
+		gr.nodes[ri].hist = nil
+	}
+}
+
+// splitIndices partitions the node's rows stably, left child first, and
+// returns where the right child starts (Splitter.split_indices).
+func (gr *grower) splitIndices(n *gnode) int {
+	s := n.split
+	col := gr.bins[s.feature*gr.n : (s.feature+1)*gr.n]
+	b := uint8(s.bin)
+	rows := gr.partition[n.start:n.stop]
+	buf := gr.buf[:0]
+	k := 0
+	missing, missLeft := gr.missingBin, s.missingLeft
+	for _, r := range rows {
+		v := col[r]
+		var goLeft bool
+		if v == missing {
+			goLeft = missLeft
+		} else {
+			goLeft = v <= b
+		}
+		if goLeft {
+			rows[k] = r
+			k++
+		} else {
+			buf = append(buf, r)
+		}
+	}
+	copy(rows[k:], buf)
+	return n.start + k
+}
+
+// buildRoot accumulates every row's gradient into its bin.
+func buildRoot(hf *[histBins]histBin, col []uint8, g, h []float32) {
+	g = g[:len(col)]
+	h = h[:len(col)]
+	for i, b := range col {
+		e := &hf[b]
+		e.g += float64(g[i])
+		e.h += float64(h[i])
+		e.c++
+	}
+}
+
+// buildNode accumulates the gradients og, oh of the rows idx (in that
+// order, as scikit-learn's _build_histogram) into their bins.
+func buildNode(hf *[histBins]histBin, col []uint8, idx []uint32, og, oh []float32) {
+	og = og[:len(idx)]
+	oh = oh[:len(idx)]
+	for i, r := range idx {
+		e := &hf[col[r]]
+		e.g += float64(og[i])
+		e.h += float64(oh[i])
+		e.c++
+	}
+}
+
+// minHessianToSplit is scikit-learn's min_hessian_to_split.
+const minHessianToSplit = 1e-3
+
+// nodeValue is compute_node_value without bounds.
+func nodeValue(g, h, l2 float64) float64 { return -g / (h + l2 + 1e-15) }
+
+// scanFeature finds feature f's best split of a node from its histogram:
+// scikit-learn's _find_best_bin_to_split_left_to_right, then, when the
+// feature had missing values in training, _right_to_left.
+func (gr *grower) scanFeature(f int, hf *[histBins]histBin, value, sumG, sumH float64, n int) splitInfo {
+	l2 := gr.cfg.L2Regularization
+	minLeaf := gr.cfg.MinSamplesLeaf
+	lossNode := sumG * value
+	best := splitInfo{gain: -1, feature: f}
+	hasMissing := gr.hasMissing[f]
+	end := gr.nonMissing[f] - 1
+	if hasMissing {
+		end++
+	}
+	bestGain := -1.0
+	found := false
+	var gl, hl float64
+	nl := 0
+	var bg, bh float64
+	var bb, bn int
+	for b := 0; b < end; b++ {
+		e := &hf[b]
+		nl += int(e.c)
+		nr := n - nl
+		hl += e.h
+		hr := sumH - hl
+		gl += e.g
+		grr := sumG - gl
+		if nl < minLeaf {
+			continue
+		}
+		if nr < minLeaf {
+			break
+		}
+		if hl < minHessianToSplit {
+			continue
+		}
+		if hr < minHessianToSplit {
+			break
+		}
+		gain := lossNode - gl*nodeValue(gl, hl, l2) - grr*nodeValue(grr, hr, l2)
+		if gain > bestGain && gain > 0 { // min_gain_to_split 0
+			found, bestGain = true, gain
+			bg, bh, bb, bn = gl, hl, b, nl
+		}
+	}
+	if found {
+		best = splitInfo{gain: bestGain, feature: f, bin: bb, gl: bg, hl: bh, nl: bn}
+	}
+	if hasMissing {
+		var gR, hR float64
+		nR := 0
+		foundR := false
+		for b := gr.nonMissing[f] - 2; b >= 0; b-- {
+			e := &hf[b+1]
+			nR += int(e.c)
+			nL := n - nR
+			hR += e.h
+			hL := sumH - hR
+			gR += e.g
+			gL := sumG - gR
+			if nR < minLeaf {
+				continue
+			}
+			if nL < minLeaf {
+				break
+			}
+			if hR < minHessianToSplit {
+				continue
+			}
+			if hL < minHessianToSplit {
+				break
+			}
+			gain := lossNode - gL*nodeValue(gL, hL, l2) - gR*nodeValue(gR, hR, l2)
+			if gain > bestGain && gain > 0 {
+				foundR, bestGain = true, gain
+				bg, bh, bb, bn = gL, hL, b, nL
+			}
+		}
+		if foundR {
+			best = splitInfo{gain: bestGain, feature: f, bin: bb, missingLeft: true, gl: bg, hl: bh, nl: bn}
+		} else if found {
+			best.missingLeft = false
+		}
+	}
+	if best.gain > 0 {
+		best.gr = sumG - best.gl
+		best.hr = sumH - best.hl
+		best.nr = n - best.nl
+		best.valueLeft = nodeValue(best.gl, best.hl, l2)
+		best.valueRight = nodeValue(best.gr, best.hr, l2)
+	}
+	_ = math.Inf
+	return best
+}
