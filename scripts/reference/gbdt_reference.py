@@ -14,7 +14,7 @@ indices).
   x_test (row after row) and the fit's wall time in seconds.
 
 --stats DIR --seeds S: HistGradientBoostingClassifier() at its defaults
-  (early stopping "auto") for random_state 0..S-1. Writes
+  (early stopping "auto", or --early-stopping) for random_state 0..S-1. Writes
   DIR/sklearn_stats.json: per seed n_iter, ROC AUC of P(class 1) on the
   test rows, detection rate (recall of class 1 at predict) and false
   positive rate; with more than two classes accuracy instead.
@@ -26,7 +26,7 @@ indices).
 
 Usage, from the repository root:
   /usr/bin/python3 scripts/reference/gbdt_reference.py --parity DIR [--max-iter 100] [--class-weights none,balanced]
-  /usr/bin/python3 scripts/reference/gbdt_reference.py --stats DIR [--seeds 5]
+  /usr/bin/python3 scripts/reference/gbdt_reference.py --stats DIR [--seeds 5] [--early-stopping auto]
   /usr/bin/python3 scripts/reference/gbdt_reference.py --timing DIR [--threads 2] [--repeat 3]
 """
 import argparse
@@ -45,15 +45,16 @@ def read(d, name):
     return np.loadtxt(os.path.join(d, name), delimiter=",", ndmin=2)
 
 
-def parity(d, max_iter, class_weights):
+def parity(d, max_iter, class_weights, threads):
     X = read(d, "x_train.csv")
     y = read(d, "y_train.csv").ravel().astype(int)
     Xt = read(d, "x_test.csv")
     out = {"sklearn": sklearn.__version__, "fits": []}
     for cw in class_weights:
         t0 = time.perf_counter()
-        m = HistGradientBoostingClassifier(early_stopping=False, class_weight=cw, max_iter=max_iter,
-                                           random_state=0).fit(X, y)
+        with threadpool_limits(limits=threads):
+            m = HistGradientBoostingClassifier(early_stopping=False, class_weight=cw, max_iter=max_iter,
+                                               random_state=0).fit(X, y)
         secs = time.perf_counter() - t0
         if "thresholds" not in out:
             out["thresholds"] = [t.tolist() for t in m._bin_mapper.bin_thresholds_]
@@ -65,14 +66,15 @@ def parity(d, max_iter, class_weights):
         json.dump(out, f)
 
 
-def stats(d, seeds):
+def stats(d, seeds, threads, early_stopping):
     X = read(d, "x_train.csv")
     y = read(d, "y_train.csv").ravel().astype(int)
     Xt = read(d, "x_test.csv")
     yt = read(d, "y_test.csv").ravel().astype(int)
     runs = []
     for s in range(seeds):
-        m = HistGradientBoostingClassifier(random_state=s).fit(X, y)
+        with threadpool_limits(limits=threads):
+            m = HistGradientBoostingClassifier(random_state=s, early_stopping=early_stopping).fit(X, y)
         p = m.predict_proba(Xt)
         pred = m.classes_[np.argmax(p, axis=1)]
         run = {"seed": s, "n_iter": int(m.n_iter_)}
@@ -131,13 +133,14 @@ def main():
     ap.add_argument("--max-iter", type=int, default=100)
     ap.add_argument("--class-weights", default="none,balanced")
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--early-stopping", default="auto", choices=["auto", "true", "false"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     if a.parity:
-        parity(a.parity, a.max_iter, [None if w == "none" else w for w in a.class_weights.split(",")])
+        parity(a.parity, a.max_iter, [None if w == "none" else w for w in a.class_weights.split(",")], a.threads)
     elif a.stats:
-        stats(a.stats, a.seeds)
+        stats(a.stats, a.seeds, a.threads, {"true": True, "false": False}.get(a.early_stopping, "auto"))
     elif a.timing:
         timing(a.timing, a.threads, a.repeat)
     else:

@@ -144,7 +144,7 @@ func (gr *grower) predictor(thr [][]float64) tree {
 		if s.bin < len(thr[s.feature]) {
 			t = thr[s.feature][s.bin]
 		}
-		nodes = append(nodes, node{feature: int32(s.feature), threshold: t, bin: uint8(s.bin), missingLeft: s.missingLeft})
+		nodes = append(nodes, node{feature: int32(s.feature), threshold: t, bin: uint8(s.bin), missingLeft: s.missingLeft, value: gn.value})
 		l := walk(gn.left)
 		r := walk(gn.right)
 		nodes[at].left, nodes[at].right = l, r
@@ -193,20 +193,28 @@ func (v *valSet) add(t *tree, c, workers int, missing uint8) {
 	})
 }
 
-// baseline is fit_intercept_only of the loss.
+// baseline is fit_intercept_only of the loss: logit of the (weighted)
+// mean of y for two classes, else MultinomialLogit.link of the class
+// frequencies, log(p_k / gmean(p)); the means are numpy's (pairwise sums).
 func baseline(y []int, sw []float64, classes, k int) []float64 {
 	p := make([]float64, classes)
-	var wsum float64
-	for i, c := range y {
-		w := 1.0
-		if sw != nil {
-			w = sw[i]
+	a := make([]float64, len(y))
+	w := sw
+	if w == nil {
+		w = make([]float64, len(y))
+		for i := range w {
+			w[i] = 1
 		}
-		p[c] += w
-		wsum += w
 	}
+	wsum := pairwiseSum(w)
 	for c := range p {
-		p[c] /= wsum
+		for i, yc := range y {
+			a[i] = 0
+			if yc == c {
+				a[i] = w[i]
+			}
+		}
+		p[c] = pairwiseSum(a) / wsum
 	}
 	if k == 1 {
 		eps := 10 * epsilon
@@ -214,17 +222,46 @@ func baseline(y []int, sw []float64, classes, k int) []float64 {
 		return []float64{math.Log(q / (1 - q))}
 	}
 	out := make([]float64, k)
-	var mean float64
+	logs := make([]float64, k)
 	for c := range out {
-		q := min(max(p[c], epsilon), 1-epsilon)
-		out[c] = math.Log(q)
-		mean += out[c]
+		p[c] = min(max(p[c], epsilon), 1-epsilon)
+		logs[c] = math.Log(p[c])
 	}
-	mean /= float64(k)
+	gm := math.Exp(pairwiseSum(logs) / float64(k))
 	for c := range out {
-		out[c] -= mean
+		out[c] = math.Log(p[c] / gm)
 	}
 	return out
+}
+
+// pairwiseSum is numpy's sum of a float64 array (pairwise_sum_DOUBLE).
+func pairwiseSum(a []float64) float64 {
+	n := len(a)
+	switch {
+	case n < 8:
+		var s float64
+		for _, v := range a {
+			s += v
+		}
+		return s
+	case n <= 128:
+		var r [8]float64
+		copy(r[:], a[:8])
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			for j := range r {
+				r[j] += a[i+j]
+			}
+		}
+		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+		for ; i < n; i++ {
+			s += a[i]
+		}
+		return s
+	}
+	n2 := n / 2
+	n2 -= n2 % 8
+	return pairwiseSum(a[:n2]) + pairwiseSum(a[n2:])
 }
 
 // epsilon is np.finfo(np.float64).eps.
@@ -298,19 +335,20 @@ func log1pexp(x float64) float64 {
 	return x
 }
 
-// lossOf is the (weighted) mean loss at raw.
+// lossOf is the (weighted) mean loss at raw, as np.average.
 func lossOf(raw []float64, y []int, sw []float64, k, workers int) float64 {
 	n := len(y)
-	var num, den float64
-	for i := 0; i < n; i++ {
-		var l float64
-		if k == 1 {
-			yt := 0.0
-			if y[i] == 1 {
-				yt = 1
+	l := make([]float64, n)
+	parallel(n, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if k == 1 {
+				yt := 0.0
+				if y[i] == 1 {
+					yt = 1
+				}
+				l[i] = log1pexp(raw[i]) - yt*raw[i]
+				continue
 			}
-			l = log1pexp(raw[i]) - yt*raw[i]
-		} else {
 			mx := raw[i]
 			for c := 1; c < k; c++ {
 				mx = max(mx, raw[c*n+i])
@@ -319,14 +357,14 @@ func lossOf(raw []float64, y []int, sw []float64, k, workers int) float64 {
 			for c := 0; c < k; c++ {
 				s += math.Exp(raw[c*n+i] - mx)
 			}
-			l = math.Log(s) + mx - raw[y[i]*n+i]
+			l[i] = math.Log(s) + mx - raw[y[i]*n+i]
 		}
-		w := 1.0
-		if sw != nil {
-			w = sw[i]
-		}
-		num += l * w
-		den += w
+	})
+	if sw == nil {
+		return pairwiseSum(l) / float64(n)
 	}
-	return num / den
+	for i := range l {
+		l[i] *= sw[i]
+	}
+	return pairwiseSum(l) / pairwiseSum(sw)
 }

@@ -70,10 +70,10 @@ type grower struct {
 	buf       []uint32
 	og, oh    []float32 // the gradients of a node's rows, in partition order
 
-	nodes     []gnode
+	nodes      []gnode
 	splittable nodeHeap
-	leaves    []int
-	pool      []hist
+	leaves     []int
+	pool       []hist
 
 	// per-feature results of a children pass
 	featLeft, featRight []splitInfo

