@@ -30,6 +30,14 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 		hasMissing: make([]bool, d),
 		missingBin: missing,
 	}
+	td.rowBins = make([]uint8, n*d)
+	parallel(n, b.workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for f := 0; f < d; f++ {
+				td.rowBins[i*d+f] = td.bins[f*n+i]
+			}
+		}
+	})
 	for f := range thr {
 		td.nonMissing[f] = len(thr[f]) + 1
 		for _, v := range td.bins[f*n : (f+1)*n] {
@@ -80,13 +88,12 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 		m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers))
 	}
 
-	g := make([]float32, n*k)
-	h := make([]float32, n*k)
+	gp := make([]gpair, n*k)
 	gr := newGrower(td, cfg, b.workers)
 	for it := 0; it < cfg.MaxIter; it++ {
-		gradients(raw, yt, swt, k, g, h, b.workers)
+		gradients(raw, yt, swt, k, gp, b.workers)
 		for c := 0; c < k; c++ {
-			gr.grow(g[c*n:(c+1)*n], h[c*n:(c+1)*n])
+			gr.grow(gp[c*n : (c+1)*n])
 			t := gr.predictor(thr)
 			m.trees = append(m.trees, t)
 			rc := raw[c*n : (c+1)*n]
@@ -269,7 +276,7 @@ const epsilon = 2.220446049250313e-16
 
 // gradients computes the loss's gradients and hessians at raw into g, h
 // (float32, class-major), weighted by sw when not nil.
-func gradients(raw []float64, y []int, sw []float64, k int, g, h []float32, workers int) {
+func gradients(raw []float64, y []int, sw []float64, k int, gp []gpair, workers int) {
 	n := len(y)
 	parallel(n, workers, func(lo, hi int) {
 		if k == 1 {
@@ -285,7 +292,7 @@ func gradients(raw []float64, y []int, sw []float64, k int, g, h []float32, work
 					gv *= sw[i]
 					hv *= sw[i]
 				}
-				g[i], h[i] = float32(gv), float32(hv)
+				gp[i] = gpair{float32(gv), float32(hv)}
 			}
 			return
 		}
@@ -314,7 +321,7 @@ func gradients(raw []float64, y []int, sw []float64, k int, g, h []float32, work
 					gv *= sw[i]
 					hv *= sw[i]
 				}
-				g[c*n+i], h[c*n+i] = float32(gv), float32(hv)
+				gp[c*n+i] = gpair{float32(gv), float32(hv)}
 			}
 		}
 	})

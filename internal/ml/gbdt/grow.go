@@ -3,6 +3,7 @@ package gbdt
 import (
 	"container/heap"
 	"math"
+	"unsafe"
 )
 
 // histBins is the stride of a feature's histogram: every bin index a uint8
@@ -53,6 +54,7 @@ func (n *gnode) samples() int { return n.stop - n.start }
 // trainData is the binned training matrix and what every tree shares.
 type trainData struct {
 	bins       []uint8 // column-major, n rows per feature
+	rowBins    []uint8 // the same, row-major: d features per row
 	n, d       int
 	nonMissing []int  // bins of non-missing values per feature
 	hasMissing []bool // whether a training row fell in the missing bin
@@ -65,10 +67,9 @@ type grower struct {
 	cfg     *Config
 	workers int
 
-	g, h      []float32
+	gp        []gpair
 	partition []uint32
 	buf       []uint32
-	og, oh    []float32 // the gradients of a node's rows, in partition order
 
 	nodes      []gnode
 	splittable nodeHeap
@@ -86,8 +87,6 @@ func newGrower(td *trainData, cfg *Config, workers int) *grower {
 		workers:   workers,
 		partition: make([]uint32, td.n),
 		buf:       make([]uint32, td.n),
-		og:        make([]float32, td.n),
-		oh:        make([]float32, td.n),
 		featLeft:  make([]splitInfo, td.d),
 		featRight: make([]splitInfo, td.d),
 	}
@@ -129,8 +128,8 @@ func (q *nodeHeap) Pop() any {
 
 // grow grows a tree on g, h (scikit-learn's TreeGrower.grow) and returns
 // its nodes and leaves; the leaves' values are shrunk by the learning rate.
-func (gr *grower) grow(g, h []float32) {
-	gr.g, gr.h = g, h
+func (gr *grower) grow(gp []gpair) {
+	gr.gp = gp
 	gr.nodes = gr.nodes[:0]
 	gr.leaves = gr.leaves[:0]
 	gr.splittable = nodeHeap{nodes: &gr.nodes}
@@ -138,9 +137,9 @@ func (gr *grower) grow(g, h []float32) {
 		gr.partition[i] = uint32(i)
 	}
 	var sumG, sumH float64
-	for i := range g {
-		sumG += float64(g[i])
-		sumH += float64(h[i])
+	for _, e := range gp {
+		sumG += float64(e.g)
+		sumH += float64(e.h)
 	}
 	gr.nodes = append(gr.nodes, gnode{start: 0, stop: gr.n, sumG: sumG, sumH: sumH, left: -1, right: -1})
 	root := &gr.nodes[0]
@@ -149,11 +148,10 @@ func (gr *grower) grow(g, h []float32) {
 	} else {
 		hr := gr.getHist()
 		parallel(gr.d, gr.workers, func(lo, hi int) {
+			clear(hr[lo*histBins : hi*histBins])
+			buildRows(hr, gr.rowBins, gr.d, lo, hi, nil, gp)
 			for f := lo; f < hi; f++ {
-				hf := hr.feature(f)
-				*hf = [histBins]histBin{}
-				buildRoot(hf, gr.bins[f*gr.n:(f+1)*gr.n], g, h)
-				gr.featLeft[f] = gr.scanFeature(f, hf, 0, sumG, sumH, gr.n)
+				gr.featLeft[f] = gr.scanFeature(f, hr.feature(f), 0, sumG, sumH, gr.n)
 			}
 		})
 		root = &gr.nodes[0]
@@ -247,11 +245,6 @@ func (gr *grower) splitNext() {
 	}
 	sn := gr.nodes[small]
 	idx := gr.partition[sn.start:sn.stop]
-	og, oh := gr.og[:len(idx)], gr.oh[:len(idx)]
-	for k, r := range idx {
-		og[k] = gr.g[r]
-		oh[k] = gr.h[r]
-	}
 	hs, hl := gr.getHist(), parentHist // the larger child's histogram overwrites the parent's
 	left, right := &gr.nodes[li], &gr.nodes[ri]
 	ln, rn := *left, *right
@@ -260,10 +253,10 @@ func (gr *grower) splitNext() {
 		workers = 1
 	}
 	parallel(gr.d, workers, func(lo, hi int) {
+		clear(hs[lo*histBins : hi*histBins])
+		buildRows(hs, gr.rowBins, gr.d, lo, hi, idx, gr.gp)
 		for f := lo; f < hi; f++ {
 			fs, fl := hs.feature(f), hl.feature(f)
-			*fs = [histBins]histBin{}
-			buildNode(fs, gr.bins[f*gr.n:(f+1)*gr.n], idx, og, oh)
 			for b := range fl {
 				fl[b].g -= fs[b].g
 				fl[b].h -= fs[b].h
@@ -327,28 +320,41 @@ func (gr *grower) splitIndices(n *gnode) int {
 	return n.start + k
 }
 
-// buildRoot accumulates every row's gradient into its bin.
-func buildRoot(hf *[histBins]histBin, col []uint8, g, h []float32) {
-	g = g[:len(col)]
-	h = h[:len(col)]
-	for i, b := range col {
-		e := &hf[b]
-		e.g += float64(g[i])
-		e.h += float64(h[i])
-		e.c++
-	}
-}
+// gpair is a row's gradient and hessian.
+type gpair struct{ g, h float32 }
 
-// buildNode accumulates the gradients og, oh of the rows idx (in that
-// order, as scikit-learn's _build_histogram) into their bins.
-func buildNode(hf *[histBins]histBin, col []uint8, idx []uint32, og, oh []float32) {
-	og = og[:len(idx)]
-	oh = oh[:len(idx)]
-	for i, r := range idx {
-		e := &hf[col[r]]
-		e.g += float64(og[i])
-		e.h += float64(oh[i])
-		e.c++
+// buildRows accumulates the gradients of the rows idx (all rows in order
+// when nil) into the histograms of features [lo, hi), reading the
+// row-major bins: row after row, in the order of idx, so each bin sums its
+// rows in scikit-learn's order (_build_histogram), while consecutive
+// updates go to different features' bins and do not wait on each other.
+func buildRows(hs hist, rowBins []uint8, d, lo, hi int, idx []uint32, gp []gpair) {
+	if hi <= lo {
+		return
+	}
+	base := unsafe.Pointer(&hs[lo*histBins])
+	w := hi - lo
+	const stride = histBins * unsafe.Sizeof(histBin{})
+	add := func(row []uint8, e gpair) {
+		gv, hv := float64(e.g), float64(e.h)
+		p := base
+		for _, b := range row {
+			bin := (*histBin)(unsafe.Add(p, uintptr(b)*unsafe.Sizeof(histBin{})))
+			bin.g += gv
+			bin.h += hv
+			bin.c++
+			p = unsafe.Add(p, stride)
+		}
+	}
+	if idx == nil {
+		for r, e := range gp {
+			add(rowBins[r*d+lo:r*d+lo+w], e)
+		}
+		return
+	}
+	for _, r := range idx {
+		i := int(r)
+		add(rowBins[i*d+lo:i*d+lo+w], gp[i])
 	}
 }
 
