@@ -1,5 +1,5 @@
 // Package kinds holds the fit of every built-in model kind: the random
-// forest, the isolation forest, ECOD, the logistic regression, k-means,
+// forest, gradient boosting, the isolation forest, ECOD, the logistic regression, k-means,
 // DBSCAN (internal/ml) and the external protocol (internal/models/external,
 // which writes and reads Parquet). The kinds themselves, their parameters, roles and metrics, are
 // declared in internal/models, which the experiment parser reads without
@@ -14,6 +14,7 @@ func init() {
 	models.SetFit(models.KindIsolationForest, fitIsolationForest)
 	models.SetFit(models.KindECOD, fitECOD)
 	models.SetFit(models.KindLogisticRegression, fitLogisticRegression)
+	models.SetFit(models.KindGradientBoosting, fitGradientBoosting)
 	models.SetFit(models.KindKMeans, fitKMeans)
 	models.SetFit(models.KindDBSCAN, fitDBSCAN)
 	models.SetFit(models.KindExternal, fitExternal)
