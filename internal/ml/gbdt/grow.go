@@ -149,7 +149,7 @@ func (gr *grower) grow(gp []gpair) {
 		hr := gr.getHist()
 		parallel(gr.d, gr.workers, func(lo, hi int) {
 			clear(hr[lo*histBins : hi*histBins])
-			buildRows(hr, gr.rowBins, gr.d, lo, hi, nil, gp)
+			buildRows(hr, gr.rowBins, gr.d, lo, hi, gr.partition, gp)
 			for f := lo; f < hi; f++ {
 				gr.featLeft[f] = gr.scanFeature(f, hr.feature(f), 0, sumG, sumH, gr.n)
 			}
@@ -323,38 +323,65 @@ func (gr *grower) splitIndices(n *gnode) int {
 // gpair is a row's gradient and hessian.
 type gpair struct{ g, h float32 }
 
-// buildRows accumulates the gradients of the rows idx (all rows in order
-// when nil) into the histograms of features [lo, hi), reading the
-// row-major bins: row after row, in the order of idx, so each bin sums its
-// rows in scikit-learn's order (_build_histogram), while consecutive
-// updates go to different features' bins and do not wait on each other.
+// buildRows accumulates the gradients of the rows idx into the
+// histograms of features [lo, hi), reading the row-major bins: row after
+// row in the order of idx, so that each bin sums its rows in
+// scikit-learn's order (_build_histogram), while consecutive updates go to
+// different features' bins and need not wait for each other. Four rows
+// are taken at a time, their updates of one feature in row order.
 func buildRows(hs hist, rowBins []uint8, d, lo, hi int, idx []uint32, gp []gpair) {
 	if hi <= lo {
 		return
 	}
 	base := unsafe.Pointer(&hs[lo*histBins])
 	w := hi - lo
-	const stride = histBins * unsafe.Sizeof(histBin{})
-	add := func(row []uint8, e gpair) {
-		gv, hv := float64(e.g), float64(e.h)
+	const sz = unsafe.Sizeof(histBin{})
+	const stride = histBins * sz
+	k := 0
+	for ; k+3 < len(idx); k += 4 {
+		i0, i1, i2, i3 := int(idx[k]), int(idx[k+1]), int(idx[k+2]), int(idx[k+3])
+		e0, e1, e2, e3 := gp[i0], gp[i1], gp[i2], gp[i3]
+		g0, h0, g1, h1 := float64(e0.g), float64(e0.h), float64(e1.g), float64(e1.h)
+		g2, h2, g3, h3 := float64(e2.g), float64(e2.h), float64(e3.g), float64(e3.h)
+		row0 := rowBins[i0*d+lo : i0*d+lo+w]
+		row1 := rowBins[i1*d+lo : i1*d+lo+w]
+		row2 := rowBins[i2*d+lo : i2*d+lo+w]
+		row3 := rowBins[i3*d+lo : i3*d+lo+w]
+		row1 = row1[:len(row0)]
+		row2 = row2[:len(row0)]
+		row3 = row3[:len(row0)]
 		p := base
-		for _, b := range row {
-			bin := (*histBin)(unsafe.Add(p, uintptr(b)*unsafe.Sizeof(histBin{})))
-			bin.g += gv
-			bin.h += hv
-			bin.c++
+		for j, b0 := range row0 {
+			x := (*histBin)(unsafe.Add(p, uintptr(b0)*sz))
+			x.g += g0
+			x.h += h0
+			x.c++
+			x = (*histBin)(unsafe.Add(p, uintptr(row1[j])*sz))
+			x.g += g1
+			x.h += h1
+			x.c++
+			x = (*histBin)(unsafe.Add(p, uintptr(row2[j])*sz))
+			x.g += g2
+			x.h += h2
+			x.c++
+			x = (*histBin)(unsafe.Add(p, uintptr(row3[j])*sz))
+			x.g += g3
+			x.h += h3
+			x.c++
 			p = unsafe.Add(p, stride)
 		}
 	}
-	if idx == nil {
-		for r, e := range gp {
-			add(rowBins[r*d+lo:r*d+lo+w], e)
+	for ; k < len(idx); k++ {
+		i := int(idx[k])
+		gv, hv := float64(gp[i].g), float64(gp[i].h)
+		p := base
+		for _, b := range rowBins[i*d+lo : i*d+lo+w] {
+			x := (*histBin)(unsafe.Add(p, uintptr(b)*sz))
+			x.g += gv
+			x.h += hv
+			x.c++
+			p = unsafe.Add(p, stride)
 		}
-		return
-	}
-	for _, r := range idx {
-		i := int(r)
-		add(rowBins[i*d+lo:i*d+lo+w], gp[i])
 	}
 }
 
