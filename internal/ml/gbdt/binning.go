@@ -27,10 +27,18 @@ func findThresholds(col []float64, maxBins int) []float64 {
 		}
 	}
 	col = col[:k]
-	slices.Sort(col)
 	if len(col) == 0 {
 		return []float64{}
 	}
+	if u, ok := fewDistinct(col, maxBins); ok { // np.unique without sorting every value
+		slices.Sort(u)
+		mids := make([]float64, 0, len(u)-1)
+		for i := 1; i < len(u); i++ {
+			mids = append(mids, min((u[i-1]+u[i])*0.5, almostInf))
+		}
+		return mids
+	}
+	slices.Sort(col)
 	distinct := 1
 	for i := 1; i < len(col) && distinct <= maxBins; i++ {
 		if col[i] != col[i-1] {
@@ -64,6 +72,38 @@ func findThresholds(col []float64, maxBins int) []float64 {
 		}
 	}
 	return mids
+}
+
+// fewDistinct returns the distinct values of col (NaN-free) when there
+// are at most maxBins of them, from an open-addressing set of their bits
+// (-0 counted as 0).
+func fewDistinct(col []float64, maxBins int) ([]float64, bool) {
+	const size = 1024 // a power of two above 2 * 255
+	var keys [size]uint64
+	var used [size]bool
+	out := make([]float64, 0, maxBins)
+	for _, v := range col {
+		if v == 0 {
+			v = 0 // -0 as 0
+		}
+		b := math.Float64bits(v)
+		h := (b * 0x9e3779b97f4a7c15) >> 54 // 10 bits
+		for {
+			if !used[h] {
+				if len(out) == maxBins {
+					return nil, false
+				}
+				used[h], keys[h] = true, b
+				out = append(out, v)
+				break
+			}
+			if keys[h] == b {
+				break
+			}
+			h = (h + 1) & (size - 1)
+		}
+	}
+	return out, true
 }
 
 // midpointQuantile is numpy's _quantile at virtual index vi of the sorted

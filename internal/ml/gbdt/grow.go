@@ -44,6 +44,7 @@ type gnode struct {
 	value       float64
 	depth       int
 	hist        hist
+	active      []int32 // the features not constant in the parent: the only ones its histogram holds
 	split       splitInfo
 	left, right int // children's indices into grower.nodes; -1 while a leaf
 	leaf        bool
@@ -78,6 +79,8 @@ type grower struct {
 
 	// per-feature results of a children pass
 	featLeft, featRight []splitInfo
+	varyL, varyR        []bool // whether a feature is not constant in the left, right child
+	all                 []int32
 }
 
 func newGrower(td *trainData, cfg *Config, workers int) *grower {
@@ -89,7 +92,43 @@ func newGrower(td *trainData, cfg *Config, workers int) *grower {
 		buf:       make([]uint32, td.n),
 		featLeft:  make([]splitInfo, td.d),
 		featRight: make([]splitInfo, td.d),
+		varyL:     make([]bool, td.d),
+		varyR:     make([]bool, td.d),
+		all:       allFeatures(td.d),
 	}
+}
+
+func allFeatures(d int) []int32 {
+	a := make([]int32, d)
+	for i := range a {
+		a[i] = int32(i)
+	}
+	return a
+}
+
+// varies reports whether a histogram holds rows in more than one bin.
+func (gr *grower) varies(f int, hf *[histBins]histBin) bool {
+	seen := hf[gr.missingBin].c > 0
+	for _, e := range hf[:gr.nonMissing[f]] {
+		if e.c > 0 {
+			if seen {
+				return true
+			}
+			seen = true
+		}
+	}
+	return false
+}
+
+// keep returns the features of a for which vary is true.
+func keep(a []int32, vary []bool) []int32 {
+	out := make([]int32, 0, len(a))
+	for _, f := range a {
+		if vary[f] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (gr *grower) getHist() hist {
@@ -148,14 +187,18 @@ func (gr *grower) grow(gp []gpair) {
 	} else {
 		hr := gr.getHist()
 		parallel(gr.d, gr.workers, func(lo, hi int) {
-			clear(hr[lo*histBins : hi*histBins])
-			buildRows(hr, gr.rowBins, gr.d, lo, hi, gr.partition, gp)
-			for f := lo; f < hi; f++ {
-				gr.featLeft[f] = gr.scanFeature(f, hr.feature(f), 0, sumG, sumH, gr.n)
+			feats := gr.all[lo:hi]
+			gr.build(hr, feats, gr.partition, gp)
+			for _, f32 := range feats {
+				f := int(f32)
+				hf := hr.feature(f)
+				gr.featLeft[f] = gr.scanFeature(f, hf, 0, sumG, sumH, gr.n)
+				gr.varyL[f] = gr.varies(f, hf)
 			}
 		})
 		root = &gr.nodes[0]
 		root.hist = hr
+		root.active = keep(gr.all, gr.varyL)
 		root.split = bestOf(gr.featLeft)
 		gr.push(0)
 	}
@@ -246,22 +289,33 @@ func (gr *grower) splitNext() {
 	sn := gr.nodes[small]
 	idx := gr.partition[sn.start:sn.stop]
 	hs, hl := gr.getHist(), parentHist // the larger child's histogram overwrites the parent's
-	left, right := &gr.nodes[li], &gr.nodes[ri]
-	ln, rn := *left, *right
+	ln, rn := gr.nodes[li], gr.nodes[ri]
+	// A feature constant in the parent is constant in both children: it
+	// has no split (gain -1, as scikit-learn finds) and no histogram.
+	active := node.active
+	for f := range gr.featLeft {
+		gr.featLeft[f] = splitInfo{gain: -1, feature: f}
+		gr.featRight[f] = splitInfo{gain: -1, feature: f}
+	}
 	workers := gr.workers
 	if len(idx) < 2048 {
 		workers = 1
 	}
-	parallel(gr.d, workers, func(lo, hi int) {
-		clear(hs[lo*histBins : hi*histBins])
-		buildRows(hs, gr.rowBins, gr.d, lo, hi, idx, gr.gp)
-		for f := lo; f < hi; f++ {
+	parallel(len(active), workers, func(lo, hi int) {
+		feats := active[lo:hi]
+		gr.build(hs, feats, idx, gr.gp)
+		missing := int(gr.missingBin)
+		for _, f32 := range feats {
+			f := int(f32)
 			fs, fl := hs.feature(f), hl.feature(f)
-			for b := range fl {
+			for b := range fl[:gr.nonMissing[f]] {
 				fl[b].g -= fs[b].g
 				fl[b].h -= fs[b].h
 				fl[b].c -= fs[b].c
 			}
+			fl[missing].g -= fs[missing].g
+			fl[missing].h -= fs[missing].h
+			fl[missing].c -= fs[missing].c
 			hL, hR := fs, fl
 			if small == ri {
 				hL, hR = fl, fs
@@ -272,9 +326,13 @@ func (gr *grower) splitNext() {
 			if splitR {
 				gr.featRight[f] = gr.scanFeature(f, hR, rn.value, rn.sumG, rn.sumH, rn.samples())
 			}
+			gr.varyL[f] = gr.varies(f, hL)
+			gr.varyR[f] = gr.varies(f, hR)
 		}
 	})
 	gr.nodes[small].hist, gr.nodes[large].hist = hs, hl
+	gr.nodes[li].active = keep(active, gr.varyL)
+	gr.nodes[ri].active = keep(active, gr.varyR)
 	if splitL {
 		gr.nodes[li].split = bestOf(gr.featLeft)
 		gr.push(li)
@@ -320,67 +378,81 @@ func (gr *grower) splitIndices(n *gnode) int {
 	return n.start + k
 }
 
+// build clears and fills the histograms of feats of the rows idx.
+func (gr *grower) build(hs hist, feats []int32, idx []uint32, gp []gpair) {
+	for _, f := range feats {
+		clear(hs.feature(int(f))[:])
+	}
+	buildRows(hs, gr.rowBins, gr.d, feats, idx, gp)
+}
+
 // gpair is a row's gradient and hessian.
 type gpair struct{ g, h float32 }
 
 // buildRows accumulates the gradients of the rows idx into the
-// histograms of features [lo, hi), reading the row-major bins: row after
+// histograms of the features feats, reading the row-major bins: row after
 // row in the order of idx, so that each bin sums its rows in
 // scikit-learn's order (_build_histogram), while consecutive updates go to
 // different features' bins and need not wait for each other. Four rows
 // are taken at a time, their updates of one feature in row order.
-func buildRows(hs hist, rowBins []uint8, d, lo, hi int, idx []uint32, gp []gpair) {
-	if hi <= lo {
+func buildRows(hs hist, rowBins []uint8, d int, feats []int32, idx []uint32, gp []gpair) {
+	if len(feats) == 0 || len(idx) == 0 {
 		return
 	}
-	base := unsafe.Pointer(&hs[lo*histBins])
-	w := hi - lo
+	// idx are rows of the partition, each below len(gp), so the unsafe
+	// loads below stay in bounds when rowBins holds len(gp) rows.
+	if len(rowBins) != len(gp)*d {
+		panic("gbdt: row-major bins and gradients of different rows")
+	}
+	for _, f := range feats {
+		if int(f) >= d || (int(f)+1)*histBins > len(hs) {
+			panic("gbdt: feature out of range")
+		}
+	}
+	base := unsafe.Pointer(&hs[0])
+	rb := unsafe.Pointer(&rowBins[0])
 	const sz = unsafe.Sizeof(histBin{})
 	const stride = histBins * sz
 	k := 0
 	for ; k+3 < len(idx); k += 4 {
-		i0, i1, i2, i3 := int(idx[k]), int(idx[k+1]), int(idx[k+2]), int(idx[k+3])
+		i0, i1, i2, i3 := uintptr(idx[k]), uintptr(idx[k+1]), uintptr(idx[k+2]), uintptr(idx[k+3])
 		e0, e1, e2, e3 := gp[i0], gp[i1], gp[i2], gp[i3]
 		g0, h0, g1, h1 := float64(e0.g), float64(e0.h), float64(e1.g), float64(e1.h)
 		g2, h2, g3, h3 := float64(e2.g), float64(e2.h), float64(e3.g), float64(e3.h)
-		row0 := rowBins[i0*d+lo : i0*d+lo+w]
-		row1 := rowBins[i1*d+lo : i1*d+lo+w]
-		row2 := rowBins[i2*d+lo : i2*d+lo+w]
-		row3 := rowBins[i3*d+lo : i3*d+lo+w]
-		row1 = row1[:len(row0)]
-		row2 = row2[:len(row0)]
-		row3 = row3[:len(row0)]
-		p := base
-		for j, b0 := range row0 {
-			x := (*histBin)(unsafe.Add(p, uintptr(b0)*sz))
+		r0 := unsafe.Add(rb, i0*uintptr(d))
+		r1 := unsafe.Add(rb, i1*uintptr(d))
+		r2 := unsafe.Add(rb, i2*uintptr(d))
+		r3 := unsafe.Add(rb, i3*uintptr(d))
+		for _, f := range feats {
+			p := unsafe.Add(base, uintptr(f)*stride)
+			x := (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r0, f)))*sz))
 			x.g += g0
 			x.h += h0
 			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(row1[j])*sz))
+			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r1, f)))*sz))
 			x.g += g1
 			x.h += h1
 			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(row2[j])*sz))
+			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r2, f)))*sz))
 			x.g += g2
 			x.h += h2
 			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(row3[j])*sz))
+			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r3, f)))*sz))
 			x.g += g3
 			x.h += h3
 			x.c++
-			p = unsafe.Add(p, stride)
 		}
 	}
 	for ; k < len(idx); k++ {
-		i := int(idx[k])
+		i := uintptr(idx[k])
 		gv, hv := float64(gp[i].g), float64(gp[i].h)
-		p := base
-		for _, b := range rowBins[i*d+lo : i*d+lo+w] {
-			x := (*histBin)(unsafe.Add(p, uintptr(b)*sz))
+		r := unsafe.Add(rb, i*uintptr(d))
+		for _, f := range feats {
+			p := unsafe.Add(base, uintptr(f)*stride)
+			x := (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r, f)))*sz))
 			x.g += gv
 			x.h += hv
 			x.c++
-			p = unsafe.Add(p, stride)
 		}
 	}
 }
