@@ -160,9 +160,13 @@ func TestParityNotebook(t *testing.T) {
 
 // TestParityNSLKDD compares with scikit-learn on NSL-KDD: KDDTrain+ to fit,
 // KDDTest+ to score, attack or not and the attack categories, early
-// stopping off.
+// stopping off. scikit-learn's fits take tens of seconds: run with
+// -gbdt.kdd.
 func TestParityNSLKDD(t *testing.T) {
 	needPython(t)
+	if !*kddTests {
+		t.Skip("run with -gbdt.kdd")
+	}
 	k := mltest.NSLKDD(t)
 	parityCase(t, "kdd-binary", k.TrainX, k.D, k.TrainY, 2, k.TestX, []string{"none"}, 100, 1e-12, 1)
 	parityCase(t, "kdd-categories", k.TrainX, k.D, k.TrainC, len(k.Categories), k.TestX, []string{"none"}, 20, 1, 0.99)

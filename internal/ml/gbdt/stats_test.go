@@ -17,7 +17,7 @@ import (
 	"github.com/segharness/harness/internal/ml/mltest"
 )
 
-var statsKDD = flag.Bool("gbdt.kddstats", false, "TestStatsNSLKDD runs (five scikit-learn fits on KDDTrain+: about a minute)")
+var kddTests = flag.Bool("gbdt.kdd", false, "run the NSL-KDD comparisons with scikit-learn (TestParityNSLKDD, TestStatsNSLKDD: minutes)")
 
 func le64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
 
@@ -175,11 +175,11 @@ func TestStatsNotebook(t *testing.T) {
 }
 
 // TestStatsNSLKDD is TestStatsNotebook on KDDTrain+ / KDDTest+ at the
-// defaults (early stopping auto: on); run with -gbdt.kddstats.
+// defaults (early stopping auto: on); run with -gbdt.kdd.
 func TestStatsNSLKDD(t *testing.T) {
 	needPython(t)
-	if !*statsKDD {
-		t.Skip("run with -gbdt.kddstats")
+	if !*kddTests {
+		t.Skip("run with -gbdt.kdd")
 	}
 	k := mltest.NSLKDD(t)
 	statsCase(t, "kdd-stats", k.TrainX, k.D, k.TrainY, k.TestX, k.TestY, "auto", 5, 0.01)
