@@ -1,7 +1,9 @@
 package gbdt
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -148,4 +150,23 @@ func BenchmarkPredictProbaOne(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(m.Iterations()), "iterations")
+}
+
+// TestBenchDump writes the benchmarks' notebook matrices (10,000 and
+// 100,000 flows, seed 42) under -gbdt.dump, for
+// scripts/reference/gbdt_reference.py --timing.
+func TestBenchDump(t *testing.T) {
+	if *parityDir == "" {
+		t.Skip("run with -gbdt.dump")
+	}
+	for _, n := range []int{10_000, 100_000} {
+		data := mltest.Notebook(t, n, 42)
+		x, y := data.Rows(data.Train, data.IsAnomaly)
+		xt, yt := data.Rows(data.Test, data.IsAnomaly)
+		dir := dumpDir(t, fmt.Sprintf("notebook-%dk", n/1000))
+		mltest.WriteCSV(t, filepath.Join(dir, "x_train.csv"), x, data.D)
+		writeLabels(t, filepath.Join(dir, "y_train.csv"), y)
+		mltest.WriteCSV(t, filepath.Join(dir, "x_test.csv"), xt, data.D)
+		writeLabels(t, filepath.Join(dir, "y_test.csv"), yt)
+	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/segharness/harness/internal/ml/mltest"
 )
 
+var statSeeds = flag.Int("gbdt.seeds", 5, "the seeds of the statistical comparisons")
+
 var kddTests = flag.Bool("gbdt.kdd", false, "run the NSL-KDD comparisons with scikit-learn (TestParityNSLKDD, TestStatsNSLKDD: minutes)")
 
 func le64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
@@ -171,7 +173,7 @@ func TestStatsNotebook(t *testing.T) {
 	data := mltest.Parity(t, 42)
 	x, y := data.Rows(data.Train, data.IsAnomaly)
 	xt, yt := data.Rows(data.Test, data.IsAnomaly)
-	statsCase(t, "notebook-stats", x, data.D, y, xt, yt, "true", 5, 0.002)
+	statsCase(t, "notebook-stats", x, data.D, y, xt, yt, "true", *statSeeds, 0.002)
 }
 
 // TestStatsNSLKDD is TestStatsNotebook on KDDTrain+ / KDDTest+ at the
@@ -182,5 +184,5 @@ func TestStatsNSLKDD(t *testing.T) {
 		t.Skip("run with -gbdt.kdd")
 	}
 	k := mltest.NSLKDD(t)
-	statsCase(t, "kdd-stats", k.TrainX, k.D, k.TrainY, k.TestX, k.TestY, "auto", 5, 0.01)
+	statsCase(t, "kdd-stats", k.TrainX, k.D, k.TrainY, k.TestX, k.TestY, "auto", *statSeeds, 0.01)
 }
