@@ -2,7 +2,6 @@ package gbdt
 
 import (
 	"container/heap"
-	"math"
 	"unsafe"
 )
 
@@ -554,6 +553,5 @@ func (gr *grower) scanFeature(f int, hf *[histBins]histBin, value, sumG, sumH fl
 		best.valueLeft = nodeValue(best.gl, best.hl, l2)
 		best.valueRight = nodeValue(best.gr, best.hr, l2)
 	}
-	_ = math.Inf
 	return best
 }
