@@ -199,23 +199,61 @@ func equal(a, b []float64) bool {
 	return true
 }
 
-// TestMissing: NaN goes right at splits that saw no missing values in
-// training, and PredictProba does not allocate.
+// TestMissing: without missing values in training, NaN follows the
+// larger child of each split (scikit-learn's missing_go_to_left); and
+// PredictProba does not allocate.
 func TestMissing(t *testing.T) {
-	m := small(t)
+	x, y := toy(2000, 4, 2, 1)
+	cfg := DefaultConfig()
+	cfg.MaxIter = 5
+	cfg.EarlyStopping = "false"
+	m, err := Fit(x, 4, y, 2, cfg, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// each split's children's row counts, from the training rows
+	left := 0
+	for ti := range m.trees {
+		nodes := m.trees[ti].nodes
+		count := make([]int, len(nodes))
+		for i := 0; i < 2000; i++ {
+			j := int32(0)
+			for {
+				count[j]++
+				nd := &nodes[j]
+				if nd.feature < 0 {
+					break
+				}
+				if x[i*4+int(nd.feature)] <= nd.threshold {
+					j = nd.left
+				} else {
+					j = nd.right
+				}
+			}
+		}
+		for j, nd := range nodes {
+			if nd.feature < 0 {
+				continue
+			}
+			if want := count[nd.left] > count[nd.right]; nd.missingLeft != want {
+				t.Fatalf("tree %d node %d: missing left %v, children of %d and %d rows", ti, j, nd.missingLeft, count[nd.left], count[nd.right])
+			}
+			if nd.missingLeft {
+				left++
+			}
+		}
+	}
+	if left == 0 {
+		t.Error("no split sends missing values left")
+	}
 	row := []float64{math.NaN(), math.NaN(), 0, 0}
-	inf := []float64{math.Inf(1), math.Inf(1), 0, 0}
-	p, q := make([]float64, 2), make([]float64, 2)
+	p := make([]float64, 2)
 	m.PredictProba(row, p)
-	m.PredictProba(inf, q)
-	if p[0] != q[0] || p[1] != q[1] {
-		t.Errorf("NaN %v, +Inf %v: missing values should go right as the largest values", p, q)
+	if math.Abs(p[0]+p[1]-1) > 1e-15 {
+		t.Errorf("probabilities %v", p)
 	}
 	if a := testing.AllocsPerRun(100, func() { m.PredictProba(row, p) }); a != 0 {
 		t.Errorf("PredictProba allocates %v times", a)
-	}
-	if math.Abs(p[0]+p[1]-1) > 1e-15 {
-		t.Errorf("probabilities %v", p)
 	}
 }
 

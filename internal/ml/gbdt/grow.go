@@ -1,7 +1,6 @@
 package gbdt
 
 import (
-	"container/heap"
 	"unsafe"
 )
 
@@ -145,23 +144,77 @@ func (gr *grower) putHist(h hist) {
 	}
 }
 
-// nodeHeap pops the splittable node of the largest gain first.
+// nodeHeap holds the splittable nodes as Python's heapq holds
+// scikit-learn's (TreeNode.__lt__: the larger gain first), with heapq's
+// own sift steps, so that nodes of equal gains pop in scikit-learn's order.
 type nodeHeap struct {
 	idx   []int
 	nodes *[]gnode
 }
 
-func (q nodeHeap) Len() int { return len(q.idx) }
-func (q nodeHeap) Less(i, j int) bool {
-	return (*q.nodes)[q.idx[i]].split.gain > (*q.nodes)[q.idx[j]].split.gain
+func (q *nodeHeap) Len() int { return len(q.idx) }
+
+func (q *nodeHeap) less(a, b int) bool {
+	return (*q.nodes)[a].split.gain > (*q.nodes)[b].split.gain
 }
-func (q nodeHeap) Swap(i, j int) { q.idx[i], q.idx[j] = q.idx[j], q.idx[i] }
-func (q *nodeHeap) Push(x any)   { q.idx = append(q.idx, x.(int)) }
-func (q *nodeHeap) Pop() any {
-	k := len(q.idx) - 1
-	v := q.idx[k]
-	q.idx = q.idx[:k]
-	return v
+
+// push is heapq.heappush.
+func (q *nodeHeap) push(i int) {
+	q.idx = append(q.idx, i)
+	q.siftDown(0, len(q.idx)-1)
+}
+
+// pop is heapq.heappop.
+func (q *nodeHeap) pop() int {
+	last := q.idx[len(q.idx)-1]
+	q.idx = q.idx[:len(q.idx)-1]
+	if len(q.idx) == 0 {
+		return last
+	}
+	top := q.idx[0]
+	q.idx[0] = last
+	q.siftUp(0)
+	return top
+}
+
+// popLast removes the last node of the list (_finalize_splittable_nodes'
+// list.pop()).
+func (q *nodeHeap) popLast() int {
+	last := q.idx[len(q.idx)-1]
+	q.idx = q.idx[:len(q.idx)-1]
+	return last
+}
+
+func (q *nodeHeap) siftDown(start, pos int) {
+	h := q.idx
+	item := h[pos]
+	for pos > start {
+		parent := (pos - 1) >> 1
+		if q.less(item, h[parent]) {
+			h[pos] = h[parent]
+			pos = parent
+			continue
+		}
+		break
+	}
+	h[pos] = item
+}
+
+func (q *nodeHeap) siftUp(pos int) {
+	h := q.idx
+	end, start := len(h), pos
+	item := h[pos]
+	child := 2*pos + 1
+	for child < end {
+		if right := child + 1; right < end && !q.less(h[child], h[right]) {
+			child = right
+		}
+		h[pos] = h[child]
+		pos = child
+		child = 2*pos + 1
+	}
+	h[pos] = item
+	q.siftDown(start, pos)
 }
 
 // grow grows a tree on g, h (scikit-learn's TreeGrower.grow) and returns
@@ -216,7 +269,7 @@ func (gr *grower) push(i int) {
 		gr.finalize(i)
 		return
 	}
-	heap.Push(&gr.splittable, i)
+	gr.splittable.push(i)
 }
 
 func (gr *grower) finalize(i int) {
@@ -241,7 +294,7 @@ func bestOf(s []splitInfo) splitInfo {
 
 // splitNext splits the splittable node of the largest gain (split_next).
 func (gr *grower) splitNext() {
-	i := heap.Pop(&gr.splittable).(int)
+	i := gr.splittable.pop()
 	node := gr.nodes[i]
 	rightPos := gr.splitIndices(&node)
 	depth := node.depth + 1
@@ -252,6 +305,11 @@ func (gr *grower) splitNext() {
 		gnode{start: node.start, stop: rightPos, sumG: s.gl, sumH: s.hl, value: s.valueLeft, depth: depth, left: -1, right: -1},
 		gnode{start: rightPos, stop: node.stop, sumG: s.gr, sumH: s.hr, value: s.valueRight, depth: depth, left: -1, right: -1})
 	gr.nodes[i].left, gr.nodes[i].right = li, ri
+	if !gr.hasMissing[s.feature] {
+		// NaN at predict time follows the larger child, as scikit-learn
+		// sets missing_go_to_left for features without missing values.
+		gr.nodes[i].split.missingLeft = gr.nodes[li].samples() > gr.nodes[ri].samples()
+	}
 	parentHist := gr.nodes[i].hist
 	gr.nodes[i].hist = nil
 
@@ -259,7 +317,7 @@ func (gr *grower) splitNext() {
 		gr.finalize(li)
 		gr.finalize(ri)
 		for gr.splittable.Len() > 0 {
-			gr.finalize(heap.Pop(&gr.splittable).(int))
+			gr.finalize(gr.splittable.popLast())
 		}
 		gr.putHist(parentHist)
 		return
