@@ -13,6 +13,14 @@ import (
 	"github.com/segharness/harness/internal/ml/mltest"
 )
 
+// Commands (from the repository root):
+//
+//	go test ./internal/ml/gbdt -run XXX -bench 'FitPredict|PredictProbaOne' -benchtime 2x
+//	go test ./internal/ml/gbdt -run TestBenchDump -gbdt.dump=/tmp/gbd   # the notebook matrices
+//	go test ./internal/ml/gbdt -run TestParityNSLKDD -gbdt.kdd -gbdt.dump=/tmp/gbd   # kdd-binary
+//	/usr/bin/python3 scripts/reference/gbdt_reference.py --timing /tmp/gbd/notebook-10k --repeat 1
+//	(likewise notebook-100k and kdd-binary), alternated with the benchmarks.
+//
 // Measured on 2026-12-06 on the 2-CPU AMD EPYC VM, which other sessions
 // shared (load average 6 to 14 throughout, so every figure moved by 2x or
 // more between runs; each line gives the range over runs alternated with
