@@ -202,8 +202,8 @@ var Keys = []Key{
 	{Path: "models[].name", Type: "string", Range: "same rules as name", Default: "the kind",
 		Doc: "names the model in targets, metrics and parameter paths. Names must differ, so two " +
 			"models of one kind need names."},
-	{Path: "models[].kind", Type: "string", Range: "dbscan, ecod, external, isolation_forest, kmeans, lof, logistic_regression or random_forest", Default: "required",
-		Doc: "`random_forest` is a supervised classifier (a detector, or with target anomaly_type an " +
+	{Path: "models[].kind", Type: "string", Range: "dbscan, ecod, external, gradient_boosting, isolation_forest, kmeans, lof, logistic_regression or random_forest", Default: "required",
+		Doc: "`random_forest` and `gradient_boosting` are supervised classifiers (a detector, or with target anomaly_type an " +
 			"attack-type classifier), `logistic_regression` a supervised detector, " +
 			"`isolation_forest`, `ecod` and `lof` unsupervised detectors, `kmeans` and " +
 			"`dbscan` cluster flows, and `external` is any program, run through the protocol of " +
@@ -215,7 +215,7 @@ var Keys = []Key{
 			"cross_split_duplicates and conflicting_vectors ({model: leakage, metric: " +
 			"cross_split_duplicate_share, \"<=\": 0.01})."},
 	{Path: "targets[].metric", Type: "string", Default: "required",
-		Doc: "a metric the model produces. Detectors (isolation_forest, ecod, lof, logistic_regression, and random_forest with target " +
+		Doc: "a metric the model produces. Detectors (isolation_forest, ecod, lof, logistic_regression, and random_forest and gradient_boosting with target " +
 			"is_anomaly) produce `detection_rate` (the recall of the anomaly class), " +
 			"`false_positive_rate`, `precision`, `recall`, `f1`, `accuracy`, `roc_auc`, `pr_auc` (all " +
 			"fractions in [0, 1]), with an operating_point `budget_detection_rate`, " +
@@ -223,9 +223,9 @@ var Keys = []Key{
 			"the health score are the monitoring simulation's: model `monitoring` (see monitoring). " +
 			"With data.source table and separate test files, detectors also produce " +
 			"`detection_rate_seen_attacks` and `detection_rate_unseen_attacks` (see data.table). " +
-			"Attack-type classifiers (random_forest with target anomaly_type) produce `accuracy`, " +
+			"Attack-type classifiers (random_forest and gradient_boosting with target anomaly_type) produce `accuracy`, " +
 			"`macro_f1` and `weighted_f1`. Clusterings produce `silhouette` (in [-1, 1]), " +
-			"`n_clusters`, `noise_fraction` and `silhouette_sample_size`; kmeans also `inertia`. " +
+			"`n_clusters`, `noise_fraction` and `silhouette_sample_size`; kmeans also `inertia`. gradient_boosting also produces `iterations`, the boosting iterations early stopping kept. " +
 			"docs/models.md lists each role's metrics with their ranges and directions."},
 	{Path: "targets[].>=", Type: "number, or a mapping {model: name}", Default: "required, exactly one",
 		Doc: "the comparison and its threshold, in the metric's unit, or the other model of the " +

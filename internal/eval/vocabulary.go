@@ -77,6 +77,8 @@ var vocabulary = []MetricInfo{
 	{Name: "noise_fraction", Doc: "the share of flows labelled noise", Lo: 0, Hi: 1, Bounded: true, Better: NoDirection},
 	{Name: "silhouette_sample_size", Doc: "the rows the silhouette was computed on", Better: NoDirection},
 	{Name: "inertia", Doc: "the sum of squared distances of the rows to their centres", Better: LowerIsBetter},
+	// Gradient boosting.
+	{Name: "iterations", Doc: "the boosting iterations kept after early stopping", Better: NoDirection},
 	// The monitoring simulation.
 	{Name: "mttd_minutes", Doc: "the mean time to detect a campaign, in minutes", Better: LowerIsBetter},
 	{Name: "mean_time_to_contain_minutes", Doc: "the mean time to contain a campaign, in minutes", Better: LowerIsBetter},

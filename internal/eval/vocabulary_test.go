@@ -29,6 +29,7 @@ func TestVocabularyProduced(t *testing.T) {
 	other := map[string]string{
 		"threshold":            "as budget_threshold, a detector's operating point",
 		"inertia":              "the kmeans kind's own metric (internal/models)",
+		"iterations":           "the gradient_boosting kind's own metric (internal/models)",
 		"detection_rate_":      "a target's anomaly_type, and the seen/unseen split of table sources",
 		"false_positive_rate_": "the false-positive rate of a subset of a table source",
 	}

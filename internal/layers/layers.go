@@ -25,7 +25,7 @@ var Layers = []Layer{
 	{"leaves: the flow schema, file limits, seeds, numerics, models' algorithms, charts", []string{
 		"internal/flow", "internal/fileio", "internal/seed", "internal/suggest",
 		"internal/eval", "internal/eval/stats",
-		"internal/ml/cluster", "internal/ml/ecod", "internal/ml/forest", "internal/ml/iforest", "internal/ml/linear", "internal/ml/lof",
+		"internal/ml/cluster", "internal/ml/ecod", "internal/ml/forest", "internal/ml/gbdt", "internal/ml/iforest", "internal/ml/linear", "internal/ml/lof",
 		"internal/monitor/drift", "internal/monitor/retrain", "internal/monitor/timing", "internal/monitor/trend",
 		"reports", "reports/charts",
 		"datasets/tabular/tabspec", "internal/layers",

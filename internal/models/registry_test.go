@@ -28,6 +28,9 @@ func TestBuiltins(t *testing.T) {
 		{KindDBSCAN, []Role{Clusterer}, map[string]string{"eps": "0.5", "min_samples": "5", "silhouette_sample": "10000"}},
 		{KindECOD, []Role{Detector}, map[string]string{"contamination": "0.1"}},
 		{KindLOF, []Role{Detector}, map[string]string{"n_neighbors": "20", "contamination": "auto"}},
+		{KindGradientBoosting, []Role{Detector, Typer}, map[string]string{"target": "is_anomaly", "learning_rate": "0.1", "max_iter": "100",
+			"max_leaf_nodes": "31", "max_depth": "0", "min_samples_leaf": "20", "l2_regularization": "0", "max_bins": "255",
+			"early_stopping": "auto", "validation_fraction": "0.1", "n_iter_no_change": "10", "tol": "1e-07", "class_weight": "none"}},
 	} {
 		k := Lookup(tc.kind)
 		if k == nil {

@@ -1,0 +1,224 @@
+package gbdt
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+)
+
+// almostInf caps the thresholds, as scikit-learn's ALMOST_INF.
+const almostInf = 1e300
+
+// binSubsample is the most rows the thresholds are computed on
+// (_BinMapper's subsample).
+const binSubsample = 200_000
+
+// findThresholds is scikit-learn's _find_binning_thresholds: col (NaN
+// dropped, sorted here in place) gives the midpoints of its distinct values
+// when they are at most maxBins, else its percentiles linspace(0, 100,
+// maxBins+1)[1:-1] by numpy's "midpoint" method; capped at almostInf.
+func findThresholds(col []float64, maxBins int) []float64 {
+	k := 0
+	for _, v := range col {
+		if !math.IsNaN(v) {
+			col[k] = v
+			k++
+		}
+	}
+	col = col[:k]
+	if len(col) == 0 {
+		return []float64{}
+	}
+	if u, ok := fewDistinct(col, maxBins); ok { // np.unique without sorting every value
+		slices.Sort(u)
+		mids := make([]float64, 0, len(u)-1)
+		for i := 1; i < len(u); i++ {
+			mids = append(mids, min((u[i-1]+u[i])*0.5, almostInf))
+		}
+		return mids
+	}
+	slices.Sort(col)
+	distinct := 1
+	for i := 1; i < len(col) && distinct <= maxBins; i++ {
+		if col[i] != col[i-1] {
+			distinct++
+		}
+	}
+	var mids []float64
+	if distinct <= maxBins {
+		mids = make([]float64, 0, distinct-1)
+		prev := col[0]
+		for _, v := range col[1:] {
+			if v != prev {
+				mids = append(mids, (prev+v)*0.5)
+				prev = v
+			}
+		}
+	} else {
+		n := len(col)
+		mids = make([]float64, maxBins-1)
+		step := 100 / float64(maxBins) // numpy's linspace: i * (delta / div)
+		for i := 1; i < maxBins; i++ {
+			q := float64(i) * step / 100 // np.percentile: q / 100
+			v := float64(n-1) * q
+			vi := 0.5 * (math.Floor(v) + math.Ceil(v)) // the "midpoint" virtual index
+			mids[i-1] = midpointQuantile(col, vi)
+		}
+	}
+	for i, m := range mids {
+		if m > almostInf {
+			mids[i] = almostInf
+		}
+	}
+	return mids
+}
+
+// fewDistinct returns the distinct values of col (NaN-free) when there
+// are at most maxBins of them, from an open-addressing set of their bits
+// (-0 counted as 0).
+func fewDistinct(col []float64, maxBins int) ([]float64, bool) {
+	const size = 1024 // a power of two above 2 * 255
+	var keys [size]uint64
+	var used [size]bool
+	out := make([]float64, 0, maxBins)
+	for _, v := range col {
+		if v == 0 {
+			v = 0 // -0 as 0
+		}
+		b := math.Float64bits(v)
+		h := (b * 0x9e3779b97f4a7c15) >> 54 // 10 bits
+		for {
+			if !used[h] {
+				if len(out) == maxBins {
+					return nil, false
+				}
+				used[h], keys[h] = true, b
+				out = append(out, v)
+				break
+			}
+			if keys[h] == b {
+				break
+			}
+			h = (h + 1) & (size - 1)
+		}
+	}
+	return out, true
+}
+
+// midpointQuantile is numpy's _quantile at virtual index vi of the sorted
+// a: its neighbours interpolated by _lerp with gamma 0 at a whole index,
+// else 0.5.
+func midpointQuantile(a []float64, vi float64) float64 {
+	n := len(a)
+	if vi >= float64(n-1) {
+		return a[n-1]
+	}
+	if vi < 0 {
+		return a[0]
+	}
+	prev := math.Floor(vi)
+	lo, hi := a[int(prev)], a[int(prev)+1]
+	gamma := 0.5
+	if math.Mod(vi, 1) == 0 {
+		gamma = 0
+	}
+	diff := hi - lo
+	if gamma >= 0.5 {
+		return hi - diff*(1-gamma)
+	}
+	return lo + diff*gamma
+}
+
+// binIndex maps v to its bin: the number of thresholds below it (the
+// binary search of scikit-learn's _map_to_bins), or missing for NaN.
+func binIndex(v float64, thr []float64, missing uint8) uint8 {
+	if math.IsNaN(v) {
+		return missing
+	}
+	lo, hi := 0, len(thr)
+	for lo < hi {
+		mid := lo + (hi-lo-1)/2
+		if v <= thr[mid] {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return uint8(lo)
+}
+
+// fitBins computes every feature's thresholds on the rows of x listed in
+// rows (all rows when nil), subsampled to binSubsample rows with r as
+// _BinMapper does; features are shared among workers.
+func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, workers int) [][]float64 {
+	if rows == nil {
+		rows = make([]int, len(x)/d)
+		for i := range rows {
+			rows[i] = i
+		}
+	}
+	if len(rows) > binSubsample {
+		perm := slices.Clone(rows)
+		for i := 0; i < binSubsample; i++ { // partial Fisher-Yates: a draw without replacement
+			j := i + r.IntN(len(perm)-i)
+			perm[i], perm[j] = perm[j], perm[i]
+		}
+		rows = perm[:binSubsample]
+	}
+	thr := make([][]float64, d)
+	parallel(d, workers, func(lo, hi int) {
+		col := make([]float64, len(rows))
+		for f := lo; f < hi; f++ {
+			for k, i := range rows {
+				col[k] = x[i*d+f]
+			}
+			thr[f] = findThresholds(col, maxBins)
+		}
+	})
+	return thr
+}
+
+// binColumns maps the rows of x listed in rows to bins, column-major: the
+// bin of row k and feature f at out[f*len(rows)+k].
+func binColumns(x []float64, d int, rows []int, thr [][]float64, missing uint8, workers int) []uint8 {
+	n := len(rows)
+	out := make([]uint8, n*d)
+	parallel(d, workers, func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			col := out[f*n : (f+1)*n]
+			t := thr[f]
+			for k, i := range rows {
+				col[k] = binIndex(x[i*d+f], t, missing)
+			}
+		}
+	})
+	return out
+}
+
+// parallel splits [0, n) into at most workers contiguous blocks and runs
+// fn on each, waiting for all of them.
+func parallel(n, workers int, fn func(lo, hi int)) {
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		if lo == hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,183 @@
+package gbdt
+
+import (
+	"encoding/json"
+	"flag"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/segharness/harness/internal/ml/mltest"
+)
+
+var parityMaxIter = flag.Int("gbdt.maxiter", 0, "max_iter of the parity fits (0: each test's own)")
+
+var parityDir = flag.String("gbdt.dump", "", "the parity tests keep their matrices and scikit-learn's answers in subdirectories of this directory")
+
+// python is the interpreter with scikit-learn 1.2.1 (Debian's python3-sklearn).
+const python = "/usr/bin/python3"
+
+func script() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "scripts", "reference", "gbdt_reference.py")
+}
+
+func needPython(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs scikit-learn")
+	}
+	if err := exec.Command(python, "-c", "import sklearn, threadpoolctl").Run(); err != nil {
+		t.Skipf("%s cannot import sklearn: %v", python, err)
+	}
+}
+
+// dumpDir is a directory for the reference script's files: under
+// -gbdt.dump when given, else temporary.
+func dumpDir(t *testing.T, name string) string {
+	if *parityDir == "" {
+		return t.TempDir()
+	}
+	dir := filepath.Join(*parityDir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func writeLabels(t *testing.T, path string, y []int) {
+	yf := make([]float64, len(y))
+	for i, v := range y {
+		yf[i] = float64(v)
+	}
+	mltest.WriteCSV(t, path, yf, 1)
+}
+
+type sklearnParity struct {
+	Thresholds [][]float64 `json:"thresholds"`
+	Fits       []struct {
+		ClassWeight string    `json:"class_weight"`
+		NIter       int       `json:"n_iter"`
+		Proba       []float64 `json:"proba"`
+		Seconds     float64   `json:"seconds"`
+	} `json:"fits"`
+}
+
+// parityCase fits scikit-learn (early stopping off) and Fit on the same
+// matrix, checks the thresholds are equal and returns the largest
+// probability difference per class weight.
+func parityCase(t *testing.T, name string, xTrain []float64, d int, y []int, classes int, xTest []float64, weights []string, maxIter int, tol, minAgree float64) {
+	if *parityMaxIter > 0 {
+		maxIter = *parityMaxIter
+	}
+	dir := dumpDir(t, name)
+	mltest.WriteCSV(t, filepath.Join(dir, "x_train.csv"), xTrain, d)
+	writeLabels(t, filepath.Join(dir, "y_train.csv"), y)
+	mltest.WriteCSV(t, filepath.Join(dir, "x_test.csv"), xTest, d)
+	if out, err := exec.Command(python, script(), "--parity", dir, "--class-weights", strings.Join(weights, ","), "--max-iter", strconv.Itoa(maxIter)).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", script(), err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "sklearn.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref sklearnParity
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	thr := fitBins(xTrain, d, nil, 255, rand.New(rand.NewPCG(1, 2)), 2)
+	for f := range thr {
+		if len(thr[f]) != len(ref.Thresholds[f]) {
+			t.Fatalf("%s: feature %d: %d thresholds, scikit-learn %d", name, f, len(thr[f]), len(ref.Thresholds[f]))
+		}
+		for i := range thr[f] {
+			if thr[f][i] != ref.Thresholds[f][i] {
+				t.Fatalf("%s: feature %d threshold %d: %v, scikit-learn %v", name, f, i, thr[f][i], ref.Thresholds[f][i])
+			}
+		}
+	}
+	for _, fit := range ref.Fits {
+		cfg := DefaultConfig()
+		cfg.EarlyStopping = "false"
+		cfg.MaxIter = maxIter
+		cfg.ClassWeight = fit.ClassWeight
+		cfg.Workers = 2
+		m, err := Fit(xTrain, d, y, classes, cfg, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := m.PredictProbaAll(xTest, 2)
+		if len(p) != len(fit.Proba) {
+			t.Fatalf("%s: %d probabilities, scikit-learn %d", name, len(p), len(fit.Proba))
+		}
+		worst, at, sum := 0.0, 0, 0.0
+		for i := range p {
+			dd := math.Abs(p[i] - fit.Proba[i])
+			sum += dd
+			if dd > worst {
+				worst, at = dd, i
+			}
+		}
+		agree := 0
+		for i := 0; i < len(p); i += classes {
+			if argmax(p[i:i+classes]) == argmax(fit.Proba[i:i+classes]) {
+				agree++
+			}
+		}
+		rows := len(p) / classes
+		t.Logf("%s class_weight %s, max_iter %d: %d iterations (scikit-learn %d), max |Δp| %.3g (row %d: %v vs %v), mean |Δp| %.3g, same class on %d of %d rows; scikit-learn fit %.2f s",
+			name, fit.ClassWeight, maxIter, m.Iterations(), fit.NIter, worst, at/classes, p[at], fit.Proba[at], sum/float64(len(p)), agree, rows, fit.Seconds)
+		if float64(agree) < minAgree*float64(rows) {
+			t.Errorf("%s class_weight %s: the same class on %d of %d rows, below %g", name, fit.ClassWeight, agree, rows, minAgree)
+		}
+		if m.Iterations() != fit.NIter {
+			t.Errorf("%s: %d iterations, scikit-learn %d", name, m.Iterations(), fit.NIter)
+		}
+		if worst > tol {
+			t.Errorf("%s class_weight %s: max |Δp| %g above %g", name, fit.ClassWeight, worst, tol)
+		}
+	}
+}
+
+// TestParityNotebook compares with scikit-learn on the case study's 10,000
+// flows (70% to fit): binary and three attack types, class weights none and
+// balanced, early stopping off.
+func TestParityNotebook(t *testing.T) {
+	needPython(t)
+	data := mltest.Parity(t, 42)
+	x, yb := data.Rows(data.Train, data.IsAnomaly)
+	xt, _ := data.Rows(data.Test, nil)
+	parityCase(t, "notebook-binary", x, data.D, yb, 2, xt, []string{"none", "balanced"}, 100, 1e-12, 1)
+	_, yt := data.Rows(data.Train, data.AnomalyType)
+	parityCase(t, "notebook-types", x, data.D, yt, len(data.TypeNames), xt, []string{"none", "balanced"}, 100, 1e-12, 1)
+}
+
+// TestParityNSLKDD compares with scikit-learn on NSL-KDD: KDDTrain+ to fit,
+// KDDTest+ to score, attack or not and the attack categories, early
+// stopping off. scikit-learn's fits take tens of seconds: run with
+// -gbdt.kdd.
+func TestParityNSLKDD(t *testing.T) {
+	needPython(t)
+	if !*kddTests {
+		t.Skip("run with -gbdt.kdd")
+	}
+	k := mltest.NSLKDD(t)
+	parityCase(t, "kdd-binary", k.TrainX, k.D, k.TrainY, 2, k.TestX, []string{"none"}, 100, 1e-12, 1)
+	parityCase(t, "kdd-categories", k.TrainX, k.D, k.TrainC, len(k.Categories), k.TestX, []string{"none"}, 20, 1, 0.99)
+}
+
+func argmax(p []float64) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
+}
