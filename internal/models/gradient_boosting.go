@@ -46,7 +46,8 @@ func init() {
 			{Key: "class_weight", Type: Enum, Default: "none", Values: []string{"none", "balanced"}, Sweepable: true,
 				Doc: "balanced weighs classes inversely to their frequency."},
 		},
-		Roles: []Role{Detector, Typer},
+		Exported: true,
+		Roles:    []Role{Detector, Typer},
 		RoleOf: func(v Values) Role {
 			if v.Text("target") == TargetAnomalyType {
 				return Typer

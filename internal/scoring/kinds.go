@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/ml/gbdt"
 )
 
 // Classifier is a fitted classifier a model scores with: the detector or
@@ -44,6 +45,17 @@ var classifierKinds = []classifierKind{
 			return f, nil
 		},
 		is: func(c Classifier) bool { _, ok := c.(*forest.Forest); return ok },
+	},
+	{
+		model: "gradient_boosting", file: "gradient_boosting",
+		decode: func(data []byte) (Classifier, error) {
+			m := new(gbdt.Model)
+			if err := m.UnmarshalBinary(data); err != nil {
+				return nil, err
+			}
+			return m, nil
+		},
+		is: func(c Classifier) bool { _, ok := c.(*gbdt.Model); return ok },
 	},
 }
 
