@@ -11,6 +11,7 @@ import (
 
 	"github.com/segharness/harness/internal/ml/ecod"
 	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/ml/gbdt"
 	"github.com/segharness/harness/internal/ml/iforest"
 	"github.com/segharness/harness/internal/ml/linear"
 	"github.com/segharness/harness/internal/ml/lof"
@@ -111,6 +112,15 @@ var kinds = []kind{
 			b.Fatal(err)
 		}
 		m.PredictProba(s.testS)
+	}},
+	{"gradient_boosting", func(b *testing.B, s *set, seed uint64) {
+		cfg := gbdt.DefaultConfig()
+		cfg.Workers = 2
+		m, err := gbdt.Fit(s.train, s.d, s.trainY, 2, cfg, rand.New(rand.NewPCG(seed, 0)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.PredictProbaAll(s.test, 2)
 	}},
 	{"lof", func(b *testing.B, s *set, _ uint64) {
 		if s.name == "nsl-kdd" {
