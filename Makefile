@@ -31,6 +31,7 @@ python-env:
 experiments: build python-env
 	PATH="$$(scripts/python-env.sh):$$PATH" $(BIN) run -out $(OUT) -workers $(WORKERS) $(EXPERIMENTS)
 	$(BIN) check $(OUT)/sklearn-parity
+	$(BIN) check $(OUT)/detectors-parity
 
 # The tests: formatting, vet, staticcheck, the Go tests (race-enabled with
 # -short, then all of them, parity runs included, without the race
