@@ -85,3 +85,24 @@ func TestInit(t *testing.T) {
 		}
 	}
 }
+
+// FuzzInit: whatever the table, harness init writes a file that validates
+// or refuses the table with a reason; it never writes one that does not
+// validate (its own check would report "does not validate").
+func FuzzInit(f *testing.F) {
+	f.Add([]byte("a,b,label\n1,x,normal\n2,y,attack\n3,z,attack\n"))
+	f.Add([]byte(" Flow ID, Flow Bytes/s, Label\n1,Infinity,BENIGN\n2,NaN,DDoS\n2,NaN,DDoS\n"))
+	f.Add([]byte("Timestamp,Src IP,dur,proto,class\n1,a,3,tcp,normal\n2,b,4,udp,smurf\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "t.csv")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr strings.Builder
+		err := initCmd([]string{"-table", path}, &stdout, &stderr)
+		if err != nil && strings.Contains(err.Error(), "does not validate") {
+			t.Fatalf("%v", err)
+		}
+	})
+}

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // maxDistinct bounds the distinct values kept per column.
@@ -311,9 +312,20 @@ func ignoreReason(c *column, rows int) string {
 	return ""
 }
 
+// quote writes s as a YAML double-quoted scalar: JSON's escapes, and
+// \u escapes for the characters YAML does not allow as they are (DEL and
+// the C1 controls but U+0085). s must be valid UTF-8 (render checks).
 func quote(s string) string {
-	b, _ := json.Marshal(s) // a JSON string is a YAML double-quoted scalar
-	return string(b)
+	b, _ := json.Marshal(s)
+	var out strings.Builder
+	for _, r := range string(b) {
+		if r == 0x7f || r >= 0x80 && r <= 0x9f && r != 0x85 {
+			fmt.Fprintf(&out, "\\u%04x", r)
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.String()
 }
 
 // render writes the experiment file.
@@ -347,6 +359,16 @@ func render(files []string, cols []*column, label *column, rows, duplicates int,
 	if len(numeric)+len(categorical) == 0 {
 		return "", errors.New("no column is usable as a feature: every one is the label or ignored")
 	}
+	for _, c := range cols {
+		if !utf8.ValidString(c.name) {
+			return "", fmt.Errorf("column name %q is not valid UTF-8, which an experiment file cannot hold", c.name)
+		}
+	}
+	for v := range label.values {
+		if !utf8.ValidString(v) {
+			return "", fmt.Errorf("label value %q of column %q is not valid UTF-8, which an experiment file cannot hold", v, label.name)
+		}
+	}
 	if label.many {
 		return "", fmt.Errorf("label column %q has more than %d distinct values: name the label with -label", label.name, maxDistinct)
 	}
@@ -356,8 +378,16 @@ func render(files []string, cols []*column, label *column, rows, duplicates int,
 		n     int
 	}
 	var values []lv
+	labelMissing := 0
 	for v, n := range label.values {
+		if slices.Contains(missingTokens, v) {
+			labelMissing += n // the reader reads these as missing labels
+			continue
+		}
 		values = append(values, lv{v, n})
+	}
+	if len(values) < 2 {
+		return "", fmt.Errorf("label column %q has %d label value(s) besides missing ones: a detector needs normal and attack rows (name the label with -label)", label.name, len(values))
 	}
 	slices.SortFunc(values, func(a, b lv) int {
 		if a.n != b.n {
@@ -376,17 +406,26 @@ func render(files []string, cols []*column, label *column, rows, duplicates int,
 	if len(normal) == 0 {
 		normal, guessedNormal = []string{values[0].value}, true
 	}
+	if len(normal) == len(values) {
+		return "", fmt.Errorf("label column %q holds normal values only (%d): there are no attacks to detect", label.name, len(values))
+	}
 	used := map[string]bool{"normal": true}
 	category := func(v string) string {
 		var c strings.Builder
+		// A category is a name: lower-case ASCII letters, digits and _, at
+		// most 64 characters, starting with a letter or digit.
 		for _, r := range strings.ToLower(strings.TrimSpace(v)) {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 				c.WriteRune(r)
 			} else if c.Len() > 0 && !strings.HasSuffix(c.String(), "_") {
 				c.WriteByte('_')
 			}
 		}
-		name := strings.TrimSuffix(c.String(), "_")
+		name := c.String()
+		if len(name) > 56 {
+			name = name[:56]
+		}
+		name = strings.TrimSuffix(name, "_")
 		if name == "" || name == "normal" {
 			name = "attack"
 		}
@@ -479,7 +518,7 @@ func render(files []string, cols []*column, label *column, rows, duplicates int,
 		if slices.Contains(normal, v.value) {
 			continue
 		}
-		fmt.Fprintf(&b, "      %s: [%s]\n", category(v.value), quote(v.value))
+		fmt.Fprintf(&b, "      %s: [%s]\n", quote(category(v.value)), quote(v.value))
 	}
 	list := func(key string, names []string) {
 		if len(names) == 0 {
@@ -507,7 +546,10 @@ func render(files []string, cols []*column, label *column, rows, duplicates int,
 			}
 		}
 	}
-	if missing > 0 {
+	switch {
+	case labelMissing > 0:
+		fmt.Fprintf(&b, "    missing: drop  # %d rows without a label (never imputed), %d missing values in the feature columns\n", labelMissing, missing)
+	case missing > 0:
 		fmt.Fprintf(&b, "    missing: impute  # %d missing values in the feature columns (drop to drop their rows)\n", missing)
 	}
 	if nonFinite > 0 {
