@@ -102,6 +102,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzReadParquet$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./datasets/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/forest
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/gbdt
+	$(GO) test -run '^$$' -fuzz '^FuzzSuggest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/tableinit
+	$(GO) test -run '^$$' -fuzz '^FuzzInit$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./harness
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFlow$$' -fuzztime $(FUZZTIME) ./internal/scoring
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadModel$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/scoring
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitBatch$$' -fuzztime $(FUZZTIME) ./internal/serve
