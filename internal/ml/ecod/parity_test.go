@@ -13,10 +13,6 @@ import (
 	"github.com/segharness/harness/internal/ml/mltest"
 )
 
-// python is the interpreter with numpy and scipy (the python3 first on
-// PATH may lack them).
-const python = "/usr/bin/python3"
-
 // parityMatrix returns n rows of the columns the parity test mixes: a
 // normal, an exponential (skewed right), a negated exponential (skewed
 // left), small integers (heavy ties), a constant, a normal rounded to
@@ -48,9 +44,7 @@ func parityMatrix(r *rand.Rand, n int) []float64 {
 // order than numpy's, within 1e-13). It is skipped when
 // /usr/bin/python3 cannot import numpy and scipy.
 func TestReferenceParity(t *testing.T) {
-	if err := exec.Command(python, "-c", "import numpy, scipy.stats").Run(); err != nil {
-		t.Skipf("%s cannot import numpy and scipy: %v", python, err)
-	}
+	mltest.NeedPython(t, "import numpy, scipy.stats")
 	const n, nTest, d = 3000, 1000, 8
 	r := rand.New(rand.NewPCG(19, 3))
 	train := parityMatrix(r, n)
@@ -64,7 +58,7 @@ func TestReferenceParity(t *testing.T) {
 	dir := t.TempDir()
 	mltest.WriteCSV(t, filepath.Join(dir, "train.csv"), train, d)
 	mltest.WriteCSV(t, filepath.Join(dir, "test.csv"), test, d)
-	cmd := exec.Command(python, "../../../scripts/reference/ecod_reference.py", "--parity", dir)
+	cmd := exec.Command(mltest.Python, "../../../scripts/reference/ecod_reference.py", "--parity", dir)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

@@ -20,9 +20,6 @@ var parityMaxIter = flag.Int("gbdt.maxiter", 0, "max_iter of the parity fits (0:
 
 var parityDir = flag.String("gbdt.dump", "", "the parity tests keep their matrices and scikit-learn's answers in subdirectories of this directory")
 
-// python is the interpreter with scikit-learn 1.2.1 (Debian's python3-sklearn).
-const python = "/usr/bin/python3"
-
 func script() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "..", "scripts", "reference", "gbdt_reference.py")
@@ -33,9 +30,7 @@ func needPython(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs scikit-learn")
 	}
-	if err := exec.Command(python, "-c", "import sklearn, threadpoolctl").Run(); err != nil {
-		t.Skipf("%s cannot import sklearn: %v", python, err)
-	}
+	mltest.NeedPython(t, "import sklearn, threadpoolctl")
 }
 
 // dumpDir is a directory for the reference script's files: under
@@ -80,7 +75,7 @@ func parityCase(t *testing.T, name string, xTrain []float64, d int, y []int, cla
 	mltest.WriteCSV(t, filepath.Join(dir, "x_train.csv"), xTrain, d)
 	writeLabels(t, filepath.Join(dir, "y_train.csv"), y)
 	mltest.WriteCSV(t, filepath.Join(dir, "x_test.csv"), xTest, d)
-	if out, err := exec.Command(python, script(), "--parity", dir, "--class-weights", strings.Join(weights, ","), "--max-iter", strconv.Itoa(maxIter)).CombinedOutput(); err != nil {
+	if out, err := exec.Command(mltest.Python, script(), "--parity", dir, "--class-weights", strings.Join(weights, ","), "--max-iter", strconv.Itoa(maxIter)).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", script(), err, out)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "sklearn.json"))

@@ -113,7 +113,7 @@ func statsCase(t *testing.T, name string, xTrain []float64, d int, y []int, xTes
 	writeLabels(t, filepath.Join(dir, "y_train.csv"), y)
 	mltest.WriteCSV(t, filepath.Join(dir, "x_test.csv"), xTest, d)
 	writeLabels(t, filepath.Join(dir, "y_test.csv"), yTest)
-	if out, err := exec.Command(python, script(), "--stats", dir, "--seeds", strconv.Itoa(seeds), "--early-stopping", early).CombinedOutput(); err != nil {
+	if out, err := exec.Command(mltest.Python, script(), "--stats", dir, "--seeds", strconv.Itoa(seeds), "--early-stopping", early).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", script(), err, out)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "sklearn_stats.json"))

@@ -18,9 +18,6 @@ var (
 	parityDir  = flag.String("linear.dump", "", "TestParity keeps its matrices and scikit-learn's answers (sklearn.json) in this directory")
 )
 
-// python is the interpreter with scikit-learn 1.2.1 (Debian's python3-sklearn).
-const python = "/usr/bin/python3"
-
 // sklearnFit is one setting of scripts/reference/linear_reference.py --parity.
 type sklearnFit struct {
 	C           float64   `json:"c"`
@@ -53,9 +50,7 @@ func TestParity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs scikit-learn")
 	}
-	if err := exec.Command(python, "-c", "import sklearn").Run(); err != nil {
-		t.Skipf("%s cannot import sklearn: %v", python, err)
-	}
+	mltest.NeedPython(t, "import sklearn")
 	data := mltest.Notebook(t, *parityRows, 42)
 	train, y := data.Rows(data.Train, data.IsAnomaly)
 	test, _ := data.Rows(data.Test, nil)
@@ -75,7 +70,7 @@ func TestParity(t *testing.T) {
 
 	_, file, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(file), "..", "..", "..", "scripts", "reference", "linear_reference.py")
-	if out, err := exec.Command(python, script, "--parity", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command(mltest.Python, script, "--parity", dir).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "sklearn.json"))

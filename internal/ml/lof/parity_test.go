@@ -13,10 +13,6 @@ import (
 	"github.com/segharness/harness/internal/ml/mltest"
 )
 
-// python is the interpreter with scikit-learn (the python3 first on PATH
-// may lack it).
-const python = "/usr/bin/python3"
-
 // TestReferenceParity fits 3,000 training rows × 20 columns (normal, with
 // a cluster of 300 rows, a scaled column and 60 scattered outliers) with
 // the default 20 neighbours, scores them and 1,000 new rows (50 of them
@@ -30,9 +26,7 @@ func TestReferenceParity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	if err := exec.Command(python, "-c", "import sklearn.neighbors").Run(); err != nil {
-		t.Skipf("%s cannot import sklearn: %v", python, err)
-	}
+	mltest.NeedPython(t, "import sklearn.neighbors")
 	const n, nTest, d, k = 3000, 1000, 20, DefaultNeighbors
 	r := rand.New(rand.NewPCG(19, 2))
 	row := func(i int) []float64 {
@@ -77,7 +71,7 @@ func TestReferenceParity(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "k.txt"), []byte(strconv.Itoa(k)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(python, "../../../scripts/reference/lof_reference.py", "--parity", dir)
+	cmd := exec.Command(mltest.Python, "../../../scripts/reference/lof_reference.py", "--parity", dir)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
