@@ -263,28 +263,11 @@ func (b *histBuilder) grow(src *rand.PCG) *Tree {
 			isLeaf = !found || improvement+epsilon < 0
 		}
 
-		id := len(t.Feature)
-		if rec.parent != Undefined {
-			if rec.isLeft {
-				t.ChildrenLeft[rec.parent] = id
-			} else {
-				t.ChildrenRight[rec.parent] = id
-			}
-		}
-		t.ChildrenLeft = append(t.ChildrenLeft, Leaf)
-		t.ChildrenRight = append(t.ChildrenRight, Leaf)
-		t.Impurity = append(t.Impurity, impurity)
-		t.NodeSamples = append(t.NodeSamples, m)
-		t.WeightedNodeSamples = append(t.WeightedNodeSamples, b.weightN)
-		t.Value = append(t.Value, b.sumTotal...)
-		t.MaxDepth = max(t.MaxDepth, rec.depth)
 		if isLeaf {
-			t.Feature = append(t.Feature, Undefined)
-			t.Threshold = append(t.Threshold, Undefined)
+			t.addNode(rec.parent, rec.isLeft, rec.depth, impurity, m, b.weightN, b.sumTotal, Undefined, Undefined)
 			continue
 		}
-		t.Feature = append(t.Feature, b.bestFeature)
-		t.Threshold = append(t.Threshold, data.edges[b.bestFeature][b.bestBin])
+		id := t.addNode(rec.parent, rec.isLeft, rec.depth, impurity, m, b.weightN, b.sumTotal, b.bestFeature, data.edges[b.bestFeature][b.bestBin])
 
 		pos := b.partition(b.rows[rec.buf][rec.start:rec.end], b.rows[1-rec.buf][rec.start:rec.end]) + rec.start
 		countsRight := len(b.counts)

@@ -147,6 +147,30 @@ type sampleState struct {
 }
 
 // stackRecord is a node waiting to be grown, scikit-learn's StackRecord.
+// addNode appends a node (a leaf when feature is Undefined), links it to
+// its parent (Undefined for the root) and returns its id: the node
+// bookkeeping both splitters share.
+func (t *Tree) addNode(parent int, isLeft bool, depth int, impurity float64, samples int, weight float64, value []float64, feature int, threshold float64) int {
+	id := len(t.Feature)
+	if parent != Undefined {
+		if isLeft {
+			t.ChildrenLeft[parent] = id
+		} else {
+			t.ChildrenRight[parent] = id
+		}
+	}
+	t.ChildrenLeft = append(t.ChildrenLeft, Leaf)
+	t.ChildrenRight = append(t.ChildrenRight, Leaf)
+	t.Impurity = append(t.Impurity, impurity)
+	t.NodeSamples = append(t.NodeSamples, samples)
+	t.WeightedNodeSamples = append(t.WeightedNodeSamples, weight)
+	t.Value = append(t.Value, value...)
+	t.MaxDepth = max(t.MaxDepth, depth)
+	t.Feature = append(t.Feature, feature)
+	t.Threshold = append(t.Threshold, threshold)
+	return id
+}
+
 type stackRecord struct {
 	start, end   int // its rows are samples[start:end]
 	depth        int
@@ -312,28 +336,11 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 			isLeaf = !found || improvement+epsilon < 0
 		}
 
-		id := len(t.Feature)
-		if rec.parent != Undefined {
-			if rec.isLeft {
-				t.ChildrenLeft[rec.parent] = id
-			} else {
-				t.ChildrenRight[rec.parent] = id
-			}
-		}
-		t.ChildrenLeft = append(t.ChildrenLeft, Leaf)
-		t.ChildrenRight = append(t.ChildrenRight, Leaf)
-		t.Impurity = append(t.Impurity, impurity)
-		t.NodeSamples = append(t.NodeSamples, m)
-		t.WeightedNodeSamples = append(t.WeightedNodeSamples, b.weightN)
-		t.Value = append(t.Value, b.sumTotal...)
-		t.MaxDepth = max(t.MaxDepth, rec.depth)
 		if isLeaf {
-			t.Feature = append(t.Feature, Undefined)
-			t.Threshold = append(t.Threshold, Undefined)
+			t.addNode(rec.parent, rec.isLeft, rec.depth, impurity, m, b.weightN, b.sumTotal, Undefined, Undefined)
 			continue
 		}
-		t.Feature = append(t.Feature, b.bestFeature)
-		t.Threshold = append(t.Threshold, b.bestThreshold)
+		id := t.addNode(rec.parent, rec.isLeft, rec.depth, impurity, m, b.weightN, b.sumTotal, b.bestFeature, b.bestThreshold)
 
 		pos := rec.start + b.bestPos
 		// A child scores its features by scanning the global column
