@@ -1,7 +1,6 @@
 package ecod
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/segharness/harness/internal/ml/mltest"
@@ -16,24 +15,13 @@ import (
 // training rows' scores are most of it), Score 10k 9.5 ms, Score 100k
 // 175-190 ms on one goroutine (about 1.8 µs a row: 20 binary searches).
 
-var (
-	benchMu    sync.Mutex
-	benchCache = map[int][]float64{}
-)
-
-// notebookRows returns n notebook flows' scaled features, cached across
-// benchmarks.
+// notebookRows returns n notebook flows' scaled features (mltest's
+// cached benchmark data).
 func notebookRows(b *testing.B, n int) []float64 {
-	benchMu.Lock()
-	defer benchMu.Unlock()
-	if x, ok := benchCache[n]; ok {
-		return x
-	}
-	data := mltest.Notebook(b, n, 42)
+	data := mltest.NotebookCached(b, n)
 	if data.D != benchD {
 		b.Fatalf("notebook data has %d columns, want %d", data.D, benchD)
 	}
-	benchCache[n] = data.X
 	return data.X
 }
 

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/segharness/harness/internal/ml/mltest"
@@ -65,26 +64,15 @@ import (
 // (--algorithm auto, kd_tree or ball_tree; notebook-N.csv holds the rows
 // of the Go benchmarks of N.)
 
-var (
-	benchMu    sync.Mutex
-	benchCache = map[int][]float64{}
-)
-
 const benchD = 20
 
-// notebookRows returns n notebook flows' scaled features, cached across
-// benchmarks.
+// notebookRows returns n notebook flows' scaled features (mltest's
+// cached benchmark data).
 func notebookRows(b *testing.B, n int) []float64 {
-	benchMu.Lock()
-	defer benchMu.Unlock()
-	if x, ok := benchCache[n]; ok {
-		return x
-	}
-	data := mltest.Notebook(b, n, 42)
+	data := mltest.NotebookCached(b, n)
 	if data.D != benchD {
 		b.Fatalf("notebook data has %d columns, want %d", data.D, benchD)
 	}
-	benchCache[n] = data.X
 	return data.X
 }
 

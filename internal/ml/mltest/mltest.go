@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/segharness/harness/datasets"
@@ -148,4 +149,26 @@ func WriteCSV(t testing.TB, path string, x []float64, d int) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+var notebookCache struct {
+	sync.Mutex
+	bySize map[int]*Data
+}
+
+// NotebookCached is Notebook(tb, n, 42), generated once per size and
+// process: the benchmarks' data. The caller must not modify it.
+func NotebookCached(tb testing.TB, n int) *Data {
+	tb.Helper()
+	notebookCache.Lock()
+	defer notebookCache.Unlock()
+	if d, ok := notebookCache.bySize[n]; ok {
+		return d
+	}
+	if notebookCache.bySize == nil {
+		notebookCache.bySize = map[int]*Data{}
+	}
+	d := Notebook(tb, n, 42)
+	notebookCache.bySize[n] = d
+	return d
 }
