@@ -215,16 +215,7 @@ data:
 models:
   - {name: iso, kind: isolation_forest}
 `
-		file := filepath.Join(dir, tc.policy+".yaml")
-		os.WriteFile(file, []byte(src), 0o644)
-		exp, err := experiments.ParseFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), exp, Options{Out: t.TempDir(), Workers: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runTableFile(t, filepath.Join(dir, tc.policy+".yaml"), src)
 		if notes := strings.Join(res.Manifest.Trials[0].Notes, "\n"); !strings.Contains(notes, tc.note) {
 			t.Errorf("nonfinite %s: notes %q, want %q", tc.policy, notes, tc.note)
 		}
@@ -309,16 +300,7 @@ split: {dedupe: ` + dedupe + `}
 models:
   - {name: iso, kind: isolation_forest}
 `
-		file := filepath.Join(dir, dedupe+".yaml")
-		os.WriteFile(file, []byte(src), 0o644)
-		exp, err := experiments.ParseFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), exp, Options{Out: t.TempDir(), Workers: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runTableFile(t, filepath.Join(dir, dedupe+".yaml"), src)
 		leak[dedupe] = map[string]float64{}
 		metrics, err := rundir.ReadMetricsFile(filepath.Join(res.Dir, rundir.MetricsFile))
 		if err != nil {
@@ -373,4 +355,22 @@ func subset(want, got map[string]float64) bool {
 		}
 	}
 	return true
+}
+
+// runTableFile writes the experiment src to file, parses it and runs it
+// into a temporary directory, failing the test on any error.
+func runTableFile(t *testing.T, file, src string) *Result {
+	t.Helper()
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := experiments.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), exp, Options{Out: t.TempDir(), Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
