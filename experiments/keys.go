@@ -182,6 +182,15 @@ var Keys = []Key{
 			"each at its position; drop drops its row; clip replaces +infinity with the column's largest " +
 			"finite value over the rows read and -infinity with its smallest (a NaN cannot be clipped: " +
 			"list it in missing_tokens). The trial's notes count the rows dropped and the values clipped."},
+	{Path: "split.by", Type: "string", Range: "random, time, group or kfold", Default: "random", Sweepable: true,
+		Doc: "how rows are split into training and test. random: a (stratified) random sample is the test " +
+			"side. time: the latest rows by split.column's timestamps are the test side, every training row " +
+			"strictly earlier than every test row (more than split.gap earlier). group: whole groups of " +
+			"split.column (a source host, say) go to one side, never both, the test share as near " +
+			"test_fraction as whole groups allow. kfold: the rows are dealt into split.folds folds (stratified " +
+			"by split.stratify) and each seed runs one trial per fold, that fold its test side; aggregates " +
+			"and intervals are then over seeds × folds. time and group need data.source table; none but " +
+			"random goes with data.table.test. docs/experiment-files.md states each method's guarantees."},
 	{Path: "split.test_fraction", Type: "number", Range: "in (0, 1)", Default: "0.3", Sweepable: true,
 		Doc: "the fraction of flows in the test set, ceil(test_fraction × flows); at least one flow " +
 			"must remain for training."},
@@ -195,6 +204,23 @@ var Keys = []Key{
 			"split, so that no copy of a row lands on both sides; the trial's notes count the rows " +
 			"dropped. Every trial's leakage report (targets model leakage) measures the duplicates left. " +
 			"For data.source table."},
+	{Path: "split.column", Type: "string", Range: "a column of data.table", Default: "no default",
+		Doc: "the column a time split orders the rows by, or a group split groups them by. It may be an " +
+			"ignored column (its text is read for the split only) or a feature; not the label."},
+	{Path: "split.gap", Type: "duration", Range: "0 or more", Default: "0", Sweepable: true,
+		Doc: "time split: the rows whose instant is within gap before the test side's first instant are " +
+			"dropped, so that training ends more than gap before testing begins (flows of one session or " +
+			"one attack campaign straddle a cut). The notes count the rows dropped."},
+	{Path: "split.time_format", Type: "string", Range: "a Go time layout", Default: "recognised",
+		Doc: "time split: the layout of split.column's text, written as Go writes the reference time " +
+			"2006-01-02 15:04:05 (02/01/2006 15:04:05 for day-first dates). Without it, numbers are read " +
+			"in split.time_unit since the epoch and text in RFC 3339 or ISO 8601 forms (2006-01-02 15:04:05, " +
+			"with optional fractions and zone; no zone is UTC); day-first and month-first dates are never guessed."},
+	{Path: "split.time_unit", Type: "string", Range: "s, ms, us or ns", Default: "s",
+		Doc: "time split: the unit of a numeric split.column, since the epoch."},
+	{Path: "split.folds", Type: "integer", Range: "[2, 100]", Default: "5",
+		Doc: "kfold: the number of folds. Each seed runs one trial per fold (trial IDs end in /fold=k), all " +
+			"folds of a seed on the same data and models' seeds."},
 	{Path: "operating_point.fpr_budget", Type: "number", Range: "in (0, 1)", Default: "no default", Sweepable: true,
 		Doc: "the false-positive rate the threshold may reach on the validation slice."},
 	{Path: "operating_point.validation_fraction", Type: "number", Range: "in (0, 1)", Default: "0.25", Sweepable: true,

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -950,6 +951,10 @@ func (p *parser) features(n *yaml.Node, path string) {
 func (p *parser) split(n *yaml.Node, path string) {
 	s := &p.spec.Split
 	p.mapping(n, path, []field{
+		{"by", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, oneOf(SplitRandom, SplitTime, SplitGroup, SplitKFold), formatString, func(v string) { s.By = v })
+			p.pos[path] = n
+		}},
 		{"test_fraction", func(n *yaml.Node, path string) {
 			sweepable(p, n, path, number(0, 1, false, false), formatFloat, func(v float64) { s.TestFraction = v })
 		}},
@@ -963,6 +968,16 @@ func (p *parser) split(n *yaml.Node, path string) {
 			sweepable(p, n, path, oneOf(DedupeNone, DedupeExact), formatString, func(v string) { s.Dedupe = v })
 			p.pos[path] = n
 		}},
+		{"column", func(n *yaml.Node, path string) { value(p, n, path, text, func(v string) { s.Column = v }) }},
+		{"gap", func(n *yaml.Node, path string) {
+			sweepable(p, n, path, duration(0, maxDuration), formatDuration, func(v time.Duration) { s.Gap = v })
+			p.pos[path] = n
+		}},
+		{"time_format", func(n *yaml.Node, path string) { value(p, n, path, text, func(v string) { s.TimeFormat = v }) }},
+		{"time_unit", func(n *yaml.Node, path string) {
+			value(p, n, path, oneOf("s", "ms", "us", "ns"), func(v string) { s.TimeUnit = v })
+		}},
+		{"folds", func(n *yaml.Node, path string) { value(p, n, path, integer(2, 100), func(v int) { s.Folds = v }) }},
 	})
 }
 

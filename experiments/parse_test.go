@@ -229,7 +229,7 @@ targets:
 			},
 		},
 		Features:  []string{"notebook"},
-		Split:     Split{TestFraction: 0.3, Stratify: "anomaly_type", ScaleOn: "train", Dedupe: "none"},
+		Split:     Split{By: "random", TestFraction: 0.3, Stratify: "anomaly_type", ScaleOn: "train", Dedupe: "none", TimeUnit: "s", Folds: 5},
 		Operating: OperatingPoint{ValidationFraction: 0.25},
 		Models: []Model{
 			// sklearn RandomForestClassifier: n_estimators=100,
@@ -307,7 +307,9 @@ func TestValues(t *testing.T) {
 		{
 			name: "split",
 			yaml: "split: {test_fraction: 0.25, stratify: none, scale_on: all}",
-			want: func(s *Spec) { s.Split = Split{TestFraction: 0.25, Stratify: "none", ScaleOn: "all", Dedupe: "none"} },
+			want: func(s *Spec) {
+				s.Split = Split{By: "random", TestFraction: 0.25, Stratify: "none", ScaleOn: "all", Dedupe: "none", TimeUnit: "s", Folds: 5}
+			},
 		},
 		{
 			name: "isolation forest words and numbers",

@@ -41,6 +41,9 @@ func (e *Experiment) Resolved() ([]byte, error) {
 	for _, t := range e.Trials {
 		tn := mapping("id", str(t.ID), "seed", integerNode(t.Seed),
 			"derived_seed", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatUint(t.DerivedSeed, 10)})
+		if t.Fold > 0 {
+			tn.Content = append(tn.Content, str("fold"), integerNode(int64(t.Fold)))
+		}
 		if len(t.Params) > 0 {
 			params := mapping()
 			for _, p := range t.Params {
@@ -84,14 +87,7 @@ func SpecNode(s *Spec) *yaml.Node {
 	if !table {
 		doc.Content = append(doc.Content, str("features"), featuresNode(s.Features))
 	}
-	split := mapping()
-	if !table || len(s.Data.Table.Test) == 0 {
-		split = mapping("test_fraction", floatNode(s.Split.TestFraction), "stratify", str(s.Split.Stratify))
-	}
-	split.Content = append(split.Content, str("scale_on"), str(s.Split.ScaleOn))
-	if s.Split.Dedupe != DedupeNone {
-		split.Content = append(split.Content, str("dedupe"), str(s.Split.Dedupe))
-	}
+	split := splitNode(&s.Split, table && len(s.Data.Table.Test) > 0)
 	doc.Content = append(doc.Content, str("split"), flowStyled(split))
 	if s.Operating.FPRBudget > 0 {
 		doc.Content = append(doc.Content, str("operating_point"), flowStyled(mapping(
@@ -351,4 +347,43 @@ func ResolvedModels(resolved []byte) ([]Model, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// splitNode renders split: the keys its method reads (none of the
+// method's own when the test files fix the split), scale_on and dedupe.
+func splitNode(s *Split, testFiles bool) *yaml.Node {
+	n := mapping()
+	add := func(key string, v *yaml.Node) { n.Content = append(n.Content, str(key), v) }
+	if s.By != SplitRandom {
+		add("by", str(s.By))
+	}
+	switch {
+	case testFiles:
+	case s.By == SplitTime:
+		add("column", str(s.Column))
+		add("test_fraction", floatNode(s.TestFraction))
+		if s.Gap > 0 {
+			add("gap", durationNode(s.Gap))
+		}
+		if s.TimeFormat != "" {
+			add("time_format", str(s.TimeFormat))
+		} else {
+			add("time_unit", str(s.TimeUnit))
+		}
+	case s.By == SplitGroup:
+		add("column", str(s.Column))
+		add("test_fraction", floatNode(s.TestFraction))
+		add("stratify", str(s.Stratify))
+	case s.By == SplitKFold:
+		add("folds", integerNode(int64(s.Folds)))
+		add("stratify", str(s.Stratify))
+	default:
+		add("test_fraction", floatNode(s.TestFraction))
+		add("stratify", str(s.Stratify))
+	}
+	add("scale_on", str(s.ScaleOn))
+	if s.Dedupe != DedupeNone {
+		add("dedupe", str(s.Dedupe))
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package experiments
 import (
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/models"
@@ -110,14 +111,39 @@ const (
 
 // Split declares the train/test split.
 type Split struct {
-	TestFraction float64 // fraction of flows in the test set
+	// By is the method: SplitRandom (the default), SplitTime, SplitGroup
+	// or SplitKFold.
+	By           string
+	TestFraction float64 // fraction of flows in the test set (random, time, group)
 	Stratify     string  // StratifyAnomalyType, StratifyIsAnomaly or StratifyNone
 	ScaleOn      string  // rows the scaler is fitted on: ScaleOnTrain or ScaleOnAll
+	// Column is the table column a time split orders the rows by, or a
+	// group split groups them by.
+	Column string
+	// Gap is the time between the training side's end and the test
+	// side's start whose rows a time split drops.
+	Gap time.Duration
+	// TimeFormat is the Go layout of the time column's text; "" lets the
+	// reader recognise numbers and ISO 8601 forms (features.ParseTimes).
+	TimeFormat string
+	// TimeUnit is the unit of a numeric time column: s, ms, us or ns.
+	TimeUnit string
+	// Folds is the number of folds of a k-fold split: each seed runs one
+	// trial per fold.
+	Folds int
 	// Dedupe is DedupeExact to drop every row equal to an earlier one (the
 	// same feature vector and label) before the split, DedupeNone to keep
 	// them.
 	Dedupe string
 }
+
+// Split methods (Split.By).
+const (
+	SplitRandom = "random"
+	SplitTime   = "time"
+	SplitGroup  = "group"
+	SplitKFold  = "kfold"
+)
 
 // Deduplications (Split.Dedupe).
 const (
@@ -198,7 +224,7 @@ func defaultSpec() Spec {
 			},
 		},
 		Features:   []string{"notebook"},
-		Split:      Split{TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain, Dedupe: DedupeNone},
+		Split:      Split{By: SplitRandom, TestFraction: 0.3, Stratify: StratifyAnomalyType, ScaleOn: ScaleOnTrain, Dedupe: DedupeNone, TimeUnit: "s", Folds: 5},
 		Operating:  OperatingPoint{ValidationFraction: 0.25},
 		Policy:     defaultPolicy(),
 		Monitoring: defaultMonitoring(),

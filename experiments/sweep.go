@@ -54,6 +54,9 @@ type Trial struct {
 	DerivedSeed uint64
 	// Spec is the experiment with this trial's values, Seeds = [Seed].
 	Spec Spec
+	// Fold is the trial's fold, 1 to Spec.Split.Folds, under a k-fold
+	// split (its ID ends in /fold=Fold), and 0 otherwise.
+	Fold int
 }
 
 // expand names the axes, checks what needs the whole file (targets, and
@@ -64,6 +67,7 @@ func (p *parser) expand(exp *Experiment) {
 	p.checkRegressions()
 	p.checkExport()
 	p.checkDedupe()
+	p.checkSplit()
 	p.checkIncidentPolicy()
 	p.checkTable()
 	p.checkMonitoring()
@@ -88,6 +92,9 @@ func (p *parser) expand(exp *Experiment) {
 	// the group runs to its shortest list.
 	dimLen := make([]int, len(dims))
 	total := float64(max(1, len(p.spec.Seeds)))
+	if slices.Contains(p.splitValues(), SplitKFold) {
+		total *= float64(p.spec.Split.Folds)
+	}
 	for d, axes := range dims {
 		dimLen[d] = len(axes[0].Values)
 		for _, a := range axes {
@@ -111,13 +118,27 @@ func (p *parser) expand(exp *Experiment) {
 		for _, a := range p.axes {
 			params = append(params, Param{Name: a.Name, Path: a.Path, Value: a.Values[idx[dimOf(dims, a)]]})
 		}
+		// A k-fold split runs one trial per fold of each seed; the folds
+		// of a seed share its derived seed, hence its data, its fold
+		// assignment and its models' seeds.
+		folds := []int{0}
+		if p.spec.Split.By == SplitKFold {
+			folds = folds[:0]
+			for f := range p.spec.Split.Folds {
+				folds = append(folds, f+1)
+			}
+		}
 		for _, s := range p.spec.Seeds {
 			id, full := trialID(params, s)
-			spec := p.spec.clone()
-			spec.Seeds = []int64{s}
-			exp.Trials = append(exp.Trials, Trial{
-				ID: id, Params: params, Seed: s, DerivedSeed: seed.Trial(s, full), Spec: spec,
-			})
+			for _, f := range folds {
+				spec := p.spec.clone()
+				spec.Seeds = []int64{s}
+				t := Trial{ID: id, Params: params, Seed: s, DerivedSeed: seed.Trial(s, full), Spec: spec, Fold: f}
+				if f > 0 {
+					t.ID += "/fold=" + strconv.Itoa(f)
+				}
+				exp.Trials = append(exp.Trials, t)
+			}
 		}
 		// Next combination; the last dimension varies fastest.
 		d := len(dims) - 1

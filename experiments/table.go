@@ -632,3 +632,106 @@ func textList(values []string) *yaml.Node {
 	}
 	return n
 }
+
+// mapping returns the table's mapping: its preset's, or the declared one.
+func (t *Table) mapping() tabspec.Mapping {
+	if preset := tabspec.Presets[t.Preset]; preset != nil {
+		return preset()
+	}
+	return t.Mapping
+}
+
+// splitValues returns the values split.by takes over the sweep: the
+// file's, or every value of its axis.
+func (p *parser) splitValues() []string {
+	for _, a := range p.axes {
+		if a.Path == "split.by" {
+			return a.Values
+		}
+	}
+	return []string{p.spec.Split.By}
+}
+
+// checkSplit checks the split's keys against its method (or methods, when
+// split.by is swept): a key that no method in use reads is an error, as is
+// a method the data source cannot split by.
+func (p *parser) checkSplit() {
+	if p.bad["split.by"] {
+		return
+	}
+	by := p.splitValues()
+	uses := func(methods ...string) bool {
+		return slices.ContainsFunc(by, func(m string) bool { return slices.Contains(methods, m) })
+	}
+	only := func(methods ...string) bool {
+		return !slices.ContainsFunc(by, func(m string) bool { return !slices.Contains(methods, m) })
+	}
+	s := &p.spec.Split
+	at := func(key string) *yaml.Node {
+		if n := p.pos[key]; n != nil {
+			return n
+		}
+		if n := p.pos["split"]; n != nil {
+			return n
+		}
+		return p.pos["split.by"]
+	}
+	unused := func(key, methods string) {
+		if n := p.pos[key]; n != nil {
+			p.errorf(n, key, "applies to split.by %s only, and split.by is %s", methods, strings.Join(by, ", "))
+		}
+	}
+	if !uses(SplitTime, SplitGroup) {
+		unused("split.column", "time or group")
+	}
+	if !uses(SplitTime) {
+		unused("split.gap", "time")
+		unused("split.time_format", "time")
+		unused("split.time_unit", "time")
+	}
+	if !uses(SplitKFold) {
+		unused("split.folds", "kfold")
+	}
+	if only(SplitKFold) && p.pos["split.test_fraction"] != nil {
+		p.errorf(p.pos["split.test_fraction"], "split.test_fraction", "not used with split.by kfold: each trial's test side is one fold, 1/%d of the rows (split.folds)", s.Folds)
+	}
+	if only(SplitTime) && p.pos["split.stratify"] != nil {
+		p.errorf(p.pos["split.stratify"], "split.stratify", "not used with split.by time: the test side is the latest rows, whatever their labels")
+	}
+	if !uses(SplitTime, SplitGroup, SplitKFold) {
+		return
+	}
+	table := p.spec.Data.Source == SourceTable
+	if uses(SplitTime, SplitGroup) && !table && !p.bad["data.source"] {
+		p.errorf(at("split.by"), "split.by", "time and group split a table by one of its columns: they need data.source table (the %s source has no timestamp or host column to split by)", p.spec.Data.Source)
+		return
+	}
+	if table && len(p.spec.Data.Table.Test) > 0 {
+		p.errorf(at("split.by"), "split.by", "%s splits the rows of data.table.files; with data.table.test the test files are the test set: drop one of them", strings.Join(by, ", "))
+		return
+	}
+	if !uses(SplitTime, SplitGroup) {
+		return
+	}
+	if s.Column == "" {
+		if !p.bad["split.column"] {
+			p.errorf(at("split.by"), "split.by", "missing key \"split.column\": the table column a %s split goes by", strings.Join(by, " or "))
+		}
+		return
+	}
+	m := p.spec.Data.Table.mapping()
+	if p.anyBad("data.table", "data.table.preset") {
+		return
+	}
+	cols := slices.Concat(m.Numeric, m.Categorical, m.Ignore)
+	switch {
+	case s.Column == m.Label:
+		p.errorf(at("split.column"), "split.column", "%q is the label; a split goes by a timestamp or a host column", s.Column)
+	case !slices.Contains(cols, s.Column):
+		msg := fmt.Sprintf("%q is not a column of data.table: list it in ignore (or numeric or categorical)", s.Column)
+		if c := suggest.Closest(s.Column, cols); c != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", c)
+		}
+		p.errorf(at("split.column"), "split.column", "%s", msg)
+	}
+}

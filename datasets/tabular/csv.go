@@ -127,7 +127,12 @@ func (r *reader) readCSV(path string, gz bool) {
 		for k := range slots {
 			s := &slots[k]
 			v := rec[s.field]
+			if s.key >= 0 {
+				r.key(s, v)
+			}
 			switch s.kind {
+			case kindIgnore:
+				continue
 			case kindNumeric:
 				t := trimSpace(v)
 				if r.isMissing(t) {

@@ -110,6 +110,12 @@ func (r *reader) readParquet(path string) {
 		for k := range cols {
 			c := &cols[k]
 			s := &c.slot
+			if s.key >= 0 {
+				r.key(s, c.text(i))
+			}
+			if s.kind == kindIgnore {
+				continue
+			}
 			if c.null[i] {
 				r.missing(s, "", true)
 				continue
@@ -146,6 +152,9 @@ func readPQColumn(file *parquet.File, c *pqColumn, n int) error {
 	switch kind {
 	case parquet.Boolean, parquet.Int32, parquet.Int64:
 	case parquet.Float, parquet.Double:
+		if c.slot.kind == kindIgnore { // a key only: its numbers as text
+			numeric = true
+		}
 		if !numeric {
 			return fmt.Errorf("has type %s; a %s column must hold strings (BYTE_ARRAY), integers or booleans", kind, c.slot.kind)
 		}
@@ -207,6 +216,18 @@ func readPQColumn(file *parquet.File, c *pqColumn, n int) error {
 		return fmt.Errorf("%d values for the %d rows the footer declares", len(c.null), n)
 	}
 	return nil
+}
+
+// text returns row i's value as a key's text: "" for a null, a number
+// in decimal.
+func (c *pqColumn) text(i int) string {
+	switch {
+	case c.null[i]:
+		return ""
+	case c.nums != nil:
+		return strconv.FormatFloat(c.nums[i], 'g', -1, 64)
+	}
+	return c.strs[i]
 }
 
 func pqNumber(v parquet.Value) float64 {

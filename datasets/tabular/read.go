@@ -72,8 +72,9 @@ func Read(spec Spec) (*Table, *Report, error) {
 // slot is a used column of one file: where its field is and what it is.
 type slot struct {
 	field      int    // CSV field index, or index into the Parquet plan
-	kind       kind   // kindNumeric, kindCategorical or kindLabel
+	kind       kind   // kindNumeric, kindCategorical, kindLabel, or kindIgnore for a key only
 	j          int    // index into Spec.Numeric or Spec.Categorical
+	key        int    // index into Spec.Keys, or -1
 	name       string // column name
 	dropReason string // "missing value in <name>"
 	nonFinite  string // "non-finite value in <name>"
@@ -173,7 +174,8 @@ type reader struct {
 	category chunks[uint32]
 	anomaly  chunks[bool]
 	source   chunks[RowSource]
-	imputed  []int // per categorical column, values imputed
+	keys     []levelCoder // per Spec.Keys column
+	imputed  []int        // per categorical column, values imputed
 
 	files   []FileReport
 	opened  []os.FileInfo // per file of the spec, once opened
@@ -195,7 +197,8 @@ type reader struct {
 	drop     string // reason to drop the row, or ""
 	rowNum   []float64
 	rowCat   []string
-	rowImp   []bool // rowCat[j] was imputed
+	rowImp   []bool   // rowCat[j] was imputed
+	rowKey   []string // per Spec.Keys column
 	rowLabel string
 	rowCode  uint32
 }
@@ -215,7 +218,12 @@ func newReader(spec *Spec) *reader {
 		rowNum:   make([]float64, len(spec.Numeric)),
 		rowCat:   make([]string, len(spec.Categorical)),
 		rowImp:   make([]bool, len(spec.Categorical)),
+		rowKey:   make([]string, len(spec.Keys)),
+		keys:     make([]levelCoder, len(spec.Keys)),
 		opened:   make([]os.FileInfo, len(spec.Files)),
+	}
+	for j := range r.keys {
+		r.keys[j] = newLevelCoder()
 	}
 	r.kinds, _ = spec.kinds()
 	for _, t := range r.tokens {
@@ -343,10 +351,12 @@ func (r *reader) plan(names []string, line int) ([]slot, bool) {
 	}
 	var slots []slot
 	for i, n := range names {
-		s := slot{field: i, kind: r.kinds[n], name: n, dropReason: "missing value in " + n, nonFinite: "non-finite value in " + n}
+		s := slot{field: i, kind: r.kinds[n], key: slices.Index(r.spec.Keys, n), name: n, dropReason: "missing value in " + n, nonFinite: "non-finite value in " + n}
 		switch s.kind {
 		case kindIgnore:
-			continue
+			if s.key < 0 {
+				continue
+			}
 		case kindNumeric:
 			s.j = slices.Index(r.spec.Numeric, n)
 		case kindCategorical:
@@ -451,6 +461,16 @@ func (r *reader) number(s *slot, v float64, field string) {
 	}
 }
 
+// key keeps the text of a key column's field v, trimmed; a missing
+// value is kept as "".
+func (r *reader) key(s *slot, v string) {
+	v = trimSpace(v)
+	if r.isMissing(v) {
+		v = ""
+	}
+	r.rowKey[s.key] = v
+}
+
 // text sets a categorical or label field to a present value v.
 func (r *reader) text(s *slot, v string) {
 	if s.kind == kindCategorical {
@@ -495,6 +515,9 @@ func (r *reader) endRow() {
 		if r.rowImp[j] {
 			r.imputed[j]++
 		}
+	}
+	for j, v := range r.rowKey {
+		r.keys[j].add(v)
 	}
 	r.label.add(r.rowLabel)
 	r.category.add(r.rowCode)
@@ -578,6 +601,13 @@ func (r *reader) finish() (*Table, *Report, error) {
 	}
 	for j := range r.cats {
 		t.Categorical[j] = r.cats[j].column()
+	}
+	if len(r.keys) > 0 {
+		t.KeyNames = slices.Clone(r.spec.Keys)
+		t.Keys = make([]Column, len(r.keys))
+		for j := range r.keys {
+			t.Keys[j] = r.keys[j].column()
+		}
 	}
 	return t, rep, nil
 }

@@ -40,6 +40,15 @@ type Spec struct {
 	// or .parquet (also .pq).
 	Files []string
 
+	// Keys are mapped columns (of any kind but the label, ignored ones
+	// included) whose text is also kept, row by row, in Table.Keys: a
+	// timestamp or a source host that a split orders or groups the rows
+	// by without making it a feature. A key's text is the field with
+	// surrounding spaces and tabs trimmed (a Parquet number in decimal),
+	// and "" for a missing value: the missing-value policy does not
+	// apply to a key that is otherwise ignored.
+	Keys []string
+
 	tabspec.Mapping
 }
 
@@ -230,6 +239,19 @@ func (s *Spec) Check() error {
 		case kinds[col] != kindNumeric:
 			add("role %s: column %q is not numeric, so it has no unit to scale", role, col)
 		}
+	}
+
+	seenKey := map[string]bool{}
+	for _, k := range s.Keys {
+		switch kk := kinds[k]; {
+		case seenKey[k]:
+			add("key column %q is listed twice in Keys", k)
+		case kk == kindNone:
+			add("key column %q is not mapped%s: list it in Numeric, Categorical or Ignore", k, didYouMean(k, s.mapped()))
+		case kk == kindLabel:
+			add("key column %q is the label; a key is a column besides the label", k)
+		}
+		seenKey[k] = true
 	}
 
 	switch s.Missing {

@@ -47,6 +47,11 @@ type Table struct {
 	// its column's unit to the role's.
 	RoleScales map[string]float64
 
+	// KeyNames are Spec.Keys; Keys[j] holds the text of key column j
+	// (Spec.Keys), "" where it was missing.
+	KeyNames []string
+	Keys     []Column
+
 	// Format is Spec.Format: the format every file was read as, or ""
 	// when each file's extension told it.
 	Format string
@@ -72,6 +77,15 @@ func (t *Table) NumericColumn(name string) []float64 {
 func (t *Table) CategoricalColumn(name string) *Column {
 	if j := slices.Index(t.CategoricalNames, name); j >= 0 {
 		return &t.Categorical[j]
+	}
+	return nil
+}
+
+// KeyColumn returns the key column name (Spec.Keys), or nil when the
+// table has no such key.
+func (t *Table) KeyColumn(name string) *Column {
+	if j := slices.Index(t.KeyNames, name); j >= 0 {
+		return &t.Keys[j]
 	}
 	return nil
 }

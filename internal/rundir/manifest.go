@@ -70,11 +70,14 @@ type Axis struct {
 
 // TrialRecord is one trial in the manifest.
 type TrialRecord struct {
-	ID          string            `json:"id"`
-	Seed        int64             `json:"seed"`
-	DerivedSeed string            `json:"derived_seed"` // decimal uint64, as a string for JSON readers without 64-bit integers
-	Params      map[string]string `json:"params,omitempty"`
-	Data        DataRecord        `json:"data"`
+	ID          string `json:"id"`
+	Seed        int64  `json:"seed"`
+	DerivedSeed string `json:"derived_seed"` // decimal uint64, as a string for JSON readers without 64-bit integers
+	// Fold is the trial's fold under split.by kfold (1 to split.folds),
+	// absent otherwise.
+	Fold   int               `json:"fold,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
+	Data   DataRecord        `json:"data"`
 	// ModelInputs are the files the models' answers depend on besides the
 	// data (an external program's scripts), with their digests.
 	ModelInputs []ModelInput `json:"model_inputs,omitempty"`

@@ -427,6 +427,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 		ID:          t.ID,
 		Seed:        t.Seed,
 		DerivedSeed: strconv.FormatUint(t.DerivedSeed, 10),
+		Fold:        t.Fold,
 		Artifacts:   rundir.Artifacts{},
 	}}
 	if len(t.Params) > 0 {
@@ -443,8 +444,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 		return fail(err)
 	}
 	engineered := features.Engineer(flows)
-	split, err := features.TrainTestSplit(flows.Len(), stratifyLabels(flows, t.Spec.Split.Stratify),
-		t.Spec.Split.TestFraction, seed.New(seed.Derive(t.DerivedSeed, "split")))
+	split, err := splitRows(t, stratifyLabels(flows, t.Spec.Split.Stratify), flows.Len())
 	if err != nil {
 		return fail(fmt.Errorf("split: %w", err))
 	}

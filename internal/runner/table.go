@@ -15,7 +15,6 @@ import (
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/rundir"
-	"github.com/segharness/harness/internal/seed"
 )
 
 // tableSpec returns the reader's spec of a table source for files.
@@ -42,7 +41,21 @@ func tableSpec(exp *experiments.Experiment, tb *experiments.Table, files []strin
 	if tb.NonFinite != "" {
 		s.NonFinite = tb.NonFinite
 	}
+	if by := exp.Spec.Split.By; by == experiments.SplitTime || by == experiments.SplitGroup || splitSwept(exp) {
+		s.Keys = []string{exp.Spec.Split.Column}
+	}
 	return s
+}
+
+// splitSwept says whether split.by is a sweep axis whose values include
+// time or group: then every trial reads split.column.
+func splitSwept(exp *experiments.Experiment) bool {
+	for _, a := range exp.Axes {
+		if a.Path == "split.by" && (slices.Contains(a.Values, experiments.SplitTime) || slices.Contains(a.Values, experiments.SplitGroup)) {
+			return true
+		}
+	}
+	return false
 }
 
 // tableData reads a table source into a trial's prepared data: the
@@ -158,19 +171,16 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 		n = len(orig)
 	}
 
-	// The split: the test files, or a stratified random split.
+	// The split: the test files, or the split.by method.
+	sp := &t.Spec.Split
 	td.split = make([]datasets.Split, n)
-	if len(tables) == 2 {
-		for i := range n {
-			td.split[i] = datasets.Train
-			if orig[i] >= first.Rows {
-				td.split[i] = datasets.Test
-			}
+	labels := func() []int {
+		if sp.Stratify == experiments.StratifyNone {
+			return nil
 		}
-	} else {
 		labels := make([]int, n)
 		for i := range labels {
-			switch t.Spec.Split.Stratify {
+			switch sp.Stratify {
 			case experiments.StratifyIsAnomaly:
 				if td.isAnomaly[i] {
 					labels[i] = 1
@@ -179,10 +189,46 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 				labels[i] = td.typeCodes[i]
 			}
 		}
-		if t.Spec.Split.Stratify == experiments.StratifyNone {
-			labels = nil
+		return labels
+	}
+	switch {
+	case len(tables) == 2:
+		for i := range n {
+			td.split[i] = datasets.Train
+			if orig[i] >= first.Rows {
+				td.split[i] = datasets.Test
+			}
 		}
-		if td.split, err = features.TrainTestSplit(n, labels, t.Spec.Split.TestFraction, seed.New(seed.Derive(t.DerivedSeed, "split"))); err != nil {
+	case sp.By == experiments.SplitTime:
+		split, dropped, note, err := timeSplit(sp, rowKeys(first, sp.Column, orig))
+		if err != nil {
+			return nil, rundir.DataRecord{}, nil, err
+		}
+		notes = append(notes, note)
+		keep := make([]bool, n)
+		for i, d := range dropped {
+			keep[i] = !d
+		}
+		orig = keepRows(x, td, orig, keep)
+		if gapped := n - len(orig); gapped > 0 {
+			notes = append(notes, fmt.Sprintf("data: split.gap %s dropped %d of %d rows, in the gap before the test side's first instant", sp.Gap, gapped, n))
+		}
+		n = len(orig)
+		td.split = td.split[:0]
+		for i, d := range dropped {
+			if !d {
+				td.split = append(td.split, split[i])
+			}
+		}
+	case sp.By == experiments.SplitGroup:
+		split, note, err := groupSplit(t, rowKeys(first, sp.Column, orig), labels())
+		if err != nil {
+			return nil, rundir.DataRecord{}, nil, err
+		}
+		notes = append(notes, note)
+		td.split = split
+	default:
+		if td.split, err = splitRows(t, labels(), n); err != nil {
 			return nil, rundir.DataRecord{}, nil, fmt.Errorf("split: %w", err)
 		}
 	}
@@ -262,13 +308,23 @@ func dedupeRows(x *features.Matrix, td *trialData, orig []int) []int {
 		label  int
 	}
 	seen := make(map[key]bool, x.N)
-	kept := 0
+	keep := make([]bool, x.N)
 	for i, id := range ids {
 		k := key{id, td.typeCodes[i]}
-		if seen[k] {
+		keep[i] = !seen[k]
+		seen[k] = true
+	}
+	return keepRows(x, td, orig, keep)
+}
+
+// keepRows keeps the rows i of x with keep[i], compacting x, td.isAnomaly
+// and td.typeCodes in place, and returns the kept rows' entries of orig.
+func keepRows(x *features.Matrix, td *trialData, orig []int, keep []bool) []int {
+	kept := 0
+	for i, k := range keep {
+		if !k {
 			continue
 		}
-		seen[k] = true
 		copy(x.Data[kept*x.D:(kept+1)*x.D], x.Data[i*x.D:(i+1)*x.D])
 		td.isAnomaly[kept], td.typeCodes[kept], orig[kept] = td.isAnomaly[i], td.typeCodes[i], orig[i]
 		kept++
