@@ -349,37 +349,38 @@ func ResolvedModels(resolved []byte) ([]Model, error) {
 	return out, nil
 }
 
-// splitNode renders split: the keys its method reads (none of the
-// method's own when the test files fix the split), scale_on and dedupe.
+// splitNode renders split: by unless random, the test fraction and
+// stratification unless the test files fix the split (or kfold's folds
+// do), the method's keys when they are set (a swept split.by may use
+// keys its first value does not), scale_on and dedupe.
 func splitNode(s *Split, testFiles bool) *yaml.Node {
 	n := mapping()
 	add := func(key string, v *yaml.Node) { n.Content = append(n.Content, str(key), v) }
-	if s.By != SplitRandom {
+	if s.By != SplitRandom || s.Column != "" || s.Gap > 0 || s.TimeFormat != "" || s.TimeUnit != "s" || s.Folds != 5 {
 		add("by", str(s.By))
 	}
-	switch {
-	case testFiles:
-	case s.By == SplitTime:
+	if s.Column != "" {
 		add("column", str(s.Column))
-		add("test_fraction", floatNode(s.TestFraction))
-		if s.Gap > 0 {
-			add("gap", durationNode(s.Gap))
+	}
+	if !testFiles {
+		if s.By != SplitKFold {
+			add("test_fraction", floatNode(s.TestFraction))
 		}
-		if s.TimeFormat != "" {
-			add("time_format", str(s.TimeFormat))
-		} else {
-			add("time_unit", str(s.TimeUnit))
+		if s.By != SplitTime {
+			add("stratify", str(s.Stratify))
 		}
-	case s.By == SplitGroup:
-		add("column", str(s.Column))
-		add("test_fraction", floatNode(s.TestFraction))
-		add("stratify", str(s.Stratify))
-	case s.By == SplitKFold:
+	}
+	if s.Gap > 0 {
+		add("gap", durationNode(s.Gap))
+	}
+	if s.TimeFormat != "" {
+		add("time_format", str(s.TimeFormat))
+	}
+	if s.By == SplitTime && s.TimeFormat == "" || s.TimeUnit != "s" {
+		add("time_unit", str(s.TimeUnit))
+	}
+	if s.By == SplitKFold || s.Folds != 5 {
 		add("folds", integerNode(int64(s.Folds)))
-		add("stratify", str(s.Stratify))
-	default:
-		add("test_fraction", floatNode(s.TestFraction))
-		add("stratify", str(s.Stratify))
 	}
 	add("scale_on", str(s.ScaleOn))
 	if s.Dedupe != DedupeNone {

@@ -653,7 +653,7 @@ func (p *parser) splitValues() []string {
 }
 
 // checkSplit checks the split's keys against its method (or methods, when
-// split.by is swept): a key that no method in use reads is an error, as is
+// split.by is swept): a method's key without split.by is an error, as is
 // a method the data source cannot split by.
 func (p *parser) checkSplit() {
 	if p.bad["split.by"] {
@@ -676,9 +676,13 @@ func (p *parser) checkSplit() {
 		}
 		return p.pos["split.by"]
 	}
+	// A key of a method not in use is an error when split.by is not
+	// given (the likely slip: the method forgotten); with split.by given
+	// it is kept, as spec.resolved.yaml's template keeps the keys of
+	// every method a swept split.by uses.
 	unused := func(key, methods string) {
-		if n := p.pos[key]; n != nil {
-			p.errorf(n, key, "applies to split.by %s only, and split.by is %s", methods, strings.Join(by, ", "))
+		if n := p.pos[key]; n != nil && p.pos["split.by"] == nil {
+			p.errorf(n, key, "applies to split.by %s only, and split.by is %s (the default): give split.by", methods, strings.Join(by, ", "))
 		}
 	}
 	if !uses(SplitTime, SplitGroup) {
