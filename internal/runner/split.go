@@ -10,6 +10,7 @@ import (
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/timestamps"
 )
 
 // splitRows splits n rows at random (split.by random) or into the trial's
@@ -68,8 +69,8 @@ func (k *keyed) first(level int) int {
 // timeSplit splits the rows by split.column's instants, returning which
 // rows fall in the gap, and a note on the sides' time ranges.
 func timeSplit(s *experiments.Split, k *keyed) ([]datasets.Split, []bool, string, error) {
-	instants, err := features.ParseTimes(k.levels, s.TimeFormat, s.TimeUnit)
-	var te *features.TimeError
+	instants, err := timestamps.Parse(k.levels, s.TimeFormat, s.TimeUnit)
+	var te *timestamps.Error
 	if errors.As(err, &te) {
 		return nil, nil, "", fmt.Errorf("split.column %q: %s: %s", k.column, k.where(k.first(te.Index)), te.Msg)
 	}
