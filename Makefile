@@ -104,6 +104,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/forest
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalBinary$$' -fuzztime $(FUZZTIME) ./internal/ml/gbdt
 	$(GO) test -run '^$$' -fuzz '^FuzzSuggest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/tableinit
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/timestamps
 	$(GO) test -run '^$$' -fuzz '^FuzzInit$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./harness
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFlow$$' -fuzztime $(FUZZTIME) ./internal/scoring
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadModel$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/scoring

@@ -93,6 +93,8 @@ func FuzzInit(f *testing.F) {
 	f.Add([]byte("a,b,label\n1,x,normal\n2,y,attack\n3,z,attack\n"))
 	f.Add([]byte(" Flow ID, Flow Bytes/s, Label\n1,Infinity,BENIGN\n2,NaN,DDoS\n2,NaN,DDoS\n"))
 	f.Add([]byte("Timestamp,Src IP,dur,proto,class\n1,a,3,tcp,normal\n2,b,4,udp,smurf\n"))
+	f.Add([]byte("ts,dur,class\n1499072158,1,normal\n1499072218,2,smurf\n1499072278,3,normal\n1499072338,4,smurf\n1499072398,5,normal\n1499072458,6,smurf\n"))
+	f.Add([]byte("Timestamp,dur,Label\n3/7/2017 8:55 AM,1,BENIGN\n3/7/2017 8:56 AM,2,DDoS\n3/7/2017 8:57 AM,3,BENIGN\n3/7/2017 8:58 AM,4,DDoS\n3/7/2017 8:59 AM,5,BENIGN\n3/7/2017 9:00 AM,6,DDoS\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "t.csv")

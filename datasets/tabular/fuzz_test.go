@@ -39,6 +39,7 @@ func FuzzRead(f *testing.F) {
 		}
 		spec := fixtureSpec()
 		spec.Files = []string{path}
+		spec.Keys = []string{"proto", "bytes"}
 		spec.Missing = []string{tabspec.MissingError, tabspec.MissingDrop, tabspec.MissingImpute}[policy%3]
 		spec.NonFinite = tabspec.NonFinitePolicies[policy/3%3]
 		tab, rep, err := Read(spec)
@@ -66,7 +67,7 @@ func checkTable(t *testing.T, tab *Table) {
 	if tab.Rows == 0 {
 		t.Fatal("a table without rows")
 	}
-	cols := append(slices.Clone(tab.Categorical), tab.Label, tab.Category)
+	cols := append(slices.Concat(tab.Categorical, tab.Keys), tab.Label, tab.Category)
 	for _, c := range cols {
 		if c.Len() != tab.Rows {
 			t.Fatalf("a column of %d rows in a table of %d", c.Len(), tab.Rows)
@@ -118,6 +119,7 @@ func FuzzReadParquet(f *testing.F) {
 			t.Fatal(err)
 		}
 		spec := pqSpec(path)
+		spec.Keys = []string{"proto", "dur"}
 		spec.Missing = tabspec.MissingImpute
 		tab, rep, err := Read(spec)
 		if err != nil {

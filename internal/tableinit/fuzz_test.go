@@ -13,6 +13,8 @@ func FuzzSuggest(f *testing.F) {
 	f.Add([]byte("a,b,label\n1,x,normal\n2,y,attack\n"), "")
 	f.Add([]byte(" Flow ID, Flow Bytes/s, Label\n1,Infinity,BENIGN\n2,NaN,DDoS\n2,NaN,DDoS\n"), "")
 	f.Add([]byte("x\n1\n"), "x")
+	f.Add([]byte("ts,b,label\n1499072158,1,normal\n1499072218,2,attack\n1499072278,3,normal\n1499072338,4,attack\n"), "")
+	f.Add([]byte("Timestamp,b,Label\n03/07/2017 08:55,1,BENIGN\n13/07/2017 08:56,2,DDoS\n,3,BENIGN\n"), "")
 	f.Add([]byte("\ufeffa,\"b\nc\",Label\n\"1,5\",2,z\n"), "Label")
 	f.Fuzz(func(t *testing.T, data []byte, label string) {
 		path := filepath.Join(t.TempDir(), "t.csv")

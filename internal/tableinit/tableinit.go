@@ -4,9 +4,10 @@
 // timestamp or constant, each with its reason in a comment), lists every
 // label value with its count (normal values guessed, attack categories
 // left for the user to confirm), suggests the roles the column names
-// tell, with units where the names give them, and the reading options the
-// data needs (missing values, non-finite numbers, duplicates). The file
-// it writes validates as it stands.
+// tell, with units where the names give them, the reading options the
+// data needs (missing values, non-finite numbers, duplicates), and a time
+// split when a timestamp column reads as times and leaves attacks and
+// normal flows on both sides. The file it writes validates as it stands.
 package tableinit
 
 import (
@@ -287,7 +288,7 @@ func nameReason(name string) string {
 	case k == "ip" || strings.HasSuffix(k, "ip") && (strings.HasPrefix(k, "src") || strings.HasPrefix(k, "dst") || strings.HasPrefix(k, "source") || strings.HasPrefix(k, "destination")),
 		strings.Contains(k, "addr"):
 		return reasonAddress
-	case strings.Contains(k, "timestamp") || k == "time" || k == "date" || k == "datetime" || k == "starttime" || k == "stime" || k == "ltime":
+	case strings.Contains(k, "timestamp") || k == "ts" || k == "time" || k == "date" || k == "datetime" || k == "starttime" || k == "stime" || k == "ltime":
 		return reasonTimestamp
 	}
 	return ""
@@ -555,15 +556,38 @@ func render(files []string, cols []*column, label *column, rows, duplicates int,
 	if nonFinite > 0 {
 		fmt.Fprintf(&b, "    nonfinite: clip  # %d infinities or NaN in numeric columns (drop to drop their rows)\n", nonFinite)
 	}
-	b.WriteString("split:\n  test_fraction: 0.3\n  stratify: anomaly_type\n")
-	if duplicates > 0 {
-		fmt.Fprintf(&b, "  dedupe: exact  # about %d rows repeat an earlier row: without this, copies land on both sides\n", duplicates)
-	}
+	// A time split when a timestamp column allows one.
+	var ts timeProposal
 	for _, c := range ignore {
 		if strings.Contains(classify[c], "timestamp") {
-			fmt.Fprintf(&b, "  # %s orders the flows: a split in time (train on earlier flows, test on later\n  # ones) is the honest one for deployment; the harness does not split by time yet.\n", quote(c))
+			ts = proposeTimeSplit(files, c, label.name, normal)
 			break
 		}
+	}
+	b.WriteString("split:\n")
+	switch {
+	case ts.ok:
+		fmt.Fprintf(&b, "  # %s orders the flows: train on the earlier %g%%, test on the latest %g%%\n", quote(ts.column), 100*(1-testFraction), 100*testFraction)
+		fmt.Fprintf(&b, "  # (from %s), as a deployed model meets tomorrow's traffic. For a random\n", ts.cut)
+		b.WriteString("  # split instead, remove by, column and the time keys, and add stratify: anomaly_type.\n")
+		fmt.Fprintf(&b, "  by: time\n  column: %s\n", quote(ts.column))
+		switch {
+		case ts.layout != "" && ts.confirm != "":
+			fmt.Fprintf(&b, "  time_format: %s  # CONFIRM: %s\n", quote(ts.layout), ts.confirm)
+		case ts.layout != "":
+			fmt.Fprintf(&b, "  time_format: %s\n", quote(ts.layout))
+		case ts.unit != "":
+			fmt.Fprintf(&b, "  time_unit: %s  # CONFIRM: numbers since the epoch, in %s by their size\n", ts.unit, map[string]string{"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}[ts.unit])
+		}
+		fmt.Fprintf(&b, "  test_fraction: %g\n", testFraction)
+	default:
+		if ts.column != "" {
+			fmt.Fprintf(&b, "  # %s orders the flows, but no time split is written: %s.\n", quote(ts.column), ts.why)
+		}
+		fmt.Fprintf(&b, "  test_fraction: %g\n  stratify: anomaly_type\n", testFraction)
+	}
+	if duplicates > 0 {
+		fmt.Fprintf(&b, "  dedupe: exact  # about %d rows repeat an earlier row: without this, copies land on both sides\n", duplicates)
 	}
 	b.WriteString(`models:
   - {name: random_forest, kind: random_forest, splitter: hist}

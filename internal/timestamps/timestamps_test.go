@@ -1,6 +1,7 @@
 package timestamps
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -47,4 +48,26 @@ func TestParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParse: any text, layout and unit read as instants or give an error
+// naming a value, never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add("2017-07-03 08:55:58", "1499072158", "", "s")
+	f.Add("03/07/2017 08:55:58", "3/7/2017 8:55", "2/1/2006 15:04", "")
+	f.Add("1e30", "-1e30", "", "ns")
+	f.Fuzz(func(t *testing.T, a, b, layout, unit string) {
+		values := []string{a, b}
+		got, err := Parse(values, layout, unit)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) && (e.Index < 0 || e.Index >= len(values)) {
+				t.Fatalf("error at value %d of %d", e.Index, len(values))
+			}
+			return
+		}
+		if len(got) != len(values) {
+			t.Fatalf("%d instants for %d values", len(got), len(values))
+		}
+	})
 }
