@@ -11,7 +11,7 @@ STATICCHECK := $(TOOLS)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 5s
 
-.PHONY: all build experiments test lint gotest adapters interop check baseline bench bench-scale fuzz clean python-env
+.PHONY: all build experiments test lint gotest adapters interop check baseline bench bench-scale fuzz clean python-env cluster-test
 
 all: build
 
@@ -67,6 +67,14 @@ check: build
 	rm -rf $(CHECK_OUT)
 	$(BIN) run -out $(CHECK_OUT) experiments/smoke.yaml
 	$(BIN) check -baseline reports/baselines/smoke $(CHECK_OUT)/smoke
+
+# The deployment paths on real daemons: a one-node Slurm cluster running a
+# sharded sweep as a job array with a dependent merge (a task cancelled and
+# resumed; the result byte-identical to a local run), and Prometheus
+# scraping harness serve under load (scripts/cluster-test.sh). Installs
+# Debian's slurm-wlm, munge and prometheus where missing.
+cluster-test: build
+	./scripts/cluster-test.sh $(BIN)
 
 # Refresh the committed baseline (review the change like code).
 baseline: build
