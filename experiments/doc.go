@@ -162,7 +162,13 @@
 //
 //	targets:
 //	  - {model: rf, metric: detection_rate, ">=": 0.95}
+//	  - {model: rf, metric: detection_rate, anomaly_type: lateral_movement, ">=": 0.9}
 //	  - {model: xgb, metric: roc_auc, ">=": {model: rf}, tolerance: 0.002}
+//
+// anomaly_type restricts detection_rate to one anomaly type (a table's
+// attack category): the second target judges detection_rate_lateral_movement,
+// the share of the test split's lateral-movement anomalies rf flagged, over
+// the seeds whose test split holds any.
 //
 // A threshold target is judged on the two-sided t interval of the
 // metric's mean over the seeds of each sweep point. A comparison with

@@ -281,8 +281,10 @@ var Keys = []Key{
 		Doc: "with a comparison against another model, the margin, in the metric's unit (see targets " +
 			"in go doc ./experiments)."},
 	{Path: "targets[].anomaly_type", Type: "string", Range: "crypto_mining or lateral_movement, or with data.source table one of its attack categories", Default: "none",
-		Doc: "restricts detection_rate, the only metric it applies to, to the flows of one anomaly " +
-			"type (the metric detection_rate_<type>)."},
+		Doc: "restricts detection_rate, the only metric it applies to, to the test anomalies of one anomaly " +
+			"type or attack category: the target judges the metric detection_rate_<type>, the share of them " +
+			"the model flagged ({model: isolation_forest, metric: detection_rate, anomaly_type: lateral_movement, " +
+			"\">=\": 0.8})."},
 	{Path: "targets[].where", Type: "mapping", Default: "none",
 		Doc: "the points of the sweep the target applies to: each key is a swept parameter, by axis " +
 			"name or parameter path, and its value one swept value or a list of them. Numbers match " +

@@ -54,6 +54,13 @@ func TestEvaluate(t *testing.T) {
 			rows("rf", "detection_rate", map[string][]float64{"0.05": {1, 1, 1}}), []stats.Verdict{stats.Fail}, "response_time_minutes was not measured for model rf"},
 		{"an anomaly type names its metric", experiments.Target{Model: "iso", Metric: "detection_rate", Op: ">=", Value: 0.95, AnomalyType: "lateral_movement"},
 			rows("iso", "detection_rate_lateral_movement", map[string][]float64{"0.05": {0.55, 0.6, 0.58}}), []stats.Verdict{stats.Fail}, "mean"},
+		// The category's own rate is judged, not the overall one: crypto
+		// mining {0.96, 0.97, 0.98} is [0.945, 0.995] at 0.01 and
+		// {0.99, 0.99, 1} at 0.05, beside an overall rate of 0.5.
+		{"an anomaly type's target reads that type's rate only", experiments.Target{Model: "iso", Metric: "detection_rate", Op: ">=", Value: 0.9, AnomalyType: "crypto_mining"},
+			append(rows("iso", "detection_rate", map[string][]float64{"0.01": {0.5, 0.5, 0.5}, "0.05": {0.5, 0.5, 0.5}}),
+				rows("iso", "detection_rate_crypto_mining", map[string][]float64{"0.01": {0.96, 0.97, 0.98}, "0.05": {0.99, 0.99, 1}})...),
+			[]stats.Verdict{stats.Pass, stats.Pass}, "mean 0.97"},
 		{"where matching no point fails", experiments.Target{Model: "rf", Metric: "detection_rate", Op: ">=", Value: 0.95, Where: map[string][]string{"anomaly_rate": {"0.5"}}},
 			rows("rf", "detection_rate", map[string][]float64{"0.05": {1, 1, 1}}), []stats.Verdict{stats.Fail}, "no sweep point"},
 	} {

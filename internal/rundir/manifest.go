@@ -97,6 +97,11 @@ type DataRecord struct {
 	ByType    map[string]int `json:"by_type"`
 	Train     int            `json:"train"`
 	Test      int            `json:"test"`
+	// TestByType counts the test split's anomalies of each anomaly type:
+	// the denominators of the detectors' detection_rate_<type>, so that
+	// the report can give each rate's counts without refitting. Types
+	// without a test anomaly are left out; runs before the field have none.
+	TestByType map[string]int `json:"test_by_type,omitempty"`
 }
 
 // Input identifies a data file a trial read.

@@ -103,6 +103,18 @@ func (td *trialData) scaleRows(t *experiments.Trial) []int {
 	return nil
 }
 
+// testByType counts the test split's anomalies of each anomaly type, as
+// detectionByType counts its denominators (types without one left out).
+func (td *trialData) testByType() map[string]int {
+	counts := map[string]int{}
+	for _, i := range td.test {
+		if td.isAnomaly[i] {
+			counts[td.anomalyType(i)]++
+		}
+	}
+	return counts
+}
+
 // anomalyType returns row i's anomaly type (normal for normal rows).
 func (td *trialData) anomalyType(i int) string { return td.typeNames[td.typeCodes[i]] }
 

@@ -468,6 +468,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	case err != nil:
 		return fail(fmt.Errorf("features: %w", err))
 	}
+	rec.Data.TestByType = td.testByType()
 	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: genWorkers, dir: tdir, baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)

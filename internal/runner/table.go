@@ -284,6 +284,7 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 		}
 	}
 	rec.Train, rec.Test = len(td.train), len(td.test)
+	rec.TestByType = td.testByType()
 	for _, f := range slices.Concat(tb.Files, tb.Test) {
 		path := f
 		if !filepath.IsAbs(path) {

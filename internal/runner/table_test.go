@@ -82,6 +82,12 @@ models:
 	if want := map[string]int{"dos": 75, "probe": 75}; fmt.Sprint(rec.Data.ByType) != fmt.Sprint(want) {
 		t.Errorf("by type %v, want %v", rec.Data.ByType, want)
 	}
+	// The test file's 50 attacks (every fourth of 200 rows) alternate
+	// scan (probe) and storm (dos).
+	if want := map[string]int{"dos": 25, "probe": 25}; fmt.Sprint(rec.Data.TestByType) != fmt.Sprint(want) {
+		t.Errorf("test by type %v, want %v", rec.Data.TestByType, want)
+	}
+	checkTestByType(t, res.Dir, rec, "rf")
 	notes := strings.Join(rec.Notes, "\n")
 	for _, want := range []string{"1 label values in the test files never occur in training: storm", "packets_per_second (needs packets_sent)", "risk_score"} {
 		if !strings.Contains(notes, want) {

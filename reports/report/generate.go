@@ -178,6 +178,10 @@ func (r *Run) Summary(figs []*Figure) string {
 		b.WriteString("\n## Detectors\n\nMean over seeds [95% confidence interval of the mean] on the test split.\n\n")
 		b.WriteString(r.AggregateTable(detectors, []string{"detection_rate", "false_positive_rate", "precision", "f1", "roc_auc"}).Markdown())
 	}
+	if byCategory := r.CategoryTable(); len(byCategory.Rows) > 0 {
+		b.WriteString("\n## Detection by attack category\n\n" + categoryCaption + "\n\n")
+		b.WriteString(byCategory.Markdown())
+	}
 	// Runs without a detector get the table of their other models.
 	others := slices.Concat(r.ModelsOf(Typing), r.ModelsOf(Clustering))
 	if len(others) > 0 && len(r.ModelsOf(Detector)) == 0 {

@@ -261,13 +261,24 @@ func (r *Run) sections() []section {
 				"At the operating point: each detector's threshold chosen on a validation share of the training split for the false positive rate budget."))
 		}
 	}
+	if byCategory := r.CategoryTable(); len(byCategory.Rows) > 0 {
+		detection.Tables = append(detection.Tables, newTable(byCategory, categoryCaption))
+	}
 
 	typingSection := section{ID: SectionTyping, Title: "Attack typing"}
+	// The rates of the attack categories are the detection section's
+	// category table; the other groups (attacks seen or unseen in
+	// training) stay here.
+	categories := r.attackCategories(detectors)
 	byType := r.MetricsOf(detectors, func(m string) bool {
-		return strings.HasPrefix(m, "detection_rate_") || strings.HasPrefix(m, "budget_detection_rate_")
+		if !strings.HasPrefix(m, "detection_rate_") && !strings.HasPrefix(m, "budget_detection_rate_") {
+			return false
+		}
+		return !slices.ContainsFunc(categories, func(c string) bool { return m == categoryMetric(c) })
 	})
 	if len(byType) > 0 {
-		typingSection.Tables = append(typingSection.Tables, newTable(r.AggregateTable(detectors, byType), "Detection rate of each anomaly type."))
+		typingSection.Tables = append(typingSection.Tables, newTable(r.AggregateTable(detectors, byType),
+			"Detection rate of other groups of anomalies (attacks whose label training saw, or never saw); the detection section has each attack category's."))
 	}
 	if len(typing) > 0 {
 		typingSection.Tables = append(typingSection.Tables, newTable(r.AggregateTable(typing,

@@ -144,9 +144,9 @@ func TestTableSourceReport(t *testing.T) {
 		t.Errorf("the data section does not name the files the resolved spec lists:\n%s", data)
 	}
 	for id, wants := range map[string][]string{
-		SectionDetection: {"Model comparison.", "ROC curves", "Confusion matrix of random_forest"},
-		SectionTyping: {"detection_rate_dos", "detection_rate_probe", "detection_rate_seen_attacks",
-			"detection_rate_unseen_attacks", "Attack-type classifiers.", "Attack-type confusion matrix of attack_type"},
+		SectionDetection: {"Model comparison.", "ROC curves", "Confusion matrix of random_forest", "Detection by attack category", "dos", "probe"},
+		SectionTyping: {"detection_rate_seen_attacks", "detection_rate_unseen_attacks", "Attack-type classifiers.",
+			"Attack-type confusion matrix of attack_type"},
 		SectionInterpret: {"Top 10 features of random_forest"},
 		SectionTargets:   {"random_forest detection_rate >= 0.5"},
 		SectionGrouping:  {"kmeans"},
@@ -157,6 +157,11 @@ func TestTableSourceReport(t *testing.T) {
 			}
 		}
 	}
+	// The category rates are the detection section's, with their counts.
+	if strings.Contains(sections[SectionTyping], "detection_rate_dos") {
+		t.Error("the typing section repeats the category table's detection_rate_dos")
+	}
+	checkCategoryCounts(t, r)
 	page := textOf(doc)
 	for _, absent := range []string{"exploratory panels of the case study", "engineered features of", "log bytes and log duration"} {
 		if strings.Contains(page, absent) {

@@ -274,6 +274,145 @@ func (r *Run) LeakageTable() Table {
 	return r.AggregateTable([]string{experiments.LeakageModel}, shares)
 }
 
+// categoryCaption explains CategoryTable.
+const categoryCaption = "Detection by attack category: the share of each category's test anomalies that each detector flagged " +
+	"(detection_rate_ followed by the category; a target names the category with anomaly_type), " +
+	"mean over seeds [95% confidence interval of the mean, within [0, 1]] as in aggregate.parquet, the seeds that measured it, " +
+	"and detected / test anomalies of the category summed over those seeds (each trial's test_by_type; " +
+	noCounts + " for a run that did not record it)."
+
+// noCounts is the counts cell of a CategoryTable row whose counts the
+// run's files do not give.
+const noCounts = "—"
+
+// CategoryTable is the detectors' detection rate of each attack category:
+// one row per sweep point, detector and category (categories sorted), with
+// the mean over seeds and its 95% interval from aggregate.parquet (as
+// every aggregate table of the report), the number of seeds, and
+// detected / total test anomalies of the category summed over them
+// (categoryCounts). Categories are those the trials' records name that a
+// detector has a detection_rate_<category> row of; combinations without
+// one are left out, and a run without any gives no rows.
+func (r *Run) CategoryTable() Table {
+	detectors := r.ModelsOf(Detector)
+	categories := r.attackCategories(detectors)
+	t := Table{}
+	swept := len(r.Manifest.Axes) > 0
+	if swept {
+		t.Header = append(t.Header, "sweep point")
+		t.Numeric = append(t.Numeric, false)
+	}
+	t.Header = append(t.Header, "model", "category", "detection rate", "seeds", "detected / anomalies")
+	t.Numeric = append(t.Numeric, false, false, true, true, true)
+	if len(categories) == 0 {
+		return t
+	}
+	index := r.aggregateIndex()
+	for _, p := range r.Points {
+		trials := r.trialsAt(p)
+		for _, model := range detectors {
+			for _, c := range categories {
+				a := index[aggregateKey{pointKey(p), model, categoryMetric(c)}]
+				if a == nil {
+					continue
+				}
+				var row []string
+				if swept {
+					row = append(row, r.PointText(p))
+				}
+				counts := noCounts
+				if detected, total, ok := r.categoryCounts(trials, model, c, a.N); ok {
+					counts = thousands(detected) + " / " + thousands(total)
+				}
+				t.Rows = append(t.Rows, append(row, model, c, meanCell(a), fmt.Sprint(a.N), counts))
+			}
+		}
+	}
+	return t
+}
+
+// categoryMetric is the metric of the detection rate of one category.
+func categoryMetric(category string) string { return "detection_rate_" + category }
+
+// attackCategories lists, sorted, the anomaly types the trials' records
+// name (by_type, test_by_type) that one of detectors has a
+// detection_rate_<type> row of: not detection_rate_seen_attacks and the
+// like, which are no category.
+func (r *Run) attackCategories(detectors []string) []string {
+	named := map[string]bool{}
+	for _, t := range r.Manifest.Trials {
+		for c := range t.Data.ByType {
+			named[c] = true
+		}
+		for c := range t.Data.TestByType {
+			named[c] = true
+		}
+	}
+	measured := r.MetricsOf(detectors, func(m string) bool { return strings.HasPrefix(m, "detection_rate_") })
+	var out []string
+	for c := range named {
+		if slices.Contains(measured, categoryMetric(c)) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// trialsAt returns the trials of sweep point p, in the manifest's order.
+func (r *Run) trialsAt(p []string) []rundir.TrialRecord {
+	var out []rundir.TrialRecord
+	for _, t := range r.Manifest.Trials {
+		if slices.Equal(trialPoint(t, r.Manifest), p) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// categoryCounts sums a detector's detected and total test anomalies of
+// one category over trials, the n trials its aggregate row is over. A
+// trial's total is its record's test_by_type, its detected count
+// round(rate × total), exact since the rate is detected / total. ok is
+// false, and the counts unknown, whenever the files do not say them:
+// a trial whose record has no test_by_type (a run before it was
+// recorded), a rate without test anomalies of the category or test
+// anomalies without a rate, a rate × total that is no whole number, or
+// trials measured other than n.
+func (r *Run) categoryCounts(trials []rundir.TrialRecord, model, category string, n int64) (detected, total int, ok bool) {
+	var measured int64
+	for _, t := range trials {
+		rate, has := r.trialMetric(t.ID, model, categoryMetric(category))
+		k := t.Data.TestByType[category]
+		switch {
+		case !has && k == 0:
+			continue // no anomaly of the category in this trial's test split
+		case !has || k == 0:
+			return 0, 0, false
+		}
+		d, whole := detectedOf(rate, k)
+		if !whole {
+			return 0, 0, false
+		}
+		detected += d
+		total += k
+		measured++
+	}
+	return detected, total, measured == n
+}
+
+// detectedOf returns the anomalies detected of total, round(rate × total),
+// and whether rate × total is a whole number of them (within 1e-6; not
+// for a rate outside [0, 1] or NaN).
+func detectedOf(rate float64, total int) (int, bool) {
+	d := rate * float64(total)
+	r := math.Round(d)
+	if !(rate >= 0 && rate <= 1) || math.Abs(d-r) > 1e-6 {
+		return 0, false
+	}
+	return int(r), true
+}
+
 // envelopeCaption explains EnvelopeTable.
 const envelopeCaption = "Each model's worst verdict over its targets at each sweep point (FAIL over INCONCLUSIVE over PASS), with the targets it did not pass: the envelope where each model stops meeting them."
 
