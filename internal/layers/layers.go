@@ -57,6 +57,7 @@ var Sideways = map[string][]string{
 	"internal/eval":             {"internal/eval/stats"},
 	"datasets/tabular":          {"datasets"},
 	"internal/features":         {"datasets"},
+	"internal/tableinit":        {"internal/timestamps"},
 	"internal/models/kinds":     {"internal/models/external"},
 	"reports/report":            {"internal/gate"},
 }
