@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -74,6 +75,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not loopback: the API has no authentication")
 	maxBody := fs.Int64("max-body", serve.DefaultMaxBodyBytes, "request body limit in `bytes` (413 beyond)")
 	maxBatch := fs.Int("max-batch", serve.DefaultMaxBatch, "flows per batch request at most (413 beyond)")
+	name := fs.String("name", serve.DefaultModelName, "the model's `name` in the Open Inference Protocol's paths (/v2/models/NAME/infer)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageLine("serve"))
 		fs.PrintDefaults()
@@ -91,6 +93,9 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	if *maxBatch < 1 {
 		return usageErrorf("serve: -max-batch %d: want 1 or more flows", *maxBatch)
 	}
+	if !modelNamePattern.MatchString(*name) {
+		return usageErrorf("serve: -name %q: want letters, digits, '.', '_' and '-' (a URL path segment), at most 64", *name)
+	}
 	if err := serve.CheckLoopback(*addr); err != nil {
 		if _, _, perr := net.SplitHostPort(*addr); perr != nil {
 			return usageErrorf("serve: -addr %q: want host:port, such as %s", *addr, serve.DefaultAddr)
@@ -104,10 +109,10 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := &syncWriter{w: stderr}
-	s := serve.NewServer(m, serve.Options{MaxBodyBytes: *maxBody, MaxBatch: *maxBatch, Log: log})
+	s := serve.NewServer(m, serve.Options{MaxBodyBytes: *maxBody, MaxBatch: *maxBatch, Log: log, ModelName: *name})
 	s.Listening = func(a net.Addr) {
 		p := m.Provenance
-		fmt.Fprintf(log, "serve: model %s (experiment %s, trial %s); listening on http://%s\n", *modelDir, p.Experiment, p.Trial, a)
+		fmt.Fprintf(log, "serve: model %s (experiment %s, trial %s; /v2/models/%s); listening on http://%s\n", *modelDir, p.Experiment, p.Trial, *name, a)
 	}
 	if err := s.Run(ctx, *addr); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("serve: %w", err)}
@@ -115,6 +120,9 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	fmt.Fprintln(log, "serve: shut down")
 	return nil
 }
+
+// modelNamePattern is what -name takes: one URL path segment.
+var modelNamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // syncWriter serialises writes to w.
 type syncWriter struct {

@@ -302,7 +302,7 @@ func TestServeAndLoadtest(t *testing.T) {
 			t.Fatalf("serve did not listen within 30s; stderr:\n%s", stderr.String())
 		}
 	}
-	if want := "serve: model " + model + " (experiment servetest, trial flows=2000); listening on " + base + "\n"; stderr.String() != want {
+	if want := "serve: model " + model + " (experiment servetest, trial flows=2000; /v2/models/segharness); listening on " + base + "\n"; stderr.String() != want {
 		t.Errorf("stderr %q, want %q", stderr.String(), want)
 	}
 

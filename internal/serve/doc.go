@@ -10,6 +10,12 @@
 //	GET  /metrics   Prometheus text format, from a registry of the
 //	                handler's own
 //
+// and the Open Inference Protocol (KServe V2, REST; v2.go): GET /v2,
+// /v2/health/live, /v2/health/ready, /v2/models/<name> (metadata),
+// /v2/models/<name>/ready, and POST /v2/models/<name>/infer, whose input
+// tensors are the flow's fields and outputs /v1/score's result fields.
+// Its errors take the protocol's form, {"error": "..."}.
+//
 // A body is a batch when it is a JSON object whose first key is "flows";
 // any other body is decoded as one flow, strictly (scoring.DecodeFlow).
 //

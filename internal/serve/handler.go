@@ -41,6 +41,9 @@ type Options struct {
 	// Log receives the stack of every panic the handler recovers from.
 	// Nil discards them.
 	Log io.Writer
+	// ModelName names the model in the Open Inference Protocol's paths
+	// (/v2/models/<name>/infer). Default DefaultModelName.
+	ModelName string
 }
 
 func (o Options) withDefaults() Options {
@@ -56,6 +59,9 @@ func (o Options) withDefaults() Options {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	if o.ModelName == "" {
+		o.ModelName = DefaultModelName
+	}
 	return o
 }
 
@@ -65,8 +71,10 @@ type Handler struct {
 	model   *scoring.Model
 	opts    Options
 	metrics *metrics
-	health  []byte  // the body of GET /healthz, which does not change
-	routes  []route // the endpoints
+	health  []byte            // the body of GET /healthz, which does not change
+	routes  []route           // the endpoints
+	v2      *v2               // the Open Inference Protocol's state
+	labels  map[string]string // the metrics label of each V2 path
 	mux     *http.ServeMux
 	root    http.Handler // the mux under the middlewares
 
@@ -74,11 +82,13 @@ type Handler struct {
 }
 
 // route is an endpoint: the method and path of its http.ServeMux pattern,
-// its handler with the middlewares of its own, and the advice of a 405.
+// its handler with the middlewares of its own, the advice of a 405, and
+// its metrics label.
 type route struct {
 	method, path string
 	handler      http.Handler
 	advice       string
+	label        string // the endpoint label of its metrics
 }
 
 // endpoint is a route's handler as registered on the mux. The type tells
@@ -99,9 +109,16 @@ func New(m *scoring.Model, opts Options) *Handler {
 	h.health = append(health, '\n')
 	prom := promhttp.HandlerFor(h.metrics.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	h.routes = []route{
-		{http.MethodPost, endpointScore, h.requireJSON(h.limitBody(http.HandlerFunc(h.score))), `POST a flow or {"flows": [...]}`},
-		{http.MethodGet, endpointHealthz, http.HandlerFunc(h.healthz), "use GET"}, // a GET pattern takes HEAD too
-		{http.MethodGet, endpointMetrics, prom, "use GET"},
+		{http.MethodPost, endpointScore, h.requireJSON(h.limitBody(http.HandlerFunc(h.score))), `POST a flow or {"flows": [...]}`, endpointScore},
+		{http.MethodGet, endpointHealthz, http.HandlerFunc(h.healthz), "use GET", endpointHealthz}, // a GET pattern takes HEAD too
+		{http.MethodGet, endpointMetrics, prom, "use GET", endpointMetrics},
+	}
+	h.v2 = newV2(h.opts.ModelName)
+	h.labels = map[string]string{}
+	for _, rt := range h.v2Routes() {
+		h.routes = append(h.routes, rt)
+		h.labels[rt.path] = rt.label
+		h.metrics.endpoint(rt.label)
 	}
 	h.mux = http.NewServeMux()
 	for _, rt := range h.routes {
@@ -141,6 +158,14 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 			"method "+r.Method+" not allowed on "+truncate(r.URL.Path, 200)+": "+h.advice(r.URL.Path, ans.header.Get("Allow")))
 		return
 	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/v2/models/"); ok {
+		name, _, _ := strings.Cut(rest, "/")
+		if name != h.v2.name {
+			h.fail(w, http.StatusNotFound, reasonNotFound,
+				fmt.Sprintf("unknown model %q: this server serves %q", truncate(name, 100), h.v2.name))
+			return
+		}
+	}
 	h.fail(w, http.StatusNotFound, reasonNotFound,
 		fmt.Sprintf("no endpoint %s (the endpoints are %s)", truncate(r.URL.Path, 200), h.endpointList()))
 }
@@ -156,19 +181,21 @@ func (h *Handler) advice(path, allow string) string {
 }
 
 // endpointList names the endpoints: "POST /v1/score, GET /healthz and
-// GET /metrics".
+// GET /metrics, and the Open Inference Protocol's under /v2 (model
+// segharness)".
 func (h *Handler) endpointList() string {
-	var b strings.Builder
-	for i, rt := range h.routes {
-		switch {
-		case i == len(h.routes)-1 && i > 0:
-			b.WriteString(" and ")
-		case i > 0:
-			b.WriteString(", ")
+	var own []string
+	for _, rt := range h.routes {
+		if _, v2 := h.labels[rt.path]; !v2 {
+			own = append(own, rt.method+" "+rt.path)
 		}
-		b.WriteString(rt.method + " " + rt.path)
 	}
-	return b.String()
+	last := len(own) - 1
+	list := own[last]
+	if last > 0 {
+		list = strings.Join(own[:last], ", ") + " and " + list
+	}
+	return fmt.Sprintf("%s, and the Open Inference Protocol's under /v2 (model %s)", list, h.v2.name)
 }
 
 // muxAnswer records the status code and header of the mux's own answer

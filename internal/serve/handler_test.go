@@ -134,7 +134,7 @@ func TestHandler(t *testing.T) {
 		{name: "wrong-method-put", method: "PUT", path: "/v1/score", body: good[0], code: 405, err: `^method PUT not allowed`, allow: "POST"},
 		{name: "healthz-post", method: "POST", path: "/healthz", code: 405, err: `^method POST not allowed on /healthz: use GET$`, allow: "GET, HEAD"},
 		{name: "metrics-delete", method: "DELETE", path: "/metrics", code: 405, err: `^method DELETE not allowed on /metrics`, allow: "GET, HEAD"},
-		{name: "unknown-path", method: "GET", path: "/v2/score", code: 404, err: `^no endpoint /v2/score \(the endpoints are POST /v1/score, GET /healthz and GET /metrics\)$`},
+		{name: "unknown-path", method: "GET", path: "/v2/score", code: 404, err: `^no endpoint /v2/score \(the endpoints are POST /v1/score, GET /healthz and GET /metrics, and the Open Inference Protocol's under /v2 \(model segharness\)\)$`},
 		{name: "root", method: "GET", path: "/", code: 404, err: `^no endpoint /`},
 		{name: "wrong-content-type", method: "POST", path: "/v1/score", contentType: "text/plain", body: good[0], code: 415, err: `^Content-Type "text/plain" is not JSON: send application/json$`},
 		{name: "form-content-type", method: "POST", path: "/v1/score", contentType: "application/x-www-form-urlencoded", body: good[0], code: 415, err: `is not JSON`},

@@ -30,6 +30,28 @@ func endpointOf(path string) string {
 	return endpointOther
 }
 
+// endpointLabel returns the endpoint label of a request's path: the
+// fixed endpoints' (endpointOf), the V2 endpoints' with {name} for the
+// model's name, else endpointOther.
+func (h *Handler) endpointLabel(path string) string {
+	if ep := endpointOf(path); ep != endpointOther {
+		return ep
+	}
+	if l, ok := h.labels[path]; ok {
+		return l
+	}
+	return endpointOther
+}
+
+// endpoint creates the latency series of an endpoint label at zero.
+func (m *metrics) endpoint(label string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.latByEP[label]; !ok {
+		m.latByEP[label] = m.latency.WithLabelValues(label)
+	}
+}
+
 // Reasons of harness_serve_errors_total: one per kind of error response.
 const (
 	reasonBadRequest       = "bad_request"            // 400: the body is not a flow or a batch of flows

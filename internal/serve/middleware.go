@@ -20,7 +20,7 @@ func (h *Handler) measure(next http.Handler) http.Handler {
 		sw := trackStatus(w)
 		// Deferred, so that a request aborted by a panic of
 		// http.ErrAbortHandler is counted too.
-		defer func() { h.metrics.request(endpointOf(r.URL.Path), sw.code(), time.Since(start)) }()
+		defer func() { h.metrics.request(h.endpointLabel(r.URL.Path), sw.code(), time.Since(start)) }()
 		next.ServeHTTP(sw, r)
 	})
 }

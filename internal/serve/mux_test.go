@@ -118,7 +118,7 @@ func TestUnknownPath(t *testing.T) {
 						t.Errorf("%s %q", k, v)
 					}
 				}
-				want := "no endpoint " + path + " (the endpoints are POST /v1/score, GET /healthz and GET /metrics)"
+				want := "no endpoint " + path + " (the endpoints are POST /v1/score, GET /healthz and GET /metrics, and the Open Inference Protocol's under /v2 (model segharness))"
 				if msg := decodeError(t, rec); msg != want {
 					t.Errorf("error %q, want %q", msg, want)
 				}
