@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 )
 
@@ -41,6 +43,11 @@ type Options struct {
 	// Log receives the stack of every panic the handler recovers from.
 	// Nil discards them.
 	Log io.Writer
+	// Policy, if set, is the segmentation policy POST /v1/decide enforces
+	// (without it, the handler has no such endpoint). It must fit the
+	// model (CheckPolicy; LoadPolicy checks it) and not be modified while
+	// the handler is in use.
+	Policy *policy.Policy
 }
 
 func (o Options) withDefaults() Options {
@@ -102,6 +109,10 @@ func New(m *scoring.Model, opts Options) *Handler {
 		{http.MethodPost, endpointScore, h.requireJSON(h.limitBody(http.HandlerFunc(h.score))), `POST a flow or {"flows": [...]}`},
 		{http.MethodGet, endpointHealthz, http.HandlerFunc(h.healthz), "use GET"}, // a GET pattern takes HEAD too
 		{http.MethodGet, endpointMetrics, prom, "use GET"},
+	}
+	if h.opts.Policy != nil {
+		h.routes = slices.Insert(h.routes, 1, route{http.MethodPost, endpointDecide, h.requireJSON(h.limitBody(http.HandlerFunc(h.decide))), `POST a flow or {"flows": [...]}`})
+		h.metrics.enableDecide()
 	}
 	h.mux = http.NewServeMux()
 	for _, rt := range h.routes {
