@@ -66,10 +66,10 @@ func init() {
 			func(ctx context.Context, args []string, s streams) error {
 				return scoreCmd(ctx, args, s.stdin, s.stdout, s.stderr)
 			}},
-		{"serve", "-model DIR [-addr HOST:PORT] [-allow-remote] [-max-body BYTES] [-max-batch N] [-name NAME]",
-			"serve POST /v1/score, GET /healthz, GET /metrics, and the Open Inference Protocol (/v2)",
+		{"serve", "-model DIR [-policy FILE] [-addr HOST:PORT] [-allow-remote] [-max-body BYTES] [-max-batch N] [-name NAME]",
+			"serve POST /v1/score (with -policy POST /v1/decide), GET /healthz, GET /metrics, and the Open Inference Protocol (/v2)",
 			func(ctx context.Context, args []string, s streams) error { return serveCmd(ctx, args, s.stderr) }},
-		{"loadtest", "-addr HOST:PORT [-rate R] [-duration D] [-n N] [-workers N] [-timeout D]",
+		{"loadtest", "-addr HOST:PORT [-path PATH] [-rate R] [-duration D] [-n N] [-workers N] [-timeout D]",
 			"load-test a running harness serve",
 			func(ctx context.Context, args []string, s streams) error {
 				return loadtestCmd(ctx, args, s.stdout, s.stderr)

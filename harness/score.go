@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/serve"
 )
@@ -71,6 +72,7 @@ func scoreCmd(ctx context.Context, args []string, in io.Reader, stdout, stderr i
 func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	modelDir := fs.String("model", "", "model `directory`, as scoring.Save writes it")
+	policyFile := fs.String("policy", "", "segmentation policy `file` (a trial's policy.json) that POST /v1/decide enforces; none means no /v1/decide")
 	addr := fs.String("addr", serve.DefaultAddr, "`host:port` to listen on; port 0 picks a free one")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not loopback: the API has no authentication")
 	maxBody := fs.Int64("max-body", serve.DefaultMaxBodyBytes, "request body limit in `bytes` (413 beyond)")
@@ -108,9 +110,27 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var pol *policy.Policy
+	if *policyFile != "" {
+		if pol, err = serve.LoadPolicy(*policyFile, m); err != nil {
+			return &exitError{code: exitFailure, err: fmt.Errorf("serve: %w", err)}
+		}
+	}
 	log := &syncWriter{w: stderr}
-	s := serve.NewServer(m, serve.Options{MaxBodyBytes: *maxBody, MaxBatch: *maxBatch, Log: log, ModelName: *name})
+	s := serve.NewServer(m, serve.Options{MaxBodyBytes: *maxBody, MaxBatch: *maxBatch, Log: log, ModelName: *name, Policy: pol})
 	s.Listening = func(a net.Addr) {
+		if pol != nil {
+			fmt.Fprintf(log, "serve: policy %s (segments by %s, %d segments, %d allow rules, %s, isolation above %g) on POST /v1/decide\n",
+				*policyFile, pol.SegmentsBy, len(pol.Segments), len(pol.Allow), clustersOf(pol), pol.Isolation.Above)
+			switch above, high := pol.Isolation.Above, m.Risk.High; {
+			case above > high:
+				fmt.Fprintf(log, "serve: note: the policy isolates above %g, the model's HIGH risk is above %g: a flow scored in (%g, %g] is HIGH, with the five HIGH actions, and not isolated\n",
+					above, high, high, above)
+			case above < high:
+				fmt.Fprintf(log, "serve: note: the policy isolates above %g, the model's HIGH risk is above %g: a flow scored in (%g, %g] is isolated without being HIGH or having the HIGH actions\n",
+					above, high, above, high)
+			}
+		}
 		p := m.Provenance
 		fmt.Fprintf(log, "serve: model %s (experiment %s, trial %s; /v2/models/%s); listening on http://%s\n", *modelDir, p.Experiment, p.Trial, *name, a)
 	}
@@ -123,6 +143,14 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 
 // modelNamePattern is what -name takes: one URL path segment.
 var modelNamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// clustersOf describes the behaviour rule of a policy.
+func clustersOf(p *policy.Policy) string {
+	if p.Clusters == nil {
+		return "no behaviour clusters"
+	}
+	return fmt.Sprintf("%d behaviour clusters", len(p.Clusters.Clusters))
+}
 
 // syncWriter serialises writes to w.
 type syncWriter struct {
@@ -140,6 +168,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("loadtest", stderr)
 	addr := fs.String("addr", "", "the server's `host:port` (or base URL)")
+	path := fs.String("path", "/v1/score", "the endpoint `path` to load: /v1/score, or /v1/decide of a server given -policy")
 	rate := fs.Float64("rate", 5000, "requests per second, sent open-loop")
 	duration := fs.Duration("duration", 30*time.Second, "length of the test")
 	requests := fs.Int("n", 0, "requests at most; 0 means rate × duration")
@@ -169,13 +198,15 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageErrorf("loadtest: -workers %d: want 1 or more", *workers)
 	case *timeout <= 0:
 		return usageErrorf("loadtest: -timeout %v: want > 0", *timeout)
+	case !strings.HasPrefix(*path, "/"):
+		return usageErrorf("loadtest: -path %q: want an endpoint's path, such as /v1/decide", *path)
 	}
 	url := *addr
 	if !strings.Contains(url, "://") {
 		url = "http://" + url
 	}
 	rep, err := serve.LoadTest(ctx, serve.LoadOptions{
-		URL: url, Rate: *rate, Duration: *duration, Requests: *requests, Workers: *workers, Timeout: *timeout,
+		URL: url, Path: *path, Rate: *rate, Duration: *duration, Requests: *requests, Workers: *workers, Timeout: *timeout,
 	})
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}

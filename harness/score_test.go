@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/segharness/harness/internal/flow"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/serve"
 	"github.com/segharness/harness/internal/serve/servetest"
@@ -49,6 +50,16 @@ func TestServiceCommandLine(t *testing.T) {
 		return bytes.Replace(b, []byte(`"high": 0.8`), []byte(`"high": 0.7`), 1)
 	})
 	editFile(t, filepath.Join(longer, scoring.DetectorFile), func(b []byte) []byte { return append(b, 0) })
+	// pol is the policy learned from the model's training flows; foreign
+	// the same with the department accounting renamed, a policy of other
+	// data; notJSON and oldFormat are not policy documents.
+	pol := servetest.PolicyFile(t)
+	foreign, notJSON, oldFormat := copyFile(t, pol), copyFile(t, pol), copyFile(t, pol)
+	editFile(t, foreign, func(b []byte) []byte { return bytes.ReplaceAll(b, []byte(`accounting`), []byte(`acquisitions`)) })
+	editFile(t, notJSON, func(b []byte) []byte { return []byte("segments: [accounting]\n") })
+	editFile(t, oldFormat, func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"segharness-policy/1"`), []byte(`"segharness-policy/0"`), 1)
+	})
 	tests := []struct {
 		name string
 		args []string
@@ -70,25 +81,33 @@ func TestServiceCommandLine(t *testing.T) {
 		{"serve-bad-addr", []string{"serve", "-model", "MODEL", "-addr", "8080"}, exitUsage},
 		{"serve-bad-max-batch", []string{"serve", "-model", "MODEL", "-max-batch", "0"}, exitUsage},
 		{"serve-arguments", []string{"serve", "-model", "MODEL", "extra"}, exitUsage},
+		{"serve-missing-policy", []string{"serve", "-model", "MODEL", "-policy", "testdata/score/no-such-policy.json"}, exitFailure},
+		{"serve-policy-not-json", []string{"serve", "-model", "MODEL", "-policy", "NOTJSON"}, exitFailure},
+		{"serve-policy-old-format", []string{"serve", "-model", "MODEL", "-policy", "OLDFORMAT"}, exitFailure},
+		{"serve-policy-foreign", []string{"serve", "-model", "MODEL", "-policy", "FOREIGN"}, exitFailure},
+		{"serve-policy-no-model", []string{"serve", "-policy", "POLICY"}, exitUsage},
 		{"loadtest-no-addr", []string{"loadtest"}, exitUsage},
 		{"loadtest-bad-rate", []string{"loadtest", "-addr", "127.0.0.1:1", "-rate", "0"}, exitUsage},
 		{"loadtest-bad-duration", []string{"loadtest", "-addr", "127.0.0.1:1", "-duration", "-1s"}, exitUsage},
 		{"loadtest-bad-workers", []string{"loadtest", "-addr", "127.0.0.1:1", "-workers", "0"}, exitUsage},
 		{"loadtest-arguments", []string{"loadtest", "-addr", "127.0.0.1:1", "now"}, exitUsage},
+		{"loadtest-bad-path", []string{"loadtest", "-addr", "127.0.0.1:1", "-path", "v1/decide"}, exitUsage},
 		{"loadtest-unreachable", []string{"loadtest", "-addr", "127.0.0.1:1", "-duration", "1s"}, exitFailure},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := make([]string, len(tt.args))
 			for i, a := range tt.args {
-				args[i] = strings.NewReplacer("MODEL", model, "CORRUPT", corrupt, "EDITED", edited, "LONGER", longer).Replace(a)
+				args[i] = strings.NewReplacer("MODEL", model, "CORRUPT", corrupt, "EDITED", edited, "LONGER", longer,
+					"POLICY", pol, "FOREIGN", foreign, "NOTJSON", notJSON, "OLDFORMAT", oldFormat).Replace(a)
 			}
 			var code int
 			var stdout, stderr string
 			withStdin(t, strings.NewReader(""), func() {
 				code, stdout, stderr = runCommand(t, t.Context(), "", args...)
 			})
-			stderr = strings.NewReplacer(model, "MODEL", corrupt, "CORRUPT", edited, "EDITED", longer, "LONGER").Replace(stderr)
+			stderr = strings.NewReplacer(model, "MODEL", corrupt, "CORRUPT", edited, "EDITED", longer, "LONGER",
+				pol, "POLICY", foreign, "FOREIGN", notJSON, "NOTJSON", oldFormat, "OLDFORMAT").Replace(stderr)
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
 			}
@@ -102,6 +121,21 @@ func copyModel(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
 	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// copyFile copies the file src into a new directory and returns the
+// copy's path.
+func copyFile(t *testing.T, src string) string {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -281,27 +315,7 @@ func TestServeAndLoadtest(t *testing.T) {
 	model := servetest.ModelDir(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "-model", model, "-addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &stderr)
-	}()
-	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)\n`)
-	var base string
-	for deadline := time.Now().Add(30 * time.Second); base == ""; {
-		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve returned %v; stderr:\n%s", err, stderr.String())
-		case <-time.After(5 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not listen within 30s; stderr:\n%s", stderr.String())
-		}
-	}
+	base, stderr, done := startServe(t, ctx, "-model", model)
 	if want := "serve: model " + model + " (experiment servetest, trial flows=2000; /v2/models/segharness); listening on " + base + "\n"; stderr.String() != want {
 		t.Errorf("stderr %q, want %q", stderr.String(), want)
 	}
@@ -330,6 +344,39 @@ func TestServeAndLoadtest(t *testing.T) {
 	}
 
 	cancel()
+	stopServe(t, done, stderr)
+}
+
+// startServe runs harness serve with args on a free loopback port until
+// ctx is cancelled, and returns its base URL once it listens, its
+// standard error and the channel of its result.
+func startServe(t *testing.T, ctx context.Context, args ...string) (string, *syncBuffer, chan error) {
+	t.Helper()
+	stderr := new(syncBuffer)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, stderr)
+	}()
+	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)\n`)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1], stderr, done
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned %v; stderr:\n%s", err, stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not listen within 30s; stderr:\n%s", stderr.String())
+		}
+	}
+}
+
+// stopServe waits for a serve whose context was cancelled: exit 0 after
+// a graceful shutdown.
+func stopServe(t *testing.T, done chan error, stderr *syncBuffer) {
+	t.Helper()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -341,4 +388,80 @@ func TestServeAndLoadtest(t *testing.T) {
 	if !strings.HasSuffix(stderr.String(), "serve: shut down\n") {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
+}
+
+// TestServeDecide runs harness serve -model -policy: it says what policy
+// it enforces, decides a flow over HTTP as the policy decides it on the
+// model's score, and harness loadtest -path /v1/decide loads the
+// endpoint.
+func TestServeDecide(t *testing.T) {
+	model, pol := servetest.ModelDir(t), servetest.PolicyFile(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	base, stderr, done := startServe(t, ctx, "-model", model, "-policy", pol)
+	p := servetest.Policy(t)
+	// The Small policy (servetest.FitPolicy, policyconfig.DefaultConfig):
+	// department x device type segments, 6 clusters, isolation above 0.8,
+	// the model's HIGH threshold, so no note.
+	want := fmt.Sprintf("serve: policy %s (segments by department_device, %d segments, %d allow rules, 6 behaviour clusters, isolation above 0.8) on POST /v1/decide\n"+
+		"serve: model %s (experiment servetest, trial flows=2000; /v2/models/segharness); listening on %s\n", pol, len(p.Segments), len(p.Allow), model, base)
+	if stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+
+	flows, _ := serve.SampleFlows(1, 2)
+	body, _ := json.Marshal(&flows[0])
+	resp, err := http.Post(base+"/v1/decide", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got serve.Decision
+	err = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	var res scoring.Result
+	if err := servetest.Model(t).Score(&flows[0], &res); err != nil {
+		t.Fatal(err)
+	}
+	d := p.Decide(&flows[0], res.AnomalyProbability)
+	if err != nil || resp.StatusCode != 200 || got.Result != res || (got.Decision == serve.DecisionBlock) != d.Blocked || strings.Join(got.Rules, "|") != strings.TrimPrefix(d.Reasons.String(), "none") {
+		t.Errorf("POST /v1/decide: status %d, %+v (%v), want %+v and %v", resp.StatusCode, got, err, res, d.Reasons)
+	}
+
+	code, stdout, lstderr := runCommand(t, t.Context(), "", "loadtest", "-addr", strings.TrimPrefix(base, "http://"), "-path", "/v1/decide",
+		"-rate", "500", "-duration", "1s", "-n", "100", "-workers", "4")
+	if code != exitOK || lstderr != "" || !strings.Contains(stdout, "requests: 100 sent, 0 errors, 0 unsent\n") ||
+		!strings.Contains(stdout, "target: "+base+"/v1/decide at 500 req/s") {
+		t.Errorf("loadtest: exit %d, stderr %q, stdout:\n%s", code, lstderr, stdout)
+	}
+	cancel()
+	stopServe(t, done, stderr)
+}
+
+// TestServePolicyNote: a policy isolating above another threshold than
+// the model's HIGH risk is served, with a note saying so.
+func TestServePolicyNote(t *testing.T) {
+	model := servetest.ModelDir(t)
+	cfg := policyconfig.DefaultConfig()
+	cfg.IsolateAbove = 0.9
+	p, err := servetest.FitPolicy(servetest.Small, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := p.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	pol := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(pol, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, stderr, done := startServe(t, ctx, "-model", model, "-policy", pol)
+	note := "serve: note: the policy isolates above 0.9, the model's HIGH risk is above 0.8: a flow scored in (0.8, 0.9] is HIGH, with the five HIGH actions, and not isolated\n"
+	if !strings.Contains(stderr.String(), "isolation above 0.9) on POST /v1/decide\n"+note) {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	cancel()
+	stopServe(t, done, stderr)
 }

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 )
 
@@ -44,6 +46,11 @@ type Options struct {
 	// ModelName names the model in the Open Inference Protocol's paths
 	// (/v2/models/<name>/infer). Default DefaultModelName.
 	ModelName string
+	// Policy, if set, is the segmentation policy POST /v1/decide enforces
+	// (without it, the handler has no such endpoint). It must fit the
+	// model (CheckPolicy; LoadPolicy checks it) and not be modified while
+	// the handler is in use.
+	Policy *policy.Policy
 }
 
 func (o Options) withDefaults() Options {
@@ -119,6 +126,10 @@ func New(m *scoring.Model, opts Options) *Handler {
 		h.routes = append(h.routes, rt)
 		h.labels[rt.path] = rt.label
 		h.metrics.endpoint(rt.label)
+	}
+	if h.opts.Policy != nil {
+		h.routes = slices.Insert(h.routes, 1, route{http.MethodPost, endpointDecide, h.requireJSON(h.limitBody(http.HandlerFunc(h.decide))), `POST a flow or {"flows": [...]}`, endpointDecide})
+		h.metrics.enableDecide()
 	}
 	h.mux = http.NewServeMux()
 	for _, rt := range h.routes {

@@ -31,8 +31,11 @@ const (
 // LoadOptions configure LoadTest.
 type LoadOptions struct {
 	// URL is the server's base URL, such as http://127.0.0.1:8080; the
-	// requests go to URL/v1/score.
+	// requests go to URL + Path.
 	URL string
+	// Path is the endpoint the requests go to: "" means /v1/score; give
+	// /v1/decide to load-test a server with a policy.
+	Path string
 	// Rate is the target of requests per second, > 0. The schedule is
 	// open-loop: request i is due at i/Rate seconds from the start
 	// whatever the responses' times, so a slow server builds a queue that
@@ -58,6 +61,7 @@ type LoadOptions struct {
 // LoadReport is the outcome of a load test.
 type LoadReport struct {
 	URL      string
+	Path     string  // the endpoint, such as /v1/score
 	Rate     float64 // the target
 	Duration time.Duration
 	Workers  int
@@ -100,8 +104,8 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 // Write prints the report.
 func (r *LoadReport) Write(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "target: %s/v1/score at %g req/s for %v (%d requests, %d workers)\n",
-		r.URL, r.Rate, r.Duration, r.Planned, r.Workers)
+	fmt.Fprintf(&b, "target: %s%s at %g req/s for %v (%d requests, %d workers)\n",
+		r.URL, r.Path, r.Rate, r.Duration, r.Planned, r.Workers)
 	fmt.Fprintf(&b, "requests: %d sent, %d errors, %d unsent\n", r.Sent, r.Errors, r.Unsent)
 	fmt.Fprintf(&b, "achieved: %.1f req/s over %.3fs\n", r.AchievedRate(), r.Elapsed.Seconds())
 	for _, s := range []struct {
@@ -134,11 +138,12 @@ func (r *LoadReport) Write(w io.Writer) error {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d)/float64(time.Millisecond)) }
 
-// LoadTest sends single-flow POST /v1/score requests to a server at a
-// fixed rate, as LoadOptions describe, and reports what happened. It
-// returns an error, without sending the load, for invalid options or a
-// server that does not answer GET /healthz with 200; a failed request is
-// not an error but counted in the report. Cancelling ctx stops the test
+// LoadTest sends single-flow POST requests to an endpoint of a server
+// (/v1/score, or the one LoadOptions.Path names) at a fixed rate, as
+// LoadOptions describe, and reports what happened. It returns an error,
+// without sending the load, for invalid options or a server that does not
+// answer GET /healthz with 200; a failed request is not an error but
+// counted in the report. Cancelling ctx stops the test
 // early: requests not yet sent are counted as unsent.
 func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 	switch {
@@ -150,6 +155,12 @@ func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 		return nil, fmt.Errorf("loadtest: requests %d: want 0 (rate × duration) or more", opts.Requests)
 	case opts.Workers < 0:
 		return nil, fmt.Errorf("loadtest: workers %d: want 0 (%d) or more", opts.Workers, DefaultLoadWorkers)
+	case opts.Path != "" && !strings.HasPrefix(opts.Path, "/"):
+		return nil, fmt.Errorf("loadtest: path %q: want an endpoint's path, such as %s", opts.Path, endpointDecide)
+	}
+	path := opts.Path
+	if path == "" {
+		path = endpointScore
 	}
 	workers := opts.Workers
 	if workers == 0 {
@@ -195,14 +206,14 @@ func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 	}
 
 	rep := &LoadReport{
-		URL: base, Rate: opts.Rate, Duration: opts.Duration, Workers: workers, Planned: planned,
+		URL: base, Path: path, Rate: opts.Rate, Duration: opts.Duration, Workers: workers, Planned: planned,
 		ErrorCounts: map[string]int{},
 	}
 	// Requests still queued once the schedule and one timeout have passed
 	// are not sent: the test ends by itself even if the server stalls.
 	runCtx, cancel := context.WithTimeout(ctx, opts.Duration+timeout)
 	defer cancel()
-	url := base + endpointScore
+	url := base + path
 	tickets := make(chan time.Time, min(planned, 1<<16))
 	start := time.Now()
 	go schedule(runCtx, tickets, start, opts.Rate, planned)

@@ -68,6 +68,33 @@ func TestLoadTest(t *testing.T) {
 	}
 }
 
+// TestLoadTestDecide loads POST /v1/decide of a handler with a policy
+// (LoadOptions.Path): every request goes there and succeeds, and the
+// report names the endpoint.
+func TestLoadTestDecide(t *testing.T) {
+	var decided atomic.Int64
+	h := New(servetest.Model(t), Options{Policy: servetest.Policy(t)})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/decide" {
+			decided.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	rep, err := LoadTest(t.Context(), LoadOptions{URL: srv.URL, Path: "/v1/decide", Rate: 1000, Duration: time.Second, Requests: 100, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sent != 100 || rep.Errors != 0 || decided.Load() != 100 || rep.Path != "/v1/decide" {
+		t.Errorf("sent %d, errors %d (%v), decided %d, path %q; want 100 decided without error", rep.Sent, rep.Errors, rep.ErrorCounts, decided.Load(), rep.Path)
+	}
+	var out bytes.Buffer
+	rep.Write(&out)
+	if re := `(?m)^target: http://127\.0\.0\.1:\d+/v1/decide at 1000 req/s for 1s \(100 requests, 4 workers\)$`; !regexp.MustCompile(re).MatchString(out.String()) {
+		t.Errorf("report does not match %s:\n%s", re, out.String())
+	}
+}
+
 // TestLoadTestErrors: failed requests are counted by message, and the
 // test still stops by itself.
 func TestLoadTestErrors(t *testing.T) {
@@ -127,6 +154,7 @@ func TestLoadTestRefuses(t *testing.T) {
 		{LoadOptions{URL: srv.URL, Rate: 10, Duration: time.Millisecond}, "loadtest: 10 req/s for 1ms is no request"},
 		{LoadOptions{URL: srv.URL, Rate: 10, Duration: time.Second}, "loadtest: GET " + srv.URL + "/healthz: status 404"},
 		{LoadOptions{URL: "http://127.0.0.1:1", Rate: 10, Duration: time.Second}, "connection refused"},
+		{LoadOptions{URL: srv.URL, Path: "v1/decide", Rate: 10, Duration: time.Second}, `loadtest: path "v1/decide": want an endpoint's path, such as /v1/decide`},
 	} {
 		_, err := LoadTest(t.Context(), tt.opts)
 		if err == nil || !strings.Contains(err.Error(), tt.err) {

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 )
 
@@ -18,13 +19,14 @@ const (
 	endpointScore   = "/v1/score"
 	endpointHealthz = "/healthz"
 	endpointMetrics = "/metrics"
+	endpointDecide  = "/v1/decide" // served with a policy only (Options.Policy)
 	endpointOther   = "other"
 )
 
 // endpointOf returns the endpoint label of a request's path.
 func endpointOf(path string) string {
 	switch path {
-	case endpointScore, endpointHealthz, endpointMetrics:
+	case endpointScore, endpointHealthz, endpointMetrics, endpointDecide:
 		return path
 	}
 	return endpointOther
@@ -72,6 +74,11 @@ type metrics struct {
 	flows    *prometheus.CounterVec   // risk_level
 	invalid  prometheus.Counter
 	errors   *prometheus.CounterVec // reason
+
+	// The decisions of POST /v1/decide, by headline rule (headlines'
+	// order) and by rule (reasonBits' order); nil without a policy.
+	decisions [len(headlines)]prometheus.Counter
+	blockedBy [len(reasonBits)]prometheus.Counter
 
 	// Resolved children of the vectors on the hot path: a label lookup
 	// hashes its values, a map read under a read lock does not.
@@ -141,10 +148,13 @@ func newMetrics() *metrics {
 
 // request records one answered request.
 func (m *metrics) request(endpoint string, code int, d time.Duration) {
-	k := reqKey{endpoint, code}
 	m.mu.RLock()
+	lat, served := m.latByEP[endpoint]
+	if !served { // an endpoint this handler does not serve: /v1/decide without a policy
+		endpoint, lat = endpointOther, m.latByEP[endpointOther]
+	}
+	k := reqKey{endpoint, code}
 	c, ok := m.reqByKey[k]
-	lat := m.latByEP[endpoint]
 	m.mu.RUnlock()
 	if !ok {
 		c = m.requests.WithLabelValues(endpoint, strconv.Itoa(code))
@@ -196,3 +206,40 @@ func (m *metrics) scoredResults(results []scoring.Result) {
 }
 
 func (m *metrics) error(reason string) { m.errors.WithLabelValues(reason).Inc() }
+
+// enableDecide adds the metrics of POST /v1/decide, at zero; the handler
+// calls it before it serves.
+func (m *metrics) enableDecide() {
+	decisions := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "harness_serve_decisions_total",
+		Help: "Flows decided by /v1/decide, by decision (allow, block) and the rule that decided: none when allowed, else the first of allowlist, behaviour, isolation that blocks.",
+	}, []string{"decision", "rule"})
+	reasons := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "harness_serve_decision_reasons_total",
+		Help: "Flows blocked by /v1/decide, by each rule that blocks them (not_allowed, protocol, ports, behaviour, isolated); a flow blocked by several rules counts under each.",
+	}, []string{"reason"})
+	m.registry.MustRegister(decisions, reasons)
+	for i, rule := range headlines {
+		decision := DecisionBlock
+		if rule == RuleNone {
+			decision = DecisionAllow
+		}
+		m.decisions[i] = decisions.WithLabelValues(decision, rule)
+	}
+	for i, b := range reasonBits {
+		m.blockedBy[i] = reasons.WithLabelValues(b.String())
+	}
+	m.mu.Lock()
+	m.latByEP[endpointDecide] = m.latency.WithLabelValues(endpointDecide)
+	m.mu.Unlock()
+}
+
+// decided records n flows decided for the same reasons r.
+func (m *metrics) decided(r policy.Reason, n int) {
+	m.decisions[headline(r)].Add(float64(n))
+	for i, b := range reasonBits {
+		if r&b != 0 {
+			m.blockedBy[i].Add(float64(n))
+		}
+	}
+}

@@ -1,12 +1,16 @@
 // Package servetest fits scoring models for the tests and benchmarks of
 // the scoring server and commands: the notebook's recipe (notebook flows,
 // its 20 features, a stratified 70/30 split, a detector forest and a
-// class-balanced attack-type forest), at a size of the caller's choice.
+// class-balanced attack-type forest), at a size of the caller's choice;
+// and segmentation policies recommended from the same training flows.
 package servetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -14,6 +18,8 @@ import (
 	"github.com/segharness/harness/internal/features"
 	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/ml/forest"
+	"github.com/segharness/harness/internal/policy"
+	"github.com/segharness/harness/internal/policy/policyconfig"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
 	"github.com/segharness/harness/internal/synth"
@@ -35,9 +41,10 @@ var Small = Config{Flows: 2000, DetectorTrees: 10, AttackTrees: 10, Seed: 42, Wo
 // 150 attack-type trees.
 var Notebook = Config{Flows: 10000, DetectorTrees: 100, AttackTrees: 150, Seed: 42, Workers: 4}
 
-// Fit fits a model as Config describes.
-func Fit(cfg Config) (*scoring.Model, error) {
-	flows, err := synth.Generate(synth.Config{
+// data generates cfg's flows and draws its stratified 70/30 split,
+// returning the training rows.
+func data(cfg Config) (flows *flow.Table, train []int, err error) {
+	flows, err = synth.Generate(synth.Config{
 		Generator:   synth.GeneratorNotebook,
 		Flows:       cfg.Flows,
 		AnomalyRate: 0.05,
@@ -45,9 +52,8 @@ func Fit(cfg Config) (*scoring.Model, error) {
 		Workers:     cfg.Workers,
 	}, seed.Derive(cfg.Seed, "data"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	eng := features.Engineer(flows)
 	labels := make([]int, flows.Len())
 	for i, a := range flows.IsAnomaly {
 		if a {
@@ -56,14 +62,23 @@ func Fit(cfg Config) (*scoring.Model, error) {
 	}
 	split, err := features.TrainTestSplit(flows.Len(), labels, 0.3, seed.New(seed.Derive(cfg.Seed, "split")))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var train []int
 	for i, s := range split {
 		if s == datasets.Train {
 			train = append(train, i)
 		}
 	}
+	return flows, train, nil
+}
+
+// Fit fits a model as Config describes.
+func Fit(cfg Config) (*scoring.Model, error) {
+	flows, train, err := data(cfg)
+	if err != nil {
+		return nil, err
+	}
+	eng := features.Engineer(flows)
 	p, err := features.Fit(flows, eng, []string{"notebook"}, nil)
 	if err != nil {
 		return nil, err
@@ -127,6 +142,52 @@ func Model(t testing.TB) *scoring.Model {
 		t.Fatal(smallErr)
 	}
 	return smallModel
+}
+
+// FitPolicy recommends a segmentation policy (policy.Recommend) from the
+// training rows of the flows Fit fits cfg's model on, so that the policy
+// and the model come from the same data, as a trial's policy.json and
+// model/ do.
+func FitPolicy(cfg Config, pc policyconfig.Config) (*policy.Policy, error) {
+	flows, train, err := data(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pc.Workers = cfg.Workers
+	return policy.Recommend(flows, train, pc, seed.New(seed.Derive(cfg.Seed, "policy")))
+}
+
+var (
+	policyOnce  sync.Once
+	smallPolicy *policy.Policy
+	policyErr   error
+)
+
+// Policy returns the policy FitPolicy recommends for the Small model with
+// policyconfig.DefaultConfig, recommended once per test binary. It must
+// not be modified.
+func Policy(t testing.TB) *policy.Policy {
+	t.Helper()
+	policyOnce.Do(func() { smallPolicy, policyErr = FitPolicy(Small, policyconfig.DefaultConfig()) })
+	if policyErr != nil {
+		t.Fatal(policyErr)
+	}
+	return smallPolicy
+}
+
+// PolicyFile writes Policy to policy.json in a new temporary directory of
+// t's and returns the file's path.
+func PolicyFile(t testing.TB) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Policy(t).Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // ModelDir saves the Small model to a new temporary directory of t's and
