@@ -150,7 +150,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // error: a 405 with the mux's Allow header, else a 404, for a path that
 // is no endpoint and also for one not in canonical form (//healthz,
 // /v1/./score), which the mux would redirect to its clean form: the API
-// has three exact paths.
+// has exact paths only.
 func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	next, pattern := h.mux.Handler(r)
 	if _, ok := next.(endpoint); ok {

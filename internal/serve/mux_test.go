@@ -96,7 +96,7 @@ func TestMethodNotAllowed(t *testing.T) {
 // TestUnknownPath: any other path, under any method, is a JSON 404 that
 // lists the endpoints, counted under "other". Paths the mux would
 // redirect to a clean form that is an endpoint (//healthz, /v1/./score)
-// are no exception: the API has three exact paths.
+// are no exception: the API has exact paths only.
 func TestUnknownPath(t *testing.T) {
 	h := New(servetest.Model(t), Options{})
 	paths := []string{
