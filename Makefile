@@ -10,8 +10,9 @@ TOOLS       := $(CURDIR)/.tools
 STATICCHECK := $(TOOLS)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 5s
+ROUNDS      ?= 3
 
-.PHONY: all build experiments test lint gotest adapters interop check baseline bench bench-scale fuzz clean python-env cluster-test
+.PHONY: all build experiments test lint gotest adapters interop check baseline bench bench-scale fuzz clean python-env cluster-test bench-whole
 
 all: build
 
@@ -86,6 +87,13 @@ baseline: build
 # Benchmarks: generate + engineer + write flows, parsing, and the rest.
 bench:
 	$(GO) test -run '^$$' -bench . -skip '^BenchmarkScale' -benchmem ./...
+
+# The whole processes a user waits for, against scikit-learn doing the
+# same work, alternated (scripts/bench-whole.sh; skipped without
+# scikit-learn): one notebook trial with its five models, and NSL-KDD with
+# the random forest and the isolation forest, artifacts and report included.
+bench-whole:
+	./scripts/bench-whole.sh $(ROUNDS)
 
 # The scale goals: one trial of 1,000,000 flows (time, peak RSS), a sweep of
 # 100 trials of 10,000 flows, and how a trial's time grows with its flows.
