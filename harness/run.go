@@ -159,6 +159,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	workers := fs.Int("workers", 0, "trials run at once; 0 means one per CPU (results do not depend on it)")
 	force := fs.Bool("force", false, "run every trial again, even those whose complete files from the same build, spec and seed are on disk")
 	shardFlag := fs.String("shard", "", "run only shard `I/N` of the trials (trial k when k mod N = I); join the shards with harness merge")
+	var prof profiles
+	fs.StringVar(&prof.cpu, "cpuprofile", "", "write a CPU profile of the whole run to `file` (go tool pprof)")
+	fs.StringVar(&prof.mem, "memprofile", "", "write the run's allocation profile to `file` at its end (go tool pprof)")
+	fs.StringVar(&prof.trace, "trace", "", "write an execution trace to `file`: the workers' schedule (go tool trace)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageLine("run"))
 		fs.PrintDefaults()
@@ -187,6 +191,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !ok {
 		return &exitError{code: exitUsage}
 	}
+	if err := prof.start(); err != nil {
+		return usageErrorf("run: %v", err)
+	}
+	defer func() {
+		if err := prof.stop(); err != nil {
+			fmt.Fprintf(stderr, "harness: run: profiles: %v\n", err)
+		}
+	}()
 	names := map[string]string{}
 	for _, e := range exps {
 		if other, dup := names[e.Spec.Name]; dup {
