@@ -16,12 +16,18 @@ const leafSize = 16
 // rows), and each node keeps the bounding box of its rows, in float32
 // rounded outwards (half the memory, so fewer cache misses; a box a
 // little larger is still a bound).
+//
+// The rows are stored in tree order, each padded with zeros to dp
+// columns, a multiple of 4: a leaf's rows are contiguous, and the
+// distance kernels (kernel.go) work on whole groups of 4 columns. A zero
+// column adds (0 - 0)² = 0 to a partial sum, which leaves it unchanged,
+// so the padding changes no distance.
 type tree struct {
-	d     int
-	x     []float64 // the training rows in tree order, row-major
+	d, dp int
+	x     []float64 // the training rows in tree order, row-major, dp columns each
 	index []int32   // index[p] is the training index of the row at tree position p
 	nodes []node
-	box   []float32 // node i's bounding box: column c's minimum at 2di+2c, maximum at 2di+2c+1
+	box   []float32 // node i's bounding box at 2dp·i: the dp minima, then the dp maxima (padding 0)
 
 	lo, hi []float64 // scratch while building
 }
@@ -36,20 +42,24 @@ type node struct {
 	split                 float64
 }
 
+// padded is d rounded up to a multiple of 4.
+func padded(d int) int { return (d + 3) &^ 3 }
+
 // buildTree builds the tree of the n rows of x (row-major, d columns),
 // copying them in tree order.
 func buildTree(x []float64, n, d int) *tree {
-	t := &tree{d: d, index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d)}
+	t := &tree{d: d, dp: padded(d), index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d)}
 	for i := range t.index {
 		t.index[i] = int32(i)
 	}
 	// Median splits: fewer than 4n/leafSize + 1 nodes.
 	t.nodes = make([]node, 0, 4*n/leafSize+1)
-	t.box = make([]float32, 0, 2*d*cap(t.nodes))
+	t.box = make([]float32, 0, 2*t.dp*cap(t.nodes))
 	t.split(x, t.newNode(x, 0, n))
-	t.x = make([]float64, n*d)
+	dp := t.dp
+	t.x = make([]float64, n*dp)
 	for p, i := range t.index {
-		copy(t.x[p*d:(p+1)*d], x[int(i)*d:(int(i)+1)*d])
+		copy(t.x[p*dp:p*dp+d], x[int(i)*d:(int(i)+1)*d])
 	}
 	t.lo, t.hi = nil, nil
 	return t
@@ -58,11 +68,11 @@ func buildTree(x []float64, n, d int) *tree {
 // newNode appends the node of tree positions [start, end) with its
 // bounding box and returns its number.
 func (t *tree) newNode(x []float64, start, end int) int32 {
-	d := t.d
+	d, dp := t.d, t.dp
 	t.nodes = append(t.nodes, node{start: int32(start), end: int32(end), left: -1})
 	b := len(t.box)
-	t.box = append(t.box, make([]float32, 2*d)...)
-	box := t.box[b : b+2*d]
+	t.box = append(t.box, make([]float32, 2*dp)...)
+	blo, bhi := t.box[b:b+d], t.box[b+dp:b+dp+d]
 	first := x[int(t.index[start])*d:]
 	lo, hi := t.lo, t.hi
 	copy(lo, first[:d])
@@ -78,12 +88,12 @@ func (t *tree) newNode(x []float64, start, end int) int32 {
 		if hi[c] > lo[c] && (col < 0 || hi[c]-lo[c] > hi[col]-lo[col]) {
 			col = int32(c)
 		}
-		box[2*c], box[2*c+1] = float32(lo[c]), float32(hi[c])
-		if float64(box[2*c]) > lo[c] {
-			box[2*c] = math.Nextafter32(box[2*c], float32(math.Inf(-1)))
+		blo[c], bhi[c] = float32(lo[c]), float32(hi[c])
+		if float64(blo[c]) > lo[c] {
+			blo[c] = math.Nextafter32(blo[c], float32(math.Inf(-1)))
 		}
-		if float64(box[2*c+1]) < hi[c] {
-			box[2*c+1] = math.Nextafter32(box[2*c+1], float32(math.Inf(1)))
+		if float64(bhi[c]) < hi[c] {
+			bhi[c] = math.Nextafter32(bhi[c], float32(math.Inf(1)))
 		}
 	}
 	t.nodes[len(t.nodes)-1].col = col
@@ -151,96 +161,74 @@ func selectNth(idx []int32, nth int, key func(int32) float64) {
 	}
 }
 
-// minDist is the squared distance from q to node i's box, summed as
-// sqDist sums a row's (the same columns to the same partial sums, in the
-// same order), or, as sqDist, a partial sum above bound. It is at most
-// sqDist(q, row) for every row in the box, rounding included: each term
-// is rounded from a difference no larger, and rounding is monotonic.
-func (t *tree) minDist(q []float64, i int32, bound float64) float64 {
-	d := t.d
-	box := t.box[2*d*int(i) : 2*d*int(i)+2*d]
-	box = box[:2*len(q)]
-	var s0, s1, s2, s3 float64
-	c := 0
-	for ; c+4 <= len(q); c += 4 {
-		v, b := q[c:c+4:c+4], box[2*c:2*c+8:2*c+8]
-		u0, u1, u2, u3 := gap(v[0], b[0], b[1]), gap(v[1], b[2], b[3]), gap(v[2], b[4], b[5]), gap(v[3], b[6], b[7])
-		s0 += float64(u0 * u0) // the conversions keep the compiler from fusing (FMA)
-		s1 += float64(u1 * u1)
-		s2 += float64(u2 * u2)
-		s3 += float64(u3 * u3)
-		if p := (s0 + s1) + (s2 + s3); p > bound {
-			return p
-		}
-	}
-	for ; c < len(q); c++ {
-		u := gap(q[c], box[2*c], box[2*c+1])
-		switch c & 3 {
-		case 0:
-			s0 += float64(u * u)
-		case 1:
-			s1 += float64(u * u)
-		case 2:
-			s2 += float64(u * u)
-		default:
-			s3 += float64(u * u)
-		}
-	}
-	return (s0 + s1) + (s2 + s3)
+// nodeBox is node i's box: dp minima, then dp maxima.
+func (t *tree) nodeBox(i int32) []float32 {
+	return t.box[2*t.dp*int(i) : 2*t.dp*(int(i)+1)]
 }
-
-// gap is v's distance to the interval [lo, hi], without branches: of
-// a = lo - v and c = v - hi at most one is positive, and
-// ((|a| + a) + (|c| + c))/2, exactly max(a, c, 0), is it or 0.
-func gap(v float64, lo, hi float32) float64 {
-	a, c := float64(lo)-v, v-float64(hi)
-	return ((math.Abs(a) + a) + (math.Abs(c) + c)) * 0.5
-}
-
-// groupSize is the most query rows searched together: rows near each
-// other (of one leaf, for the training rows) mostly visit the same nodes,
-// and each node's box and each leaf's rows are then read once for all of
-// them, which matters more than the arithmetic on 100,000 rows (the tree
-// and the rows do not fit in cache).
-const groupSize = 8
 
 // searcher searches for a group of query rows at once, each with its own
-// heap; the nodes each row visits, and so its neighbours, are those it
-// would visit alone but for the order of the children (which the group
+// heap. The group shares the traversal: a node is visited once for all
+// the rows that are to search it, each of its box and leaf rows read once
+// for them all, which matters more than the arithmetic (the rows and the
+// boxes do not fit in a core's cache, the group's rows and heaps do).
+// The nodes each row visits, and so its neighbours, are those it would
+// visit alone but for the order of the children (which the group
 // shares), and the heap keeps the k smallest (distance, index) pairs in
 // any order.
 type searcher struct {
 	t     *tree
-	q     [groupSize][]float64
-	self  [groupSize]int32 // the training row each leaves out, or -1
-	h     [groupSize]heap
-	stack []frame // per depth
+	n     int       // the group's rows
+	q     []float64 // the group's rows, padded to dp columns: row g at g·dp
+	self  []int32   // the training row each leaves out, or -1
+	h     []heap
+	top   []float64  // each heap's largest distance, h[g].d[0]
+	stack [][]uint16 // per depth, the rows that go to a child
+	// Scratch for the kernels: the rows whose box is measured, and the
+	// squared distances (box or row) they return.
+	check []uint16
+	dist  []float64
 }
 
-// frame is one level's scratch: the rows that go to a child, and the
-// rows that were active.
-type frame struct {
-	first, second [groupSize]uint8
-}
-
-func newSearcher(t *tree, k int) *searcher {
-	s := &searcher{t: t}
+// newSearcher returns a searcher for groups of at most size rows (at
+// most 65,536: the lists of rows are uint16), with heaps of k entries.
+func newSearcher(t *tree, k, size int) *searcher {
+	s := &searcher{t: t, q: make([]float64, size*t.dp), self: make([]int32, size), h: make([]heap, size),
+		top: make([]float64, size), check: make([]uint16, size), dist: make([]float64, size*leafSize)}
+	d, i := make([]float64, size*k), make([]int32, size*k)
 	for g := range s.h {
-		s.h[g] = heap{d: make([]float64, k), i: make([]int32, k)}
+		s.h[g] = heap{d: d[g*k : (g+1)*k : (g+1)*k], i: i[g*k : (g+1)*k : (g+1)*k]}
 	}
 	return s
 }
 
-// query fills s.h[:len(q)] with the nearest training rows of each q[g],
-// other than self[g] (-1 for none).
-func (s *searcher) query(q [][]float64, self []int32) {
-	var all [groupSize]uint8
-	for g := range q {
-		s.q[g], s.self[g] = q[g], self[g]
+// set makes row (d or dp columns) the group's row g, leaving out training
+// row self (-1 for none).
+func (s *searcher) set(g int, row []float64, self int32) {
+	dp := s.t.dp
+	q := s.q[g*dp : (g+1)*dp]
+	clear(q[copy(q, row):])
+	s.self[g] = self
+}
+
+// query fills s.h[:n] with the nearest training rows of the group's rows
+// 0 to n-1, set by set.
+func (s *searcher) query(n int) {
+	s.n = n
+	all := s.frame(0)[:n]
+	for g := range n {
 		s.h[g].reset()
-		all[g] = uint8(g)
+		s.top[g] = s.h[g].d[0]
+		all[g] = uint16(g)
 	}
-	s.search(0, all[:len(q)], 0)
+	s.search(0, all, 1)
+}
+
+// frame is depth's scratch: room for a list of the group's rows.
+func (s *searcher) frame(depth int) []uint16 {
+	for len(s.stack) <= depth {
+		s.stack = append(s.stack, make([]uint16, len(s.self)))
+	}
+	return s.stack[depth]
 }
 
 // search offers the heaps of the group's rows listed in active the rows
@@ -248,92 +236,132 @@ func (s *searcher) query(q [][]float64, self []int32) {
 // the rows, for the rows whose heap's largest distance its box is no
 // farther than (no row in a farther box can enter, whatever its index),
 // then the other for the rows that still qualify, their heaps having
-// shrunk (which makes the box distance stop early more often).
-func (s *searcher) search(i int32, active []uint8, depth int) {
+// shrunk.
+func (s *searcher) search(i int32, active []uint16, depth int) {
 	t := s.t
 	nd := &t.nodes[i]
 	if nd.left < 0 {
-		t.scan(s, active, int(nd.start), int(nd.end))
+		s.scan(active, int(nd.start), int(nd.end))
 		return
 	}
-	if depth == len(s.stack) {
-		s.stack = append(s.stack, frame{})
-	}
-	f := &s.stack[depth]
+	into := s.frame(depth)[:0] // active is depth-1's, which stays as it is
+	dp, col := t.dp, int(nd.col)
 	first, second := nd.left, nd.left+1
 	vote := 0
 	for _, g := range active {
-		if s.q[g][nd.col] > nd.split {
-			vote++
-		} else if s.q[g][nd.col] < nd.split {
-			vote--
-		}
+		v := s.q[int(g)*dp+col]
+		vote += b2i(v > nd.split) - b2i(v < nd.split)
 	}
 	if vote > 0 {
 		first, second = second, first
 	}
-	// A row on a child's side of the split goes there unchecked.
+	// A row on a child's side of the split goes there unchecked (unless
+	// the child is a leaf, which it would scan whole).
 	left := first == nd.left
-	firstLeaf, secondLeaf := t.nodes[first].left < 0, t.nodes[second].left < 0
-	n := 0
-	for _, g := range active {
-		if v := s.q[g][nd.col]; (left && v <= nd.split || !left && v >= nd.split) && !firstLeaf {
-			f.first[n] = g
-			n++
-		} else if top := s.h[g].d[0]; t.minDist(s.q[g], first, top) <= top {
-			f.first[n] = g
-			n++
+	if into = s.enter(into, active, first, left, col, nd.split); len(into) > 0 {
+		s.search(first, into, depth+1)
+	}
+	if into = s.enter(into[:0], active, second, !left, col, nd.split); len(into) > 0 {
+		s.search(second, into, depth+1)
+	}
+}
+
+// enter appends to out the rows of active that are to search child c,
+// the left child when left: those on its side of the split at col,
+// unless c is a leaf, and those whose heap's largest distance c's box is
+// no farther than.
+func (s *searcher) enter(out, active []uint16, c int32, left bool, col int, split float64) []uint16 {
+	t := s.t
+	dp := t.dp
+	// Without branches (which side a row is on is unpredictable): each
+	// row is written to both lists, and kept in the one it belongs to.
+	no := len(out)
+	out = out[:cap(out)]
+	check := s.check[:len(active)]
+	nc := 0
+	switch {
+	case t.nodes[c].left < 0:
+		nc = copy(check, active)
+	case left:
+		for _, g := range active {
+			in := b2i(s.q[int(g)*dp+col] <= split)
+			out[no], check[nc] = g, g
+			no += in
+			nc += 1 - in
+		}
+	default:
+		for _, g := range active {
+			in := b2i(s.q[int(g)*dp+col] >= split)
+			out[no], check[nc] = g, g
+			no += in
+			nc += 1 - in
 		}
 	}
-	copy(f.second[:], active)
-	m := len(active)
-	if n > 0 {
-		s.search(first, f.first[:n], depth+1)
-		f = &s.stack[depth] // the stack may have grown
-	}
-	n = 0
-	for _, g := range f.second[:m] {
-		if v := s.q[g][nd.col]; (!left && v <= nd.split || left && v >= nd.split) && !secondLeaf {
-			f.first[n] = g
-			n++
-		} else if top := s.h[g].d[0]; t.minDist(s.q[g], second, top) <= top {
-			f.first[n] = g
-			n++
+	if nc > 0 {
+		check = check[:nc]
+		boxDists(s.q, dp, check, t.nodeBox(c), s.dist[:nc])
+		for a, g := range check {
+			out[no] = g
+			no += b2i(s.dist[a] <= s.top[g])
 		}
 	}
-	if n > 0 {
-		s.search(second, f.first[:n], depth+1)
-	}
+	out = out[:no]
+	return out
 }
 
 // scan offers the heaps of the rows listed in active the training rows at
-// tree positions [start, end).
-func (t *tree) scan(s *searcher, active []uint8, start, end int) {
-	d := t.d
-	for p := start; p < end; p++ {
-		row := t.x[p*d : (p+1)*d]
-		j := t.index[p]
-		for _, g := range active {
-			h := &s.h[g]
-			sd := sqDist(s.q[g], row, h.d[0])
-			if sd > h.d[0] {
+// tree positions [start, end), leafSize rows at a time (a leaf of
+// identical rows may hold more).
+func (s *searcher) scan(active []uint16, start, end int) {
+	for ; end-start > leafSize; start += leafSize {
+		s.scanRows(active, start, start+leafSize)
+	}
+	s.scanRows(active, start, end)
+}
+
+// scanRows is scan for at most leafSize rows.
+func (s *searcher) scanRows(active []uint16, start, end int) {
+	t := s.t
+	nr := end - start
+	dist := s.dist[:len(active)*nr]
+	rowDists(s.q, t.dp, active, t.x[start*t.dp:end*t.dp], dist)
+	index := t.index[start:end]
+	for a, g := range active {
+		h := &s.h[g]
+		top, self := s.top[g], s.self[g]
+		for r, sd := range dist[a*nr : (a+1)*nr] {
+			if sd > top {
 				continue
 			}
-			if j != s.self[g] && (sd < h.d[0] || j < h.i[0]) {
+			if j := index[r]; j != self && (sd < top || j < h.i[0]) {
 				h.push(sd, j)
+				top = h.d[0]
 			}
 		}
+		s.top[g] = top
 	}
 }
 
-// leafOf is the leaf q descends to, taking at each node the child with
-// the nearer box (the first on a tie): the order ScoreSamples groups its
-// rows in.
+// b2i is 1 for true, 0 for false (compiled without a branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// leafOf is the leaf q (dp columns) descends to, taking at each node the
+// child with the nearer box (the first on a tie): the order ScoreSamples
+// groups its rows in.
 func (t *tree) leafOf(q []float64) int32 {
 	i := int32(0)
+	one := []uint16{0}
+	var dl, dr [1]float64
 	for t.nodes[i].left >= 0 {
 		l := t.nodes[i].left
-		if t.minDist(q, l+1, math.Inf(1)) < t.minDist(q, l, math.Inf(1)) {
+		boxDistsGo(q, t.dp, one, t.nodeBox(l), dl[:])
+		boxDistsGo(q, t.dp, one, t.nodeBox(l+1), dr[:])
+		if dr[0] < dl[0] {
 			l++
 		}
 		i = l
@@ -341,41 +369,19 @@ func (t *tree) leafOf(q []float64) int32 {
 	return i
 }
 
-// sqDist is Σ (q_c - r_c)², column c added to partial sum c mod 4,
-// the four then added pairwise ((s0 + s1) + (s2 + s3)). Independent
-// partial sums run about three times faster than one; minDist sums the
-// same way. When the first half of the columns already sum to more than
-// bound it returns that partial sum, which is no larger than the full
-// one: the caller rejects the row either way.
-func sqDist(q, r []float64, bound float64) float64 {
+// sqDist is Σ (q_c - r_c)², column c added to partial sum c mod 4, the
+// four then added pairwise ((s0 + s1) + (s2 + s3)): the distance every
+// kernel computes (kernel.go), on rows of any number of columns (the
+// kernels' padding adds zeros). Independent partial sums run about three
+// times faster than one, and map onto one 4-wide vector register.
+func sqDist(q, r []float64) float64 {
 	r = r[:len(q)]
-	var s0, s1, s2, s3 float64
-	c := 0
-	for ; c+4 <= len(q); c += 4 {
-		v, w := q[c:c+4:c+4], r[c:c+4:c+4]
-		u0, u1, u2, u3 := v[0]-w[0], v[1]-w[1], v[2]-w[2], v[3]-w[3]
-		s0 += float64(u0 * u0) // no FMA, as in minDist
-		s1 += float64(u1 * u1)
-		s2 += float64(u2 * u2)
-		s3 += float64(u3 * u3)
-		if p := (s0 + s1) + (s2 + s3); p > bound {
-			return p
-		}
-	}
-	for ; c < len(q); c++ {
+	var s [4]float64
+	for c := range q {
 		u := q[c] - r[c]
-		switch c & 3 {
-		case 0:
-			s0 += float64(u * u)
-		case 1:
-			s1 += float64(u * u)
-		case 2:
-			s2 += float64(u * u)
-		default:
-			s3 += float64(u * u)
-		}
+		s[c&3] += float64(u * u) // the conversion keeps the compiler from fusing (FMA)
 	}
-	return (s0 + s1) + (s2 + s3)
+	return (s[0] + s[1]) + (s[2] + s[3])
 }
 
 // heap is a bounded max-heap of k (squared distance, training index)

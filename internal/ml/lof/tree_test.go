@@ -25,7 +25,7 @@ func bruteNeighbours(train []float64, q []float64, d, k int, self []int) (dist [
 			if self != nil && self[r] == j {
 				continue
 			}
-			all = append(all, nb{sqDist(q[r*d:(r+1)*d], train[j*d:(j+1)*d], math.Inf(1)), int32(j)})
+			all = append(all, nb{sqDist(q[r*d:(r+1)*d], train[j*d:(j+1)*d]), int32(j)})
 		}
 		slices.SortFunc(all, func(a, b nb) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.i, b.i)) })
 		var ds []float64
@@ -172,36 +172,67 @@ func TestTreeMatchesBruteForce(t *testing.T) {
 	}
 }
 
-// TestSqDist: the summation order sqDist and minDist share (four partial
-// sums, stopping early above the bound) gives the plain sum to rounding,
-// and minDist never exceeds the distance to a row in the box.
+// TestSqDist: sqDist's summation order (four partial sums) gives the
+// plain sum to rounding; the kernels (assembly where the CPU has it, and
+// Go) give sqDist's bits on the tree's padded rows; and the box distance
+// never exceeds the distance to a row in the box.
+const testGroup = 8
+
 func TestSqDist(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
+	t.Logf("assembly kernels: %v", useAVX)
 	for _, d := range []int{1, 3, 4, 5, 8, 20, 23} {
-		x := make([]float64, 200*d)
+		const n = 200
+		x := make([]float64, n*d)
 		for i := range x {
 			x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3))
 		}
-		tr := buildTree(x, 200, d)
-		for p := range 200 {
-			q, row := tr.x[:d], tr.x[p*d:(p+1)*d]
-			plain := 0.0
-			for c := range d {
-				plain += (q[c] - row[c]) * (q[c] - row[c])
-			}
-			got := sqDist(q, row, math.Inf(1))
-			if !near(got, plain, 1e-14) {
-				t.Errorf("d %d row %d: sqDist %v, plain sum %v", d, p, got, plain)
-			}
-			if b := sqDist(q, row, plain/2); d >= 4 && b > got {
-				t.Errorf("d %d row %d: early stop %v above the full sum %v", d, p, b, got)
+		tr := buildTree(x, n, d)
+		dp := tr.dp
+		// Queries: the first rows of x, in a group buffer as the searcher's.
+		q := make([]float64, testGroup*dp)
+		active := make([]uint16, testGroup)
+		for g := range testGroup {
+			copy(q[g*dp:], x[g*d:(g+1)*d])
+			active[g] = uint16(testGroup - 1 - g)
+		}
+		for p := 0; p < n; p += leafSize {
+			rows := tr.x[p*dp : min(p+leafSize, n)*dp]
+			nr := len(rows) / dp
+			got, goGot := make([]float64, testGroup*nr), make([]float64, testGroup*nr)
+			rowDists(q, dp, active, rows, got)
+			rowDistsGo(q, dp, active, rows, goGot)
+			for a, g := range active {
+				v := x[int(g)*d : (int(g)+1)*d]
+				for j := range nr {
+					row := tr.x[(p+j)*dp : (p+j)*dp+d]
+					want := sqDist(v, row)
+					plain := 0.0
+					for c := range d {
+						plain += (v[c] - row[c]) * (v[c] - row[c])
+					}
+					if !near(want, plain, 1e-14) {
+						t.Errorf("d %d row %d: sqDist %v, plain sum %v", d, p+j, want, plain)
+					}
+					if got[a*nr+j] != want || goGot[a*nr+j] != want {
+						t.Errorf("d %d query %d row %d: kernel %v, Go kernel %v, sqDist %v", d, g, p+j, got[a*nr+j], goGot[a*nr+j], want)
+					}
+				}
 			}
 		}
 		for i, nd := range tr.nodes {
-			for p := nd.start; p < nd.end; p++ {
-				q := tr.x[int(r.IntN(200))*d:][:d]
-				if lb, s := tr.minDist(q, int32(i), math.Inf(1)), sqDist(q, tr.x[int(p)*d:int(p+1)*d], math.Inf(1)); lb > s {
-					t.Errorf("d %d node %d: box distance %v above row %d's %v", d, i, lb, p, s)
+			box := tr.nodeBox(int32(i))
+			got, goGot := make([]float64, testGroup), make([]float64, testGroup)
+			boxDists(q, dp, active, box, got)
+			boxDistsGo(q, dp, active, box, goGot)
+			for a, g := range active {
+				if got[a] != goGot[a] {
+					t.Errorf("d %d node %d query %d: box distance %v, Go kernel's %v", d, i, g, got[a], goGot[a])
+				}
+				for p := nd.start; p < nd.end; p++ {
+					if s := sqDist(x[int(g)*d:(int(g)+1)*d], tr.x[int(p)*dp:int(p)*dp+d]); got[a] > s {
+						t.Errorf("d %d node %d: box distance %v above row %d's %v", d, i, got[a], p, s)
+					}
 				}
 			}
 		}
