@@ -14,9 +14,9 @@ func hasAVX() bool
 // rows, dp columns each.
 //
 //go:noescape
-func rowDistsAVX(q *float64, dp int, active *uint16, na int, rows *float64, nr int, out *float64)
+func rowDistsAVX(q *float64, dp int, active *uint16, na int, rows *float64, nr int, top, dist *float64, mask *uint32)
 
-// boxDistsAVX is boxDistsGo on q's rows active[:na] and the box at box.
+// boxFilterAVX is boxFilterGo on q's rows active[:na] and the box at box.
 //
 //go:noescape
-func boxDistsAVX(q *float64, dp int, active *uint16, na int, box *float32, out *float64)
+func boxFilterAVX(q *float64, dp int, active *uint16, na int, box *float32, top *float64, out *uint16) int

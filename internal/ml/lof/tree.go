@@ -1,6 +1,9 @@
 package lof
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // leafSize is the most rows a leaf of the kd-tree holds: small, as the
 // notebook rows need (on 100,000 of them a query scans about 5,600 rows
@@ -187,13 +190,15 @@ type searcher struct {
 	// squared distances (box or row) they return.
 	check []uint16
 	dist  []float64
+	mask  []uint32
 }
 
 // newSearcher returns a searcher for groups of at most size rows (at
 // most 65,536: the lists of rows are uint16), with heaps of k entries.
 func newSearcher(t *tree, k, size int) *searcher {
 	s := &searcher{t: t, q: make([]float64, size*t.dp), self: make([]int32, size), h: make([]heap, size),
-		top: make([]float64, size), check: make([]uint16, size), dist: make([]float64, size*leafSize)}
+		top: make([]float64, size), check: make([]uint16, size), dist: make([]float64, size*leafSize),
+		mask: make([]uint32, size)}
 	d, i := make([]float64, size*k), make([]int32, size*k)
 	for g := range s.h {
 		s.h[g] = heap{d: d[g*k : (g+1)*k : (g+1)*k], i: i[g*k : (g+1)*k : (g+1)*k]}
@@ -298,12 +303,7 @@ func (s *searcher) enter(out, active []uint16, c int32, left bool, col int, spli
 		}
 	}
 	if nc > 0 {
-		check = check[:nc]
-		boxDists(s.q, dp, check, t.nodeBox(c), s.dist[:nc])
-		for a, g := range check {
-			out[no] = g
-			no += b2i(s.dist[a] <= s.top[g])
-		}
+		no += boxFilter(s.q, dp, check[:nc], t.nodeBox(c), s.top, out[no:])
 	}
 	out = out[:no]
 	return out
@@ -324,30 +324,24 @@ func (s *searcher) scanRows(active []uint16, start, end int) {
 	t := s.t
 	nr := end - start
 	dist := s.dist[:len(active)*nr]
-	rowDists(s.q, t.dp, active, t.x[start*t.dp:end*t.dp], dist)
+	rowDists(s.q, t.dp, active, t.x[start*t.dp:end*t.dp], s.top, dist, s.mask)
 	index := t.index[start:end]
-	for a, g := range active {
+	for a, m := range s.mask[:len(active)] {
+		if m == 0 {
+			continue
+		}
+		g := active[a]
 		h := &s.h[g]
-		top, self := s.top[g], s.self[g]
-		for r, sd := range dist[a*nr : (a+1)*nr] {
-			if sd > top {
-				continue
-			}
-			if j := index[r]; j != self && (sd < top || j < h.i[0]) {
+		for ; m != 0; m &= m - 1 {
+			r := bits.TrailingZeros32(m)
+			// Rows at most the top distance when the kernel ran; the heap may
+			// have shrunk since.
+			if sd, j := dist[a*nr+r], index[r]; j != s.self[g] && (sd < h.d[0] || sd == h.d[0] && j < h.i[0]) {
 				h.push(sd, j)
-				top = h.d[0]
 			}
 		}
-		s.top[g] = top
+		s.top[g] = h.d[0]
 	}
-}
-
-// b2i is 1 for true, 0 for false (compiled without a branch).
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // leafOf is the leaf q (dp columns) descends to, taking at each node the
@@ -355,13 +349,9 @@ func b2i(b bool) int {
 // groups its rows in.
 func (t *tree) leafOf(q []float64) int32 {
 	i := int32(0)
-	one := []uint16{0}
-	var dl, dr [1]float64
 	for t.nodes[i].left >= 0 {
 		l := t.nodes[i].left
-		boxDistsGo(q, t.dp, one, t.nodeBox(l), dl[:])
-		boxDistsGo(q, t.dp, one, t.nodeBox(l+1), dr[:])
-		if dr[0] < dl[0] {
+		if boxDist(q, t.nodeBox(l+1)) < boxDist(q, t.nodeBox(l)) {
 			l++
 		}
 		i = l

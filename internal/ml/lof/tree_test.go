@@ -172,17 +172,17 @@ func TestTreeMatchesBruteForce(t *testing.T) {
 	}
 }
 
-// TestSqDist: sqDist's summation order (four partial sums) gives the
+// TestKernels: sqDist's summation order (four partial sums) gives the
 // plain sum to rounding; the kernels (assembly where the CPU has it, and
-// Go) give sqDist's bits on the tree's padded rows; and the box distance
-// never exceeds the distance to a row in the box.
-const testGroup = 8
-
-func TestSqDist(t *testing.T) {
+// Go) give sqDist's bits on the tree's padded rows and keep the same rows
+// (ties with the top distance included), for 1 to 11 query rows and 1 to
+// 32 training rows; and the box distance never exceeds the distance to a
+// row in the box.
+func TestKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	t.Logf("assembly kernels: %v", useAVX)
 	for _, d := range []int{1, 3, 4, 5, 8, 20, 23} {
-		const n = 200
+		const n, groups = 200, 12
 		x := make([]float64, n*d)
 		for i := range x {
 			x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3))
@@ -190,49 +190,78 @@ func TestSqDist(t *testing.T) {
 		tr := buildTree(x, n, d)
 		dp := tr.dp
 		// Queries: the first rows of x, in a group buffer as the searcher's.
-		q := make([]float64, testGroup*dp)
-		active := make([]uint16, testGroup)
-		for g := range testGroup {
+		q := make([]float64, groups*dp)
+		for g := range groups {
 			copy(q[g*dp:], x[g*d:(g+1)*d])
-			active[g] = uint16(testGroup - 1 - g)
 		}
-		for p := 0; p < n; p += leafSize {
-			rows := tr.x[p*dp : min(p+leafSize, n)*dp]
+		top := make([]float64, groups)
+		for na := 1; na < groups; na++ {
+			active := make([]uint16, na)
+			for a := range active {
+				active[a] = uint16((7 * (a + na)) % groups)
+			}
+			p := (37 * na) % n
+			rows := tr.x[p*dp : min(p+3*na-2, n)*dp]
 			nr := len(rows) / dp
-			got, goGot := make([]float64, testGroup*nr), make([]float64, testGroup*nr)
-			rowDists(q, dp, active, rows, got)
-			rowDistsGo(q, dp, active, rows, goGot)
+			want := make([]float64, na*nr)
 			for a, g := range active {
 				v := x[int(g)*d : (int(g)+1)*d]
 				for j := range nr {
 					row := tr.x[(p+j)*dp : (p+j)*dp+d]
-					want := sqDist(v, row)
+					want[a*nr+j] = sqDist(v, row)
 					plain := 0.0
 					for c := range d {
 						plain += (v[c] - row[c]) * (v[c] - row[c])
 					}
-					if !near(want, plain, 1e-14) {
-						t.Errorf("d %d row %d: sqDist %v, plain sum %v", d, p+j, want, plain)
+					if !near(want[a*nr+j], plain, 1e-14) {
+						t.Errorf("d %d row %d: sqDist %v, plain sum %v", d, p+j, want[a*nr+j], plain)
 					}
-					if got[a*nr+j] != want || goGot[a*nr+j] != want {
-						t.Errorf("d %d query %d row %d: kernel %v, Go kernel %v, sqDist %v", d, g, p+j, got[a*nr+j], goGot[a*nr+j], want)
+				}
+				top[g] = want[a*nr+(a%nr)] // one row ties with it
+			}
+			for name, kernel := range map[string]func(q []float64, dp int, active []uint16, rows, top, dist []float64, mask []uint32){
+				"kernel": rowDists, "Go": rowDistsGo,
+			} {
+				got, mask := make([]float64, na*nr), make([]uint32, na)
+				kernel(q, dp, active, rows, top, got, mask)
+				for a, g := range active {
+					for j := range nr {
+						if got[a*nr+j] != want[a*nr+j] {
+							t.Errorf("d %d %s: query %d row %d at %v, sqDist %v", d, name, g, p+j, got[a*nr+j], want[a*nr+j])
+						}
+						if kept := mask[a]>>j&1 == 1; kept != (want[a*nr+j] <= top[g]) {
+							t.Errorf("d %d %s: query %d row %d at %v (top %v) kept %v", d, name, g, p+j, want[a*nr+j], top[g], kept)
+						}
 					}
 				}
 			}
 		}
+		active := make([]uint16, groups)
+		for g := range active {
+			active[g] = uint16(groups - 1 - g)
+		}
 		for i, nd := range tr.nodes {
 			box := tr.nodeBox(int32(i))
-			got, goGot := make([]float64, testGroup), make([]float64, testGroup)
-			boxDists(q, dp, active, box, got)
-			boxDistsGo(q, dp, active, box, goGot)
 			for a, g := range active {
-				if got[a] != goGot[a] {
-					t.Errorf("d %d node %d query %d: box distance %v, Go kernel's %v", d, i, g, got[a], goGot[a])
-				}
+				lb := boxDist(q[int(g)*dp:(int(g)+1)*dp], box)
+				top[g] = []float64{lb, lb / 2, 2 * lb, math.Inf(1)}[a%4]
 				for p := nd.start; p < nd.end; p++ {
-					if s := sqDist(x[int(g)*d:(int(g)+1)*d], tr.x[int(p)*dp:int(p)*dp+d]); got[a] > s {
-						t.Errorf("d %d node %d: box distance %v above row %d's %v", d, i, got[a], p, s)
+					if s := sqDist(x[int(g)*d:(int(g)+1)*d], tr.x[int(p)*dp:int(p)*dp+d]); lb > s {
+						t.Errorf("d %d node %d: box distance %v above row %d's %v", d, i, lb, p, s)
 					}
+				}
+			}
+			for na := 1; na <= groups; na++ {
+				var want []uint16
+				for _, g := range active[:na] {
+					if boxDist(q[int(g)*dp:(int(g)+1)*dp], box) <= top[g] {
+						want = append(want, g)
+					}
+				}
+				out, goOut := make([]uint16, na), make([]uint16, na)
+				got, goGot := out[:boxFilter(q, dp, active[:na], box, top, out)], goOut[:boxFilterGo(q, dp, active[:na], box, top, goOut)]
+				if !slices.Equal(got, want) || !slices.Equal(goGot, want) {
+					t.Errorf("d %d node %d, %d rows: kernel keeps %v, Go kernel %v, want %v", d, i, na, got, goGot, want)
 				}
 			}
 		}
