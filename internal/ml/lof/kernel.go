@@ -24,10 +24,8 @@ func rowDists(q []float64, dp int, active []uint16, rows, top, dist []float64, m
 		panic("lof: rowDists of more than 32 rows")
 	}
 	_, _ = dist[len(active)*nr-1], mask[len(active)-1]
-	for _, g := range active {
-		_, _ = q[(int(g)+1)*dp-1], top[g]
-	}
 	if useAVX {
+		checkRows(q, dp, top)
 		rowDistsAVX(&q[0], dp, &active[0], len(active), &rows[0], nr, &top[0], &dist[0], &mask[0])
 		return
 	}
@@ -49,13 +47,21 @@ func boxFilter(q []float64, dp int, active []uint16, box []float32, top []float6
 		return 0
 	}
 	_, _ = box[2*dp-1], out[len(active)-1]
-	for _, g := range active {
-		_, _ = q[(int(g)+1)*dp-1], top[g]
-	}
 	if useAVX {
+		checkRows(q, dp, top)
 		return boxFilterAVX(&q[0], dp, &active[0], len(active), &box[0], &top[0], &out[0])
 	}
 	return boxFilterGo(q, dp, active, box, top, out)
+}
+
+// checkRows panics unless q has a row of dp columns for each entry of top:
+// the assembly kernels read the rows of active without checking each,
+// which the caller ensures are less than len(top) (they are a group's
+// rows; the Go kernels check them).
+func checkRows(q []float64, dp int, top []float64) {
+	if len(q) < len(top)*dp {
+		panic("lof: fewer query rows than top distances")
+	}
 }
 
 // rowDistsGo is rowDists in Go.

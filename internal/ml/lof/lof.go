@@ -266,12 +266,12 @@ func (m *Model) kneighbors(q []float64, self bool, dist []float64, idx []int32, 
 	rows := len(q) / d
 	// New rows are searched in the order of the leaf they descend to, then
 	// of their index; the training rows in tree order.
-	var order []int32
+	var order, leaf []int32
 	if self {
 		d = t.dp // the tree's rows are padded
 		rows = len(q) / d
 	} else {
-		leaf := make([]int32, rows)
+		leaf = make([]int32, rows)
 		row := make([]float64, t.dp)
 		for r := range rows {
 			if CheckInput(q[r*d:(r+1)*d], d) == nil {
@@ -304,11 +304,11 @@ func (m *Model) kneighbors(q []float64, self bool, dist []float64, idx []int32, 
 				lo, hi := c*size, min((c+1)*size, rows)
 				for r := lo; r < hi; r++ {
 					if self {
-						s.set(r-lo, q[r*d:(r+1)*d], t.index[r])
+						s.set(r-lo, q[r*d:(r+1)*d], t.index[r], r)
 						out[r-lo] = t.index[r]
 					} else {
 						o := order[r]
-						s.set(r-lo, q[int(o)*d:(int(o)+1)*d], -1)
+						s.set(r-lo, q[int(o)*d:(int(o)+1)*d], -1, int(t.nodes[leaf[o]].start))
 						out[r-lo] = o
 					}
 				}

@@ -32,7 +32,8 @@ type tree struct {
 	nodes []node
 	box   []float32 // node i's bounding box at 2dp·i: the dp minima, then the dp maxima (padding 0)
 
-	lo, hi []float64 // scratch while building
+	lo, hi  []float64 // scratch while building
+	sum, sq []float64
 }
 
 // node holds the tree positions [start, end); left is its first child
@@ -51,7 +52,7 @@ func padded(d int) int { return (d + 3) &^ 3 }
 // buildTree builds the tree of the n rows of x (row-major, d columns),
 // copying them in tree order.
 func buildTree(x []float64, n, d int) *tree {
-	t := &tree{d: d, dp: padded(d), index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d)}
+	t := &tree{d: d, dp: padded(d), index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d), sum: make([]float64, d), sq: make([]float64, d)}
 	for i := range t.index {
 		t.index[i] = int32(i)
 	}
@@ -87,10 +88,26 @@ func (t *tree) newNode(x []float64, start, end int) int32 {
 		}
 	}
 	col := int32(-1)
+	spread := func(c int) float64 { return hi[c] - lo[c] }
+	if splitRule == 1 {
+		sum, sq := t.sum, t.sq
+		clear(sum)
+		clear(sq)
+		for _, j := range t.index[start:end] {
+			for c, v := range x[int(j)*d : (int(j)+1)*d] {
+				sum[c] += v
+				sq[c] += v * v
+			}
+		}
+		m := float64(end - start)
+		spread = func(c int) float64 { return sq[c]/m - (sum[c]/m)*(sum[c]/m) }
+	}
 	for c := range d {
-		if hi[c] > lo[c] && (col < 0 || hi[c]-lo[c] > hi[col]-lo[col]) {
+		if hi[c] > lo[c] && (col < 0 || spread(c) > spread(int(col))) {
 			col = int32(c)
 		}
+	}
+	for c := range d {
 		blo[c], bhi[c] = float32(lo[c]), float32(hi[c])
 		if float64(blo[c]) > lo[c] {
 			blo[c] = math.Nextafter32(blo[c], float32(math.Inf(-1)))
@@ -183,21 +200,20 @@ type searcher struct {
 	n     int       // the group's rows
 	q     []float64 // the group's rows, padded to dp columns: row g at g·dp
 	self  []int32   // the training row each leaves out, or -1
+	near  []int32   // a tree position near each
 	h     []heap
 	top   []float64  // each heap's largest distance, h[g].d[0]
-	stack [][]uint16 // per depth, the rows that go to a child
-	// Scratch for the kernels: the rows whose box is measured, and the
-	// squared distances (box or row) they return.
-	check []uint16
-	dist  []float64
-	mask  []uint32
+	stack [][]uint16 // per depth, the rows on each side of the split and those that enter a child
+	// Scratch for the row kernel: the distances and the masks it returns.
+	dist []float64
+	mask []uint32
 }
 
 // newSearcher returns a searcher for groups of at most size rows (at
 // most 65,536: the lists of rows are uint16), with heaps of k entries.
 func newSearcher(t *tree, k, size int) *searcher {
-	s := &searcher{t: t, q: make([]float64, size*t.dp), self: make([]int32, size), h: make([]heap, size),
-		top: make([]float64, size), check: make([]uint16, size), dist: make([]float64, size*leafSize),
+	s := &searcher{t: t, q: make([]float64, size*t.dp), self: make([]int32, size), near: make([]int32, size), h: make([]heap, size),
+		top: make([]float64, size), dist: make([]float64, size*leafSize),
 		mask: make([]uint32, size)}
 	d, i := make([]float64, size*k), make([]int32, size*k)
 	for g := range s.h {
@@ -207,12 +223,14 @@ func newSearcher(t *tree, k, size int) *searcher {
 }
 
 // set makes row (d or dp columns) the group's row g, leaving out training
-// row self (-1 for none).
-func (s *searcher) set(g int, row []float64, self int32) {
+// row self (-1 for none); near is a tree position near it (its own, or
+// the start of the leaf it descends to).
+func (s *searcher) set(g int, row []float64, self int32, near int) {
 	dp := s.t.dp
 	q := s.q[g*dp : (g+1)*dp]
 	clear(q[copy(q, row):])
 	s.self[g] = self
+	s.near[g] = int32(near)
 }
 
 // query fills s.h[:n] with the nearest training rows of the group's rows
@@ -222,16 +240,56 @@ func (s *searcher) query(n int) {
 	all := s.frame(0)[:n]
 	for g := range n {
 		s.h[g].reset()
+		if warmup {
+			s.bound(g)
+		}
 		s.top[g] = s.h[g].d[0]
 		all[g] = uint16(g)
 	}
-	s.search(0, all, 1)
+	s.search(0, all, n, 1)
 }
 
-// frame is depth's scratch: room for a list of the group's rows.
+// bound starts row g's heap, instead of with k entries (+Inf, MaxInt32),
+// with k entries (u, MaxInt32), u the k-th smallest distance to the
+// training rows at the tree positions around near[g] (2k + 8 of them,
+// itself left out): the k nearest rows, at most u away and of smaller
+// index than MaxInt32, still enter, and the heap ends with them as it
+// would have, but the boxes and rows farther than u are skipped from the
+// start. (Tree positions near each other hold rows near each other.)
+func (s *searcher) bound(g int) {
+	t := s.t
+	h := &s.h[g]
+	k := len(h.d)
+	w := 2*k + 8
+	n := len(t.index)
+	if w > n {
+		return
+	}
+	lo := min(max(0, int(s.near[g])-w/2), n-w)
+	one := []uint16{uint16(g)}
+	s.top[g] = h.d[0]
+	for start := lo; start < lo+w; start += 32 {
+		end := min(start+32, lo+w)
+		nr := end - start
+		rowDists(s.q, t.dp, one, t.x[start*t.dp:end*t.dp], s.top, s.dist[:nr], s.mask[:1])
+		for r := range nr {
+			if j, sd := t.index[start+r], s.dist[r]; j != s.self[g] && (sd < h.d[0] || sd == h.d[0] && j < h.i[0]) {
+				h.push(sd, j)
+			}
+		}
+	}
+	u := h.d[0]
+	for j := range h.d {
+		h.d[j], h.i[j] = u, math.MaxInt32
+	}
+}
+
+var warmup = true
+
+// frame is depth's scratch: room for two lists of the group's rows.
 func (s *searcher) frame(depth int) []uint16 {
 	for len(s.stack) <= depth {
-		s.stack = append(s.stack, make([]uint16, len(s.self)))
+		s.stack = append(s.stack, make([]uint16, 2*len(s.self)))
 	}
 	return s.stack[depth]
 }
@@ -241,72 +299,67 @@ func (s *searcher) frame(depth int) []uint16 {
 // the rows, for the rows whose heap's largest distance its box is no
 // farther than (no row in a farther box can enter, whatever its index),
 // then the other for the rows that still qualify, their heaps having
-// shrunk.
-func (s *searcher) search(i int32, active []uint16, depth int) {
+// shrunk. The first nh rows of active are at home: they have gone to the
+// side of each split they are on all the way down, and, on the side of
+// this split they are on, they go to the child unchecked (unless it is a
+// leaf, which they would scan whole), their distance to its box being
+// mostly 0. The others (away), having entered a box on the other side of
+// a split, are checked against both children's boxes.
+func (s *searcher) search(i int32, active []uint16, nh, depth int) {
 	t := s.t
 	nd := &t.nodes[i]
 	if nd.left < 0 {
 		s.scan(active, int(nd.start), int(nd.end))
 		return
 	}
-	into := s.frame(depth)[:0] // active is depth-1's, which stays as it is
-	dp, col := t.dp, int(nd.col)
+	// active is depth-1's list, which stays as it is while the children
+	// are searched; f holds this depth's: the rows at home at most the
+	// split (from the front) and above it (from the back), then the list
+	// of those that enter a child.
+	na := len(active)
+	f := s.frame(depth)
+	side, into := f[:nh], f[na:2*na]
+	dp, col, split := t.dp, int(nd.col), nd.split
+	// Without branches (the side is unpredictable): each row is written
+	// at both ends and kept at the one it belongs to.
+	nl, nr := 0, nh
+	for _, g := range active[:nh] {
+		right := b2i(s.q[int(g)*dp+col] > split)
+		side[nl], side[nr-1] = g, g
+		nl += 1 - right
+		nr -= right
+	}
+	below, above, away := side[:nl], side[nl:], active[nh:]
 	first, second := nd.left, nd.left+1
-	vote := 0
-	for _, g := range active {
-		v := s.q[int(g)*dp+col]
-		vote += b2i(v > nd.split) - b2i(v < nd.split)
-	}
-	if vote > 0 {
+	if len(above) > len(below) {
 		first, second = second, first
+		below, above = above, below // the first child's side, the other
 	}
-	// A row on a child's side of the split goes there unchecked (unless
-	// the child is a leaf, which it would scan whole).
-	left := first == nd.left
-	if into = s.enter(into, active, first, left, col, nd.split); len(into) > 0 {
-		s.search(first, into, depth+1)
+	if n, h := s.enter(into, below, above, away, first); n > 0 {
+		s.search(first, into[:n], h, depth+1)
 	}
-	if into = s.enter(into[:0], active, second, !left, col, nd.split); len(into) > 0 {
-		s.search(second, into, depth+1)
+	if n, h := s.enter(into, above, below, away, second); n > 0 {
+		s.search(second, into[:n], h, depth+1)
 	}
 }
 
-// enter appends to out the rows of active that are to search child c,
-// the left child when left: those on its side of the split at col,
-// unless c is a leaf, and those whose heap's largest distance c's box is
-// no farther than.
-func (s *searcher) enter(out, active []uint16, c int32, left bool, col int, split float64) []uint16 {
+// enter writes to into the rows that are to search child c, and returns
+// their number and that of those at home (first): near (the rows at home
+// on its side of the split) unless c is a leaf, and those of far (at home
+// on the other side), away and, for a leaf, near whose heap's largest
+// distance c's box is no farther than.
+func (s *searcher) enter(into, near, far, away []uint16, c int32) (n, nh int) {
 	t := s.t
-	dp := t.dp
-	// Without branches (which side a row is on is unpredictable): each
-	// row is written to both lists, and kept in the one it belongs to.
-	no := len(out)
-	out = out[:cap(out)]
-	check := s.check[:len(active)]
-	nc := 0
-	switch {
-	case t.nodes[c].left < 0:
-		nc = copy(check, active)
-	case left:
-		for _, g := range active {
-			in := b2i(s.q[int(g)*dp+col] <= split)
-			out[no], check[nc] = g, g
-			no += in
-			nc += 1 - in
-		}
-	default:
-		for _, g := range active {
-			in := b2i(s.q[int(g)*dp+col] >= split)
-			out[no], check[nc] = g, g
-			no += in
-			nc += 1 - in
-		}
+	box := t.nodeBox(c)
+	if t.nodes[c].left < 0 {
+		n = boxFilter(s.q, t.dp, near, box, s.top, into)
+	} else {
+		n = copy(into, near)
+		nh = n
 	}
-	if nc > 0 {
-		no += boxFilter(s.q, dp, check[:nc], t.nodeBox(c), s.top, out[no:])
-	}
-	out = out[:no]
-	return out
+	n += boxFilter(s.q, t.dp, far, box, s.top, into[n:])
+	n += boxFilter(s.q, t.dp, away, box, s.top, into[n:])
+	return n, nh
 }
 
 // scan offers the heaps of the rows listed in active the training rows at
@@ -429,3 +482,5 @@ func (h *heap) sorted(dist []float64, idx []int32) {
 		dist[j] = math.Sqrt(dist[j])
 	}
 }
+
+var splitRule = 0
