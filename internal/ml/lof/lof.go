@@ -253,7 +253,7 @@ func groupSize(rows, workers int) int {
 }
 
 // groupRows is the largest group.
-var groupRows = 512
+const groupRows = 512
 
 // kneighbors writes into dist and idx (k entries a query row, distances
 // ascending, ties in index order) each query row's k nearest training

@@ -32,8 +32,7 @@ type tree struct {
 	nodes []node
 	box   []float32 // node i's bounding box at 2dp·i: the dp minima, then the dp maxima (padding 0)
 
-	lo, hi  []float64 // scratch while building
-	sum, sq []float64
+	lo, hi []float64 // scratch while building
 }
 
 // node holds the tree positions [start, end); left is its first child
@@ -52,7 +51,7 @@ func padded(d int) int { return (d + 3) &^ 3 }
 // buildTree builds the tree of the n rows of x (row-major, d columns),
 // copying them in tree order.
 func buildTree(x []float64, n, d int) *tree {
-	t := &tree{d: d, dp: padded(d), index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d), sum: make([]float64, d), sq: make([]float64, d)}
+	t := &tree{d: d, dp: padded(d), index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d)}
 	for i := range t.index {
 		t.index[i] = int32(i)
 	}
@@ -88,26 +87,10 @@ func (t *tree) newNode(x []float64, start, end int) int32 {
 		}
 	}
 	col := int32(-1)
-	spread := func(c int) float64 { return hi[c] - lo[c] }
-	if splitRule == 1 {
-		sum, sq := t.sum, t.sq
-		clear(sum)
-		clear(sq)
-		for _, j := range t.index[start:end] {
-			for c, v := range x[int(j)*d : (int(j)+1)*d] {
-				sum[c] += v
-				sq[c] += v * v
-			}
-		}
-		m := float64(end - start)
-		spread = func(c int) float64 { return sq[c]/m - (sum[c]/m)*(sum[c]/m) }
-	}
 	for c := range d {
-		if hi[c] > lo[c] && (col < 0 || spread(c) > spread(int(col))) {
+		if hi[c] > lo[c] && (col < 0 || hi[c]-lo[c] > hi[col]-lo[col]) {
 			col = int32(c)
 		}
-	}
-	for c := range d {
 		blo[c], bhi[c] = float32(lo[c]), float32(hi[c])
 		if float64(blo[c]) > lo[c] {
 			blo[c] = math.Nextafter32(blo[c], float32(math.Inf(-1)))
@@ -240,9 +223,7 @@ func (s *searcher) query(n int) {
 	all := s.frame(0)[:n]
 	for g := range n {
 		s.h[g].reset()
-		if warmup {
-			s.bound(g)
-		}
+		s.bound(g)
 		s.top[g] = s.h[g].d[0]
 		all[g] = uint16(g)
 	}
@@ -283,8 +264,6 @@ func (s *searcher) bound(g int) {
 		h.d[j], h.i[j] = u, math.MaxInt32
 	}
 }
-
-var warmup = true
 
 // frame is depth's scratch: room for two lists of the group's rows.
 func (s *searcher) frame(depth int) []uint16 {
@@ -482,5 +461,3 @@ func (h *heap) sorted(dist []float64, idx []int32) {
 		dist[j] = math.Sqrt(dist[j])
 	}
 }
-
-var splitRule = 0
