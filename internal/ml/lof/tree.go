@@ -81,9 +81,18 @@ func (t *tree) newNode(x []float64, start, end int) int32 {
 	copy(lo, first[:d])
 	copy(hi, first[:d])
 	for _, j := range t.index[start+1 : end] {
-		for c, v := range x[int(j)*d : (int(j)+1)*d] {
-			lo[c] = min(lo[c], v)
-			hi[c] = max(hi[c], v)
+		row := x[int(j)*d : (int(j)+1)*d]
+		lo, hi := lo[:len(row)], hi[:len(row)]
+		for c, v := range row {
+			// (Branches rather than min and max, which also handle NaNs and
+			// zeros' signs: the rows have no NaN, and the branches are
+			// mostly not taken.)
+			if v < lo[c] {
+				lo[c] = v
+			}
+			if v > hi[c] {
+				hi[c] = v
+			}
 		}
 	}
 	col := int32(-1)
@@ -376,17 +385,13 @@ func (s *searcher) scanRows(active []uint16, start, end int) {
 	}
 }
 
-// leafOf is the leaf q (dp columns) descends to, taking at each node the
-// child with the nearer box (the first on a tie): the order ScoreSamples
-// groups its rows in.
+// leafOf is the leaf whose cell holds q: the first child at each node
+// where q's value in the split column is at most the split, else the
+// second. ScoreSamples groups its rows by it.
 func (t *tree) leafOf(q []float64) int32 {
 	i := int32(0)
-	for t.nodes[i].left >= 0 {
-		l := t.nodes[i].left
-		if boxDist(q, t.nodeBox(l+1)) < boxDist(q, t.nodeBox(l)) {
-			l++
-		}
-		i = l
+	for nd := &t.nodes[0]; nd.left >= 0; nd = &t.nodes[i] {
+		i = nd.left + int32(b2i(q[nd.col] > nd.split))
 	}
 	return i
 }
