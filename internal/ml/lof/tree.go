@@ -189,14 +189,14 @@ func (t *tree) nodeBox(i int32) []float32 {
 // any order.
 type searcher struct {
 	t     *tree
-	n     int       // the group's rows
 	q     []float64 // the group's rows, padded to dp columns: row g at g·dp
 	self  []int32   // the training row each leaves out, or -1
 	near  []int32   // a tree position near each
 	h     []heap
 	top   []float64  // each heap's largest distance, h[g].d[0]
 	stack [][]uint16 // per depth, the rows on each side of the split and those that enter a child
-	// Scratch for the row kernel: the distances and the masks it returns.
+	// Scratch for the row kernel: the distances and the masks it returns
+	// (for a group's rows and a leaf's, or one row and 32 others).
 	dist []float64
 	mask []uint32
 }
@@ -205,7 +205,7 @@ type searcher struct {
 // most 65,536: the lists of rows are uint16), with heaps of k entries.
 func newSearcher(t *tree, k, size int) *searcher {
 	s := &searcher{t: t, q: make([]float64, size*t.dp), self: make([]int32, size), near: make([]int32, size), h: make([]heap, size),
-		top: make([]float64, size), dist: make([]float64, size*leafSize),
+		top: make([]float64, size), dist: make([]float64, max(size*leafSize, 32)),
 		mask: make([]uint32, size)}
 	d, i := make([]float64, size*k), make([]int32, size*k)
 	for g := range s.h {
@@ -228,7 +228,6 @@ func (s *searcher) set(g int, row []float64, self int32, near int) {
 // query fills s.h[:n] with the nearest training rows of the group's rows
 // 0 to n-1, set by set.
 func (s *searcher) query(n int) {
-	s.n = n
 	all := s.frame(0)[:n]
 	for g := range n {
 		s.h[g].reset()

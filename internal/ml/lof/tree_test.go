@@ -86,7 +86,8 @@ func oracleScores(train, q []float64, d, k int) (trainScores, scores []float64) 
 // and for new rows, and the scores follow bit for bit, on random data of
 // several sizes and dimensions: continuous (no ties), small integers
 // (many exact ties and duplicates, the tie rule decides) and continuous
-// rows each repeated (duplicates at distance 0), with 1 and 3 workers.
+// rows each repeated (duplicates at distance 0), with 1 and 3 workers,
+// and new rows scored together and one at a time.
 func TestTreeMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 19))
 	gen := map[string]func(n, d int) []float64{
@@ -165,6 +166,12 @@ func TestTreeMatchesBruteForce(t *testing.T) {
 					}
 					if got := m.ScoreSamples(q, workers); !slices.Equal(got, wantScores) {
 						t.Errorf("%d workers: scores differ from the brute-force ones", workers)
+					}
+					// One row at a time (groups of one, other first bounds).
+					for i := range 3 {
+						if got := m.ScoreSamples(q[i*d:(i+1)*d], workers); got[0] != wantScores[i] {
+							t.Errorf("%d workers: new row %d alone scores %v, brute force %v", workers, i, got[0], wantScores[i])
+						}
 					}
 				}
 			})
