@@ -6,10 +6,10 @@ import (
 )
 
 // leafSize is the most rows a leaf of the kd-tree holds: small, as the
-// notebook rows need (on 100,000 of them a query scans about 5,600 rows
-// in 450 leaves with leaves of 16 rows, 8,600 in 350 with leaves of 32;
-// 16 took the fewest instructions of 6, 8, 12, 16 and 24; scikit-learn's
-// default is 30 to 40).
+// notebook rows need. The median splits halve the rows, so leaves of 16
+// hold 8 or 9 of 70,000 rows (and leaves of 24 or 32, 17): 16 took 4.60G
+// instructions for 16,384 of their self queries, 24 and 32 4.97G and
+// 4.99G (cachegrind); scikit-learn's default is 30 to 40.
 const leafSize = 16
 
 // tree is a kd-tree over the training rows, built as scikit-learn's
