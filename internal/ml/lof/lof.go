@@ -262,8 +262,9 @@ const groupRows = 512
 // ascending, ties in index order) each query row's k nearest training
 // rows by the tree search: the k smallest (squared distance, training
 // index) pairs. With self the queries are the training rows, in tree
-// order (t.x, padded), and each row's neighbours exclude itself. A query row with a NaN
-// or ±Inf is skipped (its entries are left as they are).
+// order and padded (t.x), and each row's neighbours exclude itself. A
+// query row with a NaN or ±Inf is skipped (its entries are left as they
+// are).
 func (m *Model) kneighbors(q []float64, self bool, dist []float64, idx []int32, workers int) {
 	t, d, k := m.tree, m.d, m.k
 	rows := len(q) / d
@@ -275,12 +276,10 @@ func (m *Model) kneighbors(q []float64, self bool, dist []float64, idx []int32, 
 		rows = len(q) / d
 	} else {
 		leaf = make([]int32, rows)
-		row := make([]float64, t.dp)
 		for r := range rows {
 			if CheckInput(q[r*d:(r+1)*d], d) == nil {
 				order = append(order, int32(r))
-				copy(row, q[r*d:(r+1)*d])
-				leaf[r] = t.leafOf(row)
+				leaf[r] = t.leafOf(q[r*d : (r+1)*d])
 			}
 		}
 		slices.SortFunc(order, func(a, b int32) int {

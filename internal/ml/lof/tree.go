@@ -183,10 +183,10 @@ func (t *tree) nodeBox(i int32) []float32 {
 // the rows that are to search it, each of its box and leaf rows read once
 // for them all, which matters more than the arithmetic (the rows and the
 // boxes do not fit in a core's cache, the group's rows and heaps do).
-// The nodes each row visits, and so its neighbours, are those it would
-// visit alone but for the order of the children (which the group
-// shares), and the heap keeps the k smallest (distance, index) pairs in
-// any order.
+// Which nodes a row visits depends on its group (the order of the
+// children is the group's) but its neighbours do not: no row that could
+// enter its heap is skipped, and the heap keeps the k smallest
+// (distance, index) pairs whatever the order the rows are offered in.
 type searcher struct {
 	t     *tree
 	q     []float64 // the group's rows, padded to dp columns: row g at g·dp
@@ -384,9 +384,9 @@ func (s *searcher) scanRows(active []uint16, start, end int) {
 	}
 }
 
-// leafOf is the leaf whose cell holds q: the first child at each node
-// where q's value in the split column is at most the split, else the
-// second. ScoreSamples groups its rows by it.
+// leafOf is the leaf whose cell holds q (d or dp columns): at each node
+// the first child when q's value in the split column is at most the
+// split, else the second. ScoreSamples groups its rows by it.
 func (t *tree) leafOf(q []float64) int32 {
 	i := int32(0)
 	for nd := &t.nodes[0]; nd.left >= 0; nd = &t.nodes[i] {
