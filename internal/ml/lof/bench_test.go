@@ -13,45 +13,37 @@ import (
 // two workers) on every row of n notebook flows (10,000 and 100,000 rows ×
 // 20 columns), and ScoreSamples of those n rows as new rows.
 //
-// Measured on this machine's 2 cores (AMD EPYC) on 6 December 2026, with
-// other jobs running (load average 7 to 14 on 2 cores: every figure is
-// several times its idle value), Go's two workers and scikit-learn 1.2.1's
-// LocalOutlierFactor(novelty=True) with two OpenMP/BLAS threads on the
-// same rows, the runs alternating; each cell lists the runs in order:
+// Measured on this machine's 2 cores (AMD EPYC, AVX kernels) on 6
+// December 2026, with another job running (load 2.6 to 3.3), Go's two
+// workers and scikit-learn 1.2.1's LocalOutlierFactor(novelty=True) with
+// two OpenMP/BLAS threads (algorithm auto: brute force) on the same rows,
+// two passes alternating; each cell lists the passes in order:
 //
-//	rows     Go Fit            sklearn fit (auto = brute)   Go ScoreSamples    sklearn score_samples
-//	10,000   2.42 s            1.19, 1.30 s                 2.58 s             1.29, 1.16 s
-//	100,000  67, 58, 90 s      65, 77 s                     65, 60, 82 s       64, 106 s
+//	rows     Go Fit        sklearn fit      Go ScoreSamples   sklearn score_samples
+//	10,000   0.184, 0.169  0.289, 0.274 s   0.158, 0.164 s    0.361, 0.291 s
+//	100,000  3.80, 3.51 s  28.2, 28.0 s     3.14, 1.89 s      29.8, 34.2 s
 //
-//	scikit-learn's trees:    kd_tree fit, score_samples    ball_tree fit, score_samples
-//	10,000                   7.15, 5.65 s                  4.75, 5.37 s
-//	100,000                  531, 422 s                    (fit not done after 19 min)
+// (Go's 10,000-row figures are the mean of 3 runs, scikit-learn's the best
+// of 3; at 100,000 rows one run each. On one worker Go took 0.18 s to fit
+// and 0.19 s to score 10,000 rows.) Before the AVX kernels and the group
+// searches, the kd-tree was about as fast as scikit-learn's brute force at
+// 100,000 rows and 2x slower at 10,000; scikit-learn's own kd_tree and
+// ball_tree are 4 to 8 times slower than its brute force on these rows.
+// internal/ml/mlbench times the harness's work (fit 70% of the flows,
+// score 30%) against scikit-learn.
 //
-// (Load 14 for the 10,000-row runs, in the order sklearn auto, kd_tree,
-// ball_tree, Go, auto; 7 to 14 for the 100,000-row runs, in the order Go,
-// auto, Go, auto, Go, kd_tree, ball_tree.) At a load of 7, Go's 10,000-row Fit and
-// ScoreSamples took 2.45 and 2.48 s, then 2.25 and 2.09 s. Each 10,000-row
-// figure is the best of 3 runs; each 100,000-row figure one run. An earlier
-// idle measurement of the brute-force Go code this kd-tree replaces gave
-// 53 s and 55 s at 100,000 rows against scikit-learn's 17 s and 16 s.
+// Where the time goes (pprof, the mlbench work at 100,000 flows): the box
+// kernel 38% and the row kernel 36% (a query computes about 2,500 box and
+// 4,100 row distances), heap pushes 8%, the rest of the leaf scan 6%; the
+// traversal itself 2%. The pruning is what these rows allow: the
+// label-encoded categorical columns (6 levels 0.59 apart) and the binary
+// ones make the rows within a k-distance (about 1.1) span many cells.
 //
-// So at 100,000 rows the kd-tree is about as fast as scikit-learn's brute
-// force (best runs 58 s and 60 s against 65 s and 64 s), not the 3x
-// faster the issue asks for, and at 10,000 rows it is about 2x slower. It is
-// faster than scikit-learn's own trees, which are 4 to 6 times slower than
-// its brute force on these rows (at 10,000; kd_tree 8x at 100,000). Where the time goes (valgrind
-// --tool=cachegrind on 2,000 training rows' searches at 100,000 rows): about
-// 2.2 million instructions a query, roughly 45% box distances (some 600
-// instructions each in Go's scalar code), 40% row distances (5,600 rows,
-// 5.6% of the training rows, some 200 instructions each) and the rest the
-// traversal. The pruning itself is what these rows allow: the label-encoded
-// categorical columns (6 levels 0.59 apart) and the binary ones make the
-// rows within a k-distance (about 1.1) span many cells.
-//
-// Memory: Fit allocates 474 bytes a training row (47.4 MB at 100,000: the
-// rows in tree order 160, the neighbour distances and indices 240, the
-// float32 node boxes 40, densities and scores 24, indices and nodes 8),
-// of which 232 stay in the model; the caller's rows come on top.
+// Memory: Fit allocates about 481 bytes a training row (48.1 MB at
+// 100,000: the rows in tree order 160, the neighbour distances and
+// indices 240, the float32 node boxes 40, densities and scores 24,
+// indices and nodes 8, and each worker's group buffers, some 300 KB), of
+// which 232 stay in the model; the caller's rows come on top.
 //
 // The commands:
 //

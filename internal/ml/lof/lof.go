@@ -71,15 +71,19 @@
 // # Cost
 //
 // Building the tree is O(n d log n). A query costs O(d log n) to O(n d),
-// depending on how well the boxes prune: on 100,000 notebook rows a
-// query computes about 5,600 row distances (5.6% of brute force's) and
-// some thousands of box distances, which makes it about as fast as
-// scikit-learn's brute force with BLAS there, and slower on 10,000 rows
-// (bench_test.go has the times). Fit and
-// ScoreSamples are parallel over the query rows, searched in groups of 8
-// neighbouring rows that share the nodes they visit, and, for any number
-// of workers, deterministic: each query's neighbours and score depend on
-// that row only.
+// depending on how well the boxes prune: on the 70,000 training rows of
+// 100,000 notebook flows a query computes about 4,100 row distances (6%
+// of brute force's) and 2,500 box distances. Both are computed by
+// kernels (kernel.go; in assembly with AVX where the CPU has it) that
+// hold the four partial sums in one vector register and return the Go
+// sums' bits. Fit and ScoreSamples are parallel over the query rows,
+// searched in groups of up to 512 neighbouring rows that share the
+// traversal, so that each node and leaf is read once for all the rows
+// that visit it (the tree does not fit in a core's cache), and, for any
+// number of workers and any grouping, deterministic: each query's
+// neighbours and score depend on that row only. internal/ml/mlbench and
+// bench_test.go have the times: at 100,000 flows (fit 70,000 rows, score
+// 30,000) several times faster than scikit-learn's brute force.
 package lof
 
 import (
@@ -238,24 +242,40 @@ func (m *Model) score(lrd float64, idx []int32) float64 {
 	return -(s / float64(len(idx)))
 }
 
-// The query rows are split into chunks of queryChunk rows (groups of
-// groupSize searched together) that workers take in turn.
-const queryChunk = 64
+// groupSize is the number of query rows searched together (searcher),
+// groups that the workers take in turn (the last may be smaller): at most
+// groupRows, and small enough that each worker has four to take. The
+// larger the group, the fewer times each node and leaf is read per row:
+// the self queries of 70,000 notebook rows on one worker took 2.4-2.7 s
+// of CPU with groups of 128, 2.1-2.3 s with 256, 2.0-2.2 s with 512,
+// 1.95-2.15 s with 1,024 and 1.92-1.98 s with 2,048 (three runs each,
+// alternating, load 4); 512 keeps a worker's group rows, heaps and
+// scratch near 300 KB. The neighbours do not depend on it.
+func groupSize(rows, workers int) int {
+	return max(1, min(groupRows, (rows+4*workers-1)/(4*workers)))
+}
+
+// groupRows is the largest group.
+const groupRows = 512
 
 // kneighbors writes into dist and idx (k entries a query row, distances
 // ascending, ties in index order) each query row's k nearest training
 // rows by the tree search: the k smallest (squared distance, training
 // index) pairs. With self the queries are the training rows, in tree
-// order, and each row's neighbours exclude itself. A query row with a NaN
-// or ±Inf is skipped (its entries are left as they are).
+// order and padded (t.x), and each row's neighbours exclude itself. A
+// query row with a NaN or ±Inf is skipped (its entries are left as they
+// are).
 func (m *Model) kneighbors(q []float64, self bool, dist []float64, idx []int32, workers int) {
 	t, d, k := m.tree, m.d, m.k
 	rows := len(q) / d
 	// New rows are searched in the order of the leaf they descend to, then
 	// of their index; the training rows in tree order.
-	var order []int32
-	if !self {
-		leaf := make([]int32, rows)
+	var order, leaf []int32
+	if self {
+		d = t.dp // the tree's rows are padded
+		rows = len(q) / d
+	} else {
+		leaf = make([]int32, rows)
 		for r := range rows {
 			if CheckInput(q[r*d:(r+1)*d], d) == nil {
 				order = append(order, int32(r))
@@ -267,38 +287,36 @@ func (m *Model) kneighbors(q []float64, self bool, dist []float64, idx []int32, 
 		})
 		rows = len(order)
 	}
-	chunks := (rows + queryChunk - 1) / queryChunk
-	workers = max(1, min(workers, chunks))
+	size := groupSize(rows, workers)
+	groups := (rows + size - 1) / size
+	workers = max(1, min(workers, groups))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := newSearcher(t, k)
-			var qs [groupSize][]float64
-			var skip, out [groupSize]int32
+			s := newSearcher(t, k, size)
+			out := make([]int32, size) // the rows' places in dist and idx
 			for {
 				c := int(next.Add(1) - 1)
-				if c >= chunks {
+				if c >= groups {
 					return
 				}
-				for lo := c * queryChunk; lo < min((c+1)*queryChunk, rows); lo += groupSize {
-					n := min(groupSize, rows-lo)
-					for g := range n {
-						r := lo + g
-						if self {
-							qs[g], skip[g], out[g] = q[r*d:(r+1)*d], t.index[r], t.index[r]
-						} else {
-							o := order[r]
-							qs[g], skip[g], out[g] = q[int(o)*d:(int(o)+1)*d], -1, o
-						}
+				lo, hi := c*size, min((c+1)*size, rows)
+				for r := lo; r < hi; r++ {
+					if self {
+						s.set(r-lo, q[r*d:(r+1)*d], t.index[r], r)
+						out[r-lo] = t.index[r]
+					} else {
+						o := order[r]
+						s.set(r-lo, q[int(o)*d:(int(o)+1)*d], -1, int(t.nodes[leaf[o]].start))
+						out[r-lo] = o
 					}
-					s.query(qs[:n], skip[:n])
-					for g := range n {
-						o := int(out[g])
-						s.h[g].sorted(dist[o*k:(o+1)*k], idx[o*k:(o+1)*k])
-					}
+				}
+				s.query(hi - lo)
+				for g, o := range out[:hi-lo] {
+					s.h[g].sorted(dist[int(o)*k:(int(o)+1)*k], idx[int(o)*k:(int(o)+1)*k])
 				}
 			}
 		}()

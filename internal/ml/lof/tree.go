@@ -1,12 +1,15 @@
 package lof
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // leafSize is the most rows a leaf of the kd-tree holds: small, as the
-// notebook rows need (on 100,000 of them a query scans about 5,600 rows
-// in 450 leaves with leaves of 16 rows, 8,600 in 350 with leaves of 32;
-// 16 took the fewest instructions of 6, 8, 12, 16 and 24; scikit-learn's
-// default is 30 to 40).
+// notebook rows need. The median splits halve the rows, so leaves of 16
+// hold 8 or 9 of 70,000 rows (and leaves of 24 or 32, 17): 16 took 4.60G
+// instructions for 16,384 of their self queries, 24 and 32 4.97G and
+// 4.99G (cachegrind); scikit-learn's default is 30 to 40.
 const leafSize = 16
 
 // tree is a kd-tree over the training rows, built as scikit-learn's
@@ -16,12 +19,18 @@ const leafSize = 16
 // rows), and each node keeps the bounding box of its rows, in float32
 // rounded outwards (half the memory, so fewer cache misses; a box a
 // little larger is still a bound).
+//
+// The rows are stored in tree order, each padded with zeros to dp
+// columns, a multiple of 4: a leaf's rows are contiguous, and the
+// distance kernels (kernel.go) work on whole groups of 4 columns. A zero
+// column adds (0 - 0)² = 0 to a partial sum, which leaves it unchanged,
+// so the padding changes no distance.
 type tree struct {
-	d     int
-	x     []float64 // the training rows in tree order, row-major
+	d, dp int
+	x     []float64 // the training rows in tree order, row-major, dp columns each
 	index []int32   // index[p] is the training index of the row at tree position p
 	nodes []node
-	box   []float32 // node i's bounding box: column c's minimum at 2di+2c, maximum at 2di+2c+1
+	box   []float32 // node i's bounding box at 2dp·i: the dp minima, then the dp maxima (padding 0)
 
 	lo, hi []float64 // scratch while building
 }
@@ -36,20 +45,24 @@ type node struct {
 	split                 float64
 }
 
+// padded is d rounded up to a multiple of 4.
+func padded(d int) int { return (d + 3) &^ 3 }
+
 // buildTree builds the tree of the n rows of x (row-major, d columns),
 // copying them in tree order.
 func buildTree(x []float64, n, d int) *tree {
-	t := &tree{d: d, index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d)}
+	t := &tree{d: d, dp: padded(d), index: make([]int32, n), lo: make([]float64, d), hi: make([]float64, d)}
 	for i := range t.index {
 		t.index[i] = int32(i)
 	}
 	// Median splits: fewer than 4n/leafSize + 1 nodes.
 	t.nodes = make([]node, 0, 4*n/leafSize+1)
-	t.box = make([]float32, 0, 2*d*cap(t.nodes))
+	t.box = make([]float32, 0, 2*t.dp*cap(t.nodes))
 	t.split(x, t.newNode(x, 0, n))
-	t.x = make([]float64, n*d)
+	dp := t.dp
+	t.x = make([]float64, n*dp)
 	for p, i := range t.index {
-		copy(t.x[p*d:(p+1)*d], x[int(i)*d:(int(i)+1)*d])
+		copy(t.x[p*dp:p*dp+d], x[int(i)*d:(int(i)+1)*d])
 	}
 	t.lo, t.hi = nil, nil
 	return t
@@ -58,19 +71,28 @@ func buildTree(x []float64, n, d int) *tree {
 // newNode appends the node of tree positions [start, end) with its
 // bounding box and returns its number.
 func (t *tree) newNode(x []float64, start, end int) int32 {
-	d := t.d
+	d, dp := t.d, t.dp
 	t.nodes = append(t.nodes, node{start: int32(start), end: int32(end), left: -1})
 	b := len(t.box)
-	t.box = append(t.box, make([]float32, 2*d)...)
-	box := t.box[b : b+2*d]
+	t.box = append(t.box, make([]float32, 2*dp)...)
+	blo, bhi := t.box[b:b+d], t.box[b+dp:b+dp+d]
 	first := x[int(t.index[start])*d:]
 	lo, hi := t.lo, t.hi
 	copy(lo, first[:d])
 	copy(hi, first[:d])
 	for _, j := range t.index[start+1 : end] {
-		for c, v := range x[int(j)*d : (int(j)+1)*d] {
-			lo[c] = min(lo[c], v)
-			hi[c] = max(hi[c], v)
+		row := x[int(j)*d : (int(j)+1)*d]
+		lo, hi := lo[:len(row)], hi[:len(row)]
+		for c, v := range row {
+			// (Branches rather than min and max, which also handle NaNs and
+			// zeros' signs: the rows have no NaN, and the branches are
+			// mostly not taken.)
+			if v < lo[c] {
+				lo[c] = v
+			}
+			if v > hi[c] {
+				hi[c] = v
+			}
 		}
 	}
 	col := int32(-1)
@@ -78,12 +100,12 @@ func (t *tree) newNode(x []float64, start, end int) int32 {
 		if hi[c] > lo[c] && (col < 0 || hi[c]-lo[c] > hi[col]-lo[col]) {
 			col = int32(c)
 		}
-		box[2*c], box[2*c+1] = float32(lo[c]), float32(hi[c])
-		if float64(box[2*c]) > lo[c] {
-			box[2*c] = math.Nextafter32(box[2*c], float32(math.Inf(-1)))
+		blo[c], bhi[c] = float32(lo[c]), float32(hi[c])
+		if float64(blo[c]) > lo[c] {
+			blo[c] = math.Nextafter32(blo[c], float32(math.Inf(-1)))
 		}
-		if float64(box[2*c+1]) < hi[c] {
-			box[2*c+1] = math.Nextafter32(box[2*c+1], float32(math.Inf(1)))
+		if float64(bhi[c]) < hi[c] {
+			bhi[c] = math.Nextafter32(bhi[c], float32(math.Inf(1)))
 		}
 	}
 	t.nodes[len(t.nodes)-1].col = col
@@ -151,96 +173,112 @@ func selectNth(idx []int32, nth int, key func(int32) float64) {
 	}
 }
 
-// minDist is the squared distance from q to node i's box, summed as
-// sqDist sums a row's (the same columns to the same partial sums, in the
-// same order), or, as sqDist, a partial sum above bound. It is at most
-// sqDist(q, row) for every row in the box, rounding included: each term
-// is rounded from a difference no larger, and rounding is monotonic.
-func (t *tree) minDist(q []float64, i int32, bound float64) float64 {
-	d := t.d
-	box := t.box[2*d*int(i) : 2*d*int(i)+2*d]
-	box = box[:2*len(q)]
-	var s0, s1, s2, s3 float64
-	c := 0
-	for ; c+4 <= len(q); c += 4 {
-		v, b := q[c:c+4:c+4], box[2*c:2*c+8:2*c+8]
-		u0, u1, u2, u3 := gap(v[0], b[0], b[1]), gap(v[1], b[2], b[3]), gap(v[2], b[4], b[5]), gap(v[3], b[6], b[7])
-		s0 += float64(u0 * u0) // the conversions keep the compiler from fusing (FMA)
-		s1 += float64(u1 * u1)
-		s2 += float64(u2 * u2)
-		s3 += float64(u3 * u3)
-		if p := (s0 + s1) + (s2 + s3); p > bound {
-			return p
-		}
-	}
-	for ; c < len(q); c++ {
-		u := gap(q[c], box[2*c], box[2*c+1])
-		switch c & 3 {
-		case 0:
-			s0 += float64(u * u)
-		case 1:
-			s1 += float64(u * u)
-		case 2:
-			s2 += float64(u * u)
-		default:
-			s3 += float64(u * u)
-		}
-	}
-	return (s0 + s1) + (s2 + s3)
+// nodeBox is node i's box: dp minima, then dp maxima.
+func (t *tree) nodeBox(i int32) []float32 {
+	return t.box[2*t.dp*int(i) : 2*t.dp*(int(i)+1)]
 }
-
-// gap is v's distance to the interval [lo, hi], without branches: of
-// a = lo - v and c = v - hi at most one is positive, and
-// ((|a| + a) + (|c| + c))/2, exactly max(a, c, 0), is it or 0.
-func gap(v float64, lo, hi float32) float64 {
-	a, c := float64(lo)-v, v-float64(hi)
-	return ((math.Abs(a) + a) + (math.Abs(c) + c)) * 0.5
-}
-
-// groupSize is the most query rows searched together: rows near each
-// other (of one leaf, for the training rows) mostly visit the same nodes,
-// and each node's box and each leaf's rows are then read once for all of
-// them, which matters more than the arithmetic on 100,000 rows (the tree
-// and the rows do not fit in cache).
-const groupSize = 8
 
 // searcher searches for a group of query rows at once, each with its own
-// heap; the nodes each row visits, and so its neighbours, are those it
-// would visit alone but for the order of the children (which the group
-// shares), and the heap keeps the k smallest (distance, index) pairs in
-// any order.
+// heap. The group shares the traversal: a node is visited once for all
+// the rows that are to search it, each of its box and leaf rows read once
+// for them all, which matters more than the arithmetic (the rows and the
+// boxes do not fit in a core's cache, the group's rows and heaps do).
+// Which nodes a row visits depends on its group (the order of the
+// children is the group's) but its neighbours do not: no row that could
+// enter its heap is skipped, and the heap keeps the k smallest
+// (distance, index) pairs whatever the order the rows are offered in.
 type searcher struct {
 	t     *tree
-	q     [groupSize][]float64
-	self  [groupSize]int32 // the training row each leaves out, or -1
-	h     [groupSize]heap
-	stack []frame // per depth
+	q     []float64 // the group's rows, padded to dp columns: row g at g·dp
+	self  []int32   // the training row each leaves out, or -1
+	near  []int32   // a tree position near each
+	h     []heap
+	top   []float64  // each heap's largest distance, h[g].d[0]
+	stack [][]uint16 // per depth, the rows on each side of the split and those that enter a child
+	// Scratch for the row kernel: the distances and the masks it returns
+	// (for a group's rows and a leaf's, or one row and 32 others).
+	dist []float64
+	mask []uint32
 }
 
-// frame is one level's scratch: the rows that go to a child, and the
-// rows that were active.
-type frame struct {
-	first, second [groupSize]uint8
-}
-
-func newSearcher(t *tree, k int) *searcher {
-	s := &searcher{t: t}
+// newSearcher returns a searcher for groups of at most size rows (at
+// most 65,536: the lists of rows are uint16), with heaps of k entries.
+func newSearcher(t *tree, k, size int) *searcher {
+	s := &searcher{t: t, q: make([]float64, size*t.dp), self: make([]int32, size), near: make([]int32, size), h: make([]heap, size),
+		top: make([]float64, size), dist: make([]float64, max(size*leafSize, 32)),
+		mask: make([]uint32, size)}
+	d, i := make([]float64, size*k), make([]int32, size*k)
 	for g := range s.h {
-		s.h[g] = heap{d: make([]float64, k), i: make([]int32, k)}
+		s.h[g] = heap{d: d[g*k : (g+1)*k : (g+1)*k], i: i[g*k : (g+1)*k : (g+1)*k]}
 	}
 	return s
 }
 
-// query fills s.h[:len(q)] with the nearest training rows of each q[g],
-// other than self[g] (-1 for none).
-func (s *searcher) query(q [][]float64, self []int32) {
-	var all [groupSize]uint8
-	for g := range q {
-		s.q[g], s.self[g] = q[g], self[g]
+// set makes row (d or dp columns) the group's row g, leaving out training
+// row self (-1 for none); near is a tree position near it (its own, or
+// the start of the leaf it descends to).
+func (s *searcher) set(g int, row []float64, self int32, near int) {
+	dp := s.t.dp
+	q := s.q[g*dp : (g+1)*dp]
+	clear(q[copy(q, row):])
+	s.self[g] = self
+	s.near[g] = int32(near)
+}
+
+// query fills s.h[:n] with the nearest training rows of the group's rows
+// 0 to n-1, set by set.
+func (s *searcher) query(n int) {
+	all := s.frame(0)[:n]
+	for g := range n {
 		s.h[g].reset()
-		all[g] = uint8(g)
+		s.bound(g)
+		s.top[g] = s.h[g].d[0]
+		all[g] = uint16(g)
 	}
-	s.search(0, all[:len(q)], 0)
+	s.search(0, all, n, 1)
+}
+
+// bound starts row g's heap, instead of with k entries (+Inf, MaxInt32),
+// with k entries (u, MaxInt32), u the k-th smallest distance to the
+// training rows at the tree positions around near[g] (2k + 8 of them,
+// itself left out): the k nearest rows, at most u away and of smaller
+// index than MaxInt32, still enter, and the heap ends with them as it
+// would have, but the boxes and rows farther than u are skipped from the
+// start. (Tree positions near each other hold rows near each other.)
+func (s *searcher) bound(g int) {
+	t := s.t
+	h := &s.h[g]
+	k := len(h.d)
+	w := 2*k + 8
+	n := len(t.index)
+	if w > n {
+		return
+	}
+	lo := min(max(0, int(s.near[g])-w/2), n-w)
+	one := []uint16{uint16(g)}
+	s.top[g] = h.d[0]
+	for start := lo; start < lo+w; start += 32 {
+		end := min(start+32, lo+w)
+		nr := end - start
+		rowDists(s.q, t.dp, one, t.x[start*t.dp:end*t.dp], s.top, s.dist[:nr], s.mask[:1])
+		for r := range nr {
+			if j, sd := t.index[start+r], s.dist[r]; j != s.self[g] && (sd < h.d[0] || sd == h.d[0] && j < h.i[0]) {
+				h.push(sd, j)
+			}
+		}
+	}
+	u := h.d[0]
+	for j := range h.d {
+		h.d[j], h.i[j] = u, math.MaxInt32
+	}
+}
+
+// frame is depth's scratch: room for two lists of the group's rows.
+func (s *searcher) frame(depth int) []uint16 {
+	for len(s.stack) <= depth {
+		s.stack = append(s.stack, make([]uint16, 2*len(s.self)))
+	}
+	return s.stack[depth]
 }
 
 // search offers the heaps of the group's rows listed in active the rows
@@ -248,134 +286,128 @@ func (s *searcher) query(q [][]float64, self []int32) {
 // the rows, for the rows whose heap's largest distance its box is no
 // farther than (no row in a farther box can enter, whatever its index),
 // then the other for the rows that still qualify, their heaps having
-// shrunk (which makes the box distance stop early more often).
-func (s *searcher) search(i int32, active []uint8, depth int) {
+// shrunk. The first nh rows of active are at home: they have gone to the
+// side of each split they are on all the way down, and, on the side of
+// this split they are on, they go to the child unchecked (unless it is a
+// leaf, which they would scan whole), their distance to its box being
+// mostly 0. The others (away), having entered a box on the other side of
+// a split, are checked against both children's boxes.
+func (s *searcher) search(i int32, active []uint16, nh, depth int) {
 	t := s.t
 	nd := &t.nodes[i]
 	if nd.left < 0 {
-		t.scan(s, active, int(nd.start), int(nd.end))
+		s.scan(active, int(nd.start), int(nd.end))
 		return
 	}
-	if depth == len(s.stack) {
-		s.stack = append(s.stack, frame{})
+	// active is depth-1's list, which stays as it is while the children
+	// are searched; f holds this depth's: the rows at home at most the
+	// split (from the front) and above it (from the back), then the list
+	// of those that enter a child.
+	na := len(active)
+	f := s.frame(depth)
+	side, into := f[:nh], f[na:2*na]
+	dp, col, split := t.dp, int(nd.col), nd.split
+	// Without branches (the side is unpredictable): each row is written
+	// at both ends and kept at the one it belongs to.
+	nl, nr := 0, nh
+	for _, g := range active[:nh] {
+		right := b2i(s.q[int(g)*dp+col] > split)
+		side[nl], side[nr-1] = g, g
+		nl += 1 - right
+		nr -= right
 	}
-	f := &s.stack[depth]
+	below, above, away := side[:nl], side[nl:], active[nh:]
 	first, second := nd.left, nd.left+1
-	vote := 0
-	for _, g := range active {
-		if s.q[g][nd.col] > nd.split {
-			vote++
-		} else if s.q[g][nd.col] < nd.split {
-			vote--
-		}
-	}
-	if vote > 0 {
+	if len(above) > len(below) {
 		first, second = second, first
+		below, above = above, below // the first child's side, the other
 	}
-	// A row on a child's side of the split goes there unchecked.
-	left := first == nd.left
-	firstLeaf, secondLeaf := t.nodes[first].left < 0, t.nodes[second].left < 0
-	n := 0
-	for _, g := range active {
-		if v := s.q[g][nd.col]; (left && v <= nd.split || !left && v >= nd.split) && !firstLeaf {
-			f.first[n] = g
-			n++
-		} else if top := s.h[g].d[0]; t.minDist(s.q[g], first, top) <= top {
-			f.first[n] = g
-			n++
-		}
+	if n, h := s.enter(into, below, above, away, first); n > 0 {
+		s.search(first, into[:n], h, depth+1)
 	}
-	copy(f.second[:], active)
-	m := len(active)
-	if n > 0 {
-		s.search(first, f.first[:n], depth+1)
-		f = &s.stack[depth] // the stack may have grown
+	if n, h := s.enter(into, above, below, away, second); n > 0 {
+		s.search(second, into[:n], h, depth+1)
 	}
-	n = 0
-	for _, g := range f.second[:m] {
-		if v := s.q[g][nd.col]; (!left && v <= nd.split || left && v >= nd.split) && !secondLeaf {
-			f.first[n] = g
-			n++
-		} else if top := s.h[g].d[0]; t.minDist(s.q[g], second, top) <= top {
-			f.first[n] = g
-			n++
-		}
+}
+
+// enter writes to into the rows that are to search child c, and returns
+// their number and that of those at home (first): near (the rows at home
+// on its side of the split) unless c is a leaf, and those of far (at home
+// on the other side), away and, for a leaf, near whose heap's largest
+// distance c's box is no farther than.
+func (s *searcher) enter(into, near, far, away []uint16, c int32) (n, nh int) {
+	t := s.t
+	box := t.nodeBox(c)
+	if t.nodes[c].left < 0 {
+		n = boxFilter(s.q, t.dp, near, box, s.top, into)
+	} else {
+		n = copy(into, near)
+		nh = n
 	}
-	if n > 0 {
-		s.search(second, f.first[:n], depth+1)
-	}
+	n += boxFilter(s.q, t.dp, far, box, s.top, into[n:])
+	n += boxFilter(s.q, t.dp, away, box, s.top, into[n:])
+	return n, nh
 }
 
 // scan offers the heaps of the rows listed in active the training rows at
-// tree positions [start, end).
-func (t *tree) scan(s *searcher, active []uint8, start, end int) {
-	d := t.d
-	for p := start; p < end; p++ {
-		row := t.x[p*d : (p+1)*d]
-		j := t.index[p]
-		for _, g := range active {
-			h := &s.h[g]
-			sd := sqDist(s.q[g], row, h.d[0])
-			if sd > h.d[0] {
-				continue
-			}
-			if j != s.self[g] && (sd < h.d[0] || j < h.i[0]) {
+// tree positions [start, end), leafSize rows at a time (a leaf of
+// identical rows may hold more).
+func (s *searcher) scan(active []uint16, start, end int) {
+	for ; end-start > leafSize; start += leafSize {
+		s.scanRows(active, start, start+leafSize)
+	}
+	s.scanRows(active, start, end)
+}
+
+// scanRows is scan for at most leafSize rows.
+func (s *searcher) scanRows(active []uint16, start, end int) {
+	t := s.t
+	nr := end - start
+	dist := s.dist[:len(active)*nr]
+	rowDists(s.q, t.dp, active, t.x[start*t.dp:end*t.dp], s.top, dist, s.mask)
+	index := t.index[start:end]
+	for a, m := range s.mask[:len(active)] {
+		if m == 0 {
+			continue
+		}
+		g := active[a]
+		h := &s.h[g]
+		for ; m != 0; m &= m - 1 {
+			r := bits.TrailingZeros32(m)
+			// Rows at most the top distance when the kernel ran; the heap may
+			// have shrunk since.
+			if sd, j := dist[a*nr+r], index[r]; j != s.self[g] && (sd < h.d[0] || sd == h.d[0] && j < h.i[0]) {
 				h.push(sd, j)
 			}
 		}
+		s.top[g] = h.d[0]
 	}
 }
 
-// leafOf is the leaf q descends to, taking at each node the child with
-// the nearer box (the first on a tie): the order ScoreSamples groups its
-// rows in.
+// leafOf is the leaf whose cell holds q (d or dp columns): at each node
+// the first child when q's value in the split column is at most the
+// split, else the second. ScoreSamples groups its rows by it.
 func (t *tree) leafOf(q []float64) int32 {
 	i := int32(0)
-	for t.nodes[i].left >= 0 {
-		l := t.nodes[i].left
-		if t.minDist(q, l+1, math.Inf(1)) < t.minDist(q, l, math.Inf(1)) {
-			l++
-		}
-		i = l
+	for nd := &t.nodes[0]; nd.left >= 0; nd = &t.nodes[i] {
+		i = nd.left + int32(b2i(q[nd.col] > nd.split))
 	}
 	return i
 }
 
-// sqDist is Σ (q_c - r_c)², column c added to partial sum c mod 4,
-// the four then added pairwise ((s0 + s1) + (s2 + s3)). Independent
-// partial sums run about three times faster than one; minDist sums the
-// same way. When the first half of the columns already sum to more than
-// bound it returns that partial sum, which is no larger than the full
-// one: the caller rejects the row either way.
-func sqDist(q, r []float64, bound float64) float64 {
+// sqDist is Σ (q_c - r_c)², column c added to partial sum c mod 4, the
+// four then added pairwise ((s0 + s1) + (s2 + s3)): the distance every
+// kernel computes (kernel.go), on rows of any number of columns (the
+// kernels' padding adds zeros). Independent partial sums run about three
+// times faster than one, and map onto one 4-wide vector register.
+func sqDist(q, r []float64) float64 {
 	r = r[:len(q)]
-	var s0, s1, s2, s3 float64
-	c := 0
-	for ; c+4 <= len(q); c += 4 {
-		v, w := q[c:c+4:c+4], r[c:c+4:c+4]
-		u0, u1, u2, u3 := v[0]-w[0], v[1]-w[1], v[2]-w[2], v[3]-w[3]
-		s0 += float64(u0 * u0) // no FMA, as in minDist
-		s1 += float64(u1 * u1)
-		s2 += float64(u2 * u2)
-		s3 += float64(u3 * u3)
-		if p := (s0 + s1) + (s2 + s3); p > bound {
-			return p
-		}
-	}
-	for ; c < len(q); c++ {
+	var s [4]float64
+	for c := range q {
 		u := q[c] - r[c]
-		switch c & 3 {
-		case 0:
-			s0 += float64(u * u)
-		case 1:
-			s1 += float64(u * u)
-		case 2:
-			s2 += float64(u * u)
-		default:
-			s3 += float64(u * u)
-		}
+		s[c&3] += float64(u * u) // the conversion keeps the compiler from fusing (FMA)
 	}
-	return (s0 + s1) + (s2 + s3)
+	return (s[0] + s[1]) + (s[2] + s[3])
 }
 
 // heap is a bounded max-heap of k (squared distance, training index)

@@ -25,7 +25,7 @@ func bruteNeighbours(train []float64, q []float64, d, k int, self []int) (dist [
 			if self != nil && self[r] == j {
 				continue
 			}
-			all = append(all, nb{sqDist(q[r*d:(r+1)*d], train[j*d:(j+1)*d], math.Inf(1)), int32(j)})
+			all = append(all, nb{sqDist(q[r*d:(r+1)*d], train[j*d:(j+1)*d]), int32(j)})
 		}
 		slices.SortFunc(all, func(a, b nb) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.i, b.i)) })
 		var ds []float64
@@ -86,7 +86,8 @@ func oracleScores(train, q []float64, d, k int) (trainScores, scores []float64) 
 // and for new rows, and the scores follow bit for bit, on random data of
 // several sizes and dimensions: continuous (no ties), small integers
 // (many exact ties and duplicates, the tie rule decides) and continuous
-// rows each repeated (duplicates at distance 0), with 1 and 3 workers.
+// rows each repeated (duplicates at distance 0), with 1 and 3 workers,
+// and new rows scored together and one at a time.
 func TestTreeMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 19))
 	gen := map[string]func(n, d int) []float64{
@@ -166,42 +167,108 @@ func TestTreeMatchesBruteForce(t *testing.T) {
 					if got := m.ScoreSamples(q, workers); !slices.Equal(got, wantScores) {
 						t.Errorf("%d workers: scores differ from the brute-force ones", workers)
 					}
+					// One row at a time (groups of one, other first bounds).
+					for i := range 3 {
+						if got := m.ScoreSamples(q[i*d:(i+1)*d], workers); got[0] != wantScores[i] {
+							t.Errorf("%d workers: new row %d alone scores %v, brute force %v", workers, i, got[0], wantScores[i])
+						}
+					}
 				}
 			})
 		}
 	}
 }
 
-// TestSqDist: the summation order sqDist and minDist share (four partial
-// sums, stopping early above the bound) gives the plain sum to rounding,
-// and minDist never exceeds the distance to a row in the box.
-func TestSqDist(t *testing.T) {
+// TestKernels: sqDist's summation order (four partial sums) gives the
+// plain sum to rounding; the kernels (assembly where the CPU has it, and
+// Go) give sqDist's bits on the tree's padded rows and keep the same rows
+// (ties with the top distance included), for 1 to 11 query rows and 1 to
+// 32 training rows; and the box distance never exceeds the distance to a
+// row in the box.
+func TestKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
+	t.Logf("assembly kernels: %v", useAVX)
 	for _, d := range []int{1, 3, 4, 5, 8, 20, 23} {
-		x := make([]float64, 200*d)
+		const n, groups = 200, 12
+		x := make([]float64, n*d)
 		for i := range x {
 			x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3))
 		}
-		tr := buildTree(x, 200, d)
-		for p := range 200 {
-			q, row := tr.x[:d], tr.x[p*d:(p+1)*d]
-			plain := 0.0
-			for c := range d {
-				plain += (q[c] - row[c]) * (q[c] - row[c])
+		tr := buildTree(x, n, d)
+		dp := tr.dp
+		// Queries: the first rows of x, in a group buffer as the searcher's.
+		q := make([]float64, groups*dp)
+		for g := range groups {
+			copy(q[g*dp:], x[g*d:(g+1)*d])
+		}
+		top := make([]float64, groups)
+		for na := 1; na < groups; na++ {
+			active := make([]uint16, na)
+			for a := range active {
+				active[a] = uint16((7 * (a + na)) % groups)
 			}
-			got := sqDist(q, row, math.Inf(1))
-			if !near(got, plain, 1e-14) {
-				t.Errorf("d %d row %d: sqDist %v, plain sum %v", d, p, got, plain)
+			p := (37 * na) % n
+			rows := tr.x[p*dp : min(p+3*na-2, n)*dp]
+			nr := len(rows) / dp
+			want := make([]float64, na*nr)
+			for a, g := range active {
+				v := x[int(g)*d : (int(g)+1)*d]
+				for j := range nr {
+					row := tr.x[(p+j)*dp : (p+j)*dp+d]
+					want[a*nr+j] = sqDist(v, row)
+					plain := 0.0
+					for c := range d {
+						plain += (v[c] - row[c]) * (v[c] - row[c])
+					}
+					if !near(want[a*nr+j], plain, 1e-14) {
+						t.Errorf("d %d row %d: sqDist %v, plain sum %v", d, p+j, want[a*nr+j], plain)
+					}
+				}
+				top[g] = want[a*nr+(a%nr)] // one row ties with it
 			}
-			if b := sqDist(q, row, plain/2); d >= 4 && b > got {
-				t.Errorf("d %d row %d: early stop %v above the full sum %v", d, p, b, got)
+			for name, kernel := range map[string]func(q []float64, dp int, active []uint16, rows, top, dist []float64, mask []uint32){
+				"kernel": rowDists, "Go": rowDistsGo,
+			} {
+				got, mask := make([]float64, na*nr), make([]uint32, na)
+				kernel(q, dp, active, rows, top, got, mask)
+				for a, g := range active {
+					for j := range nr {
+						if got[a*nr+j] != want[a*nr+j] {
+							t.Errorf("d %d %s: query %d row %d at %v, sqDist %v", d, name, g, p+j, got[a*nr+j], want[a*nr+j])
+						}
+						if kept := mask[a]>>j&1 == 1; kept != (want[a*nr+j] <= top[g]) {
+							t.Errorf("d %d %s: query %d row %d at %v (top %v) kept %v", d, name, g, p+j, want[a*nr+j], top[g], kept)
+						}
+					}
+				}
 			}
 		}
+		active := make([]uint16, groups)
+		for g := range active {
+			active[g] = uint16(groups - 1 - g)
+		}
 		for i, nd := range tr.nodes {
-			for p := nd.start; p < nd.end; p++ {
-				q := tr.x[int(r.IntN(200))*d:][:d]
-				if lb, s := tr.minDist(q, int32(i), math.Inf(1)), sqDist(q, tr.x[int(p)*d:int(p+1)*d], math.Inf(1)); lb > s {
-					t.Errorf("d %d node %d: box distance %v above row %d's %v", d, i, lb, p, s)
+			box := tr.nodeBox(int32(i))
+			for a, g := range active {
+				lb := boxDist(q[int(g)*dp:(int(g)+1)*dp], box)
+				top[g] = []float64{lb, lb / 2, 2 * lb, math.Inf(1)}[a%4]
+				for p := nd.start; p < nd.end; p++ {
+					if s := sqDist(x[int(g)*d:(int(g)+1)*d], tr.x[int(p)*dp:int(p)*dp+d]); lb > s {
+						t.Errorf("d %d node %d: box distance %v above row %d's %v", d, i, lb, p, s)
+					}
+				}
+			}
+			for na := 1; na <= groups; na++ {
+				var want []uint16
+				for _, g := range active[:na] {
+					if boxDist(q[int(g)*dp:(int(g)+1)*dp], box) <= top[g] {
+						want = append(want, g)
+					}
+				}
+				out, goOut := make([]uint16, na), make([]uint16, na)
+				got, goGot := out[:boxFilter(q, dp, active[:na], box, top, out)], goOut[:boxFilterGo(q, dp, active[:na], box, top, goOut)]
+				if !slices.Equal(got, want) || !slices.Equal(goGot, want) {
+					t.Errorf("d %d node %d, %d rows: kernel keeps %v, Go kernel %v, want %v", d, i, na, got, goGot, want)
 				}
 			}
 		}
