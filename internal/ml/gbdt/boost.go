@@ -22,31 +22,11 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 	maxBins := cfg.MaxBins
 	missing := uint8(maxBins)
 	thr := fitBins(x, d, trainRows, maxBins, r, b.workers)
-	td := &trainData{
-		bins:       binColumns(x, d, trainRows, thr, missing, b.workers),
-		n:          n,
-		d:          d,
-		nonMissing: make([]int, d),
-		hasMissing: make([]bool, d),
-		missingBin: missing,
-	}
-	td.rowBins = make([]uint8, n*d)
-	parallel(n, b.workers, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			for f := 0; f < d; f++ {
-				td.rowBins[i*d+f] = td.bins[f*n+i]
-			}
-		}
-	})
+	nonMissing := make([]int, d)
 	for f := range thr {
-		td.nonMissing[f] = len(thr[f]) + 1
-		for _, v := range td.bins[f*n : (f+1)*n] {
-			if v == missing {
-				td.hasMissing[f] = true
-				break
-			}
-		}
+		nonMissing[f] = len(thr[f]) + 1
 	}
+	td := newTrainData(binColumns(x, d, trainRows, thr, missing, b.workers), n, d, nonMissing, missing, b.workers)
 	yt := make([]int, n)
 	var swt []float64
 	if sw != nil {

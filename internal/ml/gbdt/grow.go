@@ -1,27 +1,5 @@
 package gbdt
 
-import (
-	"unsafe"
-)
-
-// histBins is the stride of a feature's histogram: every bin index a uint8
-// can hold, so that indexing by a bin needs no bounds check.
-const histBins = 256
-
-// histBin is one bin of a histogram: scikit-learn's hist_struct (float64
-// sums of the float32 gradients and hessians, and a count).
-type histBin struct {
-	g, h float64
-	c    uint32
-}
-
-// hist is the histograms of one node, feature after feature.
-type hist []histBin
-
-func (h hist) feature(f int) *[histBins]histBin {
-	return (*[histBins]histBin)(h[f*histBins : (f+1)*histBins])
-}
-
 // splitInfo is scikit-learn's split_info_struct.
 type splitInfo struct {
 	gain        float64
@@ -42,7 +20,7 @@ type gnode struct {
 	value       float64
 	depth       int
 	hist        hist
-	active      []int32 // the features not constant in the parent: the only ones its histogram holds
+	active      []featRef // the features not constant in the parent: the only ones its histogram holds
 	split       splitInfo
 	left, right int // children's indices into grower.nodes; -1 while a leaf
 	leaf        bool
@@ -52,12 +30,77 @@ func (n *gnode) samples() int { return n.stop - n.start }
 
 // trainData is the binned training matrix and what every tree shares.
 type trainData struct {
-	bins       []uint8 // column-major, n rows per feature
-	rowBins    []uint8 // the same, row-major: d features per row
+	bins       []uint8 // column-major, n rows per feature; missing values in missingBin
 	n, d       int
 	nonMissing []int  // bins of non-missing values per feature
 	hasMissing []bool // whether a training row fell in the missing bin
 	missingBin uint8
+
+	// The histograms' layout: feature f's bins are hist[off[f]] to
+	// hist[off[f]+nonMissing[f]], the last its missing values'; a node's
+	// histograms hold histLen bins.
+	off     []int
+	histLen int
+	// rowBins is bins row-major (d a row) for the histogram kernels, with
+	// the missing values in the feature's last bin, nonMissing[f].
+	rowBins []uint8
+	// splittable is the features of more than one bin, the others
+	// constant in every node.
+	splittable []featRef
+}
+
+// newTrainData lays out the histograms of the binned training rows bins
+// (column-major, n rows of d features, missing values in missing) and
+// makes their row-major copy, on workers goroutines.
+func newTrainData(bins []uint8, n, d int, nonMissing []int, missing uint8, workers int) *trainData {
+	td := &trainData{bins: bins, n: n, d: d, nonMissing: nonMissing, hasMissing: make([]bool, d), missingBin: missing, off: make([]int, d)}
+	for f := range d {
+		if nonMissing[f] < 1 || nonMissing[f] > int(missing) {
+			panic("gbdt: bins out of range")
+		}
+		td.off[f] = td.histLen
+		td.histLen += nonMissing[f] + 1
+	}
+	parallel(d, workers, func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			nm := uint8(nonMissing[f])
+			for _, v := range bins[f*n : (f+1)*n] {
+				if v == missing {
+					td.hasMissing[f] = true
+				} else if v >= nm {
+					panic("gbdt: bin out of range")
+				}
+			}
+		}
+	})
+	for f := range d {
+		if nonMissing[f] > 1 || td.hasMissing[f] {
+			td.splittable = append(td.splittable, featRef{col: uint32(f), off: uint32(td.off[f] * binSize)})
+		}
+	}
+	td.rowBins = make([]uint8, n*d)
+	const block = 256 // rows transposed at a time, their columns in cache
+	parallel((n+block-1)/block, workers, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			r0, r1 := b*block, min((b+1)*block, n)
+			for f := range d {
+				col := bins[f*n+r0 : f*n+r1]
+				nm := uint8(nonMissing[f])
+				for k, v := range col {
+					if v == missing {
+						v = nm
+					}
+					td.rowBins[(r0+k)*d+f] = v
+				}
+			}
+		}
+	})
+	return td
+}
+
+// feature is feature f's bins in h.
+func (td *trainData) feature(h hist, f int) []bin {
+	return h[td.off[f] : td.off[f]+td.nonMissing[f]+1]
 }
 
 // grower grows one tree on the gradients and hessians g, h of the rows.
@@ -78,7 +121,6 @@ type grower struct {
 	// per-feature results of a children pass
 	featLeft, featRight []splitInfo
 	varyL, varyR        []bool // whether a feature is not constant in the left, right child
-	all                 []int32
 }
 
 func newGrower(td *trainData, cfg *Config, workers int) *grower {
@@ -92,22 +134,14 @@ func newGrower(td *trainData, cfg *Config, workers int) *grower {
 		featRight: make([]splitInfo, td.d),
 		varyL:     make([]bool, td.d),
 		varyR:     make([]bool, td.d),
-		all:       allFeatures(td.d),
 	}
 }
 
-func allFeatures(d int) []int32 {
-	a := make([]int32, d)
-	for i := range a {
-		a[i] = int32(i)
-	}
-	return a
-}
-
-// varies reports whether a histogram holds rows in more than one bin.
-func (gr *grower) varies(f int, hf *[histBins]histBin) bool {
-	seen := hf[gr.missingBin].c > 0
-	for _, e := range hf[:gr.nonMissing[f]] {
+// varies reports whether feature f's bins hf hold rows in more than one bin.
+func (gr *grower) varies(f int, hf []bin) bool {
+	nm := gr.nonMissing[f]
+	seen := hf[nm].c > 0
+	for _, e := range hf[:nm] {
 		if e.c > 0 {
 			if seen {
 				return true
@@ -119,10 +153,10 @@ func (gr *grower) varies(f int, hf *[histBins]histBin) bool {
 }
 
 // keep returns the features of a for which vary is true.
-func keep(a []int32, vary []bool) []int32 {
-	out := make([]int32, 0, len(a))
+func keep(a []featRef, vary []bool) []featRef {
+	out := make([]featRef, 0, len(a))
 	for _, f := range a {
-		if vary[f] {
+		if vary[f.col] {
 			out = append(out, f)
 		}
 	}
@@ -135,7 +169,7 @@ func (gr *grower) getHist() hist {
 		gr.pool = gr.pool[:k-1]
 		return h
 	}
-	return make(hist, gr.d*histBins)
+	return newHist(gr.histLen)
 }
 
 func (gr *grower) putHist(h hist) {
@@ -238,19 +272,23 @@ func (gr *grower) grow(gp []gpair) {
 		gr.finalize(0)
 	} else {
 		hr := gr.getHist()
-		parallel(gr.d, gr.workers, func(lo, hi int) {
-			feats := gr.all[lo:hi]
+		for f := range gr.featLeft {
+			gr.featLeft[f] = splitInfo{gain: -1, feature: f} // constant features: no split
+		}
+		feats := gr.trainData.splittable
+		parallel(len(feats), gr.workers, func(lo, hi int) {
+			feats := feats[lo:hi]
 			gr.build(hr, feats, gr.partition, gp)
-			for _, f32 := range feats {
-				f := int(f32)
-				hf := hr.feature(f)
+			for _, fr := range feats {
+				f := int(fr.col)
+				hf := gr.feature(hr, f)
 				gr.featLeft[f] = gr.scanFeature(f, hf, 0, sumG, sumH, gr.n)
 				gr.varyL[f] = gr.varies(f, hf)
 			}
 		})
 		root = &gr.nodes[0]
 		root.hist = hr
-		root.active = keep(gr.all, gr.varyL)
+		root.active = keep(feats, gr.varyL)
 		root.split = bestOf(gr.featLeft)
 		gr.push(0)
 	}
@@ -361,18 +399,15 @@ func (gr *grower) splitNext() {
 	parallel(len(active), workers, func(lo, hi int) {
 		feats := active[lo:hi]
 		gr.build(hs, feats, idx, gr.gp)
-		missing := int(gr.missingBin)
-		for _, f32 := range feats {
-			f := int(f32)
-			fs, fl := hs.feature(f), hl.feature(f)
-			for b := range fl[:gr.nonMissing[f]] {
+		for _, fr := range feats {
+			f := int(fr.col)
+			fs, fl := gr.feature(hs, f), gr.feature(hl, f)
+			fs = fs[:len(fl)]
+			for b := range fl {
 				fl[b].g -= fs[b].g
 				fl[b].h -= fs[b].h
 				fl[b].c -= fs[b].c
 			}
-			fl[missing].g -= fs[missing].g
-			fl[missing].h -= fs[missing].h
-			fl[missing].c -= fs[missing].c
 			hL, hR := fs, fl
 			if small == ri {
 				hL, hR = fl, fs
@@ -436,82 +471,11 @@ func (gr *grower) splitIndices(n *gnode) int {
 }
 
 // build clears and fills the histograms of feats of the rows idx.
-func (gr *grower) build(hs hist, feats []int32, idx []uint32, gp []gpair) {
+func (gr *grower) build(hs hist, feats []featRef, idx []uint32, gp []gpair) {
 	for _, f := range feats {
-		clear(hs.feature(int(f))[:])
+		clear(gr.feature(hs, int(f.col)))
 	}
-	buildRows(hs, gr.rowBins, gr.d, feats, idx, gp)
-}
-
-// gpair is a row's gradient and hessian.
-type gpair struct{ g, h float32 }
-
-// buildRows accumulates the gradients of the rows idx into the
-// histograms of the features feats, reading the row-major bins: row after
-// row in the order of idx, so that each bin sums its rows in
-// scikit-learn's order (_build_histogram), while consecutive updates go to
-// different features' bins and need not wait for each other. Four rows
-// are taken at a time, their updates of one feature in row order.
-func buildRows(hs hist, rowBins []uint8, d int, feats []int32, idx []uint32, gp []gpair) {
-	if len(feats) == 0 || len(idx) == 0 {
-		return
-	}
-	// idx are rows of the partition, each below len(gp), so the unsafe
-	// loads below stay in bounds when rowBins holds len(gp) rows.
-	if len(rowBins) != len(gp)*d {
-		panic("gbdt: row-major bins and gradients of different rows")
-	}
-	for _, f := range feats {
-		if int(f) >= d || (int(f)+1)*histBins > len(hs) {
-			panic("gbdt: feature out of range")
-		}
-	}
-	base := unsafe.Pointer(&hs[0])
-	rb := unsafe.Pointer(&rowBins[0])
-	const sz = unsafe.Sizeof(histBin{})
-	const stride = histBins * sz
-	k := 0
-	for ; k+3 < len(idx); k += 4 {
-		i0, i1, i2, i3 := uintptr(idx[k]), uintptr(idx[k+1]), uintptr(idx[k+2]), uintptr(idx[k+3])
-		e0, e1, e2, e3 := gp[i0], gp[i1], gp[i2], gp[i3]
-		g0, h0, g1, h1 := float64(e0.g), float64(e0.h), float64(e1.g), float64(e1.h)
-		g2, h2, g3, h3 := float64(e2.g), float64(e2.h), float64(e3.g), float64(e3.h)
-		r0 := unsafe.Add(rb, i0*uintptr(d))
-		r1 := unsafe.Add(rb, i1*uintptr(d))
-		r2 := unsafe.Add(rb, i2*uintptr(d))
-		r3 := unsafe.Add(rb, i3*uintptr(d))
-		for _, f := range feats {
-			p := unsafe.Add(base, uintptr(f)*stride)
-			x := (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r0, f)))*sz))
-			x.g += g0
-			x.h += h0
-			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r1, f)))*sz))
-			x.g += g1
-			x.h += h1
-			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r2, f)))*sz))
-			x.g += g2
-			x.h += h2
-			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r3, f)))*sz))
-			x.g += g3
-			x.h += h3
-			x.c++
-		}
-	}
-	for ; k < len(idx); k++ {
-		i := uintptr(idx[k])
-		gv, hv := float64(gp[i].g), float64(gp[i].h)
-		r := unsafe.Add(rb, i*uintptr(d))
-		for _, f := range feats {
-			p := unsafe.Add(base, uintptr(f)*stride)
-			x := (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r, f)))*sz))
-			x.g += gv
-			x.h += hv
-			x.c++
-		}
-	}
+	gr.histRows(hs, feats, idx, gp)
 }
 
 // minHessianToSplit is scikit-learn's min_hessian_to_split.
@@ -523,7 +487,7 @@ func nodeValue(g, h, l2 float64) float64 { return -g / (h + l2 + 1e-15) }
 // scanFeature finds feature f's best split of a node from its histogram:
 // scikit-learn's _find_best_bin_to_split_left_to_right, then, when the
 // feature had missing values in training, _right_to_left.
-func (gr *grower) scanFeature(f int, hf *[histBins]histBin, value, sumG, sumH float64, n int) splitInfo {
+func (gr *grower) scanFeature(f int, hf []bin, value, sumG, sumH float64, n int) splitInfo {
 	l2 := gr.cfg.L2Regularization
 	minLeaf := gr.cfg.MinSamplesLeaf
 	lossNode := sumG * value
