@@ -442,32 +442,76 @@ func (gr *grower) splitNext() {
 }
 
 // splitIndices partitions the node's rows stably, left child first, and
-// returns where the right child starts (Splitter.split_indices).
+// returns where the right child starts (Splitter.split_indices). The rows
+// of a large node are shared among the workers in contiguous blocks, each
+// partitioned on its own; the blocks' left rows, then their right rows,
+// are then joined in block order.
 func (gr *grower) splitIndices(n *gnode) int {
 	s := n.split
 	col := gr.bins[s.feature*gr.n : (s.feature+1)*gr.n]
-	b := uint8(s.bin)
-	rows := gr.partition[n.start:n.stop]
-	buf := gr.buf[:0]
-	k := 0
-	missing, missLeft := gr.missingBin, s.missingLeft
-	for _, r := range rows {
-		v := col[r]
-		var goLeft bool
-		if v == missing {
-			goLeft = missLeft
-		} else {
-			goLeft = v <= b
-		}
-		if goLeft {
-			rows[k] = r
-			k++
-		} else {
-			buf = append(buf, r)
-		}
+	var left [256]uint8 // 1 for the bins that go left
+	for v := 0; v <= s.bin; v++ {
+		left[v] = 1
 	}
-	copy(rows[k:], buf)
+	left[gr.missingBin] = 0
+	if s.missingLeft {
+		left[gr.missingBin] = 1
+	}
+	rows := gr.partition[n.start:n.stop]
+	workers := gr.workers
+	if len(rows) < splitIndicesParallel {
+		workers = 1
+	}
+	if workers == 1 {
+		k := partitionBlock(rows, gr.buf[:len(rows)], col, &left)
+		copy(rows[k:], gr.buf[:len(rows)-k])
+		return n.start + k
+	}
+	var nLeft [maxWorkers]int
+	workers = min(workers, maxWorkers)
+	parallel(workers, workers, func(w, _ int) {
+		lo, hi := w*len(rows)/workers, (w+1)*len(rows)/workers
+		nLeft[w] = partitionBlock(rows[lo:hi], gr.buf[lo:hi], col, &left)
+	})
+	// Block w's left rows are at the start of its block, its right rows
+	// at the start of its part of buf: move the left ones down, then copy
+	// the right ones after them.
+	k := 0
+	for w := range workers {
+		lo := w * len(rows) / workers
+		copy(rows[k:], rows[lo:lo+nLeft[w]])
+		k += nLeft[w]
+	}
+	at := k
+	for w := range workers {
+		lo, hi := w*len(rows)/workers, (w+1)*len(rows)/workers
+		at += copy(rows[at:], gr.buf[lo:hi-nLeft[w]])
+	}
 	return n.start + k
+}
+
+// splitIndicesParallel is the fewest rows a node's partition is shared
+// among the workers for.
+const splitIndicesParallel = 1 << 14
+
+// maxWorkers bounds the blocks of a shared partition.
+const maxWorkers = 64
+
+// partitionBlock moves the rows that go left (left[col[r]] = 1) to the
+// front of rows and the others to the front of buf (as long as rows),
+// both in their order, without branching on the data, and returns the
+// number of left rows.
+func partitionBlock(rows, buf []uint32, col []uint8, left *[256]uint8) int {
+	buf = buf[:len(rows)]
+	k, m := 0, 0
+	for _, r := range rows {
+		l := int(left[col[r]])
+		rows[k] = r // k and m are at most the rows read so far
+		buf[m] = r
+		k += l
+		m += 1 - l
+	}
+	return k
 }
 
 // build clears and fills the histograms of feats of the rows idx.
