@@ -2,9 +2,11 @@ package gbdt
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // almostInf caps the thresholds, as scikit-learn's ALMOST_INF.
@@ -132,6 +134,7 @@ func midpointQuantile(a []float64, vi float64) float64 {
 
 // binIndex maps v to its bin: the number of thresholds below it (the
 // binary search of scikit-learn's _map_to_bins), or missing for NaN.
+// binColumns finds the same bins by keyIndex.
 func binIndex(v float64, thr []float64, missing uint8) uint8 {
 	if math.IsNaN(v) {
 		return missing
@@ -146,6 +149,30 @@ func binIndex(v float64, thr []float64, missing uint8) uint8 {
 		}
 	}
 	return uint8(lo)
+}
+
+// orderKey maps a float64 other than NaN to a uint64 of the same order,
+// -0 and 0 to the same key, so that integer comparisons (which compile to
+// conditional moves) can stand for the float ones.
+func orderKey(v float64) uint64 {
+	b := math.Float64bits(v + 0) // -0 + 0 = 0
+	return b ^ (uint64(int64(b)>>63) | 1<<63)
+}
+
+// keyIndex is binIndex for the key of a value other than NaN and the keys
+// of the thresholds (at least one), by a binary search without branches
+// on the data.
+func keyIndex(key uint64, keys []uint64) uint8 {
+	// The first key not below key is in [base, base+n].
+	base, n := 0, len(keys)
+	for n > 1 {
+		half := n >> 1
+		_, below := bits.Sub64(keys[base+half], key, 0) // 1 if below key
+		base += half & -int(below)
+		n -= half
+	}
+	_, below := bits.Sub64(keys[base], key, 0)
+	return uint8(base + int(below))
 }
 
 // fitBins computes every feature's thresholds on the rows of x listed in
@@ -167,9 +194,12 @@ func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, workers 
 		rows = perm[:binSubsample]
 	}
 	thr := make([][]float64, d)
-	parallel(d, workers, func(lo, hi int) {
+	// Features go to whichever worker is free: their costs differ (a sort
+	// or a few distinct values).
+	var next atomic.Int64
+	parallel(workers, workers, func(_, _ int) {
 		col := make([]float64, len(rows))
-		for f := lo; f < hi; f++ {
+		for f := int(next.Add(1) - 1); f < d; f = int(next.Add(1) - 1) {
 			for k, i := range rows {
 				col[k] = x[i*d+f]
 			}
@@ -180,16 +210,45 @@ func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, workers 
 }
 
 // binColumns maps the rows of x listed in rows to bins, column-major: the
-// bin of row k and feature f at out[f*len(rows)+k].
+// bin of row k and feature f at out[f*len(rows)+k]. The rows are shared
+// among the workers in blocks, each block's rows binned feature after
+// feature while they stay in cache.
 func binColumns(x []float64, d int, rows []int, thr [][]float64, missing uint8, workers int) []uint8 {
 	n := len(rows)
 	out := make([]uint8, n*d)
-	parallel(d, workers, func(lo, hi int) {
-		for f := lo; f < hi; f++ {
-			col := out[f*n : (f+1)*n]
-			t := thr[f]
-			for k, i := range rows {
-				col[k] = binIndex(x[i*d+f], t, missing)
+	keys := make([][]uint64, d)
+	for f, t := range thr {
+		keys[f] = make([]uint64, len(t))
+		for i, v := range t {
+			keys[f][i] = orderKey(v)
+		}
+	}
+	const block = 512
+	parallel((n+block-1)/block, workers, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			k0, k1 := b*block, min((b+1)*block, n)
+			for f := 0; f < d; f++ {
+				col := out[f*n+k0 : f*n+k1]
+				tk := keys[f]
+				rs := rows[k0:k1]
+				if len(tk) == 0 {
+					for k, i := range rs {
+						if v := x[i*d+f]; v != v {
+							col[k] = missing
+						} else {
+							col[k] = 0
+						}
+					}
+					continue
+				}
+				for k, i := range rs {
+					v := x[i*d+f]
+					if v != v {
+						col[k] = missing
+						continue
+					}
+					col[k] = keyIndex(orderKey(v), tk)
+				}
 			}
 		}
 	})

@@ -3,6 +3,7 @@ package gbdt
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -64,6 +65,49 @@ func TestHistKernels(t *testing.T) {
 			if c != float64(2*rows) {
 				t.Fatalf("%d rows, feature %d: %v rows counted", rows, f, c)
 			}
+		}
+	}
+}
+
+// TestBinIndexSearch compares binIndex and keyIndex with a linear count of
+// the thresholds below each value, on thresholds with repeats, -0 and 0.
+func TestBinIndexSearch(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 100, 254} {
+		thr := make([]float64, n)
+		for i := range thr {
+			thr[i] = float64(r.IntN(50) - 25)
+			if thr[i] == 0 && r.IntN(2) == 0 {
+				thr[i] = math.Copysign(0, -1)
+			}
+		}
+		slices.Sort(thr)
+		for range 2000 {
+			v := float64(r.IntN(54)-27) + []float64{0, 0.5, -0.5}[r.IntN(3)]
+			if v == 0 && r.IntN(2) == 0 {
+				v = math.Copysign(0, -1)
+			}
+			want := 0
+			for _, x := range thr {
+				if x < v {
+					want++
+				}
+			}
+			if got := binIndex(v, thr, 255); int(got) != want {
+				t.Fatalf("binIndex(%v, %v) = %d, want %d", v, thr, got, want)
+			}
+			if n > 0 {
+				keys := make([]uint64, n)
+				for i, x := range thr {
+					keys[i] = orderKey(x)
+				}
+				if got := keyIndex(orderKey(v), keys); int(got) != want {
+					t.Fatalf("keyIndex(%v, %v) = %d, want %d", v, thr, got, want)
+				}
+			}
+		}
+		if got := binIndex(math.NaN(), thr, 255); got != 255 {
+			t.Fatalf("NaN in bin %d", got)
 		}
 	}
 }
