@@ -255,57 +255,82 @@ func pairwiseSum(a []float64) float64 {
 const epsilon = 2.220446049250313e-16
 
 // gradients computes the loss's gradients and hessians at raw into g, h
-// (float32, class-major), weighted by sw when not nil.
+// (float32, class-major), weighted by sw when not nil. The exponentials
+// are taken gradBlock rows at a time by expSlice, then the rows' formulas
+// (sklearn/_loss's) in Go.
 func gradients(raw []float64, y []int, sw []float64, k int, gp []gpair, workers int) {
 	n := len(y)
 	parallel(n, workers, func(lo, hi int) {
 		if k == 1 {
-			for i := lo; i < hi; i++ {
-				yt := 0.0
-				if y[i] == 1 {
-					yt = 1
+			var ebuf [gradBlock]float64
+			for i0 := lo; i0 < hi; i0 += gradBlock {
+				e := ebuf[:min(gradBlock, hi-i0)]
+				for j := range e {
+					e[j] = -raw[i0+j]
 				}
-				e := math.Exp(-raw[i])
-				gv := ((1 - yt) - yt*e) / (1 + e)
-				hv := e / ((1 + e) * (1 + e))
-				if sw != nil {
-					gv *= sw[i]
-					hv *= sw[i]
+				expSlice(e, e)
+				for j, ev := range e {
+					i := i0 + j
+					yt := float64(y[i]) // 0 or 1
+					gv := ((1 - yt) - yt*ev) / (1 + ev)
+					hv := ev / ((1 + ev) * (1 + ev))
+					if sw != nil {
+						gv *= sw[i]
+						hv *= sw[i]
+					}
+					gp[i] = gpair{float32(gv), float32(hv)}
 				}
-				gp[i] = gpair{float32(gv), float32(hv)}
 			}
 			return
 		}
-		var pbuf [maxClasses]float64
-		p := pbuf[:k]
-		for i := lo; i < hi; i++ {
-			mx := raw[i]
-			for c := 1; c < k; c++ {
-				if mx < raw[c*n+i] {
-					mx = raw[c*n+i]
+		var mbuf [gradBlock]float64
+		pbuf := make([]float64, k*gradBlock) // class c's exponentials at c*gradBlock
+		for i0 := lo; i0 < hi; i0 += gradBlock {
+			m := min(gradBlock, hi-i0)
+			mx := mbuf[:m]
+			for j := range mx {
+				i := i0 + j
+				v := raw[i]
+				for c := 1; c < k; c++ {
+					if v < raw[c*n+i] {
+						v = raw[c*n+i]
+					}
 				}
+				mx[j] = v
 			}
-			var s float64
 			for c := 0; c < k; c++ {
-				p[c] = math.Exp(raw[c*n+i] - mx)
-				s += p[c]
+				p := pbuf[c*gradBlock : c*gradBlock+m]
+				for j := range p {
+					p[j] = raw[c*n+i0+j] - mx[j]
+				}
+				expSlice(p, p)
 			}
-			for c := 0; c < k; c++ {
-				pc := p[c] / s
-				gv := pc
-				if y[i] == c {
-					gv = pc - 1
+			for j := range mx {
+				i := i0 + j
+				var s float64
+				for c := 0; c < k; c++ {
+					s += pbuf[c*gradBlock+j]
 				}
-				hv := pc * (1 - pc)
-				if sw != nil {
-					gv *= sw[i]
-					hv *= sw[i]
+				for c := 0; c < k; c++ {
+					pc := pbuf[c*gradBlock+j] / s
+					gv := pc
+					if y[i] == c {
+						gv = pc - 1
+					}
+					hv := pc * (1 - pc)
+					if sw != nil {
+						gv *= sw[i]
+						hv *= sw[i]
+					}
+					gp[c*n+i] = gpair{float32(gv), float32(hv)}
 				}
-				gp[c*n+i] = gpair{float32(gv), float32(hv)}
 			}
 		}
 	})
 }
+
+// gradBlock is the rows whose exponentials gradients takes at a time.
+const gradBlock = 256
 
 // log1pexp is scikit-learn's log(1 + exp(x)).
 func log1pexp(x float64) float64 {
