@@ -28,16 +28,19 @@ noavx:
 // of each row (its gpair's two float32 with 1 and 0 beside them, converted
 // exactly by VCVTPS2PD); then for each feature {col, off} of refs, for each
 // of the four rows in order, the bin b = rowBins[i*d+col] gets
-// hs[off/32 + b] += Y (VADDPD: lane by lane the scalar additions).
-TEXT ·histRowsAVX(SB), NOSPLIT, $0-64
+// hs[off/32 + b] += Y (VADDPD: lane by lane the scalar additions). The
+// features are taken two at a time, their updates interleaved (a feature's
+// rows still in order), so that more of them are under way at once.
+TEXT ·histRowsAVX(SB), NOSPLIT, $8-64
 	MOVQ hs+0(FP), DI
-	MOVQ rowBins+24(FP), SI
 	MOVQ idx+40(FP), R8
 	MOVQ n+48(FP), R9
-	LEAQ (R8)(R9*4), R9    // end of the rows
+	LEAQ (R8)(R9*4), R9
+	MOVQ R9, end-8(SP)     // end of the rows
 	MOVQ refs+8(FP), R10
 	MOVQ nrefs+16(FP), R11
-	LEAQ (R10)(R11*8), R11 // end of the features
+	ANDQ $~1, R11
+	LEAQ (R10)(R11*8), R11 // end of the pairs of features
 
 	// X15 = float32 {0, 0, 1, 0}
 	MOVL    $0x3f800000, AX
@@ -45,10 +48,9 @@ TEXT ·histRowsAVX(SB), NOSPLIT, $0-64
 	VPSLLDQ $8, X15, X15
 
 block:
-	CMPQ      R8, R9
+	CMPQ      R8, end-8(SP)
 	JAE       done
 	MOVQ      gp+56(FP), R12
-	MOVQ      d+32(FP), R13
 	MOVL      (R8), AX
 	MOVL      4(R8), BX
 	MOVL      8(R8), CX
@@ -65,20 +67,69 @@ block:
 	VMOVSD    (R12)(DX*8), X3
 	VORPS     X15, X3, X3
 	VCVTPS2PD X3, Y3
-	IMULQ     R13, AX
-	IMULQ     R13, BX
-	IMULQ     R13, CX
-	IMULQ     R13, DX
-	ADDQ      SI, AX           // the rows' bins
-	ADDQ      SI, BX
-	ADDQ      SI, CX
-	ADDQ      SI, DX
+	MOVQ      d+32(FP), R12
+	IMULQ     R12, AX
+	IMULQ     R12, BX
+	IMULQ     R12, CX
+	IMULQ     R12, DX
+	MOVQ      rowBins+24(FP), R12
+	ADDQ      R12, AX          // the rows' bins
+	ADDQ      R12, BX
+	ADDQ      R12, CX
+	ADDQ      R12, DX
 	MOVQ      R10, R13
+	CMPQ      R13, R11
+	JAE       single
 
-feature:
-	MOVL    (R13), R14         // col
-	MOVL    4(R13), R15        // off
-	ADDQ    DI, R15            // the feature's bins
+pair:
+	MOVL    (R13), R14         // first feature: col, off
+	MOVL    4(R13), R15
+	ADDQ    DI, R15
+	MOVL    8(R13), SI         // second feature
+	MOVL    12(R13), R9
+	ADDQ    DI, R9
+	MOVBQZX (AX)(R14*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R15)(R12*1), Y0, Y4
+	VMOVUPD Y4, (R15)(R12*1)
+	MOVBQZX (AX)(SI*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R9)(R12*1), Y0, Y8
+	VMOVUPD Y8, (R9)(R12*1)
+	MOVBQZX (BX)(R14*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R15)(R12*1), Y1, Y5
+	VMOVUPD Y5, (R15)(R12*1)
+	MOVBQZX (BX)(SI*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R9)(R12*1), Y1, Y9
+	VMOVUPD Y9, (R9)(R12*1)
+	MOVBQZX (CX)(R14*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R15)(R12*1), Y2, Y6
+	VMOVUPD Y6, (R15)(R12*1)
+	MOVBQZX (CX)(SI*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R9)(R12*1), Y2, Y10
+	VMOVUPD Y10, (R9)(R12*1)
+	MOVBQZX (DX)(R14*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R15)(R12*1), Y3, Y7
+	VMOVUPD Y7, (R15)(R12*1)
+	MOVBQZX (DX)(SI*1), R12
+	SHLQ    $5, R12
+	VADDPD  (R9)(R12*1), Y3, Y11
+	VMOVUPD Y11, (R9)(R12*1)
+	ADDQ    $16, R13
+	CMPQ    R13, R11
+	JB      pair
+
+single:
+	TESTQ   $1, nrefs+16(FP)   // an odd feature left
+	JZ      next
+	MOVL    (R13), R14
+	MOVL    4(R13), R15
+	ADDQ    DI, R15
 	MOVBQZX (AX)(R14*1), R12
 	SHLQ    $5, R12
 	VADDPD  (R15)(R12*1), Y0, Y4
@@ -95,10 +146,8 @@ feature:
 	SHLQ    $5, R12
 	VADDPD  (R15)(R12*1), Y3, Y7
 	VMOVUPD Y7, (R15)(R12*1)
-	ADDQ    $8, R13
-	CMPQ    R13, R11
-	JB      feature
 
+next:
 	ADDQ $16, R8
 	JMP  block
 

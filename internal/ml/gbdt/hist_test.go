@@ -36,7 +36,13 @@ func TestHistKernels(t *testing.T) {
 	for i := range gp {
 		gp[i] = gpair{float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(12)-6))), float32(r.Float64())}
 	}
-	refs := td.splittable
+	for nrefs := 1; nrefs <= len(td.splittable); nrefs++ { // odd and even counts
+		histKernelCase(t, td, gp, td.splittable[len(td.splittable)-nrefs:], r)
+	}
+}
+
+func histKernelCase(t *testing.T, td *trainData, gp []gpair, refs []featRef, r *rand.Rand) {
+	n, d := td.n, td.d
 	for _, rows := range []int{0, 1, 3, 4, 5, 17, 400, n} {
 		idx := make([]uint32, rows)
 		for k := range idx {
@@ -58,7 +64,7 @@ func TestHistKernels(t *testing.T) {
 			var c float64
 			for b := range w {
 				if math.Float64bits(g[b].g) != math.Float64bits(w[b].g) || math.Float64bits(g[b].h) != math.Float64bits(w[b].h) || g[b].c != w[b].c {
-					t.Fatalf("%d rows, feature %d bin %d: %+v, want %+v", rows, f, b, g[b], w[b])
+					t.Fatalf("%d features, %d rows, feature %d bin %d: %+v, want %+v", len(refs), rows, f, b, g[b], w[b])
 				}
 				c += w[b].c
 			}
