@@ -547,8 +547,17 @@ func (gr *grower) scanFeature(f int, hf []bin, value, sumG, sumH float64, n int)
 	nl := 0
 	var bg, bh float64
 	var bb, bn int
+	// A bin of no rows and zero sums leaves the sums as they are (adding +0
+	// is the identity: no sum is ever -0), so the split after it is the
+	// one after the bin before it, which has been weighed already (or, for
+	// the first, holds no row): skipping it changes nothing. (A bin of no
+	// rows in a histogram made by subtraction may keep a rounding residue
+	// in its sums, which the scan must add as scikit-learn does.)
 	for b := 0; b < end; b++ {
 		e := &hf[b]
+		if e.c == 0 && e.g == 0 && e.h == 0 {
+			continue
+		}
 		nl += int(e.c)
 		nr := n - nl
 		hl += e.h
@@ -582,6 +591,9 @@ func (gr *grower) scanFeature(f int, hf []bin, value, sumG, sumH float64, n int)
 		foundR := false
 		for b := gr.nonMissing[f] - 2; b >= 0; b-- {
 			e := &hf[b+1]
+			if e.c == 0 && e.g == 0 && e.h == 0 {
+				continue // as above
+			}
 			nR += int(e.c)
 			nL := n - nR
 			hR += e.h
