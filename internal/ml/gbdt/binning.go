@@ -159,20 +159,34 @@ func orderKey(v float64) uint64 {
 	return b ^ (uint64(int64(b)>>63) | 1<<63)
 }
 
-// keyIndex is binIndex for the key of a value other than NaN and the keys
-// of the thresholds (at least one), by a binary search without branches
-// on the data.
-func keyIndex(key uint64, keys []uint64) uint8 {
-	// The first key not below key is in [base, base+n].
-	base, n := 0, len(keys)
-	for n > 1 {
-		half := n >> 1
-		_, below := bits.Sub64(keys[base+half], key, 0) // 1 if below key
-		base += half & -int(below)
-		n -= half
+// keyTable returns the keys of the thresholds thr, padded with the
+// largest key (never below a value's) to a power of two above len(thr),
+// for keyIndex.
+func keyTable(thr []float64) []uint64 {
+	n := 1
+	for n <= len(thr) {
+		n <<= 1
 	}
-	_, below := bits.Sub64(keys[base], key, 0)
-	return uint8(base + int(below))
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = math.MaxUint64
+		if i < len(thr) {
+			keys[i] = orderKey(thr[i])
+		}
+	}
+	return keys
+}
+
+// keyIndex is binIndex for the key of a value other than NaN, given the
+// thresholds' keyTable: the number of keys below key, found in
+// log2(len(keys)) halvings without branches on the data.
+func keyIndex(key uint64, keys []uint64) uint8 {
+	base := 0
+	for step := len(keys) >> 1; step > 0; step >>= 1 {
+		_, below := bits.Sub64(keys[base+step-1], key, 0) // 1 if below key
+		base += step & -int(below)
+	}
+	return uint8(base)
 }
 
 // fitBins computes every feature's thresholds on the rows of x listed in
@@ -218,41 +232,32 @@ func binColumns(x []float64, d int, rows []int, thr [][]float64, missing uint8, 
 	out := make([]uint8, n*d)
 	keys := make([][]uint64, d)
 	for f, t := range thr {
-		keys[f] = make([]uint64, len(t))
-		for i, v := range t {
-			keys[f][i] = orderKey(v)
-		}
+		keys[f] = keyTable(t)
 	}
 	const block = 512
 	parallel((n+block-1)/block, workers, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			k0, k1 := b*block, min((b+1)*block, n)
 			for f := 0; f < d; f++ {
-				col := out[f*n+k0 : f*n+k1]
-				tk := keys[f]
-				rs := rows[k0:k1]
-				if len(tk) == 0 {
-					for k, i := range rs {
-						if v := x[i*d+f]; v != v {
-							col[k] = missing
-						} else {
-							col[k] = 0
-						}
-					}
-					continue
-				}
-				for k, i := range rs {
-					v := x[i*d+f]
-					if v != v {
-						col[k] = missing
-						continue
-					}
-					col[k] = keyIndex(orderKey(v), tk)
-				}
+				binColumn(out[f*n+k0:f*n+k1], x[f:], d, rows[k0:k1], keys[f], missing)
 			}
 		}
 	})
 	return out
+}
+
+// binColumn sets col[k] to the bin of x[rows[k]*d] (a feature's value in
+// row rows[k], x starting at the feature) among the thresholds of keys.
+func binColumn(col []uint8, x []float64, d int, rows []int, keys []uint64, missing uint8) {
+	col = col[:len(rows)]
+	for k, i := range rows {
+		v := x[i*d]
+		if v != v {
+			col[k] = missing
+			continue
+		}
+		col[k] = keyIndex(orderKey(v), keys)
+	}
 }
 
 // parallel splits [0, n) into at most workers contiguous blocks and runs

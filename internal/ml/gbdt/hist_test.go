@@ -79,7 +79,7 @@ func histKernelCase(t *testing.T, td *trainData, gp []gpair, refs []featRef, r *
 // the thresholds below each value, on thresholds with repeats, -0 and 0.
 func TestBinIndexSearch(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 6))
-	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 100, 254} {
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 100, 127, 128, 254} {
 		thr := make([]float64, n)
 		for i := range thr {
 			thr[i] = float64(r.IntN(50) - 25)
@@ -102,14 +102,8 @@ func TestBinIndexSearch(t *testing.T) {
 			if got := binIndex(v, thr, 255); int(got) != want {
 				t.Fatalf("binIndex(%v, %v) = %d, want %d", v, thr, got, want)
 			}
-			if n > 0 {
-				keys := make([]uint64, n)
-				for i, x := range thr {
-					keys[i] = orderKey(x)
-				}
-				if got := keyIndex(orderKey(v), keys); int(got) != want {
-					t.Fatalf("keyIndex(%v, %v) = %d, want %d", v, thr, got, want)
-				}
+			if got := keyIndex(orderKey(v), keyTable(thr)); int(got) != want {
+				t.Fatalf("keyIndex(%v, %v) = %d, want %d", v, thr, got, want)
 			}
 		}
 		if got := binIndex(math.NaN(), thr, 255); got != 255 {
