@@ -65,7 +65,8 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 				val.raw[c*val.n+i] = m.baseline[c]
 			}
 		}
-		m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers))
+		val.loss = make([]float64, val.n)
+		m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers, val.loss))
 	}
 
 	gp := make([]gpair, n*k)
@@ -89,7 +90,7 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 			}
 		}
 		if val != nil {
-			m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers))
+			m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers, val.loss))
 			if shouldStop(m.ValidationScores, cfg.NIterNoChange, cfg.Tol) {
 				break
 			}
@@ -148,6 +149,7 @@ type valSet struct {
 	y    []int
 	sw   []float64
 	raw  []float64 // class-major
+	loss []float64 // lossOf's scratch
 }
 
 // add adds tree t of class c to the held-out rows' raw predictions
@@ -332,35 +334,50 @@ func gradients(raw []float64, y []int, sw []float64, k int, gp []gpair, workers 
 // gradBlock is the rows whose exponentials gradients takes at a time.
 const gradBlock = 256
 
-// log1pexp is scikit-learn's log(1 + exp(x)).
-func log1pexp(x float64) float64 {
+// log1pexpOf is scikit-learn's log(1 + exp(x)) given e = exp(x) for
+// x <= 18, exp(-x) above.
+func log1pexpOf(x, e float64) float64 {
 	switch {
 	case x <= -37:
-		return math.Exp(x)
+		return e
 	case x <= -2:
-		return math.Log1p(math.Exp(x))
+		return math.Log1p(e)
 	case x <= 18:
-		return math.Log(1 + math.Exp(x))
+		return math.Log(1 + e)
 	case x <= 33.3:
-		return x + math.Exp(-x)
+		return x + e
 	}
 	return x
 }
 
-// lossOf is the (weighted) mean loss at raw, as np.average.
-func lossOf(raw []float64, y []int, sw []float64, k, workers int) float64 {
+// lossOf is the (weighted) mean loss at raw, as np.average; l (len(y)
+// values) is scratch. The binary loss takes its exponentials gradBlock
+// rows at a time by expSlice.
+func lossOf(raw []float64, y []int, sw []float64, k, workers int, l []float64) float64 {
 	n := len(y)
-	l := make([]float64, n)
+	l = l[:n]
 	parallel(n, workers, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if k == 1 {
-				yt := 0.0
-				if y[i] == 1 {
-					yt = 1
+		if k == 1 {
+			var ebuf [gradBlock]float64
+			for i0 := lo; i0 < hi; i0 += gradBlock {
+				e := ebuf[:min(gradBlock, hi-i0)]
+				for j := range e {
+					x := raw[i0+j]
+					if x > 18 {
+						x = -x // log1pexp's exp(-x)
+					}
+					e[j] = x
 				}
-				l[i] = log1pexp(raw[i]) - yt*raw[i]
-				continue
+				expSlice(e, e)
+				for j, ev := range e {
+					i := i0 + j
+					yt := float64(y[i]) // 0 or 1
+					l[i] = log1pexpOf(raw[i], ev) - yt*raw[i]
+				}
 			}
+			return
+		}
+		for i := lo; i < hi; i++ {
 			mx := raw[i]
 			for c := 1; c < k; c++ {
 				mx = max(mx, raw[c*n+i])
