@@ -77,14 +77,7 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 			gr.grow(gp[c*n : (c+1)*n])
 			t := gr.predictor(thr)
 			m.trees = append(m.trees, t)
-			rc := raw[c*n : (c+1)*n]
-			for _, l := range gr.leaves {
-				ln := &gr.nodes[l]
-				v := ln.value
-				for _, i := range gr.partition[ln.start:ln.stop] {
-					rc[i] += v
-				}
-			}
+			gr.addLeaves(raw[c*n : (c+1)*n])
 			if val != nil {
 				val.add(&t, c, b.workers, missing)
 			}

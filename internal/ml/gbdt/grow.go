@@ -1,5 +1,7 @@
 package gbdt
 
+import "slices"
+
 // splitInfo is scikit-learn's split_info_struct.
 type splitInfo struct {
 	gain        float64
@@ -300,6 +302,27 @@ func (gr *grower) grow(gp []gpair) {
 	}
 }
 
+// addLeaves adds each leaf's value to the raw predictions rc of its rows.
+// The leaves' rows tile the partition, whose positions are shared among
+// the workers in blocks: every row still gets its one addition.
+func (gr *grower) addLeaves(rc []float64) {
+	leaves := slices.Clone(gr.leaves)
+	slices.SortFunc(leaves, func(a, b int) int { return gr.nodes[a].start - gr.nodes[b].start })
+	parallel(gr.n, gr.workers, func(lo, hi int) {
+		for _, l := range leaves {
+			ln := &gr.nodes[l]
+			s, e := max(ln.start, lo), min(ln.stop, hi)
+			if s >= e {
+				continue
+			}
+			v := ln.value
+			for _, i := range gr.partition[s:e] {
+				rc[i] += v
+			}
+		}
+	})
+}
+
 // push queues node i, or makes it a leaf when it has no split of positive
 // gain (_compute_best_split_and_push).
 func (gr *grower) push(i int) {
@@ -393,7 +416,7 @@ func (gr *grower) splitNext() {
 		gr.featRight[f] = splitInfo{gain: -1, feature: f}
 	}
 	workers := gr.workers
-	if len(idx) < 2048 {
+	if len(idx)*len(active) < buildParallel {
 		workers = 1
 	}
 	parallel(len(active), workers, func(lo, hi int) {
@@ -489,6 +512,10 @@ func (gr *grower) splitIndices(n *gnode) int {
 	}
 	return n.start + k
 }
+
+// buildParallel is the fewest bin updates (rows times features) for which
+// a child's histograms are shared among the workers.
+const buildParallel = 1 << 14
 
 // splitIndicesParallel is the fewest rows a node's partition is shared
 // among the workers for.
