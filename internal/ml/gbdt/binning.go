@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // almostInf caps the thresholds, as scikit-learn's ALMOST_INF.
@@ -20,7 +21,8 @@ const binSubsample = 200_000
 // dropped, sorted here in place) gives the midpoints of its distinct values
 // when they are at most maxBins, else its percentiles linspace(0, 100,
 // maxBins+1)[1:-1] by numpy's "midpoint" method; capped at almostInf.
-func findThresholds(col []float64, maxBins int) []float64 {
+// scratch is sortFloats' buffer (nil: a sort without one).
+func findThresholds(col []float64, maxBins int, scratch *[]uint64) []float64 {
 	k := 0
 	for _, v := range col {
 		if !math.IsNaN(v) {
@@ -40,7 +42,7 @@ func findThresholds(col []float64, maxBins int) []float64 {
 		}
 		return mids
 	}
-	slices.Sort(col)
+	sortFloats(col, scratch)
 	distinct := 1
 	for i := 1; i < len(col) && distinct <= maxBins; i++ {
 		if col[i] != col[i-1] {
@@ -74,6 +76,70 @@ func findThresholds(col []float64, maxBins int) []float64 {
 		}
 	}
 	return mids
+}
+
+// sortFloats sorts col (no NaN) in increasing order: by a radix sort of
+// the values' order keys (byte by byte, least significant first, bytes
+// all rows share skipped) in col's memory and *scratch (grown to len(col)
+// keys) when no value is -0, since the sorted values are then unique bit
+// for bit; else, or without scratch, by slices.Sort, whose order among -0
+// and 0 (equal, of different bits) is its own.
+func sortFloats(col []float64, scratch *[]uint64) {
+	n := len(col)
+	if n < 512 || scratch == nil {
+		slices.Sort(col)
+		return
+	}
+	if len(*scratch) < n {
+		*scratch = make([]uint64, n)
+	}
+	keys := unsafe.Slice((*uint64)(unsafe.Pointer(&col[0])), n) // col's memory
+	tmp := (*scratch)[:n]
+	var counts [8][256]int
+	for i, v := range col {
+		b := math.Float64bits(v)
+		if b == 1<<63 { // -0: undo the keys so far
+			for j := range i {
+				keys[j] = keyBits(keys[j])
+			}
+			slices.Sort(col)
+			return
+		}
+		k := b ^ (uint64(int64(b)>>63) | 1<<63) // orderKey(v)
+		keys[i] = k
+		for d := range counts {
+			counts[d][byte(k>>(8*d))]++
+		}
+	}
+	src, dst := keys, tmp
+	for d := range counts {
+		c := &counts[d]
+		if c[byte(src[0]>>(8*d))] == n {
+			continue // every key has this byte
+		}
+		sum := 0
+		for i, x := range c {
+			c[i] = sum
+			sum += x
+		}
+		for _, k := range src {
+			b := byte(k >> (8 * d))
+			dst[c[b]] = k
+			c[b]++
+		}
+		src, dst = dst, src
+	}
+	for i, k := range src {
+		col[i] = math.Float64frombits(keyBits(k))
+	}
+}
+
+// keyBits is the float64 bits of an order key of a value other than -0.
+func keyBits(k uint64) uint64 {
+	if k>>63 != 0 {
+		return k &^ (1 << 63)
+	}
+	return ^k
 }
 
 // fewDistinct returns the distinct values of col (NaN-free) when there
@@ -213,11 +279,12 @@ func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, workers 
 	var next atomic.Int64
 	parallel(workers, workers, func(_, _ int) {
 		col := make([]float64, len(rows))
+		var scratch []uint64 // the radix sort's, made for the first column it sorts
 		for f := int(next.Add(1) - 1); f < d; f = int(next.Add(1) - 1) {
 			for k, i := range rows {
 				col[k] = x[i*d+f]
 			}
-			thr[f] = findThresholds(col, maxBins)
+			thr[f] = findThresholds(col, maxBins, &scratch)
 		}
 	})
 	return thr

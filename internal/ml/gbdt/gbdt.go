@@ -281,14 +281,28 @@ func stratifiedSplit(y []int, classes int, frac float64, r *rand.Rand) (train, v
 		rest[c] = counts[c] - ni[c]
 	}
 	ti := approximateMode(rest, nTest, r)
+	side := make([]int8, n) // 1: training, 2: validation
 	for c, rows := range byClass {
 		p := slices.Clone(rows)
 		r.Shuffle(len(p), func(i, j int) { p[i], p[j] = p[j], p[i] })
-		train = append(train, p[:ni[c]]...)
-		val = append(val, p[ni[c]:ni[c]+ti[c]]...)
+		for _, i := range p[:ni[c]] {
+			side[i] = 1
+		}
+		for _, i := range p[ni[c] : ni[c]+ti[c]] {
+			side[i] = 2
+		}
 	}
-	slices.Sort(train)
-	slices.Sort(val)
+	// both in ascending order (a pass over the rows rather than two sorts)
+	train = make([]int, 0, nTrain)
+	val = make([]int, 0, nTest)
+	for i, s := range side {
+		switch s {
+		case 1:
+			train = append(train, i)
+		case 2:
+			val = append(val, i)
+		}
+	}
 	return train, val, nil
 }
 
