@@ -258,7 +258,7 @@ func keyIndex(key uint64, keys []uint64) uint8 {
 // fitBins computes every feature's thresholds on the rows of x listed in
 // rows (all rows when nil), subsampled to binSubsample rows with r as
 // _BinMapper does; features are shared among workers.
-func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, workers int) [][]float64 {
+func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, tm *team) [][]float64 {
 	if rows == nil {
 		rows = make([]int, len(x)/d)
 		for i := range rows {
@@ -277,7 +277,7 @@ func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, workers 
 	// Features go to whichever worker is free: their costs differ (a sort
 	// or a few distinct values).
 	var next atomic.Int64
-	parallel(workers, workers, func(_, _ int) {
+	tm.run(tm.workers(), func(_, _ int) {
 		col := make([]float64, len(rows))
 		var scratch []uint64 // the radix sort's, made for the first column it sorts
 		for f := int(next.Add(1) - 1); f < d; f = int(next.Add(1) - 1) {
@@ -294,7 +294,7 @@ func fitBins(x []float64, d int, rows []int, maxBins int, r *rand.Rand, workers 
 // bin of row k and feature f at out[f*len(rows)+k]. The rows are shared
 // among the workers in blocks, each block's rows binned feature after
 // feature while they stay in cache.
-func binColumns(x []float64, d int, rows []int, thr [][]float64, missing uint8, workers int) []uint8 {
+func binColumns(x []float64, d int, rows []int, thr [][]float64, missing uint8, tm *team) []uint8 {
 	n := len(rows)
 	out := make([]uint8, n*d)
 	keys := make([][]uint64, d)
@@ -302,7 +302,7 @@ func binColumns(x []float64, d int, rows []int, thr [][]float64, missing uint8, 
 		keys[f] = keyTable(t)
 	}
 	const block = 512
-	parallel((n+block-1)/block, workers, func(lo, hi int) {
+	tm.run((n+block-1)/block, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			k0, k1 := b*block, min((b+1)*block, n)
 			for f := 0; f < d; f++ {

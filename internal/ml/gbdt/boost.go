@@ -8,7 +8,7 @@ import (
 // booster runs the boosting iterations of one fit.
 type booster struct {
 	cfg        *Config
-	workers    int
+	tm         *team // the fit's workers
 	d, classes int
 }
 
@@ -21,12 +21,12 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 	n := len(trainRows)
 	maxBins := cfg.MaxBins
 	missing := uint8(maxBins)
-	thr := fitBins(x, d, trainRows, maxBins, r, b.workers)
+	thr := fitBins(x, d, trainRows, maxBins, r, b.tm)
 	nonMissing := make([]int, d)
 	for f := range thr {
 		nonMissing[f] = len(thr[f]) + 1
 	}
-	td := newTrainData(binColumns(x, d, trainRows, thr, missing, b.workers), n, d, nonMissing, missing, b.workers)
+	td := newTrainData(binColumns(x, d, trainRows, thr, missing, b.tm), n, d, nonMissing, missing, b.tm)
 	yt := make([]int, n)
 	var swt []float64
 	if sw != nil {
@@ -50,7 +50,7 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 	var val *valSet
 	if valRows != nil {
 		val = &valSet{n: len(valRows), y: make([]int, len(valRows)), raw: make([]float64, len(valRows)*k)}
-		val.bins = binColumns(x, d, valRows, thr, missing, b.workers)
+		val.bins = binColumns(x, d, valRows, thr, missing, b.tm)
 		if sw != nil {
 			val.sw = make([]float64, len(valRows))
 		}
@@ -66,24 +66,24 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 			}
 		}
 		val.loss = make([]float64, val.n)
-		m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers, val.loss))
+		m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.tm, val.loss))
 	}
 
 	gp := make([]gpair, n*k)
-	gr := newGrower(td, cfg, b.workers)
+	gr := newGrower(td, cfg, b.tm)
 	for it := 0; it < cfg.MaxIter; it++ {
-		gradients(raw, yt, swt, k, gp, b.workers)
+		gradients(raw, yt, swt, k, gp, b.tm)
 		for c := 0; c < k; c++ {
 			gr.grow(gp[c*n : (c+1)*n])
 			t := gr.predictor(thr)
 			m.trees = append(m.trees, t)
 			gr.addLeaves(raw[c*n : (c+1)*n])
 			if val != nil {
-				val.add(&t, c, b.workers, missing)
+				val.add(&t, c, b.tm, missing)
 			}
 		}
 		if val != nil {
-			m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers, val.loss))
+			m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.tm, val.loss))
 			if shouldStop(m.ValidationScores, cfg.NIterNoChange, cfg.Tol) {
 				break
 			}
@@ -147,9 +147,9 @@ type valSet struct {
 
 // add adds tree t of class c to the held-out rows' raw predictions
 // (predict_binned).
-func (v *valSet) add(t *tree, c, workers int, missing uint8) {
+func (v *valSet) add(t *tree, c int, tm *team, missing uint8) {
 	rc := v.raw[c*v.n : (c+1)*v.n]
-	parallel(v.n, workers, func(lo, hi int) {
+	tm.run(v.n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			j := int32(0)
 			for {
@@ -253,9 +253,9 @@ const epsilon = 2.220446049250313e-16
 // (float32, class-major), weighted by sw when not nil. The exponentials
 // are taken gradBlock rows at a time by expSlice, then the rows' formulas
 // (sklearn/_loss's) in Go.
-func gradients(raw []float64, y []int, sw []float64, k int, gp []gpair, workers int) {
+func gradients(raw []float64, y []int, sw []float64, k int, gp []gpair, tm *team) {
 	n := len(y)
-	parallel(n, workers, func(lo, hi int) {
+	tm.run(n, func(lo, hi int) {
 		if k == 1 {
 			var ebuf [gradBlock]float64
 			for i0 := lo; i0 < hi; i0 += gradBlock {
@@ -346,10 +346,10 @@ func log1pexpOf(x, e float64) float64 {
 // lossOf is the (weighted) mean loss at raw, as np.average; l (len(y)
 // values) is scratch. The binary loss takes its exponentials gradBlock
 // rows at a time by expSlice.
-func lossOf(raw []float64, y []int, sw []float64, k, workers int, l []float64) float64 {
+func lossOf(raw []float64, y []int, sw []float64, k int, tm *team, l []float64) float64 {
 	n := len(y)
 	l = l[:n]
-	parallel(n, workers, func(lo, hi int) {
+	tm.run(n, func(lo, hi int) {
 		if k == 1 {
 			var ebuf [gradBlock]float64
 			for i0 := lo; i0 < hi; i0 += gradBlock {

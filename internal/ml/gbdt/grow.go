@@ -54,7 +54,7 @@ type trainData struct {
 // newTrainData lays out the histograms of the binned training rows bins
 // (column-major, n rows of d features, missing values in missing) and
 // makes their row-major copy, on workers goroutines.
-func newTrainData(bins []uint8, n, d int, nonMissing []int, missing uint8, workers int) *trainData {
+func newTrainData(bins []uint8, n, d int, nonMissing []int, missing uint8, tm *team) *trainData {
 	td := &trainData{bins: bins, n: n, d: d, nonMissing: nonMissing, hasMissing: make([]bool, d), missingBin: missing, off: make([]int, d)}
 	for f := range d {
 		if nonMissing[f] < 1 || nonMissing[f] > int(missing) {
@@ -63,7 +63,7 @@ func newTrainData(bins []uint8, n, d int, nonMissing []int, missing uint8, worke
 		td.off[f] = td.histLen
 		td.histLen += nonMissing[f] + 1
 	}
-	parallel(d, workers, func(lo, hi int) {
+	tm.run(d, func(lo, hi int) {
 		for f := lo; f < hi; f++ {
 			nm := uint8(nonMissing[f])
 			for _, v := range bins[f*n : (f+1)*n] {
@@ -82,7 +82,7 @@ func newTrainData(bins []uint8, n, d int, nonMissing []int, missing uint8, worke
 	}
 	td.rowBins = make([]uint8, n*d)
 	const block = 256 // rows transposed at a time, their columns in cache
-	parallel((n+block-1)/block, workers, func(lo, hi int) {
+	tm.run((n+block-1)/block, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			r0, r1 := b*block, min((b+1)*block, n)
 			for f := range d {
@@ -108,8 +108,8 @@ func (td *trainData) feature(h hist, f int) []bin {
 // grower grows one tree on the gradients and hessians g, h of the rows.
 type grower struct {
 	*trainData
-	cfg     *Config
-	workers int
+	cfg *Config
+	tm  *team
 
 	gp        []gpair
 	partition []uint32
@@ -125,11 +125,11 @@ type grower struct {
 	varyL, varyR        []bool // whether a feature is not constant in the left, right child
 }
 
-func newGrower(td *trainData, cfg *Config, workers int) *grower {
+func newGrower(td *trainData, cfg *Config, tm *team) *grower {
 	return &grower{
 		trainData: td,
 		cfg:       cfg,
-		workers:   workers,
+		tm:        tm,
 		partition: make([]uint32, td.n),
 		buf:       make([]uint32, td.n),
 		featLeft:  make([]splitInfo, td.d),
@@ -278,7 +278,7 @@ func (gr *grower) grow(gp []gpair) {
 			gr.featLeft[f] = splitInfo{gain: -1, feature: f} // constant features: no split
 		}
 		feats := gr.trainData.splittable
-		parallel(len(feats), gr.workers, func(lo, hi int) {
+		gr.tm.run(len(feats), func(lo, hi int) {
 			feats := feats[lo:hi]
 			gr.build(hr, feats, gr.partition, gp)
 			for _, fr := range feats {
@@ -308,7 +308,7 @@ func (gr *grower) grow(gp []gpair) {
 func (gr *grower) addLeaves(rc []float64) {
 	leaves := slices.Clone(gr.leaves)
 	slices.SortFunc(leaves, func(a, b int) int { return gr.nodes[a].start - gr.nodes[b].start })
-	parallel(gr.n, gr.workers, func(lo, hi int) {
+	gr.tm.run(gr.n, func(lo, hi int) {
 		for _, l := range leaves {
 			ln := &gr.nodes[l]
 			s, e := max(ln.start, lo), min(ln.stop, hi)
@@ -415,11 +415,11 @@ func (gr *grower) splitNext() {
 		gr.featLeft[f] = splitInfo{gain: -1, feature: f}
 		gr.featRight[f] = splitInfo{gain: -1, feature: f}
 	}
-	workers := gr.workers
+	workers := gr.tm.workers()
 	if len(idx)*len(active) < buildParallel {
 		workers = 1
 	}
-	parallel(len(active), workers, func(lo, hi int) {
+	gr.tm.runN(len(active), workers, func(lo, hi int) {
 		feats := active[lo:hi]
 		gr.build(hs, feats, idx, gr.gp)
 		for _, fr := range feats {
@@ -481,7 +481,7 @@ func (gr *grower) splitIndices(n *gnode) int {
 		left[gr.missingBin] = 1
 	}
 	rows := gr.partition[n.start:n.stop]
-	workers := gr.workers
+	workers := gr.tm.workers()
 	if len(rows) < splitIndicesParallel {
 		workers = 1
 	}
@@ -492,7 +492,7 @@ func (gr *grower) splitIndices(n *gnode) int {
 	}
 	var nLeft [maxWorkers]int
 	workers = min(workers, maxWorkers)
-	parallel(workers, workers, func(w, _ int) {
+	gr.tm.runN(workers, workers, func(w, _ int) {
 		lo, hi := w*len(rows)/workers, (w+1)*len(rows)/workers
 		nLeft[w] = partitionBlock(rows[lo:hi], gr.buf[lo:hi], col, &left)
 	})

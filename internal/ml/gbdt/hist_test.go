@@ -28,7 +28,9 @@ func TestHistKernels(t *testing.T) {
 			bins[f*n+i] = v
 		}
 	}
-	td := newTrainData(bins, n, d, nonMissing, 255, 2)
+	tm := newTeam(2)
+	defer tm.close()
+	td := newTrainData(bins, n, d, nonMissing, 255, tm)
 	if !td.hasMissing[5] || !td.hasMissing[6] || td.hasMissing[0] {
 		t.Fatalf("hasMissing %v", td.hasMissing)
 	}
