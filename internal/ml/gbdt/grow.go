@@ -514,12 +514,13 @@ func (gr *grower) splitIndices(n *gnode) int {
 }
 
 // buildParallel is the fewest bin updates (rows times features) for which
-// a child's histograms are shared among the workers.
-const buildParallel = 1 << 14
-
-// splitIndicesParallel is the fewest rows a node's partition is shared
-// among the workers for.
-const splitIndicesParallel = 1 << 14
+// a child's histograms are shared among the workers, and
+// splitIndicesParallel the fewest rows for which a node's partition is:
+// a section costs the team a few microseconds (team.go).
+const (
+	buildParallel        = 1 << 12
+	splitIndicesParallel = 1 << 12
+)
 
 // maxWorkers bounds the blocks of a shared partition.
 const maxWorkers = 64
