@@ -8,7 +8,7 @@ import (
 // booster runs the boosting iterations of one fit.
 type booster struct {
 	cfg        *Config
-	workers    int
+	tm         *team // the fit's workers
 	d, classes int
 }
 
@@ -21,32 +21,12 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 	n := len(trainRows)
 	maxBins := cfg.MaxBins
 	missing := uint8(maxBins)
-	thr := fitBins(x, d, trainRows, maxBins, r, b.workers)
-	td := &trainData{
-		bins:       binColumns(x, d, trainRows, thr, missing, b.workers),
-		n:          n,
-		d:          d,
-		nonMissing: make([]int, d),
-		hasMissing: make([]bool, d),
-		missingBin: missing,
-	}
-	td.rowBins = make([]uint8, n*d)
-	parallel(n, b.workers, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			for f := 0; f < d; f++ {
-				td.rowBins[i*d+f] = td.bins[f*n+i]
-			}
-		}
-	})
+	thr := fitBins(x, d, trainRows, maxBins, r, b.tm)
+	nonMissing := make([]int, d)
 	for f := range thr {
-		td.nonMissing[f] = len(thr[f]) + 1
-		for _, v := range td.bins[f*n : (f+1)*n] {
-			if v == missing {
-				td.hasMissing[f] = true
-				break
-			}
-		}
+		nonMissing[f] = len(thr[f]) + 1
 	}
+	td := newTrainData(binColumns(x, d, trainRows, thr, missing, b.tm), n, d, nonMissing, missing, b.tm)
 	yt := make([]int, n)
 	var swt []float64
 	if sw != nil {
@@ -70,7 +50,7 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 	var val *valSet
 	if valRows != nil {
 		val = &valSet{n: len(valRows), y: make([]int, len(valRows)), raw: make([]float64, len(valRows)*k)}
-		val.bins = binColumns(x, d, valRows, thr, missing, b.workers)
+		val.bins = binColumns(x, d, valRows, thr, missing, b.tm)
 		if sw != nil {
 			val.sw = make([]float64, len(valRows))
 		}
@@ -85,31 +65,25 @@ func (b *booster) fit(x []float64, y []int, sw []float64, trainRows, valRows []i
 				val.raw[c*val.n+i] = m.baseline[c]
 			}
 		}
-		m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers))
+		val.loss = make([]float64, val.n)
+		m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.tm, val.loss))
 	}
 
 	gp := make([]gpair, n*k)
-	gr := newGrower(td, cfg, b.workers)
+	gr := newGrower(td, cfg, b.tm)
 	for it := 0; it < cfg.MaxIter; it++ {
-		gradients(raw, yt, swt, k, gp, b.workers)
+		gradients(raw, yt, swt, k, gp, b.tm)
 		for c := 0; c < k; c++ {
 			gr.grow(gp[c*n : (c+1)*n])
 			t := gr.predictor(thr)
 			m.trees = append(m.trees, t)
-			rc := raw[c*n : (c+1)*n]
-			for _, l := range gr.leaves {
-				ln := &gr.nodes[l]
-				v := ln.value
-				for _, i := range gr.partition[ln.start:ln.stop] {
-					rc[i] += v
-				}
-			}
+			gr.addLeaves(raw[c*n : (c+1)*n])
 			if val != nil {
-				val.add(&t, c, b.workers, missing)
+				val.add(&t, c, b.tm, missing)
 			}
 		}
 		if val != nil {
-			m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.workers))
+			m.ValidationScores = append(m.ValidationScores, -lossOf(val.raw, val.y, val.sw, k, b.tm, val.loss))
 			if shouldStop(m.ValidationScores, cfg.NIterNoChange, cfg.Tol) {
 				break
 			}
@@ -168,13 +142,14 @@ type valSet struct {
 	y    []int
 	sw   []float64
 	raw  []float64 // class-major
+	loss []float64 // lossOf's scratch
 }
 
 // add adds tree t of class c to the held-out rows' raw predictions
 // (predict_binned).
-func (v *valSet) add(t *tree, c, workers int, missing uint8) {
+func (v *valSet) add(t *tree, c int, tm *team, missing uint8) {
 	rc := v.raw[c*v.n : (c+1)*v.n]
-	parallel(v.n, workers, func(lo, hi int) {
+	tm.run(v.n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			j := int32(0)
 			for {
@@ -275,87 +250,127 @@ func pairwiseSum(a []float64) float64 {
 const epsilon = 2.220446049250313e-16
 
 // gradients computes the loss's gradients and hessians at raw into g, h
-// (float32, class-major), weighted by sw when not nil.
-func gradients(raw []float64, y []int, sw []float64, k int, gp []gpair, workers int) {
+// (float32, class-major), weighted by sw when not nil. The exponentials
+// are taken gradBlock rows at a time by expSlice, then the rows' formulas
+// (sklearn/_loss's) in Go.
+func gradients(raw []float64, y []int, sw []float64, k int, gp []gpair, tm *team) {
 	n := len(y)
-	parallel(n, workers, func(lo, hi int) {
+	tm.run(n, func(lo, hi int) {
 		if k == 1 {
-			for i := lo; i < hi; i++ {
-				yt := 0.0
-				if y[i] == 1 {
-					yt = 1
+			var ebuf [gradBlock]float64
+			for i0 := lo; i0 < hi; i0 += gradBlock {
+				e := ebuf[:min(gradBlock, hi-i0)]
+				for j := range e {
+					e[j] = -raw[i0+j]
 				}
-				e := math.Exp(-raw[i])
-				gv := ((1 - yt) - yt*e) / (1 + e)
-				hv := e / ((1 + e) * (1 + e))
-				if sw != nil {
-					gv *= sw[i]
-					hv *= sw[i]
+				expSlice(e, e)
+				for j, ev := range e {
+					i := i0 + j
+					yt := float64(y[i]) // 0 or 1
+					gv := ((1 - yt) - yt*ev) / (1 + ev)
+					hv := ev / ((1 + ev) * (1 + ev))
+					if sw != nil {
+						gv *= sw[i]
+						hv *= sw[i]
+					}
+					gp[i] = gpair{float32(gv), float32(hv)}
 				}
-				gp[i] = gpair{float32(gv), float32(hv)}
 			}
 			return
 		}
-		var pbuf [maxClasses]float64
-		p := pbuf[:k]
-		for i := lo; i < hi; i++ {
-			mx := raw[i]
-			for c := 1; c < k; c++ {
-				if mx < raw[c*n+i] {
-					mx = raw[c*n+i]
+		var mbuf [gradBlock]float64
+		pbuf := make([]float64, k*gradBlock) // class c's exponentials at c*gradBlock
+		for i0 := lo; i0 < hi; i0 += gradBlock {
+			m := min(gradBlock, hi-i0)
+			mx := mbuf[:m]
+			for j := range mx {
+				i := i0 + j
+				v := raw[i]
+				for c := 1; c < k; c++ {
+					if v < raw[c*n+i] {
+						v = raw[c*n+i]
+					}
 				}
+				mx[j] = v
 			}
-			var s float64
 			for c := 0; c < k; c++ {
-				p[c] = math.Exp(raw[c*n+i] - mx)
-				s += p[c]
+				p := pbuf[c*gradBlock : c*gradBlock+m]
+				for j := range p {
+					p[j] = raw[c*n+i0+j] - mx[j]
+				}
+				expSlice(p, p)
 			}
-			for c := 0; c < k; c++ {
-				pc := p[c] / s
-				gv := pc
-				if y[i] == c {
-					gv = pc - 1
+			for j := range mx {
+				i := i0 + j
+				var s float64
+				for c := 0; c < k; c++ {
+					s += pbuf[c*gradBlock+j]
 				}
-				hv := pc * (1 - pc)
-				if sw != nil {
-					gv *= sw[i]
-					hv *= sw[i]
+				for c := 0; c < k; c++ {
+					pc := pbuf[c*gradBlock+j] / s
+					gv := pc
+					if y[i] == c {
+						gv = pc - 1
+					}
+					hv := pc * (1 - pc)
+					if sw != nil {
+						gv *= sw[i]
+						hv *= sw[i]
+					}
+					gp[c*n+i] = gpair{float32(gv), float32(hv)}
 				}
-				gp[c*n+i] = gpair{float32(gv), float32(hv)}
 			}
 		}
 	})
 }
 
-// log1pexp is scikit-learn's log(1 + exp(x)).
-func log1pexp(x float64) float64 {
+// gradBlock is the rows whose exponentials gradients takes at a time.
+const gradBlock = 256
+
+// log1pexpOf is scikit-learn's log(1 + exp(x)) given e = exp(x) for
+// x <= 18, exp(-x) above.
+func log1pexpOf(x, e float64) float64 {
 	switch {
 	case x <= -37:
-		return math.Exp(x)
+		return e
 	case x <= -2:
-		return math.Log1p(math.Exp(x))
+		return math.Log1p(e)
 	case x <= 18:
-		return math.Log(1 + math.Exp(x))
+		return math.Log(1 + e)
 	case x <= 33.3:
-		return x + math.Exp(-x)
+		return x + e
 	}
 	return x
 }
 
-// lossOf is the (weighted) mean loss at raw, as np.average.
-func lossOf(raw []float64, y []int, sw []float64, k, workers int) float64 {
+// lossOf is the (weighted) mean loss at raw, as np.average; l (len(y)
+// values) is scratch. The binary loss takes its exponentials gradBlock
+// rows at a time by expSlice.
+func lossOf(raw []float64, y []int, sw []float64, k int, tm *team, l []float64) float64 {
 	n := len(y)
-	l := make([]float64, n)
-	parallel(n, workers, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if k == 1 {
-				yt := 0.0
-				if y[i] == 1 {
-					yt = 1
+	l = l[:n]
+	tm.run(n, func(lo, hi int) {
+		if k == 1 {
+			var ebuf [gradBlock]float64
+			for i0 := lo; i0 < hi; i0 += gradBlock {
+				e := ebuf[:min(gradBlock, hi-i0)]
+				for j := range e {
+					x := raw[i0+j]
+					if x > 18 {
+						x = -x // log1pexp's exp(-x)
+					}
+					e[j] = x
 				}
-				l[i] = log1pexp(raw[i]) - yt*raw[i]
-				continue
+				expSlice(e, e)
+				for j, ev := range e {
+					i := i0 + j
+					yt := float64(y[i]) // 0 or 1
+					l[i] = log1pexpOf(raw[i], ev) - yt*raw[i]
+				}
 			}
+			return
+		}
+		for i := lo; i < hi; i++ {
 			mx := raw[i]
 			for c := 1; c < k; c++ {
 				mx = max(mx, raw[c*n+i])

@@ -159,21 +159,21 @@ func TestShouldStop(t *testing.T) {
 // TestThresholds checks hand-computed thresholds: midpoints of few
 // distinct values, numpy's midpoint percentiles of many.
 func TestThresholds(t *testing.T) {
-	got := findThresholds([]float64{3, 1, 2, 2, math.NaN(), 1}, 255)
+	got := findThresholds([]float64{3, 1, 2, 2, math.NaN(), 1}, 255, nil)
 	if want := []float64{1.5, 2.5}; !equal(got, want) {
 		t.Errorf("midpoints %v, want %v", got, want)
 	}
 	// scikit-learn's _find_binning_thresholds(np.arange(10.0), 3) and
 	// (np.arange(10.0)**2, 4)
 	col := []float64{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}
-	got = findThresholds(col, 3)
+	got = findThresholds(col, 3, nil)
 	if want := []float64{3.5, 6.5}; !equal(got, want) {
 		t.Errorf("percentiles %v, want %v", got, want)
 	}
 	for i := range col {
 		col[i] = float64(i * i)
 	}
-	if got, want := findThresholds(col, 4), []float64{6.5, 20.5, 42.5}; !equal(got, want) {
+	if got, want := findThresholds(col, 4, nil), []float64{6.5, 20.5, 42.5}; !equal(got, want) {
 		t.Errorf("percentiles %v, want %v", got, want)
 	}
 	if b := binIndex(2.5, []float64{2.5, 6}, 3); b != 0 {

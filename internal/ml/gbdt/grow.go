@@ -1,26 +1,6 @@
 package gbdt
 
-import (
-	"unsafe"
-)
-
-// histBins is the stride of a feature's histogram: every bin index a uint8
-// can hold, so that indexing by a bin needs no bounds check.
-const histBins = 256
-
-// histBin is one bin of a histogram: scikit-learn's hist_struct (float64
-// sums of the float32 gradients and hessians, and a count).
-type histBin struct {
-	g, h float64
-	c    uint32
-}
-
-// hist is the histograms of one node, feature after feature.
-type hist []histBin
-
-func (h hist) feature(f int) *[histBins]histBin {
-	return (*[histBins]histBin)(h[f*histBins : (f+1)*histBins])
-}
+import "slices"
 
 // splitInfo is scikit-learn's split_info_struct.
 type splitInfo struct {
@@ -42,7 +22,7 @@ type gnode struct {
 	value       float64
 	depth       int
 	hist        hist
-	active      []int32 // the features not constant in the parent: the only ones its histogram holds
+	active      []featRef // the features not constant in the parent: the only ones its histogram holds
 	split       splitInfo
 	left, right int // children's indices into grower.nodes; -1 while a leaf
 	leaf        bool
@@ -52,19 +32,84 @@ func (n *gnode) samples() int { return n.stop - n.start }
 
 // trainData is the binned training matrix and what every tree shares.
 type trainData struct {
-	bins       []uint8 // column-major, n rows per feature
-	rowBins    []uint8 // the same, row-major: d features per row
+	bins       []uint8 // column-major, n rows per feature; missing values in missingBin
 	n, d       int
 	nonMissing []int  // bins of non-missing values per feature
 	hasMissing []bool // whether a training row fell in the missing bin
 	missingBin uint8
+
+	// The histograms' layout: feature f's bins are hist[off[f]] to
+	// hist[off[f]+nonMissing[f]], the last its missing values'; a node's
+	// histograms hold histLen bins.
+	off     []int
+	histLen int
+	// rowBins is bins row-major (d a row) for the histogram kernels, with
+	// the missing values in the feature's last bin, nonMissing[f].
+	rowBins []uint8
+	// splittable is the features of more than one bin, the others
+	// constant in every node.
+	splittable []featRef
+}
+
+// newTrainData lays out the histograms of the binned training rows bins
+// (column-major, n rows of d features, missing values in missing) and
+// makes their row-major copy, on workers goroutines.
+func newTrainData(bins []uint8, n, d int, nonMissing []int, missing uint8, tm *team) *trainData {
+	td := &trainData{bins: bins, n: n, d: d, nonMissing: nonMissing, hasMissing: make([]bool, d), missingBin: missing, off: make([]int, d)}
+	for f := range d {
+		if nonMissing[f] < 1 || nonMissing[f] > int(missing) {
+			panic("gbdt: bins out of range")
+		}
+		td.off[f] = td.histLen
+		td.histLen += nonMissing[f] + 1
+	}
+	tm.run(d, func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			nm := uint8(nonMissing[f])
+			for _, v := range bins[f*n : (f+1)*n] {
+				if v == missing {
+					td.hasMissing[f] = true
+				} else if v >= nm {
+					panic("gbdt: bin out of range")
+				}
+			}
+		}
+	})
+	for f := range d {
+		if nonMissing[f] > 1 || td.hasMissing[f] {
+			td.splittable = append(td.splittable, featRef{col: uint32(f), off: uint32(td.off[f] * binSize)})
+		}
+	}
+	td.rowBins = make([]uint8, n*d)
+	const block = 256 // rows transposed at a time, their columns in cache
+	tm.run((n+block-1)/block, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			r0, r1 := b*block, min((b+1)*block, n)
+			for f := range d {
+				col := bins[f*n+r0 : f*n+r1]
+				nm := uint8(nonMissing[f])
+				for k, v := range col {
+					if v == missing {
+						v = nm
+					}
+					td.rowBins[(r0+k)*d+f] = v
+				}
+			}
+		}
+	})
+	return td
+}
+
+// feature is feature f's bins in h.
+func (td *trainData) feature(h hist, f int) []bin {
+	return h[td.off[f] : td.off[f]+td.nonMissing[f]+1]
 }
 
 // grower grows one tree on the gradients and hessians g, h of the rows.
 type grower struct {
 	*trainData
-	cfg     *Config
-	workers int
+	cfg *Config
+	tm  *team
 
 	gp        []gpair
 	partition []uint32
@@ -78,36 +123,27 @@ type grower struct {
 	// per-feature results of a children pass
 	featLeft, featRight []splitInfo
 	varyL, varyR        []bool // whether a feature is not constant in the left, right child
-	all                 []int32
 }
 
-func newGrower(td *trainData, cfg *Config, workers int) *grower {
+func newGrower(td *trainData, cfg *Config, tm *team) *grower {
 	return &grower{
 		trainData: td,
 		cfg:       cfg,
-		workers:   workers,
+		tm:        tm,
 		partition: make([]uint32, td.n),
 		buf:       make([]uint32, td.n),
 		featLeft:  make([]splitInfo, td.d),
 		featRight: make([]splitInfo, td.d),
 		varyL:     make([]bool, td.d),
 		varyR:     make([]bool, td.d),
-		all:       allFeatures(td.d),
 	}
 }
 
-func allFeatures(d int) []int32 {
-	a := make([]int32, d)
-	for i := range a {
-		a[i] = int32(i)
-	}
-	return a
-}
-
-// varies reports whether a histogram holds rows in more than one bin.
-func (gr *grower) varies(f int, hf *[histBins]histBin) bool {
-	seen := hf[gr.missingBin].c > 0
-	for _, e := range hf[:gr.nonMissing[f]] {
+// varies reports whether feature f's bins hf hold rows in more than one bin.
+func (gr *grower) varies(f int, hf []bin) bool {
+	nm := gr.nonMissing[f]
+	seen := hf[nm].c > 0
+	for _, e := range hf[:nm] {
 		if e.c > 0 {
 			if seen {
 				return true
@@ -119,10 +155,10 @@ func (gr *grower) varies(f int, hf *[histBins]histBin) bool {
 }
 
 // keep returns the features of a for which vary is true.
-func keep(a []int32, vary []bool) []int32 {
-	out := make([]int32, 0, len(a))
+func keep(a []featRef, vary []bool) []featRef {
+	out := make([]featRef, 0, len(a))
 	for _, f := range a {
-		if vary[f] {
+		if vary[f.col] {
 			out = append(out, f)
 		}
 	}
@@ -135,7 +171,7 @@ func (gr *grower) getHist() hist {
 		gr.pool = gr.pool[:k-1]
 		return h
 	}
-	return make(hist, gr.d*histBins)
+	return newHist(gr.histLen)
 }
 
 func (gr *grower) putHist(h hist) {
@@ -238,19 +274,23 @@ func (gr *grower) grow(gp []gpair) {
 		gr.finalize(0)
 	} else {
 		hr := gr.getHist()
-		parallel(gr.d, gr.workers, func(lo, hi int) {
-			feats := gr.all[lo:hi]
+		for f := range gr.featLeft {
+			gr.featLeft[f] = splitInfo{gain: -1, feature: f} // constant features: no split
+		}
+		feats := gr.trainData.splittable
+		gr.tm.run(len(feats), func(lo, hi int) {
+			feats := feats[lo:hi]
 			gr.build(hr, feats, gr.partition, gp)
-			for _, f32 := range feats {
-				f := int(f32)
-				hf := hr.feature(f)
+			for _, fr := range feats {
+				f := int(fr.col)
+				hf := gr.feature(hr, f)
 				gr.featLeft[f] = gr.scanFeature(f, hf, 0, sumG, sumH, gr.n)
 				gr.varyL[f] = gr.varies(f, hf)
 			}
 		})
 		root = &gr.nodes[0]
 		root.hist = hr
-		root.active = keep(gr.all, gr.varyL)
+		root.active = keep(feats, gr.varyL)
 		root.split = bestOf(gr.featLeft)
 		gr.push(0)
 	}
@@ -260,6 +300,27 @@ func (gr *grower) grow(gp []gpair) {
 	for _, l := range gr.leaves {
 		gr.nodes[l].value *= gr.cfg.LearningRate
 	}
+}
+
+// addLeaves adds each leaf's value to the raw predictions rc of its rows.
+// The leaves' rows tile the partition, whose positions are shared among
+// the workers in blocks: every row still gets its one addition.
+func (gr *grower) addLeaves(rc []float64) {
+	leaves := slices.Clone(gr.leaves)
+	slices.SortFunc(leaves, func(a, b int) int { return gr.nodes[a].start - gr.nodes[b].start })
+	gr.tm.run(gr.n, func(lo, hi int) {
+		for _, l := range leaves {
+			ln := &gr.nodes[l]
+			s, e := max(ln.start, lo), min(ln.stop, hi)
+			if s >= e {
+				continue
+			}
+			v := ln.value
+			for _, i := range gr.partition[s:e] {
+				rc[i] += v
+			}
+		}
+	})
 }
 
 // push queues node i, or makes it a leaf when it has no split of positive
@@ -354,25 +415,22 @@ func (gr *grower) splitNext() {
 		gr.featLeft[f] = splitInfo{gain: -1, feature: f}
 		gr.featRight[f] = splitInfo{gain: -1, feature: f}
 	}
-	workers := gr.workers
-	if len(idx) < 2048 {
+	workers := gr.tm.workers()
+	if len(idx)*len(active) < buildParallel {
 		workers = 1
 	}
-	parallel(len(active), workers, func(lo, hi int) {
+	gr.tm.runN(len(active), workers, func(lo, hi int) {
 		feats := active[lo:hi]
 		gr.build(hs, feats, idx, gr.gp)
-		missing := int(gr.missingBin)
-		for _, f32 := range feats {
-			f := int(f32)
-			fs, fl := hs.feature(f), hl.feature(f)
-			for b := range fl[:gr.nonMissing[f]] {
+		for _, fr := range feats {
+			f := int(fr.col)
+			fs, fl := gr.feature(hs, f), gr.feature(hl, f)
+			fs = fs[:len(fl)]
+			for b := range fl {
 				fl[b].g -= fs[b].g
 				fl[b].h -= fs[b].h
 				fl[b].c -= fs[b].c
 			}
-			fl[missing].g -= fs[missing].g
-			fl[missing].h -= fs[missing].h
-			fl[missing].c -= fs[missing].c
 			hL, hR := fs, fl
 			if small == ri {
 				hL, hR = fl, fs
@@ -407,111 +465,89 @@ func (gr *grower) splitNext() {
 }
 
 // splitIndices partitions the node's rows stably, left child first, and
-// returns where the right child starts (Splitter.split_indices).
+// returns where the right child starts (Splitter.split_indices). The rows
+// of a large node are shared among the workers in contiguous blocks, each
+// partitioned on its own; the blocks' left rows, then their right rows,
+// are then joined in block order.
 func (gr *grower) splitIndices(n *gnode) int {
 	s := n.split
 	col := gr.bins[s.feature*gr.n : (s.feature+1)*gr.n]
-	b := uint8(s.bin)
-	rows := gr.partition[n.start:n.stop]
-	buf := gr.buf[:0]
-	k := 0
-	missing, missLeft := gr.missingBin, s.missingLeft
-	for _, r := range rows {
-		v := col[r]
-		var goLeft bool
-		if v == missing {
-			goLeft = missLeft
-		} else {
-			goLeft = v <= b
-		}
-		if goLeft {
-			rows[k] = r
-			k++
-		} else {
-			buf = append(buf, r)
-		}
+	var left [256]uint8 // 1 for the bins that go left
+	for v := 0; v <= s.bin; v++ {
+		left[v] = 1
 	}
-	copy(rows[k:], buf)
+	left[gr.missingBin] = 0
+	if s.missingLeft {
+		left[gr.missingBin] = 1
+	}
+	rows := gr.partition[n.start:n.stop]
+	workers := gr.tm.workers()
+	if len(rows) < splitIndicesParallel {
+		workers = 1
+	}
+	if workers == 1 {
+		k := partitionBlock(rows, gr.buf[:len(rows)], col, &left)
+		copy(rows[k:], gr.buf[:len(rows)-k])
+		return n.start + k
+	}
+	var nLeft [maxWorkers]int
+	workers = min(workers, maxWorkers)
+	gr.tm.runN(workers, workers, func(w, _ int) {
+		lo, hi := w*len(rows)/workers, (w+1)*len(rows)/workers
+		nLeft[w] = partitionBlock(rows[lo:hi], gr.buf[lo:hi], col, &left)
+	})
+	// Block w's left rows are at the start of its block, its right rows
+	// at the start of its part of buf: move the left ones down, then copy
+	// the right ones after them.
+	k := 0
+	for w := range workers {
+		lo := w * len(rows) / workers
+		copy(rows[k:], rows[lo:lo+nLeft[w]])
+		k += nLeft[w]
+	}
+	at := k
+	for w := range workers {
+		lo, hi := w*len(rows)/workers, (w+1)*len(rows)/workers
+		at += copy(rows[at:], gr.buf[lo:hi-nLeft[w]])
+	}
 	return n.start + k
 }
 
-// build clears and fills the histograms of feats of the rows idx.
-func (gr *grower) build(hs hist, feats []int32, idx []uint32, gp []gpair) {
-	for _, f := range feats {
-		clear(hs.feature(int(f))[:])
+// buildParallel is the fewest bin updates (rows times features) for which
+// a child's histograms are shared among the workers, and
+// splitIndicesParallel the fewest rows for which a node's partition is:
+// a section costs the team a few microseconds (team.go).
+const (
+	buildParallel        = 1 << 12
+	splitIndicesParallel = 1 << 12
+)
+
+// maxWorkers bounds the blocks of a shared partition.
+const maxWorkers = 64
+
+// partitionBlock moves the rows that go left (left[col[r]] = 1) to the
+// front of rows and the others to the front of buf (as long as rows),
+// both in their order, without branching on the data, and returns the
+// number of left rows.
+func partitionBlock(rows, buf []uint32, col []uint8, left *[256]uint8) int {
+	buf = buf[:len(rows)]
+	k, m := 0, 0
+	for _, r := range rows {
+		l := int(left[col[r]])
+		rows[k] = r // k and m are at most the rows read so far
+		buf[m] = r
+		k += l
+		m += 1 - l
 	}
-	buildRows(hs, gr.rowBins, gr.d, feats, idx, gp)
+	return k
 }
 
-// gpair is a row's gradient and hessian.
-type gpair struct{ g, h float32 }
-
-// buildRows accumulates the gradients of the rows idx into the
-// histograms of the features feats, reading the row-major bins: row after
-// row in the order of idx, so that each bin sums its rows in
-// scikit-learn's order (_build_histogram), while consecutive updates go to
-// different features' bins and need not wait for each other. Four rows
-// are taken at a time, their updates of one feature in row order.
-func buildRows(hs hist, rowBins []uint8, d int, feats []int32, idx []uint32, gp []gpair) {
-	if len(feats) == 0 || len(idx) == 0 {
-		return
-	}
-	// idx are rows of the partition, each below len(gp), so the unsafe
-	// loads below stay in bounds when rowBins holds len(gp) rows.
-	if len(rowBins) != len(gp)*d {
-		panic("gbdt: row-major bins and gradients of different rows")
-	}
+// build clears and fills the histograms of feats of the rows idx.
+func (gr *grower) build(hs hist, feats []featRef, idx []uint32, gp []gpair) {
 	for _, f := range feats {
-		if int(f) >= d || (int(f)+1)*histBins > len(hs) {
-			panic("gbdt: feature out of range")
-		}
+		clear(gr.feature(hs, int(f.col)))
 	}
-	base := unsafe.Pointer(&hs[0])
-	rb := unsafe.Pointer(&rowBins[0])
-	const sz = unsafe.Sizeof(histBin{})
-	const stride = histBins * sz
-	k := 0
-	for ; k+3 < len(idx); k += 4 {
-		i0, i1, i2, i3 := uintptr(idx[k]), uintptr(idx[k+1]), uintptr(idx[k+2]), uintptr(idx[k+3])
-		e0, e1, e2, e3 := gp[i0], gp[i1], gp[i2], gp[i3]
-		g0, h0, g1, h1 := float64(e0.g), float64(e0.h), float64(e1.g), float64(e1.h)
-		g2, h2, g3, h3 := float64(e2.g), float64(e2.h), float64(e3.g), float64(e3.h)
-		r0 := unsafe.Add(rb, i0*uintptr(d))
-		r1 := unsafe.Add(rb, i1*uintptr(d))
-		r2 := unsafe.Add(rb, i2*uintptr(d))
-		r3 := unsafe.Add(rb, i3*uintptr(d))
-		for _, f := range feats {
-			p := unsafe.Add(base, uintptr(f)*stride)
-			x := (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r0, f)))*sz))
-			x.g += g0
-			x.h += h0
-			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r1, f)))*sz))
-			x.g += g1
-			x.h += h1
-			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r2, f)))*sz))
-			x.g += g2
-			x.h += h2
-			x.c++
-			x = (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r3, f)))*sz))
-			x.g += g3
-			x.h += h3
-			x.c++
-		}
-	}
-	for ; k < len(idx); k++ {
-		i := uintptr(idx[k])
-		gv, hv := float64(gp[i].g), float64(gp[i].h)
-		r := unsafe.Add(rb, i*uintptr(d))
-		for _, f := range feats {
-			p := unsafe.Add(base, uintptr(f)*stride)
-			x := (*histBin)(unsafe.Add(p, uintptr(*(*uint8)(unsafe.Add(r, f)))*sz))
-			x.g += gv
-			x.h += hv
-			x.c++
-		}
-	}
+	gr.histRows(hs, feats, idx, gp)
 }
 
 // minHessianToSplit is scikit-learn's min_hessian_to_split.
@@ -523,7 +559,7 @@ func nodeValue(g, h, l2 float64) float64 { return -g / (h + l2 + 1e-15) }
 // scanFeature finds feature f's best split of a node from its histogram:
 // scikit-learn's _find_best_bin_to_split_left_to_right, then, when the
 // feature had missing values in training, _right_to_left.
-func (gr *grower) scanFeature(f int, hf *[histBins]histBin, value, sumG, sumH float64, n int) splitInfo {
+func (gr *grower) scanFeature(f int, hf []bin, value, sumG, sumH float64, n int) splitInfo {
 	l2 := gr.cfg.L2Regularization
 	minLeaf := gr.cfg.MinSamplesLeaf
 	lossNode := sumG * value
@@ -539,8 +575,17 @@ func (gr *grower) scanFeature(f int, hf *[histBins]histBin, value, sumG, sumH fl
 	nl := 0
 	var bg, bh float64
 	var bb, bn int
+	// A bin of no rows and zero sums leaves the sums as they are (adding +0
+	// is the identity: no sum is ever -0), so the split after it is the
+	// one after the bin before it, which has been weighed already (or, for
+	// the first, holds no row): skipping it changes nothing. (A bin of no
+	// rows in a histogram made by subtraction may keep a rounding residue
+	// in its sums, which the scan must add as scikit-learn does.)
 	for b := 0; b < end; b++ {
 		e := &hf[b]
+		if e.c == 0 && e.g == 0 && e.h == 0 {
+			continue
+		}
 		nl += int(e.c)
 		nr := n - nl
 		hl += e.h
@@ -574,6 +619,9 @@ func (gr *grower) scanFeature(f int, hf *[histBins]histBin, value, sumG, sumH fl
 		foundR := false
 		for b := gr.nonMissing[f] - 2; b >= 0; b-- {
 			e := &hf[b+1]
+			if e.c == 0 && e.g == 0 && e.h == 0 {
+				continue // as above
+			}
 			nR += int(e.c)
 			nL := n - nR
 			hR += e.h

@@ -86,7 +86,7 @@ func parityCase(t *testing.T, name string, xTrain []float64, d int, y []int, cla
 	if err := json.Unmarshal(b, &ref); err != nil {
 		t.Fatal(err)
 	}
-	thr := fitBins(xTrain, d, nil, 255, rand.New(rand.NewPCG(1, 2)), 2)
+	thr := fitBins(xTrain, d, nil, 255, rand.New(rand.NewPCG(1, 2)), nil)
 	for f := range thr {
 		if len(thr[f]) != len(ref.Thresholds[f]) {
 			t.Fatalf("%s: feature %d: %d thresholds, scikit-learn %d", name, f, len(thr[f]), len(ref.Thresholds[f]))
