@@ -49,7 +49,7 @@ lint: $(STATICCHECK)
 gotest: python-env
 	$(GO) test -race -short ./...
 	$(GO) test ./...
-	$(GO) test -short -tags noasm ./internal/ml/cluster ./internal/ml/lof   # the pure-Go fallbacks of the AVX kernels
+	$(GO) test -short -tags noasm ./internal/ml/cluster ./internal/ml/lof ./internal/ml/gbdt   # the pure-Go fallbacks of the AVX kernels
 
 # The reference adapters' own tests, against hand-made requests.
 adapters: python-env
