@@ -124,12 +124,7 @@ func (h *Handler) decideScored(f *flow.Flow, d *Decision) {
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if _, err := buf.ReadFrom(r.Body); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			h.tooLarge(w)
-			return
-		}
-		h.fail(w, http.StatusBadRequest, reasonBadRequest, "reading the request body: "+err.Error())
+	if !h.readBody(w, r, buf) {
 		return
 	}
 	body := buf.Bytes()

@@ -265,12 +265,7 @@ func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
 func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if _, err := buf.ReadFrom(r.Body); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			h.tooLarge(w)
-			return
-		}
-		h.fail(w, http.StatusBadRequest, reasonBadRequest, "reading the request body: "+err.Error())
+	if !h.readBody(w, r, buf) {
 		return
 	}
 	body := buf.Bytes()
@@ -300,6 +295,21 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 	if !writeJSON(w, http.StatusOK, &res) {
 		h.metrics.error(reasonResponseTruncate)
 	}
+}
+
+// readBody reads r's body into buf; when it cannot (413 over the body
+// limit, else 400) it answers the request and returns false. The
+// endpoints that take a body share it.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) bool {
+	if _, err := buf.ReadFrom(r.Body); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			h.tooLarge(w)
+			return false
+		}
+		h.fail(w, http.StatusBadRequest, reasonBadRequest, "reading the request body: "+err.Error())
+		return false
+	}
+	return true
 }
 
 func (h *Handler) tooLarge(w http.ResponseWriter) {

@@ -170,12 +170,7 @@ func (h *Handler) v2Routes() []route {
 func (h *Handler) infer(w http.ResponseWriter, r *http.Request) {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if _, err := buf.ReadFrom(r.Body); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			h.tooLarge(w)
-			return
-		}
-		h.fail(w, http.StatusBadRequest, reasonBadRequest, "reading the request body: "+err.Error())
+	if !h.readBody(w, r, buf) {
 		return
 	}
 	req, code, err := parseInferRequest(buf.Bytes(), h.opts.MaxBatch)
