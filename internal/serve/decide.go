@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/segharness/harness/internal/features/featureset"
 	"github.com/segharness/harness/internal/fileio"
@@ -167,62 +165,18 @@ type decideResponse struct {
 // decision in order when every flow scores, otherwise 400 listing every
 // invalid flow.
 func (h *Handler) decideBatch(w http.ResponseWriter, body []byte) {
-	raws, code, err := splitBatch(body, h.opts.MaxBatch)
-	if err != nil {
-		reason := reasonBadRequest
-		if code == http.StatusRequestEntityTooLarge {
-			reason = reasonTooLarge
-		}
-		h.fail(w, code, reason, err.Error())
+	raws, ok := h.splitBatch(w, body)
+	if !ok {
 		return
 	}
-	n := len(raws)
-	decisions := make([]Decision, n)
-	errs := make([]error, n)
-	var failed, next atomic.Int64
-	work := func() {
-		for {
-			lo := int(next.Add(chunk)) - chunk
-			if lo >= n {
-				return
-			}
-			for i := lo; i < min(lo+chunk, n); i++ {
-				f, err := scoring.DecodeFlow(raws[i])
-				if err == nil {
-					err = h.model.Score(&f, &decisions[i].Result)
-				}
-				if err != nil {
-					errs[i] = err
-					failed.Add(1)
-					continue
-				}
-				h.decideScored(&f, &decisions[i])
-			}
+	decisions := make([]Decision, len(raws))
+	if !h.eachFlow(w, raws, func(i int, f *flow.Flow) error {
+		if err := h.model.Score(f, &decisions[i].Result); err != nil {
+			return err
 		}
-	}
-	workers := min(h.opts.Workers, (n+chunk-1)/chunk)
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
-
-	if k := int(failed.Load()); k > 0 {
-		h.metrics.invalid.Add(float64(k))
-		h.metrics.error(reasonInvalidFlow)
-		eb := errorBody{
-			Error:  fmt.Sprintf("%d of %d flows are invalid; none was scored", k, n),
-			Errors: make([]flowError, 0, k),
-		}
-		for i, err := range errs {
-			if err != nil {
-				eb.Errors = append(eb.Errors, flowError{Index: i, Error: err.Error()})
-			}
-		}
-		if !writeJSON(w, http.StatusBadRequest, eb) {
-			h.metrics.error(reasonResponseTruncate)
-		}
+		h.decideScored(f, &decisions[i])
+		return nil
+	}) {
 		return
 	}
 	var risk [3]int // LOW, MEDIUM, HIGH

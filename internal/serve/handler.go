@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/segharness/harness/internal/flow"
 	"github.com/segharness/harness/internal/policy"
 	"github.com/segharness/harness/internal/scoring"
 )
@@ -328,6 +329,23 @@ const chunk = 64
 // scoreBatch answers a batch: 200 and every flow's result in order when
 // every flow scores, otherwise 400 listing every invalid flow.
 func (h *Handler) scoreBatch(w http.ResponseWriter, body []byte) {
+	raws, ok := h.splitBatch(w, body)
+	if !ok {
+		return
+	}
+	results := make([]scoring.Result, len(raws))
+	if !h.eachFlow(w, raws, func(i int, f *flow.Flow) error { return h.model.Score(f, &results[i]) }) {
+		return
+	}
+	h.metrics.scoredResults(results)
+	if !writeJSON(w, http.StatusOK, batchResponse{results}) {
+		h.metrics.error(reasonResponseTruncate)
+	}
+}
+
+// splitBatch is splitBatch (the function) answering its error itself: it
+// returns the batch's flows, or false once it has answered.
+func (h *Handler) splitBatch(w http.ResponseWriter, body []byte) ([][]byte, bool) {
 	raws, code, err := splitBatch(body, h.opts.MaxBatch)
 	if err != nil {
 		reason := reasonBadRequest
@@ -335,13 +353,19 @@ func (h *Handler) scoreBatch(w http.ResponseWriter, body []byte) {
 			reason = reasonTooLarge
 		}
 		h.fail(w, code, reason, err.Error())
-		return
+		return nil, false
 	}
+	return raws, true
+}
+
+// eachFlow decodes the batch's flows and hands each to do (with its
+// index), chunk by chunk across the handler's workers. When any flow
+// fails to decode or in do, it answers 400 listing every invalid flow by
+// its index and returns false: a batch is taken whole or not at all.
+func (h *Handler) eachFlow(w http.ResponseWriter, raws [][]byte, do func(i int, f *flow.Flow) error) bool {
 	n := len(raws)
-	results := make([]scoring.Result, n)
 	errs := make([]error, n)
-	var failed atomic.Int64
-	var next atomic.Int64
+	var failed, next atomic.Int64
 	work := func() {
 		for {
 			lo := int(next.Add(chunk)) - chunk
@@ -351,7 +375,7 @@ func (h *Handler) scoreBatch(w http.ResponseWriter, body []byte) {
 			for i := lo; i < min(lo+chunk, n); i++ {
 				f, err := scoring.DecodeFlow(raws[i])
 				if err == nil {
-					err = h.model.Score(&f, &results[i])
+					err = do(i, &f)
 				}
 				if err != nil {
 					errs[i] = err
@@ -368,27 +392,25 @@ func (h *Handler) scoreBatch(w http.ResponseWriter, body []byte) {
 	work()
 	wg.Wait()
 
-	if k := int(failed.Load()); k > 0 {
-		h.metrics.invalid.Add(float64(k))
-		h.metrics.error(reasonInvalidFlow)
-		eb := errorBody{
-			Error:  fmt.Sprintf("%d of %d flows are invalid; none was scored", k, n),
-			Errors: make([]flowError, 0, k),
-		}
-		for i, err := range errs {
-			if err != nil {
-				eb.Errors = append(eb.Errors, flowError{Index: i, Error: err.Error()})
-			}
-		}
-		if !writeJSON(w, http.StatusBadRequest, eb) {
-			h.metrics.error(reasonResponseTruncate)
-		}
-		return
+	k := int(failed.Load())
+	if k == 0 {
+		return true
 	}
-	h.metrics.scoredResults(results)
-	if !writeJSON(w, http.StatusOK, batchResponse{results}) {
+	h.metrics.invalid.Add(float64(k))
+	h.metrics.error(reasonInvalidFlow)
+	eb := errorBody{
+		Error:  fmt.Sprintf("%d of %d flows are invalid; none was scored", k, n),
+		Errors: make([]flowError, 0, k),
+	}
+	for i, err := range errs {
+		if err != nil {
+			eb.Errors = append(eb.Errors, flowError{Index: i, Error: err.Error()})
+		}
+	}
+	if !writeJSON(w, http.StatusBadRequest, eb) {
 		h.metrics.error(reasonResponseTruncate)
 	}
+	return false
 }
 
 // splitBatch checks that body is {"flows": [v, ...]} with at most max
