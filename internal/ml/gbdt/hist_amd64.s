@@ -29,9 +29,11 @@ noavx:
 // exactly by VCVTPS2PD); then for each feature {col, off} of refs, for each
 // of the four rows in order, the bin b = rowBins[i*d+col] gets
 // hs[off/32 + b] += Y (VADDPD: lane by lane the scalar additions). The
-// features are taken two at a time, their updates interleaved (a feature's
-// rows still in order), so that more of them are under way at once.
-TEXT ·histRowsAVX(SB), NOSPLIT, $8-64
+// features are taken four at a time, their updates interleaved (row 0 of
+// the four features, then row 1, ...: a feature's rows still in order), so
+// that updates of one bin, frequent in a skewed feature, are not back to
+// back; the features left over go one at a time.
+TEXT ·histRowsAVX(SB), NOSPLIT, $16-64
 	MOVQ hs+0(FP), DI
 	MOVQ idx+40(FP), R8
 	MOVQ n+48(FP), R9
@@ -39,8 +41,10 @@ TEXT ·histRowsAVX(SB), NOSPLIT, $8-64
 	MOVQ R9, end-8(SP)     // end of the rows
 	MOVQ refs+8(FP), R10
 	MOVQ nrefs+16(FP), R11
-	ANDQ $~1, R11
-	LEAQ (R10)(R11*8), R11 // end of the pairs of features
+	LEAQ (R10)(R11*8), R9
+	MOVQ R9, rend-16(SP)   // end of the features
+	ANDQ $~3, R11
+	LEAQ (R10)(R11*8), R11 // end of the fours of features
 
 	// X15 = float32 {0, 0, 1, 0}
 	MOVL    $0x3f800000, AX
@@ -79,54 +83,100 @@ block:
 	ADDQ      R12, DX
 	MOVQ      R10, R13
 	CMPQ      R13, R11
-	JAE       single
+	JAE       rest
 
-pair:
-	MOVL    (R13), R14         // first feature: col, off
-	MOVL    4(R13), R15
-	ADDQ    DI, R15
-	MOVL    8(R13), SI         // second feature
-	MOVL    12(R13), R9
-	ADDQ    DI, R9
+four:
+	MOVL (R13), R14            // the four features' columns (their offsets
+	MOVL 8(R13), R15           // are added from refs below)
+	MOVL 16(R13), SI
+	MOVL 24(R13), R9
 	MOVBQZX (AX)(R14*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R15)(R12*1), Y0, Y4
-	VMOVUPD Y4, (R15)(R12*1)
+	ADDL    4(R13), R12
+	VADDPD  (DI)(R12*1), Y0, Y4
+	VMOVUPD Y4, (DI)(R12*1)
+	MOVBQZX (AX)(R15*1), R12
+	SHLQ    $5, R12
+	ADDL    12(R13), R12
+	VADDPD  (DI)(R12*1), Y0, Y5
+	VMOVUPD Y5, (DI)(R12*1)
 	MOVBQZX (AX)(SI*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R9)(R12*1), Y0, Y8
-	VMOVUPD Y8, (R9)(R12*1)
+	ADDL    20(R13), R12
+	VADDPD  (DI)(R12*1), Y0, Y6
+	VMOVUPD Y6, (DI)(R12*1)
+	MOVBQZX (AX)(R9*1), R12
+	SHLQ    $5, R12
+	ADDL    28(R13), R12
+	VADDPD  (DI)(R12*1), Y0, Y7
+	VMOVUPD Y7, (DI)(R12*1)
 	MOVBQZX (BX)(R14*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R15)(R12*1), Y1, Y5
-	VMOVUPD Y5, (R15)(R12*1)
+	ADDL    4(R13), R12
+	VADDPD  (DI)(R12*1), Y1, Y8
+	VMOVUPD Y8, (DI)(R12*1)
+	MOVBQZX (BX)(R15*1), R12
+	SHLQ    $5, R12
+	ADDL    12(R13), R12
+	VADDPD  (DI)(R12*1), Y1, Y9
+	VMOVUPD Y9, (DI)(R12*1)
 	MOVBQZX (BX)(SI*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R9)(R12*1), Y1, Y9
-	VMOVUPD Y9, (R9)(R12*1)
+	ADDL    20(R13), R12
+	VADDPD  (DI)(R12*1), Y1, Y10
+	VMOVUPD Y10, (DI)(R12*1)
+	MOVBQZX (BX)(R9*1), R12
+	SHLQ    $5, R12
+	ADDL    28(R13), R12
+	VADDPD  (DI)(R12*1), Y1, Y11
+	VMOVUPD Y11, (DI)(R12*1)
 	MOVBQZX (CX)(R14*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R15)(R12*1), Y2, Y6
-	VMOVUPD Y6, (R15)(R12*1)
+	ADDL    4(R13), R12
+	VADDPD  (DI)(R12*1), Y2, Y4
+	VMOVUPD Y4, (DI)(R12*1)
+	MOVBQZX (CX)(R15*1), R12
+	SHLQ    $5, R12
+	ADDL    12(R13), R12
+	VADDPD  (DI)(R12*1), Y2, Y5
+	VMOVUPD Y5, (DI)(R12*1)
 	MOVBQZX (CX)(SI*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R9)(R12*1), Y2, Y10
-	VMOVUPD Y10, (R9)(R12*1)
+	ADDL    20(R13), R12
+	VADDPD  (DI)(R12*1), Y2, Y6
+	VMOVUPD Y6, (DI)(R12*1)
+	MOVBQZX (CX)(R9*1), R12
+	SHLQ    $5, R12
+	ADDL    28(R13), R12
+	VADDPD  (DI)(R12*1), Y2, Y7
+	VMOVUPD Y7, (DI)(R12*1)
 	MOVBQZX (DX)(R14*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R15)(R12*1), Y3, Y7
-	VMOVUPD Y7, (R15)(R12*1)
+	ADDL    4(R13), R12
+	VADDPD  (DI)(R12*1), Y3, Y8
+	VMOVUPD Y8, (DI)(R12*1)
+	MOVBQZX (DX)(R15*1), R12
+	SHLQ    $5, R12
+	ADDL    12(R13), R12
+	VADDPD  (DI)(R12*1), Y3, Y9
+	VMOVUPD Y9, (DI)(R12*1)
 	MOVBQZX (DX)(SI*1), R12
 	SHLQ    $5, R12
-	VADDPD  (R9)(R12*1), Y3, Y11
-	VMOVUPD Y11, (R9)(R12*1)
-	ADDQ    $16, R13
+	ADDL    20(R13), R12
+	VADDPD  (DI)(R12*1), Y3, Y10
+	VMOVUPD Y10, (DI)(R12*1)
+	MOVBQZX (DX)(R9*1), R12
+	SHLQ    $5, R12
+	ADDL    28(R13), R12
+	VADDPD  (DI)(R12*1), Y3, Y11
+	VMOVUPD Y11, (DI)(R12*1)
+	ADDQ    $32, R13
 	CMPQ    R13, R11
-	JB      pair
+	JB      four
 
-single:
-	TESTQ   $1, nrefs+16(FP)   // an odd feature left
-	JZ      next
+rest:
+	CMPQ    R13, rend-16(SP)
+	JAE     next
 	MOVL    (R13), R14
 	MOVL    4(R13), R15
 	ADDQ    DI, R15
@@ -146,6 +196,8 @@ single:
 	SHLQ    $5, R12
 	VADDPD  (R15)(R12*1), Y3, Y7
 	VMOVUPD Y7, (R15)(R12*1)
+	ADDQ    $8, R13
+	JMP     rest
 
 next:
 	ADDQ $16, R8
