@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/segharness/harness/internal/fileio"
@@ -146,7 +145,7 @@ func (r *reader) readCSV(path string, gz bool) {
 						continue
 					}
 				}
-				r.number(s, x, strconv.Quote(v))
+				r.number(s, x, v)
 			default:
 				if r.isMissing(v) {
 					r.missing(s, v, false)

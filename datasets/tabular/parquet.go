@@ -122,7 +122,7 @@ func (r *reader) readParquet(path string) {
 			}
 			if s.kind == kindNumeric {
 				v := c.nums[i]
-				r.number(s, v, fmt.Sprint(v))
+				r.number(s, v, "")
 				continue
 			}
 			if v := c.strs[i]; r.isMissing(v) {

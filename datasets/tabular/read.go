@@ -438,9 +438,9 @@ func (r *reader) missing(s *slot, token string, null bool) {
 }
 
 // number sets a numeric field to v, a number as read, applying the
-// non-finite policy to an infinity or NaN; field is the field as
-// written, for messages.
-func (r *reader) number(s *slot, v float64, field string) {
+// non-finite policy to an infinity or NaN; raw is the field as written
+// (a CSV field) or "" (a Parquet value), for messages.
+func (r *reader) number(s *slot, v float64, raw string) {
 	if !math.IsNaN(v) && !math.IsInf(v, 0) {
 		r.rowNum[s.j] = v
 		return
@@ -452,13 +452,24 @@ func (r *reader) number(s *slot, v float64, field string) {
 		}
 	case tabspec.NonFiniteClip:
 		if math.IsNaN(v) {
-			r.fail(s, fmt.Sprintf("non-finite value %s, which NonFinite clip cannot clip (a NaN has no side): list it in MissingTokens to treat it as missing, or drop such rows with NonFinite drop", field))
+			r.fail(s, fmt.Sprintf("non-finite value %s, which NonFinite clip cannot clip (a NaN has no side): list it in MissingTokens to treat it as missing, or drop such rows with NonFinite drop", describeField(v, raw)))
 			return
 		}
 		r.rowNum[s.j] = v // clipped by finish
 	default:
-		r.fail(s, fmt.Sprintf("non-finite value %s; NonFinite drop or clip accepts non-finite values", field))
+		r.fail(s, fmt.Sprintf("non-finite value %s; NonFinite drop or clip accepts non-finite values", describeField(v, raw)))
 	}
+}
+
+// describeField names a non-finite value in an error: its field's text,
+// quoted, as read from a CSV file, or the value itself (raw "", a Parquet
+// value). Built only on the error path: a row's fields cost no
+// allocation.
+func describeField(v float64, raw string) string {
+	if raw != "" {
+		return strconv.Quote(raw)
+	}
+	return fmt.Sprint(v)
 }
 
 // key keeps the text of a key column's field v, trimmed; a missing
