@@ -21,8 +21,9 @@ import (
 	"github.com/segharness/harness/reports/charts"
 )
 
-// A Figure is one chart of the report, written as figures/Name.svg and
-// figures/Name.png.
+// A Figure is one chart of the report, written in the one format the
+// report inlines: figures/Name.png for a raster figure, figures/Name.svg
+// for every other (see [Figure.File]).
 type Figure struct {
 	Name    string // file stem: lower case, digits, '-', '_', '.' and '='
 	Section string // the report section that shows it
@@ -35,10 +36,12 @@ type Figure struct {
 	// heading, such as every trial's ROC curves.
 	Group string
 	draw  func() *charts.Chart
-	SVG   []byte
-	PNG   []byte
-	// Width and Height are the size of the PNG in pixels, set by Render:
-	// 640 × 420 for most figures.
+	// SVG (a vector figure) or PNG (a raster one) holds the figure as
+	// drawn by Render; the other is nil.
+	SVG []byte
+	PNG []byte
+	// Width and Height are the size of the figure in pixels (the PNG's, the
+	// SVG's at the same resolution), set by Render: 640 × 420 for most.
 	Width, Height int
 }
 
@@ -79,15 +82,37 @@ func (r *Run) Figures() []*Figure {
 	return figs
 }
 
-// Render draws every figure as SVG and PNG, on up to workers goroutines
-// (all CPUs when workers < 1). The bytes do not depend on workers.
+// Render draws every figure in its one format (PNG when Raster, else SVG),
+// on up to workers goroutines (all CPUs when workers < 1). The bytes do
+// not depend on workers.
 func Render(figs []*Figure, workers int) {
 	_ = forEach(figs, workers, func(f *Figure) error {
 		c := f.draw()
-		f.SVG, f.PNG = c.SVG(), c.PNG()
+		if f.Raster {
+			f.PNG = c.PNG()
+		} else {
+			f.SVG = c.SVG()
+		}
 		f.Width, f.Height = c.Pixels()
 		return nil
 	})
+}
+
+// File is the figure's file name in figures/: Name.png for a raster
+// figure, Name.svg for a vector one.
+func (f *Figure) File() string {
+	if f.Raster {
+		return f.Name + ".png"
+	}
+	return f.Name + ".svg"
+}
+
+// Bytes is the figure as written to File.
+func (f *Figure) Bytes() []byte {
+	if f.Raster {
+		return f.PNG
+	}
+	return f.SVG
 }
 
 // forEach calls do for every figure on up to workers goroutines (all CPUs

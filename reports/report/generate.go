@@ -36,8 +36,8 @@ const FiguresDir = rundir.FiguresDir
 // regenerated).
 func isReportArtifact(name string) bool { return rundir.IsReportFile(name) }
 
-// Generate writes the report of the run in dir: figures/ (each figure as
-// SVG and PNG, figures of earlier reports removed), report.html and
+// Generate writes the report of the run in dir: figures/ (each figure in
+// the format report.html inlines, figures of earlier reports removed), report.html and
 // summary.md, and records their digests in the manifest. It returns the
 // run as read.
 func Generate(dir string, opts Options) (*Run, error) {
@@ -73,15 +73,11 @@ func Generate(dir string, opts Options) (*Run, error) {
 	figs := r.Figures()
 	Render(figs, opts.Workers)
 	figDir := filepath.Join(dir, FiguresDir)
-	digests := make(map[*Figure][2]artifact.Digest, len(figs))
+	digests := make(map[*Figure]artifact.Digest, len(figs))
 	var mu sync.Mutex
 	if err := forEach(figs, writers, func(f *Figure) error {
-		var d [2]artifact.Digest
-		var err error
-		if d[0], err = artifact.WriteBytes(filepath.Join(figDir, f.Name+".svg"), f.SVG); err != nil {
-			return err
-		}
-		if d[1], err = artifact.WriteBytes(filepath.Join(figDir, f.Name+".png"), f.PNG); err != nil {
+		d, err := artifact.WriteBytes(filepath.Join(figDir, f.File()), f.Bytes())
+		if err != nil {
 			return err
 		}
 		mu.Lock()
@@ -93,7 +89,7 @@ func Generate(dir string, opts Options) (*Run, error) {
 	}
 	written := map[string]artifact.Digest{}
 	for f, d := range digests {
-		written[FiguresDir+"/"+f.Name+".svg"], written[FiguresDir+"/"+f.Name+".png"] = d[0], d[1]
+		written[FiguresDir+"/"+f.File()] = d
 	}
 	if err := pruneFigures(figDir, written); err != nil {
 		return nil, err
@@ -207,7 +203,7 @@ func (r *Run) Summary(figs []*Figure) string {
 		n := 0
 		for _, f := range figs {
 			if n < k.limit && (f.Name == k.key || strings.HasPrefix(f.Name, k.key+"-")) {
-				links = append(links, fmt.Sprintf("- [%s](%s/%s.png)", f.Title, FiguresDir, f.Name))
+				links = append(links, fmt.Sprintf("- [%s](%s/%s)", f.Title, FiguresDir, f.File()))
 				n++
 			}
 		}

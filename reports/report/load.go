@@ -1,7 +1,7 @@
 // Package report regenerates a run's human-readable artifacts from the
 // files the run wrote (manifest.json, the Parquet tables, each trial's
-// dataset, predictions and importances): the figures in figures/ (SVG and
-// PNG), the self-contained report.html, the compact summary.md, and the
+// dataset, predictions and importances): the figures in figures/ (SVG, or
+// PNG for scatter plots), the self-contained report.html, the compact summary.md, and the
 // index.html of the directory that holds the runs.
 //
 // Nothing here refits a model or reruns a trial: a report says what the

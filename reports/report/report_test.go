@@ -216,15 +216,23 @@ func TestReportHTML(t *testing.T) {
 		if alt, _ := attr(imgs[0], "alt"); alt == "" {
 			t.Errorf("figure %s: image without alt text", name)
 		}
+		// figures/ holds the inlined image itself, in its one format.
+		kind, data, _ := strings.Cut(strings.TrimPrefix(src, "data:"), ";base64,")
+		ext, other := ".svg", ".png"
+		if kind == "image/png" {
+			ext, other = ".png", ".svg"
+		}
+		body, _ := base64.StdEncoding.DecodeString(data)
+		if file, err := os.ReadFile(filepath.Join(dir, FiguresDir, name+ext)); err != nil || !bytes.Equal(file, body) {
+			t.Errorf("figure %s: %s%s is not the inlined image (%v)", name, name, ext, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, FiguresDir, name+other)); err == nil {
+			t.Errorf("figure %s: %s%s written too; the report inlines %s", name, name, other, ext)
+		}
 	}
 	for _, name := range names {
 		if !found[name] {
 			t.Errorf("figure %s is not in report.html", name)
-		}
-		for _, ext := range []string{".svg", ".png"} {
-			if _, err := os.Stat(filepath.Join(dir, FiguresDir, name+ext)); err != nil {
-				t.Errorf("figure file: %v", err)
-			}
 		}
 	}
 	if len(found) != len(names) {
