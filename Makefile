@@ -12,7 +12,7 @@ STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 5s
 ROUNDS      ?= 3
 
-.PHONY: all build experiments test lint gotest adapters interop check baseline bench bench-scale fuzz clean python-env cluster-test bench-whole
+.PHONY: all build experiments test lint gotest adapters interop check baseline bench bench-scale fuzz clean python-env cluster-test bench-whole profile-whole
 
 all: build
 
@@ -94,6 +94,11 @@ bench:
 # the random forest and the isolation forest, artifacts and report included.
 bench-whole:
 	./scripts/bench-whole.sh $(ROUNDS)
+
+# Where those two processes spend their CPU, stage by stage (pprof labels
+# set by internal/stage), with their CPU and heap profiles and a trace.
+profile-whole:
+	./scripts/profile-whole.sh $(PROFILE_DIR)
 
 # The scale goals: one trial of 1,000,000 flows (time, peak RSS), a sweep of
 # 100 trials of 10,000 flows, and how a trial's time grows with its flows.

@@ -28,7 +28,7 @@ var Layers = []Layer{
 		"internal/ml/cluster", "internal/ml/ecod", "internal/ml/forest", "internal/ml/gbdt", "internal/ml/iforest", "internal/ml/linear", "internal/ml/lof",
 		"internal/monitor/drift", "internal/monitor/retrain", "internal/monitor/timing", "internal/monitor/trend",
 		"reports", "reports/charts",
-		"datasets/tabular/tabspec", "internal/layers", "internal/tableinit", "internal/timestamps",
+		"datasets/tabular/tabspec", "internal/layers", "internal/stage", "internal/tableinit", "internal/timestamps",
 	}},
 	{"domain configs and declarations: generator, feature sets, model registry, monitoring scenario, policy config, atomic files", []string{
 		"internal/artifact", "internal/fileio/fileiotest",

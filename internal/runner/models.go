@@ -20,6 +20,7 @@ import (
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/stage"
 )
 
 // measured is one figure of one model.
@@ -252,14 +253,19 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 				}
 			}
 		}
-		res, err := kind.Fit(env.ctx, task)
+		var (
+			res *models.Result
+			err error
+		)
+		stage.Do("model "+m.Name, func() { res, err = kind.Fit(env.ctx, task) })
 		if err == nil {
 			err = checkResult(task, res)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("model %s: %w", m.Name, err)
 		}
-		if err := out.record(t, td, task, res, val, op.FPRBudget, env.workers); err != nil {
+		stage.Do("metrics", func() { err = out.record(t, td, task, res, val, op.FPRBudget, env.workers) })
+		if err != nil {
 			return nil, fmt.Errorf("model %s: %w", m.Name, err)
 		}
 	}
@@ -558,7 +564,12 @@ func (o *modelOutput) clusters(name string, td *trialData, labels []int, sample,
 	if sample == 0 {
 		sample = len(labels)
 	}
-	score, used, err := cluster.SilhouetteSample(x, d, labels, sample, sampling, workers)
+	var (
+		score float64
+		used  int
+		err   error
+	)
+	stage.Do("silhouette", func() { score, used, err = cluster.SilhouetteSample(x, d, labels, sample, sampling, workers) })
 	switch {
 	case err != nil && clusters == 0:
 		// Undefined with one label: not measured rather than faked (the

@@ -34,6 +34,7 @@ import (
 	"github.com/segharness/harness/internal/rundir"
 	"github.com/segharness/harness/internal/scoring"
 	"github.com/segharness/harness/internal/seed"
+	"github.com/segharness/harness/internal/stage"
 	"github.com/segharness/harness/internal/synth"
 )
 
@@ -203,7 +204,8 @@ feed:
 		}
 		return &Result{Dir: dir}, nil
 	}
-	res, err := finish(exp, dir, code, records)
+	var res *Result
+	stage.Do("aggregate", func() { res, err = finish(exp, dir, code, records) })
 	if err == nil && opts.Report != nil {
 		err = opts.Report(dir)
 	}
@@ -439,12 +441,19 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	if t.Spec.Data.Source == experiments.SourceTable {
 		return runTableTrial(ctx, exp, t, dir, genWorkers, params, rec, logf)
 	}
-	flows, input, err := loadFlows(exp, t, genWorkers)
+	var (
+		flows *flow.Table
+		input *rundir.Input
+		err   error
+	)
+	stage.Do("data", func() { flows, input, err = loadFlows(exp, t, genWorkers) })
 	if err != nil {
 		return fail(err)
 	}
-	engineered := features.Engineer(flows)
-	split, err := splitRows(t, stratifyLabels(flows, t.Spec.Split.Stratify), flows.Len())
+	var engineered *datasets.Engineered
+	stage.Do("features", func() { engineered = features.Engineer(flows) })
+	var split []datasets.Split
+	stage.Do("split", func() { split, err = splitRows(t, stratifyLabels(flows, t.Spec.Split.Stratify), flows.Len()) })
 	if err != nil {
 		return fail(fmt.Errorf("split: %w", err))
 	}
@@ -452,13 +461,17 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	rec.Data = describe(t.Spec.Data.Source, input, ds)
 
 	tdir := rundir.TrialDir(dir, t.ID)
-	if rec.Artifacts[rundir.DatasetFile], err = artifact.WriteFile(filepath.Join(tdir, rundir.DatasetFile), func(w io.Writer) error {
-		return datasets.WriteDataset(w, ds)
-	}); err != nil {
+	stage.Do("parquet", func() {
+		rec.Artifacts[rundir.DatasetFile], err = artifact.WriteFile(filepath.Join(tdir, rundir.DatasetFile), func(w io.Writer) error {
+			return datasets.WriteDataset(w, ds)
+		})
+	})
+	if err != nil {
 		return fail(err)
 	}
 
-	td, err := prepare(t, ds)
+	var td *trialData
+	stage.Do("features", func() { td, err = prepare(t, ds) })
 	var notFinite *features.NotFiniteError
 	switch {
 	case errors.As(err, &notFinite) && t.Spec.Data.Source == experiments.SourceFile:
@@ -474,29 +487,35 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 		return fail(err)
 	}
 	rec.Notes = out.notes
-	if err := exportModel(t, td, out, tdir, rec.Artifacts); err != nil {
+	stage.Do("export", func() { err = exportModel(t, td, out, tdir, rec.Artifacts) })
+	if err != nil {
 		return fail(fmt.Errorf("export_model: %w", err))
 	}
-	incident, notes, err := runIncident(t, tdir, rec.Artifacts)
+	var (
+		incident, pol, mon []measured
+		notes              []string
+	)
+	stage.Do("incident", func() { incident, notes, err = runIncident(t, tdir, rec.Artifacts) })
 	if err != nil {
 		return fail(fmt.Errorf("incident: %w", err))
 	}
 	out.metrics = append(out.metrics, incident...)
 	rec.Notes = append(rec.Notes, notes...)
-	pol, notes, err := runPolicy(t, td, out, tdir, rec.Artifacts, genWorkers)
+	stage.Do("policy", func() { pol, notes, err = runPolicy(t, td, out, tdir, rec.Artifacts, genWorkers) })
 	if err != nil {
 		return fail(fmt.Errorf("policy: %w", err))
 	}
 	out.metrics = append(out.metrics, pol...)
 	rec.Notes = append(rec.Notes, notes...)
-	mon, notes, err := runMonitoring(ctx, t, td, out, tdir, rec.Artifacts, genWorkers, logf)
+	stage.Do("monitoring", func() { mon, notes, err = runMonitoring(ctx, t, td, out, tdir, rec.Artifacts, genWorkers, logf) })
 	if err != nil {
 		return fail(fmt.Errorf("monitoring: %w", err))
 	}
 	out.metrics = append(out.metrics, mon...)
 	rec.Notes = append(rec.Notes, notes...)
-	out.metrics = append(out.metrics, leakage(td)...)
-	if err := writeOutputs(exp, t, &rec, out, tdir, params); err != nil {
+	stage.Do("leakage", func() { out.metrics = append(out.metrics, leakage(td)...) })
+	stage.Do("parquet", func() { err = writeOutputs(exp, t, &rec, out, tdir, params) })
+	if err != nil {
 		return fail(err)
 	}
 	return rec, nil
@@ -537,7 +556,13 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 	fail := func(err error) (trialRun, error) {
 		return trialRun{}, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
 	}
-	td, data, notes, err := tableData(exp, t)
+	var (
+		td    *trialData
+		data  rundir.DataRecord
+		notes []string
+		err   error
+	)
+	stage.Do("data", func() { td, data, notes, err = tableData(exp, t) })
 	if err != nil {
 		return fail(err)
 	}
@@ -547,8 +572,9 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 		return fail(err)
 	}
 	rec.Notes = append(notes, out.notes...)
-	out.metrics = append(out.metrics, leakage(td)...)
-	if err := writeOutputs(exp, t, &rec, out, rundir.TrialDir(dir, t.ID), params); err != nil {
+	stage.Do("leakage", func() { out.metrics = append(out.metrics, leakage(td)...) })
+	stage.Do("parquet", func() { err = writeOutputs(exp, t, &rec, out, rundir.TrialDir(dir, t.ID), params) })
+	if err != nil {
 		return fail(err)
 	}
 	return rec, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/segharness/harness/internal/artifact"
 	"github.com/segharness/harness/internal/gate"
 	"github.com/segharness/harness/internal/rundir"
+	"github.com/segharness/harness/internal/stage"
 )
 
 // Options tune Generate.
@@ -46,7 +47,11 @@ func Generate(dir string, opts Options) (*Run, error) {
 		log = io.Discard
 	}
 	start := time.Now()
-	r, err := Load(dir)
+	var (
+		r   *Run
+		err error
+	)
+	stage.Do("report load", func() { r, err = Load(dir) })
 	if err != nil {
 		return nil, err
 	}
@@ -70,21 +75,27 @@ func Generate(dir string, opts Options) (*Run, error) {
 	// Drawing is CPU-bound, writing waits on the disk (each file is
 	// synced): draw on the CPUs, then write on more goroutines, so that
 	// concurrent syncs share the file system's journal commits.
-	figs := r.Figures()
-	Render(figs, opts.Workers)
+	var figs []*Figure
+	stage.Do("figures", func() {
+		figs = r.Figures()
+		Render(figs, opts.Workers)
+	})
 	figDir := filepath.Join(dir, FiguresDir)
 	digests := make(map[*Figure]artifact.Digest, len(figs))
 	var mu sync.Mutex
-	if err := forEach(figs, writers, func(f *Figure) error {
-		d, err := artifact.WriteBytes(filepath.Join(figDir, f.File()), f.Bytes())
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		digests[f] = d
-		mu.Unlock()
-		return nil
-	}); err != nil {
+	stage.Do("report write", func() {
+		err = forEach(figs, writers, func(f *Figure) error {
+			d, err := artifact.WriteBytes(filepath.Join(figDir, f.File()), f.Bytes())
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			digests[f] = d
+			mu.Unlock()
+			return nil
+		})
+	})
+	if err != nil {
 		return nil, err
 	}
 	written := map[string]artifact.Digest{}
@@ -94,12 +105,15 @@ func Generate(dir string, opts Options) (*Run, error) {
 	if err := pruneFigures(figDir, written); err != nil {
 		return nil, err
 	}
-	if written[rundir.ReportFile], err = artifact.WriteFile(filepath.Join(dir, rundir.ReportFile), func(w io.Writer) error {
-		return r.WriteHTML(w, figs)
-	}); err != nil {
-		return nil, err
-	}
-	if written[rundir.SummaryFile], err = artifact.WriteBytes(filepath.Join(dir, rundir.SummaryFile), []byte(r.Summary(figs))); err != nil {
+	stage.Do("html", func() {
+		written[rundir.ReportFile], err = artifact.WriteFile(filepath.Join(dir, rundir.ReportFile), func(w io.Writer) error {
+			return r.WriteHTML(w, figs)
+		})
+		if err == nil {
+			written[rundir.SummaryFile], err = artifact.WriteBytes(filepath.Join(dir, rundir.SummaryFile), []byte(r.Summary(figs)))
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	m := *r.Manifest
