@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -97,5 +98,48 @@ func BenchmarkSilhouetteSample100k(b *testing.B) {
 		if _, _, err := SilhouetteSample(data.X, data.D, labels, 10_000, rand.New(rand.NewPCG(42, 1)), 2); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSilhouettePairs times the pair loop of Silhouette10k on one
+// goroutine, with the assembly kernel (where the CPU has it) and in Go, per
+// pair: the physical limit is about 2d+10 four-lane additions (and d+2
+// multiplications and a square root) per four pairs.
+func BenchmarkSilhouettePairs(b *testing.B) {
+	data := notebookFlows(b, 10_000)
+	labels := kmeansLabels(b, data)
+	n, d := len(labels), data.D
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return labels[i] - labels[j] })
+	xs := make([]float64, n*d)
+	lab := make([]int32, n)
+	var start []int
+	for s, i := range order {
+		copy(xs[s*d:s*d+d], data.X[i*d:i*d+d])
+		if s == 0 || labels[i] != labels[order[s-1]] {
+			start = append(start, s)
+		}
+		lab[s] = int32(len(start) - 1)
+	}
+	start = append(start, n)
+	k := len(start) - 1
+	maxDist, scale := silScale(xs, n, d)
+	for _, kernel := range []bool{true, false} {
+		p := newSilPairs(xs, n, d, maxDist, scale, kernel)
+		name := "go"
+		if p.xt != nil {
+			name = "asm"
+		} else if kernel {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				silhouetteTiles(p, k, lab, start, 1)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(float64(n)*float64(n-1)/2), "ns/pair")
+		})
 	}
 }

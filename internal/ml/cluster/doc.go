@@ -80,8 +80,14 @@
 // in 64-bit fixed point scaled to the data's diameter, which is exact under
 // any order of addition; the work can therefore be split over goroutines (and
 // each pair's distance computed once) while the result stays independent of
-// the number of workers. [SilhouetteSample] scores a random subset, as
-// silhouette_score(sample_size=...) does.
+// the number of workers. On amd64 with AVX2 the distances come from an
+// assembly kernel (kernel_amd64.s) over blocks of 128 rows stored column by
+// column: it evaluates sqDist's additions lane by lane in sqDist's order,
+// takes the correctly rounded square root and converts to fixed point as
+// quantize does, so every pair gets the same integer as in Go. Where that
+// conversion could leave its exact range (fewer than 2048 rows) or the
+// squared distances overflow, the Go loop runs. [SilhouetteSample] scores
+// a random subset, as silhouette_score(sample_size=...) does.
 //
 // # Workers
 //

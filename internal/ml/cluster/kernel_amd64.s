@@ -155,3 +155,192 @@ store4:
 done4:
 	VZEROUPPER
 	RET
+
+// func hasAVX2() bool
+TEXT ·hasAVX2(SB), NOSPLIT, $0-1
+	XORL AX, AX
+	CPUID                // EAX: the highest leaf
+	CMPL AX, $7
+	JB   noavx2
+	MOVL $7, AX
+	XORL CX, CX
+	CPUID
+	SHRL $5, BX          // leaf 7 EBX bit 5: AVX2
+	ANDL $1, BX
+	MOVB BX, ret+0(FP)
+	RET
+
+noavx2:
+	MOVB $0, ret+0(FP)
+	RET
+
+// SILSUM adds the squares of column t's differences into the partial
+// sums acc (lanes j0..j0+3) and accB (j0+4..j0+7): the broadcast of
+// xi[t] at off(R8), the block's column t at off2(R9).
+#define SILSUM2(off, off2, acc, accB) \
+	VBROADCASTSD off(R8), Y8      \
+	VSUBPD       off2(R9), Y8, Y9 \
+	VSUBPD       off2+32(R9), Y8, Y10 \
+	VMULPD       Y9, Y9, Y9       \
+	VMULPD       Y10, Y10, Y10    \
+	VADDPD       Y9, acc, acc     \
+	VADDPD       Y10, accB, accB
+
+#define SILSUM1(off, off2, acc) \
+	VBROADCASTSD off(R8), Y8  \
+	VSUBPD       off2(R9), Y8, Y9 \
+	VMULPD       Y9, Y9, Y9   \
+	VADDPD       Y9, acc, acc
+
+// SILQ turns the partial sums s0..s3 into q = int64(sqrt((s0+s1)+(s2+s3))*scale + 0.5)
+// in s0: truncation of a value in [0, 2^52), then f + 2^52 has f in its
+// mantissa bits and 0x433 in its exponent, which the XOR clears.
+#define SILQ(s0, s1, s2, s3) \
+	VADDPD   s1, s0, s0  \
+	VADDPD   s3, s2, s2  \
+	VADDPD   s2, s0, s0  \
+	VSQRTPD  s0, s0      \
+	VMULPD   Y15, s0, s0 \
+	VADDPD   Y14, s0, s0 \
+	VROUNDPD $3, s0, s0  \
+	VADDPD   Y13, s0, s0 \
+	VXORPD   Y13, s0, s0
+
+// func silSpanAVX(xi *float64, d int, xt *float64, m int, scale float64, col *int64) int64
+//
+// Eight rows j at a time (partial sums Y0-Y3 and Y4-Y7), then four (Y0-Y3);
+// Y12 sums the q, Y13 = 2^52, Y14 = 0.5, Y15 = scale. The columns of the
+// block are silBlock*8 = 1024 bytes apart.
+TEXT ·silSpanAVX(SB), NOSPLIT, $0-56
+	MOVQ         xi+0(FP), SI
+	MOVQ         d+8(FP), CX
+	MOVQ         xt+16(FP), BX
+	MOVQ         m+24(FP), DX
+	VBROADCASTSD scale+32(FP), Y15
+	MOVQ         col+40(FP), DI
+	MOVQ         $0x3FE0000000000000, AX // 0.5
+	VMOVQ        AX, X14
+	VBROADCASTSD X14, Y14
+	MOVQ         $0x4330000000000000, AX // 2^52
+	VMOVQ        AX, X13
+	VBROADCASTSD X13, Y13
+	VPXOR        Y12, Y12, Y12
+	MOVQ         CX, R10
+	SHRQ         $2, R10                 // groups of four columns
+	ANDQ         $3, CX                  // the remaining columns
+
+sil8:
+	CMPQ   DX, $8
+	JB     sil4
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ   SI, R8
+	MOVQ   BX, R9
+	MOVQ   R10, R11
+
+sil8quad:
+	TESTQ   R11, R11
+	JZ      sil8rest
+	SILSUM2(0, 0, Y0, Y4)
+	SILSUM2(8, 1024, Y1, Y5)
+	SILSUM2(16, 2048, Y2, Y6)
+	SILSUM2(24, 3072, Y3, Y7)
+	ADDQ    $32, R8
+	ADDQ    $4096, R9
+	DECQ    R11
+	JMP     sil8quad
+
+sil8rest:
+	MOVQ    CX, R11
+
+sil8one:
+	TESTQ   R11, R11
+	JZ      sil8q
+	SILSUM2(0, 0, Y0, Y4)
+	ADDQ    $8, R8
+	ADDQ    $1024, R9
+	DECQ    R11
+	JMP     sil8one
+
+sil8q:
+	SILQ(Y0, Y1, Y2, Y3)
+	SILQ(Y4, Y5, Y6, Y7)
+	VPADDQ  Y0, Y12, Y12
+	VPADDQ  Y4, Y12, Y12
+	TESTQ   DI, DI
+	JZ      sil8next
+	VPADDQ  (DI), Y0, Y0
+	VMOVDQU Y0, (DI)
+	VPADDQ  32(DI), Y4, Y4
+	VMOVDQU Y4, 32(DI)
+	ADDQ    $64, DI
+
+sil8next:
+	ADDQ $64, BX
+	SUBQ $8, DX
+	JMP  sil8
+
+sil4:
+	TESTQ  DX, DX
+	JZ     silsum
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ   SI, R8
+	MOVQ   BX, R9
+	MOVQ   R10, R11
+
+sil4quad:
+	TESTQ   R11, R11
+	JZ      sil4rest
+	SILSUM1(0, 0, Y0)
+	SILSUM1(8, 1024, Y1)
+	SILSUM1(16, 2048, Y2)
+	SILSUM1(24, 3072, Y3)
+	ADDQ    $32, R8
+	ADDQ    $4096, R9
+	DECQ    R11
+	JMP     sil4quad
+
+sil4rest:
+	MOVQ    CX, R11
+
+sil4one:
+	TESTQ   R11, R11
+	JZ      sil4q
+	SILSUM1(0, 0, Y0)
+	ADDQ    $8, R8
+	ADDQ    $1024, R9
+	DECQ    R11
+	JMP     sil4one
+
+sil4q:
+	SILQ(Y0, Y1, Y2, Y3)
+	VPADDQ  Y0, Y12, Y12
+	TESTQ   DI, DI
+	JZ      sil4next
+	VPADDQ  (DI), Y0, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, DI
+
+sil4next:
+	ADDQ $32, BX
+	SUBQ $4, DX
+	JMP  sil4
+
+silsum:
+	VEXTRACTI128 $1, Y12, X0
+	VPADDQ       X0, X12, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPADDQ       X1, X0, X0
+	VMOVQ        X0, AX
+	MOVQ         AX, ret+48(FP)
+	VZEROUPPER
+	RET

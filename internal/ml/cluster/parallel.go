@@ -61,7 +61,10 @@ func checkMatrix(x []float64, d int) int {
 // definition used throughout the package (a brute-force reference must use
 // it too for bit-identical decisions at distance exactly Eps). The four
 // partial sums keep the adds independent; every partial sum only grows, so
-// sqDist is at least any single term (a_k - b_k)^2.
+// sqDist is at least any single term (a_k - b_k)^2. The conversions round
+// every square before it is added, so that the compiler never fuses a
+// multiply-add (it does with GOAMD64=v3): the same bits on every build,
+// as the silhouette's assembly kernel computes them.
 func sqDist(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
@@ -71,14 +74,14 @@ func sqDist(a, b []float64) float64 {
 		t1 := a[k+1] - b[k+1]
 		t2 := a[k+2] - b[k+2]
 		t3 := a[k+3] - b[k+3]
-		s0 += t0 * t0
-		s1 += t1 * t1
-		s2 += t2 * t2
-		s3 += t3 * t3
+		s0 += float64(t0 * t0)
+		s1 += float64(t1 * t1)
+		s2 += float64(t2 * t2)
+		s3 += float64(t3 * t3)
 	}
 	for ; k < len(a); k++ {
 		t := a[k] - b[k]
-		s0 += t * t
+		s0 += float64(t * t)
 	}
 	return (s0 + s1) + (s2 + s3)
 }

@@ -129,12 +129,7 @@ func silhouette(x []float64, n, d int, labels []int, workers int, tileEntries in
 	// scale), with scale such that a row's total stays below 2^62. Integer
 	// sums are exact in any order, which lets each pair be computed once
 	// and the tiles be shared among goroutines.
-	mean := columnMeans(xs, n, d)
-	maxDist := 2 * radius(xs, n, d, mean) * (1 + 1e-9)
-	scale := 1.0
-	if maxDist > 0 {
-		scale = math.Ldexp(1, 62) / (maxDist * float64(n))
-	}
+	maxDist, scale := silScale(xs, n, d)
 	if !(maxDist <= math.MaxFloat64) || !(scale > 0 && scale <= math.MaxFloat64) {
 		// Distances beyond float64: no fixed point holds the sums.
 		return 0, fmt.Errorf("%w: the rows span %v, which leaves no fixed-point scale for %d rows", ErrNotFinite, maxDist, n)
@@ -144,14 +139,15 @@ func silhouette(x []float64, n, d int, labels []int, workers int, tileEntries in
 	for c := range size {
 		size[c] = float64(start[c+1] - start[c])
 	}
+	p := newSilPairs(xs, n, d, maxDist, scale, true)
 	scores := make([]float64, n) // by sorted position
 	if int64(n)*int64(k)*int64(workers) <= tileEntries {
-		sums := silhouetteTiles(xs, n, d, k, lab, scale, workers)
+		sums := silhouetteTiles(p, k, lab, start, workers)
 		for s := range scores {
 			scores[s] = rowScore(sums[s*k:s*k+k], lab[s], size, scale)
 		}
 	} else {
-		silhouetteRows(xs, n, d, k, lab, start, size, scale, workers, scores)
+		silhouetteRows(p, k, lab, start, size, workers, scores)
 	}
 	pos := make([]int, n)
 	for s, i := range order {
@@ -162,6 +158,18 @@ func silhouette(x []float64, n, d int, labels []int, workers int, tileEntries in
 		total += scores[s]
 	}
 	return total / float64(n), nil
+}
+
+// silScale returns a bound on the distances between the n rows of xs and
+// the fixed-point scale that keeps a row's sum of n distances below 2^62.
+func silScale(xs []float64, n, d int) (maxDist, scale float64) {
+	mean := columnMeans(xs, n, d)
+	maxDist = 2 * radius(xs, n, d, mean) * (1 + 1e-9)
+	scale = 1.0
+	if maxDist > 0 {
+		scale = math.Ldexp(1, 62) / (maxDist * float64(n))
+	}
+	return maxDist, scale
 }
 
 // rowScore is s(i) from row i's fixed-point distance sums to every cluster.
@@ -183,14 +191,111 @@ func rowScore(sums []int64, own int32, size []float64, scale float64) float64 {
 	return (b - a) / m
 }
 
-// quantize converts a squared distance to its fixed-point distance.
+// quantize converts a squared distance to its fixed-point distance. The
+// conversion rounds the product before the addition (no fused
+// multiply-add, as in the assembly kernel).
 func quantize(d2, scale float64) int64 {
-	return int64(math.Sqrt(d2)*scale + 0.5)
+	return int64(float64(math.Sqrt(d2)*scale) + 0.5)
+}
+
+// silPairs gives the fixed-point distances q(i, j) = quantize(sqDist(xs_i,
+// xs_j), scale) between the rows sorted by label, with the assembly kernel
+// where the CPU has it and the data allow it.
+type silPairs struct {
+	xs    []float64 // n*d, row-major
+	n, d  int
+	scale float64
+	// xt holds, for the kernel, every block of silBlock rows transposed
+	// (column t of the block's row r at xt[(b*d+t)*silBlock+r]), the last
+	// block padded with zeros; nil when q is computed in Go.
+	xt []float64
+}
+
+// silKernelMax bounds dist*scale + 0.5 for the kernel's conversion to
+// int64, which is exact below 2^52 (silSpanAVX); 2^51 leaves a factor 2
+// for the rounding of the distances beyond maxDist.
+const silKernelMax = 1 << 51
+
+// newSilPairs prepares the n rows xs, at most maxDist apart. With kernel
+// (and an assembly kernel for the CPU) the pairs are computed by the
+// kernel if every q fits its conversion and no squared distance can
+// overflow (there quantize's conversion of +Inf gives its own bits).
+func newSilPairs(xs []float64, n, d int, maxDist, scale float64, kernel bool) *silPairs {
+	p := &silPairs{xs: xs, n: n, d: d, scale: scale}
+	if !kernel || !useSilAVX || !(maxDist*scale <= silKernelMax) || !(maxDist <= math.Sqrt(math.MaxFloat64)/4) {
+		return p
+	}
+	p.xt = make([]float64, blocks(n, silBlock)*d*silBlock)
+	for i := 0; i < n; i++ {
+		b, r := i/silBlock, i%silBlock
+		for t, v := range xs[i*d : i*d+d] {
+			p.xt[(b*d+t)*silBlock+r] = v
+		}
+	}
+	return p
+}
+
+// span adds q(i, j) to col[j-lo] (unless col is nil) for j in [a, b) and
+// returns their sum; [a, b) lies in the block of rows starting at lo. The
+// kernel takes the whole groups of four rows of the block, Go the rest.
+func (p *silPairs) span(i, a, b, lo int, col []int64) int64 {
+	d := p.d
+	xi := p.xs[i*d : i*d+d]
+	a4, b4 := a, a
+	if p.xt != nil {
+		a4, b4 = lo+(a-lo+3)&^3, lo+(b-lo)&^3
+		if a4 >= b4 {
+			a4, b4 = b, b
+		}
+	}
+	var total int64
+	for j := a; j < a4; j++ {
+		q := quantize(sqDist(xi, p.xs[j*d:j*d+d]), p.scale)
+		total += q
+		if col != nil {
+			col[j-lo] += q
+		}
+	}
+	if a4 < b4 {
+		var c *int64
+		if col != nil {
+			_ = col[b4-1-lo] // bounds
+			c = &col[a4-lo]
+		}
+		xt := p.xt[(lo/silBlock*d)*silBlock+(a4-lo):]
+		_ = xt[(d-1)*silBlock+(b4-a4)-1] // bounds
+		total += silSpanAVX(&xi[0], d, &xt[0], b4-a4, p.scale, c)
+	}
+	for j := b4; j < b; j++ {
+		q := quantize(sqDist(xi, p.xs[j*d:j*d+d]), p.scale)
+		total += q
+		if col != nil {
+			col[j-lo] += q
+		}
+	}
+	return total
+}
+
+// sum returns the sum of q(i, j) for j in [a, b), block by block.
+func (p *silPairs) sum(i, a, b int) int64 {
+	var total int64
+	for a < b {
+		lo := a / silBlock * silBlock
+		e := min(b, lo+silBlock)
+		total += p.span(i, a, e, lo, nil)
+		a = e
+	}
+	return total
 }
 
 // silhouetteTiles visits each pair once, by square tiles of the upper
 // triangle; every goroutine adds into its own n*k table, summed at the end.
-func silhouetteTiles(xs []float64, n, d, k int, lab []int32, scale float64, workers int) []int64 {
+// Within a tile, row i's distances to the columns j are summed per run of
+// equal labels (rows are sorted by label, so there are few), and column
+// j's distances to the rows of label lab[i] accumulate in col until the
+// label changes.
+func silhouetteTiles(p *silPairs, k int, lab []int32, start []int, workers int) []int64 {
+	n := p.n
 	nb := blocks(n, silBlock)
 	type tile struct{ bi, bj int }
 	tiles := make([]tile, 0, nb*(nb+1)/2)
@@ -201,37 +306,43 @@ func silhouetteTiles(xs []float64, n, d, k int, lab []int32, scale float64, work
 	}
 	workers = min(workers, len(tiles))
 	tables := make([][]int64, workers)
+	cols := make([][]int64, workers)
 	parallel(workers, len(tiles), func(w, t int) {
 		if tables[w] == nil {
 			tables[w] = make([]int64, n*k)
+			cols[w] = make([]int64, silBlock)
 		}
-		sums := tables[w]
+		sums, col := tables[w], cols[w]
 		loI, hiI := tiles[t].bi*silBlock, min((tiles[t].bi+1)*silBlock, n)
 		loJ, hiJ := tiles[t].bj*silBlock, min((tiles[t].bj+1)*silBlock, n)
+		col = col[:hiJ-loJ]
+		colLabel := -1
+		flush := func() {
+			for c, v := range col {
+				sums[(loJ+c)*k+colLabel] += v
+			}
+			clear(col)
+		}
 		for i := loI; i < hiI; i++ {
-			xi := xs[i*d : i*d+d]
-			li := int(lab[i])
+			if li := int(lab[i]); li != colLabel {
+				if colLabel >= 0 {
+					flush()
+				}
+				colLabel = li
+			}
 			from := loJ
 			if loJ == loI {
 				from = i + 1
 			}
-			// Rows are sorted by label, so row i's sum runs over few labels.
-			run, runLabel := int64(0), -1
-			for j := from; j < hiJ; j++ {
-				q := quantize(sqDist(xi, xs[j*d:j*d+d]), scale)
-				lj := int(lab[j])
-				if lj != runLabel {
-					if runLabel >= 0 {
-						sums[i*k+runLabel] += run
-					}
-					run, runLabel = 0, lj
-				}
-				run += q
-				sums[j*k+li] += q
+			for a := from; a < hiJ; {
+				c := int(lab[a])
+				b := min(hiJ, start[c+1])
+				sums[i*k+c] += p.span(i, a, b, loJ, col)
+				a = b
 			}
-			if runLabel >= 0 {
-				sums[i*k+runLabel] += run
-			}
+		}
+		if colLabel >= 0 {
+			flush()
 		}
 	})
 	// A goroutine may have had no tile; integer sums need no fixed order.
@@ -252,7 +363,8 @@ func silhouetteTiles(xs []float64, n, d, k int, lab []int32, scale float64, work
 
 // silhouetteRows scores each row on its own, computing every pair twice
 // but needing only k sums per goroutine: for many clusters.
-func silhouetteRows(xs []float64, n, d, k int, lab []int32, start []int, size []float64, scale float64, workers int, scores []float64) {
+func silhouetteRows(p *silPairs, k int, lab []int32, start []int, size []float64, workers int, scores []float64) {
+	n := p.n
 	rows := make([][]int64, workers)
 	parallel(workers, blocks(n, silBlock), func(w, b int) {
 		if rows[w] == nil {
@@ -260,17 +372,15 @@ func silhouetteRows(xs []float64, n, d, k int, lab []int32, start []int, size []
 		}
 		row := rows[w]
 		for i := b * silBlock; i < min((b+1)*silBlock, n); i++ {
-			xi := xs[i*d : i*d+d]
 			for c := 0; c < k; c++ {
-				var total int64
-				for j := start[c]; j < start[c+1]; j++ {
-					if j != i {
-						total += quantize(sqDist(xi, xs[j*d:j*d+d]), scale)
-					}
+				lo, hi := start[c], start[c+1]
+				if lo <= i && i < hi {
+					row[c] = p.sum(i, lo, i) + p.sum(i, i+1, hi)
+				} else {
+					row[c] = p.sum(i, lo, hi)
 				}
-				row[c] = total
 			}
-			scores[i] = rowScore(row, lab[i], size, scale)
+			scores[i] = rowScore(row, lab[i], size, p.scale)
 		}
 	})
 }
