@@ -134,6 +134,11 @@ func silhouette(x []float64, n, d int, labels []int, workers int, tileEntries in
 		// Distances beyond float64: no fixed point holds the sums.
 		return 0, fmt.Errorf("%w: the rows span %v, which leaves no fixed-point scale for %d rows", ErrNotFinite, maxDist, n)
 	}
+	if maxDist > math.Sqrt(math.MaxFloat64)/2 {
+		// A squared distance could overflow to +Inf, whose quantized
+		// value would be meaningless.
+		return 0, fmt.Errorf("%w: the rows span %v, whose squared distances overflow float64", ErrNotFinite, maxDist)
+	}
 
 	size := make([]float64, k)
 	for c := range size {

@@ -232,3 +232,28 @@ func TestSilhouettePanics(t *testing.T) {
 		})
 	}
 }
+
+// TestSilhouetteOverflow: rows whose squared distances overflow float64
+// (finite values near ±1e154) get ErrNotFinite, not a score computed from
+// quantize(+Inf); rows a little closer are scored.
+func TestSilhouetteOverflow(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		fail bool
+	}{
+		{1e154, true},   // distance 2e154: its square is beyond MaxFloat64 (1.8e308)
+		{4e153, true},   // distance 8e153, square 6.4e307: within float64, but beyond the bound's margin (sqrt(MaxFloat64)/2, 6.7e153)
+		{1e153, false},  // distance 2e153, square 4e306
+		{1e-154, false}, // tiny distances still get a score
+	} {
+		x := []float64{-c.v, -c.v, 0.5 * -c.v, c.v, c.v, 0.5 * c.v}
+		labels := []int{0, 0, 0, 1, 1, 1}
+		s, err := Silhouette(x, 1, labels, 1)
+		if c.fail != (err != nil) || (err != nil && !errors.Is(err, ErrNotFinite)) {
+			t.Errorf("values ±%g: score %v, error %v; want error %v (ErrNotFinite)", c.v, s, err, c.fail)
+		}
+		if err == nil && !(s > 0.7 && s <= 1) {
+			t.Errorf("values ±%g: score %v, want the well-separated score near 0.83", c.v, s)
+		}
+	}
+}
