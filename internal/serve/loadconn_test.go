@@ -105,7 +105,7 @@ func TestLoadConn(t *testing.T) {
 // a new one. A response cut short or malformed is an error.
 func TestLoadConnErrors(t *testing.T) {
 	addr := rawServer(t,
-		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"+closeMark, // closed, unannounced
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"+closeMark,       // closed, unannounced
 		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"+closeMark, // on a new connection: the request was sent again
 		"HTTP/2 200\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
