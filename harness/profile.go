@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -70,4 +71,12 @@ func (p *profiles) stop() error {
 		errs = append(errs, pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// flags defines -cpuprofile, -memprofile and -trace on fs, for the
+// profiles of what (such as "the load test").
+func (p *profiles) flags(fs *flag.FlagSet, what string) {
+	fs.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of "+what+" to `file` (go tool pprof)")
+	fs.StringVar(&p.mem, "memprofile", "", "write the allocation profile of "+what+" to `file` at its end (go tool pprof)")
+	fs.StringVar(&p.trace, "trace", "", "write an execution trace of "+what+" to `file` (go tool trace)")
 }

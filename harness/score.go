@@ -78,6 +78,8 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	maxBody := fs.Int64("max-body", serve.DefaultMaxBodyBytes, "request body limit in `bytes` (413 beyond)")
 	maxBatch := fs.Int("max-batch", serve.DefaultMaxBatch, "flows per batch request at most (413 beyond)")
 	name := fs.String("name", serve.DefaultModelName, "the model's `name` in the Open Inference Protocol's paths (/v2/models/NAME/infer)")
+	var prof profiles
+	prof.flags(fs, "the server's life, until it shuts down")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageLine("serve"))
 		fs.PrintDefaults()
@@ -134,7 +136,14 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		p := m.Provenance
 		fmt.Fprintf(log, "serve: model %s (experiment %s, trial %s; /v2/models/%s); listening on http://%s\n", *modelDir, p.Experiment, p.Trial, *name, a)
 	}
-	if err := s.Run(ctx, *addr); err != nil {
+	if err := prof.start(); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("serve: %w", err)}
+	}
+	err = s.Run(ctx, *addr)
+	if perr := prof.stop(); perr != nil && err == nil {
+		err = perr
+	}
+	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("serve: %w", err)}
 	}
 	fmt.Fprintln(log, "serve: shut down")
@@ -174,6 +183,8 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	requests := fs.Int("n", 0, "requests at most; 0 means rate × duration")
 	workers := fs.Int("workers", serve.DefaultLoadWorkers, "requests in flight at most, one connection each")
 	timeout := fs.Duration("timeout", serve.DefaultLoadTimeout, "limit of each request")
+	var prof profiles
+	prof.flags(fs, "the load test")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageLine("loadtest"))
 		fs.PrintDefaults()
@@ -205,9 +216,15 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !strings.Contains(url, "://") {
 		url = "http://" + url
 	}
+	if err := prof.start(); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("loadtest: %w", err)}
+	}
 	rep, err := serve.LoadTest(ctx, serve.LoadOptions{
 		URL: url, Path: *path, Rate: *rate, Duration: *duration, Requests: *requests, Workers: *workers, Timeout: *timeout,
 	})
+	if perr := prof.stop(); perr != nil && err == nil {
+		err = fmt.Errorf("loadtest: %w", perr)
+	}
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}

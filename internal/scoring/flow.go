@@ -97,10 +97,22 @@ const maxExactInteger = 1 << 53
 // input is "empty input"; input that ends early is "unexpected end of
 // input at byte N", N its length.
 //
-// It reads the object with encoding/json's tokenizer rather than into a
+// The flows clients send, plain JSON objects, are decoded in one pass
+// without encoding/json (decodeFlowFast); any other input, and every
+// error, is judged by decodeFlowStrict, which decodes the same flows
+// (FuzzDecodeFlowFast).
+func DecodeFlow(data []byte) (flow.Flow, error) {
+	if f, ok := decodeFlowFast(data); ok {
+		return f, nil
+	}
+	return decodeFlowStrict(data)
+}
+
+// decodeFlowStrict is DecodeFlow with encoding/json's tokenizer, for any
+// input. It reads the object with the tokenizer rather than into a
 // struct: encoding/json matches struct fields case-insensitively and keeps
 // the last of repeated keys, which DisallowUnknownFields does not prevent.
-func DecodeFlow(data []byte) (flow.Flow, error) {
+func decodeFlowStrict(data []byte) (flow.Flow, error) {
 	// raw holds the fields' values; its last slot takes values that are
 	// read only to be skipped.
 	var raw [len(flowFields) + 1]json.RawMessage

@@ -151,7 +151,7 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 	h.decideScored(&f, &d)
 	h.metrics.scored(d.RiskLevel, 1)
 	h.metrics.decided(d.reasons, 1)
-	if !writeJSON(w, http.StatusOK, &d) {
+	if !writeAnswer(w, http.StatusOK, &d) {
 		h.metrics.error(reasonResponseTruncate)
 	}
 }
@@ -205,7 +205,7 @@ func (h *Handler) decideBatch(w http.ResponseWriter, body []byte) {
 			h.metrics.decided(policy.Reason(r), c)
 		}
 	}
-	if !writeJSON(w, http.StatusOK, decideResponse{decisions}) {
+	if !writeAnswer(w, http.StatusOK, decideResponse{decisions}) {
 		h.metrics.error(reasonResponseTruncate)
 	}
 }

@@ -293,7 +293,7 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.metrics.scored(res.RiskLevel, 1)
-	if !writeJSON(w, http.StatusOK, &res) {
+	if !writeAnswer(w, http.StatusOK, &res) {
 		h.metrics.error(reasonResponseTruncate)
 	}
 }
@@ -338,7 +338,7 @@ func (h *Handler) scoreBatch(w http.ResponseWriter, body []byte) {
 		return
 	}
 	h.metrics.scoredResults(results)
-	if !writeJSON(w, http.StatusOK, batchResponse{results}) {
+	if !writeAnswer(w, http.StatusOK, batchResponse{results}) {
 		h.metrics.error(reasonResponseTruncate)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -30,8 +28,8 @@ const (
 
 // LoadOptions configure LoadTest.
 type LoadOptions struct {
-	// URL is the server's base URL, such as http://127.0.0.1:8080; the
-	// requests go to URL + Path.
+	// URL is the server's base URL, such as http://127.0.0.1:8080 (plain
+	// HTTP); the requests go to URL + Path.
 	URL string
 	// Path is the endpoint the requests go to: "" means /v1/score; give
 	// /v1/decide to load-test a server with a policy.
@@ -53,9 +51,6 @@ type LoadOptions struct {
 	// Bodies are the request bodies, sent in turn. Nil means 1,000
 	// single flows drawn by SampleFlows.
 	Bodies [][]byte
-	// Client sends the requests. Nil means a client whose transport keeps
-	// one idle connection per worker.
-	Client *http.Client
 }
 
 // LoadReport is the outcome of a load test.
@@ -78,6 +73,10 @@ type LoadReport struct {
 	// ServiceTimes holds every sent request's time from its actual send to
 	// its response read, sorted.
 	ServiceTimes []time.Duration
+	// SendLags holds every sent request's time from its scheduled send to
+	// its actual send, sorted: the wait for a free worker when all are
+	// busy, and the load generator's own lateness.
+	SendLags []time.Duration
 	// ErrorCounts counts the failed requests by message.
 	ErrorCounts map[string]int
 }
@@ -111,9 +110,14 @@ func (r *LoadReport) Write(w io.Writer) error {
 	for _, s := range []struct {
 		name    string
 		samples []time.Duration
-	}{{"latency (from scheduled send)", r.Latencies}, {"service time (from actual send)", r.ServiceTimes}} {
-		fmt.Fprintf(&b, "%s: p50 %s  p90 %s  p99 %s  max %s\n", s.name,
-			ms(Percentile(s.samples, 50)), ms(Percentile(s.samples, 90)), ms(Percentile(s.samples, 99)), ms(Percentile(s.samples, 100)))
+	}{
+		{"latency (from scheduled send)", r.Latencies},
+		{"service time (from actual send)", r.ServiceTimes},
+		{"send lag (scheduled to actual send)", r.SendLags},
+	} {
+		fmt.Fprintf(&b, "%s: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", s.name,
+			ms(Percentile(s.samples, 50)), ms(Percentile(s.samples, 90)), ms(Percentile(s.samples, 99)),
+			ms(Percentile(s.samples, 99.9)), ms(Percentile(s.samples, 100)))
 	}
 	msgs := make([]string, 0, len(r.ErrorCounts))
 	for m := range r.ErrorCounts {
@@ -145,6 +149,14 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d)/float6
 // answer GET /healthz with 200; a failed request is not an error but
 // counted in the report. Cancelling ctx stops the test
 // early: requests not yet sent are counted as unsent.
+//
+// The requests are encoded once, before the test, and sent by the
+// workers over connections of their own with a minimal HTTP/1.1 client
+// (loadConn), so that the generator takes as little as it can of the
+// CPU the server needs; a pacer keeps the schedule to tens of
+// microseconds (pacer). Request i is due at start + i/Rate: the first
+// idle worker sends it at that time, or as soon as a worker is free if
+// all are busy, and its latency runs from the time it was due.
 func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 	switch {
 	case !(opts.Rate > 0) || math.IsInf(opts.Rate, 1):
@@ -174,6 +186,20 @@ func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 	if planned < 1 {
 		return nil, fmt.Errorf("loadtest: %g req/s for %v is no request", opts.Rate, opts.Duration)
 	}
+	base := strings.TrimRight(opts.URL, "/")
+	u, err := neturl.Parse(base)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("loadtest: %w", err)
+	case u.Scheme != "http":
+		return nil, fmt.Errorf("loadtest: URL %q: want http://host:port (harness serve speaks plain HTTP)", opts.URL)
+	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("loadtest: URL %q: want http://host:port, with no user, query or fragment", opts.URL)
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "80")
+	}
 	bodies := opts.Bodies
 	if len(bodies) == 0 {
 		flows, err := SampleFlows(sampleBodies, 1)
@@ -188,20 +214,11 @@ func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 			bodies = append(bodies, b)
 		}
 	}
-	client := opts.Client
-	if client == nil {
-		tr := &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        workers,
-			MaxIdleConnsPerHost: workers,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-		}
-		defer tr.CloseIdleConnections()
-		client = &http.Client{Transport: tr, Timeout: timeout}
+	reqs := make([][]byte, len(bodies))
+	for i, b := range bodies {
+		reqs[i] = encodeRequest(u.EscapedPath()+path, u.Host, b)
 	}
-	base := strings.TrimRight(opts.URL, "/")
-	if err := checkHealth(ctx, client, base+endpointHealthz); err != nil {
+	if err := checkHealth(ctx, base+endpointHealthz, timeout); err != nil {
 		return nil, fmt.Errorf("loadtest: %w", err)
 	}
 
@@ -211,55 +228,79 @@ func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 	}
 	// Requests still queued once the schedule and one timeout have passed
 	// are not sent: the test ends by itself even if the server stalls.
-	runCtx, cancel := context.WithTimeout(ctx, opts.Duration+timeout)
-	defer cancel()
-	url := base + path
-	tickets := make(chan time.Time, min(planned, 1<<16))
 	start := time.Now()
-	go schedule(runCtx, tickets, start, opts.Rate, planned)
+	runDeadline := start.Add(opts.Duration + timeout)
+	runCtx, cancel := context.WithDeadline(ctx, runDeadline)
+	defer cancel()
+	interval := float64(time.Second) / opts.Rate
+	due := func(i int) time.Time { return start.Add(time.Duration(float64(i) * interval)) }
+	q := &loadQueue{}
+	conns := make([]*loadConn, workers)
+	for w := range conns {
+		conns[w] = newLoadConn(addr)
+	}
+	// A cancelled test cuts the requests in flight.
+	defer context.AfterFunc(runCtx, func() {
+		for _, lc := range conns {
+			lc.abort()
+		}
+	})()
 
 	type workerResult struct {
-		latencies, service []time.Duration
-		errors             map[string]int
-		unsent             int
-		last               time.Time
+		latencies, service, lags []time.Duration
+		errors                   map[string]int
+		last                     time.Time
 	}
 	results := make([]workerResult, workers)
-	var next atomic.Uint64
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			res := &results[w]
 			res.latencies = make([]time.Duration, 0, planned/workers+1)
 			res.service = make([]time.Duration, 0, planned/workers+1)
+			res.lags = make([]time.Duration, 0, planned/workers+1)
 			res.errors = map[string]int{}
-			for due := range tickets {
-				if runCtx.Err() != nil {
-					res.unsent++
-					continue
+			lc := conns[w]
+			defer lc.close()
+			wake := make(chan int, 1)
+			for {
+				i, ok := q.next(wake)
+				if !ok {
+					return
 				}
-				body := bodies[(next.Add(1)-1)%uint64(len(bodies))]
+				at := due(i)
 				sent := time.Now()
-				err := post(runCtx, client, url, body)
+				deadline := sent.Add(timeout)
+				if deadline.After(runDeadline) {
+					deadline = runDeadline
+				}
+				status, err := lc.do(reqs[i%len(reqs)], deadline)
 				done := time.Now()
-				res.latencies = append(res.latencies, done.Sub(due))
+				res.latencies = append(res.latencies, done.Sub(at))
 				res.service = append(res.service, done.Sub(sent))
+				res.lags = append(res.lags, sent.Sub(at))
 				res.last = done
-				if err != nil {
+				switch {
+				case err != nil && runCtx.Err() != nil:
+					res.errors[context.Cause(runCtx).Error()]++ // cut by the end of the run
+				case err != nil:
 					res.errors[err.Error()]++
+				case status != 200:
+					res.errors[fmt.Sprintf("status %d: %s", status, bytes.TrimSpace(lc.errBody))]++
+				}
+				if runCtx.Err() != nil {
+					q.cancel()
 				}
 			}
 		})
 	}
+	schedule(runCtx, q, due, planned)
 	wg.Wait()
-	// The tickets the scheduler never issued, if cancelled.
-	issued := 0
 	var last time.Time
 	for _, res := range results {
 		rep.Latencies = append(rep.Latencies, res.latencies...)
 		rep.ServiceTimes = append(rep.ServiceTimes, res.service...)
-		rep.Unsent += res.unsent
-		issued += len(res.latencies) + res.unsent
+		rep.SendLags = append(rep.SendLags, res.lags...)
 		for m, n := range res.errors {
 			rep.ErrorCounts[m] += n
 			rep.Errors += n
@@ -268,77 +309,122 @@ func LoadTest(ctx context.Context, opts LoadOptions) (*LoadReport, error) {
 			last = res.last
 		}
 	}
-	rep.Unsent += planned - issued
 	rep.Sent = len(rep.Latencies)
+	rep.Unsent = planned - rep.Sent
 	if rep.Sent > 0 {
 		rep.Elapsed = last.Sub(start)
 	}
 	slices.Sort(rep.Latencies)
 	slices.Sort(rep.ServiceTimes)
+	slices.Sort(rep.SendLags)
 	return rep, nil
 }
 
-// schedule issues ticket i, its due time, at start + i/rate, issuing at
-// once every ticket that is due when it wakes (a sleep overshoots by up to
-// a timer tick), until n are issued or ctx is done; then it closes
-// tickets.
-func schedule(ctx context.Context, tickets chan<- time.Time, start time.Time, rate float64, n int) {
-	defer close(tickets)
-	interval := float64(time.Second) / rate
-	at := func(i int) time.Time { return start.Add(time.Duration(float64(i) * interval)) }
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	<-timer.C
+// encodeRequest returns the whole HTTP/1.1 request that posts body to
+// target on host.
+func encodeRequest(target, host string, body []byte) []byte {
+	b := make([]byte, 0, 160+len(target)+len(host)+len(body))
+	b = fmt.Appendf(b, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: harness-loadtest\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+		target, host, len(body))
+	return append(b, body...)
+}
+
+// schedule releases request i to the workers at due(i), releasing at
+// once every request due when it wakes, until n are released (then it
+// finishes the queue) or ctx is done (then it cancels it).
+func schedule(ctx context.Context, q *loadQueue, due func(int) time.Time, n int) {
+	p := newPacer()
+	defer p.close()
 	for i := 0; i < n; {
+		if !p.sleepUntil(ctx, due(i)) {
+			q.cancel()
+			return
+		}
 		now := time.Now()
-		for ; i < n && !at(i).After(now); i++ {
-			select {
-			case tickets <- at(i):
-			case <-ctx.Done():
-				return
-			}
+		j := i + 1
+		for j < n && !due(j).After(now) {
+			j++
 		}
-		if i == n {
-			return
-		}
-		timer.Reset(time.Until(at(i)))
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			return
-		}
+		q.release(j)
+		i = j
+	}
+	q.finish()
+}
+
+// loadQueue hands the released requests, by index, to the workers: to
+// the worker that went idle last (its connection and buffers are the
+// likeliest in the CPU's caches), or, when every worker is busy, to the
+// first that finishes.
+type loadQueue struct {
+	mu        sync.Mutex
+	released  int        // requests 0 to released-1 are due
+	taken     int        // requests 0 to taken-1 are taken
+	finished  bool       // no request will be released any more
+	cancelled bool       // no request will be taken any more
+	idle      []chan int // the idle workers' wake channels, the last idle last
+}
+
+// next returns the next request to send, waiting for it on wake (a
+// channel of the worker's, of capacity 1) if none is due; false once
+// every released request is taken and none will be released, or the
+// queue is cancelled.
+func (q *loadQueue) next(wake chan int) (int, bool) {
+	q.mu.Lock()
+	switch {
+	case q.cancelled:
+		q.mu.Unlock()
+		return 0, false
+	case q.taken < q.released:
+		i := q.taken
+		q.taken++
+		q.mu.Unlock()
+		return i, true
+	case q.finished:
+		q.mu.Unlock()
+		return 0, false
+	}
+	q.idle = append(q.idle, wake)
+	q.mu.Unlock()
+	i := <-wake
+	return i, i >= 0
+}
+
+// release makes requests up to n-1 due and hands them to idle workers.
+func (q *loadQueue) release(n int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.released = n
+	for q.taken < q.released && len(q.idle) > 0 && !q.cancelled {
+		w := q.idle[len(q.idle)-1]
+		q.idle = q.idle[:len(q.idle)-1]
+		w <- q.taken
+		q.taken++
 	}
 }
 
-// post sends one flow and reads the whole response, so that the
-// connection is reused.
-func post(ctx context.Context, client *http.Client, url string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
+// finish says that no request will be released any more: the workers end
+// once they have taken the released ones. cancel also drops the released
+// requests not taken, which are not sent.
+func (q *loadQueue) finish() { q.end(false) }
+func (q *loadQueue) cancel() { q.end(true) }
+
+func (q *loadQueue) end(cancel bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.finished = true
+	q.cancelled = q.cancelled || cancel
+	for _, w := range q.idle { // idle: every released request is taken
+		w <- -1
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		if ue, ok := errors.AsType[*neturl.Error](err); ok {
-			return ue.Err // without the URL that every message would repeat
-		}
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		io.Copy(io.Discard, resp.Body)
-		return fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
-	}
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return fmt.Errorf("reading the response: %w", err)
-	}
-	return nil
+	q.idle = nil
 }
 
-// checkHealth checks that the server answers GET url with 200.
-func checkHealth(ctx context.Context, client *http.Client, url string) error {
+// checkHealth checks that the server answers GET url with 200 within
+// timeout.
+func checkHealth(ctx context.Context, url string, timeout time.Duration) error {
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: timeout}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
