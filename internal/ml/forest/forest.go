@@ -280,7 +280,7 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	for w := range builders {
 		builders[w] = newBuilder(data, p)
 	}
-	data.presort(builders)
+	data.presort(builders, p.balanced)
 
 	seeds := drawSeeds(cfg.Trees, r)
 	f := &Forest{trees: make([]*Tree, cfg.Trees), classes: classes, features: d}

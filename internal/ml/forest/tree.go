@@ -172,7 +172,8 @@ func (t *Tree) addNode(parent int, isLeft bool, depth int, impurity float64, sam
 }
 
 type stackRecord struct {
-	start, end   int // its rows are samples[start:end]
+	start, end   int // its rows are samples[start:end], or rows[buf][start:end] when ranked
+	buf          int
 	depth        int
 	parent       int
 	isLeft       bool
@@ -193,6 +194,21 @@ type builder struct {
 
 	pureShortcut bool // see pureFeature; tests turn it off
 	noFilter     bool // see improvementBar; tests turn the filter off
+
+	// Without class weights the builder reads each feature's ranks (see
+	// rankFeature) and keeps a node's rows in rows; with class weights,
+	// or when tests turn ranked off, it sorts or scans the node's values
+	// (sortFeature, scanFeature) and keeps its rows in samples and state.
+	ranked bool
+	// The tree's distinct rows, each packed as row | wc<<32 (wc as in
+	// sampleState); a node owns a contiguous range of one of the two
+	// buffers, and its split moves its rows, stably, to the same range
+	// of the other.
+	rows [2][]uint64
+	rk   []uint32 // the node's rows' ranks of the feature being scored
+	// hist[(r-lo)*classes+c] sums, over the node's rows of class c whose
+	// rank is r, multiplicity<<32 | 1. It is all zeros between features.
+	hist []uint64
 
 	state   []sampleState // per row
 	samples []int32       // distinct rows of the tree; a node owns a contiguous range
@@ -230,6 +246,7 @@ type builder struct {
 	bestPos       int
 	bestThreshold float64
 	bestLeft      []int // unweighted: multiplicities per class left of the best split
+	leftCounts    []int // scanBins: multiplicities per class left of the scan position
 }
 
 func newBuilder(data *dataset, p params) *builder {
@@ -249,10 +266,12 @@ func newBuilder(data *dataset, p params) *builder {
 		sumTotal:         make([]float64, k),
 		sumLeft:          make([]float64, k),
 		bestLeft:         make([]int, k),
+		leftCounts:       make([]int, k),
 		values:           make([]float32, data.n),
 		wcs:              make([]uint32, data.n),
 		scanFactor:       defaultScanFactor,
 		pureShortcut:     true,
+		ranked:           data.classWeight == nil,
 	}
 	for c := range b.classWeight {
 		b.classWeight[c] = 1
@@ -295,6 +314,10 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 	}
 	rootCounts := b.counts
 	shift := data.classBits
+	if b.ranked {
+		b.prepareRanked()
+	}
+	rows := b.rows[0][:0]
 	for i := range b.state {
 		st := &b.state[i]
 		if st.wc == 0 {
@@ -303,7 +326,16 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 		}
 		rootCounts[data.y[i]] += int(st.wc)
 		st.wc = st.wc<<shift | uint32(data.y[i])
-		b.samples = append(b.samples, int32(i))
+		if b.ranked {
+			rows = append(rows, uint64(i)|uint64(st.wc)<<32)
+		} else {
+			b.samples = append(b.samples, int32(i))
+		}
+	}
+	b.rows[0] = rows
+	m0 := len(b.samples)
+	if b.ranked {
+		m0 = len(rows)
 	}
 	for f := range b.features {
 		b.features[f] = f
@@ -313,7 +345,7 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 	k := data.classes
 	t := &Tree{classes: k, features: data.d}
 	b.stack = append(b.stack[:0], stackRecord{
-		end: len(b.samples), parent: Undefined, rootImpurity: true,
+		end: m0, parent: Undefined, rootImpurity: true,
 	})
 	for len(b.stack) > 0 {
 		rec := b.stack[len(b.stack)-1]
@@ -348,14 +380,20 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 		// only such children need their rows marked with their key.
 		keyLeft, keyRight := b.nextKey, b.nextKey+1
 		b.nextKey += 2
-		if b.useScan(pos - rec.start) {
-			for _, s := range b.samples[rec.start:pos] {
-				b.state[s].node = keyLeft
+		childBuf := rec.buf
+		switch {
+		case b.ranked:
+			childBuf = 1 - rec.buf
+		default:
+			if b.useScan(pos - rec.start) {
+				for _, s := range b.samples[rec.start:pos] {
+					b.state[s].node = keyLeft
+				}
 			}
-		}
-		if b.useScan(rec.end - pos) {
-			for _, s := range b.samples[pos:rec.end] {
-				b.state[s].node = keyRight
+			if b.useScan(rec.end - pos) {
+				for _, s := range b.samples[pos:rec.end] {
+					b.state[s].node = keyRight
+				}
 			}
 		}
 		countsLeft, countsRight := 0, 0
@@ -368,8 +406,8 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 			}
 		}
 		b.stack = append(b.stack,
-			stackRecord{start: pos, end: rec.end, depth: rec.depth + 1, parent: id, impurity: impRight, nConstant: nConstant, key: keyRight, counts: countsRight},
-			stackRecord{start: rec.start, end: pos, depth: rec.depth + 1, parent: id, isLeft: true, impurity: impLeft, nConstant: nConstant, key: keyLeft, counts: countsLeft},
+			stackRecord{start: pos, end: rec.end, buf: childBuf, depth: rec.depth + 1, parent: id, impurity: impRight, nConstant: nConstant, key: keyRight, counts: countsRight},
+			stackRecord{start: rec.start, end: pos, buf: childBuf, depth: rec.depth + 1, parent: id, isLeft: true, impurity: impLeft, nConstant: nConstant, key: keyLeft, counts: countsLeft},
 		)
 	}
 	t.finish()
@@ -438,8 +476,12 @@ func (b *builder) split(rec stackRecord, impurity float64) (found bool, nConstan
 	nVisited, nFoundConstants, nDrawnConstants := 0, 0, 0
 	nKnownConstants := rec.nConstant
 	nTotalConstants := nKnownConstants
-	scan := b.useScan(m)
+	scan := !b.ranked && b.useScan(m)
 	pure := b.weighted && b.pureShortcut && isPure(b.sumTotal)
+	var rows []uint64
+	if b.ranked {
+		rows = b.rows[rec.buf][start:end]
+	}
 
 	for fi > nTotalConstants && (nVisited < b.p.maxFeatures || nVisited <= nFoundConstants+nDrawnConstants) {
 		nVisited++
@@ -458,6 +500,8 @@ func (b *builder) split(rec stackRecord, impurity float64) (found bool, nConstan
 		f := features[fj]
 		var constant bool
 		switch {
+		case b.ranked:
+			constant = b.rankFeature(f, rows)
 		case pure:
 			constant = b.pureFeature(f, start, end)
 		case scan:
@@ -483,7 +527,11 @@ func (b *builder) split(rec stackRecord, impurity float64) (found bool, nConstan
 	if b.bestPos >= m {
 		return false, nTotalConstants, 0, 0, 0
 	}
-	b.partition(start, end)
+	if b.ranked {
+		b.partitionRows(rows, b.rows[1-rec.buf][start:end])
+	} else {
+		b.partition(start, end)
+	}
 
 	// scikit-learn's criterion.reset(), update(best.pos) and
 	// children_impurity(), over the partitioned rows: the left sums are
