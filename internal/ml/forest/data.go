@@ -17,11 +17,11 @@ const maxClasses = 1 << 8
 // and shared read-only by the workers.
 type dataset struct {
 	n, d    int
-	cols    []float32   // column-major: cols[f*n+i] = float32(x[i*d+f])
-	order   []int32     // order[f*n+k]: the row holding the k-th smallest value of feature f (with class weights only)
-	sorted  []float32   // sorted[f*n+k] = cols[f*n+order[f*n+k]] (with class weights only)
-	ranks   []uint32    // ranks[f*n+i]: the rank of cols[f*n+i] among levels[f]
-	levels  [][]float32 // levels[f]: feature f's distinct values (by bits, -0 before +0), ascending
+	cols    []float32    // column-major: cols[f*n+i] = float32(x[i*d+f])
+	order   []int32      // order[f*n+k]: the row holding the k-th smallest value of feature f (with class weights only)
+	sorted  []float32    // sorted[f*n+k] = cols[f*n+order[f*n+k]] (with class weights only)
+	ranks   []rankColumn // ranks[f].at(i): the rank of cols[f*n+i] among levels[f]
+	levels  [][]float32  // levels[f]: feature f's distinct values (by bits, -0 before +0), ascending
 	y       []int32
 	classes int
 
@@ -40,7 +40,7 @@ func newDataset(x []float64, n, d int, y []int, classes int) *dataset {
 	data := &dataset{
 		n: n, d: d, classes: classes,
 		cols:   make([]float32, n*d),
-		ranks:  make([]uint32, n*d),
+		ranks:  make([]rankColumn, d),
 		levels: make([][]float32, d),
 		y:      make([]int32, n),
 	}
@@ -92,17 +92,7 @@ func (data *dataset) presort(builders []*builder, withOrder bool) {
 				}
 				// Stable on rows in order: ties stay by row.
 				sortedKeys := radixSort(keys, buf, 0)
-				ranks := data.ranks[f*n : (f+1)*n]
-				var levels []float32
-				prev := ^uint32(0) // no float32's sortKey: all bits set is a NaN's
-				for _, key := range sortedKeys {
-					if bits := uint32(key >> 32); bits != prev {
-						levels = append(levels, keyValue(key))
-						prev = bits
-					}
-					ranks[uint32(key)] = uint32(len(levels) - 1)
-				}
-				data.levels[f] = slices.Clip(levels)
+				data.levels[f], data.ranks[f] = rankValues(sortedKeys)
 				if withOrder {
 					order := data.order[f*n : (f+1)*n]
 					sorted := data.sorted[f*n : (f+1)*n]
@@ -115,6 +105,69 @@ func (data *dataset) presort(builders []*builder, withOrder bool) {
 		})
 	}
 	wg.Wait()
+}
+
+// rankColumn holds a column's ranks in the narrowest of 1, 2 or 4 bytes
+// that holds them all: one of its slices is set, n long.
+type rankColumn struct {
+	r8  []uint8
+	r16 []uint16
+	r32 []uint32
+}
+
+// at returns row i's rank.
+func (c *rankColumn) at(i int) uint32 {
+	switch {
+	case c.r8 != nil:
+		return uint32(c.r8[i])
+	case c.r16 != nil:
+		return uint32(c.r16[i])
+	}
+	return c.r32[i]
+}
+
+// rankValues returns the distinct values of a column given as its sortKeys
+// in ascending order (rows in their low half), each distinct float32 bit
+// pattern once, and each row's rank among them.
+func rankValues(sorted []uint64) ([]float32, rankColumn) {
+	var levels []float32
+	prev := ^uint32(0) // no finite float32's sortKey: all bits set is a NaN's
+	for _, key := range sorted {
+		if bits := uint32(key >> 32); bits != prev {
+			levels = append(levels, keyValue(key))
+			prev = bits
+		}
+	}
+	var c rankColumn
+	switch n := len(sorted); {
+	case len(levels) <= 1<<8:
+		c.r8 = make([]uint8, n)
+		assignRanks(c.r8, sorted)
+	case len(levels) <= 1<<16:
+		c.r16 = make([]uint16, n)
+		assignRanks(c.r16, sorted)
+	default:
+		c.r32 = make([]uint32, n)
+		assignRanks(c.r32, sorted)
+	}
+	return slices.Clip(levels), c
+}
+
+func assignRanks[T rank](ranks []T, sorted []uint64) {
+	r := T(0)
+	prev := uint32(sorted[0] >> 32)
+	for _, key := range sorted {
+		if bits := uint32(key >> 32); bits != prev {
+			r++
+			prev = bits
+		}
+		ranks[uint32(key)] = r
+	}
+}
+
+// rank is the type of a rankColumn's ranks.
+type rank interface {
+	uint8 | uint16 | uint32
 }
 
 // prepare is newDataset and presort with one builder's buffers, the

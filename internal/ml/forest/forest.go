@@ -293,7 +293,7 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 				if t >= cfg.Trees {
 					return
 				}
-				f.trees[t] = b.grow(rand.New(rand.NewPCG(seeds[t][0], seeds[t][1])), nil)
+				f.trees[t] = b.grow(rand.NewPCG(seeds[t][0], seeds[t][1]), nil)
 			}
 		})
 	}

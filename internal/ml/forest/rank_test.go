@@ -11,7 +11,8 @@ import (
 )
 
 // TestRankedAgrees grows the same unweighted trees with the ranked
-// builder (rankFeature: histograms or sorts of ranks, stable partitions)
+// builder (rankFeature: histograms, packed or not, or sorts of ranks,
+// stable partitions)
 // and with the sorting and scanning builder that reproduces scikit-learn's
 // splitter row by row (sortFeature, scanFeature): the trees must be
 // identical, node for node and bit for bit. The data sets exercise both of
@@ -69,12 +70,20 @@ func TestRankedAgrees(t *testing.T) {
 			if !ranked.ranked {
 				t.Fatal("an unweighted builder is not ranked")
 			}
+			unpacked := newBuilder(prepared, p)
+			unpacked.noPack = true
 			nodes := 0
 			for seed := range uint64(8) {
-				want := sorted.grow(rand.New(rand.NewPCG(seed, 3)), nil)
-				got := ranked.grow(rand.New(rand.NewPCG(seed, 3)), nil)
+				want := sorted.grow(rand.NewPCG(seed, 3), nil)
+				got := ranked.grow(rand.NewPCG(seed, 3), nil)
 				if diff := cmp.Diff(want, got, same); diff != "" {
 					t.Fatalf("seed %d: ranked and sorted trees differ (-sorted +ranked):\n%s", seed, diff)
+				}
+				if tt.classes == 2 && !ranked.packed {
+					t.Fatal("two classes, but the histograms are not packed")
+				}
+				if diff := cmp.Diff(want, unpacked.grow(rand.NewPCG(seed, 3), nil), same); diff != "" {
+					t.Fatalf("seed %d: ranked (unpacked) and sorted trees differ (-sorted +ranked):\n%s", seed, diff)
 				}
 				nodes += got.NodeCount()
 			}
@@ -99,10 +108,66 @@ func TestRankedAgreesKDD(t *testing.T) {
 	ranked := newBuilder(prepared, p)
 	same := cmp.AllowUnexported(Tree{}, predictNode{})
 	for seed := range uint64(3) {
-		want := sorted.grow(rand.New(rand.NewPCG(seed, 4)), nil)
-		got := ranked.grow(rand.New(rand.NewPCG(seed, 4)), nil)
+		want := sorted.grow(rand.NewPCG(seed, 4), nil)
+		got := ranked.grow(rand.NewPCG(seed, 4), nil)
 		if diff := cmp.Diff(want, got, same); diff != "" {
 			t.Fatalf("seed %d: ranked and sorted trees differ (-sorted +ranked):\n%s", seed, diff)
 		}
+	}
+}
+
+// TestRankValues checks the ranks of columns of 1, 2 and 4-byte
+// cardinality: every row's value is its rank's level bit for bit, the
+// levels ascend strictly in sortKey order (-0 below +0, two levels), and
+// the width is the narrowest that holds the ranks.
+func TestRankValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	negZero := float32(math.Copysign(0, -1))
+	tests := []struct {
+		name   string
+		values func(i int) float32
+		levels int // distinct values, where known
+		width  int // bytes per rank
+	}{
+		{"signed zeros", func(i int) float32 { return []float32{negZero, 0, 1}[i%3] }, 3, 1},
+		{"256 values", func(i int) float32 { return float32(i%256) - 100 }, 256, 1},
+		{"257 values", func(i int) float32 { return float32(i % 257) }, 257, 2},
+		{"65536 values", func(i int) float32 { return float32(i%65536) / 7 }, 65536, 2},
+		{"continuous", func(int) float32 { return float32(r.NormFloat64()) }, -1, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const n = 70000
+			col := make([]float32, n)
+			keys := make([]uint64, n)
+			for i := range col {
+				col[i] = tt.values(i)
+				keys[i] = sortKey(col[i], int32(i))
+			}
+			levels, ranks := rankValues(radixSort(keys, make([]uint64, n), 0))
+			if tt.levels >= 0 && len(levels) != tt.levels {
+				t.Errorf("%d levels, want %d", len(levels), tt.levels)
+			}
+			width := 4
+			switch {
+			case ranks.r8 != nil:
+				width = 1
+			case ranks.r16 != nil:
+				width = 2
+			}
+			if width != tt.width {
+				t.Errorf("%d-byte ranks, want %d", width, tt.width)
+			}
+			for i := 1; i < len(levels); i++ {
+				if sortKey(levels[i-1], 0) >= sortKey(levels[i], 0) {
+					t.Fatalf("levels %d and %d out of order: %v, %v", i-1, i, levels[i-1], levels[i])
+				}
+			}
+			for i, v := range col {
+				if got := levels[ranks.at(i)]; math.Float32bits(got) != math.Float32bits(v) {
+					t.Fatalf("row %d: level of rank %d is %v, value %v", i, ranks.at(i), got, v)
+				}
+			}
+		})
 	}
 }

@@ -194,6 +194,7 @@ type builder struct {
 
 	pureShortcut bool // see pureFeature; tests turn it off
 	noFilter     bool // see improvementBar; tests turn the filter off
+	noPack       bool // see usePacked; tests turn packing off
 
 	// Without class weights the builder reads each feature's ranks (see
 	// rankFeature) and keeps a node's rows in rows; with class weights,
@@ -208,8 +209,12 @@ type builder struct {
 	rk   []uint32 // the node's rows' ranks of the feature being scored
 	// hist[(r-lo)*classes+c] sums, over the node's rows of class c whose
 	// rank is r, multiplicity<<32 | 1. It is all zeros between features.
-	hist []uint64
+	hist   []uint64
+	packed bool      // two classes: a bin of hist packs its sums in one word (see usePacked)
+	cx     []uint64  // scanPacked: the occupied bins
+	cv     []float32 // and their values
 
+	mult    []int32       // per row: its multiplicity in the tree's draw
 	state   []sampleState // per row
 	samples []int32       // distinct rows of the tree; a node owns a contiguous range
 	keys    []uint64      // sort scratch
@@ -245,8 +250,9 @@ type builder struct {
 	bestFeature   int
 	bestPos       int
 	bestThreshold float64
-	bestLeft      []int // unweighted: multiplicities per class left of the best split
-	leftCounts    []int // scanBins: multiplicities per class left of the scan position
+	bestLo        float32 // the greatest value left of the best split
+	bestLeft      []int   // unweighted: multiplicities per class left of the best split
+	leftCounts    []int   // scanBins: multiplicities per class left of the scan position
 }
 
 func newBuilder(data *dataset, p params) *builder {
@@ -255,6 +261,7 @@ func newBuilder(data *dataset, p params) *builder {
 		data:             data,
 		p:                p,
 		state:            make([]sampleState, data.n),
+		mult:             make([]int32, data.n),
 		samples:          make([]int32, 0, data.n),
 		keys:             make([]uint64, data.n),
 		keysBuf:          make([]uint64, data.n),
@@ -282,60 +289,60 @@ func newBuilder(data *dataset, p params) *builder {
 	return b
 }
 
-// grow grows one tree with randomness from rng: the bootstrap draw first,
-// then the features drawn at each node, depth first, left child first.
-// Non-nil counts replace the bootstrap draw (tests use them to give rows
-// the multiplicities scikit-learn is given as sample weights).
-func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
-	b.rng = rng
+// grow grows one tree with randomness from src, drawn as from
+// rand.New(src): the bootstrap draw first, then the features drawn at
+// each node, depth first, left child first. Non-nil counts replace the
+// bootstrap draw (tests use them to give rows the multiplicities
+// scikit-learn is given as sample weights).
+func (b *builder) grow(src *rand.PCG, counts []int32) *Tree {
+	b.rng = rand.New(src)
 	data := b.data
-	n := data.n
-	clear(b.state)
+	mult := b.mult
 	switch {
 	case counts != nil:
-		for i, k := range counts {
-			b.state[i].wc = uint32(k)
-		}
+		copy(mult, counts)
 	case b.p.bootstrap:
-		for range n {
-			b.state[rng.IntN(n)].wc++
-		}
+		clear(mult)
+		bootstrap(src, mult)
 	default:
-		for i := range b.state {
-			b.state[i].wc = 1
+		for i := range mult {
+			mult[i] = 1
 		}
 	}
 	// Pack class and multiplicity, list the drawn rows and count the
 	// root's classes.
-	b.samples = b.samples[:0]
 	b.counts = b.counts[:0]
 	for range data.classes {
 		b.counts = append(b.counts, 0)
 	}
 	rootCounts := b.counts
 	shift := data.classBits
+	var m0 int
 	if b.ranked {
 		b.prepareRanked()
-	}
-	rows := b.rows[0][:0]
-	for i := range b.state {
-		st := &b.state[i]
-		if st.wc == 0 {
-			st.node = -1
-			continue
+		rows := b.rows[0]
+		for i, k := range mult {
+			c := data.y[i]
+			rootCounts[c] += int(k)
+			// Written for every row, kept for the drawn: no branch to
+			// mispredict.
+			rows[m0] = uint64(i) | uint64(uint32(k)<<shift|uint32(c))<<32
+			m0 += int(uint32(-k) >> 31)
 		}
-		rootCounts[data.y[i]] += int(st.wc)
-		st.wc = st.wc<<shift | uint32(data.y[i])
-		if b.ranked {
-			rows = append(rows, uint64(i)|uint64(st.wc)<<32)
-		} else {
+		b.packed = b.usePacked(m0)
+	} else {
+		b.samples = b.samples[:0]
+		for i, k := range mult {
+			st := &b.state[i]
+			if k == 0 {
+				*st = sampleState{node: -1}
+				continue
+			}
+			rootCounts[data.y[i]] += int(k)
+			*st = sampleState{wc: uint32(k)<<shift | uint32(data.y[i])}
 			b.samples = append(b.samples, int32(i))
 		}
-	}
-	b.rows[0] = rows
-	m0 := len(b.samples)
-	if b.ranked {
-		m0 = len(rows)
+		m0 = len(b.samples)
 	}
 	for f := range b.features {
 		b.features[f] = f
@@ -947,6 +954,7 @@ func (b *builder) keep(f, p int, proxy float64, lo, hi float32) {
 		t = float64(lo)
 	}
 	b.bestThreshold = t
+	b.bestLo = lo
 }
 
 // partition reorders samples[start:end] so the rows going left under the
