@@ -207,16 +207,18 @@ type builder struct {
 	// of the other.
 	rows [2][]uint64
 	rk   []uint32 // the node's rows' ranks of the feature being scored
-	// hist[(r-lo)*classes+c] sums, over the node's rows of class c whose
-	// rank is r, multiplicity<<32 | 1. It is all zeros between features.
+	// hist[i*classes+c] sums, over the node's rows of class c whose rank
+	// is the i-th of the range counted, multiplicity<<32 | 1; packed,
+	// hist[i] sums 1 | multiplicity<<(packedBits*(1+class)). It is all
+	// zeros between features.
 	hist   []uint64
 	packed bool      // two classes: a bin of hist packs its sums in one word (see usePacked)
 	cx     []uint64  // scanPacked: the occupied bins
 	cv     []float32 // and their values
 
 	mult    []int32       // per row: its multiplicity in the tree's draw
-	state   []sampleState // per row
-	samples []int32       // distinct rows of the tree; a node owns a contiguous range
+	state   []sampleState // per row (not ranked)
+	samples []int32       // distinct rows of the tree, a node owning a contiguous range (not ranked)
 	keys    []uint64      // sort scratch
 	keysBuf []uint64      // radix sort scratch
 	stack   []stackRecord
@@ -260,9 +262,7 @@ func newBuilder(data *dataset, p params) *builder {
 	b := &builder{
 		data:             data,
 		p:                p,
-		state:            make([]sampleState, data.n),
 		mult:             make([]int32, data.n),
-		samples:          make([]int32, 0, data.n),
 		keys:             make([]uint64, data.n),
 		keysBuf:          make([]uint64, data.n),
 		features:         make([]int, data.d),
@@ -331,6 +331,10 @@ func (b *builder) grow(src *rand.PCG, counts []int32) *Tree {
 		}
 		b.packed = b.usePacked(m0)
 	} else {
+		if len(b.state) < len(mult) {
+			b.state = make([]sampleState, len(mult))
+			b.samples = make([]int32, 0, len(mult))
+		}
 		b.samples = b.samples[:0]
 		for i, k := range mult {
 			st := &b.state[i]
