@@ -16,8 +16,9 @@ import (
 // and with the sorting and scanning builder that reproduces scikit-learn's
 // splitter row by row (sortFeature, scanFeature): the trees must be
 // identical, node for node and bit for bit. The data sets exercise both of
-// rankFeature's ways (few distinct values, histogram; many, sort), ties,
-// signed zeros, values within 1e-7 of each other and 2 to 5 classes.
+// rankFeature's ways (few distinct values, histogram; many, sort), ranks
+// of 1, 2 and 4 bytes, ties, signed zeros, values within 1e-7 of each
+// other and 2 to 5 classes.
 func TestRankedAgrees(t *testing.T) {
 	data := parity(t)
 	xParity, yParity := data.Rows(data.Train, data.IsAnomaly)
@@ -44,6 +45,18 @@ func TestRankedAgrees(t *testing.T) {
 		y5[i] = min(max(int(score+2), 0), 4)
 	}
 
+	// Wide: 70,000 rows of distinct values, so 4-byte ranks.
+	const nWide = 70000
+	xWide := make([]float64, 2*nWide)
+	yWide := make([]int, nWide)
+	for i := range nWide {
+		xWide[2*i] = r.NormFloat64()
+		xWide[2*i+1] = float64(i%50) + r.Float64()
+		if xWide[2*i]+xWide[2*i+1]/25+r.NormFloat64() > 1 {
+			yWide[i] = 1
+		}
+	}
+
 	cases := []struct {
 		name    string
 		x       []float64
@@ -58,6 +71,7 @@ func TestRankedAgrees(t *testing.T) {
 		{"synthetic, 2 classes, all features, no bootstrap", x, d, y2, 2, Config{Trees: 1, MaxFeatures: d, MinSamplesSplit: 5, MinSamplesLeaf: 2}},
 		{"synthetic, 5 classes", x, d, y5, 5, Config{Trees: 1, MaxFeatures: 3, MinSamplesSplit: 2, MinSamplesLeaf: 1, Bootstrap: true}},
 		{"synthetic, 5 classes, depth 6", x, d, y5, 5, Config{Trees: 1, MaxFeatures: 1, MaxDepth: 6, MinSamplesSplit: 2, MinSamplesLeaf: 1, Bootstrap: true}},
+		{"wide, 4-byte ranks, depth 8", xWide, 2, yWide, 2, Config{Trees: 1, MaxFeatures: 1, MaxDepth: 8, MinSamplesSplit: 2, MinSamplesLeaf: 1, Bootstrap: true}},
 	}
 	same := cmp.AllowUnexported(Tree{}, predictNode{})
 	for _, tt := range cases {
