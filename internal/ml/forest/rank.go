@@ -14,8 +14,9 @@ import (
 // builder then scores a feature from the ranks of its values among the
 // column's distinct values (dataset.ranks), computed once per forest:
 // when the node's ranks span few values, from a histogram of them
-// (evaluateBins), with no sort; otherwise by sorting the ranks, whose
-// span needs fewer radix digits than a float's bits and rows. Either way
+// (histRanks or evaluateBins, then scanHist), with no sort; otherwise by
+// sorting the ranks, whose span needs fewer radix digits than a float's
+// bits and rows. Either way
 // the candidates, their arithmetic and the order they are compared in
 // are sortFeature's: the trees are the same bit for bit
 // (TestRankedAgrees).
@@ -23,7 +24,8 @@ import (
 // histSpan is the widest span of ranks for which a node of m rows is
 // scored from a histogram rather than sorted: the histogram costs a
 // pass over the rows and one over the span, the sort several passes over
-// the rows.
+// the rows. (Spans up to m/2 or m/8 fitted KDDTrain+ 10 to 20% slower and
+// the notebook flows no faster.)
 func histSpan(m int) int { return 2*m + 64 }
 
 // prepareRanked sizes the ranked builder's buffers for its dataset.

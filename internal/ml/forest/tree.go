@@ -300,6 +300,7 @@ func (b *builder) grow(src *rand.PCG, counts []int32) *Tree {
 	mult := b.mult
 	switch {
 	case counts != nil:
+		clear(mult)
 		copy(mult, counts)
 	case b.p.bootstrap:
 		clear(mult)
