@@ -24,8 +24,8 @@ import (
 // histSpan is the widest span of ranks for which a node of m rows is
 // scored from a histogram rather than sorted: the histogram costs a
 // pass over the rows and one over the span, the sort several passes over
-// the rows. (Spans up to m/2 or m/8 fitted KDDTrain+ 10 to 20% slower and
-// the notebook flows no faster.)
+// the rows. (Before histograms were packed, spans up to m/2 or m/8
+// fitted KDDTrain+ 10 to 20% slower and the notebook flows within 5%.)
 func histSpan(m int) int { return 2*m + 64 }
 
 // prepareRanked sizes the ranked builder's buffers for its dataset.
