@@ -118,15 +118,24 @@
 //
 // # Speed
 //
-// Fit converts X once to float32 columns and radix-sorts every column once;
-// all trees share that. A node holding a large share of the rows reads a
-// column's global order and keeps its own rows (one pass without
-// branches); a smaller node radix-sorts its rows' values. Candidates whose
-// proxy provably cannot beat the best so far are skipped without dividing;
-// the others are scored with scikit-learn's formula, so the choice is the
-// same. Scratch buffers belong to a worker and are reused from tree to
-// tree, so growing a tree allocates only the tree. Prediction walks flat
-// node arrays and does not allocate.
+// Fit converts X once to float32 columns, radix-sorts every column once
+// and ranks its values among the column's distinct ones, in 1, 2 or 4
+// bytes by their number; all trees share that. Without class weights
+// every weight is an integer and every sum exact in any order, so what
+// decides a split is the class multiplicities per distinct value: a node
+// scores a feature from a histogram of its rows' ranks when they span few
+// values (with two classes a bin packs its distinct rows and both classes'
+// multiplicities in one word), else by radix-sorting the ranks, and
+// partitions its rows stably by the ranks of the split feature. With class
+// weights, whose sums depend on their order, a node holding a large share
+// of the rows reads a column's global order and keeps its own rows (one
+// pass without branches), and a smaller node radix-sorts its rows'
+// values, the weights summed row by row in that order as scikit-learn
+// sums them. Candidates whose proxy provably cannot beat the best so far
+// are skipped without dividing; the others are scored with scikit-learn's
+// formula, so the choice is the same. Scratch buffers belong to a worker
+// and are reused from tree to tree, so growing a tree allocates only the
+// tree. Prediction walks flat node arrays and does not allocate.
 package forest
 
 import (
@@ -216,9 +225,14 @@ type Forest struct {
 // do not depend on cfg.Workers.
 //
 // With the exact splitter Fit holds x as float32 columns with each
-// column's sort order (12 bytes per value) and, per worker, about 36
-// bytes per row of scratch; with the hist splitter, x's bins (1 byte per
-// value) and, per worker, about 20 bytes per row.
+// value's rank among its column's distinct values (5 to 8 bytes per
+// value, and 4 per distinct value) and, per worker, about 50 bytes per
+// row of scratch, up to 8*classes+12 more where a column has about as
+// many distinct values as rows; with class weights, each column's sort
+// order as well (8 more bytes per value) and about 40 bytes per row per
+// worker instead.
+// With the hist splitter Fit holds x's bins (1 byte per value) and, per
+// worker, about 20 bytes per row.
 //
 // Fit panics on misuse: len(x) != len(y)*d, no rows (more than 2^24-1
 // with the hist splitter), classes outside [1, 256], a label outside
@@ -280,7 +294,7 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 	for w := range builders {
 		builders[w] = newBuilder(data, p)
 	}
-	data.presort(builders)
+	data.presort(builders, p.balanced)
 
 	seeds := drawSeeds(cfg.Trees, r)
 	f := &Forest{trees: make([]*Tree, cfg.Trees), classes: classes, features: d}
@@ -293,7 +307,7 @@ func FitChecked(x []float64, d int, y []int, classes int, cfg Config, r *rand.Ra
 				if t >= cfg.Trees {
 					return
 				}
-				f.trees[t] = b.grow(rand.New(rand.NewPCG(seeds[t][0], seeds[t][1])), nil)
+				f.trees[t] = b.grow(rand.NewPCG(seeds[t][0], seeds[t][1]), nil)
 			}
 		})
 	}

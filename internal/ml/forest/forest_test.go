@@ -336,8 +336,8 @@ func TestScanAndSortAgree(t *testing.T) {
 		scan.scanFactor = 0
 		sorted := newBuilder(prepared, p)
 		sorted.scanFactor = math.MaxInt / (2 * prepared.n)
-		a := scan.grow(rand.New(rand.NewPCG(seed, 0)), nil)
-		b := sorted.grow(rand.New(rand.NewPCG(seed, 0)), nil)
+		a := scan.grow(rand.NewPCG(seed, 0), nil)
+		b := sorted.grow(rand.NewPCG(seed, 0), nil)
 		if diff := cmp.Diff(a, b, same); diff != "" {
 			t.Fatalf("seed %d: scanned and sorted trees differ:\n%s", seed, diff)
 		}
@@ -359,8 +359,8 @@ func TestPureShortcut(t *testing.T) {
 		fast := newBuilder(prepared, p)
 		full := newBuilder(prepared, p)
 		full.pureShortcut = false
-		a := fast.grow(rand.New(rand.NewPCG(seed, 0)), nil)
-		b := full.grow(rand.New(rand.NewPCG(seed, 0)), nil)
+		a := fast.grow(rand.NewPCG(seed, 0), nil)
+		b := full.grow(rand.NewPCG(seed, 0), nil)
 		if diff := cmp.Diff(b, a, same); diff != "" {
 			t.Fatalf("seed %d: trees with and without the shortcut differ (-without +with):\n%s", seed, diff)
 		}
@@ -401,8 +401,8 @@ func TestFilterIsExact(t *testing.T) {
 				filtered := newBuilder(prepared, p)
 				exact := newBuilder(prepared, p)
 				exact.noFilter = true
-				a := filtered.grow(rand.New(rand.NewPCG(seed, 1)), nil)
-				b := exact.grow(rand.New(rand.NewPCG(seed, 1)), nil)
+				a := filtered.grow(rand.NewPCG(seed, 1), nil)
+				b := exact.grow(rand.NewPCG(seed, 1), nil)
 				if diff := cmp.Diff(b, a, same); diff != "" {
 					t.Fatalf("seed %d: trees with and without the filter differ (-without +with):\n%s", seed, diff)
 				}

@@ -82,9 +82,8 @@ func fitReference(c referenceCase, seed uint64) (*Tree, *Forest) {
 		Trees: 1, MaxFeatures: maxFeatures, MaxDepth: c.MaxDepth, MinSamplesSplit: c.MinSamplesSplit,
 		MinSamplesLeaf: c.MinSamplesLeaf, ClassWeight: c.ClassWeight, Bootstrap: false,
 	}
-	r := rand.New(rand.NewPCG(seed, 2))
 	if c.SampleWeight == nil {
-		f := Fit(x, d, c.Y, classes, cfg, r)
+		f := Fit(x, d, c.Y, classes, cfg, rand.New(rand.NewPCG(seed, 2)))
 		return f.Trees()[0], f
 	}
 	p := validate(cfg, d)
@@ -92,7 +91,7 @@ func fitReference(c referenceCase, seed uint64) (*Tree, *Forest) {
 	if p.balanced {
 		data.classWeight = balancedWeights(c.Y, classes)
 	}
-	tree := newBuilder(data, p).grow(r, c.SampleWeight)
+	tree := newBuilder(data, p).grow(rand.NewPCG(seed, 2), c.SampleWeight)
 	return tree, &Forest{trees: []*Tree{tree}, classes: classes, features: d}
 }
 

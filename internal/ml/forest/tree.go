@@ -172,7 +172,8 @@ func (t *Tree) addNode(parent int, isLeft bool, depth int, impurity float64, sam
 }
 
 type stackRecord struct {
-	start, end   int // its rows are samples[start:end]
+	start, end   int // its rows are samples[start:end], or rows[buf][start:end] when ranked
+	buf          int
 	depth        int
 	parent       int
 	isLeft       bool
@@ -193,9 +194,31 @@ type builder struct {
 
 	pureShortcut bool // see pureFeature; tests turn it off
 	noFilter     bool // see improvementBar; tests turn the filter off
+	noPack       bool // see usePacked; tests turn packing off
 
-	state   []sampleState // per row
-	samples []int32       // distinct rows of the tree; a node owns a contiguous range
+	// Without class weights the builder reads each feature's ranks (see
+	// rankFeature) and keeps a node's rows in rows; with class weights,
+	// or when tests turn ranked off, it sorts or scans the node's values
+	// (sortFeature, scanFeature) and keeps its rows in samples and state.
+	ranked bool
+	// The tree's distinct rows, each packed as row | wc<<32 (wc as in
+	// sampleState); a node owns a contiguous range of one of the two
+	// buffers, and its split moves its rows, stably, to the same range
+	// of the other.
+	rows [2][]uint64
+	rk   []uint32 // the node's rows' ranks of the feature being scored
+	// hist[i*classes+c] sums, over the node's rows of class c whose rank
+	// is the i-th of the range counted, multiplicity<<32 | 1; packed,
+	// hist[i] sums 1 | multiplicity<<(packedBits*(1+class)). It is all
+	// zeros between features.
+	hist   []uint64
+	packed bool      // two classes: a bin of hist packs its sums in one word (see usePacked)
+	cx     []uint64  // scanPacked: the occupied bins
+	cv     []float32 // and their values
+
+	mult    []int32       // per row: its multiplicity in the tree's draw
+	state   []sampleState // per row (not ranked)
+	samples []int32       // distinct rows of the tree, a node owning a contiguous range (not ranked)
 	keys    []uint64      // sort scratch
 	keysBuf []uint64      // radix sort scratch
 	stack   []stackRecord
@@ -229,7 +252,9 @@ type builder struct {
 	bestFeature   int
 	bestPos       int
 	bestThreshold float64
-	bestLeft      []int // unweighted: multiplicities per class left of the best split
+	bestLo        float32 // the greatest value left of the best split
+	bestLeft      []int   // unweighted: multiplicities per class left of the best split
+	leftCounts    []int   // scanBins: multiplicities per class left of the scan position
 }
 
 func newBuilder(data *dataset, p params) *builder {
@@ -237,8 +262,7 @@ func newBuilder(data *dataset, p params) *builder {
 	b := &builder{
 		data:             data,
 		p:                p,
-		state:            make([]sampleState, data.n),
-		samples:          make([]int32, 0, data.n),
+		mult:             make([]int32, data.n),
 		keys:             make([]uint64, data.n),
 		keysBuf:          make([]uint64, data.n),
 		features:         make([]int, data.d),
@@ -249,10 +273,12 @@ func newBuilder(data *dataset, p params) *builder {
 		sumTotal:         make([]float64, k),
 		sumLeft:          make([]float64, k),
 		bestLeft:         make([]int, k),
+		leftCounts:       make([]int, k),
 		values:           make([]float32, data.n),
 		wcs:              make([]uint32, data.n),
 		scanFactor:       defaultScanFactor,
 		pureShortcut:     true,
+		ranked:           data.classWeight == nil,
 	}
 	for c := range b.classWeight {
 		b.classWeight[c] = 1
@@ -263,47 +289,65 @@ func newBuilder(data *dataset, p params) *builder {
 	return b
 }
 
-// grow grows one tree with randomness from rng: the bootstrap draw first,
-// then the features drawn at each node, depth first, left child first.
-// Non-nil counts replace the bootstrap draw (tests use them to give rows
-// the multiplicities scikit-learn is given as sample weights).
-func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
-	b.rng = rng
+// grow grows one tree with randomness from src, drawn as from
+// rand.New(src): the bootstrap draw first, then the features drawn at
+// each node, depth first, left child first. Non-nil counts replace the
+// bootstrap draw (tests use them to give rows the multiplicities
+// scikit-learn is given as sample weights).
+func (b *builder) grow(src *rand.PCG, counts []int32) *Tree {
+	b.rng = rand.New(src)
 	data := b.data
-	n := data.n
-	clear(b.state)
+	mult := b.mult
 	switch {
 	case counts != nil:
-		for i, k := range counts {
-			b.state[i].wc = uint32(k)
-		}
+		clear(mult)
+		copy(mult, counts)
 	case b.p.bootstrap:
-		for range n {
-			b.state[rng.IntN(n)].wc++
-		}
+		clear(mult)
+		bootstrap(src, mult)
 	default:
-		for i := range b.state {
-			b.state[i].wc = 1
+		for i := range mult {
+			mult[i] = 1
 		}
 	}
 	// Pack class and multiplicity, list the drawn rows and count the
 	// root's classes.
-	b.samples = b.samples[:0]
 	b.counts = b.counts[:0]
 	for range data.classes {
 		b.counts = append(b.counts, 0)
 	}
 	rootCounts := b.counts
 	shift := data.classBits
-	for i := range b.state {
-		st := &b.state[i]
-		if st.wc == 0 {
-			st.node = -1
-			continue
+	var m0 int
+	if b.ranked {
+		b.prepareRanked()
+		rows := b.rows[0]
+		for i, k := range mult {
+			c := data.y[i]
+			rootCounts[c] += int(k)
+			// Written for every row, kept for the drawn: no branch to
+			// mispredict.
+			rows[m0] = uint64(i) | uint64(uint32(k)<<shift|uint32(c))<<32
+			m0 += int(uint32(-k) >> 31)
 		}
-		rootCounts[data.y[i]] += int(st.wc)
-		st.wc = st.wc<<shift | uint32(data.y[i])
-		b.samples = append(b.samples, int32(i))
+		b.packed = b.usePacked(m0)
+	} else {
+		if len(b.state) < len(mult) {
+			b.state = make([]sampleState, len(mult))
+			b.samples = make([]int32, 0, len(mult))
+		}
+		b.samples = b.samples[:0]
+		for i, k := range mult {
+			st := &b.state[i]
+			if k == 0 {
+				*st = sampleState{node: -1}
+				continue
+			}
+			rootCounts[data.y[i]] += int(k)
+			*st = sampleState{wc: uint32(k)<<shift | uint32(data.y[i])}
+			b.samples = append(b.samples, int32(i))
+		}
+		m0 = len(b.samples)
 	}
 	for f := range b.features {
 		b.features[f] = f
@@ -313,7 +357,7 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 	k := data.classes
 	t := &Tree{classes: k, features: data.d}
 	b.stack = append(b.stack[:0], stackRecord{
-		end: len(b.samples), parent: Undefined, rootImpurity: true,
+		end: m0, parent: Undefined, rootImpurity: true,
 	})
 	for len(b.stack) > 0 {
 		rec := b.stack[len(b.stack)-1]
@@ -348,14 +392,20 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 		// only such children need their rows marked with their key.
 		keyLeft, keyRight := b.nextKey, b.nextKey+1
 		b.nextKey += 2
-		if b.useScan(pos - rec.start) {
-			for _, s := range b.samples[rec.start:pos] {
-				b.state[s].node = keyLeft
+		childBuf := rec.buf
+		switch {
+		case b.ranked:
+			childBuf = 1 - rec.buf
+		default:
+			if b.useScan(pos - rec.start) {
+				for _, s := range b.samples[rec.start:pos] {
+					b.state[s].node = keyLeft
+				}
 			}
-		}
-		if b.useScan(rec.end - pos) {
-			for _, s := range b.samples[pos:rec.end] {
-				b.state[s].node = keyRight
+			if b.useScan(rec.end - pos) {
+				for _, s := range b.samples[pos:rec.end] {
+					b.state[s].node = keyRight
+				}
 			}
 		}
 		countsLeft, countsRight := 0, 0
@@ -368,8 +418,8 @@ func (b *builder) grow(rng *rand.Rand, counts []int32) *Tree {
 			}
 		}
 		b.stack = append(b.stack,
-			stackRecord{start: pos, end: rec.end, depth: rec.depth + 1, parent: id, impurity: impRight, nConstant: nConstant, key: keyRight, counts: countsRight},
-			stackRecord{start: rec.start, end: pos, depth: rec.depth + 1, parent: id, isLeft: true, impurity: impLeft, nConstant: nConstant, key: keyLeft, counts: countsLeft},
+			stackRecord{start: pos, end: rec.end, buf: childBuf, depth: rec.depth + 1, parent: id, impurity: impRight, nConstant: nConstant, key: keyRight, counts: countsRight},
+			stackRecord{start: rec.start, end: pos, buf: childBuf, depth: rec.depth + 1, parent: id, isLeft: true, impurity: impLeft, nConstant: nConstant, key: keyLeft, counts: countsLeft},
 		)
 	}
 	t.finish()
@@ -438,8 +488,12 @@ func (b *builder) split(rec stackRecord, impurity float64) (found bool, nConstan
 	nVisited, nFoundConstants, nDrawnConstants := 0, 0, 0
 	nKnownConstants := rec.nConstant
 	nTotalConstants := nKnownConstants
-	scan := b.useScan(m)
+	scan := !b.ranked && b.useScan(m)
 	pure := b.weighted && b.pureShortcut && isPure(b.sumTotal)
+	var rows []uint64
+	if b.ranked {
+		rows = b.rows[rec.buf][start:end]
+	}
 
 	for fi > nTotalConstants && (nVisited < b.p.maxFeatures || nVisited <= nFoundConstants+nDrawnConstants) {
 		nVisited++
@@ -458,6 +512,8 @@ func (b *builder) split(rec stackRecord, impurity float64) (found bool, nConstan
 		f := features[fj]
 		var constant bool
 		switch {
+		case b.ranked:
+			constant = b.rankFeature(f, rows)
 		case pure:
 			constant = b.pureFeature(f, start, end)
 		case scan:
@@ -483,7 +539,11 @@ func (b *builder) split(rec stackRecord, impurity float64) (found bool, nConstan
 	if b.bestPos >= m {
 		return false, nTotalConstants, 0, 0, 0
 	}
-	b.partition(start, end)
+	if b.ranked {
+		b.partitionRows(rows, b.rows[1-rec.buf][start:end])
+	} else {
+		b.partition(start, end)
+	}
 
 	// scikit-learn's criterion.reset(), update(best.pos) and
 	// children_impurity(), over the partitioned rows: the left sums are
@@ -899,6 +959,7 @@ func (b *builder) keep(f, p int, proxy float64, lo, hi float32) {
 		t = float64(lo)
 	}
 	b.bestThreshold = t
+	b.bestLo = lo
 }
 
 // partition reorders samples[start:end] so the rows going left under the
