@@ -9,9 +9,11 @@ indices).
 
 --parity DIR: HistGradientBoostingClassifier(early_stopping=False) for
   each of --class-weights (none, balanced; other parameters scikit-learn's
-  defaults, or --max-iter). Writes DIR/sklearn.json: the bin mapper's
-  thresholds per feature, and per setting n_iter and predict_proba on
-  x_test (row after row) and the fit's wall time in seconds.
+  defaults, or --max-iter; OpenMP limited to --threads). Writes
+  DIR/sklearn.json: the OpenMP threads the fits used (n_threads), the bin
+  mapper's thresholds per feature, and per setting n_iter and
+  predict_proba on x_test (row after row) and the fit's wall time in
+  seconds.
 
 --stats DIR --seeds S: HistGradientBoostingClassifier() at its defaults
   (early stopping "auto", or --early-stopping) for random_state 0..S-1. Writes
@@ -19,14 +21,19 @@ indices).
   test rows, detection rate (recall of class 1 at predict) and false
   positive rate; with more than two classes accuracy instead.
 
+--sum-parallel DIR: scikit-learn's sum_parallel (the root node's sums of
+  gradients and hessians) of DIR/values.bin (float32, little-endian) with
+  1 and 2 OpenMP threads. Writes DIR/sums.json: {"1": sum, "2": sum}.
+
 --timing DIR: fit + predict_proba wall times, best of --repeat, of
   HistGradientBoostingClassifier() (OpenMP limited to --threads) and of
   XGBClassifier(n_estimators=100, tree_method="hist", nthread=--threads).
   Prints them and writes DIR/timing.json.
 
 Usage, from the repository root:
-  /usr/bin/python3 scripts/reference/gbdt_reference.py --parity DIR [--max-iter 100] [--class-weights none,balanced]
+  /usr/bin/python3 scripts/reference/gbdt_reference.py --parity DIR [--max-iter 100] [--class-weights none,balanced] [--threads 2]
   /usr/bin/python3 scripts/reference/gbdt_reference.py --stats DIR [--seeds 5] [--early-stopping auto]
+  /usr/bin/python3 scripts/reference/gbdt_reference.py --sum-parallel DIR
   /usr/bin/python3 scripts/reference/gbdt_reference.py --timing DIR [--threads 2] [--repeat 3]
 """
 import argparse
@@ -38,6 +45,7 @@ import numpy as np
 import sklearn
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
+from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from threadpoolctl import threadpool_limits
 
 
@@ -55,6 +63,7 @@ def parity(d, max_iter, class_weights, threads):
         with threadpool_limits(limits=threads):
             m = HistGradientBoostingClassifier(early_stopping=False, class_weight=cw, max_iter=max_iter,
                                                random_state=0).fit(X, y)
+            out["n_threads"] = _openmp_effective_n_threads()  # the fit's, which its root sums depend on
         secs = time.perf_counter() - t0
         if "thresholds" not in out:
             out["thresholds"] = [t.tolist() for t in m._bin_mapper.bin_thresholds_]
@@ -87,6 +96,13 @@ def stats(d, seeds, threads, early_stopping):
         runs.append(run)
     with open(os.path.join(d, "sklearn_stats.json"), "w") as f:
         json.dump({"sklearn": sklearn.__version__, "runs": runs}, f)
+
+
+def sums(d):
+    from sklearn.ensemble._hist_gradient_boosting.utils import sum_parallel
+    v = np.fromfile(os.path.join(d, "values.bin"), dtype="<f4")
+    with open(os.path.join(d, "sums.json"), "w") as f:
+        json.dump({str(t): float(sum_parallel(v, t)) for t in (1, 2)}, f)
 
 
 def timing(d, threads, repeat):
@@ -130,6 +146,7 @@ def main():
     ap.add_argument("--parity", metavar="DIR")
     ap.add_argument("--stats", metavar="DIR")
     ap.add_argument("--timing", metavar="DIR")
+    ap.add_argument("--sum-parallel", metavar="DIR")
     ap.add_argument("--max-iter", type=int, default=100)
     ap.add_argument("--class-weights", default="none,balanced")
     ap.add_argument("--seeds", type=int, default=5)
@@ -141,6 +158,8 @@ def main():
         parity(a.parity, a.max_iter, [None if w == "none" else w for w in a.class_weights.split(",")], a.threads)
     elif a.stats:
         stats(a.stats, a.seeds, a.threads, {"true": True, "false": False}.get(a.early_stopping, "auto"))
+    elif a.sum_parallel:
+        sums(a.sum_parallel)
     elif a.timing:
         timing(a.timing, a.threads, a.repeat)
     else:

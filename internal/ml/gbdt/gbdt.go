@@ -39,9 +39,11 @@
 // split wins. A histogram is built over the node's rows in the order
 // scikit-learn keeps them (a stable partition), the smaller child's from
 // its rows and the larger's by subtraction, so the per-bin sums are
-// scikit-learn's, term for term: with early stopping off, a model's
-// probabilities equal scikit-learn's to the last bit or nearly (see
-// parity_test.go). The rows are read from a row-major copy of the bins,
+// scikit-learn's, term for term; the root's sums are its sum_parallel's,
+// which add its OpenMP threads' chunks of rows (SklearnThreads, rootSums):
+// with early stopping off, a model's probabilities equal scikit-learn's
+// at that thread count to the last bit or nearly (see parity_test.go and
+// docs/parity.md). The rows are read from a row-major copy of the bins,
 // four at a time, so that consecutive updates go to different features'
 // bins and do not wait for each other (XGBoost's and LightGBM's row-wise
 // layout); a bin is 32 bytes, {g, h, count, padding} in float64, which
@@ -89,6 +91,16 @@ type Config struct {
 	Tol                float64 // the improvement that counts
 	ClassWeight        string  // "none" or "balanced"
 	Workers            int     // goroutines; < 1: GOMAXPROCS
+
+	// SklearnThreads is the OpenMP threads (n_threads) of the
+	// scikit-learn fit reproduced; 0 means 2, scikit-learn's on a
+	// two-core machine or under threadpool_limits(2). Its sum_parallel
+	// adds each tree's root gradients and hessians in that many static
+	// chunks, one per thread, so its trees depend on it in the last bits,
+	// and beyond where leaves of near-zero hessians amplify them (rootSums;
+	// docs/parity.md). It does not set the goroutines, nor do they change
+	// the model.
+	SklearnThreads int
 }
 
 // DefaultConfig is scikit-learn's defaults.
@@ -106,6 +118,17 @@ func DefaultConfig() Config {
 		ClassWeight:        "none",
 	}
 }
+
+// sklearnThreads is SklearnThreads, 0 taken as 2.
+func (c *Config) sklearnThreads() int {
+	if c.SklearnThreads == 0 {
+		return 2
+	}
+	return c.SklearnThreads
+}
+
+// maxSklearnThreads bounds SklearnThreads.
+const maxSklearnThreads = 1024
 
 // earlyStoppingRows is the row count above which "auto" stops early.
 const earlyStoppingRows = 10_000
@@ -139,6 +162,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("gbdt: tol %v is not finite and non-negative", c.Tol)
 	case c.ClassWeight != "none" && c.ClassWeight != "balanced" && c.ClassWeight != "":
 		return fmt.Errorf("gbdt: class_weight %q is not none or balanced", c.ClassWeight)
+	case c.SklearnThreads < 0 || c.SklearnThreads > maxSklearnThreads:
+		return fmt.Errorf("gbdt: scikit-learn threads %d outside [0, %d]", c.SklearnThreads, maxSklearnThreads)
 	}
 	return nil
 }

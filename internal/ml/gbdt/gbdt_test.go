@@ -83,12 +83,85 @@ func TestFitChecks(t *testing.T) {
 		{"es", x, 3, y, 2, bad(func(c *Config) { c.EarlyStopping = "yes" }), r, "early_stopping"},
 		{"vf", x, 3, y, 2, bad(func(c *Config) { c.ValidationFraction = 1 }), r, "validation_fraction"},
 		{"cw", x, 3, y, 2, bad(func(c *Config) { c.ClassWeight = "auto" }), r, "class_weight"},
+		{"threads", x, 3, y, 2, bad(func(c *Config) { c.SklearnThreads = -1 }), r, "scikit-learn threads -1"},
+		{"threads max", x, 3, y, 2, bad(func(c *Config) { c.SklearnThreads = maxSklearnThreads + 1 }), r, "scikit-learn threads 1025"},
 		{"single row class", x, 3, append([]int{2}, y[1:]...), 3, bad(func(c *Config) { c.EarlyStopping = "true" }), r, "single row"},
 	} {
 		_, err := Fit(c.x, c.d, c.y, c.classes, c.cfg, c.r)
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "gbdt: ") {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestRootSums: the root's sums are sum_parallel's (utils.pyx), the
+// threads' static chunks each summed in order, then added in thread order.
+// With 2^60 and 1 (float32 values, exact in float64), 2^60 + 1 rounds to
+// 2^60, so each grouping gives its own sum, worked out by hand below.
+// TestRootSumsParity checks the same against scikit-learn's function.
+func TestRootSums(t *testing.T) {
+	const big = 1 << 60
+	gp := func(v ...float32) []gpair {
+		out := make([]gpair, len(v))
+		for i, x := range v {
+			out[i] = gpair{x, -x} // the hessians summed as the gradients
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name    string
+		gp      []gpair
+		threads int
+		want    float64
+	}{
+		// one chunk: ((big + 1) - big) + 1 = (big - big) + 1
+		{"one thread", gp(big, 1, -big, 1), 1, 1},
+		// chunks {big, 1}, {-big, 1}: big + (-big) = 0
+		{"two threads", gp(big, 1, -big, 1), 2, 0},
+		// an odd count: the first chunk one row longer, {1, big, -big},
+		// {1, 1}: 0 + 2 (chunks {1, big}, {-big, 1, 1} would give 0)
+		{"two threads, odd", gp(1, big, -big, 1, 1), 2, 2},
+		// chunks {big, 1}, {-big}, {1}: (big + -big) + 1
+		{"three threads", gp(big, 1, -big, 1), 3, 1},
+		// more threads than rows: a row a chunk (the order of one thread),
+		// the others empty
+		{"eight threads", gp(big, 1, -big, 1), 8, 1},
+		{"no rows", nil, 2, 0},
+	} {
+		g, h := rootSums(c.gp, c.threads)
+		if g != c.want || h != -c.want {
+			t.Errorf("%s: sums %v, %v, want %v, %v", c.name, g, h, c.want, -c.want)
+		}
+	}
+}
+
+// TestSklearnThreads: SklearnThreads 0 is 2, and 1 grows another model
+// when the root's sums round differently, as they do for the toy's three
+// classes at learning rate 1 (their probabilities soon span decades).
+func TestSklearnThreads(t *testing.T) {
+	x, y := toy(3000, 5, 3, 2)
+	fit := func(threads int) []byte {
+		cfg := DefaultConfig()
+		cfg.MaxIter = 20
+		cfg.LearningRate = 1
+		cfg.EarlyStopping = "false"
+		cfg.SklearnThreads = threads
+		m, err := Fit(x, 5, y, 3, cfg, rand.New(rand.NewPCG(3, 3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	zero, one, two := fit(0), fit(1), fit(2)
+	if !bytes.Equal(zero, two) {
+		t.Error("SklearnThreads 0 and 2 grow different models")
+	}
+	if bytes.Equal(one, two) {
+		t.Error("SklearnThreads 1 and 2 grow the same model")
 	}
 }
 

@@ -263,11 +263,7 @@ func (gr *grower) grow(gp []gpair) {
 	for i := range gr.partition {
 		gr.partition[i] = uint32(i)
 	}
-	var sumG, sumH float64
-	for _, e := range gp {
-		sumG += float64(e.g)
-		sumH += float64(e.h)
-	}
+	sumG, sumH := rootSums(gp, gr.cfg.sklearnThreads())
 	gr.nodes = append(gr.nodes, gnode{start: 0, stop: gr.n, sumG: sumG, sumH: sumH, left: -1, right: -1})
 	root := &gr.nodes[0]
 	if root.samples() < 2*gr.cfg.MinSamplesLeaf || sumH < minHessianToSplit {
@@ -300,6 +296,38 @@ func (gr *grower) grow(gp []gpair) {
 	for _, l := range gr.leaves {
 		gr.nodes[l].value *= gr.cfg.LearningRate
 	}
+}
+
+// rootSums is scikit-learn's sum_parallel of the gradients and of the
+// hessians with threads OpenMP threads (utils.pyx: prange, static
+// schedule, reduction on a float64): the rows cut into threads contiguous
+// chunks as libgomp's static schedule cuts them (the first n mod threads
+// one row longer), each chunk summed in order, then the chunks' sums
+// added to 0 one after the other. For one or two threads that is
+// scikit-learn's sum to the last bit; for more, its threads add their
+// sums in the order they finish, which varies from run to run, and this
+// is one of its orders. A multinomial class's gradients sum to near 0, so
+// the right children's sums (the root's minus the left's) carry this
+// sum's rounding into their leading digits (docs/parity.md).
+func rootSums(gp []gpair, threads int) (sumG, sumH float64) {
+	n := len(gp)
+	q, r := n/threads, n%threads
+	start := 0
+	for t := range threads {
+		end := start + q
+		if t < r {
+			end++
+		}
+		var g, h float64
+		for _, e := range gp[start:end] {
+			g += float64(e.g)
+			h += float64(e.h)
+		}
+		sumG += g
+		sumH += h
+		start = end
+	}
+	return sumG, sumH
 }
 
 // addLeaves adds each leaf's value to the raw predictions rc of its rows.
