@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,9 +45,15 @@ type modelOutput struct {
 // trialData is a trial's prepared data: the scaled matrix of every flow and
 // the rows of each side of the split.
 type trialData struct {
-	ds          *datasets.Dataset
-	pipeline    *features.Pipeline // fitted encoders and scaler, for the exported scoring pipeline
+	ds       *datasets.Dataset
+	pipeline *features.Pipeline // fitted encoders and scaler, for the exported scoring pipeline
+	// x is every flow's features: row i is flow i until partition, which
+	// reorders the rows in place into the training rows (in train's order)
+	// then the test rows (in test's order), so that the models' training
+	// and test rows are views of x rather than copies (parted says which).
 	x           *features.Matrix
+	parted      bool
+	original    []float64 // x in flow order once parted, made for a clusterer
 	train, test []int
 	split       []datasets.Split // every row's side
 	isAnomaly   []bool
@@ -124,7 +131,89 @@ type part struct {
 	x    []float64
 }
 
-func (td *trialData) part(rows []int) *part { return &part{rows, td.rows(rows)} }
+// part returns the rows' features: for the training or the test rows a
+// view of the partitioned matrix, for other rows (an operating point's
+// fit and validation slices) a copy.
+func (td *trialData) part(rows []int) *part {
+	td.partition()
+	d, nTrain := td.x.D, len(td.train)
+	switch {
+	case sameRows(rows, td.train):
+		return &part{rows, td.x.Data[: nTrain*d : nTrain*d]}
+	case sameRows(rows, td.test):
+		return &part{rows, td.x.Data[nTrain*d:]}
+	}
+	return &part{rows, td.rows(rows)}
+}
+
+// sameRows says whether a and b are the same list (the same backing array
+// and length): the trial's own train or test list.
+func sameRows(a, b []int) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// partition reorders x's rows in place into the training rows then the
+// test rows (split.divide's lists, each in order), following each cycle of
+// the permutation with one row of scratch: no second matrix. It does
+// nothing once done.
+func (td *trialData) partition() {
+	if td.parted {
+		return
+	}
+	td.parted = true
+	d := td.x.D
+	src := slices.Concat(td.train, td.test) // src[p]: the flow whose row goes to position p
+	done := make([]bool, len(src))
+	tmp := make([]float64, d)
+	row := func(i int) []float64 { return td.x.Data[i*d : (i+1)*d] }
+	for p := range src {
+		if done[p] || src[p] == p {
+			continue
+		}
+		copy(tmp, row(p))
+		q := p
+		for {
+			done[q] = true
+			s := src[q]
+			if s == p {
+				copy(row(q), tmp)
+				break
+			}
+			copy(row(q), row(s))
+			q = s
+		}
+	}
+}
+
+// position returns each flow's row in x (the identity until partition).
+func (td *trialData) position() []int {
+	pos := make([]int, td.x.N)
+	if !td.parted {
+		for i := range pos {
+			pos[i] = i
+		}
+		return pos
+	}
+	for k, i := range td.train {
+		pos[i] = k
+	}
+	for k, i := range td.test {
+		pos[i] = len(td.train) + k
+	}
+	return pos
+}
+
+// flowOrder returns every flow's features in flow order: x itself until
+// partition, then a copy made once.
+func (td *trialData) flowOrder() []float64 {
+	if !td.parted {
+		return td.x.Data
+	}
+	if td.original == nil {
+		td.original = td.rows(nil)
+	}
+	return td.original
+}
 
 // models returns the part as a model's task takes it (nil for nil).
 func (p *part) models() *models.Rows {
@@ -134,9 +223,15 @@ func (p *part) models() *models.Rows {
 	return &models.Rows{Index: p.rows, X: p.x}
 }
 
-// modelData returns the trial's data as every model sees it.
-func (td *trialData) modelData() *models.Data {
-	return &models.Data{X: td.x.Data, Columns: td.x.Names, IsAnomaly: td.isAnomaly, Types: td.typeCodes, TypeNames: td.typeNames}
+// modelData returns the trial's data as a model of role sees it: every
+// flow's features for a clusterer, none for the others (they read their
+// Fit, Validation and Test rows).
+func (td *trialData) modelData(role models.Role) *models.Data {
+	data := &models.Data{Columns: td.x.Names, IsAnomaly: td.isAnomaly, Types: td.typeCodes, TypeNames: td.typeNames}
+	if role == models.Clusterer {
+		data.X = td.flowOrder()
+	}
+	return data
 }
 
 // actual returns whether each row of p is an anomaly.
@@ -171,12 +266,19 @@ func (td *trialData) validationSplit(fraction float64, r *rand.Rand) (fitRows, v
 	return fitRows, valRows, nil
 }
 
-// rows gathers the listed rows of the matrix, row-major.
+// rows gathers the listed flows' rows of the matrix (every flow for nil),
+// row-major.
 func (td *trialData) rows(idx []int) []float64 {
-	d := td.x.D
-	out := make([]float64, 0, len(idx)*d)
+	pos := td.position()
+	if idx == nil {
+		idx = make([]int, td.x.N)
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	out := make([]float64, 0, len(idx)*td.x.D)
 	for _, i := range idx {
-		out = append(out, td.x.Row(i)...)
+		out = append(out, td.x.Row(pos[i])...)
 	}
 	return out
 }
@@ -206,7 +308,6 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 	// validation slice, which chooses their budget threshold.
 	var train, fit, val, test *part
 	op := t.Spec.Operating
-	data := td.modelData()
 	for _, m := range t.Spec.Models {
 		kind := models.Lookup(m.Kind)
 		if kind == nil {
@@ -217,10 +318,11 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 		}
 		modelSeed := seed.Derive(t.DerivedSeed, "model/"+m.Name)
 		task := &models.Task{
-			Experiment: env.experiment, Trial: t.ID, Model: m.Name, Kind: kind, Params: m.Params, Role: kind.Role(m.Params), Data: data,
+			Experiment: env.experiment, Trial: t.ID, Model: m.Name, Kind: kind, Params: m.Params, Role: kind.Role(m.Params),
 			Workers: env.workers, Rand: seed.New(modelSeed), Seed: modelSeed,
 			Dir: env.dir, BaseDir: env.baseDir, Log: env.logf,
 		}
+		task.Data = td.modelData(task.Role)
 		if task.Role == models.Detector || task.Role == models.Typer {
 			if test == nil {
 				test = td.part(td.test)
@@ -551,7 +653,7 @@ func (o *modelOutput) typer(name string, td *trialData, proba []float64) {
 // whole scaled matrix): its clusters, noise and silhouette on sample rows
 // (0: all of them).
 func (o *modelOutput) clusters(name string, td *trialData, labels []int, sample, workers int, sampling *rand.Rand) {
-	x, d := td.x.Data, td.x.D
+	x, d := td.flowOrder(), td.x.D
 	clusters, noise := cluster.Count(labels)
 	o.add(name, "n_clusters", float64(clusters))
 	o.add(name, "noise_fraction", float64(noise)/float64(len(labels)))

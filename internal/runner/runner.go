@@ -558,12 +558,17 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 // feature vectors the models see, labelled by anomaly type: its rows of
 // the metrics table, model experiments.LeakageModel.
 func leakage(td *trialData) []measured {
+	// The counts do not depend on the rows' order: the matrix is measured
+	// in its own (partitioned or flow) order, test and labels in the same.
+	pos := td.position()
 	test := make([]bool, len(td.split))
+	labels := make([]int, len(td.split))
 	for i, s := range td.split {
-		test[i] = s == datasets.Test
+		test[pos[i]] = s == datasets.Test
+		labels[pos[i]] = td.typeCodes[i]
 	}
 	var rows []measured
-	for _, f := range eval.MeasureLeakage(td.x.Data, td.x.D, test, td.typeCodes).Shares() {
+	for _, f := range eval.MeasureLeakage(td.x.Data, td.x.D, test, labels).Shares() {
 		rows = append(rows, measured{experiments.LeakageModel, f.Metric, f.Value})
 	}
 	return rows
