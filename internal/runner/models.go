@@ -92,6 +92,14 @@ func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
 
 // divide lists the rows of each side of the split.
 func (td *trialData) divide() {
+	nTest := 0
+	for _, s := range td.split {
+		if s != datasets.Train {
+			nTest++
+		}
+	}
+	td.train = make([]int, 0, len(td.split)-nTest)
+	td.test = make([]int, 0, nTest)
 	for i, s := range td.split {
 		if s == datasets.Train {
 			td.train = append(td.train, i)
@@ -355,6 +363,7 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 			}
 		}
 		res, err := kind.Fit(env.ctx, task)
+		collect(td.bytes()) // the fit's working data
 		if err == nil {
 			err = checkResult(task, res)
 		}

@@ -74,6 +74,7 @@ type trialRun struct {
 	rundir.TrialRecord
 	metrics []rundir.Metric     // the trial's rows of the tidy metrics table
 	curves  []rundir.CurvePoint // the trial's rows of curves.parquet
+	dropped int                 // bytes of the trial's matrix, dropped when it ends (collect)
 }
 
 // Result is what Run returns.
@@ -499,6 +500,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	if err := writeOutputs(exp, t, &rec, out, tdir, params); err != nil {
 		return fail(err)
 	}
+	rec.dropped = td.bytes()
 	return rec, nil
 }
 
@@ -522,6 +524,7 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 	if rec, err = runTrial(ctx, exp, t, dir, genWorkers, params, logf); err != nil {
 		return trialRun{}, false, err
 	}
+	collect(rec.dropped) // the trial's data and outputs
 	rec.ModelInputs = inputs
 	if err := stampTrial(tdir, key, rec); err != nil {
 		return trialRun{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
@@ -542,15 +545,21 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 		return fail(err)
 	}
 	rec.Data = data
+	// The leakage report needs no model: measured now, its working data
+	// goes with the table's (collect) rather than on top of the models'
+	// outputs.
+	leaks := leakage(td)
+	collect(td.bytes()) // the table, now in td.x
 	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: workers, dir: rundir.TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
 	}
 	rec.Notes = append(notes, out.notes...)
-	out.metrics = append(out.metrics, leakage(td)...)
+	out.metrics = append(out.metrics, leaks...)
 	if err := writeOutputs(exp, t, &rec, out, rundir.TrialDir(dir, t.ID), params); err != nil {
 		return fail(err)
 	}
+	rec.dropped = td.bytes()
 	return rec, nil
 }
 
