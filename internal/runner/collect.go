@@ -9,9 +9,11 @@ const collectBytes = 32 << 20
 // collect collects garbage and returns the free memory to the operating
 // system when a stage has just dropped working data of about dropped
 // bytes, at least collectBytes: the reader's staging of a table, the
-// table once it is in the matrix, a model's fitting structures (the
-// random forest's presorted columns take 1.5 times its rows' share of the
-// matrix), a finished trial's matrix and outputs.
+// table's numeric columns once they are in the matrix, its other columns
+// with the split's and the leakage report's working data, a model's
+// fitting structures (the random forest's presorted columns take 1.5
+// times its rows' share of the matrix), a finished trial's matrix and
+// outputs.
 //
 // Go's collector would collect them only once the heap reached twice what
 // was live at its previous collection, made while they were live, so the

@@ -311,6 +311,19 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 		env.ctx = context.Background()
 	}
 	out := &modelOutput{}
+	// The predictions table, made after the first fit (not beside it): a
+	// row per test row of each detector and typer, per row of each
+	// clusterer.
+	rows := 0
+	for _, m := range t.Spec.Models {
+		if kind := models.Lookup(m.Kind); kind != nil {
+			if kind.Role(m.Params) == models.Clusterer {
+				rows += td.x.N
+			} else {
+				rows += len(td.test)
+			}
+		}
+	}
 	// Row sets, gathered once and shared by the supervised models. With an
 	// operating point, detectors fit on the training rows minus a
 	// validation slice, which chooses their budget threshold.
@@ -369,6 +382,9 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 		}
 		if err != nil {
 			return nil, fmt.Errorf("model %s: %w", m.Name, err)
+		}
+		if out.predictions == nil {
+			out.predictions = make([]rundir.Prediction, 0, rows)
 		}
 		if err := out.record(t, td, task, res, val, op.FPRBudget, env.workers); err != nil {
 			return nil, fmt.Errorf("model %s: %w", m.Name, err)
@@ -497,11 +513,16 @@ func (o *modelOutput) add(model, metric string, v float64) {
 // rows.
 func (o *modelOutput) detector(name string, td *trialData, scores []float64, flagged []bool, val *part, valScores []float64, budget float64) error {
 	actual := make([]bool, len(td.test))
+	actualLabels := [2]*string{labelPtr(detectorLabels[0]), labelPtr(detectorLabels[1])} // shared by the rows
 	for k, i := range td.test {
 		actual[k] = td.isAnomaly[i]
+		a := 0
+		if actual[k] {
+			a = 1
+		}
 		o.predictions = append(o.predictions, rundir.Prediction{
 			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
-			Score: &scores[k], Predicted: detectorLabel(flagged[k]), Actual: labelPtr(detectorLabel(actual[k])),
+			Score: &scores[k], Predicted: detectorLabel(flagged[k]), Actual: actualLabels[a],
 			AnomalyType: td.anomalyType(i),
 		})
 	}
@@ -532,6 +553,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		return nil
 	}
 	o.add(name, "roc_auc", roc.AUC())
+	o.curves = slices.Grow(o.curves, 2*len(roc.FPR)) // the PR curve has about as many points
 	for i := range roc.FPR {
 		o.curves = append(o.curves, rundir.CurvePoint{
 			Model: name, Curve: "roc", Threshold: roc.Thresholds[i], X: roc.FPR[i], Y: roc.TPR[i],
@@ -547,6 +569,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		return err
 	}
 	o.add(name, "pr_auc", ap)
+	o.curves = slices.Grow(o.curves, len(pr.Precision))
 	for i := range pr.Precision {
 		// scikit-learn's last point (precision 1, recall 0) has no threshold.
 		t := math.Inf(1)
@@ -642,12 +665,16 @@ func (o *modelOutput) typer(name string, td *trialData, proba []float64) {
 	classes := len(td.typeNames)
 	actual := make([]int, len(td.test))
 	predicted := make([]int, len(td.test))
+	actualLabels := make([]*string, classes) // shared by the rows
+	for c, n := range td.typeNames {
+		actualLabels[c] = labelPtr(n)
+	}
 	for k, i := range td.test {
 		p := proba[classes*k : classes*(k+1)]
 		predicted[k], actual[k] = forest.Argmax(p), td.typeCodes[i]
 		o.predictions = append(o.predictions, rundir.Prediction{
 			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
-			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: labelPtr(td.typeNames[actual[k]]),
+			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: actualLabels[actual[k]],
 			AnomalyType: td.anomalyType(i),
 		})
 	}

@@ -549,7 +549,8 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 	// goes with the table's (collect) rather than on top of the models'
 	// outputs.
 	leaks := leakage(td)
-	collect(td.bytes()) // the table, now in td.x
+	collect(td.bytes()) // the table's other columns, the split's and the leakage report's working data
+	rec.dropped = td.bytes()
 	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: workers, dir: rundir.TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
@@ -559,7 +560,6 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 	if err := writeOutputs(exp, t, &rec, out, rundir.TrialDir(dir, t.ID), params); err != nil {
 		return fail(err)
 	}
-	rec.dropped = td.bytes()
 	return rec, nil
 }
 

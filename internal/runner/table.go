@@ -146,6 +146,12 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 			row++
 		}
 	}
+	// The numeric columns are in the matrix now: dropped, with the
+	// engineered features' role columns.
+	for _, tab := range tables {
+		clear(tab.Numeric)
+	}
+	collect(8 * n * len(first.Numeric))
 	// Anomaly types: the attack categories, normal included.
 	var types []string
 	for _, tab := range tables {
