@@ -57,24 +57,22 @@ type Figure struct {
 func VectorIDs(x []float64, d, n int) (ids []int32, first []int) {
 	row := func(i int) []float64 { return x[i*d : (i+1)*d] }
 	ids = make([]int32, n)
-	byHash := make(map[uint64][]int32, n)
+	// head[h] is the latest vector whose hash is h, next[k] the vector
+	// before k with k's hash (-1 for none): a chain per hash, without a
+	// slice per vector.
+	head := make(map[uint64]int32, n)
+	var next []int32
 	for i := range n {
 		v := row(i)
-		h := uint64(14695981039346656037) // FNV-1a over the features' bits
-		for _, f := range v {
-			if f == 0 {
-				f = 0 // -0 as 0
-			}
-			b := math.Float64bits(f)
-			for range 8 {
-				h ^= b & 0xff
-				h *= 1099511628211
-				b >>= 8
-			}
-		}
+		h := rowHash(v)
 		k := int32(-1)
+		c, ok := head[h]
+		if !ok {
+			c = -1
+		}
+		latest := c
 	search:
-		for _, c := range byHash[h] {
+		for ; c >= 0; c = next[c] {
 			w := row(first[c])
 			for j := range v {
 				if v[j] != w[j] {
@@ -87,11 +85,33 @@ func VectorIDs(x []float64, d, n int) (ids []int32, first []int) {
 		if k < 0 {
 			k = int32(len(first))
 			first = append(first, i)
-			byHash[h] = append(byHash[h], k)
+			next = append(next, latest)
+			head[h] = k
 		}
 		ids[i] = k
 	}
 	return ids, first
+}
+
+// rowHash is VectorIDs' hash of a row (a variable so that tests can make
+// every row collide).
+var rowHash = fnv1a
+
+// fnv1a is FNV-1a over the features' bits, -0 as 0.
+func fnv1a(v []float64) uint64 {
+	h := uint64(14695981039346656037)
+	for _, f := range v {
+		if f == 0 {
+			f = 0 // -0 as 0
+		}
+		b := math.Float64bits(f)
+		for range 8 {
+			h ^= b & 0xff
+			h *= 1099511628211
+			b >>= 8
+		}
+	}
+	return h
 }
 
 // MeasureLeakage counts x's duplicates (n rows of d features) by side

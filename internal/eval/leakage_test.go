@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -66,6 +67,43 @@ func TestVectorIDsCollisions(t *testing.T) {
 	for i, k := range ids {
 		if int(k) != i {
 			t.Fatalf("row %d has id %d", i, k)
+		}
+	}
+}
+
+// TestVectorIDsSharedHash: with a hash that puts rows into only three
+// buckets, every row still gets the number of its first equal row (a
+// quadratic search, the definition), as with the real hash.
+func TestVectorIDsSharedHash(t *testing.T) {
+	const n, d = 400, 2
+	x := make([]float64, 0, n*d)
+	for i := range n {
+		x = append(x, float64(i%7), float64(i%11)) // 77 distinct vectors
+	}
+	want := make([]int32, n)
+	var wantFirst []int
+	for i := range n {
+		want[i] = -1
+		for k, f := range wantFirst {
+			if x[f*d] == x[i*d] && x[f*d+1] == x[i*d+1] {
+				want[i] = int32(k)
+				break
+			}
+		}
+		if want[i] < 0 {
+			want[i] = int32(len(wantFirst))
+			wantFirst = append(wantFirst, i)
+		}
+	}
+	for _, hash := range []struct {
+		name string
+		fn   func([]float64) uint64
+	}{{"fnv1a", fnv1a}, {"three buckets", func(v []float64) uint64 { return uint64(v[0]) % 3 }}} {
+		rowHash = hash.fn
+		ids, first := VectorIDs(x, d, n)
+		rowHash = fnv1a
+		if !slices.Equal(ids, want) || !slices.Equal(first, wantFirst) {
+			t.Errorf("%s: ids %v, first %v; want %v, %v", hash.name, ids[:20], first, want[:20], wantFirst)
 		}
 	}
 }

@@ -260,8 +260,12 @@ func KindsWithKey(key string) []string {
 // Data is a trial's prepared data, as every model of the trial sees it:
 // the scaled feature matrix of every row and the labels.
 type Data struct {
-	X       []float64 // every row, row-major: n × len(Columns)
-	Columns []string  // the features' names
+	// X is every row, row-major: n × len(Columns), for a clusterer; nil
+	// for a detector or a typer, which read their Fit, Validation and
+	// Test rows (the runner holds the matrix once, with those rows as
+	// views of it).
+	X       []float64
+	Columns []string // the features' names
 	// IsAnomaly is each row's label.
 	IsAnomaly []bool
 	// Types is each row's anomaly type as an index into TypeNames, the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,9 +46,15 @@ type modelOutput struct {
 // trialData is a trial's prepared data: the scaled matrix of every flow and
 // the rows of each side of the split.
 type trialData struct {
-	ds          *datasets.Dataset
-	pipeline    *features.Pipeline // fitted encoders and scaler, for the exported scoring pipeline
+	ds       *datasets.Dataset
+	pipeline *features.Pipeline // fitted encoders and scaler, for the exported scoring pipeline
+	// x is every flow's features: row i is flow i until partition, which
+	// reorders the rows in place into the training rows (in train's order)
+	// then the test rows (in test's order), so that the models' training
+	// and test rows are views of x rather than copies (parted says which).
 	x           *features.Matrix
+	parted      bool
+	original    []float64 // x in flow order once parted, made for a clusterer
 	train, test []int
 	split       []datasets.Split // every row's side
 	isAnomaly   []bool
@@ -86,6 +93,14 @@ func prepare(t *experiments.Trial, ds *datasets.Dataset) (*trialData, error) {
 
 // divide lists the rows of each side of the split.
 func (td *trialData) divide() {
+	nTest := 0
+	for _, s := range td.split {
+		if s != datasets.Train {
+			nTest++
+		}
+	}
+	td.train = make([]int, 0, len(td.split)-nTest)
+	td.test = make([]int, 0, nTest)
 	for i, s := range td.split {
 		if s == datasets.Train {
 			td.train = append(td.train, i)
@@ -125,7 +140,89 @@ type part struct {
 	x    []float64
 }
 
-func (td *trialData) part(rows []int) *part { return &part{rows, td.rows(rows)} }
+// part returns the rows' features: for the training or the test rows a
+// view of the partitioned matrix, for other rows (an operating point's
+// fit and validation slices) a copy.
+func (td *trialData) part(rows []int) *part {
+	td.partition()
+	d, nTrain := td.x.D, len(td.train)
+	switch {
+	case sameRows(rows, td.train):
+		return &part{rows, td.x.Data[: nTrain*d : nTrain*d]}
+	case sameRows(rows, td.test):
+		return &part{rows, td.x.Data[nTrain*d:]}
+	}
+	return &part{rows, td.rows(rows)}
+}
+
+// sameRows says whether a and b are the same list (the same backing array
+// and length): the trial's own train or test list.
+func sameRows(a, b []int) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// partition reorders x's rows in place into the training rows then the
+// test rows (split.divide's lists, each in order), following each cycle of
+// the permutation with one row of scratch: no second matrix. It does
+// nothing once done.
+func (td *trialData) partition() {
+	if td.parted {
+		return
+	}
+	td.parted = true
+	d := td.x.D
+	src := slices.Concat(td.train, td.test) // src[p]: the flow whose row goes to position p
+	done := make([]bool, len(src))
+	tmp := make([]float64, d)
+	row := func(i int) []float64 { return td.x.Data[i*d : (i+1)*d] }
+	for p := range src {
+		if done[p] || src[p] == p {
+			continue
+		}
+		copy(tmp, row(p))
+		q := p
+		for {
+			done[q] = true
+			s := src[q]
+			if s == p {
+				copy(row(q), tmp)
+				break
+			}
+			copy(row(q), row(s))
+			q = s
+		}
+	}
+}
+
+// position returns each flow's row in x (the identity until partition).
+func (td *trialData) position() []int {
+	pos := make([]int, td.x.N)
+	if !td.parted {
+		for i := range pos {
+			pos[i] = i
+		}
+		return pos
+	}
+	for k, i := range td.train {
+		pos[i] = k
+	}
+	for k, i := range td.test {
+		pos[i] = len(td.train) + k
+	}
+	return pos
+}
+
+// flowOrder returns every flow's features in flow order: x itself until
+// partition, then a copy made once.
+func (td *trialData) flowOrder() []float64 {
+	if !td.parted {
+		return td.x.Data
+	}
+	if td.original == nil {
+		td.original = td.rows(nil)
+	}
+	return td.original
+}
 
 // models returns the part as a model's task takes it (nil for nil).
 func (p *part) models() *models.Rows {
@@ -135,9 +232,15 @@ func (p *part) models() *models.Rows {
 	return &models.Rows{Index: p.rows, X: p.x}
 }
 
-// modelData returns the trial's data as every model sees it.
-func (td *trialData) modelData() *models.Data {
-	return &models.Data{X: td.x.Data, Columns: td.x.Names, IsAnomaly: td.isAnomaly, Types: td.typeCodes, TypeNames: td.typeNames}
+// modelData returns the trial's data as a model of role sees it: every
+// flow's features for a clusterer, none for the others (they read their
+// Fit, Validation and Test rows).
+func (td *trialData) modelData(role models.Role) *models.Data {
+	data := &models.Data{Columns: td.x.Names, IsAnomaly: td.isAnomaly, Types: td.typeCodes, TypeNames: td.typeNames}
+	if role == models.Clusterer {
+		data.X = td.flowOrder()
+	}
+	return data
 }
 
 // actual returns whether each row of p is an anomaly.
@@ -172,12 +275,19 @@ func (td *trialData) validationSplit(fraction float64, r *rand.Rand) (fitRows, v
 	return fitRows, valRows, nil
 }
 
-// rows gathers the listed rows of the matrix, row-major.
+// rows gathers the listed flows' rows of the matrix (every flow for nil),
+// row-major.
 func (td *trialData) rows(idx []int) []float64 {
-	d := td.x.D
-	out := make([]float64, 0, len(idx)*d)
+	pos := td.position()
+	if idx == nil {
+		idx = make([]int, td.x.N)
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	out := make([]float64, 0, len(idx)*td.x.D)
 	for _, i := range idx {
-		out = append(out, td.x.Row(i)...)
+		out = append(out, td.x.Row(pos[i])...)
 	}
 	return out
 }
@@ -202,12 +312,24 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 		env.ctx = context.Background()
 	}
 	out := &modelOutput{}
+	// The predictions table, made after the first fit (not beside it): a
+	// row per test row of each detector and typer, per row of each
+	// clusterer.
+	rows := 0
+	for _, m := range t.Spec.Models {
+		if kind := models.Lookup(m.Kind); kind != nil {
+			if kind.Role(m.Params) == models.Clusterer {
+				rows += td.x.N
+			} else {
+				rows += len(td.test)
+			}
+		}
+	}
 	// Row sets, gathered once and shared by the supervised models. With an
 	// operating point, detectors fit on the training rows minus a
 	// validation slice, which chooses their budget threshold.
 	var train, fit, val, test *part
 	op := t.Spec.Operating
-	data := td.modelData()
 	for _, m := range t.Spec.Models {
 		kind := models.Lookup(m.Kind)
 		if kind == nil {
@@ -218,10 +340,11 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 		}
 		modelSeed := seed.Derive(t.DerivedSeed, "model/"+m.Name)
 		task := &models.Task{
-			Experiment: env.experiment, Trial: t.ID, Model: m.Name, Kind: kind, Params: m.Params, Role: kind.Role(m.Params), Data: data,
+			Experiment: env.experiment, Trial: t.ID, Model: m.Name, Kind: kind, Params: m.Params, Role: kind.Role(m.Params),
 			Workers: env.workers, Rand: seed.New(modelSeed), Seed: modelSeed,
 			Dir: env.dir, BaseDir: env.baseDir, Log: env.logf,
 		}
+		task.Data = td.modelData(task.Role)
 		if task.Role == models.Detector || task.Role == models.Typer {
 			if test == nil {
 				test = td.part(td.test)
@@ -258,11 +381,15 @@ func runModels(t *experiments.Trial, td *trialData, env modelEnv) (*modelOutput,
 			err error
 		)
 		stage.Do("model "+m.Name, func() { res, err = kind.Fit(env.ctx, task) })
+		collect(td.bytes()) // the fit's working data
 		if err == nil {
 			err = checkResult(task, res)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("model %s: %w", m.Name, err)
+		}
+		if out.predictions == nil {
+			out.predictions = make([]rundir.Prediction, 0, rows)
 		}
 		stage.Do("metrics", func() { err = out.record(t, td, task, res, val, op.FPRBudget, env.workers) })
 		if err != nil {
@@ -392,11 +519,16 @@ func (o *modelOutput) add(model, metric string, v float64) {
 // rows.
 func (o *modelOutput) detector(name string, td *trialData, scores []float64, flagged []bool, val *part, valScores []float64, budget float64) error {
 	actual := make([]bool, len(td.test))
+	actualLabels := [2]*string{labelPtr(detectorLabels[0]), labelPtr(detectorLabels[1])} // shared by the rows
 	for k, i := range td.test {
 		actual[k] = td.isAnomaly[i]
+		a := 0
+		if actual[k] {
+			a = 1
+		}
 		o.predictions = append(o.predictions, rundir.Prediction{
 			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
-			Score: &scores[k], Predicted: detectorLabel(flagged[k]), Actual: labelPtr(detectorLabel(actual[k])),
+			Score: &scores[k], Predicted: detectorLabel(flagged[k]), Actual: actualLabels[a],
 			AnomalyType: td.anomalyType(i),
 		})
 	}
@@ -427,6 +559,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		return nil
 	}
 	o.add(name, "roc_auc", roc.AUC())
+	o.curves = slices.Grow(o.curves, 2*len(roc.FPR)) // the PR curve has about as many points
 	for i := range roc.FPR {
 		o.curves = append(o.curves, rundir.CurvePoint{
 			Model: name, Curve: "roc", Threshold: roc.Thresholds[i], X: roc.FPR[i], Y: roc.TPR[i],
@@ -442,6 +575,7 @@ func (o *modelOutput) detector(name string, td *trialData, scores []float64, fla
 		return err
 	}
 	o.add(name, "pr_auc", ap)
+	o.curves = slices.Grow(o.curves, len(pr.Precision))
 	for i := range pr.Precision {
 		// scikit-learn's last point (precision 1, recall 0) has no threshold.
 		t := math.Inf(1)
@@ -537,12 +671,16 @@ func (o *modelOutput) typer(name string, td *trialData, proba []float64) {
 	classes := len(td.typeNames)
 	actual := make([]int, len(td.test))
 	predicted := make([]int, len(td.test))
+	actualLabels := make([]*string, classes) // shared by the rows
+	for c, n := range td.typeNames {
+		actualLabels[c] = labelPtr(n)
+	}
 	for k, i := range td.test {
 		p := proba[classes*k : classes*(k+1)]
 		predicted[k], actual[k] = forest.Argmax(p), td.typeCodes[i]
 		o.predictions = append(o.predictions, rundir.Prediction{
 			Model: name, FlowID: int64(i), Split: datasets.Test.String(),
-			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: labelPtr(td.typeNames[actual[k]]),
+			Score: &p[predicted[k]], Predicted: td.typeNames[predicted[k]], Actual: actualLabels[actual[k]],
 			AnomalyType: td.anomalyType(i),
 		})
 	}
@@ -557,7 +695,7 @@ func (o *modelOutput) typer(name string, td *trialData, proba []float64) {
 // whole scaled matrix): its clusters, noise and silhouette on sample rows
 // (0: all of them).
 func (o *modelOutput) clusters(name string, td *trialData, labels []int, sample, workers int, sampling *rand.Rand) {
-	x, d := td.x.Data, td.x.D
+	x, d := td.flowOrder(), td.x.D
 	clusters, noise := cluster.Count(labels)
 	o.add(name, "n_clusters", float64(clusters))
 	o.add(name, "noise_fraction", float64(noise)/float64(len(labels)))

@@ -75,6 +75,7 @@ type trialRun struct {
 	rundir.TrialRecord
 	metrics []rundir.Metric     // the trial's rows of the tidy metrics table
 	curves  []rundir.CurvePoint // the trial's rows of curves.parquet
+	dropped int                 // bytes of the trial's matrix, dropped when it ends (collect)
 }
 
 // Result is what Run returns.
@@ -518,6 +519,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	if err != nil {
 		return fail(err)
 	}
+	rec.dropped = td.bytes()
 	return rec, nil
 }
 
@@ -541,6 +543,7 @@ func runOrReuse(ctx context.Context, exp *experiments.Experiment, t *experiments
 	if rec, err = runTrial(ctx, exp, t, dir, genWorkers, params, logf); err != nil {
 		return trialRun{}, false, err
 	}
+	collect(rec.dropped) // the trial's data and outputs
 	rec.ModelInputs = inputs
 	if err := stampTrial(tdir, key, rec); err != nil {
 		return trialRun{}, false, fmt.Errorf("%s: trial %s: %w", exp.Spec.Name, t.ID, err)
@@ -567,12 +570,19 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 		return fail(err)
 	}
 	rec.Data = data
+	// The leakage report needs no model: measured now, its working data
+	// goes with the table's (collect) rather than on top of the models'
+	// outputs.
+	var leaks []measured
+	stage.Do("leakage", func() { leaks = leakage(td) })
+	collect(td.bytes()) // the table's other columns, the split's and the leakage report's working data
+	rec.dropped = td.bytes()
 	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: workers, dir: rundir.TrialDir(dir, t.ID), baseDir: exp.Dir(), logf: logf})
 	if err != nil {
 		return fail(err)
 	}
 	rec.Notes = append(notes, out.notes...)
-	stage.Do("leakage", func() { out.metrics = append(out.metrics, leakage(td)...) })
+	out.metrics = append(out.metrics, leaks...)
 	stage.Do("parquet", func() { err = writeOutputs(exp, t, &rec, out, rundir.TrialDir(dir, t.ID), params) })
 	if err != nil {
 		return fail(err)
@@ -584,12 +594,17 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 // feature vectors the models see, labelled by anomaly type: its rows of
 // the metrics table, model experiments.LeakageModel.
 func leakage(td *trialData) []measured {
+	// The counts do not depend on the rows' order: the matrix is measured
+	// in its own (partitioned or flow) order, test and labels in the same.
+	pos := td.position()
 	test := make([]bool, len(td.split))
+	labels := make([]int, len(td.split))
 	for i, s := range td.split {
-		test[i] = s == datasets.Test
+		test[pos[i]] = s == datasets.Test
+		labels[pos[i]] = td.typeCodes[i]
 	}
 	var rows []measured
-	for _, f := range eval.MeasureLeakage(td.x.Data, td.x.D, test, td.typeCodes).Shares() {
+	for _, f := range eval.MeasureLeakage(td.x.Data, td.x.D, test, labels).Shares() {
 		rows = append(rows, measured{experiments.LeakageModel, f.Metric, f.Value})
 	}
 	return rows

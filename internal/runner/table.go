@@ -97,6 +97,9 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 		n += tab.Rows
 	}
 	first := tables[0]
+	// The reader's staging of the numeric columns (as large as they are)
+	// goes before the matrix is made beside them.
+	collect(8 * n * len(first.Numeric))
 	eng, skipped := engineeredFor(first)
 	if len(skipped) > 0 {
 		notes = append(notes, "features: engineered features skipped, their inputs not mapped: "+strings.Join(skipped, "; "))
@@ -119,7 +122,7 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 		slices.Sort(levels)
 		encoders[j] = slices.Compact(levels)
 	}
-	td := &trialData{x: x}
+	td := &trialData{x: x, isAnomaly: make([]bool, 0, n), typeCodes: make([]int, 0, n)}
 	row := 0
 	labelsSeen := map[string]bool{}
 	for k, tab := range tables {
@@ -143,6 +146,12 @@ func tableData(exp *experiments.Experiment, t *experiments.Trial) (*trialData, r
 			row++
 		}
 	}
+	// The numeric columns are in the matrix now: dropped, with the
+	// engineered features' role columns.
+	for _, tab := range tables {
+		clear(tab.Numeric)
+	}
+	collect(8 * n * len(first.Numeric))
 	// Anomaly types: the attack categories, normal included.
 	var types []string
 	for _, tab := range tables {
