@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/segharness/harness/datasets"
 	"github.com/segharness/harness/experiments"
@@ -98,6 +99,17 @@ func Load(dir string) (*Run, error) {
 		return nil, err
 	}
 	m := r.Manifest
+	// The showcase trial's tables are read while the run's are; its error
+	// is reported where it was when it was read last.
+	var (
+		showcase    *Trial
+		showcaseErr error
+		wg          sync.WaitGroup
+	)
+	defer wg.Wait()
+	if len(m.Trials) > 0 {
+		wg.Go(func() { showcase, showcaseErr = loadTrial(dir, m.Trials[0]) })
+	}
 	spec, err := os.ReadFile(filepath.Join(dir, rundir.SpecFile))
 	if err != nil {
 		return nil, err
@@ -136,11 +148,11 @@ func Load(dir string) (*Run, error) {
 		}
 	}
 
-	if len(m.Trials) > 0 {
-		if r.Showcase, err = loadTrial(dir, m.Trials[0]); err != nil {
-			return nil, err
-		}
+	wg.Wait()
+	if showcaseErr != nil {
+		return nil, showcaseErr
 	}
+	r.Showcase = showcase
 	if err := r.loadMonitored(); err != nil {
 		return nil, err
 	}
@@ -256,15 +268,24 @@ func (t *Trial) FromTable() bool { return t.Record.Data.Source == experiments.So
 func loadTrial(dir string, rec rundir.TrialRecord) (*Trial, error) {
 	tdir := rundir.TrialDir(dir, rec.ID)
 	t := &Trial{Record: rec}
-	var err error
+	// The dataset and the predictions, the two large tables, are read at
+	// once; an error in the dataset is reported first, as it would be
+	// read first.
+	var err, dsErr error
+	var wg sync.WaitGroup
 	if !t.FromTable() {
 		// A table source's trial writes no dataset.parquet: the flow
 		// schema (departments, devices, hours) does not apply to it.
-		if t.Dataset, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.DatasetFile), datasets.ReadDataset); err != nil {
-			return nil, err
-		}
+		wg.Go(func() {
+			t.Dataset, dsErr = rundir.ReadTableFile(filepath.Join(tdir, rundir.DatasetFile), datasets.ReadDataset)
+		})
 	}
-	if t.Predictions, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.PredictionsFile), rundir.ReadPredictions); err != nil {
+	t.Predictions, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.PredictionsFile), rundir.ReadPredictions)
+	wg.Wait()
+	if dsErr != nil {
+		return nil, dsErr
+	}
+	if err != nil {
 		return nil, err
 	}
 	if t.Dataset != nil {
