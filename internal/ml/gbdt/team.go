@@ -28,7 +28,13 @@ type team struct {
 	pending atomic.Int64 // helpers yet to finish the section
 
 	helpers []helper
-	waiting atomic.Bool   // the caller sleeps on waiter
+	// waiting is the generation of the section whose end the caller
+	// sleeps on waiter for, 0 when it does not sleep. A generation, not a
+	// flag: a helper slow to report the end of one section (between its
+	// pending.Add and its CompareAndSwap) must not wake the caller waiting
+	// on the next, which would return before that section's blocks are
+	// done, and then wait forever.
+	waiting atomic.Uint64
 	waiter  chan struct{} // buffered: a helper's wake-up never blocks
 	done    sync.WaitGroup
 }
@@ -38,6 +44,11 @@ type helper struct {
 	sleeping atomic.Bool
 	wake     chan struct{}
 }
+
+// afterReport, when set (by a test), runs in a helper between its report
+// of a section's end (pending) and its wake-up of the caller: the window a
+// preempted helper leaves open.
+var afterReport func()
 
 // spinFor is how long a helper looks for a new section, or the caller for
 // the helpers' end, before sleeping.
@@ -93,15 +104,15 @@ func (t *team) runN(n, workers int, fn func(lo, hi int)) {
 	}
 	t.fn, t.n, t.blocks = fn, n, w
 	t.pending.Store(int64(len(t.helpers)))
-	t.gen.Add(1)
+	gen := t.gen.Add(1)
 	t.wakeHelpers()
 	fn(0, n/w)
 	// wait for the helpers: spin, then sleep
 	start := time.Now()
 	for i := 0; t.pending.Load() != 0; i++ {
 		if i%64 == 63 && time.Since(start) > spinFor {
-			t.waiting.Store(true)
-			if t.pending.Load() == 0 && t.waiting.CompareAndSwap(true, false) {
+			t.waiting.Store(gen)
+			if t.pending.Load() == 0 && t.waiting.CompareAndSwap(gen, 0) {
 				break // done meanwhile, and no helper will signal
 			}
 			<-t.waiter
@@ -136,7 +147,12 @@ func (t *team) help(i int) {
 		if b := i + 1; b < t.blocks {
 			t.fn(b*t.n/t.blocks, (b+1)*t.n/t.blocks)
 		}
-		if t.pending.Add(-1) == 0 && t.waiting.CompareAndSwap(true, false) {
+		// last is this section's generation: only its caller is woken.
+		left := t.pending.Add(-1)
+		if afterReport != nil {
+			afterReport()
+		}
+		if left == 0 && t.waiting.CompareAndSwap(last, 0) {
 			t.waiter <- struct{}{}
 		}
 	}

@@ -46,3 +46,40 @@ func TestTeam(t *testing.T) {
 	}
 	nilTeam.close()
 }
+
+// TestTeamLateReport: a helper that reports a section's end late (paused
+// between pending.Add and waking the caller, as a preempted goroutine
+// may be) does not wake the caller of the next section, which sleeps
+// because that helper has not begun it: the next section returns only
+// once every block is done. Before waiting held the section's generation,
+// the late wake-up returned it early (and the fit then hung, as a CI run
+// did in TestStatsNotebook).
+func TestTeamLateReport(t *testing.T) {
+	var paused atomic.Bool
+	afterReport = func() {
+		if paused.CompareAndSwap(false, true) {
+			time.Sleep(20 * spinFor) // past the caller's spin: it sleeps
+		}
+	}
+	defer func() { afterReport = nil }()
+	tm := newTeam(2)
+	defer tm.close()
+	for s := 0; s < 3; s++ {
+		var hits [2]atomic.Int32
+		tm.runN(2, 2, func(lo, hi int) {
+			if s == 1 && lo > 0 {
+				// The helper's block of the next section takes a while: a
+				// caller woken early looks before it is done.
+				time.Sleep(10 * spinFor)
+			}
+			for i := lo; i < hi; i++ {
+				hits[i].Add(1)
+			}
+		})
+		for i := range hits {
+			if h := hits[i].Load(); h != 1 {
+				t.Fatalf("section %d: block %d run %d times when runN returned", s, i, h)
+			}
+		}
+	}
+}
