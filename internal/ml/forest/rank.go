@@ -286,16 +286,7 @@ func (b *builder) scanPacked(f, m int, hist []uint64, levels []float32) {
 	for i, x := range cx {
 		v := cv[i]
 		if v > prev+featureThreshold && p >= minLeaf && m-p >= minLeaf {
-			l0, l1 := float64(left0), float64(left1)
-			r0, r1 := total0-l0, total1-l1
-			weightLeft := float64(left0 + left1)
-			sqLeft := float64(l0*l0) + float64(l1*l1)
-			sqRight := float64(r0*r0) + float64(r1*r1)
-			weightRight := weightN - weightLeft
-			if !cannotBeat(sqLeft, sqRight, weightLeft, weightRight, bar) {
-				giniLeft := 1 - sqLeft/float64(weightLeft*weightLeft)
-				giniRight := 1 - sqRight/float64(weightRight*weightRight)
-				proxy := -float64(weightRight*giniRight) - float64(weightLeft*giniLeft)
+			if proxy, ok := binaryProxy(left0, left1, total0, total1, weightN, bar); ok {
 				if proxy > best {
 					best, bestPos, best0, best1 = proxy, p, left0, left1
 					bestLo, bestHi = prev, v
@@ -335,16 +326,7 @@ func (b *builder) scanBinary(f, m int, hist []uint64, levels []float32) {
 			continue
 		}
 		if v > prev+featureThreshold && p >= minLeaf && m-p >= minLeaf {
-			l0, l1 := float64(left0), float64(left1)
-			r0, r1 := total0-l0, total1-l1
-			weightLeft := float64(left0 + left1)
-			sqLeft := float64(l0*l0) + float64(l1*l1)
-			sqRight := float64(r0*r0) + float64(r1*r1)
-			weightRight := weightN - weightLeft
-			if !cannotBeat(sqLeft, sqRight, weightLeft, weightRight, bar) {
-				giniLeft := 1 - sqLeft/float64(weightLeft*weightLeft)
-				giniRight := 1 - sqRight/float64(weightRight*weightRight)
-				proxy := -float64(weightRight*giniRight) - float64(weightLeft*giniLeft)
+			if proxy, ok := binaryProxy(left0, left1, total0, total1, weightN, bar); ok {
 				if proxy > best {
 					best, bestPos, best0, best1 = proxy, p, left0, left1
 					bestLo, bestHi = prev, v

@@ -829,16 +829,7 @@ func (b *builder) evaluateBinary(f int, values []float32, wcs []uint32) {
 	prev := values[0]
 	for p, v := range values {
 		if v > prev+featureThreshold && p >= minLeaf && m-p >= minLeaf {
-			l0, l1 := float64(left0), float64(left1)
-			r0, r1 := total0-l0, total1-l1
-			weightLeft := float64(left0 + left1)
-			sqLeft := float64(l0*l0) + float64(l1*l1)
-			sqRight := float64(r0*r0) + float64(r1*r1)
-			weightRight := weightN - weightLeft
-			if !cannotBeat(sqLeft, sqRight, weightLeft, weightRight, bar) {
-				giniLeft := 1 - sqLeft/float64(weightLeft*weightLeft)
-				giniRight := 1 - sqRight/float64(weightRight*weightRight)
-				proxy := -float64(weightRight*giniRight) - float64(weightLeft*giniLeft)
+			if proxy, ok := binaryProxy(left0, left1, total0, total1, weightN, bar); ok {
 				if proxy > best {
 					best, bestPos, best0, best1 = proxy, p, left0, left1
 					bar = b.improvementBar(best, weightN)
@@ -882,6 +873,28 @@ func (b *builder) improvementBar(best, weightN float64) float64 {
 func cannotBeat(sqLeft, sqRight, weightLeft, weightRight, bar float64) bool {
 	product := weightLeft * weightRight
 	return sqLeft*weightRight+sqRight*weightLeft < bar*product
+}
+
+// binaryProxy is the impurity-improvement proxy of the split with left0
+// and left1 rows of the two classes on the left, of total0 and total1
+// (weightN in all), as evaluateBinary has always computed it (each
+// product rounded on its own: no fused multiply-add), and whether it can
+// beat bar at all (cannotBeat); ok false means proxy was not computed.
+// scanBinary, scanPacked and evaluateBinary share it, so their arithmetic
+// is one.
+func binaryProxy(left0, left1 int, total0, total1, weightN, bar float64) (proxy float64, ok bool) {
+	l0, l1 := float64(left0), float64(left1)
+	r0, r1 := total0-l0, total1-l1
+	weightLeft := float64(left0 + left1)
+	sqLeft := float64(l0*l0) + float64(l1*l1)
+	sqRight := float64(r0*r0) + float64(r1*r1)
+	weightRight := weightN - weightLeft
+	if cannotBeat(sqLeft, sqRight, weightLeft, weightRight, bar) {
+		return 0, false
+	}
+	giniLeft := 1 - sqLeft/float64(weightLeft*weightLeft)
+	giniRight := 1 - sqRight/float64(weightRight*weightRight)
+	return -float64(weightRight*giniRight) - float64(weightLeft*giniLeft), true
 }
 
 // rowWeight returns the class and the weight of row s: its multiplicity
