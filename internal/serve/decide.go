@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -122,12 +121,8 @@ func (h *Handler) decideScored(f *flow.Flow, d *Decision) {
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if !h.readBody(w, r, buf) {
-		return
-	}
-	body := buf.Bytes()
-	if len(bytes.TrimSpace(body)) == 0 {
-		h.fail(w, http.StatusBadRequest, reasonBadRequest, `empty body: want a flow object or {"flows": [...]}`)
+	body, ok := h.readFlows(w, r, buf)
+	if !ok {
 		return
 	}
 	if isBatch(body) {

@@ -266,12 +266,8 @@ func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
 func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if !h.readBody(w, r, buf) {
-		return
-	}
-	body := buf.Bytes()
-	if len(bytes.TrimSpace(body)) == 0 {
-		h.fail(w, http.StatusBadRequest, reasonBadRequest, `empty body: want a flow object or {"flows": [...]}`)
+	body, ok := h.readFlows(w, r, buf)
+	if !ok {
 		return
 	}
 	if isBatch(body) {
@@ -296,6 +292,21 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 	if !writeAnswer(w, http.StatusOK, &res) {
 		h.metrics.error(reasonResponseTruncate)
 	}
+}
+
+// readFlows reads the body of /v1/score or /v1/decide (a flow or a
+// batch) into buf and returns it; when it cannot be read, or is empty, it
+// answers the request and returns false.
+func (h *Handler) readFlows(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) ([]byte, bool) {
+	if !h.readBody(w, r, buf) {
+		return nil, false
+	}
+	body := buf.Bytes()
+	if len(bytes.TrimSpace(body)) == 0 {
+		h.fail(w, http.StatusBadRequest, reasonBadRequest, `empty body: want a flow object or {"flows": [...]}`)
+		return nil, false
+	}
+	return body, true
 }
 
 // readBody reads r's body into buf; when it cannot (413 over the body
