@@ -95,6 +95,11 @@ bench:
 bench-whole:
 	./scripts/bench-whole.sh $(ROUNDS)
 
+# /v1/decide at 5,000 requests a second beside a do-nothing C server and
+# the machine's own wake-up stalls, alternated (scripts/bench-decide.sh).
+bench-decide:
+	./scripts/bench-decide.sh $(ROUNDS)
+
 # Where those two processes spend their CPU, stage by stage (pprof labels
 # set by internal/stage), with their CPU and heap profiles and a trace.
 profile-whole:
