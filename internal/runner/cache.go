@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 
 	"github.com/segharness/harness/experiments"
 	"github.com/segharness/harness/internal/artifact"
@@ -24,7 +23,7 @@ import (
 // its artifacts depend on.
 type keyInput struct {
 	Format      string               `json:"format"`
-	Build       string               `json:"build"` // the harness binary's SHA-256
+	Build       string               `json:"build"` // the harness binary's identity (build)
 	Experiment  string               `json:"experiment"`
 	Trial       string               `json:"trial"`
 	Seed        int64                `json:"seed"`
@@ -34,28 +33,6 @@ type keyInput struct {
 	Input       *artifact.Digest     `json:"input,omitempty"`        // the data file, for source: file
 	Tables      []artifact.Digest    `json:"tables,omitempty"`       // the table files, for source: table
 	ModelInputs []rundir.ModelInput  `json:"model_inputs,omitempty"` // files the models' answers depend on (an external program's)
-}
-
-var (
-	buildOnce sync.Once
-	buildID   string
-	buildErr  error
-)
-
-// build returns the SHA-256 of the running executable: any change of the
-// code changes it, so a trial is never reused across code versions (a
-// version string would not see uncommitted edits).
-func build() (string, error) {
-	buildOnce.Do(func() {
-		exe, err := os.Executable()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		d, err := artifact.HashFile(exe)
-		buildID, buildErr = d.SHA256, err
-	})
-	return buildID, buildErr
 }
 
 // trialKey returns the key of trial t: the SHA-256 of the build, the
