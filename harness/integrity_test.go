@@ -294,7 +294,7 @@ func TestKilledReportLeavesNoStaleReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	killed := errors.New("killed in the report phase")
-	_, err = runner.Run(t.Context(), exp, runner.Options{Out: out, Force: true, Report: func(string) error { return killed }})
+	_, err = runner.Run(t.Context(), exp, runner.Options{Out: out, Force: true, Report: func(string, *rundir.TrialTables) error { return killed }})
 	if !errors.Is(err, killed) {
 		t.Fatalf("run: %v, want the report's error", err)
 	}

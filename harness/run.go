@@ -212,8 +212,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var failures []error
 	for _, e := range exps {
 		reportErr := false
-		writeReport := func(dir string) error {
-			if _, err := report.Generate(dir, report.Options{Workers: *workers, Log: stderr}); err != nil {
+		writeReport := func(dir string, showcase *rundir.TrialTables) error {
+			if _, err := report.Generate(dir, report.Options{Workers: *workers, Log: stderr, Showcase: showcase}); err != nil {
 				reportErr = true
 				return fmt.Errorf("%s: report: %w", e.Spec.Name, err)
 			}

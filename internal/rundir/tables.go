@@ -767,3 +767,13 @@ func ReadMetricsFile(path string) ([]Metric, error) {
 		return rows, err
 	})
 }
+
+// TrialTables are a trial's two large tables as the process that ran it
+// wrote them to dataset.parquet and predictions.parquet, handed to the
+// run's report in memory so that it does not read back what was just
+// written. Holders must not change them.
+type TrialTables struct {
+	Trial       string            // the trial's ID
+	Dataset     *datasets.Dataset // nil for a table source's trial, which writes no dataset.parquet
+	Predictions []Prediction
+}

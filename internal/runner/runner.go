@@ -65,8 +65,10 @@ type Options struct {
 	Force bool
 	// Report, when set, is called after the run's files are written,
 	// while the run directory is still locked: the report belongs to the
-	// same write. It is not called for a shard.
-	Report func(dir string) error
+	// same write. It is not called for a shard. showcase holds the first
+	// trial's tables when this process ran it (not reused) and they are
+	// small enough to have been kept (heldRows), else nil.
+	Report func(dir string, showcase *rundir.TrialTables) error
 }
 
 // trialRun is a trial's record (its entry in the manifest and trial.json)
@@ -76,7 +78,13 @@ type trialRun struct {
 	metrics []rundir.Metric     // the trial's rows of the tidy metrics table
 	curves  []rundir.CurvePoint // the trial's rows of curves.parquet
 	dropped int                 // bytes of the trial's matrix, dropped when it ends (collect)
+	tables  *rundir.TrialTables // the first trial's tables, held for the report (heldRows)
 }
+
+// heldRows bounds the flows of the first trial whose tables are held in
+// memory for the report rather than read back: beyond it, holding them
+// while the other trials run would raise a sweep's peak memory.
+const heldRows = 200_000
 
 // Result is what Run returns.
 type Result struct {
@@ -208,7 +216,11 @@ feed:
 	var res *Result
 	stage.Do("aggregate", func() { res, err = finish(exp, dir, code, records) })
 	if err == nil && opts.Report != nil {
-		err = opts.Report(dir)
+		var showcase *rundir.TrialTables
+		if len(trials) > 0 && len(records) > 0 {
+			showcase = records[0].tables
+		}
+		err = opts.Report(dir, showcase)
 	}
 	if err != nil {
 		return nil, err
@@ -462,35 +474,73 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	rec.Data = describe(t.Spec.Data.Source, input, ds)
 
 	tdir := rundir.TrialDir(dir, t.ID)
-	stage.Do("parquet", func() {
-		rec.Artifacts[rundir.DatasetFile], err = artifact.WriteFile(filepath.Join(tdir, rundir.DatasetFile), func(w io.Writer) error {
+	// dataset.parquet is written while the rest of the trial runs: nothing
+	// reads it back, and nothing after this point changes ds. Its error,
+	// if any, comes first, as it did when it was written first.
+	written := make(chan struct{})
+	var (
+		dataset    artifact.Digest
+		datasetErr error
+	)
+	go stage.Do("parquet", func() {
+		defer close(written)
+		dataset, datasetErr = artifact.WriteFile(filepath.Join(tdir, rundir.DatasetFile), func(w io.Writer) error {
 			return datasets.WriteDataset(w, ds)
 		})
 	})
-	if err != nil {
+	td, preds, err := runFlowTrial(ctx, exp, t, &rec, ds, tdir, genWorkers, params, logf)
+	<-written
+	switch {
+	case datasetErr != nil:
+		return fail(datasetErr)
+	case err != nil:
 		return fail(err)
 	}
+	rec.Artifacts[rundir.DatasetFile] = dataset
+	rec.dropped = td.bytes()
+	rec.hold(exp, t, ds, preds)
+	return rec, nil
+}
 
-	var td *trialData
+// hold keeps the first trial's tables for the report (Options.Report)
+// when they have at most heldRows flows and 4 × heldRows predictions.
+func (rec *trialRun) hold(exp *experiments.Experiment, t *experiments.Trial, ds *datasets.Dataset, preds []rundir.Prediction) {
+	rows := 0
+	if ds != nil {
+		rows = ds.Flows.Len()
+	}
+	if len(exp.Trials) > 0 && t.ID == exp.Trials[0].ID && rows <= heldRows && len(preds) <= 4*heldRows {
+		rec.tables = &rundir.TrialTables{Trial: t.ID, Dataset: ds, Predictions: preds}
+	}
+}
+
+// runFlowTrial runs a flow trial's stages after its dataset is built: the
+// features, the models and their outputs, into rec. It returns the
+// trial's data and predictions; its errors are prefixed by runTrial.
+func runFlowTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.Trial, rec *trialRun, ds *datasets.Dataset, tdir string, genWorkers int, params []rundir.ParamColumn, logf func(string, ...any)) (*trialData, []rundir.Prediction, error) {
+	var (
+		td  *trialData
+		err error
+	)
 	stage.Do("features", func() { td, err = prepare(t, ds) })
 	var notFinite *features.NotFiniteError
 	switch {
 	case errors.As(err, &notFinite) && t.Spec.Data.Source == experiments.SourceFile:
-		return fail(fmt.Errorf("%s: %w (rows are the file's data rows, counted from 1)", t.Spec.Data.Path, err))
+		return nil, nil, fmt.Errorf("%s: %w (rows are the file's data rows, counted from 1)", t.Spec.Data.Path, err)
 	case errors.As(err, &notFinite):
-		return fail(err) // it says "features:" itself
+		return nil, nil, err // it says "features:" itself
 	case err != nil:
-		return fail(fmt.Errorf("features: %w", err))
+		return nil, nil, fmt.Errorf("features: %w", err)
 	}
 	rec.Data.TestByType = td.testByType()
 	out, err := runModels(t, td, modelEnv{ctx: ctx, experiment: exp.Spec.Name, workers: genWorkers, dir: tdir, baseDir: exp.Dir(), logf: logf})
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	rec.Notes = out.notes
 	stage.Do("export", func() { err = exportModel(t, td, out, tdir, rec.Artifacts) })
 	if err != nil {
-		return fail(fmt.Errorf("export_model: %w", err))
+		return nil, nil, fmt.Errorf("export_model: %w", err)
 	}
 	var (
 		incident, pol, mon []measured
@@ -498,29 +548,28 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 	)
 	stage.Do("incident", func() { incident, notes, err = runIncident(t, tdir, rec.Artifacts) })
 	if err != nil {
-		return fail(fmt.Errorf("incident: %w", err))
+		return nil, nil, fmt.Errorf("incident: %w", err)
 	}
 	out.metrics = append(out.metrics, incident...)
 	rec.Notes = append(rec.Notes, notes...)
 	stage.Do("policy", func() { pol, notes, err = runPolicy(t, td, out, tdir, rec.Artifacts, genWorkers) })
 	if err != nil {
-		return fail(fmt.Errorf("policy: %w", err))
+		return nil, nil, fmt.Errorf("policy: %w", err)
 	}
 	out.metrics = append(out.metrics, pol...)
 	rec.Notes = append(rec.Notes, notes...)
 	stage.Do("monitoring", func() { mon, notes, err = runMonitoring(ctx, t, td, out, tdir, rec.Artifacts, genWorkers, logf) })
 	if err != nil {
-		return fail(fmt.Errorf("monitoring: %w", err))
+		return nil, nil, fmt.Errorf("monitoring: %w", err)
 	}
 	out.metrics = append(out.metrics, mon...)
 	rec.Notes = append(rec.Notes, notes...)
 	stage.Do("leakage", func() { out.metrics = append(out.metrics, leakage(td)...) })
-	stage.Do("parquet", func() { err = writeOutputs(exp, t, &rec, out, tdir, params) })
+	stage.Do("parquet", func() { err = writeOutputs(exp, t, rec, out, tdir, params) })
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
-	rec.dropped = td.bytes()
-	return rec, nil
+	return td, out.predictions, nil
 }
 
 // runOrReuse reuses trial t's artifacts when a completed run of the same
@@ -587,6 +636,7 @@ func runTableTrial(ctx context.Context, exp *experiments.Experiment, t *experime
 	if err != nil {
 		return fail(err)
 	}
+	rec.hold(exp, t, nil, out.predictions)
 	return rec, nil
 }
 

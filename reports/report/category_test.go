@@ -203,7 +203,7 @@ func checkCategoryCounts(t *testing.T, r *Run) {
 			if r.PointText(trialPoint(rec, r.Manifest)) != point {
 				continue
 			}
-			tr, err := loadTrial(r.Dir, rec)
+			tr, err := loadTrial(r.Dir, rec, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,6 +24,10 @@ import (
 type Options struct {
 	Workers int       // goroutines drawing figures; all CPUs when < 1
 	Log     io.Writer // progress; nil for none
+	// Showcase, when set, holds the showcase (first) trial's tables as the
+	// process that ran the trial wrote them: they are used instead of
+	// read back from its files, which hold the same (runner.Options.Report).
+	Showcase *rundir.TrialTables
 }
 
 // writers is the number of goroutines writing figure files.
@@ -51,7 +55,7 @@ func Generate(dir string, opts Options) (*Run, error) {
 		r   *Run
 		err error
 	)
-	stage.Do("report load", func() { r, err = Load(dir) })
+	stage.Do("report load", func() { r, err = load(dir, opts.Showcase) })
 	if err != nil {
 		return nil, err
 	}

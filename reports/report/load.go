@@ -93,7 +93,11 @@ const Confidence = 0.95
 // Load reads the run in dir. The run must be complete (have its
 // manifest); files a run writes only for some experiments (verdict.json,
 // rules.txt, ...) may be absent.
-func Load(dir string) (*Run, error) {
+func Load(dir string) (*Run, error) { return load(dir, nil) }
+
+// load is Load with the showcase trial's tables taken from held, when it
+// holds that trial's, instead of read back from its files.
+func load(dir string, held *rundir.TrialTables) (*Run, error) {
 	r, err := loadSummary(dir)
 	if err != nil {
 		return nil, err
@@ -108,7 +112,7 @@ func Load(dir string) (*Run, error) {
 	)
 	defer wg.Wait()
 	if len(m.Trials) > 0 {
-		wg.Go(func() { showcase, showcaseErr = loadTrial(dir, m.Trials[0]) })
+		wg.Go(func() { showcase, showcaseErr = loadTrial(dir, m.Trials[0], held) })
 	}
 	spec, err := os.ReadFile(filepath.Join(dir, rundir.SpecFile))
 	if err != nil {
@@ -264,8 +268,9 @@ func (r *Run) loadVerdict() error {
 func (t *Trial) FromTable() bool { return t.Record.Data.Source == experiments.SourceTable }
 
 // loadTrial reads a trial's files; the text files are optional, and so is
-// dataset.parquet for a table source's trial, which writes none.
-func loadTrial(dir string, rec rundir.TrialRecord) (*Trial, error) {
+// dataset.parquet for a table source's trial, which writes none. The
+// dataset and the predictions are held's when held is the trial's.
+func loadTrial(dir string, rec rundir.TrialRecord, held *rundir.TrialTables) (*Trial, error) {
 	tdir := rundir.TrialDir(dir, rec.ID)
 	t := &Trial{Record: rec}
 	// The dataset and the predictions, the two large tables, are read at
@@ -273,14 +278,19 @@ func loadTrial(dir string, rec rundir.TrialRecord) (*Trial, error) {
 	// read first.
 	var err, dsErr error
 	var wg sync.WaitGroup
-	if !t.FromTable() {
+	switch {
+	case held != nil && held.Trial == rec.ID && (held.Dataset != nil) != t.FromTable():
+		t.Dataset, t.Predictions = held.Dataset, held.Predictions
+	case !t.FromTable():
 		// A table source's trial writes no dataset.parquet: the flow
 		// schema (departments, devices, hours) does not apply to it.
 		wg.Go(func() {
 			t.Dataset, dsErr = rundir.ReadTableFile(filepath.Join(tdir, rundir.DatasetFile), datasets.ReadDataset)
 		})
+		fallthrough
+	default:
+		t.Predictions, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.PredictionsFile), rundir.ReadPredictions)
 	}
-	t.Predictions, err = rundir.ReadTableFile(filepath.Join(tdir, rundir.PredictionsFile), rundir.ReadPredictions)
 	wg.Wait()
 	if dsErr != nil {
 		return nil, dsErr
