@@ -291,40 +291,20 @@ func finish(exp *experiments.Experiment, dir string, code rundir.Code, records [
 	if err != nil {
 		return nil, err
 	}
-	if m.Artifacts[rundir.SpecFile], err = artifact.WriteBytes(filepath.Join(dir, rundir.SpecFile), resolved); err != nil {
-		return nil, err
-	}
 	var all []rundir.Metric
-	for _, r := range records {
-		all = append(all, r.metrics...)
-	}
-	if m.Artifacts[rundir.MetricsFile], err = artifact.WriteFile(filepath.Join(dir, rundir.MetricsFile), func(w io.Writer) error {
-		return rundir.WriteMetrics(w, params, all)
-	}); err != nil {
-		return nil, err
-	}
-	if m.Artifacts[rundir.MetricsCSV], err = artifact.WriteFile(filepath.Join(dir, rundir.MetricsCSV), func(w io.Writer) error {
-		return rundir.WriteMetricsCSV(w, params, all)
-	}); err != nil {
-		return nil, err
-	}
-	aggregates := aggregate(all)
-	if m.Artifacts[rundir.AggregatesFile], err = artifact.WriteFile(filepath.Join(dir, rundir.AggregatesFile), func(w io.Writer) error {
-		return rundir.WriteAggregates(w, params, aggregates)
-	}); err != nil {
-		return nil, err
-	}
-	if m.Artifacts[rundir.AggregatesCSV], err = artifact.WriteFile(filepath.Join(dir, rundir.AggregatesCSV), func(w io.Writer) error {
-		return rundir.WriteAggregatesCSV(w, params, aggregates)
-	}); err != nil {
-		return nil, err
-	}
 	var curves []rundir.CurvePoint
 	for _, r := range records {
+		all = append(all, r.metrics...)
 		curves = append(curves, r.curves...)
 	}
-	if m.Artifacts[rundir.CurvesFile], err = artifact.WriteFile(filepath.Join(dir, rundir.CurvesFile), func(w io.Writer) error {
-		return rundir.WriteCurves(w, params, curves)
+	aggregates := aggregate(all)
+	if err := writeFiles(dir, m.Artifacts, []outFile{
+		{rundir.SpecFile, func(w io.Writer) error { _, err := w.Write(resolved); return err }},
+		{rundir.MetricsFile, func(w io.Writer) error { return rundir.WriteMetrics(w, params, all) }},
+		{rundir.MetricsCSV, func(w io.Writer) error { return rundir.WriteMetricsCSV(w, params, all) }},
+		{rundir.AggregatesFile, func(w io.Writer) error { return rundir.WriteAggregates(w, params, aggregates) }},
+		{rundir.AggregatesCSV, func(w io.Writer) error { return rundir.WriteAggregatesCSV(w, params, aggregates) }},
+		{rundir.CurvesFile, func(w io.Writer) error { return rundir.WriteCurves(w, params, curves) }},
 	}); err != nil {
 		return nil, err
 	}
@@ -664,7 +644,6 @@ func leakage(td *trialData) []measured {
 // digests in rec: predictions, importances, classification reports, rules,
 // and the trial's rows of the metrics and curves tables.
 func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *trialRun, out *modelOutput, tdir string, params []rundir.ParamColumn) error {
-	var err error
 	key := rundir.Key{Experiment: exp.Spec.Name, Trial: t.ID, Seed: t.Seed, Params: paramValues(t, params)}
 	for _, m := range out.metrics {
 		rec.metrics = append(rec.metrics, rundir.Metric{
@@ -676,42 +655,48 @@ func writeOutputs(exp *experiments.Experiment, t *experiments.Trial, rec *trialR
 	for i := range rec.curves {
 		rec.curves[i].Key = key
 	}
-	write := func(name string, fn func(io.Writer) error) error {
-		var err error
-		rec.Artifacts[name], err = artifact.WriteFile(filepath.Join(tdir, name), fn)
-		return err
-	}
-	if err := write(rundir.PredictionsFile, func(w io.Writer) error {
-		return rundir.WritePredictions(w, out.predictions)
-	}); err != nil {
-		return err
-	}
+	files := []outFile{{rundir.PredictionsFile, func(w io.Writer) error { return rundir.WritePredictions(w, out.predictions) }}}
 	if len(out.importances) > 0 {
-		if err := write(rundir.ImportancesFile, func(w io.Writer) error {
-			return rundir.WriteImportances(w, out.importances)
-		}); err != nil {
-			return err
+		files = append(files, outFile{rundir.ImportancesFile, func(w io.Writer) error { return rundir.WriteImportances(w, out.importances) }})
+	}
+	for _, text := range []struct {
+		name string
+		body *strings.Builder
+	}{{rundir.ClassReportFile, &out.reports}, {rundir.RulesFile, &out.rules}} {
+		if text.body.Len() > 0 {
+			files = append(files, outFile{text.name, func(w io.Writer) error { _, err := io.WriteString(w, text.body.String()); return err }})
 		}
 	}
-	if out.reports.Len() > 0 {
-		if rec.Artifacts[rundir.ClassReportFile], err = artifact.WriteBytes(filepath.Join(tdir, rundir.ClassReportFile), []byte(out.reports.String())); err != nil {
-			return err
+	files = append(files,
+		outFile{rundir.MetricsFile, func(w io.Writer) error { return rundir.WriteMetrics(w, params, rec.metrics) }},
+		outFile{rundir.CurvesFile, func(w io.Writer) error { return rundir.WriteCurves(w, params, rec.curves) }},
+	)
+	return writeFiles(tdir, rec.Artifacts, files)
+}
+
+// outFile is a file to write: its name and what it holds.
+type outFile struct {
+	name  string
+	write func(io.Writer) error
+}
+
+// writeFiles writes files into dir at once, each atomically on a
+// goroutine of its own (encoding on the CPUs, syncing on the disk), and
+// records their digests in artifacts. The error is that of the first
+// file, in the order given, that failed.
+func writeFiles(dir string, artifacts rundir.Artifacts, files []outFile) error {
+	digests := make([]artifact.Digest, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Go(func() { digests[i], errs[i] = artifact.WriteFile(filepath.Join(dir, f.name), f.write) })
+	}
+	wg.Wait()
+	for i, f := range files {
+		if errs[i] != nil {
+			return errs[i]
 		}
-	}
-	if out.rules.Len() > 0 {
-		if rec.Artifacts[rundir.RulesFile], err = artifact.WriteBytes(filepath.Join(tdir, rundir.RulesFile), []byte(out.rules.String())); err != nil {
-			return err
-		}
-	}
-	if err := write(rundir.MetricsFile, func(w io.Writer) error {
-		return rundir.WriteMetrics(w, params, rec.metrics)
-	}); err != nil {
-		return err
-	}
-	if err := write(rundir.CurvesFile, func(w io.Writer) error {
-		return rundir.WriteCurves(w, params, rec.curves)
-	}); err != nil {
-		return err
+		artifacts[f.name] = digests[i]
 	}
 	return nil
 }
