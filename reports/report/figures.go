@@ -85,8 +85,23 @@ func (r *Run) Figures() []*Figure {
 // Render draws every figure in its one format (PNG when Raster, else SVG),
 // on up to workers goroutines (all CPUs when workers < 1). The bytes do
 // not depend on workers.
-func Render(figs []*Figure, workers int) {
-	_ = forEach(figs, workers, func(f *Figure) error {
+func Render(figs []*Figure, workers int) { renderEach(figs, workers, nil) }
+
+// renderEach is Render, calling drawn(i), if set, as soon as figs[i] is
+// drawn. The raster figures (the scatter plots, the slowest to draw) are
+// drawn first, so that the workers finish at about the same time.
+func renderEach(figs []*Figure, workers int, drawn func(i int)) {
+	order := make([]*Figure, 0, len(figs))
+	index := make(map[*Figure]int, len(figs))
+	for _, raster := range []bool{true, false} {
+		for i, f := range figs {
+			if f.Raster == raster {
+				order = append(order, f)
+				index[f] = i
+			}
+		}
+	}
+	_ = forEach(order, workers, func(f *Figure) error {
 		c := f.draw()
 		if f.Raster {
 			f.PNG = c.PNG()
@@ -94,6 +109,9 @@ func Render(figs []*Figure, workers int) {
 			f.SVG = c.SVG()
 		}
 		f.Width, f.Height = c.Pixels()
+		if drawn != nil {
+			drawn(index[f])
+		}
 		return nil
 	})
 }

@@ -77,47 +77,50 @@ func Generate(dir string, opts Options) (*Run, error) {
 		}
 	}
 	// Drawing is CPU-bound, writing waits on the disk (each file is
-	// synced): draw on the CPUs, then write on more goroutines, so that
-	// concurrent syncs share the file system's journal commits.
+	// synced): each figure is written as soon as it is drawn, on more
+	// goroutines than CPUs, so that concurrent syncs share the file
+	// system's journal commits; report.html and summary.md, which need
+	// every figure, are written while the last figures are.
 	var figs []*Figure
-	stage.Do("figures", func() {
-		figs = r.Figures()
-		Render(figs, opts.Workers)
-	})
+	stage.Do("figures", func() { figs = r.Figures() })
 	figDir := filepath.Join(dir, FiguresDir)
-	digests := make(map[*Figure]artifact.Digest, len(figs))
-	var mu sync.Mutex
-	stage.Do("report write", func() {
-		err = forEach(figs, writers, func(f *Figure) error {
-			d, err := artifact.WriteBytes(filepath.Join(figDir, f.File()), f.Bytes())
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			digests[f] = d
-			mu.Unlock()
-			return nil
+	digests := make([]artifact.Digest, len(figs))
+	figErrs := make([]error, len(figs))
+	var writing sync.WaitGroup
+	slots := make(chan struct{}, writers)
+	stage.Do("figures", func() {
+		renderEach(figs, opts.Workers, func(i int) {
+			slots <- struct{}{}
+			writing.Go(func() {
+				defer func() { <-slots }()
+				stage.Do("report write", func() {
+					digests[i], figErrs[i] = artifact.WriteBytes(filepath.Join(figDir, figs[i].File()), figs[i].Bytes())
+				})
+			})
 		})
 	})
-	if err != nil {
-		return nil, err
-	}
 	written := map[string]artifact.Digest{}
-	for f, d := range digests {
-		written[FiguresDir+"/"+f.File()] = d
-	}
-	if err := pruneFigures(figDir, written); err != nil {
-		return nil, err
-	}
+	var htmlErr error
 	stage.Do("html", func() {
-		written[rundir.ReportFile], err = artifact.WriteFile(filepath.Join(dir, rundir.ReportFile), func(w io.Writer) error {
+		written[rundir.ReportFile], htmlErr = artifact.WriteFile(filepath.Join(dir, rundir.ReportFile), func(w io.Writer) error {
 			return r.WriteHTML(w, figs)
 		})
-		if err == nil {
-			written[rundir.SummaryFile], err = artifact.WriteBytes(filepath.Join(dir, rundir.SummaryFile), []byte(r.Summary(figs)))
+		if htmlErr == nil {
+			written[rundir.SummaryFile], htmlErr = artifact.WriteBytes(filepath.Join(dir, rundir.SummaryFile), []byte(r.Summary(figs)))
 		}
 	})
-	if err != nil {
+	writing.Wait()
+	// A figure's error comes first, as the figures were written first.
+	if err := errors.Join(slices.DeleteFunc(figErrs, func(e error) bool { return e == nil })...); err != nil {
+		return nil, err
+	}
+	if htmlErr != nil {
+		return nil, htmlErr
+	}
+	for i, f := range figs {
+		written[FiguresDir+"/"+f.File()] = digests[i]
+	}
+	if err := pruneFigures(figDir, written); err != nil {
 		return nil, err
 	}
 	m := *r.Manifest
