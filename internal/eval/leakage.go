@@ -94,24 +94,28 @@ func VectorIDs(x []float64, d, n int) (ids []int32, first []int) {
 }
 
 // rowHash is VectorIDs' hash of a row (a variable so that tests can make
-// every row collide).
-var rowHash = fnv1a
+// every row collide). The hash decides only how fast rows are grouped,
+// never which rows are equal.
+var rowHash = wordHash
 
-// fnv1a is FNV-1a over the features' bits, -0 as 0.
-func fnv1a(v []float64) uint64 {
+// wordHash hashes a row's features whole, -0 as 0 (they are equal):
+// FNV-1a's step on each 64-bit word, then splitmix64's finaliser, so
+// that the exponent bits, which the multiplications carry only upward,
+// reach every bit. A byte at a time (fnv1a) took eight dependent
+// multiplications a feature, 77 ms of NSL-KDD's 126,000 rows.
+func wordHash(v []float64) uint64 {
 	h := uint64(14695981039346656037)
 	for _, f := range v {
 		if f == 0 {
 			f = 0 // -0 as 0
 		}
-		b := math.Float64bits(f)
-		for range 8 {
-			h ^= b & 0xff
-			h *= 1099511628211
-			b >>= 8
-		}
+		h = (h ^ math.Float64bits(f)) * 1099511628211
 	}
-	return h
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
 
 // MeasureLeakage counts x's duplicates (n rows of d features) by side

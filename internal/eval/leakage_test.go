@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -98,12 +99,34 @@ func TestVectorIDsSharedHash(t *testing.T) {
 	for _, hash := range []struct {
 		name string
 		fn   func([]float64) uint64
-	}{{"fnv1a", fnv1a}, {"three buckets", func(v []float64) uint64 { return uint64(v[0]) % 3 }}} {
+	}{{"wordHash", wordHash}, {"three buckets", func(v []float64) uint64 { return uint64(v[0]) % 3 }}} {
 		rowHash = hash.fn
 		ids, first := VectorIDs(x, d, n)
-		rowHash = fnv1a
+		rowHash = wordHash
 		if !slices.Equal(ids, want) || !slices.Equal(first, wantFirst) {
 			t.Errorf("%s: ids %v, first %v; want %v, %v", hash.name, ids[:20], first, want[:20], wantFirst)
 		}
+	}
+}
+
+// TestWordHashSignedZero: -0 == 0, so rows differing only in a zero's
+// sign are one vector, and must hash alike; rows differing in any other
+// bit (here the exponent's, which the FNV step alone carries only upward)
+// should not.
+func TestWordHashSignedZero(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	if a, b := wordHash([]float64{negZero, 1}), wordHash([]float64{0, 1}); a != b {
+		t.Errorf("wordHash(-0, 1) = %#x, wordHash(0, 1) = %#x", a, b)
+	}
+	if ids, _ := VectorIDs([]float64{negZero, 1, 0, 1}, 2, 2); ids[1] != 0 {
+		t.Errorf("rows (-0, 1) and (0, 1): ids %v, want one vector", ids)
+	}
+	seen := map[uint64]float64{}
+	for _, f := range []float64{1, 2, 4, 0.5, -1, 1e300, 1e-300, 3} {
+		h := wordHash([]float64{f, 7})
+		if g, dup := seen[h&0xffff]; dup {
+			t.Errorf("wordHash(%g, 7) and wordHash(%g, 7) share their low 16 bits", f, g)
+		}
+		seen[h&0xffff] = f
 	}
 }
