@@ -468,6 +468,7 @@ func runTrial(ctx context.Context, exp *experiments.Experiment, t *experiments.T
 			return datasets.WriteDataset(w, ds)
 		})
 	})
+	defer func() { <-written }() // even when the rest panics, no write outlives the trial
 	td, preds, err := runFlowTrial(ctx, exp, t, &rec, ds, tdir, genWorkers, params, logf)
 	<-written
 	switch {
