@@ -274,15 +274,7 @@ func set(f *flow.Flow, k int, v json.RawMessage) error {
 		want = "true or false"
 		switch string(v) {
 		case "true", "false":
-			b := string(v) == "true"
-			switch flowFields[k].name {
-			case flow.ColSameDept:
-				f.SameDept = &b
-			case flow.ColCrossDept:
-				f.CrossDept = &b
-			default:
-				f.IsBusinessHours = b
-			}
+			setBool(f, flowFields[k].name, string(v) == "true")
 			return nil
 		}
 	case kindNumber, kindInteger:
@@ -359,4 +351,18 @@ func intField(f *flow.Flow, k int) *int64 {
 		return &f.Hour
 	}
 	return &f.PortsContacted
+}
+
+// setBool sets the flow's boolean field named name (a kindBool field of
+// flowFields) to b: both decoders, the fast and encoding/json's, set them
+// here.
+func setBool(f *flow.Flow, name string, b bool) {
+	switch name {
+	case flow.ColSameDept:
+		f.SameDept = &b
+	case flow.ColCrossDept:
+		f.CrossDept = &b
+	default:
+		f.IsBusinessHours = b
+	}
 }

@@ -71,14 +71,7 @@ func decodeFlowFast(data []byte) (flow.Flow, bool) {
 			default:
 				return flow.Flow{}, false
 			}
-			switch flowFields[k].name {
-			case flow.ColSameDept:
-				f.SameDept = &b
-			case flow.ColCrossDept:
-				f.CrossDept = &b
-			default:
-				f.IsBusinessHours = b
-			}
+			setBool(&f, flowFields[k].name, b)
 		default: // kindNumber, kindInteger
 			end, ok := scanNumber(data, i)
 			if !ok {
