@@ -146,15 +146,7 @@ func TestSklearnThreads(t *testing.T) {
 		cfg.LearningRate = 1
 		cfg.EarlyStopping = "false"
 		cfg.SklearnThreads = threads
-		m, err := Fit(x, 5, y, 3, cfg, rand.New(rand.NewPCG(3, 3)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := m.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return fitBytes(t, x, 5, y, 3, cfg)
 	}
 	zero, one, two := fit(0), fit(1), fit(2)
 	if !bytes.Equal(zero, two) {
@@ -163,6 +155,21 @@ func TestSklearnThreads(t *testing.T) {
 	if bytes.Equal(one, two) {
 		t.Error("SklearnThreads 1 and 2 grow the same model")
 	}
+}
+
+// fitBytes fits a model of x (d features) and y (classes) with cfg and
+// PCG(3, 3), and returns its encoding.
+func fitBytes(t *testing.T, x []float64, d int, y []int, classes int, cfg Config) []byte {
+	t.Helper()
+	m, err := Fit(x, d, y, classes, cfg, rand.New(rand.NewPCG(3, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestWorkers: the model is the same for any number of workers.
@@ -175,14 +182,7 @@ func TestWorkers(t *testing.T) {
 		cfg.EarlyStopping = "true"
 		cfg.ClassWeight = "balanced"
 		cfg.Workers = w
-		m, err := Fit(x, 5, y, 3, cfg, rand.New(rand.NewPCG(3, 3)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := m.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := fitBytes(t, x, 5, y, 3, cfg)
 		if first == nil {
 			first = b
 		} else if !bytes.Equal(b, first) {
